@@ -1,0 +1,62 @@
+// Keeps the architecture visible and enforced: the pure core (domain, ingest readers)
+// never reaches I/O, and only handlers and the runtime wire adapters.
+const IO_MODULES = [
+  '^node:(fs|fs/promises|net|http|https|http2|dgram|dns|dns/promises|child_process|cluster|worker_threads|os|tls)$',
+  '^(fs|fs/promises|net|http|https|http2|dgram|dns|child_process|cluster|worker_threads|os|tls)$',
+  '^@aws-sdk/',
+  '^better-sqlite3$',
+  '^ydb-sdk$',
+  '^@yandex-cloud/',
+  '^s3rver$',
+  '^@middy/',
+];
+module.exports = {
+  forbidden: [
+    {
+      name: 'pure-core-no-io',
+      comment: 'shared/domain is pure: no I/O modules, no adapters, no runtime, no usecases',
+      severity: 'error',
+      from: { path: '^shared/domain/' },
+      to: { path: ['^shared/(adapters|runtime|usecases|ports|ingest|notify)/', ...IO_MODULES.map((m) => m)] },
+    },
+    {
+      name: 'domain-no-io-modules',
+      severity: 'error',
+      from: { path: '^shared/domain/' },
+      to: { dependencyTypes: ['core', 'npm', 'npm-dev'], path: IO_MODULES },
+    },
+    {
+      name: 'readers-no-io',
+      comment: 'shared/ingest parses bytes it is given; it never opens files, sockets or stores',
+      severity: 'error',
+      from: { path: '^shared/ingest/' },
+      to: { path: ['^shared/(adapters|runtime|usecases)/', ...IO_MODULES] },
+    },
+    {
+      name: 'usecases-through-ports',
+      comment: 'use cases see ports, never concrete adapters',
+      severity: 'error',
+      from: { path: '^shared/usecases/' },
+      to: { path: ['^shared/adapters/', '^@aws-sdk/', '^better-sqlite3$', '^ydb-sdk$'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-reading-shared-outside-project',
+      comment: 'nothing in the project may read ../shared at run or test time',
+      severity: 'error',
+      from: {},
+      to: { path: '^\\.\\./shared/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+  },
+};

@@ -1,0 +1,106 @@
+// Pure: the error vocabulary. Bad user data is an `Issue` value (schemas.ts) or an
+// `InputError` that carries one; infrastructure faults are `PipelineError`s whose
+// `retryable` flag decides whether a trigger retries. Callers decide from properties,
+// never from message text.
+import type { Issue } from './schemas.ts';
+
+/** Stable codes of input problems; tests and the report consumers match on these. */
+export const IssueCode = {
+  // file level: the whole file is rejected
+  EmptyFile: 'file.empty',
+  NoDataRows: 'file.no_data_rows',
+  UnsupportedFormat: 'file.unsupported_format',
+  UnsupportedEncoding: 'file.unsupported_encoding',
+  MojibakeHeaders: 'file.mojibake_headers',
+  TooLarge: 'file.too_large',
+  TooManyRows: 'file.too_many_rows',
+  TooManyColumns: 'file.too_many_columns',
+  RecordTooLong: 'file.record_too_long',
+  ZipBomb: 'file.zip_bomb',
+  XmlEntity: 'file.xml_entity',
+  CorruptArchive: 'file.corrupt_archive',
+  UnclosedQuote: 'file.unclosed_quote',
+  NotATable: 'file.not_a_table',
+  MissingColumn: 'file.missing_column',
+  DuplicateColumn: 'file.duplicate_column',
+  NoPeriod: 'file.no_period',
+  UnknownRegion: 'file.unknown_region',
+  // row level: the row is rejected, the rest of the file goes on
+  BadCount: 'row.bad_count',
+  BadYesNo: 'row.bad_yes_no',
+  BadInn: 'row.bad_inn',
+  BadKpp: 'row.bad_kpp',
+  UnknownMunicipality: 'row.unknown_municipality',
+  MissingValue: 'row.missing_value',
+  BadPeriod: 'row.bad_period',
+  RegionMismatch: 'row.region_mismatch',
+  DuplicateConflict: 'row.duplicate_conflict',
+  WrongColumnCount: 'row.wrong_column_count',
+  // warnings: reported, nothing rejected
+  UnknownColumn: 'warn.unknown_column',
+  InnOutsideRegion: 'warn.inn_outside_region',
+  DuplicateIdentical: 'warn.duplicate_identical',
+  PossibleBranch: 'warn.possible_branch',
+  TotalsMismatch: 'warn.totals_mismatch',
+  TotalsRowSkipped: 'warn.totals_row_skipped',
+  TeachersInSferumAboveTotal: 'warn.teachers_in_sferum_above_total',
+  MissingCounts: 'warn.missing_counts',
+} as const;
+export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];
+
+/** A file-level input problem raised by a reader or mapper; the use case turns it into a report. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    readonly issue: Issue,
+    options?: ErrorOptions,
+  ) {
+    super(issue.message, options);
+  }
+}
+
+/** Base of infrastructure faults. `retryable` tells a handler whether to throw for a retry. */
+export class PipelineError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A store, queue or object-storage call failed in a way a retry may fix. */
+export class TransientError extends PipelineError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'infra.transient', true, options);
+  }
+}
+
+/** Another invocation holds the ingest lease for this object: retry later. */
+export class LeaseHeldError extends PipelineError {
+  constructor(
+    readonly uploadId: string,
+    readonly leaseUntilMs: number,
+  ) {
+    super(`upload ${uploadId} is being ingested by another invocation until ${leaseUntilMs}`, 'ingest.in_progress', true);
+  }
+}
+
+/** Configuration is invalid: fail fast at start-up, never retried. */
+export class ConfigError extends PipelineError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'config.invalid', false, options);
+  }
+}
+
+/** True for errors a trigger should retry (our own, or vendor errors an adapter did not map). */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof PipelineError) return err.retryable;
+  if (err instanceof InputError) return false;
+  // Unknown errors from the platform (sockets, timeouts) are treated as transient so the
+  // trigger retries them; user data never reaches here because readers raise InputError.
+  return true;
+}

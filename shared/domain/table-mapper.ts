@@ -1,0 +1,356 @@
+// Pure: turns the raw cells of one table (a CSV file or one XLSX sheet) into validated
+// school or municipality rows, one row at a time, so a million-row file streams through
+// without being held in memory. Cross-row rules live here too: totals rows (checked
+// against the computed sums), duplicates (identical → one school and a warning;
+// conflicting → both rejected) and branches (same INN, different names).
+// No I/O: the caller feeds rows and stages what comes out.
+import { IssueCode } from './errors.ts';
+import type { HeaderMapping } from './normalise/headers.ts';
+import { parseCount } from './normalise/count.ts';
+import { parseInn, parseKpp } from './normalise/inn.ts';
+import { parsePeriod } from './normalise/period.ts';
+import { resolveRegion } from './normalise/region.ts';
+import { foldText } from './normalise/text.ts';
+import { parseYesNo } from './normalise/yesno.ts';
+import type { CellValue, Result } from './result.ts';
+import {
+  MunicipalityRow,
+  SCHOOL_COUNT_FIELDS,
+  SchoolRow,
+  periodKey,
+  type FieldName,
+  type Issue,
+  type Period,
+  type SchoolCountField,
+  type TableKind,
+} from './schemas.ts';
+
+export type MapperContext = {
+  readonly file: string;
+  readonly sheet: string | null;
+  readonly headers: readonly string[];
+  readonly mapping: HeaderMapping & { kind: TableKind };
+  /** period from the file name, key or metadata, used when a row carries none */
+  readonly fallbackPeriod: Period | null;
+  /** region from the key or the configuration, used when the table has no region column */
+  readonly objectKey: string;
+  readonly defaultRegion: string | null;
+  readonly knownRegions: readonly { code: string; name: string }[];
+  /** the municipality matcher of each region that has a reference list */
+  readonly matchers: ReadonlyMap<string, MunicipalityMatcher>;
+};
+
+/** Resolves a municipality cell to the reference entry of its region. */
+export type MunicipalityMatcher = (raw: CellValue) => Result<{ id: string; name: string }>;
+
+export type MappedRow =
+  | { readonly kind: 'schools'; readonly row: SchoolRow }
+  | { readonly kind: 'municipalities'; readonly row: MunicipalityRow };
+
+export type RowOutcome =
+  | { readonly type: 'row'; readonly mapped: MappedRow }
+  | { readonly type: 'skipped' }
+  | { readonly type: 'rejected' };
+
+export type MapperSummary = {
+  /** rows already handed out that a later conflicting duplicate turned into rejections */
+  readonly retract: readonly { period: Period; schoolKey: string }[];
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly skipped: number;
+};
+
+type SeenSchool = { row: number; fingerprint: string; conflicted: boolean; emitted: boolean };
+
+/** Creates a stateful mapper for one table; `issues` collects errors and warnings in order. */
+export function createTableMapper(ctx: MapperContext) {
+  const { mapping, headers } = ctx;
+  const kind = mapping.kind;
+  const col = new Map<FieldName, number>();
+  mapping.columns.forEach((f, i) => {
+    if (f !== null && !col.has(f)) col.set(f, i);
+  });
+  const hasKpp = col.has('school_kpp');
+  const presentCounts = SCHOOL_COUNT_FIELDS.filter((f) => col.has(f));
+  const errors: Issue[] = [];
+  const warnings: Issue[] = [];
+  const seen = new Map<string, SeenSchool>();
+  const innNames = new Map<string, Set<string>>();
+  const sums = new Map<SchoolCountField, number>();
+  const totalsRows: { row: number; values: Map<SchoolCountField, number | null> }[] = [];
+  let accepted = 0;
+  let rejected = 0;
+  let skipped = 0;
+  let retract: { period: Period; schoolKey: string }[] = [];
+
+  const issue = (code: string, message: string, row: number, field: FieldName | null, value: CellValue): Issue => ({
+    code,
+    message,
+    file: ctx.file,
+    sheet: ctx.sheet,
+    row,
+    column: field === null ? null : (headers[col.get(field) ?? -1] ?? field),
+    value: value === null || value === undefined ? null : cellText(value),
+  });
+
+  const cell = (cells: readonly CellValue[], f: FieldName): CellValue => {
+    const i = col.get(f);
+    return i === undefined ? null : (cells[i] ?? null);
+  };
+
+  /** Reads a field through its normaliser; a failure becomes a row error naming the cell. */
+  function field<T>(cells: readonly CellValue[], row: number, f: FieldName, parse: (v: CellValue) => Result<T>, problems: Issue[]): T | undefined {
+    const raw = cell(cells, f);
+    const r = parse(raw);
+    if (r.ok) return r.value;
+    problems.push(issue(r.code, r.message, row, f, raw));
+    return undefined;
+  }
+
+  function required<T>(v: T | null | undefined, row: number, f: FieldName, cells: readonly CellValue[], problems: Issue[]): T | undefined {
+    if (v === null) {
+      problems.push(issue(IssueCode.MissingValue, `${f} is required`, row, f, cell(cells, f)));
+      return undefined;
+    }
+    return v ?? undefined;
+  }
+
+  function isTotalsRow(cells: readonly CellValue[]): boolean {
+    const label = foldText(cellText(cell(cells, kind === 'schools' ? 'school_name' : 'municipality')));
+    const labelOther = foldText(cellText(cell(cells, 'municipality')));
+    const isLabel = (s: string) => s.startsWith('итого') || s.startsWith('всего');
+    if (!isLabel(label) && !isLabel(labelOther)) return false;
+    const key = kind === 'schools' ? cell(cells, 'school_inn') : null;
+    return key === null || key === '';
+  }
+
+  function regionOf(cells: readonly CellValue[], row: number, problems: Issue[]): string | undefined {
+    const r = resolveRegion({
+      columnValue: col.has('region') ? cell(cells, 'region') : undefined,
+      key: ctx.objectKey,
+      defaultRegion: ctx.defaultRegion,
+      known: ctx.knownRegions,
+    });
+    if (r.ok) return r.value;
+    problems.push(issue(r.code, r.message, row, col.has('region') ? 'region' : null, cell(cells, 'region')));
+    return undefined;
+  }
+
+  function periodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
+    const raw = cell(cells, 'period');
+    if (raw === null || raw === '') {
+      if (ctx.fallbackPeriod) return ctx.fallbackPeriod;
+      problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period', raw));
+      return undefined;
+    }
+    return field(cells, row, 'period', parsePeriod, problems);
+  }
+
+  function municipalityOf(cells: readonly CellValue[], row: number, region: string | undefined, problems: Issue[]) {
+    if (region === undefined) return undefined;
+    const matcher = ctx.matchers.get(region);
+    if (!matcher) {
+      problems.push(issue(IssueCode.UnknownRegion, `no municipality reference for region ${region}`, row, 'municipality', cell(cells, 'municipality')));
+      return undefined;
+    }
+    return field(cells, row, 'municipality', matcher, problems);
+  }
+
+  function mapSchool(cells: readonly CellValue[], row: number, problems: Issue[]): SchoolRow | undefined {
+    const region = regionOf(cells, row, problems);
+    const period = periodOf(cells, row, problems);
+    const municipality = municipalityOf(cells, row, region, problems);
+    const inn = field(cells, row, 'school_inn', parseInn, problems);
+    const kpp = hasKpp ? field(cells, row, 'school_kpp', parseKpp, problems) : null;
+    const nameRaw = cellText(cell(cells, 'school_name')).trim();
+    if (nameRaw === '') problems.push(issue(IssueCode.MissingValue, 'school_name is required', row, 'school_name', null));
+    const inSferum = required(field(cells, row, 'in_sferum', parseYesNo, problems), row, 'in_sferum', cells, problems);
+    const adminActive = required(field(cells, row, 'admin_active', parseYesNo, problems), row, 'admin_active', cells, problems);
+    const counts = {} as Record<SchoolCountField, number | null>;
+    for (const f of SCHOOL_COUNT_FIELDS) {
+      counts[f] = col.has(f) ? (field(cells, row, f, parseCount, problems) ?? null) : null;
+    }
+    if (problems.length > 0 || region === undefined || period === undefined || municipality === undefined || inn === undefined || kpp === undefined || inSferum === undefined || adminActive === undefined) {
+      return undefined;
+    }
+    const folded = foldText(nameRaw);
+    const schoolKey = hasKpp ? `${inn}:${kpp ?? '-'}` : `${inn}#${folded}`;
+    const candidate = {
+      region,
+      period,
+      municipality_id: municipality.id,
+      school_key: schoolKey,
+      school_inn: inn,
+      school_kpp: kpp,
+      school_name: nameRaw,
+      in_sferum: inSferum,
+      admin_active: adminActive,
+      ...counts,
+    };
+    const parsed = SchoolRow.safeParse(candidate);
+    if (!parsed.success) {
+      problems.push(issue(IssueCode.MissingValue, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), row, null, null));
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  function mapMunicipality(cells: readonly CellValue[], row: number, problems: Issue[]): MunicipalityRow | undefined {
+    const region = regionOf(cells, row, problems);
+    const period = periodOf(cells, row, problems);
+    const municipality = municipalityOf(cells, row, region, problems);
+    const inSferum = required(field(cells, row, 'in_sferum', parseYesNo, problems), row, 'in_sferum', cells, problems);
+    const adminActive = required(field(cells, row, 'admin_active', parseYesNo, problems), row, 'admin_active', cells, problems);
+    if (problems.length > 0 || region === undefined || period === undefined || municipality === undefined || inSferum === undefined || adminActive === undefined) {
+      return undefined;
+    }
+    const parsed = MunicipalityRow.safeParse({ region, period, municipality_id: municipality.id, in_sferum: inSferum, admin_active: adminActive });
+    if (!parsed.success) {
+      problems.push(issue(IssueCode.MissingValue, parsed.error.message, row, null, null));
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, or reject a conflict. */
+  function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' {
+    const k = `${periodKey(r.period)}|${r.school_key}`;
+    const fingerprint = schoolFingerprint(r);
+    const prev = seen.get(k);
+    if (!hasKpp) {
+      const names = innNames.get(r.school_inn) ?? new Set<string>();
+      if (names.size > 0 && !names.has(r.school_key)) {
+        warnings.push(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
+      }
+      names.add(r.school_key);
+      innNames.set(r.school_inn, names);
+    }
+    if (!prev) {
+      seen.set(k, { row, fingerprint, conflicted: false, emitted: true });
+      return 'emit';
+    }
+    if (!prev.conflicted && prev.fingerprint === fingerprint) {
+      warnings.push(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prev.row} with identical values; counted once`, row, 'school_inn', r.school_inn));
+      return 'skip';
+    }
+    const message = `school ${r.school_key} appears in rows ${prev.row} and ${row} with different values; both rejected`;
+    if (!prev.conflicted) {
+      prev.conflicted = true;
+      if (prev.emitted) {
+        retract.push({ period: r.period, schoolKey: r.school_key });
+        prev.emitted = false;
+        accepted--;
+        rejected++;
+        subtractSums(r.school_key, r.period);
+      }
+      errors.push(issue(IssueCode.DuplicateConflict, message, prev.row, 'school_inn', r.school_inn));
+    }
+    errors.push(issue(IssueCode.DuplicateConflict, message, row, 'school_inn', r.school_inn));
+    return 'reject';
+  }
+
+  // Sums of emitted rows for the totals check; a retracted row's values must come out again.
+  const emittedCounts = new Map<string, Map<SchoolCountField, number>>();
+  function addSums(r: SchoolRow) {
+    const mine = new Map<SchoolCountField, number>();
+    for (const f of presentCounts) {
+      const v = r[f];
+      if (v !== null) {
+        sums.set(f, (sums.get(f) ?? 0) + v);
+        mine.set(f, v);
+      }
+    }
+    emittedCounts.set(`${periodKey(r.period)}|${r.school_key}`, mine);
+  }
+  function subtractSums(schoolKey: string, period: Period) {
+    const k = `${periodKey(period)}|${schoolKey}`;
+    for (const [f, v] of emittedCounts.get(k) ?? []) sums.set(f, (sums.get(f) ?? 0) - v);
+    emittedCounts.delete(k);
+  }
+
+  return {
+    kind,
+    errors,
+    warnings,
+
+    /** Maps one raw row. Blank rows and totals rows are skipped; bad rows are rejected with issues. */
+    accept(row: number, cells: readonly CellValue[]): RowOutcome {
+      if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
+        skipped++;
+        return { type: 'skipped' };
+      }
+      if (isTotalsRow(cells)) {
+        skipped++;
+        const values = new Map<SchoolCountField, number | null>();
+        for (const f of presentCounts) {
+          const r = parseCount(cell(cells, f));
+          values.set(f, r.ok ? r.value : null);
+        }
+        totalsRows.push({ row, values });
+        return { type: 'skipped' };
+      }
+      const problems: Issue[] = [];
+      if (kind === 'schools') {
+        const r = mapSchool(cells, row, problems);
+        const admission = r ? admitSchool(r, row) : 'reject';
+        if (r && admission === 'emit') {
+          if (r.teachers_total !== null && r.teachers_in_sferum !== null && r.teachers_in_sferum > r.teachers_total) {
+            warnings.push(issue(IssueCode.TeachersInSferumAboveTotal, `teachers in Sferum (${r.teachers_in_sferum}) exceed total teachers (${r.teachers_total})`, row, 'teachers_in_sferum', r.teachers_in_sferum));
+          }
+          if (!r.school_inn.startsWith(r.region)) {
+            warnings.push(issue(IssueCode.InnOutsideRegion, `INN ${r.school_inn} was not issued in region ${r.region}`, row, 'school_inn', r.school_inn));
+          }
+          addSums(r);
+          accepted++;
+          return { type: 'row', mapped: { kind: 'schools', row: r } };
+        }
+        if (admission === 'skip') {
+          skipped++;
+          return { type: 'skipped' };
+        }
+      } else {
+        const r = mapMunicipality(cells, row, problems);
+        if (r) {
+          accepted++;
+          return { type: 'row', mapped: { kind: 'municipalities', row: r } };
+        }
+      }
+      rejected++;
+      errors.push(...problems);
+      return { type: 'rejected' };
+    },
+
+    /** Checks totals rows against the computed sums and hands back rows to retract. */
+    finish(): MapperSummary {
+      for (const t of totalsRows) {
+        for (const [f, stated] of t.values) {
+          const computed = sums.get(f) ?? 0;
+          if (stated !== null && stated !== computed) {
+            warnings.push(issue(IssueCode.TotalsMismatch, `totals row says ${f} = ${stated}, the accepted rows sum to ${computed}`, t.row, f, stated));
+          }
+        }
+      }
+      if (totalsRows.length > 0) {
+        warnings.push(issue(IssueCode.TotalsRowSkipped, 'a totals row was skipped and checked against the computed sums', totalsRows[0]!.row, null, null));
+      }
+      const out = { retract, accepted, rejected, skipped };
+      retract = [];
+      return out;
+    },
+  };
+}
+
+export type TableMapper = ReturnType<typeof createTableMapper>;
+
+function schoolFingerprint(r: SchoolRow): string {
+  return JSON.stringify([r.municipality_id, r.school_name, r.in_sferum, r.admin_active, ...SCHOOL_COUNT_FIELDS.map((f) => r[f])]);
+}
+
+/** A cell as text for messages and name fields: numbers without exponent, dates as ISO days. */
+export function cellText(v: CellValue | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toFixed(0) : String(v);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  return String(v);
+}

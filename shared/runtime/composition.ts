@@ -1,0 +1,54 @@
+// Runtime: builds adapters from configuration, once per warm function instance (a Cloud
+// Functions instance serves one request at a time, so module-level reuse is safe). This is
+// the only place that chooses SQLite or YDB, s3rver or Object Storage.
+import { makeS3Client, S3ObjectStore } from '../adapters/s3/object-store.ts';
+import { openDatabase, type Db } from '../adapters/sqlite/database.ts';
+import { SqliteSnapshotStore, SqliteUploadLedger } from '../adapters/sqlite/snapshot-store.ts';
+import { YmqPublisher } from '../adapters/ymq/queue-publisher.ts';
+import { ConfigError } from '../domain/errors.ts';
+import type { PeriodChanged } from '../domain/schemas.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { PeriodChangedSink } from '../ports/period-changed.ts';
+import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
+import type { Env } from './config.ts';
+import { storeKind } from './config.ts';
+
+export function objectStoreFrom(env: Env): ObjectStore {
+  return new S3ObjectStore(
+    makeS3Client({
+      endpoint: env.S3_ENDPOINT ?? 'https://storage.yandexcloud.net',
+      region: env.S3_REGION,
+      // s3rver and MinIO want path-style; Object Storage accepts both.
+      forcePathStyle: env.S3_FORCE_PATH_STYLE ?? Boolean(env.S3_ENDPOINT),
+    }),
+  );
+}
+
+export type Stores = { readonly snapshots: SnapshotStore; readonly ledger: UploadLedger; readonly db: Db | null };
+
+const sqliteCache = new Map<string, Db>();
+
+/** One database handle per path per process. */
+export function sqliteAt(path: string): Db {
+  let db = sqliteCache.get(path);
+  if (!db) {
+    db = openDatabase(path);
+    sqliteCache.set(path, db);
+  }
+  return db;
+}
+
+export function storesFrom(env: Env): Stores {
+  if (storeKind(env) === 'ydb') {
+    throw new ConfigError('the YDB adapters are not wired in this build; unset YDB_* to use SQLITE_PATH');
+  }
+  const db = sqliteAt(env.SQLITE_PATH!);
+  return { snapshots: new SqliteSnapshotStore(db), ledger: new SqliteUploadLedger(db), db };
+}
+
+export function periodChangedSinkFrom(env: Env): PeriodChangedSink {
+  if (!env.PERIOD_CHANGED_QUEUE_URL) {
+    throw new ConfigError('PERIOD_CHANGED_QUEUE_URL is required: the queue that hands changed periods to the aggregate function');
+  }
+  return new YmqPublisher<PeriodChanged>({ endpoint: env.YMQ_ENDPOINT, region: 'ru-central1', queueUrl: env.PERIOD_CHANGED_QUEUE_URL });
+}

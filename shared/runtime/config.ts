@@ -1,0 +1,68 @@
+// Runtime: configuration, parsed once from the environment with zod. A missing or
+// malformed variable fails at start-up with its name; nothing that addresses a resource
+// gets a placeholder default.
+import { z } from 'zod';
+import { ConfigError } from '../domain/errors.ts';
+
+const Bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const Ms = z.coerce.number().int().positive();
+
+export const Env = z
+  .object({
+    /** the exports bucket; the ingest trigger names it in each event, other functions need it here */
+    EXPORTS_BUCKET: z.string().min(3).optional(),
+    UPLOAD_PREFIX: z.string().default('uploads/'),
+    REPORT_PREFIX: z.string().default('reports/'),
+    DEFAULT_REGION: z.string().regex(/^\d{2}$/, 'DEFAULT_REGION must be a two-digit region code').optional(),
+
+    /** unset: Yandex Object Storage; set: s3rver, MinIO, LocalStack */
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().default('ru-central1'),
+    S3_FORCE_PATH_STYLE: Bool.optional(),
+
+    /** the embedded store; used when no YDB is configured */
+    SQLITE_PATH: z.string().min(1).optional(),
+    YDB_ENDPOINT: z.string().optional(),
+    YDB_DATABASE: z.string().optional(),
+    YDB_CONNECTION_STRING: z.string().optional(),
+
+    /** Yandex Message Queue (SQS API) of the PeriodChanged hand-off and of notifications */
+    YMQ_ENDPOINT: z.url().default('https://message-queue.api.cloud.yandex.net'),
+    PERIOD_CHANGED_QUEUE_URL: z.url().optional(),
+    NOTIFICATIONS_QUEUE_URL: z.url().optional(),
+
+    INGEST_MIN_LEASE_MS: Ms.default(30_000),
+    /** a lease longer than the trigger's retry window (5 attempts ≤ 60 s apart) strands the object */
+    INGEST_MAX_LEASE_MS: Ms.default(300_000),
+    INGEST_BUFFER_BYTES: z.coerce.number().int().nonnegative().default(32 * 1024 * 1024),
+
+    LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  })
+  .superRefine((e, ctx) => {
+    const ydb = Boolean(e.YDB_CONNECTION_STRING || (e.YDB_ENDPOINT && e.YDB_DATABASE));
+    if (!ydb && !e.SQLITE_PATH) {
+      ctx.addIssue({ code: 'custom', path: ['SQLITE_PATH'], message: 'set SQLITE_PATH for the embedded store, or YDB_ENDPOINT and YDB_DATABASE (or YDB_CONNECTION_STRING) for YDB' });
+    }
+    if (e.YDB_ENDPOINT && !e.YDB_DATABASE) {
+      ctx.addIssue({ code: 'custom', path: ['YDB_DATABASE'], message: 'YDB_DATABASE is required with YDB_ENDPOINT (e.g. /ru-central1/<cloud>/<db>)' });
+    }
+    if (e.INGEST_MIN_LEASE_MS > e.INGEST_MAX_LEASE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['INGEST_MIN_LEASE_MS'], message: 'INGEST_MIN_LEASE_MS must not exceed INGEST_MAX_LEASE_MS' });
+    }
+  });
+export type Env = z.infer<typeof Env>;
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Env {
+  const r = Env.safeParse(env);
+  if (r.success) return Object.freeze(r.data);
+  const lines = r.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+}
+
+export function storeKind(env: Env): 'ydb' | 'sqlite' {
+  return env.YDB_CONNECTION_STRING || (env.YDB_ENDPOINT && env.YDB_DATABASE) ? 'ydb' : 'sqlite';
+}

@@ -53,8 +53,8 @@ export async function ingestHandler(event: unknown, context: FunctionContext, de
 }
 
 /** Deps from the environment, built once per warm instance. */
-export function depsFromEnv(env: Env): IngestDeps {
-  const stores = storesFrom(env);
+export async function depsFromEnv(env: Env): Promise<IngestDeps> {
+  const stores = await storesFrom(env);
   const ref = buildReference();
   return {
     objects: objectStoreFrom(env),
@@ -78,13 +78,19 @@ export function depsFromEnv(env: Env): IngestDeps {
   };
 }
 
-let warm: IngestDeps | undefined;
+let warm: Promise<IngestDeps> | undefined;
 
-export function makeHandler(getDeps: () => IngestDeps) {
+export function makeHandler(getDeps: () => Promise<IngestDeps>) {
   return middy<unknown, IngestReply, Error, FunctionContext>()
     .use(invocationLogging(createLogger({ base: { fn: 'ingest' } }), 'ingest'))
-    .handler((event, context) => ingestHandler(event, context, getDeps()));
+    .handler(async (event, context) => ingestHandler(event, context, await getDeps()));
 }
 
 /** Entry point of the deployed function (`dist/ingest.handler`). */
-export const handler = makeHandler(() => (warm ??= depsFromEnv(loadConfig())));
+export const handler = makeHandler(
+  () =>
+    (warm ??= depsFromEnv(loadConfig()).catch((err: unknown) => {
+      warm = undefined; // a failed start-up is retried by the next invocation, not cached
+      throw err;
+    })),
+);

@@ -2,8 +2,7 @@
 // Functions instance serves one request at a time, so module-level reuse is safe). This is
 // the only place that chooses SQLite or YDB, s3rver or Object Storage.
 import { makeS3Client, S3ObjectStore } from '../adapters/s3/object-store.ts';
-import { openDatabase, type Db } from '../adapters/sqlite/database.ts';
-import { SqliteSnapshotStore, SqliteUploadLedger } from '../adapters/sqlite/snapshot-store.ts';
+import type { Db } from '../adapters/sqlite/database.ts';
 import { YmqPublisher } from '../adapters/ymq/queue-publisher.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { PeriodChanged } from '../domain/schemas.ts';
@@ -26,23 +25,27 @@ export function objectStoreFrom(env: Env): ObjectStore {
 
 export type Stores = { readonly snapshots: SnapshotStore; readonly ledger: UploadLedger; readonly db: Db | null };
 
-const sqliteCache = new Map<string, Db>();
+const sqliteCache = new Map<string, Promise<Db>>();
 
-/** One database handle per path per process. */
-export function sqliteAt(path: string): Db {
+/**
+ * One database handle per path per process. Loaded lazily so a cloud bundle never
+ * requires the native better-sqlite3 module.
+ */
+export function sqliteAt(path: string): Promise<Db> {
   let db = sqliteCache.get(path);
   if (!db) {
-    db = openDatabase(path);
+    db = import('../adapters/sqlite/database.ts').then((m) => m.openDatabase(path));
     sqliteCache.set(path, db);
   }
   return db;
 }
 
-export function storesFrom(env: Env): Stores {
+export async function storesFrom(env: Env): Promise<Stores> {
   if (storeKind(env) === 'ydb') {
     throw new ConfigError('the YDB adapters are not wired in this build; unset YDB_* to use SQLITE_PATH');
   }
-  const db = sqliteAt(env.SQLITE_PATH!);
+  const db = await sqliteAt(env.SQLITE_PATH!);
+  const { SqliteSnapshotStore, SqliteUploadLedger } = await import('../adapters/sqlite/snapshot-store.ts');
   return { snapshots: new SqliteSnapshotStore(db), ledger: new SqliteUploadLedger(db), db };
 }
 

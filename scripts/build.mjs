@@ -1,0 +1,32 @@
+// Bundles every function (functions/<name>/handler.ts) with esbuild into one CommonJS file,
+// dist/<name>/index.js, exporting `handler` — the entry point Cloud Functions calls as
+// `index.handler`. Native and dev-only modules stay external: the embedded SQLite store is
+// loaded lazily and only on the local runtime.
+import { build } from 'esbuild';
+import { readdirSync, existsSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
+const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
+const sizes = {};
+for (const name of names) {
+  const outfile = join(root, 'dist', name, 'index.js');
+  mkdirSync(join(root, 'dist', name), { recursive: true });
+  await build({
+    entryPoints: [join(root, 'functions', name, 'handler.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    outfile,
+    external,
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  sizes[name] = statSync(outfile).size;
+}
+writeFileSync(join(root, 'dist', 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+for (const [n, s] of Object.entries(sizes)) console.log(`dist/${n}/index.js  ${(s / 1024).toFixed(0)} KiB`);

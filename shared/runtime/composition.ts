@@ -3,6 +3,7 @@
 // the only place that chooses SQLite or YDB, s3rver or Object Storage.
 import { makeS3Client, S3ObjectStore } from '../adapters/s3/object-store.ts';
 import type { Db } from '../adapters/sqlite/database.ts';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { YmqPublisher } from '../adapters/ymq/queue-publisher.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { PeriodChanged } from '../domain/schemas.ts';
@@ -53,5 +54,10 @@ export function periodChangedSinkFrom(env: Env): PeriodChangedSink {
   if (!env.PERIOD_CHANGED_QUEUE_URL) {
     throw new ConfigError('PERIOD_CHANGED_QUEUE_URL is required: the queue that hands changed periods to the aggregate function');
   }
-  return new YmqPublisher<PeriodChanged>({ endpoint: env.YMQ_ENDPOINT, region: 'ru-central1', queueUrl: env.PERIOD_CHANGED_QUEUE_URL });
+  return queuePublisher<PeriodChanged>(env, env.PERIOD_CHANGED_QUEUE_URL);
+}
+
+/** A YMQ publisher signed with the static access key in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
+export function queuePublisher<T>(env: Env, queueUrl: string): YmqPublisher<T> {
+  return new YmqPublisher<T>({ endpoint: env.YMQ_ENDPOINT, region: env.S3_REGION, queueUrl, credentials: fromEnv() });
 }

@@ -1,41 +1,75 @@
-// Adapter: publishes JSON messages to a Yandex Message Queue through its SQS-compatible
-// API. Used for the ingest → aggregate hand-off (PeriodChanged) and aggregate → notify.
-// A failed send is a TransientError: the producing function throws and its trigger retries.
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+// Adapter: publishes JSON messages to a Yandex Message Queue. YMQ speaks the SQS *query*
+// protocol (form-encoded POST, XML answer) and rejects the JSON protocol that current
+// @aws-sdk/client-sqs versions send, so this adapter builds the SendMessageBatch request
+// itself and signs it with SigV4. The local runtime's queue endpoint speaks the same
+// protocol. A failed send is a TransientError: the producing function throws and its
+// trigger retries.
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { TransientError } from '../../domain/errors.ts';
 
-export type QueueSettings = { endpoint: string; region: string; queueUrl: string };
+export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
-/** SQS SendMessageBatch takes at most 10 entries and 256 KiB per call. */
+export type QueueSettings = {
+  /** the queue's URL, e.g. https://message-queue.api.cloud.yandex.net/b1g.../dj6.../period-changed */
+  queueUrl: string;
+  /** the API endpoint the request is sent to (YMQ: https://message-queue.api.cloud.yandex.net) */
+  endpoint: string;
+  region: string;
+  credentials: () => Promise<Credentials>;
+  timeoutMs?: number;
+};
+
+/** SendMessageBatch takes at most 10 entries and 256 KiB per call. */
 const MAX_BATCH = 10;
 
 export class YmqPublisher<T> {
-  readonly #client: SQSClient;
+  readonly #signer: SignatureV4;
 
-  constructor(
-    private readonly settings: QueueSettings,
-    client?: SQSClient,
-  ) {
-    this.#client = client ?? new SQSClient({ endpoint: settings.endpoint, region: settings.region });
+  constructor(private readonly settings: QueueSettings) {
+    this.#signer = new SignatureV4({ service: 'sqs', region: settings.region, credentials: settings.credentials, sha256: Sha256 });
   }
 
   async publish(messages: readonly T[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += MAX_BATCH) {
-      const slice = messages.slice(i, i + MAX_BATCH);
-      try {
-        const r = await this.#client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.settings.queueUrl,
-            Entries: slice.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
-          }),
-        );
-        if (r.Failed && r.Failed.length > 0) {
-          throw new TransientError(`queue rejected ${r.Failed.length} of ${slice.length} messages (${r.Failed.map((f) => f.Code).join(', ')})`);
-        }
-      } catch (err) {
-        if (err instanceof TransientError) throw err;
-        throw new TransientError(`queue send failed: ${err instanceof Error ? err.name : 'unknown'}`, { cause: err });
-      }
-    }
+    for (let i = 0; i < messages.length; i += MAX_BATCH) await this.#sendBatch(messages.slice(i, i + MAX_BATCH));
   }
+
+  async #sendBatch(batch: readonly T[]): Promise<void> {
+    const form = new URLSearchParams({ Action: 'SendMessageBatch', Version: '2012-11-05', QueueUrl: this.settings.queueUrl });
+    batch.forEach((m, j) => {
+      form.set(`SendMessageBatchRequestEntry.${j + 1}.Id`, `m${j}`);
+      form.set(`SendMessageBatchRequestEntry.${j + 1}.MessageBody`, JSON.stringify(m));
+    });
+    const url = new URL(this.settings.endpoint);
+    const body = form.toString();
+    const signed = await this.#signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname || '/',
+      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: signed.headers as Record<string, string>,
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new TransientError(`queue send failed: ${err instanceof Error ? err.name : 'unknown'}`, { cause: err });
+    }
+    const text = await res.text();
+    if (!res.ok) throw new TransientError(`queue answered HTTP ${res.status} (${errorCode(text) ?? 'no code'})`);
+    const failed = text.match(/<BatchResultErrorEntry>/g)?.length ?? 0;
+    if (failed > 0) throw new TransientError(`queue rejected ${failed} of ${batch.length} messages (${errorCode(text) ?? 'no code'})`);
+  }
+}
+
+function errorCode(xml: string): string | null {
+  return /<Code>([^<]{1,100})<\/Code>/.exec(xml)?.[1] ?? null;
 }

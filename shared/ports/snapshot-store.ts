@@ -44,6 +44,7 @@ export type LedgerEntry = {
   readonly status: 'in_progress' | 'completed';
   readonly leaseUntilMs: number | null;
   readonly sequence: number;
+  readonly completedAtMs: number | null;
 };
 
 export interface UploadLedger {

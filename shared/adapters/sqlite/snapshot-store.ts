@@ -315,6 +315,7 @@ type LedgerDbRow = {
   status: 'in_progress' | 'completed';
   lease_until_ms: number | null;
   sequence: number;
+  completed_at_ms: number | null;
   report_json: string | null;
 };
 
@@ -401,6 +402,7 @@ export class SqliteUploadLedger implements UploadLedger {
         status: r.status,
         leaseUntilMs: r.lease_until_ms,
         sequence: r.sequence,
+        completedAtMs: r.completed_at_ms,
       }));
   }
 }

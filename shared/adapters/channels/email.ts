@@ -1,0 +1,75 @@
+// Adapter: the `email` channel through Yandex Cloud Postbox, which speaks the Amazon SES v2
+// API (SendEmail, POST /v2/email/outbound-emails). The SDK's own retries are off: the
+// outbox owns the schedule. Its sockets use the same connect-time address check as the
+// webhook, and the SDK's errors are reduced to a status or an error name — never the
+// keys, the recipients or the endpoint.
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { ChannelSender, OutboundMessage, SendOutcome } from '../../ports/channel.ts';
+import { classifyStatus } from '../../domain/notify/classify.ts';
+import { checkOutboundUrl } from '../../domain/notify/ssrf.ts';
+import type { Secret } from '../../domain/notify/secret.ts';
+import { guardedAgents, outcomeOfError, SsrfBlockedError, type GuardOptions } from './http.ts';
+
+export type EmailSenderOptions = {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly accessKeyId: Secret;
+  readonly secretAccessKey: Secret;
+  readonly timeoutMs: number;
+  readonly guard: GuardOptions;
+};
+
+export class EmailSender implements ChannelSender {
+  readonly kind = 'email' as const;
+  readonly #client: SESv2Client;
+  readonly #opts: EmailSenderOptions;
+
+  constructor(opts: EmailSenderOptions) {
+    this.#opts = opts;
+    const { httpAgent, httpsAgent } = guardedAgents(opts.guard);
+    this.#client = new SESv2Client({
+      endpoint: opts.endpoint,
+      region: opts.region,
+      maxAttempts: 1,
+      credentials: async () => ({ accessKeyId: opts.accessKeyId.reveal(), secretAccessKey: opts.secretAccessKey.reveal() }),
+      requestHandler: { httpAgent, httpsAgent, requestTimeout: opts.timeoutMs, connectionTimeout: opts.timeoutMs },
+    });
+  }
+
+  async send(msg: OutboundMessage): Promise<SendOutcome> {
+    // literal addresses never reach the lookup hook, so check the endpoint itself first
+    const check = checkOutboundUrl(this.#opts.endpoint, this.#opts.guard);
+    if (!check.ok) return outcomeOfError(new SsrfBlockedError(check.kind ? `${check.reason}_${check.kind}` : check.reason));
+    try {
+      await this.#client.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.#opts.from,
+          Destination: { ToAddresses: [...this.#opts.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: msg.message.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: msg.message.text, Charset: 'UTF-8' } },
+            },
+          },
+        }),
+        { abortSignal: AbortSignal.timeout(this.#opts.timeoutMs) },
+      );
+      return { kind: 'delivered' };
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+      if (typeof status === 'number' && status >= 300) return classifyStatus(status, null);
+      const inner = findSsrf(e);
+      if (inner) return outcomeOfError(inner);
+      return { kind: 'retry', error: `email.${e instanceof Error ? e.name : 'unknown'}`, retryAfterMs: null };
+    }
+  }
+}
+
+function findSsrf(e: unknown): SsrfBlockedError | null {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    if (cur instanceof SsrfBlockedError) return cur;
+  }
+  return null;
+}

@@ -1,0 +1,236 @@
+// Adapter: the notification Outbox on SQLite (the embedded stand-in for YDB). Two tables:
+// `notify_delivery` holds one row per message with its state machine and lease, and
+// `notify_delivery_item` maps each (event id, channel id) to the delivery that carries it —
+// its primary key is what makes a redelivered event a no-op. `notify_channel_state` records
+// channels disabled by a 410. Every state change runs in a BEGIN IMMEDIATE transaction, so
+// a join to an open group and the claim that seals it cannot interleave.
+import { randomUUID } from 'node:crypto';
+import { NotificationEvent } from '../../domain/events.ts';
+import type {
+  ClaimedDelivery,
+  DeliveryRecord,
+  DeliveryState,
+  EnqueueRequest,
+  EnqueueResult,
+  MarkFailure,
+  Outbox,
+} from '../../ports/outbox.ts';
+import { immediate, type Db } from './database.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS notify_delivery (
+  delivery_id        TEXT PRIMARY KEY,
+  channel_id         TEXT NOT NULL,
+  group_key          TEXT NOT NULL,
+  state              TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'retrying', 'dead', 'disabled')),
+  sealed             INTEGER NOT NULL DEFAULT 0,
+  attempts           INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT,
+  next_attempt_at_ms INTEGER,
+  lease_until_ms     INTEGER,
+  lease_token        TEXT,
+  created_at_ms      INTEGER NOT NULL,
+  schedule_start_ms  INTEGER NOT NULL,
+  updated_at_ms      INTEGER NOT NULL,
+  delivered_at_ms    INTEGER
+);
+CREATE INDEX IF NOT EXISTS notify_delivery_due ON notify_delivery (state, next_attempt_at_ms);
+CREATE INDEX IF NOT EXISTS notify_delivery_open ON notify_delivery (channel_id, group_key) WHERE sealed = 0;
+
+CREATE TABLE IF NOT EXISTS notify_delivery_item (
+  event_id       TEXT NOT NULL,
+  channel_id     TEXT NOT NULL,
+  delivery_id    TEXT NOT NULL REFERENCES notify_delivery (delivery_id),
+  event_json     TEXT NOT NULL,
+  enqueued_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (event_id, channel_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS notify_delivery_item_by_delivery ON notify_delivery_item (delivery_id);
+
+CREATE TABLE IF NOT EXISTS notify_channel_state (
+  channel_id     TEXT PRIMARY KEY,
+  disabled_at_ms INTEGER NOT NULL,
+  reason         TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+type Row = {
+  delivery_id: string;
+  channel_id: string;
+  group_key: string;
+  state: DeliveryState;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at_ms: number | null;
+  created_at_ms: number;
+  schedule_start_ms: number;
+  updated_at_ms: number;
+};
+
+export class SqliteOutbox implements Outbox {
+  constructor(private readonly db: Db) {
+    db.exec(SCHEMA);
+  }
+
+  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    return immediate(this.db, () => {
+      const existing = this.db
+        .prepare('SELECT delivery_id FROM notify_delivery_item WHERE event_id = ? AND channel_id = ?')
+        .get(req.event.id, req.channelId) as { delivery_id: string } | undefined;
+      if (existing) return { deliveryId: existing.delivery_id, created: false, joined: false };
+      const open = this.db
+        .prepare(
+          `SELECT delivery_id FROM notify_delivery
+           WHERE channel_id = ? AND group_key = ? AND sealed = 0 AND state = 'pending'
+           ORDER BY created_at_ms LIMIT 1`,
+        )
+        .get(req.channelId, req.groupKey) as { delivery_id: string } | undefined;
+      let deliveryId = open?.delivery_id;
+      if (!deliveryId) {
+        deliveryId = req.newDeliveryId;
+        this.db
+          .prepare(
+            `INSERT INTO notify_delivery (delivery_id, channel_id, group_key, state, next_attempt_at_ms,
+               created_at_ms, schedule_start_ms, updated_at_ms)
+             VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`,
+          )
+          .run(deliveryId, req.channelId, req.groupKey, req.readyAtMs, req.nowMs, req.nowMs, req.nowMs);
+      }
+      this.db
+        .prepare('INSERT INTO notify_delivery_item (event_id, channel_id, delivery_id, event_json, enqueued_at_ms) VALUES (?, ?, ?, ?, ?)')
+        .run(req.event.id, req.channelId, deliveryId, JSON.stringify(req.event), req.nowMs);
+      return { deliveryId, created: true, joined: open !== undefined };
+    });
+  }
+
+  async claimDue(opts: { nowMs: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+    return immediate(this.db, () => {
+      const due = this.db
+        .prepare(
+          `SELECT * FROM notify_delivery
+           WHERE state IN ('pending', 'retrying') AND next_attempt_at_ms <= @now
+             AND (lease_until_ms IS NULL OR lease_until_ms <= @now)
+           ORDER BY next_attempt_at_ms, delivery_id LIMIT @limit`,
+        )
+        .all({ now: opts.nowMs, limit: opts.limit }) as Row[];
+      const claim = this.db.prepare(
+        `UPDATE notify_delivery SET sealed = 1, attempts = attempts + 1, lease_until_ms = ?, lease_token = ?, updated_at_ms = ?
+         WHERE delivery_id = ?`,
+      );
+      return due.map((r) => {
+        const leaseToken = randomUUID();
+        claim.run(opts.nowMs + opts.leaseMs, leaseToken, opts.nowMs, r.delivery_id);
+        return {
+          id: r.delivery_id,
+          channelId: r.channel_id,
+          groupKey: r.group_key,
+          attempt: r.attempts + 1,
+          scheduleStartMs: r.schedule_start_ms,
+          leaseToken,
+          events: this.events(r.delivery_id),
+        };
+      });
+    });
+  }
+
+  async markDelivered(id: string, leaseToken: string, nowMs: number): Promise<boolean> {
+    return this.finish(id, leaseToken, 'delivered', { nowMs, error: null, next: null, deliveredAt: nowMs });
+  }
+
+  async markRetry(id: string, leaseToken: string, f: MarkFailure & { nextAttemptAtMs: number }): Promise<boolean> {
+    return this.finish(id, leaseToken, 'retrying', { nowMs: f.nowMs, error: f.error, next: f.nextAttemptAtMs, deliveredAt: null });
+  }
+
+  async markDead(id: string, leaseToken: string, f: MarkFailure): Promise<boolean> {
+    return this.finish(id, leaseToken, 'dead', { nowMs: f.nowMs, error: f.error, next: null, deliveredAt: null });
+  }
+
+  async markDisabled(id: string, leaseToken: string, f: MarkFailure): Promise<boolean> {
+    return immediate(this.db, () => {
+      const row = this.db.prepare('SELECT channel_id FROM notify_delivery WHERE delivery_id = ? AND lease_token = ?').get(id, leaseToken) as
+        | { channel_id: string }
+        | undefined;
+      if (!row) return false;
+      this.db
+        .prepare('INSERT INTO notify_channel_state (channel_id, disabled_at_ms, reason) VALUES (?, ?, ?) ON CONFLICT (channel_id) DO NOTHING')
+        .run(row.channel_id, f.nowMs, f.error);
+      return this.finishInTx(id, leaseToken, 'disabled', { nowMs: f.nowMs, error: f.error, next: null, deliveredAt: null });
+    });
+  }
+
+  async disabledChannels(): Promise<ReadonlySet<string>> {
+    const rows = this.db.prepare('SELECT channel_id FROM notify_channel_state').all() as { channel_id: string }[];
+    return new Set(rows.map((r) => r.channel_id));
+  }
+
+  async get(id: string): Promise<DeliveryRecord | null> {
+    const row = this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row | undefined;
+    return row ? this.record(row) : null;
+  }
+
+  async list(state: DeliveryState, opts: { limit?: number } = {}): Promise<DeliveryRecord[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM notify_delivery WHERE state = ? ORDER BY updated_at_ms, delivery_id LIMIT ?')
+      .all(state, opts.limit ?? 1000) as Row[];
+    return rows.map((r) => this.record(r));
+  }
+
+  async replay(id: string, nowMs: number): Promise<DeliveryRecord | null> {
+    return immediate(this.db, () => {
+      const row = this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row | undefined;
+      if (!row || (row.state !== 'dead' && row.state !== 'disabled')) return null;
+      if (row.state === 'disabled') this.db.prepare('DELETE FROM notify_channel_state WHERE channel_id = ?').run(row.channel_id);
+      // sealed stays 1: a replay resends exactly the items of the original message
+      this.db
+        .prepare(
+          `UPDATE notify_delivery SET state = 'pending', attempts = 0, next_attempt_at_ms = ?, schedule_start_ms = ?,
+             lease_until_ms = NULL, lease_token = NULL, updated_at_ms = ?
+           WHERE delivery_id = ?`,
+        )
+        .run(nowMs, nowMs, nowMs, id);
+      return this.record(this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row);
+    });
+  }
+
+  private finish(id: string, token: string, state: DeliveryState, f: FinishFields): boolean {
+    return immediate(this.db, () => this.finishInTx(id, token, state, f));
+  }
+
+  private finishInTx(id: string, token: string, state: DeliveryState, f: FinishFields): boolean {
+    const res = this.db
+      .prepare(
+        `UPDATE notify_delivery SET state = ?, last_error = COALESCE(?, last_error), next_attempt_at_ms = ?,
+           delivered_at_ms = COALESCE(?, delivered_at_ms), lease_until_ms = NULL, lease_token = NULL, updated_at_ms = ?
+         WHERE delivery_id = ? AND lease_token = ?`,
+      )
+      .run(state, f.error, f.next, f.deliveredAt, f.nowMs, id, token);
+    return res.changes === 1;
+  }
+
+  private events(deliveryId: string): NotificationEvent[] {
+    const rows = this.db
+      .prepare('SELECT event_json FROM notify_delivery_item WHERE delivery_id = ? ORDER BY enqueued_at_ms, event_id')
+      .all(deliveryId) as { event_json: string }[];
+    return rows.map((r) => NotificationEvent.parse(JSON.parse(r.event_json)));
+  }
+
+  private record(r: Row): DeliveryRecord {
+    const ids = this.db
+      .prepare('SELECT event_id FROM notify_delivery_item WHERE delivery_id = ? ORDER BY enqueued_at_ms, event_id')
+      .all(r.delivery_id) as { event_id: string }[];
+    return {
+      id: r.delivery_id,
+      channelId: r.channel_id,
+      groupKey: r.group_key,
+      state: r.state,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      nextAttemptAtMs: r.next_attempt_at_ms,
+      createdAtMs: r.created_at_ms,
+      updatedAtMs: r.updated_at_ms,
+      eventIds: ids.map((i) => i.event_id),
+    };
+  }
+}
+
+type FinishFields = { nowMs: number; error: string | null; next: number | null; deliveredAt: number | null };

@@ -1,0 +1,20 @@
+// Port: one notification channel (webhook, VK bot, Postbox e-mail, log). A sender turns one
+// rendered message into one attempt and classifies the result; it never throws for a
+// receiver's answer, and its errors are codes without URLs, tokens or bodies.
+import type { SendOutcome } from '../domain/notify/classify.ts';
+import type { RenderedMessage } from '../domain/notify/render.ts';
+
+export type OutboundMessage = {
+  /** stable across retries and replays: the `webhook-id`, the VK `random_id` seed */
+  readonly deliveryId: string;
+  readonly channelId: string;
+  readonly attempt: number;
+  readonly message: RenderedMessage;
+};
+
+export interface ChannelSender {
+  readonly kind: 'webhook' | 'vk' | 'email' | 'log';
+  send(msg: OutboundMessage): Promise<SendOutcome>;
+}
+
+export type { SendOutcome };

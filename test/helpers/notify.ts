@@ -20,7 +20,7 @@ export function breach(opts: {
   const period = opts.period ?? { start: '2023-03-06', end: '2023-03-10', label: '06.03-10.03.2023' };
   const metric = opts.metric ?? 'teachers_msg10_share';
   const targetId = opts.targetId ?? `t_${metric}`;
-  const target = type === 'export_missing' || type === 'digest' ? null : { id: targetId, metric, op: '>=' as const, threshold: opts.threshold ?? 35, due: '2023-09-01' };
+  const target = type === 'export_missing' || type === 'digest' ? null : { id: targetId, metric, op: '>=' as const, threshold: opts.threshold ?? 0.35, due: '2023-09-01' };
   return {
     id: notificationId(type, target?.id ?? null, scope, period, region),
     type,
@@ -28,7 +28,7 @@ export function breach(opts: {
     scope,
     target,
     period,
-    value: opts.value === undefined ? 21.292 : opts.value,
+    value: opts.value === undefined ? 0.21292 : opts.value,
     previous_value: null,
     generated_at: '2023-03-11T09:00:00.000Z',
   };

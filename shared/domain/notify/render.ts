@@ -2,7 +2,8 @@
 // Russian templates in `shared/domain/data/notify-templates.json` (data, so wording changes
 // need no code change). Messages carry organisation-level data only: scope names, metric
 // names, values, targets, the period and a report link; never a person or a contact.
-// Share metrics are percentages (0–100), printed with a decimal comma: `21,292 %`.
+// Share metrics are stored as fractions (0..1, the contract's unit) and printed as
+// percentages with a decimal comma: 0.21292 → `21,292 %`.
 import { z } from 'zod';
 import rawTemplates from '../data/notify-templates.json' with { type: 'json' };
 import { MetricId, NotificationType, type NotificationEvent, type TargetRef } from '../events.ts';
@@ -67,7 +68,7 @@ export function formatNumber(v: number): string {
 
 export function formatMetricValue(metric: MetricId | undefined, v: number | null, t: NotifyTemplates): string {
   if (v === null) return t.no_value;
-  return metric?.endsWith('_share') ? `${formatNumber(v)} %` : formatNumber(v);
+  return metric?.endsWith('_share') ? `${formatNumber(v * 100)} %` : formatNumber(v);
 }
 
 /** `2023-09-01` → `01.09.2023` */

@@ -95,7 +95,7 @@ async function fullConfig(windowMs: number) {
 
 const fiveBreaches = (): NotificationEvent[] =>
   (['teachers_chat_creators_share', 'teachers_msg3_share', 'teachers_msg10_share', 'teachers_calls_share', 'teachers_in_sferum_share'] as const).map((metric, i) =>
-    breach({ municipality: MUNI, metric, value: 10 + i }),
+    breach({ municipality: MUNI, metric, value: (10 + i) / 100 }),
   );
 
 describe('notify handler', () => {

@@ -36,7 +36,7 @@ describe('renderMessage', () => {
   });
 
   test('one breach: what, where, value against target, period; no link without an API base URL', () => {
-    const e = breach({ municipality: MUNI, metric: 'teachers_chat_creators_share', value: 21.292, threshold: 35 });
+    const e = breach({ municipality: MUNI, metric: 'teachers_chat_creators_share', value: 3666 / 17218, threshold: 0.35 });
     const m = renderMessage('dlv_x', [e]);
     expect(m.text).toBe(
       'Муниципалитет «Изобильненский муниципальный округ», период 06.03-10.03.2023\n' +
@@ -48,7 +48,7 @@ describe('renderMessage', () => {
   });
 
   test('a group lists every item as a bullet and links to the report', () => {
-    const events = (['teachers_msg3_share', 'teachers_msg10_share', 'teachers_calls_share'] as const).map((metric) => breach({ municipality: MUNI, metric, value: 1.5 }));
+    const events = (['teachers_msg3_share', 'teachers_msg10_share', 'teachers_calls_share'] as const).map((metric) => breach({ municipality: MUNI, metric, value: 0.015 }));
     const m = renderMessage('dlv_x', events, { apiBaseUrl: 'https://api.example.ru/' });
     const lines = m.text.split('\n');
     expect(lines).toHaveLength(5);

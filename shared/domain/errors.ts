@@ -25,6 +25,8 @@ export const IssueCode = {
   DuplicateColumn: 'file.duplicate_column',
   NoPeriod: 'file.no_period',
   UnknownRegion: 'file.unknown_region',
+  /** the workbook's XML could not be parsed (malformed part, undefined entity) */
+  UnreadableWorkbook: 'file.unreadable_workbook',
   // row level: the row is rejected, the rest of the file goes on
   BadCount: 'row.bad_count',
   BadYesNo: 'row.bad_yes_no',

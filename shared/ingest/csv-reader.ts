@@ -1,248 +1,395 @@
-// The streaming CSV reader: decodes with a streaming TextDecoder (a multi-byte character
-// split across chunks stays intact; Windows-1251 through the same API), detects the
-// delimiter from the header record, and parses RFC 4180 records — quoted fields with
-// embedded delimiters, doubled quotes and newlines; CRLF, LF or CR — yielding rows as the
-// bytes arrive, so memory does not grow with the file. Builds no objects keyed by header
-// text. Hard limits (rows, columns, record length) are file-level errors.
+// The streaming CSV reader: bytes → decoded text → RFC 4180 records → RawRows, one pass,
+// rows flowing out as the bytes arrive (memory does not grow with the file). Parses the
+// bytes it is given; no I/O of its own.
+//
+// Why it looks like this (perf.md §3): a streaming TextDecoder keeps a character cut by a
+// chunk edge intact (Cyrillic is two bytes in UTF-8) and decodes Windows-1251 natively;
+// records are found with indexOf and split with String#split — per-character loops and
+// string concatenation cost 3-4× — and only a record that contains a quote takes the
+// quote-aware path. Cells stay in arrays: no object is ever keyed by header text, so a
+// `__proto__` header is just a string.
 import { IssueCode } from '../domain/errors.ts';
-import { fileError } from './issue.ts';
-import { withDefaults, type ByteSource, type Limits, type RawRow, type RawTable } from './raw-table.ts';
+import { bytesLabel, inputError } from './issue.ts';
+import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawRow, type RawTable } from './raw-table.ts';
 import type { Sniffed } from './sniff.ts';
 
 export type Delimiter = ';' | ',' | '\t';
 
-const QUOTE = 34;
-const CR = 13;
-const LF = 10;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SEMICOLON = 0x3b;
+const COMMA = 0x2c;
+const TAB = 0x09;
 
 /**
- * Incremental record parser. `feed` returns the records completed by the chunk; a record
- * cut by the chunk end is re-parsed from its start when the next chunk arrives, which
- * costs little because only the last record of a chunk is ever cut.
+ * Reads the header record (the first non-blank one), detects the delimiter from it and
+ * returns the table whose `rows` continue the same stream. A header-only file yields a
+ * table without rows: whether that is an error is the mapper's decision.
  */
-export class CsvRecordParser {
-  #pending = '';
-  readonly #delim: number;
-
-  constructor(
-    delimiter: Delimiter,
-    private readonly maxRecordChars: number,
-    private readonly onTooLong: () => never,
-  ) {
-    this.#delim = delimiter.charCodeAt(0);
-  }
-
-  feed(chunk: string, out: string[][]): void {
-    const text = this.#pending.length ? this.#pending + chunk : chunk;
-    const used = this.#parse(text, out, false);
-    this.#pending = text.slice(used);
-    if (this.#pending.length > this.maxRecordChars) this.onTooLong();
-  }
-
-  /** Flushes the last record; returns false when the input ended inside a quoted field. */
-  end(out: string[][]): boolean {
-    if (this.#pending.length === 0) return true;
-    const used = this.#parse(this.#pending, out, true);
-    const complete = used === this.#pending.length;
-    this.#pending = '';
-    return complete;
-  }
-
-  /** Parses complete records from `s`; returns how many characters were consumed. */
-  #parse(s: string, out: string[][], final: boolean): number {
-    const d = this.#delim;
-    const n = s.length;
-    let pos = 0;
-    while (pos < n) {
-      const fields: string[] = [];
-      let i = pos;
-      let done = false;
-      for (;;) {
-        if (i < n && s.charCodeAt(i) === QUOTE) {
-          // quoted field: find the closing quote, unescaping doubled quotes
-          let j = i + 1;
-          let value = '';
-          for (;;) {
-            const q = s.indexOf('"', j);
-            if (q === -1) return pos; // unterminated: wait for more input (or, at the end, report it)
-            if (q + 1 < n && s.charCodeAt(q + 1) === QUOTE) {
-              value += s.slice(j, q + 1);
-              j = q + 2;
-              continue;
-            }
-            if (q + 1 >= n && !final) return pos; // a doubled quote may straddle the chunk edge
-            value += s.slice(j, q);
-            i = q + 1;
-            break;
-          }
-          // text after the closing quote up to the delimiter is kept (lenient, like Excel)
-          let k = i;
-          while (k < n) {
-            const c = s.charCodeAt(k);
-            if (c === d || c === LF || c === CR) break;
-            k++;
-          }
-          fields.push(k > i ? value + s.slice(i, k) : value);
-          i = k;
-        } else {
-          let k = i;
-          while (k < n) {
-            const c = s.charCodeAt(k);
-            if (c === d || c === LF || c === CR) break;
-            k++;
-          }
-          fields.push(s.slice(i, k));
-          i = k;
-        }
-        if (i >= n) {
-          if (!final) return pos;
-          done = true;
-          break;
-        }
-        const c = s.charCodeAt(i);
-        if (c === d) {
-          i++;
-          if (i >= n && final) {
-            fields.push('');
-            done = true;
-            break;
-          }
-          continue;
-        }
-        // end of record: CRLF, LF or a lone CR
-        if (c === CR) {
-          if (i + 1 >= n && !final) return pos;
-          i += i + 1 < n && s.charCodeAt(i + 1) === LF ? 2 : 1;
-        } else {
-          i++;
-        }
-        done = true;
-        break;
-      }
-      if (done) {
-        out.push(fields);
-        pos = i;
-      }
-    }
-    return pos;
-  }
-}
-
-/** The delimiter is the most frequent of `;`, `,` and tab outside quotes in the header record; ties prefer `;`. */
-export function detectDelimiter(headerLine: string): Delimiter {
-  const counts = new Map<Delimiter, number>([
-    [';', 0],
-    [',', 0],
-    ['\t', 0],
-  ]);
-  let quoted = false;
-  for (const ch of headerLine) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch as Delimiter)) counts.set(ch as Delimiter, counts.get(ch as Delimiter)! + 1);
-  }
-  let best: Delimiter = ';';
-  for (const [k, v] of counts) if (v > counts.get(best)!) best = k;
-  return best;
-}
-
 export async function readCsv(
   open: ByteSource,
-  opts: { file: string; encoding: Sniffed['encoding']; limits?: Partial<Limits> },
+  opts: { file: string; encoding: Sniffed['encoding']; limits?: LimitOverrides },
 ): Promise<{ delimiter: Delimiter; table: RawTable }> {
-  const limits = withDefaults(opts.limits);
-  const file = opts.file;
-  const decoder = new TextDecoder(opts.encoding === 'windows-1251' ? 'windows-1251' : 'utf-8');
-  const source = open()[Symbol.asyncIterator]();
-  let sourceDone = false;
-  async function nextText(): Promise<string | null> {
-    if (sourceDone) return null;
-    const r = await source.next();
-    if (r.done) {
-      sourceDone = true;
-      return decoder.decode();
-    }
-    return decoder.decode(r.value, { stream: true });
-  }
+  const limits = resolveLimits(opts.limits);
+  const scanner = new CsvScanner(new TextChunks(open, opts.encoding ?? 'utf-8', opts.file, limits.maxBytes), opts.file, limits, opts.encoding === 'windows-1251');
+  const delimiter = await scanner.detectDelimiter();
 
-  // Read until the header record is complete (a newline outside quotes after some text).
-  let prefix = '';
-  for (;;) {
-    const t = await nextText();
-    if (t === null) break;
-    prefix += t;
-    const end = firstRecordEnd(prefix);
-    if (end !== -1) break;
-    if (prefix.length > limits.maxRecordChars) throw fileError(file, IssueCode.RecordTooLong, `the header record is longer than ${limits.maxRecordChars} characters`, { row: 1 });
-  }
-  const delimiter = detectDelimiter(prefix.slice(0, Math.max(0, firstRecordEnd(prefix)) || prefix.length));
-  let recordNo = 0;
-  const tooLong = (): never => {
-    throw fileError(file, IssueCode.RecordTooLong, `a record is longer than ${limits.maxRecordChars} characters`, { row: recordNo + 1 });
-  };
-  const parser = new CsvRecordParser(delimiter, limits.maxRecordChars, tooLong);
-  const queue: string[][] = [];
-  let queueAt = 0;
-  parser.feed(prefix, queue);
-  let ended = false;
-
-  async function nextRecord(): Promise<string[] | null> {
-    while (queueAt >= queue.length) {
-      queue.length = 0;
-      queueAt = 0;
-      if (ended) return null;
-      const t = await nextText();
-      if (t === null) {
-        ended = true;
-        if (!parser.end(queue)) throw fileError(file, IssueCode.UnclosedQuote, 'a quoted field is never closed', { row: recordNo + 1 });
-      } else {
-        parser.feed(t, queue);
-      }
-    }
-    recordNo++;
-    return queue[queueAt++]!;
-  }
-
-  const isBlank = (r: string[]) => r.every((c) => c.trim() === '');
   let header: string[] | null = null;
   for (;;) {
-    const r = await nextRecord();
+    const r = await scanner.next();
     if (r === null) break;
     if (!isBlank(r)) {
       header = r;
       break;
     }
   }
-  if (header === null) throw fileError(file, IssueCode.EmptyFile, 'the file has no header row');
-  if (header.length > limits.maxColumns) {
-    throw fileError(file, IssueCode.TooManyColumns, `the header has ${header.length} columns; the limit is ${limits.maxColumns}`, { row: recordNo });
-  }
-  const headerRow = recordNo;
-  const headers = header.map((h) => h.trim());
+  if (header === null) throw inputError(opts.file, IssueCode.EmptyFile, 'the file has no header row: it holds only blank lines');
+  const headerRow = scanner.recordNo;
+  const { file } = opts;
 
-  async function* rows(): AsyncIterable<RawRow> {
-    let dataRows = 0;
+  async function* rows(): AsyncGenerator<RawRow> {
+    let read = 0;
     for (;;) {
-      const r = await nextRecord();
-      if (r === null) return;
-      if (isBlank(r)) continue;
-      if (++dataRows > limits.maxRows) throw fileError(file, IssueCode.TooManyRows, `the file has more than ${limits.maxRows} data rows (the limit)`, { row: recordNo });
-      if (r.length > limits.maxColumns) throw fileError(file, IssueCode.TooManyColumns, `row has ${r.length} columns; the limit is ${limits.maxColumns}`, { row: recordNo });
-      yield { row: recordNo, cells: r };
+      const cells = await scanner.next();
+      if (cells === null) return;
+      if (++read > limits.maxRows) {
+        throw inputError(file, IssueCode.TooManyRows, `the file has more than ${limits.maxRows} data rows (limit maxRows = ${limits.maxRows})`, { row: scanner.recordNo });
+      }
+      if (isBlank(cells)) continue;
+      yield { row: scanner.recordNo, cells };
     }
   }
-  return { delimiter, table: { sheet: null, headerRow, headers, rows: rows() } };
+  return { delimiter, table: { sheet: null, headerRow, headers: header, rows: rows() } };
 }
 
-/** Index just past the first record's line end (outside quotes), or -1 when not yet seen. */
-function firstRecordEnd(s: string): number {
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === QUOTE) quoted = !quoted;
-    else if (!quoted && (c === LF || c === CR)) {
-      if (s.slice(0, i).trim() === '') continue; // leading blank lines
-      return i;
+function isBlank(cells: readonly string[]): boolean {
+  for (const c of cells) if (c.trim() !== '') return false;
+  return true;
+}
+
+/** Decoded text of the source, chunk by chunk; counts bytes against maxBytes. */
+class TextChunks {
+  readonly #it: AsyncIterator<Uint8Array>;
+  readonly #decoder: TextDecoder;
+  #bytes = 0;
+  #done = false;
+
+  constructor(
+    open: ByteSource,
+    encoding: NonNullable<Sniffed['encoding']>,
+    private readonly file: string,
+    private readonly maxBytes: number,
+  ) {
+    this.#it = open()[Symbol.asyncIterator]();
+    // fatal for UTF-8: the sniff validated these bytes, so a failure means the object
+    // changed between reads; replacing characters silently would corrupt names.
+    // The default ignoreBOM:false strips a UTF-8 BOM, so no header starts with U+FEFF.
+    this.#decoder = encoding === 'windows-1251' ? new TextDecoder('windows-1251') : new TextDecoder('utf-8', { fatal: true });
+  }
+
+  /** The next non-empty piece of text, or null at the end. */
+  async read(): Promise<string | null> {
+    while (!this.#done) {
+      const r = await this.#it.next();
+      let text: string;
+      try {
+        if (r.done) {
+          this.#done = true;
+          text = this.#decoder.decode();
+        } else {
+          this.#bytes += r.value.length;
+          if (this.#bytes > this.maxBytes) {
+            await this.#it.return?.();
+            throw inputError(this.file, IssueCode.TooLarge, `the file is larger than the limit of ${bytesLabel(this.maxBytes)} (maxBytes = ${this.maxBytes})`);
+          }
+          text = this.#decoder.decode(r.value, { stream: true });
+        }
+      } catch (err) {
+        if (err instanceof TypeError) {
+          throw inputError(this.file, IssueCode.UnsupportedEncoding, 'the file is not valid UTF-8 (did it change while it was read?)', {}, err);
+        }
+        throw err;
+      }
+      if (text.length > 0) return text;
+    }
+    return null;
+  }
+}
+
+const INCOMPLETE = 1;
+const UNCLOSED = 2;
+type Parsed = string[] | typeof INCOMPLETE | typeof UNCLOSED | null;
+
+/**
+ * Record scanner over a sliding window of decoded text. A record cut by the window end is
+ * parsed again from its start once more text has arrived; the window is at least doubled
+ * before each retry, so even 1-byte chunks cost linear time.
+ */
+class CsvScanner {
+  #buf = '';
+  #pos = 0;
+  #eof = false;
+  /** index of the next `"` at or after #pos in #buf, -1 for none, -2 for not yet searched */
+  #quote = -2;
+  /** the same for the delimiter: quoted records would otherwise rescan the window per field */
+  #delimAt = -2;
+  #delim = SEMICOLON;
+  #delimChar = ';';
+  /** records consumed so far = the number of the last record returned */
+  recordNo = 0;
+
+  constructor(
+    private readonly text: TextChunks,
+    private readonly file: string,
+    private readonly limits: Limits,
+    private readonly singleByte: boolean,
+  ) {}
+
+  /**
+   * Skips leading blank records and counts `;`, `,` and tab outside quotes in the first
+   * non-blank one; the most frequent wins, ties prefer `;` then `,`. Consumes only the
+   * blank records, so the header is parsed afterwards with the chosen delimiter.
+   */
+  async detectDelimiter(): Promise<Delimiter> {
+    for (;;) {
+      const r = this.#scanForDelimiter();
+      if (r === INCOMPLETE) {
+        await this.#more();
+        continue;
+      }
+      if (r === null) return this.#use(';');
+      if (r.blank) {
+        this.#pos = r.next;
+        this.recordNo++;
+        continue;
+      }
+      const [semi, comma, tab] = r.counts;
+      return this.#use(semi >= comma && semi >= tab ? ';' : comma >= tab ? ',' : '\t');
     }
   }
-  return -1;
+
+  /** The next record's cells, or null after the last one. */
+  async next(): Promise<string[] | null> {
+    for (;;) {
+      const r = this.#parse();
+      if (r === INCOMPLETE) {
+        await this.#more();
+        continue;
+      }
+      if (r === UNCLOSED) {
+        throw inputError(this.file, IssueCode.UnclosedQuote, 'a quoted field is never closed: the file ends inside quotes', { row: this.recordNo + 1 });
+      }
+      if (r !== null) this.recordNo++;
+      return r;
+    }
+  }
+
+  #use(d: Delimiter): Delimiter {
+    this.#delimChar = d;
+    this.#delim = d.charCodeAt(0);
+    this.#delimAt = -2;
+    return d;
+  }
+
+  /** Appends text until the pending part has at least doubled (or the input ends). */
+  async #more(): Promise<void> {
+    const pending = this.#buf.length - this.#pos;
+    this.#checkPendingLength(pending);
+    const parts = [this.#buf.slice(this.#pos)];
+    let got = pending;
+    const want = Math.max(pending * 2, 1);
+    while (got < want) {
+      const t = await this.text.read();
+      if (t === null) {
+        this.#eof = true;
+        break;
+      }
+      parts.push(t);
+      got += t.length;
+    }
+    this.#buf = parts.join('');
+    this.#pos = 0;
+    this.#quote = -2;
+    this.#delimAt = -2;
+  }
+
+  #checkPendingLength(pending: number): void {
+    // Characters never outnumber bytes, so a pending tail longer than the limit in
+    // characters is too long in bytes: fail before buffering a runaway quote or a file
+    // without line breaks.
+    if (pending > this.limits.maxRecordBytes) this.#tooLong(this.recordNo + 1, true);
+  }
+
+  #tooLong(row: number, pending: boolean): never {
+    const hint = pending && this.#openQuoteAhead() ? ' (an unclosed quote?)' : '';
+    throw inputError(
+      this.file,
+      IssueCode.RecordTooLong,
+      `a record is longer than the limit of ${bytesLabel(this.limits.maxRecordBytes)} (maxRecordBytes = ${this.limits.maxRecordBytes})${hint}`,
+      { row },
+    );
+  }
+
+  #openQuoteAhead(): boolean {
+    return this.#buf.indexOf('"', this.#pos) !== -1;
+  }
+
+  /** Byte length of #buf[start, end) in the file's encoding exceeds the record limit. */
+  #exceeds(start: number, end: number): boolean {
+    const chars = end - start;
+    const max = this.limits.maxRecordBytes;
+    if (chars > max) return true;
+    // a UTF-16 code unit is at most 3 UTF-8 bytes; Windows-1251 is one byte per character
+    if (this.singleByte || chars * 3 <= max) return false;
+    return Buffer.byteLength(this.#buf.slice(start, end), 'utf8') > max;
+  }
+
+  #nextQuote(): number {
+    if (this.#quote === -2 || (this.#quote !== -1 && this.#quote < this.#pos)) this.#quote = this.#buf.indexOf('"', this.#pos);
+    return this.#quote;
+  }
+
+  /** Index of the delimiter or `\n` that ends the field starting at `i` (the window end if neither). */
+  #fieldEnd(i: number, nl: number): number {
+    if (this.#delimAt === -2 || (this.#delimAt !== -1 && this.#delimAt < i)) this.#delimAt = this.#buf.indexOf(this.#delimChar, i);
+    const dl = this.#delimAt;
+    const stop = nl === -1 ? this.#buf.length : nl;
+    return dl === -1 || dl > stop ? stop : dl;
+  }
+
+  #parse(): Parsed {
+    const buf = this.#buf;
+    const start = this.#pos;
+    const len = buf.length;
+    if (start >= len) return this.#eof ? null : INCOMPLETE;
+    const nl = buf.indexOf('\n', start);
+    const q = this.#nextQuote();
+    if (q === -1 || (nl !== -1 && q > nl)) {
+      // Fast path: no quote in this record.
+      if (nl === -1 && !this.#eof) return INCOMPLETE;
+      const stop = nl === -1 ? len : nl;
+      const end = stop > start && buf.charCodeAt(stop - 1) === CR ? stop - 1 : stop;
+      if (this.#exceeds(start, end)) this.#tooLong(this.recordNo + 1, false);
+      this.#pos = nl === -1 ? len : nl + 1;
+      return this.#columns(buf.slice(start, end).split(this.#delimChar));
+    }
+    return this.#parseQuoted(start, nl);
+  }
+
+  /** The quote-aware path; `nl` is the first `\n` at or after `start` (-1 for none). */
+  #parseQuoted(start: number, nl: number): Parsed {
+    const buf = this.#buf;
+    const len = buf.length;
+    const d = this.#delim;
+    const eof = this.#eof;
+    const cells: string[] = [];
+    let i = start;
+    for (;;) {
+      let value: string;
+      if (i < len && buf.charCodeAt(i) === QUOTE) {
+        value = '';
+        let j = i + 1;
+        for (;;) {
+          const q = buf.indexOf('"', j);
+          if (q === -1) return eof ? UNCLOSED : INCOMPLETE;
+          if (q + 1 >= len && !eof) return INCOMPLETE; // `""` may straddle the window end
+          if (q + 1 < len && buf.charCodeAt(q + 1) === QUOTE) {
+            value += buf.slice(j, q + 1);
+            j = q + 2;
+            continue;
+          }
+          value += buf.slice(j, q);
+          i = q + 1;
+          break;
+        }
+        if (nl !== -1 && nl < i) nl = buf.indexOf('\n', i);
+        // Text after the closing quote (`"a"b`) is kept, as Excel does; RFC 4180 forbids it.
+        const k = this.#fieldEnd(i, nl);
+        if (k > i) value += trimCr(buf, i, k, len);
+        i = k;
+      } else {
+        const k = this.#fieldEnd(i, nl);
+        value = trimCr(buf, i, k, len);
+        i = k;
+      }
+      cells.push(value);
+      if (cells.length > this.limits.maxColumns) this.#tooManyColumns();
+      if (i >= len) {
+        if (!eof) return INCOMPLETE;
+        break;
+      }
+      if (buf.charCodeAt(i) === d) {
+        i++;
+        continue;
+      }
+      i++; // the `\n` (a `\r` before it was trimmed with the field)
+      break;
+    }
+    // The terminator is excluded from the record length, as on the fast path.
+    const end = i > start && buf.charCodeAt(i - 1) === LF ? (i - 1 > start && buf.charCodeAt(i - 2) === CR ? i - 2 : i - 1) : i;
+    if (this.#exceeds(start, end)) this.#tooLong(this.recordNo + 1, false);
+    this.#pos = i;
+    return cells;
+  }
+
+  #columns(cells: string[]): string[] {
+    if (cells.length > this.limits.maxColumns) this.#tooManyColumns();
+    return cells;
+  }
+
+  #tooManyColumns(): never {
+    throw inputError(
+      this.file,
+      IssueCode.TooManyColumns,
+      `a record has more than ${this.limits.maxColumns} columns (limit maxColumns = ${this.limits.maxColumns})`,
+      { row: this.recordNo + 1 },
+    );
+  }
+
+  /** Delimiter detection scan of one record: quote-aware, any of the three delimiters. */
+  #scanForDelimiter(): { next: number; blank: boolean; counts: [number, number, number] } | typeof INCOMPLETE | null {
+    const buf = this.#buf;
+    const len = buf.length;
+    const start = this.#pos;
+    if (start >= len) return this.#eof ? null : INCOMPLETE;
+    const counts: [number, number, number] = [0, 0, 0];
+    let blank = true;
+    let quoted = false;
+    let fieldStart = true;
+    for (let i = start; i < len; i++) {
+      const c = buf.charCodeAt(i);
+      if (quoted) {
+        if (c === QUOTE) {
+          if (i + 1 >= len && !this.#eof) return INCOMPLETE;
+          if (buf.charCodeAt(i + 1) === QUOTE) i++;
+          else quoted = false;
+        } else if (blank && !isSpace(c)) blank = false;
+        continue;
+      }
+      if (c === LF) return { next: i + 1, blank, counts };
+      if (c === QUOTE && fieldStart) {
+        quoted = true;
+        fieldStart = false;
+        continue;
+      }
+      fieldStart = c === SEMICOLON || c === COMMA || c === TAB;
+      if (c === SEMICOLON) counts[0]++;
+      else if (c === COMMA) counts[1]++;
+      else if (c === TAB) counts[2]++;
+      else if (blank && !isSpace(c)) blank = false;
+    }
+    if (!this.#eof) return INCOMPLETE;
+    return { next: len, blank, counts };
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === TAB || c === CR || c === 0xa0 || c === 0xfeff;
+}
+
+/** buf[i, k) without the `\r` of a CRLF (or of a lone CR at the very end of the input). */
+function trimCr(buf: string, i: number, k: number, len: number): string {
+  const atLineEnd = k === len || buf.charCodeAt(k) === LF;
+  return atLineEnd && k > i && buf.charCodeAt(k - 1) === CR ? buf.slice(i, k - 1) : buf.slice(i, k);
 }

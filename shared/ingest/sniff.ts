@@ -1,59 +1,118 @@
-// Reads the bytes once: size, SHA-256 (the upload's identity), format (ZIP signature →
-// XLSX, else text) and, for text, the encoding. Strict UTF-8 is tried first and
-// Windows-1251 second — never the other way round, because CP1251 decoding never fails.
+// Byte sniffing: ONE streaming pass over the object computing its size, SHA-256 (the
+// upload's identity), its kind (ZIP signature → XLSX, else text) and, for text, its
+// encoding. Parses nothing and keeps no more than a few bytes; no I/O of its own.
+//
+// Encoding rule (reliability.md §4.4): a UTF-8 BOM wins; a UTF-16 BOM is rejected;
+// otherwise strict UTF-8 validation across chunk boundaries, and only if that fails,
+// Windows-1251. Never the other way round: CP1251 decoding accepts every byte, so trying
+// it first would turn every UTF-8 file into mojibake.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { IssueCode } from '../domain/errors.ts';
-import { fileError } from './issue.ts';
+import { bytesLabel, inputError } from './issue.ts';
 import type { ByteSource } from './raw-table.ts';
 
-export type Sniffed = {
-  readonly size: number;
-  readonly sha256: string;
-  readonly kind: 'csv' | 'xlsx';
-  readonly encoding: 'utf-8' | 'utf-8-bom' | 'windows-1251' | null;
-};
+export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1251';
+
+export type Sniffed =
+  | { readonly kind: 'csv'; readonly size: number; readonly sha256: string; readonly encoding: TextEncodingName }
+  | { readonly kind: 'xlsx'; readonly size: number; readonly sha256: string; readonly encoding: null };
+
+const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
+// The old binary .xls (OLE2 compound file) is a common mistake; naming it helps the admin.
+const OLE2 = [0xd0, 0xcf, 0x11, 0xe0];
 
 export async function sniffBytes(open: ByteSource, opts: { file: string; maxBytes: number }): Promise<Sniffed> {
+  const { file, maxBytes } = opts;
   const hash = createHash('sha256');
-  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const head = new Uint8Array(4);
   let size = 0;
-  let head: Uint8Array | null = null;
-  let validUtf8 = true;
-  let nul = false;
-  let zip = false;
+  let kind: 'csv' | 'xlsx' | null = null;
+  let bom = false;
+  let utf8 = true;
+  // bytes of a multi-byte sequence cut by the chunk end, validated with the next chunk
+  let carry: Uint8Array = new Uint8Array(0);
+
   for await (const chunk of open()) {
-    if (size === 0 && chunk.length > 0) {
-      head = chunk.subarray(0, 4);
-      zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-      if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
-        throw fileError(opts.file, IssueCode.UnsupportedEncoding, 'the file is UTF-16 (Excel\'s "Unicode text"); save it as CSV UTF-8 or CSV Windows-1251');
-      }
+    if (chunk.length === 0) continue;
+    if (size + chunk.length > maxBytes) {
+      throw inputError(file, IssueCode.TooLarge, `the file is larger than the limit of ${bytesLabel(maxBytes)} (maxBytes = ${maxBytes})`);
     }
-    size += chunk.length;
-    if (size > opts.maxBytes) throw fileError(opts.file, IssueCode.TooLarge, `the file is larger than the limit of ${opts.maxBytes} bytes`);
     hash.update(chunk);
-    if (!zip) {
-      if (!nul && chunk.includes(0)) nul = true;
-      if (validUtf8) {
-        try {
-          utf8.decode(chunk, { stream: true });
-        } catch {
-          validUtf8 = false;
-        }
-      }
+    const start = size;
+    size += chunk.length;
+    if (kind === null) {
+      head.set(chunk.subarray(0, Math.min(chunk.length, 4 - start)), start);
+      if (size < 4) continue; // decide on the first four bytes, however the source chunks them
+      kind = decideKind(head, file);
+      bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+      // The bytes seen so far were only buffered in `head`: check them now.
+      const seen = Buffer.concat([head, chunk.subarray(4 - start)]);
+      if (kind === 'csv') ({ utf8, carry } = checkText(seen, carry, utf8, file));
+      continue;
     }
+    if (kind === 'csv') ({ utf8, carry } = checkText(chunk, carry, utf8, file));
   }
-  if (size === 0) throw fileError(opts.file, IssueCode.EmptyFile, 'the file is empty');
+
+  if (size === 0) throw inputError(file, IssueCode.EmptyFile, 'the file is empty');
+  if (kind === null) {
+    // fewer than four bytes in all: too short for a ZIP, so text (or garbage)
+    kind = decideKind(head.subarray(0, size), file);
+    bom = false;
+    ({ utf8, carry } = checkText(head.subarray(0, size), carry, utf8, file));
+  }
   const sha256 = hash.digest('hex');
-  if (zip) return { size, sha256, kind: 'xlsx', encoding: null };
-  if (nul) throw fileError(opts.file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file (binary content)');
-  if (validUtf8) {
-    try {
-      utf8.decode();
-    } catch {
-      validUtf8 = false; // the file ends inside a multi-byte sequence
-    }
+  if (kind === 'xlsx') return { kind, size, sha256, encoding: null };
+  // A file that ends inside a multi-byte sequence is not valid UTF-8.
+  if (utf8 && carry.length > 0) utf8 = false;
+  if (bom && !utf8) {
+    // Decoding it either way would corrupt text silently; the admin can fix the export.
+    throw inputError(file, IssueCode.UnsupportedEncoding, 'the file starts with a UTF-8 byte order mark but is not valid UTF-8; save it again as UTF-8 or Windows-1251', { value: 'UTF-8 BOM' });
   }
-  const bom = head !== null && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
-  return { size, sha256, kind: 'csv', encoding: validUtf8 ? (bom ? 'utf-8-bom' : 'utf-8') : 'windows-1251' };
+  return { kind, size, sha256, encoding: bom ? 'utf-8-bom' : utf8 ? 'utf-8' : 'windows-1251' };
+}
+
+function decideKind(head: Uint8Array, file: string): 'csv' | 'xlsx' {
+  if (startsWith(head, ZIP_LOCAL_HEADER)) return 'xlsx';
+  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
+    throw inputError(file, IssueCode.UnsupportedEncoding, 'the file is UTF-16 text (Excel\'s "Unicode text"); save it as UTF-8 or Windows-1251 CSV', { value: 'UTF-16' });
+  }
+  if (startsWith(head, OLE2)) {
+    throw inputError(file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file: this is an old binary .xls workbook; save it as .xlsx or CSV');
+  }
+  return 'csv';
+}
+
+/** NUL check and strict UTF-8 validation of one chunk, carrying a cut sequence over. */
+function checkText(chunk: Uint8Array, carry: Uint8Array, utf8: boolean, file: string): { utf8: boolean; carry: Uint8Array } {
+  // Text exports never contain NUL; binaries (and BOM-less UTF-16) are full of them.
+  if (Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).indexOf(0) !== -1) {
+    throw inputError(file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file: it contains binary data (NUL bytes)');
+  }
+  if (!utf8) return { utf8, carry };
+  const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+  const cut = incompleteTail(bytes);
+  if (!isUtf8(bytes.subarray(0, cut))) return { utf8: false, carry: new Uint8Array(0) };
+  // copy: the source may reuse its chunk buffer
+  return { utf8: true, carry: Uint8Array.from(bytes.subarray(cut)) };
+}
+
+/**
+ * Index where a multi-byte sequence starts that the chunk cuts short, or `b.length` if the
+ * chunk ends on a boundary. Only a lead byte with fewer continuations than it announces
+ * is carried; anything malformed is left for `isUtf8` to reject.
+ */
+export function incompleteTail(b: Uint8Array): number {
+  const n = b.length;
+  for (let k = 1; k <= Math.min(3, n); k++) {
+    const byte = b[n - k]!;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > k ? n - k : n;
+  }
+  return n;
+}
+
+function startsWith(b: Uint8Array, sig: readonly number[]): boolean {
+  return b.length >= sig.length && sig.every((x, i) => b[i] === x);
 }

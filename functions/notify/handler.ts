@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { isRetryable } from '../../shared/domain/errors.ts';
 import { NotificationEvent } from '../../shared/domain/events.ts';
+import { entryPoint } from '../../shared/runtime/entry.ts';
+import { notifyDeps } from '../../shared/runtime/wiring.ts';
 import { QueueEvent, TimerEvent, type FunctionContext } from '../../shared/runtime/yandex-events.ts';
 import {
   deliverNotifications,
@@ -88,9 +90,5 @@ function reply(body: unknown): NotifyReply {
   return { statusCode: 200, body: JSON.stringify(body) };
 }
 
-/** Builds the entry point from deps (or a factory run once per warm instance). */
-export function makeHandler(deps: NotifyDeps | (() => Promise<NotifyDeps>)) {
-  let warm: Promise<NotifyDeps> | undefined;
-  const get = typeof deps === 'function' ? () => (warm ??= deps().catch((e: unknown) => ((warm = undefined), Promise.reject(e)))) : () => Promise.resolve(deps);
-  return async (event: unknown, context: FunctionContext): Promise<NotifyReply> => notifyHandler(event, context, await get());
-}
+/** Entry point of the deployed function (`dist/notify/index.handler`): queue, timer and admin events. */
+export const handler = entryPoint('notify', notifyDeps, notifyHandler);

@@ -1,13 +1,19 @@
 // Runtime: builds adapters from configuration, once per warm function instance (a Cloud
 // Functions instance serves one request at a time, so module-level reuse is safe). This is
-// the only place that chooses SQLite or YDB, s3rver or Object Storage.
+// the only place that chooses SQLite or YDB, s3rver or Object Storage, a Message Queue or
+// something else.
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { makeS3Client, S3ObjectStore } from '../adapters/s3/object-store.ts';
 import type { Db } from '../adapters/sqlite/database.ts';
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { YmqPublisher } from '../adapters/ymq/queue-publisher.ts';
 import { ConfigError } from '../domain/errors.ts';
+import type { NotificationEvent } from '../domain/events.ts';
 import type { PeriodChanged } from '../domain/schemas.ts';
+import type { AggregateStore } from '../ports/aggregate-store.ts';
+import type { AlertStore } from '../ports/alert-store.ts';
+import type { NotificationSink } from '../ports/notification-sink.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { Outbox } from '../ports/outbox.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
 import type { Env } from './config.ts';
@@ -24,7 +30,13 @@ export function objectStoreFrom(env: Env): ObjectStore {
   );
 }
 
-export type Stores = { readonly snapshots: SnapshotStore; readonly ledger: UploadLedger; readonly db: Db | null };
+export type Stores = {
+  readonly snapshots: SnapshotStore;
+  readonly ledger: UploadLedger;
+  readonly aggregates: AggregateStore;
+  readonly alerts: AlertStore;
+  readonly outbox: Outbox;
+};
 
 const sqliteCache = new Map<string, Promise<Db>>();
 
@@ -41,13 +53,34 @@ export function sqliteAt(path: string): Promise<Db> {
   return db;
 }
 
+/** Every store port on the embedded SQLite file. */
+export async function sqliteStores(path: string): Promise<Stores> {
+  const db = await sqliteAt(path);
+  const [snap, agg, alerts, outbox] = await Promise.all([
+    import('../adapters/sqlite/snapshot-store.ts'),
+    import('../adapters/sqlite/aggregate-store.ts'),
+    import('../adapters/sqlite/alert-store.ts'),
+    import('../adapters/sqlite/outbox.ts'),
+  ]);
+  return {
+    snapshots: new snap.SqliteSnapshotStore(db),
+    ledger: new snap.SqliteUploadLedger(db),
+    aggregates: new agg.SqliteAggregateStore(db),
+    alerts: new alerts.SqliteAlertStore(db),
+    outbox: new outbox.SqliteOutbox(db),
+  };
+}
+
 export async function storesFrom(env: Env): Promise<Stores> {
   if (storeKind(env) === 'ydb') {
     throw new ConfigError('the YDB adapters are not wired in this build; unset YDB_* to use SQLITE_PATH');
   }
-  const db = await sqliteAt(env.SQLITE_PATH!);
-  const { SqliteSnapshotStore, SqliteUploadLedger } = await import('../adapters/sqlite/snapshot-store.ts');
-  return { snapshots: new SqliteSnapshotStore(db), ledger: new SqliteUploadLedger(db), db };
+  return sqliteStores(env.SQLITE_PATH!);
+}
+
+/** A YMQ publisher signed with the static access key in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
+export function queuePublisher<T>(env: Env, queueUrl: string): YmqPublisher<T> {
+  return new YmqPublisher<T>({ endpoint: env.YMQ_ENDPOINT, region: env.S3_REGION, queueUrl, credentials: fromEnv() });
 }
 
 export function periodChangedSinkFrom(env: Env): PeriodChangedSink {
@@ -57,7 +90,9 @@ export function periodChangedSinkFrom(env: Env): PeriodChangedSink {
   return queuePublisher<PeriodChanged>(env, env.PERIOD_CHANGED_QUEUE_URL);
 }
 
-/** A YMQ publisher signed with the static access key in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
-export function queuePublisher<T>(env: Env, queueUrl: string): YmqPublisher<T> {
-  return new YmqPublisher<T>({ endpoint: env.YMQ_ENDPOINT, region: env.S3_REGION, queueUrl, credentials: fromEnv() });
+export function notificationSinkFrom(env: Env): NotificationSink {
+  if (!env.NOTIFICATIONS_QUEUE_URL) {
+    throw new ConfigError('NOTIFICATIONS_QUEUE_URL is required: the queue that hands notification events to the notify function');
+  }
+  return queuePublisher<NotificationEvent>(env, env.NOTIFICATIONS_QUEUE_URL);
 }

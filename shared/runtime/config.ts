@@ -34,6 +34,18 @@ export const Env = z
     PERIOD_CHANGED_QUEUE_URL: z.url().optional(),
     NOTIFICATIONS_QUEUE_URL: z.url().optional(),
 
+    /** notification routing: inline JSON, or a file path (local runs); neither → log channel only */
+    NOTIFY_CONFIG: z.string().optional(),
+    NOTIFY_CONFIG_FILE: z.string().optional(),
+    NOTIFY_ALLOW_LOOPBACK: Bool.optional(),
+    /** targets file overriding the project's defaults (shared/domain/data/targets.json) */
+    TARGETS_FILE: z.string().optional(),
+
+    /** the week the missing-export check is about, relative to when its timer fires */
+    MISSING_EXPORT_WEEK: z.enum(['current', 'previous']).default('previous'),
+    /** how old an upload without a completed ingest must be before reconciliation takes it */
+    RECONCILE_GRACE_MS: Ms.default(10 * 60_000),
+
     INGEST_MIN_LEASE_MS: Ms.default(30_000),
     /** a lease longer than the trigger's retry window (5 attempts ≤ 60 s apart) strands the object */
     INGEST_MAX_LEASE_MS: Ms.default(300_000),

@@ -2,7 +2,7 @@
 // invocations — with a webhook, a VK bot and a Postbox server on 127.0.0.1 and a real
 // SQLite outbox. Dedup, grouping (P3.1, P3.3) and T24 (no secrets or PII in logs).
 import { describe, expect, test } from 'vitest';
-import { makeHandler, notifyHandler } from '../../../functions/notify/handler.ts';
+import { notifyHandler } from '../../../functions/notify/handler.ts';
 import type { NotificationEvent } from '../../../shared/domain/events.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
 import { withOverrides } from '../../helpers/faults.ts';
@@ -103,7 +103,7 @@ describe('notify handler', () => {
     await using s = await fullConfig(0);
     using n = await notifyEnv({ config: s.config, env: SECRETS });
     const event = breach({ municipality: MUNI });
-    const handler = makeHandler(n.deps);
+    const handler = (event: unknown, context: ReturnType<typeof functionContext>) => notifyHandler(event, context, n.deps);
 
     await handler(queueEvent([event]), functionContext());
     await handler(queueEvent([event]), functionContext());

@@ -1,0 +1,82 @@
+// Runtime: each function's dependencies, built from the parsed environment. The handlers'
+// `handler` exports call these through `entryPoint`; tests and the local runtime build
+// their own dependencies and call the un-wrapped handlers.
+import { readFileSync } from 'node:fs';
+import { createSenders } from '../adapters/channels/index.ts';
+import { EnvSecretResolver } from '../adapters/secrets/env.ts';
+import { parseNotifyConfig } from '../domain/notify/config.ts';
+import { defaultTargets, parseTargets } from '../domain/targets.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { IngestDeps } from '../usecases/ingest-object.ts';
+import type { AggregateDeps } from '../usecases/aggregate-period.ts';
+import type { NotifyDeps } from '../usecases/deliver-notifications.ts';
+import type { Env } from './config.ts';
+import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, storesFrom } from './composition.ts';
+import { createLogger } from './logger.ts';
+import { buildReference } from './reference.ts';
+
+const reference = () => buildReference();
+
+function logger(env: Env, fn: string): Logger {
+  return createLogger({ level: env.LOG_LEVEL, base: { fn } });
+}
+
+export async function ingestDeps(env: Env): Promise<IngestDeps> {
+  const stores = await storesFrom(env);
+  const ref = reference();
+  return {
+    objects: objectStoreFrom(env),
+    ledger: stores.ledger,
+    snapshots: stores.snapshots,
+    periodChanged: periodChangedSinkFrom(env),
+    clock: systemClock,
+    log: logger(env, 'ingest'),
+    settings: {
+      uploadPrefix: env.UPLOAD_PREFIX,
+      reportPrefix: env.REPORT_PREFIX,
+      defaultRegion: env.DEFAULT_REGION ?? null,
+      bufferBytes: env.INGEST_BUFFER_BYTES,
+      minLeaseMs: env.INGEST_MIN_LEASE_MS,
+      maxLeaseMs: env.INGEST_MAX_LEASE_MS,
+      stageBatchRows: 1000,
+    },
+    mapHeaders: ref.mapHeaders,
+    matchers: ref.matchers,
+    knownRegions: ref.knownRegions,
+  };
+}
+
+export async function aggregateDeps(env: Env): Promise<AggregateDeps & { log: Logger }> {
+  const stores = await storesFrom(env);
+  const ref = reference();
+  const log = logger(env, 'aggregate');
+  const known = new Map([...ref.municipalities].map(([code, r]) => [code, new Set(r.municipalities.map((m) => m.id))]));
+  const targets = env.TARGETS_FILE ? parseTargets(JSON.parse(readFileSync(env.TARGETS_FILE, 'utf8')), { source: env.TARGETS_FILE, known }) : defaultTargets();
+  for (const w of targets.warnings) log.warn('targets.warning', { ...w });
+  return {
+    snapshots: stores.snapshots,
+    aggregates: stores.aggregates,
+    alerts: stores.alerts,
+    sink: notificationSinkFrom(env),
+    targets: targets.config,
+    municipalities: ref.municipalities,
+    clock: systemClock,
+    log,
+  };
+}
+
+export async function notifyDeps(env: Env): Promise<NotifyDeps> {
+  const stores = await storesFrom(env);
+  const log = logger(env, 'notify');
+  const raw: unknown = env.NOTIFY_CONFIG ? JSON.parse(env.NOTIFY_CONFIG) : env.NOTIFY_CONFIG_FILE ? JSON.parse(readFileSync(env.NOTIFY_CONFIG_FILE, 'utf8')) : {};
+  const config = parseNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
+  return {
+    outbox: stores.outbox,
+    senders: await createSenders(config, { secrets: new EnvSecretResolver(process.env), clock: systemClock, log }),
+    config,
+    clock: systemClock,
+    random: Math.random,
+    log,
+  };
+}

@@ -33,7 +33,7 @@ import {
 } from '../domain/schemas.ts';
 import { uploadIdFor } from '../domain/upload-id.ts';
 import { readCsv } from '../ingest/csv-reader.ts';
-import type { ByteSource, Limits, RawTable } from '../ingest/raw-table.ts';
+import { resolveLimits, type ByteSource, type LimitOverrides, type RawTable } from '../ingest/raw-table.ts';
 import { sniffBytes, type Sniffed } from '../ingest/sniff.ts';
 import { readXlsx } from '../ingest/xlsx-reader.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -52,7 +52,7 @@ export type IngestSettings = {
   readonly minLeaseMs: number;
   readonly maxLeaseMs: number;
   readonly stageBatchRows: number;
-  readonly limits?: Partial<Limits>;
+  readonly limits?: LimitOverrides;
 };
 
 export type IngestDeps = {
@@ -91,11 +91,15 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
   if (!open) return { kind: 'skipped', reason: 'object_missing' };
 
   const receivedAt = clock.nowMs();
-  const limits = settings.limits ?? {};
+  const limits = resolveLimits(settings.limits);
   let sniffed: Sniffed | null = null;
   let fileError: Issue | null = null;
   try {
-    sniffed = await sniffBytes(open, { file: key, maxBytes: limits.maxBytes ?? Number.MAX_SAFE_INTEGER });
+    sniffed = await sniffBytes(open, { file: key, maxBytes: limits.maxBytes });
+    // A workbook is parsed from memory: refuse an oversized one before buffering it again.
+    if (sniffed.kind === 'xlsx' && sniffed.size > limits.xlsx.maxBytes) {
+      throw new InputError({ code: IssueCode.TooLarge, message: `the workbook is larger than the limit of ${limits.xlsx.maxBytes} bytes; export it as CSV`, file: key, sheet: null, row: null, column: null, value: null });
+    }
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     fileError = err.issue;

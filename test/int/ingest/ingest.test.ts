@@ -292,6 +292,20 @@ describe('ingest handler on hostile input', () => {
     expect(await env.snapshots.periods('26')).toEqual([]);
   });
 
+  test('a workbook over the XLSX byte limit is rejected before it is parsed', async () => {
+    await using env = await startIngestEnv();
+    const key = 'uploads/26/big.xlsx';
+    await env.upload(key, readFileSync(new URL('../../../events/samples/01_sferum_20.02-22.02.2023.xlsx', import.meta.url)));
+
+    await invoke(env, [key], 'ObjectCreate', { settings: { ...env.deps().settings, limits: { xlsx: { maxBytes: 10_000 } } } });
+
+    const report = await reportOf(env, key);
+    expect(report?.file_error).toMatchObject({ code: IssueCode.TooLarge, file: key });
+    expect(report?.file_error?.message).toContain('10000');
+    expect(report?.format).toBe('xlsx');
+    expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
+  });
+
   test('hostile and personal-data headers are warnings; their values are stored nowhere (T14)', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/hostile-headers.csv';

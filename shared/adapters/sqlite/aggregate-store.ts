@@ -1,0 +1,146 @@
+// Adapter: AggregateStore on SQLite. The table is flat (one row per region, period, level
+// and unit; one column per metric id and one `<metric>_delta` column per metric) so
+// DataLens-style tools and plain SQL read it without unpacking JSON. A period is replaced
+// in one BEGIN IMMEDIATE transaction: delete its rows, insert the new ones.
+import { MetricId, type ScopeLevel } from '../../domain/events.ts';
+import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
+import { periodLabel, type Period } from '../../domain/schemas.ts';
+import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
+import { z } from 'zod';
+import { immediate, type Db } from './database.ts';
+
+const METRICS = MetricId.options;
+const isCount = (m: MetricId) => (COUNT_METRICS as readonly string[]).includes(m);
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS aggregate_metrics (
+  region        TEXT NOT NULL,
+  period_start  TEXT NOT NULL,
+  period_end    TEXT NOT NULL,
+  period_label  TEXT NOT NULL,
+  level         TEXT NOT NULL CHECK (level IN ('region', 'municipality')),
+  unit          TEXT NOT NULL,
+  unit_name     TEXT NOT NULL,
+  has_export    INTEGER NOT NULL,
+${METRICS.map((m) => `  ${m} ${isCount(m) ? 'INTEGER' : 'REAL'},\n  ${m}_delta ${isCount(m) ? 'INTEGER' : 'REAL'},`).join('\n')}
+  missing_json  TEXT NOT NULL,
+  warnings_json TEXT NOT NULL,
+  PRIMARY KEY (region, period_start, period_end, level, unit)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aggregate_metrics_by_scope ON aggregate_metrics (region, level, unit, period_start);
+`;
+
+type DbRow = Record<string, string | number | null> & {
+  region: string;
+  period_start: string;
+  period_end: string;
+  level: ScopeLevel;
+  unit: string;
+  unit_name: string;
+  has_export: number;
+  missing_json: string;
+  warnings_json: string;
+};
+
+const Warnings = z.array(DataQualityWarning);
+const Missing = z.record(z.string(), z.number().int().nonnegative());
+
+export function migrateAggregates(db: Db): void {
+  db.exec(SCHEMA);
+}
+
+export class SqliteAggregateStore implements AggregateStore {
+  readonly #db: Db;
+  readonly #delete;
+  readonly #insert;
+  readonly #read;
+  readonly #periods;
+
+  constructor(db: Db) {
+    migrateAggregates(db);
+    this.#db = db;
+    this.#delete = db.prepare(`DELETE FROM aggregate_metrics WHERE region = ? AND period_start = ? AND period_end = ?`);
+    const cols = [
+      'region', 'period_start', 'period_end', 'period_label', 'level', 'unit', 'unit_name', 'has_export',
+      ...METRICS.flatMap((m) => [m, `${m}_delta`]),
+      'missing_json', 'warnings_json',
+    ];
+    this.#insert = db.prepare(`INSERT INTO aggregate_metrics (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
+    this.#read = db.prepare<[string, string, string], DbRow>(
+      `SELECT * FROM aggregate_metrics WHERE region = ? AND period_start = ? AND period_end = ?
+       ORDER BY CASE level WHEN 'region' THEN 0 ELSE 1 END, unit`,
+    );
+    this.#periods = db.prepare<[string], { period_start: string; period_end: string }>(
+      `SELECT DISTINCT period_start, period_end FROM aggregate_metrics WHERE region = ? ORDER BY period_start, period_end`,
+    );
+  }
+
+  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]): Promise<void> {
+    for (const r of rows) {
+      if (r.region !== region || r.period.start !== period.start || r.period.end !== period.end) {
+        throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
+      }
+    }
+    immediate(this.#db, () => {
+      this.#delete.run(region, period.start, period.end);
+      for (const r of rows) {
+        const rec: Record<string, string | number | null> = {
+          region,
+          period_start: period.start,
+          period_end: period.end,
+          period_label: periodLabel(period),
+          level: r.scope.level,
+          unit: r.scope.id,
+          unit_name: r.scope.name,
+          has_export: r.has_export ? 1 : 0,
+          missing_json: JSON.stringify(r.missing),
+          warnings_json: JSON.stringify(r.warnings),
+        };
+        for (const m of METRICS) {
+          rec[m] = r.values[m];
+          rec[`${m}_delta`] = r.deltas[m];
+        }
+        this.#insert.run(rec);
+      }
+    });
+  }
+
+  async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
+    return this.#read.all(region, period.start, period.end).map(toRow);
+  }
+
+  async timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]> {
+    // the column name comes from the MetricId enum, never from the caller's text
+    const m = MetricId.parse(metric);
+    const rows = this.#db
+      .prepare<[string, string, string], { period_start: string; period_end: string; value: number | null; delta: number | null }>(
+        `SELECT period_start, period_end, ${m} AS value, ${m}_delta AS delta FROM aggregate_metrics
+         WHERE region = ? AND level = ? AND unit = ? ORDER BY period_start, period_end`,
+      )
+      .all(region, scope.level, scope.id);
+    return rows.map((r) => ({ period: { start: r.period_start, end: r.period_end }, value: r.value, delta: r.delta }));
+  }
+
+  async periods(region: string): Promise<Period[]> {
+    return this.#periods.all(region).map((r) => ({ start: r.period_start, end: r.period_end }));
+  }
+}
+
+function toRow(r: DbRow): AggregateRow {
+  const values = {} as AggregateRow['values'];
+  const deltas = {} as AggregateRow['deltas'];
+  for (const m of METRICS) {
+    values[m] = r[m] as number | null;
+    deltas[m] = r[`${m}_delta`] as number | null;
+  }
+  return {
+    region: r.region,
+    period: { start: r.period_start, end: r.period_end },
+    scope: { level: r.level, id: r.unit, name: r.unit_name },
+    has_export: r.has_export === 1,
+    values,
+    deltas,
+    missing: Missing.parse(JSON.parse(r.missing_json)),
+    warnings: Warnings.parse(JSON.parse(r.warnings_json)),
+  };
+}

@@ -1,0 +1,63 @@
+// Adapter: AlertStore on SQLite. One row per (region, alert, scope level, scope id); the
+// state is kept as validated JSON beside the columns a query filters on (status, period).
+import { AlertState } from '../../domain/alerts.ts';
+import type { AlertStore } from '../../ports/alert-store.ts';
+import { immediate, type Db } from './database.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alert_state (
+  region       TEXT NOT NULL,
+  alert_id     TEXT NOT NULL,
+  level        TEXT NOT NULL,
+  unit         TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  period_start TEXT NOT NULL,
+  period_end   TEXT NOT NULL,
+  changed_at   TEXT NOT NULL,
+  state_json   TEXT NOT NULL,
+  PRIMARY KEY (region, alert_id, level, unit)
+) WITHOUT ROWID;
+`;
+
+export function migrateAlerts(db: Db): void {
+  db.exec(SCHEMA);
+}
+
+export class SqliteAlertStore implements AlertStore {
+  readonly #db: Db;
+  readonly #upsert;
+  readonly #forRegion;
+
+  constructor(db: Db) {
+    migrateAlerts(db);
+    this.#db = db;
+    this.#upsert = db.prepare(`INSERT INTO alert_state VALUES (@region, @alert_id, @level, @unit, @status, @period_start, @period_end, @changed_at, @state_json)
+      ON CONFLICT (region, alert_id, level, unit) DO UPDATE SET status = excluded.status, period_start = excluded.period_start,
+        period_end = excluded.period_end, changed_at = excluded.changed_at, state_json = excluded.state_json`);
+    this.#forRegion = db.prepare<[string], { state_json: string }>(
+      `SELECT state_json FROM alert_state WHERE region = ? ORDER BY level, unit, alert_id`,
+    );
+  }
+
+  async forRegion(region: string): Promise<AlertState[]> {
+    return this.#forRegion.all(region).map((r) => AlertState.parse(JSON.parse(r.state_json)));
+  }
+
+  async save(states: readonly AlertState[]): Promise<void> {
+    immediate(this.#db, () => {
+      for (const s of states) {
+        this.#upsert.run({
+          region: s.region,
+          alert_id: s.alert_id,
+          level: s.scope.level,
+          unit: s.scope.id,
+          status: s.status,
+          period_start: s.period.start,
+          period_end: s.period.end,
+          changed_at: s.changed_at,
+          state_json: JSON.stringify(s),
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,240 @@
+// Unit: the report model and its renderers: Russian number formatting, the seed's table
+// cell for cell (7 × 16, from metric inputs built from the seed's implied counts), CSV
+// bytes (BOM, `;`, CRLF, formula guard T15) and XLSX numeric cells with display formats.
+import ExcelJS from 'exceljs';
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import type { AlertState } from '../../../shared/domain/alerts.ts';
+import { emptyMetricValues, type AggregateRow, type MetricValues } from '../../../shared/domain/metrics.ts';
+import {
+  formatCell,
+  formatCount,
+  formatShare,
+  municipalTable,
+  REGIONAL_COLUMNS,
+  regionalTable,
+  type ReportTable,
+} from '../../../shared/domain/report.ts';
+import { renderCsv, renderCsvBytes } from '../../../shared/report/render-csv.ts';
+import { NUM_FMT, renderXlsx } from '../../../shared/report/render-xlsx.ts';
+import { SEED } from '../../helpers/aggregate.ts';
+
+/** The seed's table as the fixture holds it: header line + 7 rows, tab-separated, verbatim. */
+function seedTable(): string[][] {
+  const text = readFileSync(new URL('../../fixtures/seed-table.tsv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split('\t'));
+}
+
+/** Per-period metric values from the seed's integer counts; shares are the counts' ratios. */
+function seedValues(): { period: AggregateRow['period']; values: MetricValues }[] {
+  return SEED.map((c) => ({
+    period: c.period,
+    values: {
+      ...emptyMetricValues(),
+      schools_total: c.schools,
+      schools_in_sferum: c.schoolsIn,
+      schools_inactive: c.schoolsInactive,
+      schools_in_sferum_share: c.schoolsIn / c.schools,
+      teachers_total: c.teachers,
+      teachers_in_sferum: c.teachersIn,
+      teachers_in_sferum_share: c.teachersIn / c.teachers,
+      students_total: c.students,
+      students_in_sferum: c.studentsIn,
+      students_in_sferum_share: c.studentsIn / c.students,
+      mouo_total: c.mouo,
+      mouo_in_sferum: c.mouoIn,
+      mouo_inactive: c.mouoInactive,
+      mouo_in_sferum_share: c.mouoIn / c.mouo,
+      teachers_chat_creators: c.chat,
+      teachers_msg3: c.msg3,
+      teachers_msg10: c.msg10,
+      teachers_chat_creators_share: c.chat / c.teachers,
+      teachers_msg3_share: c.msg3 / c.teachers,
+      teachers_msg10_share: c.msg10 === null ? null : c.msg10 / c.teachers,
+    },
+  }));
+}
+
+/** A minimal `;` CSV parser for the renderer's output (quoted fields, doubled quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ';') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  return rows;
+}
+
+describe('Russian number formatting', () => {
+  test('counts group thousands with a plain space', () => {
+    expect([formatCount(17218), formatCount(312014), formatCount(636), formatCount(0), formatCount(1234567)]).toEqual(['17 218', '312 014', '636', '0', '1 234 567']);
+  });
+
+  test('shares are percents with a decimal comma, rounded half up', () => {
+    expect(formatShare(617 / 636, 2)).toBe('97,01%');
+    expect(formatShare(3666 / 17218, 3)).toBe('21,292%');
+    expect(formatShare(0.000125, 2)).toBe('0,01%');
+    expect(formatShare(0.0003, 3)).toBe('0,030%');
+    expect(formatShare(1, 2)).toBe('100,00%');
+  });
+
+  test('no data is an empty cell', () => {
+    expect(formatCell({ kind: 'share', value: null, decimals: 3 })).toBe('');
+    expect(formatCell({ kind: 'count', value: null })).toBe('');
+  });
+});
+
+describe('regionalTable', () => {
+  test('equals the seed table cell for cell, headers included', () => {
+    // Prepare
+    const expected = seedTable();
+    // Act
+    const table = regionalTable(seedValues());
+    const actual = [table.headers.slice(), ...table.rows.map((r) => r.map(formatCell))];
+    // Assess
+    expect(expected).toHaveLength(8);
+    expect(actual).toHaveLength(8);
+    for (let r = 0; r < 8; r++) {
+      expect(expected[r], `fixture row ${r}`).toHaveLength(16);
+      for (let c = 0; c < 16; c++) expect(actual[r]![c], `row ${r} column ${c + 1}`).toBe(expected[r]![c]);
+    }
+  });
+
+  test('the rendered CSV carries the same 8 × 16 cells behind a BOM', () => {
+    const csv = renderCsv(regionalTable(seedValues()));
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(parseCsv(csv.slice(1))).toEqual(seedTable());
+  });
+
+  test('rows come in period order whatever the input order', () => {
+    const t = regionalTable(seedValues().reverse());
+    expect(t.rows.map((r) => formatCell(r[0]!))).toEqual(SEED.map((c) => formatCell({ kind: 'text', value: `${c.period.start.slice(8)}.${c.period.start.slice(5, 7)}-${c.period.end.slice(8)}.${c.period.end.slice(5, 7)}.2023` })));
+    expect(REGIONAL_COLUMNS).toHaveLength(16);
+  });
+});
+
+describe('renderCsv', () => {
+  const hostile = ['=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx', '\nx', 'a;=1', 'x"y'];
+  const table: ReportTable = { title: 't', headers: ['Имя', 'Число'], rows: hostile.map((v) => [{ kind: 'text', value: v }, { kind: 'count', value: 17218 }]) };
+
+  test('encodes UTF-8 with BOM, `;` and CRLF', () => {
+    const bytes = renderCsvBytes({ title: 't', headers: ['МОУО', 'Всего ОО'], rows: [[{ kind: 'text', value: 'Будённовский' }, { kind: 'count', value: 1234 }]] });
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(new TextDecoder().decode(bytes.slice(3))).toBe('МОУО;Всего ОО\r\nБудённовский;1 234\r\n');
+  });
+
+  test('text cells that could start a formula are quoted and prefixed with an apostrophe (T15)', () => {
+    const rows = parseCsv(renderCsv(table).slice(1)).slice(1);
+    expect(rows.map((r) => r[0])).toEqual(hostile.map((v) => (/^[=+\-@\t\r\n]/.test(v) ? `'${v}` : v)));
+    for (const r of rows) expect(r[1]).toBe('17 218');
+  });
+
+  test('no emitted line starts a cell with a formula character', () => {
+    const text = renderCsv(table).slice(1);
+    for (const cell of parseCsv(text).flat()) expect(/^[=+\-@\t\r\n]/.test(cell), JSON.stringify(cell)).toBe(false);
+  });
+});
+
+describe('renderXlsx', () => {
+  test('writes numbers as numeric cells with Russian-displayable formats and null as empty', async () => {
+    // Prepare
+    const table = regionalTable(seedValues());
+    // Act
+    const bytes = await renderXlsx(table);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    // Assess
+    expect(ws.getRow(1).values).toEqual([undefined, ...table.headers]);
+    const r2 = ws.getRow(2);
+    expect(r2.getCell(1).value).toBe('20.02-22.02.2023');
+    expect(r2.getCell(6).value).toBe(17218);
+    expect(r2.getCell(6).numFmt).toBe(NUM_FMT.count);
+    expect(r2.getCell(5).value).toBe(617 / 636);
+    expect(r2.getCell(5).numFmt).toBe('0.00%');
+    expect(r2.getCell(14).value).toBe(3666 / 17218);
+    expect(r2.getCell(14).numFmt).toBe('0.000%');
+    expect(r2.getCell(16).value).toBeNull();
+    expect(ws.getRow(3).getCell(16).value).toBe(5 / 16819);
+    expect(ws.rowCount).toBe(8);
+  });
+
+  test('a text cell starting with = stays a string, never a formula (T15)', async () => {
+    const bytes = await renderXlsx({ title: 'x', headers: ['a'], rows: [[{ kind: 'text', value: '=1+2' }]] });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    const cell = wb.worksheets[0]!.getCell('A2');
+    expect(cell.type).toBe(ExcelJS.ValueType.String);
+    expect(cell.value).toBe('=1+2');
+  });
+});
+
+describe('municipalTable', () => {
+  test('one row a municipality with its export flag, metrics and alert state', () => {
+    // Prepare
+    const period = SEED[6]!.period;
+    const row = (id: string, name: string, hasExport: boolean, chat: number | null): AggregateRow => ({
+      region: '26',
+      period,
+      scope: { level: 'municipality', id, name },
+      has_export: hasExport,
+      values: { ...emptyMetricValues(), teachers_total: hasExport ? 1000 : null, teachers_chat_creators_share: chat },
+      deltas: emptyMetricValues(),
+      missing: {},
+      warnings: [],
+    });
+    const alert = (id: string, status: AlertState['status'], inhibited: boolean): AlertState => ({
+      region: '26',
+      alert_id: 'teachers_chat_creators',
+      scope: { level: 'municipality', id, name: id },
+      status,
+      target: null,
+      period,
+      since: null,
+      value: null,
+      inhibited,
+      changed_at: '2023-04-10T00:00:00.000Z',
+    });
+    // Act
+    const t = municipalTable({
+      region: '26',
+      period,
+      rows: [row('b', 'Будённовский', true, 0.21292), row('a', '=Александровский', false, null)],
+      alerts: [alert('a', 'breach', true), alert('b', 'at_risk', false)],
+      targets: [{ id: 'teachers_chat_creators', title: 'чаты' }],
+    });
+    const cells = t.rows.map((r) => r.map(formatCell));
+    const col = (h: string) => t.headers.indexOf(h);
+    // Assess
+    expect(t.headers.slice(0, 2)).toEqual(['МОУО', 'Выгрузка']);
+    expect(t.headers).not.toContain('МОУО всего');
+    expect(cells.map((r) => r[0])).toEqual(['=Александровский', 'Будённовский']);
+    expect(cells.map((r) => r[1])).toEqual(['нет', 'есть']);
+    expect(cells[1]![col('Общее кол-во педагогов')]).toBe('1 000');
+    expect(cells[1]![col('% педагогов, создавших ≥1 чат')]).toBe('21,292%');
+    expect(cells.map((r) => r[col('Цель: чаты')])).toEqual(['нарушение (нет выгрузки)', 'под угрозой']);
+    expect(parseCsv(renderCsv(t).slice(1))[1]![0]).toBe("'=Александровский");
+  });
+});

@@ -11,6 +11,9 @@ import type { Logger } from '../ports/logger.ts';
 import type { IngestDeps } from '../usecases/ingest-object.ts';
 import type { AggregateDeps } from '../usecases/aggregate-period.ts';
 import type { NotifyDeps } from '../usecases/deliver-notifications.ts';
+import type { MissingExportDeps } from '../usecases/check-missing-exports.ts';
+import type { DigestDeps } from '../usecases/send-digest.ts';
+import { ConfigError } from '../domain/errors.ts';
 import type { Env } from './config.ts';
 import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, storesFrom } from './composition.ts';
 import { createLogger } from './logger.ts';
@@ -78,5 +81,34 @@ export async function notifyDeps(env: Env): Promise<NotifyDeps> {
     clock: systemClock,
     random: Math.random,
     log,
+  };
+}
+
+export type ScheduleDeps = MissingExportDeps &
+  DigestDeps & {
+    readonly ingest: IngestDeps;
+    readonly bucket: string;
+    readonly regions: readonly { code: string; name: string }[];
+    readonly missingExportWeek: 'current' | 'previous';
+    readonly reconcileGraceMs: number;
+  };
+
+export async function scheduleDeps(env: Env): Promise<ScheduleDeps> {
+  if (!env.EXPORTS_BUCKET) throw new ConfigError('EXPORTS_BUCKET is required by the schedule function (reconciliation lists it)');
+  const stores = await storesFrom(env);
+  const ref = reference();
+  const ingest = await ingestDeps(env);
+  return {
+    snapshots: stores.snapshots,
+    alerts: stores.alerts,
+    sink: notificationSinkFrom(env),
+    clock: systemClock,
+    log: logger(env, 'schedule'),
+    references: ref.municipalities,
+    ingest: { ...ingest, log: logger(env, 'schedule') },
+    bucket: env.EXPORTS_BUCKET,
+    regions: ref.knownRegions,
+    missingExportWeek: env.MISSING_EXPORT_WEEK,
+    reconcileGraceMs: env.RECONCILE_GRACE_MS,
   };
 }

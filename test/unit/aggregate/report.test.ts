@@ -17,7 +17,7 @@ import {
 } from '../../../shared/domain/report.ts';
 import { renderCsv, renderCsvBytes } from '../../../shared/report/render-csv.ts';
 import { NUM_FMT, renderXlsx } from '../../../shared/report/render-xlsx.ts';
-import { SEED } from '../../helpers/aggregate.ts';
+import { parseCsv, SEED } from '../../helpers/aggregate.ts';
 
 /** The seed's table as the fixture holds it: header line + 7 rows, tab-separated, verbatim. */
 function seedTable(): string[][] {
@@ -56,35 +56,6 @@ function seedValues(): { period: AggregateRow['period']; values: MetricValues }[
       teachers_msg10_share: c.msg10 === null ? null : c.msg10 / c.teachers,
     },
   }));
-}
-
-/** A minimal `;` CSV parser for the renderer's output (quoted fields, doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ';') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return rows;
 }
 
 describe('Russian number formatting', () => {

@@ -26,6 +26,8 @@ for (const name of names) {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // The project is ESM ("type": "module"); this marker makes Node load the bundle as CommonJS.
+  writeFileSync(join(root, 'dist', name, 'package.json'), '{ "type": "commonjs" }\n');
   sizes[name] = statSync(outfile).size;
 }
 writeFileSync(join(root, 'dist', 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);

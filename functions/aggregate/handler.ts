@@ -7,6 +7,8 @@ import { isRetryable } from '../../shared/domain/errors.ts';
 import { PeriodChanged } from '../../shared/domain/schemas.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import { processEach } from '../../shared/runtime/batch.ts';
+import { entryPoint } from '../../shared/runtime/entry.ts';
+import { aggregateDeps } from '../../shared/runtime/wiring.ts';
 import { QueueEvent, type FunctionContext } from '../../shared/runtime/yandex-events.ts';
 import { aggregatePeriod, type AggregateDeps, type AggregateOutcome } from '../../shared/usecases/aggregate-period.ts';
 
@@ -68,7 +70,5 @@ export async function aggregateHandler(event: unknown, _context: FunctionContext
   return { statusCode: 200, body: JSON.stringify(results.map((r) => (r.ok ? r.value : { index: r.index }))) };
 }
 
-/** The handler with its dependencies built once per warm instance by `getDeps`. */
-export function makeHandler(getDeps: () => Promise<AggregateHandlerDeps>) {
-  return async (event: unknown, context: FunctionContext): Promise<AggregateReply> => aggregateHandler(event, context, await getDeps());
-}
+/** Entry point of the deployed function (`dist/aggregate/index.handler`). */
+export const handler = entryPoint('aggregate', aggregateDeps, aggregateHandler);

@@ -2,7 +2,7 @@
 // recognises the table's kind from the headers (never from the file name). Lookups go
 // through a Map, so a header called `__proto__` or `constructor` is just unknown.
 import { z } from 'zod';
-import { FieldName, TableKind } from '../schemas.ts';
+import { FieldName, SCHOOL_COUNT_FIELDS, TableKind } from '../schemas.ts';
 import { foldHeader } from './text.ts';
 
 export const HeaderAliases = z.object({
@@ -25,19 +25,7 @@ export type HeaderMapping = {
 };
 
 /** Fields whose presence makes a table a schools table. */
-const SCHOOL_MARKERS: ReadonlySet<FieldName> = new Set<FieldName>([
-  'school_name',
-  'school_inn',
-  'school_kpp',
-  'teachers_total',
-  'teachers_in_sferum',
-  'students_total',
-  'students_in_sferum',
-  'teachers_chat_creators',
-  'teachers_msg3',
-  'teachers_msg10',
-  'teachers_calls',
-]);
+const SCHOOL_MARKERS: ReadonlySet<FieldName> = new Set<FieldName>(['school_name', 'school_inn', 'school_kpp', ...SCHOOL_COUNT_FIELDS]);
 
 export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly string[]) => HeaderMapping {
   const index = new Map<string, FieldName>();

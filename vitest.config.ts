@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // in-process s3rver over HTTP, real SQLite files and real HTTP servers on 127.0.0.1.
 export default defineConfig({
   test: {
+    // The JSON report feeds the plain "N passed, N failed" line .ci/run prints at the end.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/results.json' },
     projects: [
       {
         test: {

@@ -1,0 +1,134 @@
+// Adapter support: the one YDB driver of a warm function instance, behind one factory.
+//
+// A Cloud Functions instance serves one request at a time and stays warm between them, so
+// the driver (its discovery, gRPC channels and session pool) is built once and reused. A
+// start that fails (bad address, no network, credentials refused) is not cached: the next
+// invocation tries again instead of inheriting a dead promise.
+//
+// Credentials come from `getCredentialsFromEnv()`: the metadata service in the cloud (it
+// needs @yandex-cloud/nodejs-sdk at run time), `YDB_ANONYMOUS_CREDENTIALS=1` for a local
+// YDB, `YDB_ACCESS_TOKEN_CREDENTIALS` or a key file for a workstation.
+//
+// The connection string is always handed to the SDK in the path form
+// `grpcs://host:2135/ru-central1/<cloud>/<db>`: ydb-sdk 5.11 reads the console's
+// `grpcs://host:2135/?database=/ru-central1/...` form as database "/" (it prefers the URL
+// path, which is "/" there), so that form is normalised here first.
+import { ConfigError, TransientError } from '../../domain/errors.ts';
+import { sdk, type Driver, type IAuthService } from './sdk.ts';
+
+export type YdbSettings = {
+  /** `grpc(s)://host:port/database` or the console's `grpc(s)://host:port/?database=/database` */
+  readonly connectionString?: string | undefined;
+  /** `grpc(s)://host:port`, with `database` */
+  readonly endpoint?: string | undefined;
+  readonly database?: string | undefined;
+  readonly readyTimeoutMs?: number | undefined;
+};
+
+export type YdbAddress = { readonly endpoint: string; readonly database: string; readonly connectionString: string };
+
+/** The driver did not discover the database in time: the network or the address is wrong. */
+export class YdbNotReadyError extends TransientError {
+  constructor(
+    readonly address: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`YDB at ${address} did not become ready within ${timeoutMs} ms`);
+    this.name = 'YdbNotReadyError';
+  }
+}
+
+const SCHEMES = new Set(['grpc:', 'grpcs:']);
+
+function parseEndpoint(raw: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${what} is not a URL: expected grpcs://host:port/... (got ${JSON.stringify(raw)})`);
+  }
+  if (!SCHEMES.has(url.protocol)) throw new ConfigError(`${what} must start with grpc:// or grpcs:// (got ${url.protocol})`);
+  if (!url.port) throw new ConfigError(`${what} must name a port (2135 for Yandex Cloud, 2136 for a local YDB)`);
+  return url;
+}
+
+function normaliseDatabase(db: string, what: string): string {
+  const d = db.trim().replace(/\/+$/, '');
+  if (!d.startsWith('/') || d.length < 2) throw new ConfigError(`${what} must be an absolute database path such as /ru-central1/<cloud>/<db> or /local (got ${JSON.stringify(db)})`);
+  return d;
+}
+
+/**
+ * One canonical address from whatever form configuration gives: the path form, the
+ * console's `/?database=` form, or endpoint + database. Conflicting parts are a
+ * ConfigError, never a silent choice.
+ */
+export function normaliseAddress(s: YdbSettings): YdbAddress {
+  let url: URL;
+  let database: string | undefined;
+  if (s.connectionString) {
+    url = parseEndpoint(s.connectionString, 'YDB_CONNECTION_STRING');
+  } else if (s.endpoint) {
+    url = parseEndpoint(s.endpoint, 'YDB_ENDPOINT');
+  } else {
+    throw new ConfigError('YDB needs YDB_CONNECTION_STRING, or YDB_ENDPOINT and YDB_DATABASE');
+  }
+  const fromQuery = url.searchParams.get('database');
+  const fromPath = url.pathname && url.pathname !== '/' ? url.pathname : undefined;
+  if (fromQuery && fromPath) throw new ConfigError(`the YDB address names two databases: ${fromPath} and ${fromQuery}`);
+  const fromUrl = fromQuery ?? fromPath;
+  if (fromUrl) database = normaliseDatabase(decodeURIComponent(fromUrl), 'the database in the YDB address');
+  if (s.database) {
+    const explicit = normaliseDatabase(s.database, 'YDB_DATABASE');
+    if (database && database !== explicit) throw new ConfigError(`YDB_DATABASE (${explicit}) disagrees with the address (${database})`);
+    database = explicit;
+  }
+  if (!database) throw new ConfigError('the YDB database path is missing: set YDB_DATABASE or put it in the connection string path');
+  const endpoint = `${url.protocol}//${url.host}`;
+  return { endpoint, database, connectionString: `${endpoint}${database}` };
+}
+
+type DriverFactory = (address: YdbAddress, auth: IAuthService) => Driver;
+
+const defaultFactory: DriverFactory = (address, authService) =>
+  new sdk.Driver({ connectionString: address.connectionString, authService });
+
+let cached: { key: string; driver: Promise<Driver> } | undefined;
+
+/**
+ * The instance's driver, started once. A second call with the same address returns the
+ * same promise; a failed start clears it. `factory` exists for tests.
+ */
+export function getDriver(settings: YdbSettings, factory: DriverFactory = defaultFactory): Promise<Driver> {
+  const address = normaliseAddress(settings);
+  if (cached && cached.key === address.connectionString) return cached.driver;
+  const timeoutMs = settings.readyTimeoutMs ?? 10_000;
+  const started = (async () => {
+    const driver = factory(address, sdk.getCredentialsFromEnv());
+    let ready = false;
+    try {
+      ready = await driver.ready(timeoutMs);
+    } catch (err) {
+      await driver.destroy().catch(() => undefined);
+      throw new TransientError(`YDB at ${address.connectionString} failed to start: ${(err as Error).message}`, { cause: err });
+    }
+    if (!ready) {
+      await driver.destroy().catch(() => undefined);
+      throw new YdbNotReadyError(address.connectionString, timeoutMs);
+    }
+    return driver;
+  })();
+  const entry = { key: address.connectionString, driver: started };
+  cached = entry;
+  started.catch(() => {
+    if (cached === entry) cached = undefined;
+  });
+  return started;
+}
+
+/** Closes the cached driver (tests and the CLI; a function instance simply freezes). */
+export async function closeDriver(): Promise<void> {
+  const c = cached;
+  cached = undefined;
+  if (c) await (await c.driver.catch(() => null))?.destroy();
+}

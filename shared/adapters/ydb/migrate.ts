@@ -1,0 +1,118 @@
+// Adapter support: applies the YQL migrations in infra/ydb/migrations to a YDB database,
+// idempotently. `sferum-pulse migrate` calls `migrate(driver)`.
+//
+// Each migration runs once and is recorded in `schema_migrations` with a checksum of its
+// text; a recorded migration whose file has since changed is refused (fix forward with a
+// new file). DDL cannot run inside a transaction, so a migration that fails half-way may
+// leave some tables created: every statement is `IF NOT EXISTS`, and the migration is
+// recorded only after all its statements succeeded, so running `migrate` again finishes it.
+// DDL goes through the query service (`queryClient.do`); the table service of ydb-sdk 5.11
+// has no scheme-query call.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../domain/errors.ts';
+import { YdbClient, paginate, translateError } from './client.ts';
+import { MIGRATION_COLUMNS, MIGRATION_RECORD, MIGRATIONS_APPLIED, MIGRATIONS_BOOTSTRAP } from './queries.ts';
+import { listParam } from './types.ts';
+import type { Driver } from './sdk.ts';
+
+export type Migration = { readonly id: string; readonly text: string; readonly checksum: string };
+
+const FILE = /^(\d{4})_[a-z0-9_]+\.yql$/;
+
+/** The repository's migrations directory (the CLI runs from a checkout, not from a bundle). */
+export function defaultMigrationsDir(): string {
+  const here = typeof import.meta.url === 'string' && import.meta.url ? fileURLToPath(new URL('.', import.meta.url)) : null;
+  return here ? join(here, '..', '..', '..', 'infra', 'ydb', 'migrations') : join(process.cwd(), 'infra', 'ydb', 'migrations');
+}
+
+/** Every NNNN_name.yql file, in order; numbers must be unique. */
+export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yql')).sort();
+  const seen = new Set<string>();
+  return files.map((f) => {
+    const m = FILE.exec(f);
+    if (!m) throw new ConfigError(`migration file ${f} is not named NNNN_name.yql`);
+    if (seen.has(m[1]!)) throw new ConfigError(`two migrations are numbered ${m[1]}`);
+    seen.add(m[1]!);
+    const text = readFileSync(join(dir, f), 'utf8');
+    return { id: f.replace(/\.yql$/, ''), text, checksum: createHash('sha256').update(text).digest('hex') };
+  });
+}
+
+/** Strips `--` and block comments (our DDL has no string literals) and splits on `;`. */
+export function splitStatements(text: string): string[] {
+  const stripped = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/--[^\n]*/g, ' ');
+  return stripped
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => `${s};`);
+}
+
+async function executeDdl(driver: Driver, text: string): Promise<void> {
+  await driver.queryClient.do({
+    fn: async (session) => {
+      const res = await session.execute({ text });
+      for await (const rs of res.resultSets) for await (const _ of rs.rows) void _;
+      await res.opFinished;
+    },
+  });
+}
+
+export type MigrateResult = { readonly applied: readonly string[]; readonly alreadyApplied: readonly string[] };
+
+export async function migrate(
+  driver: Driver,
+  opts: { migrations?: readonly Migration[]; nowMs?: () => number; log?: (line: string) => void } = {},
+): Promise<MigrateResult> {
+  const migrations = opts.migrations ?? loadMigrations();
+  const now = opts.nowMs ?? Date.now;
+  const client = new YdbClient(driver);
+  try {
+    await executeDdl(driver, MIGRATIONS_BOOTSTRAP);
+  } catch (err) {
+    throw translateError(err, 'creating schema_migrations');
+  }
+  const done = new Map(
+    (
+      await paginate(
+        (text, params, what) => client.run(text, params, { what, idempotent: true }),
+        MIGRATIONS_APPLIED,
+        {},
+        MIGRATION_COLUMNS,
+        MIGRATION_COLUMNS,
+        'reading applied migrations',
+      )
+    ).map((r) => [r.migration_id, r.checksum]),
+  );
+  const applied: string[] = [];
+  const alreadyApplied: string[] = [];
+  for (const m of migrations) {
+    const recorded = done.get(m.id);
+    if (recorded !== undefined) {
+      if (recorded !== m.checksum) {
+        throw new ConfigError(`migration ${m.id} was applied with different contents; add a new migration instead of editing it`);
+      }
+      alreadyApplied.push(m.id);
+      continue;
+    }
+    for (const statement of splitStatements(m.text)) {
+      try {
+        await executeDdl(driver, statement);
+      } catch (err) {
+        throw translateError(err, `migration ${m.id}`);
+      }
+    }
+    await client.run(
+      MIGRATION_RECORD,
+      { $rows: listParam(MIGRATION_COLUMNS, [{ migration_id: m.id, checksum: m.checksum, applied_at_ms: now() }]) },
+      { what: `recording migration ${m.id}`, idempotent: true },
+    );
+    opts.log?.(`applied ${m.id}`);
+    applied.push(m.id);
+  }
+  return { applied, alreadyApplied };
+}

@@ -1,0 +1,301 @@
+// Test helper: a small YQL reader, enough to check the statements the YDB adapters send
+// against the migrations without a YDB server. It tokenises YQL (comments, strings,
+// numbers, `$params`, identifiers), parses the CREATE TABLE statements of the migrations
+// into a schema, and reports for each statement: undeclared or unused parameters, literal
+// values that are not whitelisted, unknown tables, indexes and columns, parameters whose
+// DECLAREd type differs from the column they are named after, and AS_TABLE row structs
+// that do not fit the table they write to.
+
+export type Token = { readonly t: 'word' | 'param' | 'string' | 'number' | 'punct'; readonly v: string; readonly at: number };
+
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (text.startsWith('--', i)) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) throw new SyntaxError('unclosed comment');
+      i = end + 2;
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) throw new SyntaxError('unclosed string');
+      out.push({ t: 'string', v: text.slice(i, j + 1), at: i });
+      i = j + 1;
+    } else if (c === '`') {
+      const end = text.indexOf('`', i + 1);
+      if (end < 0) throw new SyntaxError('unclosed quoted identifier');
+      out.push({ t: 'word', v: text.slice(i + 1, end), at: i });
+      i = end + 1;
+    } else if (c === '$') {
+      const m = /^\$[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
+      if (!m) throw new SyntaxError(`bad parameter at ${i}`);
+      out.push({ t: 'param', v: m[0], at: i });
+      i += m[0].length;
+    } else if (/[0-9]/.test(c)) {
+      const m = /^[0-9][0-9a-zA-Z_.]*/.exec(text.slice(i))!;
+      out.push({ t: 'number', v: m[0], at: i });
+      i += m[0].length;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))!;
+      out.push({ t: 'word', v: m[0], at: i });
+      i += m[0].length;
+    } else {
+      const two = text.slice(i, i + 2);
+      const p = ['<=', '>=', '<>', '!=', '=='].includes(two) ? two : c;
+      out.push({ t: 'punct', v: p, at: i });
+      i += p.length;
+    }
+  }
+  return out;
+}
+
+/** Splits tokens into statements at `;`. */
+export function statements(tokens: readonly Token[]): Token[][] {
+  const out: Token[][] = [];
+  let cur: Token[] = [];
+  for (const tok of tokens) {
+    if (tok.t === 'punct' && tok.v === ';') {
+      if (cur.length) out.push(cur);
+      cur = [];
+    } else cur.push(tok);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Keywords the statements may use; any other bare word is an identifier. */
+export const KNOWN_KEYWORDS = new Set(
+  [
+    'SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'ORDER', 'BY', 'LIMIT', 'DESC', 'ASC', 'DECLARE', 'AS', 'UPSERT', 'INSERT',
+    'INTO', 'UPDATE', 'SET', 'ON', 'DELETE', 'DISTINCT', 'VIEW', 'NULL', 'TRUE', 'FALSE', 'IN', 'IS', 'CREATE', 'TABLE', 'IF',
+    'EXISTS', 'PRIMARY', 'KEY', 'INDEX', 'GLOBAL', 'SYNC', 'ASYNC',
+  ].map((k) => k.toUpperCase()),
+);
+
+/** Functions a statement may call (the word before `(`). */
+export const KNOWN_FUNCTIONS = new Set(['COUNT', 'AS_TABLE']);
+
+/**
+ * YQL keywords that must not be used as table or column names. A name on this list may
+ * parse in one position and not in another (ORDER BY, UPDATE SET ...), so we avoid them all.
+ */
+export const YQL_KEYWORDS = new Set(
+  (
+    'ALL ALTER AND ANY AS ASC ASSUME ASYNC AT BETWEEN BY CASE CAST COLUMN COLUMNS COMPACT CREATE CROSS CUBE CURRENT DATA ' +
+    'DATABASE DECLARE DEFAULT DELETE DESC DICT DISTINCT DROP ELSE END ENUM ERASE EXCEPT EXISTS FALSE FLATTEN FLOW FOR FROM ' +
+    'FULL GLOBAL GROUP GROUPS HAVING IF IN INDEX INNER INSERT INTERSECT INTO IS JOIN KEY LEFT LIKE LIMIT LIST NOT NULL OFFSET ' +
+    'ON OPTIONAL OR ORDER OUTER PRIMARY RANGE REPLACE RESOURCE RETURN RETURNING RIGHT ROW ROWS SCHEMA SELECT SEQUENCE SET ' +
+    'STREAM STRUCT SYNC TABLE TAGGED THEN TRUE TUPLE TYPE UNION UPDATE UPSERT USER USING VALUES VARIANT VIEW WHEN WHERE ' +
+    'WINDOW WITH WITHOUT'
+  ).split(' '),
+);
+
+export type ColumnDef = { readonly type: string; readonly notNull: boolean };
+export type TableDef = {
+  readonly columns: Map<string, ColumnDef>;
+  readonly primaryKey: string[];
+  readonly indexes: Map<string, string[]>;
+};
+export type Schema = Map<string, TableDef>;
+
+function expectWord(toks: Token[], i: number, v: string): void {
+  const t = toks[i];
+  if (!t || t.t !== 'word' || t.v.toUpperCase() !== v) throw new SyntaxError(`expected ${v} at token ${i}, got ${t?.v}`);
+}
+
+/** Reads `CREATE TABLE [IF NOT EXISTS] name (col Type [NOT NULL], ..., PRIMARY KEY (...), INDEX n GLOBAL [SYNC|ASYNC] ON (...))`. */
+export function parseSchema(texts: readonly string[]): Schema {
+  const schema: Schema = new Map();
+  for (const text of texts) {
+    for (const st of statements(tokenize(text))) {
+      let i = 0;
+      expectWord(st, i++, 'CREATE');
+      expectWord(st, i++, 'TABLE');
+      if (st[i]?.v.toUpperCase() === 'IF') {
+        expectWord(st, i++, 'IF');
+        expectWord(st, i++, 'NOT');
+        expectWord(st, i++, 'EXISTS');
+      }
+      const name = st[i++]!.v;
+      if (schema.has(name)) throw new SyntaxError(`table ${name} is created twice`);
+      const def: TableDef = { columns: new Map(), primaryKey: [], indexes: new Map() };
+      schema.set(name, def);
+      if (st[i++]?.v !== '(') throw new SyntaxError(`expected ( after ${name}`);
+      const list = (): string[] => {
+        if (st[i++]?.v !== '(') throw new SyntaxError('expected (');
+        const names: string[] = [];
+        while (st[i] && st[i]!.v !== ')') {
+          if (st[i]!.v !== ',') names.push(st[i]!.v);
+          i++;
+        }
+        i++;
+        return names;
+      };
+      while (i < st.length && st[i]!.v !== ')') {
+        const head = st[i]!.v.toUpperCase();
+        if (head === ',') {
+          i++;
+        } else if (head === 'PRIMARY') {
+          i += 2;
+          def.primaryKey.push(...list());
+        } else if (head === 'INDEX') {
+          const idx = st[i + 1]!.v;
+          i += 2;
+          while (st[i] && st[i]!.v.toUpperCase() !== 'ON') i++;
+          i++;
+          def.indexes.set(idx, list());
+        } else {
+          const col = st[i++]!.v;
+          let type = '';
+          while (st[i] && st[i]!.v !== ',' && st[i]!.v !== ')' && st[i]!.v.toUpperCase() !== 'NOT') type += st[i++]!.v;
+          let notNull = false;
+          if (st[i]?.v.toUpperCase() === 'NOT') {
+            expectWord(st, i + 1, 'NULL');
+            notNull = true;
+            i += 2;
+          }
+          def.columns.set(col, { type, notNull });
+        }
+      }
+    }
+  }
+  return schema;
+}
+
+/** `List<Struct<a: Utf8, b: Optional<Int64>>>` → fields, or null for a non-struct type. */
+export function structFields(type: string): Map<string, string> | null {
+  const m = /^List<Struct<(.*)>>$/.exec(type.replace(/\s+/g, ''));
+  if (!m) return null;
+  const fields = new Map<string, string>();
+  let depth = 0;
+  let cur = '';
+  for (const ch of `${m[1]},`) {
+    if (ch === '<') depth++;
+    if (ch === '>') depth--;
+    if (ch === ',' && depth === 0) {
+      const [n, t] = cur.split(':');
+      fields.set(n!, t!);
+      cur = '';
+    } else cur += ch;
+  }
+  return fields;
+}
+
+function columnType(c: ColumnDef): string {
+  return c.notNull ? c.type : `Optional<${c.type}>`;
+}
+
+/** Problems of one query text (possibly several statements); [] when it is clean. */
+export function lintQuery(text: string, schema: Schema, allowedLiterals: readonly string[]): string[] {
+  const problems: string[] = [];
+  const declared = new Map<string, string>();
+  const used = new Set<string>();
+  for (const st of statements(tokenize(text))) {
+    if (st[0]?.t === 'word' && st[0].v.toUpperCase() === 'DECLARE') {
+      const p = st[1];
+      if (p?.t !== 'param' || st[2]?.v.toUpperCase() !== 'AS') {
+        problems.push('malformed DECLARE');
+        continue;
+      }
+      if (declared.has(p.v)) problems.push(`${p.v} is declared twice`);
+      declared.set(p.v, st.slice(3).map((t) => t.v).join(''));
+      continue;
+    }
+    lintStatement(st, schema, allowedLiterals, declared, used, problems);
+  }
+  for (const d of declared.keys()) if (!used.has(d)) problems.push(`${d} is declared but never used`);
+  return problems;
+}
+
+function lintStatement(
+  st: Token[],
+  schema: Schema,
+  allowed: readonly string[],
+  declared: Map<string, string>,
+  used: Set<string>,
+  problems: string[],
+): void {
+  // tables (and the indexes read through VIEW) this statement names
+  const tables: string[] = [];
+  const skip = new Set<number>();
+  for (let i = 0; i < st.length; i++) {
+    const w = st[i]!.v.toUpperCase();
+    if (st[i]!.t !== 'word') continue;
+    if (w === 'FROM' || w === 'INTO' || (w === 'UPDATE' && i === 0)) {
+      const n = st[i + 1];
+      if (n?.t === 'word' && !KNOWN_FUNCTIONS.has(n.v.toUpperCase())) {
+        skip.add(i + 1);
+        if (!schema.has(n.v)) problems.push(`unknown table ${n.v}`);
+        else tables.push(n.v);
+        if (st[i + 2]?.v.toUpperCase() === 'VIEW') {
+          const idx = st[i + 3]!;
+          skip.add(i + 3);
+          if (!schema.get(n.v)?.indexes.has(idx.v)) problems.push(`unknown index ${idx.v} on ${n.v}`);
+        }
+      }
+    }
+  }
+  const columns = new Map<string, ColumnDef>();
+  for (const t of tables) for (const [c, d] of schema.get(t)!.columns) if (!columns.has(c)) columns.set(c, d);
+
+  for (let i = 0; i < st.length; i++) {
+    const tok = st[i]!;
+    if (skip.has(i)) continue;
+    if (tok.t === 'param') {
+      used.add(tok.v);
+      if (!declared.has(tok.v)) problems.push(`${tok.v} is used but not DECLAREd`);
+      continue;
+    }
+    if (tok.t === 'string' || tok.t === 'number') {
+      if (!allowed.includes(tok.v)) problems.push(`literal ${tok.v} is not a parameter`);
+      continue;
+    }
+    if (tok.t !== 'word') continue;
+    const upper = tok.v.toUpperCase();
+    if (KNOWN_KEYWORDS.has(upper)) continue;
+    if (st[i + 1]?.v === '(' && KNOWN_FUNCTIONS.has(upper)) continue;
+    if (st[i - 1]?.t === 'word' && st[i - 1]!.v.toUpperCase() === 'AS') continue; // an alias
+    if (!columns.has(tok.v)) problems.push(`unknown column ${tok.v}${tables.length ? ` in ${tables.join(', ')}` : ''}`);
+  }
+
+  // a parameter named after a column (or after_<column>) must have the column's type
+  for (const [p, type] of declared) {
+    const name = p.slice(1).replace(/^after_/, '');
+    const c = columns.get(name);
+    if (c && st.some((t) => t.v === p) && type !== columnType(c)) {
+      problems.push(`${p} is declared ${type} but column ${name} is ${columnType(c)}`);
+    }
+  }
+
+  // AS_TABLE($rows) writes: the struct must fit the target table
+  const head = st[0]?.v.toUpperCase();
+  const asTable = st.findIndex((t) => t.v.toUpperCase() === 'AS_TABLE');
+  if (asTable >= 0 && tables[0] && (head === 'UPSERT' || head === 'INSERT' || head === 'UPDATE' || head === 'DELETE')) {
+    const p = st[asTable + 2]!.v;
+    const fields = structFields(declared.get(p) ?? '');
+    const def = schema.get(tables[0])!;
+    if (!fields) {
+      problems.push(`${p} is not a List<Struct<...>>`);
+      return;
+    }
+    for (const [f, t] of fields) {
+      const c = def.columns.get(f);
+      if (!c) problems.push(`${p} field ${f} is not a column of ${tables[0]}`);
+      else if (t !== columnType(c)) problems.push(`${p} field ${f} is ${t} but column ${f} is ${columnType(c)}`);
+    }
+    for (const k of def.primaryKey) if (!fields.has(k)) problems.push(`${p} lacks key column ${k} of ${tables[0]}`);
+    if (head === 'INSERT') {
+      for (const [c, d] of def.columns) if (d.notNull && !fields.has(c)) problems.push(`${p} lacks NOT NULL column ${c} of ${tables[0]}`);
+    }
+    if (head === 'DELETE') {
+      for (const f of fields.keys()) if (!def.primaryKey.includes(f)) problems.push(`${p} field ${f} is not a key column of ${tables[0]}`);
+    }
+  }
+}

@@ -71,10 +71,17 @@ export async function sqliteStores(path: string): Promise<Stores> {
   };
 }
 
+/**
+ * Every store port on YDB, over the instance's one driver. Loaded lazily, like SQLite, so
+ * each runtime loads only the vendor SDK it uses.
+ */
+export async function ydbStores(env: Env): Promise<Stores> {
+  const ydb = await import('../adapters/ydb/index.ts');
+  return ydb.ydbStores({ connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE });
+}
+
 export async function storesFrom(env: Env): Promise<Stores> {
-  if (storeKind(env) === 'ydb') {
-    throw new ConfigError('the YDB adapters are not wired in this build; unset YDB_* to use SQLITE_PATH');
-  }
+  if (storeKind(env) === 'ydb') return ydbStores(env);
   return sqliteStores(env.SQLITE_PATH!);
 }
 

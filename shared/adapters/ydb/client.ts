@@ -242,6 +242,8 @@ export async function paginate<C extends Columns>(
   keyTypes: Readonly<Record<string, ColumnType>>,
   what: string,
   pageSize = PAGE_SIZE,
+  /** stop early once the rows read so far are enough (a bounded scan such as "first N free") */
+  enough?: (rows: readonly RowOf<C>[]) => boolean,
 ): Promise<RowOf<C>[]> {
   const out: RowOf<C>[] = [];
   let last: RowOf<C> | null = null;
@@ -253,7 +255,7 @@ export async function paginate<C extends Columns>(
     const [rs] = await run(last ? q.next : q.first, p, what);
     const rows = rs ? decodeRows(rs, columns) : [];
     out.push(...rows);
-    if (rows.length < pageSize) return out;
+    if (rows.length < pageSize || enough?.(out)) return out;
     last = rows[rows.length - 1]!;
   }
 }

@@ -1,0 +1,82 @@
+// Adapter: AggregateStore on YDB. The table (aggregate_metrics, migration 0002) is flat —
+// one row per (region, period, level, unit), one column per metric id and per delta — so
+// DataLens reads it directly. A period is replaced by one statement list (DELETE the
+// period, UPSERT its rows) in one auto-committed transaction: readers see the old rows or
+// the new ones, and re-sending it after an ambiguous failure leaves the same state.
+import { MetricId, type ScopeLevel } from '../../domain/events.ts';
+import type { AggregateRow } from '../../domain/metrics.ts';
+import type { Period } from '../../domain/schemas.ts';
+import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
+import { paginate, type Runner, type YdbClient } from './client.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, AGGREGATE_REPLACE_PERIOD, AGGREGATE_TIMESERIES } from './queries.ts';
+import { METRIC_COLUMNS, aggregateToRow, col, listParam, param, rowToAggregate, type AggregateDbRow, type Columns } from './types.ts';
+
+const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export class YdbAggregateStore implements AggregateStore {
+  readonly #db: YdbClient;
+  readonly #read: Runner;
+
+  constructor(db: YdbClient) {
+    this.#db = db;
+    this.#read = (text, params, what) => db.run(text, params, { what, idempotent: true });
+  }
+
+  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]): Promise<void> {
+    for (const r of rows) {
+      if (r.region !== region || r.period.start !== period.start || r.period.end !== period.end) {
+        throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
+      }
+    }
+    await this.#db.run(
+      AGGREGATE_REPLACE_PERIOD,
+      {
+        $region: param(col.utf8, region),
+        $period_start: param(col.date, period.start),
+        $period_end: param(col.date, period.end),
+        $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow) as never),
+      },
+      { what: `replacing aggregates of ${region} ${period.start}..${period.end}`, idempotent: true },
+    );
+  }
+
+  async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
+    const rows = await paginate(
+      this.#read,
+      AGGREGATE_READ_PERIOD,
+      { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) },
+      AGGREGATE_COLUMNS,
+      AGGREGATE_COLUMNS,
+      'reading aggregates',
+    );
+    return (rows as unknown as AggregateDbRow[])
+      .map(rowToAggregate)
+      .sort((a, b) => (a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1));
+  }
+
+  async timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]> {
+    // the statement is chosen from the MetricId enum, never built from the caller's text
+    const m = MetricId.parse(metric);
+    const t = METRIC_COLUMNS[m]!;
+    const columns: Columns = { period_start: col.date, period_end: col.date, value: t, delta: t };
+    const rows = await paginate(
+      this.#read,
+      AGGREGATE_TIMESERIES[m],
+      { $region: param(col.utf8, region), $level: param(col.utf8, scope.level), $unit: param(col.utf8, scope.id) },
+      columns,
+      PERIOD_COLUMNS,
+      `reading the ${m} series`,
+    );
+    return rows.map((r) => ({
+      period: { start: r.period_start as string, end: r.period_end as string },
+      value: r.value as number | null,
+      delta: r.delta as number | null,
+    }));
+  }
+
+  async periods(region: string): Promise<Period[]> {
+    const rows = await paginate(this.#read, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing aggregate periods');
+    return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+  }
+}

@@ -1,0 +1,33 @@
+// Adapter: AlertStore on YDB. One row per (region, alert, scope level, scope id) with the
+// state kept as validated JSON beside the columns a query filters on. `save` writes every
+// state in one UPSERT statement, so a period's transitions land together or not at all.
+import type { AlertState } from '../../domain/alerts.ts';
+import type { AlertStore } from '../../ports/alert-store.ts';
+import { paginate, type Runner, type YdbClient } from './client.ts';
+import { ALERT_COLUMNS, ALERT_READ_COLUMNS, ALERTS_FOR_REGION, ALERTS_SAVE } from './queries.ts';
+import { alertToRow, col, listParam, param, rowToAlert } from './types.ts';
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export class YdbAlertStore implements AlertStore {
+  readonly #db: YdbClient;
+  readonly #read: Runner;
+
+  constructor(db: YdbClient) {
+    this.#db = db;
+    this.#read = (text, params, what) => db.run(text, params, { what, idempotent: true });
+  }
+
+  async forRegion(region: string): Promise<AlertState[]> {
+    const rows = await paginate(this.#read, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, ALERT_READ_COLUMNS, 'reading alert states');
+    // the SQLite adapter's order: level, unit, alert id
+    return rows
+      .sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id))
+      .map(rowToAlert);
+  }
+
+  async save(states: readonly AlertState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.#db.run(ALERTS_SAVE, { $rows: listParam(ALERT_COLUMNS, states.map(alertToRow)) }, { what: 'saving alert states', idempotent: true });
+  }
+}

@@ -1,0 +1,29 @@
+// Adapter entry: every store port on one YDB database, sharing one client over the
+// instance's driver. composition.ts loads this module lazily, so a local (SQLite) run
+// never loads ydb-sdk and a cloud bundle never needs better-sqlite3.
+import { YdbAggregateStore } from './aggregate-store.ts';
+import { YdbAlertStore } from './alert-store.ts';
+import { YdbClient, type ClientOptions } from './client.ts';
+import { getDriver, type YdbSettings } from './driver.ts';
+import { YdbOutbox } from './outbox.ts';
+import type { Driver } from './sdk.ts';
+import { YdbSnapshotStore, YdbUploadLedger } from './snapshot-store.ts';
+
+export { migrate, loadMigrations } from './migrate.ts';
+export { getDriver, closeDriver, normaliseAddress, YdbNotReadyError } from './driver.ts';
+
+export function ydbStoresOn(driver: Driver, opts: ClientOptions = {}) {
+  const db = new YdbClient(driver, opts);
+  return {
+    snapshots: new YdbSnapshotStore(db),
+    ledger: new YdbUploadLedger(db),
+    aggregates: new YdbAggregateStore(db),
+    alerts: new YdbAlertStore(db),
+    outbox: new YdbOutbox(db),
+  };
+}
+
+/** The stores on the instance's driver (started on first use, reused while warm). */
+export async function ydbStores(settings: YdbSettings) {
+  return ydbStoresOn(await getDriver(settings));
+}

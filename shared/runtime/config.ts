@@ -52,6 +52,8 @@ export const Env = z
     INGEST_BUFFER_BYTES: z.coerce.number().int().nonnegative().default(32 * 1024 * 1024),
 
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    /** read by the logger at load time; documented here with the rest of the environment */
+    LOG_DESTINATION: z.enum(['stdout', 'stderr']).default('stdout'),
   })
   .superRefine((e, ctx) => {
     const ydb = Boolean(e.YDB_CONNECTION_STRING || (e.YDB_ENDPOINT && e.YDB_DATABASE));

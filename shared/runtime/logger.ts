@@ -8,9 +8,13 @@ const ORDER: Record<Level, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 
 
 export type LogSink = (line: string) => void;
 
+// Cloud Functions collect stdout and stderr alike; the local CLI keeps stdout for its own
+// output (`run --json` prints one document), so its runtime sends function logs to stderr.
+const stream = process.env['LOG_DESTINATION'] === 'stderr' ? process.stderr : process.stdout;
+
 export function createLogger(opts: { level?: Level; sink?: LogSink; base?: LogFields } = {}): Logger {
   const min = ORDER[opts.level ?? 'INFO'];
-  const sink = opts.sink ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const sink = opts.sink ?? ((line: string) => stream.write(`${line}\n`));
   const base = opts.base ?? {};
   const emit = (level: Level, msg: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;

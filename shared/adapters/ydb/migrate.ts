@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../domain/errors.ts';
 import { YdbClient, paginate, translateError } from './client.ts';
 import { MIGRATION_COLUMNS, MIGRATION_RECORD, MIGRATIONS_APPLIED, MIGRATIONS_BOOTSTRAP } from './queries.ts';
@@ -22,10 +21,13 @@ export type Migration = { readonly id: string; readonly text: string; readonly c
 
 const FILE = /^(\d{4})_[a-z0-9_]+\.yql$/;
 
-/** The repository's migrations directory (the CLI runs from a checkout, not from a bundle). */
+/**
+ * The migrations directory: YDB_MIGRATIONS_DIR, else infra/ydb/migrations under the
+ * working directory (the CLI runs from a checkout; the function bundles never migrate,
+ * and `import.meta` is empty in their CommonJS output).
+ */
 export function defaultMigrationsDir(): string {
-  const here = typeof import.meta.url === 'string' && import.meta.url ? fileURLToPath(new URL('.', import.meta.url)) : null;
-  return here ? join(here, '..', '..', '..', 'infra', 'ydb', 'migrations') : join(process.cwd(), 'infra', 'ydb', 'migrations');
+  return process.env.YDB_MIGRATIONS_DIR ?? join(process.cwd(), 'infra', 'ydb', 'migrations');
 }
 
 /** Every NNNN_name.yql file, in order; numbers must be unique. */

@@ -31,6 +31,8 @@ export type LocalStackOptions = {
   readonly retryScale?: number;
   /** receives before a queue message is dead-lettered */
   readonly maxReceives?: number;
+  /** false drops object events, as a lost trigger would (reconciliation tests) */
+  readonly objectTriggers?: boolean;
   /** extra environment for the functions (e.g. NOTIFY_CONFIG_FILE) */
   readonly env?: Readonly<Record<string, string>>;
   readonly log?: RuntimeLog;
@@ -93,6 +95,9 @@ export async function createLocalStack(opts: LocalStackOptions) {
       log('WARN', 'local.function_missing', { function: name, file });
       continue;
     }
+    // A fresh module per stack: a bundle keeps its warm dependencies (endpoints, database)
+    // in module state, exactly as a function instance does.
+    delete requireBundle.cache[requireBundle.resolve(file)];
     handlers.set(name, (requireBundle(file) as { handler: Handler }).handler);
   }
 
@@ -135,6 +140,7 @@ export async function createLocalStack(opts: LocalStackOptions) {
   const objectEvents: ObjectEvent[] = [];
   let dispatching = false;
   s3.on('event', (e: { Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[] }) => {
+    if (opts.objectTriggers === false) return;
     for (const r of e.Records) {
       const type = r.eventName.startsWith('ObjectCreated') ? 'ObjectCreate' : 'ObjectDelete';
       objectEvents.push({ bucket: r.s3.bucket.name, key: r.s3.object.key, type });

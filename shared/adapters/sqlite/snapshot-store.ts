@@ -18,6 +18,7 @@ import type {
   UploadLedger,
 } from '../../ports/snapshot-store.ts';
 import { uploadIdFor } from '../../domain/upload-id.ts';
+import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord, type MunicipalityRecord, type SchoolRecord } from '../snapshot-rows.ts';
 import { immediate, type Db } from './database.ts';
 
 const SCHEMA = `
@@ -89,26 +90,13 @@ CREATE TABLE IF NOT EXISTS current_batch (
 ) WITHOUT ROWID;
 `;
 
-type SchoolDbRow = {
-  region: string;
-  period_start: string;
-  period_end: string;
-  municipality_id: string;
-  school_key: string;
-  school_inn: string;
-  school_kpp: string | null;
-  school_name: string;
-  in_sferum: number;
-  admin_active: number;
-  teachers_total: number | null;
-  teachers_in_sferum: number | null;
-  students_total: number | null;
-  students_in_sferum: number | null;
-  teachers_chat_creators: number | null;
-  teachers_msg3: number | null;
-  teachers_msg10: number | null;
-  teachers_calls: number | null;
-};
+/** SQLite has no boolean type: flags are stored as 0/1. */
+type SqliteBools<T> = Omit<T, 'in_sferum' | 'admin_active'> & { in_sferum: number; admin_active: number };
+type SchoolDbRow = SqliteBools<Omit<SchoolRecord, 'batch_id'>>;
+type MunicipalityDbRow = SqliteBools<Omit<MunicipalityRecord, 'batch_id'>>;
+
+const toDb = <T extends { in_sferum: boolean; admin_active: boolean }>(r: T) => ({ ...r, in_sferum: r.in_sferum ? 1 : 0, admin_active: r.admin_active ? 1 : 0 });
+const fromDb = <T extends { in_sferum: number; admin_active: number }>(r: T) => ({ ...r, in_sferum: r.in_sferum === 1, admin_active: r.admin_active === 1 });
 
 type PointerRow = { batch_id: string; source_modified_ms: number; source_sequence: number; version: number };
 
@@ -157,7 +145,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
        WHERE c.region = ? AND c.period_start = ? AND c.period_end = ? AND c.kind = 'schools'
        ORDER BY s.municipality_id, s.school_key`,
     );
-    this.#currentMunicipalities = db.prepare<[string, string, string], Omit<SchoolDbRow, 'school_key'>>(
+    this.#currentMunicipalities = db.prepare<[string, string, string], MunicipalityDbRow>(
       `SELECT m.* FROM current_batch c JOIN municipality_snapshot m
          ON m.region = c.region AND m.period_start = c.period_start AND m.period_end = c.period_end
         AND m.batch_id = c.batch_id AND m.municipality_id = c.municipality_id
@@ -169,46 +157,14 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[]): Promise<void> {
     const insert = this.#insertSchool;
     this.#db.transaction(() => {
-      for (const r of rows) {
-        insert.run({
-          region: r.region,
-          period_start: r.period.start,
-          period_end: r.period.end,
-          batch_id: batchId,
-          municipality_id: r.municipality_id,
-          school_key: r.school_key,
-          school_inn: r.school_inn,
-          school_kpp: r.school_kpp,
-          school_name: r.school_name,
-          in_sferum: r.in_sferum ? 1 : 0,
-          admin_active: r.admin_active ? 1 : 0,
-          teachers_total: r.teachers_total,
-          teachers_in_sferum: r.teachers_in_sferum,
-          students_total: r.students_total,
-          students_in_sferum: r.students_in_sferum,
-          teachers_chat_creators: r.teachers_chat_creators,
-          teachers_msg3: r.teachers_msg3,
-          teachers_msg10: r.teachers_msg10,
-          teachers_calls: r.teachers_calls,
-        });
-      }
+      for (const r of rows) insert.run(toDb(schoolRecord(batchId, r)));
     })();
   }
 
   async stageMunicipalityRows(batchId: BatchId, rows: readonly MunicipalityRow[]): Promise<void> {
     const insert = this.#insertMunicipality;
     this.#db.transaction(() => {
-      for (const r of rows) {
-        insert.run({
-          region: r.region,
-          period_start: r.period.start,
-          period_end: r.period.end,
-          batch_id: batchId,
-          municipality_id: r.municipality_id,
-          in_sferum: r.in_sferum ? 1 : 0,
-          admin_active: r.admin_active ? 1 : 0,
-        });
-      }
+      for (const r of rows) insert.run(toDb(municipalityRecord(batchId, r)));
     })();
   }
 
@@ -260,35 +216,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async currentSchools(region: string, period: Period): Promise<SchoolRow[]> {
-    return this.#currentSchools.all(region, period.start, period.end).map((r) => ({
-      region: r.region,
-      period: { start: r.period_start, end: r.period_end },
-      municipality_id: r.municipality_id,
-      school_key: r.school_key,
-      school_inn: r.school_inn,
-      school_kpp: r.school_kpp,
-      school_name: r.school_name,
-      in_sferum: r.in_sferum === 1,
-      admin_active: r.admin_active === 1,
-      teachers_total: r.teachers_total,
-      teachers_in_sferum: r.teachers_in_sferum,
-      students_total: r.students_total,
-      students_in_sferum: r.students_in_sferum,
-      teachers_chat_creators: r.teachers_chat_creators,
-      teachers_msg3: r.teachers_msg3,
-      teachers_msg10: r.teachers_msg10,
-      teachers_calls: r.teachers_calls,
-    }));
+    return this.#currentSchools.all(region, period.start, period.end).map((r) => schoolFromRecord(fromDb(r)));
   }
 
   async currentMunicipalities(region: string, period: Period): Promise<MunicipalityRow[]> {
-    return this.#currentMunicipalities.all(region, period.start, period.end).map((r) => ({
-      region: r.region,
-      period: { start: r.period_start, end: r.period_end },
-      municipality_id: r.municipality_id,
-      in_sferum: r.in_sferum === 1,
-      admin_active: r.admin_active === 1,
-    }));
+    return this.#currentMunicipalities.all(region, period.start, period.end).map((r) => municipalityFromRecord(fromDb(r)));
   }
 
   async periods(region: string): Promise<Period[]> {

@@ -9,6 +9,7 @@
 // negative) and a Long object above; here every Int64/Uint64 becomes a safe JS integer or
 // a loud RangeError.
 import { z } from 'zod';
+import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
 import { AlertState } from '../../domain/alerts.ts';
 import { MetricId, NotificationEvent } from '../../domain/events.ts';
 import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
@@ -514,73 +515,11 @@ export type AggregateDbRow = Record<string, unknown> & {
   warnings_json: unknown;
 };
 
-export function schoolToRow(batchId: string, r: SchoolRow): SchoolDbRow {
-  return {
-    region: r.region,
-    period_start: r.period.start,
-    period_end: r.period.end,
-    batch_id: batchId,
-    municipality_id: r.municipality_id,
-    school_key: r.school_key,
-    school_inn: r.school_inn,
-    school_kpp: r.school_kpp,
-    school_name: r.school_name,
-    in_sferum: r.in_sferum,
-    admin_active: r.admin_active,
-    teachers_total: r.teachers_total,
-    teachers_in_sferum: r.teachers_in_sferum,
-    students_total: r.students_total,
-    students_in_sferum: r.students_in_sferum,
-    teachers_chat_creators: r.teachers_chat_creators,
-    teachers_msg3: r.teachers_msg3,
-    teachers_msg10: r.teachers_msg10,
-    teachers_calls: r.teachers_calls,
-  };
-}
-
-export function rowToSchool(r: SchoolDbRow): SchoolRow {
-  return {
-    region: r.region,
-    period: { start: r.period_start, end: r.period_end },
-    municipality_id: r.municipality_id,
-    school_key: r.school_key,
-    school_inn: r.school_inn,
-    school_kpp: r.school_kpp,
-    school_name: r.school_name,
-    in_sferum: r.in_sferum,
-    admin_active: r.admin_active,
-    teachers_total: r.teachers_total,
-    teachers_in_sferum: r.teachers_in_sferum,
-    students_total: r.students_total,
-    students_in_sferum: r.students_in_sferum,
-    teachers_chat_creators: r.teachers_chat_creators,
-    teachers_msg3: r.teachers_msg3,
-    teachers_msg10: r.teachers_msg10,
-    teachers_calls: r.teachers_calls,
-  };
-}
-
-export function municipalityToRow(batchId: string, r: MunicipalityRow): MunicipalityDbRow {
-  return {
-    region: r.region,
-    period_start: r.period.start,
-    period_end: r.period.end,
-    batch_id: batchId,
-    municipality_id: r.municipality_id,
-    in_sferum: r.in_sferum,
-    admin_active: r.admin_active,
-  };
-}
-
-export function rowToMunicipality(r: MunicipalityDbRow): MunicipalityRow {
-  return {
-    region: r.region,
-    period: { start: r.period_start, end: r.period_end },
-    municipality_id: r.municipality_id,
-    in_sferum: r.in_sferum,
-    admin_active: r.admin_active,
-  };
-}
+// The flat records are shared with the SQLite adapter; here they are typed as the table's rows.
+export const schoolToRow: (batchId: string, r: SchoolRow) => SchoolDbRow = schoolRecord;
+export const rowToSchool: (r: SchoolDbRow) => SchoolRow = schoolFromRecord;
+export const municipalityToRow: (batchId: string, r: MunicipalityRow) => MunicipalityDbRow = municipalityRecord;
+export const rowToMunicipality: (r: MunicipalityDbRow) => MunicipalityRow = municipalityFromRecord;
 
 export function unitRow(batchId: string, region: string, period: Period, kind: TableKind, municipalityId: string): BatchUnitRow {
   return { batch_id: batchId, region, period_start: period.start, period_end: period.end, kind, municipality_id: municipalityId };

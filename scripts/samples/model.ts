@@ -55,15 +55,33 @@ export function prng(seed: number): () => number {
 
 const TYPES = ['МБОУ СОШ', 'МКОУ СОШ', 'МБОУ лицей', 'МБОУ гимназия', 'МКОУ ООШ', 'МБОУ СОШ'];
 
-/** 636 schools over the 33 municipalities; the last 10 (not in Sferum) close after the first period. */
+const VILLAGES = ['с. Привольное', 'х. Восточный', 'пос. Цветочный', 'с. Казинка', 'ст-ца Воровсколесская'];
+
+/** A branch (филиал) of the school just before it: see `makeSchools`. */
+export const isBranchIndex = (i: number) => i > 1 && i % 120 === 1;
+
+/**
+ * 636 schools over the 33 municipalities; the last 10 (not in Sferum) close after the first
+ * period. Five of them are branches of the school before them: the parent's INN and
+ * municipality, their own KPP (reason code 43, as the tax service assigns to branches) and
+ * name, so an export with a KPP column keys them by (INN, KPP) and one without by INN + name.
+ */
 export function makeSchools(rand: () => number): School[] {
   const schools: School[] = [];
   for (let i = 0; i < 636; i++) {
-    const municipality = i < 33 ? i : Math.floor(rand() * MUNICIPALITIES.length);
-    const first9 = `26${String(10_000_000 + i * 7919).slice(-7)}`;
-    const inn = `${first9}${innCheckDigit(first9)}`;
     const type = TYPES[Math.floor(rand() * TYPES.length)]!;
-    schools.push({ inn, kpp: `26${String(1 + (i % 40)).padStart(2, '0')}01001`, name: `${type} № ${1 + (i % 37)}${i % 5 === 0 ? ' им. А.С. Пушкина' : ''} (${i + 1})`, municipality, size: 0.3 + rand() * 1.7 });
+    const size = 0.3 + rand() * 1.7;
+    const parent = schools[i - 1];
+    if (isBranchIndex(i) && parent) {
+      const village = VILLAGES[schools.filter((_, k) => isBranchIndex(k)).length % VILLAGES.length]!;
+      schools.push({ inn: parent.inn, kpp: `${parent.kpp.slice(0, 4)}43001`, name: `Филиал ${parent.name} в ${village}`, municipality: parent.municipality, size: size / 3 });
+      continue;
+    }
+    const municipality = i < 33 ? i : Math.floor(rand() * MUNICIPALITIES.length);
+    // region 26, the tax inspection of the municipality (two digits), a serial unique per school
+    const first9 = `26${String(1 + (municipality % 34)).padStart(2, '0')}${10_000 + i * 113}`;
+    const inn = `${first9}${innCheckDigit(first9)}`;
+    schools.push({ inn, kpp: `${inn.slice(0, 4)}01001`, name: `${type} № ${1 + (i % 37)}${i % 5 === 0 ? ' им. А.С. Пушкина' : ''} (${i + 1})`, municipality, size });
   }
   return schools;
 }

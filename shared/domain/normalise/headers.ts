@@ -1,17 +1,25 @@
-// Pure: maps a table's header row onto contract fields through the alias data file, and
-// recognises the table's kind from the headers (never from the file name). Lookups go
-// through a Map, so a header called `__proto__` or `constructor` is just unknown.
+// Pure: maps a table's header row onto contract fields through the alias table (data, in
+// data/header-aliases.json, so an admin extends it without code changes) and recognises
+// the table's kind from the headers, never from the file name. Matching is exact after
+// foldHeader, never by substring. Which fields a kind requires is the contract's rule and
+// stays here in code. Header text is only ever a Map key, so `__proto__` or `constructor`
+// is just an unknown header.
 import { z } from 'zod';
-import { FieldName, SCHOOL_COUNT_FIELDS, TableKind } from '../schemas.ts';
+import { ConfigError } from '../errors.ts';
+import { FieldName, SCHOOL_COUNT_FIELDS, type TableKind } from '../schemas.ts';
 import { foldHeader } from './text.ts';
 
-export const HeaderAliases = z.object({
-  note: z.string().optional(),
-  fields: z.record(
-    FieldName,
-    z.object({ tables: z.array(TableKind).min(1), required: z.array(TableKind), aliases: z.array(z.string().min(1)).min(1) }),
-  ),
-});
+type AliasLists = Readonly<Record<FieldName, readonly string[]>>;
+
+export const HeaderAliases = z
+  .object({
+    note: z.string().optional(),
+    // An enum-keyed record is exhaustive in zod 4: every field must have its aliases.
+    fields: z.record(FieldName, z.array(z.string()).min(1)),
+  })
+  .superRefine((value, ctx) => {
+    for (const message of indexAliases(value.fields).problems) ctx.addIssue({ code: 'custom', path: ['fields'], message });
+  });
 export type HeaderAliases = z.infer<typeof HeaderAliases>;
 
 export type HeaderMapping = {
@@ -24,49 +32,88 @@ export type HeaderMapping = {
   duplicates: { field: FieldName; indexes: number[] }[];
 };
 
-/** Fields whose presence makes a table a schools table. */
-const SCHOOL_MARKERS: ReadonlySet<FieldName> = new Set<FieldName>(['school_name', 'school_inn', 'school_kpp', ...SCHOOL_COUNT_FIELDS]);
+// The contract's required columns. Period is never missing here: it may come from the
+// file name, the key or the metadata, which only the caller knows.
+const REQUIRED: Readonly<Record<TableKind, readonly FieldName[]>> = {
+  schools: ['municipality', 'school_name', 'school_inn', 'in_sferum', 'admin_active', 'teachers_total', 'teachers_in_sferum', 'students_total', 'students_in_sferum'],
+  municipalities: ['municipality', 'in_sferum', 'admin_active'],
+};
 
+/** Any of these makes a table a schools table. */
+const SCHOOL_COLUMNS: readonly FieldName[] = ['school_name', 'school_inn', 'school_kpp', ...SCHOOL_COUNT_FIELDS];
+
+/** Throws ConfigError when the table is contradictory (validate it with HeaderAliases first for a readable report). */
 export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly string[]) => HeaderMapping {
-  const index = new Map<string, FieldName>();
-  for (const [field, def] of Object.entries(aliases.fields) as [FieldName, HeaderAliases['fields'][FieldName]][]) {
-    for (const a of def.aliases) {
-      const key = foldHeader(a);
-      const prev = index.get(key);
-      if (prev && prev !== field) throw new Error(`header alias "${a}" is given for both ${prev} and ${field}`);
-      index.set(key, field);
-    }
-  }
-  return (headers) => {
+  const { index, problems } = indexAliases(aliases.fields);
+  if (problems.length > 0) throw new ConfigError(`header aliases: ${problems.join('; ')}`);
+
+  return function mapHeaders(headers) {
     const columns = headers.map((h) => index.get(foldHeader(h)) ?? null);
-    const present = new Set(columns.filter((c): c is FieldName => c !== null));
-    const isSchools = [...present].some((f) => SCHOOL_MARKERS.has(f));
-    const isMunicipalities = !isSchools && present.has('municipality') && (present.has('in_sferum') || present.has('admin_active'));
-    const kind: TableKind | null = isSchools ? 'schools' : isMunicipalities ? 'municipalities' : null;
-    const missing =
-      kind === null
-        ? []
-        : (Object.entries(aliases.fields) as [FieldName, HeaderAliases['fields'][FieldName]][])
-            .filter(([f, def]) => def.required.includes(kind) && !present.has(f))
-            .map(([f]) => f);
-    const unknown = headers.flatMap((header, i) => (columns[i] === null && header.trim() !== '' ? [{ index: i, header }] : []));
     const positions = new Map<FieldName, number[]>();
-    columns.forEach((f, i) => {
-      if (f !== null) positions.set(f, [...(positions.get(f) ?? []), i]);
+    const unknown: HeaderMapping['unknown'] = [];
+    columns.forEach((field, i) => {
+      if (field !== null) positions.set(field, [...(positions.get(field) ?? []), i]);
+      // A blank header is an empty spacer column, not something the admin needs to hear about.
+      else if (foldHeader(headers[i]!) !== '') unknown.push({ index: i, header: headers[i]! });
     });
-    const duplicates = [...positions].filter(([, ix]) => ix.length > 1).map(([field, indexes]) => ({ field, indexes }));
-    return { kind, columns, missing, unknown, duplicates };
+    const kind = kindOf(positions);
+    return {
+      kind,
+      columns,
+      missing: kind === null ? [] : REQUIRED[kind].filter((f) => !positions.has(f)),
+      unknown,
+      duplicates: [...positions].filter(([, at]) => at.length > 1).map(([field, indexes]) => ({ field, indexes })),
+    };
   };
 }
 
+function kindOf(present: ReadonlyMap<FieldName, unknown>): TableKind | null {
+  if (SCHOOL_COLUMNS.some((f) => present.has(f))) return 'schools';
+  if (present.has('municipality') && (present.has('in_sferum') || present.has('admin_active'))) return 'municipalities';
+  return null;
+}
+
+/** Folded alias → field, and what makes the table unusable: empty aliases, one alias for two fields. */
+function indexAliases(fields: AliasLists): { index: Map<string, FieldName>; problems: string[] } {
+  const index = new Map<string, FieldName>();
+  const problems: string[] = [];
+  for (const field of FieldName.options) {
+    for (const alias of fields[field]) {
+      const key = foldHeader(alias);
+      const other = index.get(key);
+      if (key === '') problems.push(`an alias of ${field} is empty`);
+      else if (other !== undefined && other !== field) problems.push(`"${alias}" is an alias of both ${other} and ${field}`);
+      else index.set(key, field);
+    }
+  }
+  return { index, problems };
+}
+
+// What the second byte of a UTF-8 Cyrillic letter (0x80-0xBF) becomes when read as
+// Windows-1251: Ђ…џ, Ў…ї, Ґґ, ‚„…†‡€‰‹‘’“”•–—™›, NBSP…» and №. Ordinary Russian never puts
+// these after `Р` or `С` (ё aside, which mojibake of `и` also produces).
+const SECOND_BYTE = /[\u0080-\u00bf\u0401-\u040f\u0451-\u045f\u0490\u0491\u2013-\u203a\u20ac\u2116\u2122]/u;
+
 /**
- * UTF-8 Cyrillic that was decoded as Windows-1251 and saved again reads `РџРµРґР°РіРѕРіРѕРІ`:
- * almost every other letter is `Р` or `С` followed by a letter from the 1251 upper half.
- * A header row like that is an encoding problem, not a missing column.
+ * True when the headers look like UTF-8 Cyrillic that was decoded as Windows-1251 and
+ * saved again (`РџРµРґР°РіРѕРіРѕРІ РІСЃРµРіРѕ`), so a reader can report an encoding error
+ * instead of "missing column". Each garbled letter is `Р` or `С` plus a character from
+ * SECOND_BYTE; the headers qualify when such pairs are at least half as many as the
+ * ordinary Russian letters left over.
  */
 export function looksLikeMojibake(headers: readonly string[]): boolean {
-  const text = headers.join(' ');
-  const pairs = text.match(/[РС][\u0400-\u045f\u2018-\u203a\u00a0-\u00bf]/gu)?.length ?? 0;
-  const cyrillic = text.match(/[\u0400-\u04ff]/gu)?.length ?? 0;
-  return cyrillic >= 6 && (pairs * 2) / cyrillic > 0.6;
+  let pairs = 0;
+  let letters = 0;
+  for (const h of headers) {
+    for (let i = 0; i < h.length; i++) {
+      const c = h.charCodeAt(i);
+      if ((c === 0x420 || c === 0x421) && i + 1 < h.length && SECOND_BYTE.test(h[i + 1]!)) {
+        pairs++;
+        i++;
+      } else if ((c >= 0x410 && c <= 0x44f) || c === 0x401 || c === 0x451) {
+        letters++;
+      }
+    }
+  }
+  return pairs >= 3 && pairs * 2 >= letters;
 }

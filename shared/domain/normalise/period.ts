@@ -1,60 +1,94 @@
-// Pure: reporting periods. Accepts the contract's formats — `dd.mm-dd.mm.yyyy` (a start
-// month after the end month means the start is in the previous year), `dd.mm.yyyy-dd.mm.yyyy`,
-// ISO `yyyy-mm-dd/yyyy-mm-dd` or with `_` / `..` — with en/em dashes and spaces around the
-// separator. Also finds a period inside a file name or object key.
+// Pure: reporting periods, as civil dates without time zones. Accepts the contract's
+// formats — `dd.mm-dd.mm.yyyy` (a start month after the end month means the start is in
+// the previous year), `dd.mm.yyyy-dd.mm.yyyy`, ISO `yyyy-mm-dd/yyyy-mm-dd`, `_` or `..` —
+// with hyphens, en/em dashes and spaces around the separator, and finds a period inside a
+// file name or object key. Impossible dates and a start after the end are rejected, never
+// rolled over into the next month.
 import { IssueCode } from '../errors.ts';
 import { fail, ok, type CellValue, type Result } from '../result.ts';
 import type { Period } from '../schemas.ts';
 
-const DASH = String.raw`\s*[-–—]\s*`;
-const SHORT = new RegExp(String.raw`(\d{1,2})\.(\d{1,2})${DASH}(\d{1,2})\.(\d{1,2})\.(\d{4})`, 'u');
-const LONG = new RegExp(String.raw`(\d{1,2})\.(\d{1,2})\.(\d{4})${DASH}(\d{1,2})\.(\d{1,2})\.(\d{4})`, 'u');
-const ISO = /(\d{4})-(\d{2})-(\d{2})\s*(?:\/|_|\.\.|\s[-–—]\s|–|—)\s*(\d{4})-(\d{2})-(\d{2})/u;
+type Format = { readonly cell: RegExp; readonly inName: RegExp; readonly build: (m: RegExpMatchArray) => Period | null };
+
+const DM = String.raw`(\d{1,2})\.(\d{1,2})`;
+const YMD = String.raw`(\d{4})-(\d{2})-(\d{2})`;
+// hyphen, the Unicode hyphens and dashes, the minus sign; `_` for file names; `по` as in «с … по …»
+const DASH = String.raw`(?:\s*[-_‐‑‒–—―−]\s*|\s+по\s+)`;
+const ISO_SEP = String.raw`\s*(?:\/|_|\.\.|[-‐‑‒–—―−])\s*`;
+
+/** A cell is the period and nothing else, give or take «с» before and «г.» after it. */
+const whole = (core: string) => new RegExp(String.raw`^(?:с\s*)?${core}(?:\s*гг?\.?)?$`, 'iu');
+/** In a name the period stands between non-digits: `ОО_06.03-10.03.2023.csv`. */
+const inside = (core: string) => new RegExp(String.raw`(?<![\d.])${core}(?!\d)`, 'gu');
+
+const format = (core: string, build: Format['build']): Format => ({ cell: whole(core), inName: inside(core), build });
+
+// Most specific first: the short form would otherwise match the tail of the long one.
+const FORMATS: readonly Format[] = [
+  format(String.raw`${DM}\.(\d{4})${DASH}${DM}\.(\d{4})`, (m) => period(n(m[3]), n(m[2]), n(m[1]), n(m[6]), n(m[5]), n(m[4]))),
+  format(String.raw`${DM}${DASH}${DM}\.(\d{4})`, (m) => {
+    const year = n(m[5]);
+    const startMonth = n(m[2]);
+    const endMonth = n(m[4]);
+    // `26.12-06.01.2023`: the start month is after the end month, so the start is in 2022.
+    return period(startMonth > endMonth ? year - 1 : year, startMonth, n(m[1]), year, endMonth, n(m[3]));
+  }),
+  format(`${YMD}${ISO_SEP}${YMD}`, (m) => period(n(m[1]), n(m[2]), n(m[3]), n(m[4]), n(m[5]), n(m[6]))),
+];
+
+const FORMATS_HINT = 'e.g. 06.03-10.03.2023, 06.03.2023-10.03.2023 or 2023-03-06/2023-03-10';
 
 export function parsePeriod(raw: CellValue): Result<Period> {
-  if (raw === null || raw === '') return fail(IssueCode.MissingValue, 'period is empty');
-  if (typeof raw !== 'string') return fail(IssueCode.BadPeriod, 'a period is two dates, e.g. 06.03-10.03.2023');
-  const s = raw.trim();
-  const p = find(s, true);
-  if (p === 'invalid') return fail(IssueCode.BadPeriod, 'the period names a date that does not exist or ends before it starts');
-  if (p === null) return fail(IssueCode.BadPeriod, 'a period is two dates, e.g. 06.03-10.03.2023 or 2023-03-06/2023-03-10');
-  return ok(p);
-}
-
-/** The period carried by a file name or object key (`..._06.03-10.03.2023.csv`), or null. */
-export function periodFromName(name: string): Period | null {
-  const p = find(name, false);
-  return p === 'invalid' ? null : p;
-}
-
-/** Matches the formats; `whole` demands the period be the entire text. */
-function find(s: string, whole: boolean): Period | 'invalid' | null {
-  const anchored = (re: RegExp) => (whole ? new RegExp(`^${re.source}$`, re.flags) : re);
-  let m = anchored(LONG).exec(s);
-  if (m) return build(+m[3]!, +m[2]!, +m[1]!, +m[6]!, +m[5]!, +m[4]!);
-  m = anchored(SHORT).exec(s);
-  if (m) {
-    const year = +m[5]!;
-    const startMonth = +m[2]!;
-    const endMonth = +m[4]!;
-    // `26.12-06.01.2023`: the start month is after the end month, so the start is in 2022.
-    return build(startMonth > endMonth ? year - 1 : year, startMonth, +m[1]!, year, endMonth, +m[3]!);
+  if (raw === null) return fail(IssueCode.MissingValue, 'period is empty');
+  if (typeof raw !== 'string') {
+    return fail(IssueCode.BadPeriod, `a period is two dates written as text (${FORMATS_HINT}); the cell holds a ${raw instanceof Date ? 'single date' : typeof raw}`);
   }
-  m = anchored(ISO).exec(s);
-  if (m) return build(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  const s = raw.trim();
+  if (s === '') return fail(IssueCode.MissingValue, 'period is empty');
+  const shown = s.length > 60 ? `${s.slice(0, 60)}…` : s;
+  for (const f of FORMATS) {
+    const m = f.cell.exec(s);
+    if (!m) continue;
+    const p = f.build(m);
+    return p ? ok(p) : fail(IssueCode.BadPeriod, `"${shown}" names a date that does not exist or ends before it starts`);
+  }
+  return fail(IssueCode.BadPeriod, `"${shown}" is not a period (${FORMATS_HINT})`);
+}
+
+/**
+ * The period carried by a file name or object key (`uploads/26/ОО_06.03-10.03.2023.csv`,
+ * `schools_2023-03-06_2023-03-10.xlsx`), or null. The file name is searched before the
+ * whole key, since it is more specific than a folder.
+ */
+export function periodFromName(name: string): Period | null {
+  const slash = name.lastIndexOf('/');
+  return findIn(name.slice(slash + 1)) ?? (slash >= 0 ? findIn(name) : null);
+}
+
+function findIn(text: string): Period | null {
+  for (const f of FORMATS) {
+    for (const m of text.matchAll(f.inName)) {
+      const p = f.build(m);
+      if (p) return p;
+    }
+  }
   return null;
 }
 
-function build(sy: number, sm: number, sd: number, ey: number, em: number, ed: number): Period | 'invalid' {
+function n(digits: string | undefined): number {
+  return Number(digits);
+}
+
+function period(sy: number, sm: number, sd: number, ey: number, em: number, ed: number): Period | null {
   const start = isoDate(sy, sm, sd);
   const end = isoDate(ey, em, ed);
-  if (!start || !end || start > end) return 'invalid';
-  return { start, end };
+  return start !== null && end !== null && start <= end ? { start, end } : null;
 }
 
 function isoDate(y: number, m: number, d: number): string | null {
+  // Sferum exists since 2020; a year outside this window is a typo, not a period.
   if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1) return null;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (d > days) return null;
+  // Day 0 of the next month is the last day of this one (Date.UTC months are 0-based).
+  if (d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return null;
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }

@@ -1,26 +1,35 @@
-// Pure: text folding for matching. Exports carry the same word as `Будённовский`,
-// `БУДЕННОВСКИЙ` or `Буденновский\u00a0МО`; every comparison goes through these folds.
+// Pure: text folding for matching, the single place where "the same word" is decided.
+// Exports carry one word as `Будённовский`, `БУДЕННОВСКИЙ` or `Буденновский\u00a0МО`, and
+// headers arrive with or without `≥`, with typographic quotes and dashes; every comparison
+// of names and headers goes through these folds. No I/O, no locale: toLowerCase is enough
+// for Cyrillic and Latin.
 
-const SPACE_RUN = /[\s\u00a0\u202f\u2007\u2009\ufeff]+/gu;
+// `\s` already covers NBSP, narrow NBSP, figure and thin spaces and the BOM.
+const SPACE_RUN = /\s+/gu;
+// Soft hyphens and zero-width characters ride along when headers are copied from web pages
+// or Word, and are invisible to the admin who would have to explain the mismatch.
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060]/gu;
 
-/** lower-case, ё→е, every run of white space (NBSP and narrow NBSP included) → one space, trimmed */
+/** Lower-case, `ё`→`е`, invisible characters dropped, every run of white space → one space, trimmed. */
 export function foldText(s: string): string {
-  return s.toLowerCase().replace(/ё/gu, 'е').replace(SPACE_RUN, ' ').trim();
+  // NFC first: text from macOS tools may carry `ё`/`й` as a letter plus a combining mark.
+  return s.normalize('NFC').toLowerCase().replace(/ё/gu, 'е').replace(INVISIBLE, '').replace(SPACE_RUN, ' ').trim();
 }
 
+const AT_LEAST = /≥|⩾|>=/gu;
+const QUOTES = /[«»“”„‟"'`‘’‚]/gu;
+const DASHES = /[‐‑‒–—―−]/gu;
+const COMMA = /\s*,\s*/gu;
+// Template headers mark required columns with `*` and some end in `:` or `.`.
+const TRAILING_MARKS = /[\s*:.]+$/u;
+
 /**
- * Header folding: foldText, `≥` dropped (headers match with or without it), typographic
- * quotes and dashes made plain, and a trailing colon or period dropped.
+ * Header folding: foldText plus `≥` (or `>=`) dropped, because the same export is seen with
+ * and without it; quotes removed and dashes made plain; one space after a comma; a trailing
+ * `*`, `:` or `.` dropped. The result is compared exactly, never as a substring.
  */
 export function foldHeader(s: string): string {
-  return foldText(
-    s
-      .replace(/[≥⩾]/gu, '')
-      .replace(/[«»“”„"']/gu, '')
-      .replace(/[–—‑]/gu, '-'),
-  )
-    .replace(/\s*,\s*/gu, ', ')
-    .replace(/[:.]$/u, '')
-    .replace(SPACE_RUN, ' ')
-    .trim();
+  return foldText(s.replace(AT_LEAST, ' ').replace(QUOTES, '').replace(DASHES, '-'))
+    .replace(COMMA, ', ')
+    .replace(TRAILING_MARKS, '');
 }

@@ -17,11 +17,12 @@ export function innCheckDigit(first9: string): number {
  * 10-digit string. A wrong length or checksum is a row error naming the value.
  */
 export function parseInn(raw: CellValue): Result<string> {
-  if (raw === null || raw === '') return fail(IssueCode.MissingValue, 'INN is empty');
+  if (raw === null || (typeof raw === 'string' && raw.trim() === '')) return fail(IssueCode.MissingValue, 'INN is empty');
   let s: string;
   if (typeof raw === 'number') {
     if (!Number.isSafeInteger(raw) || raw < 0) return fail(IssueCode.BadInn, `INN ${String(raw)} is not a whole number`);
-    s = String(raw);
+    // A numeric cell drops leading zeros: INNs of regions 01-09 start with 0.
+    s = String(raw).padStart(10, '0');
   } else if (typeof raw === 'string') {
     s = raw.replace(/^\s*инн[\s:№]*/iu, '').replace(/[\s\u00a0\u202f]/gu, '');
   } else {

@@ -74,7 +74,14 @@ describe('parseInn', () => {
     expect(outcome(parseInn(Number(STAVROPOL_SCHOOL)))).toBe(STAVROPOL_SCHOOL);
   });
 
-  test.todo('a numeric cell of an INN that starts with 0 (regions 01-09) keeps its leading zero');
+  test('a numeric cell of an INN that starts with 0 (regions 01-09) keeps its leading zero', () => {
+    const adygea = withControl('010512345');
+    expect(outcome(parseInn(Number(adygea)))).toBe(adygea);
+  });
+
+  test('a blank INN cell is a missing value, not a malformed one', () => {
+    expect(parseInn('   ')).toMatchObject({ ok: false, code: IssueCode.MissingValue });
+  });
 
   test('a wrong checksum is a row error that says so', () => {
     expect(parseInn(broken(STAVROPOL_SCHOOL))).toMatchObject({ ok: false, code: IssueCode.BadInn, message: expect.stringContaining('checksum') });

@@ -8,6 +8,7 @@ import { IssueCode } from './errors.ts';
 import type { HeaderMapping } from './normalise/headers.ts';
 import { parseCount } from './normalise/count.ts';
 import { parseInn, parseKpp } from './normalise/inn.ts';
+import type { createMunicipalityMatcher } from './normalise/municipality.ts';
 import { parsePeriod } from './normalise/period.ts';
 import { resolveRegion } from './normalise/region.ts';
 import { foldText } from './normalise/text.ts';
@@ -41,7 +42,7 @@ export type MapperContext = {
 };
 
 /** Resolves a municipality cell to the reference entry of its region. */
-export type MunicipalityMatcher = (raw: CellValue) => Result<{ id: string; name: string }>;
+export type MunicipalityMatcher = ReturnType<typeof createMunicipalityMatcher>;
 
 export type MappedRow =
   | { readonly kind: 'schools'; readonly row: SchoolRow }

@@ -1,296 +1,244 @@
-// The local runtime: the whole chain on one machine with the same bundled handlers, the
-// same Yandex event JSON and the same wiring as in the cloud, read from serverless.yml.
-// An in-process s3rver stands in for Object Storage (its object events become
-// ObjectCreate/ObjectDelete trigger calls, with prefix/suffix filters, batches, retries and
-// a dead-letter list), a local SQS-protocol endpoint for Message Queue (queue triggers
-// with redelivery and dead letters), a clock for the cron triggers, and a SQLite file for
-// YDB. Functions are invoked with a Yandex-like context and configured only through the
-// environment, exactly as deployed.
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import S3rver from 's3rver';
-import { parseCron, matches, type Cron } from './cron.ts';
-import { startQueueServer, type LocalQueue, type QueuedMessage } from './queue-server.ts';
-import { buckets, loadServerlessConfig, queues, resolveVariables, type FunctionConfig, type ServerlessConfig } from './serverless-config.ts';
+// Local runtime: the whole chain on one machine with the same bundled handlers, the same
+// Yandex event JSON and the same wiring as in the cloud, all read from serverless.yml.
+// This module composes the parts — Object Storage (s3rver + triggers), Message Queue (SQS
+// endpoint + ymq triggers), timers on a drivable clock, API Gateway for HTTP functions,
+// and the function instances — and tells when the chain is idle. Each function sees only
+// its environment: the runtime's service endpoints plus its serverless.yml `environment`.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBuilt, hostFunctions, type FunctionHost, type Invocation, type RuntimeLog } from './functions.ts';
+import { loadSpecRoutes, startHttpGateway, triggerRoutes, type HttpGateway, type Route } from './http-gateway.ts';
+import { LOCAL_CREDENTIALS, ObjectStorageTriggers, startObjectStorage } from './object-storage.ts';
+import { startQueueService, type LocalQueue } from './queue-server.ts';
+import { QueueTrigger } from './queue-triggers.ts';
+import type { DeadLetter } from './retry.ts';
+import { loadLocalModel, queueUrlVariable, resolveVariables, type FunctionSpec, type LocalModel, type Trigger } from './serverless-config.ts';
+import { Timers, type Firing } from './timers.ts';
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-type RuntimeLog = (level: 'INFO' | 'WARN' | 'ERROR', msg: string, fields?: Record<string, unknown>) => void;
+export { LOCAL_CREDENTIALS };
+export type { DeadLetter, Invocation, Firing };
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export type LocalStackOptions = {
-  /** project root: serverless.yml and dist/ live here */
-  readonly root: string;
+  /** project root with serverless.yml and dist/ (default: this repository) */
+  readonly root?: string;
+  /** s3rver objects (s3/) and the SQLite file (pulse.sqlite) live here */
   readonly dataDir: string;
-  readonly s3Port?: number;
-  readonly queuePort?: number;
-  /** build the bundles first (default true) */
+  /** 127.0.0.1 ports; 0 or absent = a free port */
+  readonly ports?: { readonly s3?: number; readonly queue?: number; readonly api?: number };
+  /** build missing or stale bundles with scripts/build.mjs first (default true) */
   readonly build?: boolean;
-  /** trigger retry intervals are multiplied by this (local runs need not wait a minute) */
-  readonly retryScale?: number;
-  /** receives before a queue message is dead-lettered */
+  /** the platform's waits (retry intervals, visibility timeout, ymq cutoff) × this; default 0.01 */
+  readonly timeScale?: number;
+  /** how long object events wait to be batched (ms, default 50) */
+  readonly objectBatchCutoffMs?: number;
+  /** receives before a queue message is dead-lettered (default 5) */
   readonly maxReceives?: number;
-  /** false drops object events, as a lost trigger would (reconciliation tests) */
+  /** false drops object events, as a lost trigger would */
   readonly objectTriggers?: boolean;
-  /** extra environment for the functions (e.g. NOTIFY_CONFIG_FILE) */
+  /** where the simulated timer clock starts (default: now) */
+  readonly clockStart?: Date;
+  /** run timers on the wall clock (the `start` command) */
+  readonly wallClock?: boolean;
+  /** overrides for every function's environment, and values for `${env:…}` */
   readonly env?: Readonly<Record<string, string>>;
+  /** an API Gateway OpenAPI spec to route from (default: one found in infra/), or false */
+  readonly apiSpec?: string | false;
+  /** the runtime's own log lines (default: JSON lines on stderr) */
   readonly log?: RuntimeLog;
+  /** where the functions' stdout/stderr go (default process.stderr; null discards) */
+  readonly functionLogs?: NodeJS.WritableStream | null;
 };
 
-export type DeadLetter = { readonly source: string; readonly function: string; readonly event: unknown; readonly error: string };
+export const stderrLog: RuntimeLog = (level, msg, fields) => {
+  if (level !== 'DEBUG') process.stderr.write(`${JSON.stringify({ level, msg, ...fields })}\n`);
+};
 
-export type Invocation = { readonly function: string; readonly trigger: string; readonly ok: boolean; readonly ms: number; readonly error?: string };
+/** Environment variables of the host worth passing on (the cloud has its own of these). */
+const HOST_VARS = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-
-const FOLDER = 'b1glocal0000000000000';
-
-function metadata(type: string) {
-  return { event_id: randomUUID(), event_type: type, created_at: new Date().toISOString(), cloud_id: 'b1glocalcloud0000000', folder_id: FOLDER };
+/** An OpenAPI spec with Yandex integrations in infra/ or a folder of it, if there is one. */
+export function findApiSpec(root: string): string | undefined {
+  const top = join(root, 'infra');
+  if (!existsSync(top)) return undefined;
+  const dirs = [top, ...readdirSync(top, { withFileTypes: true }).filter((e) => e.isDirectory() && !['local', 'ydb'].includes(e.name)).map((e) => join(top, e.name))];
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir).sort()) {
+      if (!/\.(ya?ml|json)$/.test(f)) continue;
+      const text = readFileSync(join(dir, f), 'utf8');
+      if (/openapi/.test(text) && text.includes('x-yc-apigateway-integration')) return join(dir, f);
+    }
+  }
+  return undefined;
 }
 
 export async function createLocalStack(opts: LocalStackOptions) {
-  const log: RuntimeLog = opts.log ?? ((level, msg, fields) => process.stderr.write(`${JSON.stringify({ level, msg, ...fields })}\n`));
-  const cfg: ServerlessConfig = loadServerlessConfig(join(opts.root, 'serverless.yml'));
-  if (opts.build !== false) execFileSync(process.execPath, [join(opts.root, 'scripts/build.mjs')], { stdio: 'ignore' });
-  mkdirSync(join(opts.dataDir, 's3'), { recursive: true });
+  const root = resolve(opts.root ?? PROJECT_ROOT);
+  const dataDir = resolve(opts.dataDir);
+  const log = opts.log ?? stderrLog;
+  const timeScale = opts.timeScale ?? 0.01;
+  const model: LocalModel = loadLocalModel(join(root, 'serverless.yml'));
+  mkdirSync(dataDir, { recursive: true });
+  if (opts.build !== false) await ensureBuilt(root, model.functions, log);
 
-  const bucketNames = buckets(cfg);
-  const s3 = new S3rver({ port: opts.s3Port ?? 0, address: '127.0.0.1', silent: true, directory: join(opts.dataDir, 's3'), configureBuckets: bucketNames.map((name) => ({ name })) });
-  const s3Info = await s3.run();
-  const s3Endpoint = `http://127.0.0.1:${s3Info.port}`;
-
-  const queueNames = queues(cfg);
-  let pump: () => void = () => undefined;
-  const q = await startQueueServer([...queueNames.values()], { port: opts.queuePort ?? 0, onMessage: () => pump() });
-
-  // The environment of a deployed function, pointed at the local services.
-  const base: Record<string, string> = {
-    S3_ENDPOINT: s3Endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    SQLITE_PATH: join(opts.dataDir, 'pulse.sqlite'),
-    YMQ_ENDPOINT: q.endpoint,
-    ...Object.fromEntries([...queueNames].map(([key, name]) => [`${key.toUpperCase().replace(/-/g, '_')}_QUEUE_URL`, q.urlOf(name)])),
-    ...(opts.env ?? {}),
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
   };
-  const lookup = { ...process.env, ...base };
-  const lockbox = (ref: string) => (/aws_secret_access_key/.test(ref) ? LOCAL_CREDENTIALS.secretAccessKey : /aws_access_key_id/.test(ref) ? LOCAL_CREDENTIALS.accessKeyId : '');
-  for (const source of [cfg.provider.environment, ...Object.values(cfg.functions).map((f) => f.environment ?? {})]) {
-    for (const [k, v] of Object.entries(source)) base[k] ??= resolveVariables(v, lookup, lockbox);
-  }
-  // The YDB variables resolve to '' locally: the functions then use SQLITE_PATH.
-  for (const [k, v] of Object.entries(base)) {
-    if (v === '') delete process.env[k];
-    else process.env[k] = v;
-  }
+  try {
+    const s3 = await startObjectStorage({ directory: join(dataDir, 's3'), buckets: model.buckets, ...(opts.ports?.s3 !== undefined ? { port: opts.ports.s3 } : {}) });
+    closers.push(() => s3.close());
+    const ymq = await startQueueService(
+      model.queues.map((q) => q.name),
+      opts.ports?.queue !== undefined ? { port: opts.ports.queue } : {},
+    );
+    closers.push(() => ymq.close());
+    const queueByKey = new Map(model.queues.map((q) => [q.key, ymq.queues.get(q.name)!]));
+    const queueUrls = Object.fromEntries(model.queues.map((q) => [q.key, ymq.urlOf(q.name)]));
 
-  const requireBundle = createRequire(join(opts.root, 'package.json'));
-  const handlers = new Map<string, Handler>();
-  for (const [name, fn] of Object.entries(cfg.functions)) {
-    const file = join(opts.root, fn.handler.replace(/\.handler$/, '.js'));
-    if (!existsSync(file)) {
-      log('WARN', 'local.function_missing', { function: name, file });
-      continue;
-    }
-    // A fresh module per stack: a bundle keeps its warm dependencies (endpoints, database)
-    // in module state, exactly as a function instance does.
-    delete requireBundle.cache[requireBundle.resolve(file)];
-    handlers.set(name, (requireBundle(file) as { handler: Handler }).handler);
-  }
-
-  const invocations: Invocation[] = [];
-  const deadLetters: DeadLetter[] = [];
-  let inFlight = 0;
-  let timers = 0;
-
-  async function invoke(name: string, trigger: string, event: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
-    const h = handlers.get(name);
-    const fn = cfg.functions[name]!;
-    if (!h) return { ok: false, error: `function ${name} has no bundle` };
-    inFlight++;
-    const started = Date.now();
-    const deadline = started + Number(fn.timeout) * 1000;
-    try {
-      const value = await h(event, { requestId: randomUUID(), functionName: name, functionVersion: '$latest', memoryLimitInMB: fn.memorySize ?? 128, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) });
-      invocations.push({ function: name, trigger, ok: true, ms: Date.now() - started });
-      return { ok: true, value };
-    } catch (err) {
-      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      invocations.push({ function: name, trigger, ok: false, ms: Date.now() - started, error });
-      return { ok: false, error };
-    } finally {
-      inFlight--;
-    }
-  }
-
-  const later = (ms: number, f: () => void) => {
-    timers++;
-    setTimeout(() => {
-      timers--;
-      f();
-    }, ms);
-  };
-
-  // ── Object Storage triggers ──
-  type ObjectEvent = { bucket: string; key: string; type: 'ObjectCreate' | 'ObjectDelete' };
-  const s3Triggers = Object.entries(cfg.functions).flatMap(([name, fn]) => fn.events.flatMap((e) => ('s3' in e ? [{ name, t: e.s3 }] : [])));
-  const objectEvents: ObjectEvent[] = [];
-  let dispatching = false;
-  s3.on('event', (e: { Records: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[] }) => {
-    if (opts.objectTriggers === false) return;
-    for (const r of e.Records) {
-      const type = r.eventName.startsWith('ObjectCreated') ? 'ObjectCreate' : 'ObjectDelete';
-      objectEvents.push({ bucket: r.s3.bucket.name, key: r.s3.object.key, type });
-    }
-    void dispatchObjects();
-  });
-  const wants = (t: (typeof s3Triggers)[number]['t'], e: ObjectEvent) =>
-    t.bucket === e.bucket &&
-    (t.prefix === undefined || e.key.startsWith(t.prefix)) &&
-    (t.suffix === undefined || e.key.endsWith(t.suffix)) &&
-    t.events.includes(e.type === 'ObjectCreate' ? 'create.object' : 'delete.object');
-
-  async function dispatchObjects(): Promise<void> {
-    if (dispatching) return;
-    dispatching = true;
-    try {
-      // Events are handled one batch at a time, in upload order (≤ 10 per call).
-      while (objectEvents.length > 0) {
-        const batch = objectEvents.splice(0, 10);
-        for (const { name, t } of s3Triggers) {
-          const mine = batch.filter((e) => wants(t, e));
-          if (mine.length === 0) continue;
-          const event = { messages: mine.map((e) => ({ event_metadata: { ...metadata(`yandex.cloud.events.storage.${e.type}`), tracing_context: { trace_id: randomUUID().slice(0, 16), span_id: '', parent_span_id: '' } }, details: { bucket_id: e.bucket, object_id: e.key } })) };
-          await withRetry(name, 's3', event, t.retry);
-        }
+    // The services a deployed function reaches through its environment, pointed here.
+    const services: Record<string, string> = {
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      SQLITE_PATH: join(dataDir, 'pulse.sqlite'),
+      YMQ_ENDPOINT: ymq.endpoint,
+      ...Object.fromEntries(model.queues.map((q) => [queueUrlVariable(q.key), ymq.urlOf(q.name)])),
+    };
+    const overrides = opts.env ?? {};
+    const lookup = { LOCKBOX_SECRET_ID: 'local', ...process.env, ...services, ...overrides };
+    // Lockbox entries the functions need locally: the static key is s3rver's.
+    const lockbox = (ref: string) => ({ aws_access_key_id: LOCAL_CREDENTIALS.accessKeyId, aws_secret_access_key: LOCAL_CREDENTIALS.secretAccessKey })[ref.split('/').pop() ?? ''];
+    const envOf = (fn: FunctionSpec): Record<string, string> => {
+      const env: Record<string, string> = {};
+      for (const k of HOST_VARS) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+      const unset: string[] = [];
+      for (const [k, raw] of Object.entries(fn.environment)) {
+        const v = resolveVariables(raw, { env: lookup, lockbox });
+        if (v === undefined) unset.push(k);
+        else env[k] = v;
       }
-    } finally {
-      dispatching = false;
-    }
-  }
+      // Unset YDB variables leave the functions on the SQLite file, as intended locally.
+      if (unset.length) log('DEBUG', 'local.env_unset', { function: fn.name, variables: unset });
+      return { ...env, ...services, ...overrides };
+    };
 
-  async function withRetry(name: string, source: string, event: unknown, retry: { attempts: number; interval: number } | undefined): Promise<void> {
-    const attempts = 1 + (retry?.attempts ?? 0);
-    let last = '';
-    for (let i = 0; i < attempts; i++) {
-      const r = await invoke(name, source, event);
-      if (r.ok) return;
-      last = r.error;
-      log('WARN', 'local.invocation_failed', { function: name, source, attempt: i + 1, error: last });
-      if (i + 1 < attempts) await new Promise((res) => later((retry!.interval * 1000) * (opts.retryScale ?? 0.001), () => res(undefined)));
-    }
-    deadLetters.push({ source, function: name, event, error: last });
-  }
-
-  // ── Message Queue triggers ──
-  const ymqTriggers = Object.entries(cfg.functions).flatMap(([name, fn]) =>
-    fn.events.flatMap((e) => ('ymq' in e ? [{ name, t: e.ymq, queue: q.queues.get(queueNames.get(e.ymq.queue) ?? '')! }] : [])),
-  );
-  for (const t of ymqTriggers) if (!t.queue) throw new Error(`ymq trigger of ${t.name} names queue ${t.t.queue}, which serverless.yml does not declare`);
-  let pumping = false;
-  pump = () => {
-    if (pumping) return;
-    pumping = true;
-    void (async () => {
-      try {
-        for (let moved = true; moved; ) {
-          moved = false;
-          for (const { name, t, queue } of ymqTriggers) {
-            const batch = queue.take(t.batch, Date.now());
-            if (batch.length === 0) continue;
-            moved = true;
-            const r = await invoke(name, 'ymq', queueEvent(queue, batch));
-            if (r.ok) queue.ack(batch);
-            else {
-              queue.nack(batch, Date.now(), 30_000 * (opts.retryScale ?? 0.001), opts.maxReceives ?? 5);
-              for (const m of queue.dead.filter((d) => batch.includes(d))) deadLetters.push({ source: `ymq:${queue.name}`, function: name, event: m.body, error: r.error });
-              later(30_000 * (opts.retryScale ?? 0.001) + 1, pump);
-            }
-          }
-        }
-      } finally {
-        pumping = false;
+    const host: FunctionHost = hostFunctions(root, model.functions, envOf, { log, output: opts.functionLogs === undefined ? process.stderr : opts.functionLogs });
+    closers.push(() => host.close());
+    const runnable = (t: Trigger) => {
+      if (t.kind === 'unsupported') {
+        log('WARN', 'local.trigger_skipped', { trigger: t.id, reason: `${t.type} triggers are not emulated locally` });
+        return false;
       }
-    })();
-  };
+      if (host.available.includes(t.fn)) return true;
+      log('WARN', 'local.trigger_skipped', { trigger: t.id, reason: `function ${t.fn} has no bundle` });
+      return false;
+    };
+    const triggers = model.triggers.filter(runnable);
+    const deadLetters: DeadLetter[] = [];
+    const sendToQueue = (key: string, body: string) => queueByKey.get(key)?.send(body);
 
-  function queueEvent(queue: LocalQueue, batch: readonly QueuedMessage[]) {
+    const objects = new ObjectStorageTriggers(
+      triggers.filter((t): t is Extract<Trigger, { kind: 's3' }> => t.kind === 's3'),
+      host,
+      { batchCutoffMs: opts.objectBatchCutoffMs ?? 50, timeScale, log, sendToQueue, deadLetters },
+    );
+    objects.enabled = opts.objectTriggers !== false;
+    s3.onEvent((e) => objects.accept(e));
+    closers.push(() => objects.close());
+
+    const keyOfQueue = new Map(model.queues.map((q) => [q.name, q.key]));
+    const queueTriggers = triggers
+      .filter((t): t is Extract<Trigger, { kind: 'ymq' }> => t.kind === 'ymq')
+      .map(
+        (t) =>
+          new QueueTrigger(t, queueByKey.get(t.queue)!, host, {
+            timeScale,
+            maxReceives: opts.maxReceives ?? 5,
+            visibilityTimeoutS: 30,
+            log,
+            deadLetters,
+            deadLetterQueue: (q: LocalQueue) => queueByKey.get(`${keyOfQueue.get(q.name)}-dlq`),
+          }),
+      );
+    closers.push(() => queueTriggers.forEach((q) => q.close()));
+
+    const timers = new Timers(
+      triggers.filter((t): t is Extract<Trigger, { kind: 'cron' }> => t.kind === 'cron'),
+      host,
+      { ...(opts.clockStart ? { start: opts.clockStart } : {}), timeScale, log, deadLetters, sendToQueue },
+    );
+    closers.push(() => timers.close());
+    if (opts.wallClock) timers.startWallClock();
+
+    const specFile = opts.apiSpec === false ? undefined : (opts.apiSpec ?? findApiSpec(root));
+    const routes: Route[] = [...triggerRoutes(triggers)];
+    if (specFile) {
+      for (const r of loadSpecRoutes(specFile, host.available)) if (!routes.some((x) => x.method === r.method && x.path === r.path)) routes.push(r);
+    }
+    let gateway: HttpGateway | null = null;
+    if (routes.length > 0) {
+      gateway = await startHttpGateway(routes, host, { log, ...(opts.ports?.api !== undefined ? { port: opts.ports.api } : {}) });
+      closers.push(() => gateway!.close());
+    }
+
+    const busy = () => objects.pending > 0 || host.busy > 0 || queueTriggers.some((q) => q.busy) || timers.busy || (gateway?.busy ?? 0) > 0;
+
+    /** Resolves once no object event, queue message, retry or invocation is pending. */
+    async function idle(timeoutMs = 120_000): Promise<void> {
+      const end = Date.now() + timeoutMs;
+      // a few quiet polls in a row: a call's publish lands in a queue just after it returns
+      for (let quiet = 0; quiet < 3; ) {
+        if (Date.now() > end) throw new Error(`the local stack was still busy after ${timeoutMs} ms (${JSON.stringify(status())})`);
+        quiet = busy() ? 0 : quiet + 1;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+
+    const status = () => ({
+      objectEvents: objects.pending,
+      invocations: host.busy,
+      queues: Object.fromEntries(queueTriggers.map((q) => [q.queue.name, q.queue.depth])),
+      timers: timers.busy,
+    });
+
     return {
-      messages: batch.map((m) => ({
-        event_metadata: metadata('yandex.cloud.events.messagequeue.QueueMessage'),
-        details: {
-          queue_id: `yrn:yc:ymq:ru-central1:${FOLDER}:${queue.name}`,
-          message: { message_id: m.id, md5_of_body: m.md5, body: m.body, attributes: { SentTimestamp: String(m.sentMs), ApproximateReceiveCount: String(m.receives) }, message_attributes: {}, md5_of_message_attributes: '' },
-        },
-      })),
+      root,
+      dataDir,
+      model,
+      s3: { endpoint: s3.endpoint, port: s3.port, bucket: model.buckets[0] ?? null, buckets: model.buckets, region: 'ru-central1', credentials: LOCAL_CREDENTIALS },
+      ymq: { endpoint: ymq.endpoint, urls: queueUrls },
+      /** local queues by queue name (sferum-pulse-notifications, …) */
+      queues: ymq.queues,
+      api: gateway ? { url: gateway.url, routes: gateway.routes } : null,
+      sqlitePath: services['SQLITE_PATH']!,
+      /** the service part of every function's environment */
+      env: services,
+      functions: { available: host.available, missing: host.missing },
+      invocations: host.invocations as readonly Invocation[],
+      firings: timers.firings as readonly Firing[],
+      deadLetters: deadLetters as readonly DeadLetter[],
+      /** invokes a function directly, as `yc serverless function invoke` would */
+      invoke: (fn: string, event: unknown) => host.invoke(fn, 'direct', event),
+      /** turns the Object Storage triggers off (a lost trigger) or back on */
+      setObjectTriggers: (on: boolean) => {
+        objects.enabled = on;
+      },
+      now: () => timers.now(),
+      tick: (to: Date) => timers.tick(to),
+      fireAt: (at: Date) => timers.fireAt(at),
+      idle,
+      status,
+      close,
+      [Symbol.asyncDispose]: close,
     };
+  } catch (err) {
+    await close();
+    throw err;
   }
-
-  // ── Timer triggers ──
-  const crons = Object.entries(cfg.functions).flatMap(([name, fn]) =>
-    fn.events.flatMap((e, i) => ('cron' in e ? [{ name, id: `${name}-cron-${i}`, cron: parseCron(e.cron.expression) as Cron, payload: e.cron.payload, retry: e.cron.retry }] : [])),
-  );
-
-  /** Fires every timer whose expression matches the minute `at` (UTC), as the cloud would. */
-  async function tick(at: Date): Promise<void> {
-    for (const c of crons) {
-      if (!matches(c.cron, at)) continue;
-      const event = { messages: [{ event_metadata: metadata('yandex.cloud.events.serverless.triggers.TimerMessage'), details: { trigger_id: c.id, ...(c.payload !== undefined ? { payload: c.payload } : {}) } }] };
-      await withRetry(c.name, 'cron', event, c.retry);
-    }
-  }
-
-  let clock: NodeJS.Timeout | undefined;
-  /** Runs the timers on the wall clock (the `start` command). */
-  function startClock(): void {
-    const next = () => 60_000 - (Date.now() % 60_000);
-    const arm = () => {
-      clock = setTimeout(() => {
-        void tick(new Date(Math.floor(Date.now() / 60_000) * 60_000)).finally(arm);
-      }, next());
-    };
-    arm();
-  }
-
-  /** Resolves once no object event, queue message, retry or invocation is pending. */
-  async function idle(timeoutMs = 120_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    let quiet = 0;
-    while (Date.now() < end) {
-      const busy = objectEvents.length > 0 || dispatching || pumping || inFlight > 0 || timers > 0 || [...q.queues.values()].some((x) => x.pending > 0);
-      quiet = busy ? 0 : quiet + 1;
-      if (quiet >= 3) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`the local stack did not become idle within ${timeoutMs} ms`);
-  }
-
-  async function close(): Promise<void> {
-    if (clock) clearTimeout(clock);
-    await q.close();
-    await s3.close();
-  }
-
-  return {
-    config: cfg,
-    s3: { endpoint: s3Endpoint, buckets: bucketNames, credentials: LOCAL_CREDENTIALS },
-    queues: q.queues,
-    env: base,
-    sqlitePath: base.SQLITE_PATH!,
-    functions: [...handlers.keys()],
-    invocations,
-    deadLetters,
-    invoke,
-    tick,
-    startClock,
-    idle,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof createLocalStack>>;
-export type { FunctionConfig };

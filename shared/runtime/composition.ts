@@ -15,6 +15,7 @@ import type { NotificationSink } from '../ports/notification-sink.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
+import type { ReadModel } from '../ports/read-model.ts';
 import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
 import type { Env } from './config.ts';
 import { storeKind } from './config.ts';
@@ -102,4 +103,18 @@ export function notificationSinkFrom(env: Env): NotificationSink {
     throw new ConfigError('NOTIFICATIONS_QUEUE_URL is required: the queue that hands notification events to the notify function');
   }
   return queuePublisher<NotificationEvent>(env, env.NOTIFICATIONS_QUEUE_URL);
+}
+
+/**
+ * The read API's snapshot reads. On SQLite a second connection to the same file gives each
+ * request one WAL snapshot. YDB needs a snapshot read-only transaction across the reads of
+ * a request, which its adapters do not offer yet; rather than serve mixed states (T25),
+ * the API refuses to start on YDB.
+ */
+export async function readModelFrom(env: Env): Promise<ReadModel> {
+  if (storeKind(env) === 'ydb') {
+    throw new ConfigError('the api function reads through a ReadModel (shared/ports/read-model.ts), which has no YDB adapter yet; run it with SQLITE_PATH');
+  }
+  const m = await import('../adapters/sqlite/read-model.ts');
+  return new m.SqliteReadModel(env.SQLITE_PATH!);
 }

@@ -2,6 +2,7 @@
 // malformed variable fails at start-up with its name; nothing that addresses a resource
 // gets a placeholder default.
 import { z } from 'zod';
+import { ApiKeyList } from '../api/auth.ts';
 import { ConfigError } from '../domain/errors.ts';
 
 const Bool = z
@@ -50,6 +51,12 @@ export const Env = z
     /** a lease longer than the trigger's retry window (5 attempts ≤ 60 s apart) strands the object */
     INGEST_MAX_LEASE_MS: Ms.default(300_000),
     INGEST_BUFFER_BYTES: z.coerce.number().int().nonnegative().default(32 * 1024 * 1024),
+
+    /**
+     * the read API's keys, only as SHA-256 hashes: comma-separated `<role>:<hex>` or
+     * `<name>:<role>:<hex>` (roles `reader`, `dashboard`); unset: every API route answers 401
+     */
+    API_KEYS: ApiKeyList.optional(),
 
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** read by the logger at load time; documented here with the rest of the environment */

@@ -14,8 +14,10 @@ import type { NotifyDeps } from '../usecases/deliver-notifications.ts';
 import type { MissingExportDeps } from '../usecases/check-missing-exports.ts';
 import type { DigestDeps } from '../usecases/send-digest.ts';
 import { ConfigError } from '../domain/errors.ts';
+import type { ApiDeps } from '../api/app.ts';
+import { embeddedDashboard } from '../dashboard/assets.ts';
 import type { Env } from './config.ts';
-import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, storesFrom } from './composition.ts';
+import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
 import { createLogger } from './logger.ts';
 import { buildReference } from './reference.ts';
 
@@ -110,5 +112,27 @@ export async function scheduleDeps(env: Env): Promise<ScheduleDeps> {
     regions: ref.knownRegions,
     missingExportWeek: env.MISSING_EXPORT_WEEK,
     reconcileGraceMs: env.RECONCILE_GRACE_MS,
+  };
+}
+
+export async function apiDeps(env: Env): Promise<ApiDeps> {
+  const ref = reference();
+  const log = logger(env, 'api');
+  const known = new Map([...ref.municipalities].map(([code, r]) => [code, new Set(r.municipalities.map((m) => m.id))]));
+  const targets = env.TARGETS_FILE ? parseTargets(JSON.parse(readFileSync(env.TARGETS_FILE, 'utf8')), { source: env.TARGETS_FILE, known }) : defaultTargets();
+  const keys = env.API_KEYS ?? [];
+  // names and roles only: a key's hash stays out of the logs as well
+  if (keys.length === 0) log.warn('api.no_keys', { hint: 'set API_KEYS; every API route answers 401 until then' });
+  else log.info('api.keys', { keys: keys.map((k) => `${k.name}:${k.role}`) });
+  const dashboard = embeddedDashboard();
+  if (!dashboard) log.warn('api.dashboard_not_built', { hint: 'run npm run build; / answers 503 from an unbundled handler' });
+  return {
+    read: await readModelFrom(env),
+    keys,
+    targets: targets.config,
+    regions: new Map([...ref.municipalities].map(([code, r]) => [code, { code, name: r.region.name, municipalities: r.municipalities }])),
+    defaultRegion: env.DEFAULT_REGION ?? ref.knownRegions[0]?.code ?? '26',
+    dashboard,
+    log,
   };
 }

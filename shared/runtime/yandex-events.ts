@@ -2,6 +2,7 @@
 // them (research: Object Storage, Timer, Message Queue). Handlers parse with these at the
 // edge; nothing deeper sees a Yandex event shape.
 import { z } from 'zod';
+import type { ApiRequest } from '../api/http.ts';
 
 const EventMetadata = z.object({
   event_id: z.string(),
@@ -73,4 +74,68 @@ export function objectKeyCandidates(objectId: string): string[] {
   } catch {
     return [objectId];
   }
+}
+
+// HTTP invocation through API Gateway (research yandex-cloud §1.4, §9). Payload 1.0 is
+// AWS v1.0-compatible: `path` is the request path, `resource` the spec's template. Payload
+// 0.1 (the gateway's default, and close to a direct invoke) puts the spec's template in
+// `path` and the request path with its query in `url`. Query and header maps keep the last
+// value of a repeated name; AWS-style producers send null for an empty map.
+const StringMap = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((m) => m ?? {});
+
+const HttpCommon = {
+  httpMethod: z.string().min(1),
+  headers: StringMap,
+  queryStringParameters: StringMap,
+  requestContext: z.looseObject({ requestId: z.string().optional() }).nullish(),
+  body: z.string().nullish(),
+  isBase64Encoded: z.boolean().optional(),
+};
+
+export const HttpEventV1 = z.looseObject({
+  version: z.literal('1.0'),
+  resource: z.string(),
+  path: z.string(),
+  pathParameters: StringMap,
+  ...HttpCommon,
+});
+export type HttpEventV1 = z.infer<typeof HttpEventV1>;
+
+export const HttpEventV01 = z.looseObject({
+  version: z.undefined().optional(),
+  url: z.string().optional(),
+  path: z.string().optional(),
+  pathParams: StringMap,
+  ...HttpCommon,
+});
+export type HttpEventV01 = z.infer<typeof HttpEventV01>;
+
+export const HttpEvent = z.union([HttpEventV1, HttpEventV01]);
+export type HttpEvent = z.infer<typeof HttpEvent>;
+
+/** The request path of a 0.1 event: from `url`, else the template filled with its path parameters. */
+function pathOfV01(e: HttpEventV01): string {
+  if (e.url) {
+    const noQuery = e.url.split('?')[0]!;
+    return /^https?:\/\//i.test(noQuery) ? new URL(noQuery).pathname : noQuery;
+  }
+  const template = e.path ?? '';
+  return template.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodeURIComponent(e.pathParams[name] ?? ''));
+}
+
+/** The transport-neutral request the API handles; header names in lower case. */
+export function apiRequestOf(e: HttpEvent, requestId?: string): ApiRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.headers)) headers[k.toLowerCase()] = v;
+  const path = e.version === '1.0' ? e.path : pathOfV01(e);
+  return {
+    method: e.httpMethod.toUpperCase(),
+    path: path === '' ? '/' : path,
+    query: { ...e.queryStringParameters },
+    headers,
+    requestId: e.requestContext?.requestId ?? requestId ?? null,
+  };
 }

@@ -1,0 +1,59 @@
+// Adapter: the API's ReadModel on SQLite. It owns a second connection to the database
+// file, used only for reads: each snapshot is one deferred read transaction on it, and in
+// WAL mode that transaction sees the last commit before its first read and nothing after,
+// while writers go on through their own connection. A separate connection matters: a
+// transaction left open across `await`s on the writers' shared handle would swallow their
+// writes into it. Snapshots on this connection run one at a time.
+import { UploadReport } from '../../domain/schemas.ts';
+import type { LedgerReport, ReadModel, ReadView } from '../../ports/read-model.ts';
+import { SqliteAggregateStore } from './aggregate-store.ts';
+import { SqliteAlertStore } from './alert-store.ts';
+import { openDatabase, type Db } from './database.ts';
+import { SqliteUploadLedger } from './snapshot-store.ts';
+
+export class SqliteReadModel implements ReadModel {
+  readonly #db: Db;
+  readonly #view: ReadView;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** Opens its own connection to the database file at `path` (not `:memory:`, which one connection owns). */
+  constructor(path: string) {
+    if (path === ':memory:' || path === '') throw new RangeError('SqliteReadModel needs a database file; an in-memory database has no second connection');
+    this.#db = openDatabase(path);
+    // The adapters create their tables if missing, so a reader may start before any writer.
+    const aggregates = new SqliteAggregateStore(this.#db);
+    const alerts = new SqliteAlertStore(this.#db);
+    const ledger = new SqliteUploadLedger(this.#db);
+    const reports = this.#db.prepare<[number, number], { sequence: number; report_json: string }>(
+      `SELECT sequence, report_json FROM upload_ledger WHERE status = 'completed' AND report_json IS NOT NULL AND sequence < ?
+       ORDER BY sequence DESC LIMIT ?`,
+    );
+    this.#view = {
+      periods: (region) => aggregates.periods(region),
+      readPeriod: (region, period) => aggregates.readPeriod(region, period),
+      timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),
+      alerts: (region) => alerts.forRegion(region),
+      report: (id) => ledger.getReport(id),
+      reports: async ({ limit, before }): Promise<LedgerReport[]> =>
+        reports.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => ({ sequence: r.sequence, report: UploadReport.parse(JSON.parse(r.report_json)) })),
+    };
+  }
+
+  snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      this.#db.exec('BEGIN DEFERRED');
+      try {
+        return await fn(this.#view);
+      } finally {
+        // A read transaction has nothing to keep; ending it releases the WAL snapshot.
+        this.#db.exec('ROLLBACK');
+      }
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

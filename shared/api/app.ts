@@ -1,0 +1,186 @@
+// The API's request handling, independent of the transport: route → key → parameters →
+// one snapshot read → response. It reads only through the ReadModel port, and every read
+// of one request happens inside one `snapshot`, so a response never mixes two states of
+// the store (T25). Lists are complete (periods, timeseries, alerts) or paged with a
+// cursor (uploads). Logs carry the route, status, duration and the key's name — never
+// the key, a header or a query string.
+import type { AlertState } from '../domain/alerts.ts';
+import { regionalTable, regionRowsInRange } from '../domain/report.ts';
+import type { Scope } from '../domain/events.ts';
+import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
+import { periodKey, type Period } from '../domain/schemas.ts';
+import type { TargetsConfig } from '../domain/targets.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { ReadModel } from '../ports/read-model.ts';
+import { renderCsv } from '../report/render-csv.ts';
+import { renderXlsx } from '../report/render-xlsx.ts';
+import type { DashboardAssets } from '../dashboard/assets.ts';
+import { renderPage } from '../dashboard/page.ts';
+import { authenticate, decideAccess, type ApiKeyEntry, type Principal } from './auth.ts';
+import type { ApiRequest, ApiResponse } from './http.ts';
+import { DEFAULT_PAGE, encodeCursor, parseParams, RouteParams, type ParamError } from './params.ts';
+import { apiError, asset, CONTENT_TYPE, download, json, page } from './responses.ts';
+import { matchRoute, type Route } from './routes.ts';
+import { historyPeriods, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
+
+/** What the API knows of a region without reading the store: its name and municipalities. */
+export type ApiRegion = { readonly code: string; readonly name: string; readonly municipalities: readonly { readonly id: string; readonly name: string }[] };
+
+export type ApiDeps = {
+  readonly read: ReadModel;
+  readonly keys: readonly ApiKeyEntry[];
+  readonly targets: TargetsConfig;
+  readonly regions: ReadonlyMap<string, ApiRegion>;
+  /** the region the dashboard shows */
+  readonly defaultRegion: string;
+  /** null when the assets were not built (a source run without them): `/` answers 503 */
+  readonly dashboard: DashboardAssets | null;
+  readonly log: Logger;
+};
+
+const badParam = (e: ParamError) => apiError(400, 'invalid_parameter', e.message, { parameter: e.parameter });
+
+export async function handleApiRequest(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const started = performance.now();
+  const match = matchRoute(req.method, req.path);
+  let principal: Principal = { kind: 'missing' };
+  let response: ApiResponse;
+  let routeName = '-';
+  try {
+    if (match.kind === 'not_found') response = apiError(404, 'not_found', 'no such route');
+    else if (match.kind === 'method_not_allowed') {
+      response = apiError(405, 'method_not_allowed', `use ${match.allowed.join(', ')}`, { headers: { Allow: match.allowed.join(', ') } });
+    } else {
+      routeName = match.route.name;
+      principal = match.route.access === 'public' ? principal : authenticate(req.headers, deps.keys);
+      const access = decideAccess(match.route, principal);
+      if (access.kind === 'unauthenticated') {
+        response = apiError(401, 'unauthenticated', access.reason === 'missing' ? 'send an API key in X-API-Key or Authorization: Bearer' : 'unknown API key', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="sferum-pulse"' },
+        });
+      } else if (access.kind === 'forbidden') {
+        response = apiError(403, 'forbidden', `a "${access.role}" key may not call ${match.route.method} ${match.route.path}`);
+      } else {
+        response = await dispatch(match.route, match.params, req, deps);
+      }
+    }
+  } catch (err) {
+    // A store failure: the client gets no detail, the log gets the error's class and code.
+    deps.log.error('api.failed', { route: routeName, request_id: req.requestId, error: err instanceof Error ? err : String(err) });
+    response = apiError(500, 'internal', 'the request failed; try again');
+  }
+  deps.log.info('api.request', {
+    method: req.method,
+    route: routeName,
+    status: response.statusCode,
+    ms: Math.round(performance.now() - started),
+    key: principal.kind === 'key' ? principal.name : null,
+    request_id: req.requestId,
+  });
+  return response;
+}
+
+async function dispatch(route: Route, path: Readonly<Record<string, string>>, req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const q = req.query;
+  switch (route.name) {
+    case 'dashboard_page': {
+      if (!deps.dashboard) return apiError(503, 'unavailable', 'the dashboard is not built: run npm run build');
+      const region = deps.regions.get(deps.defaultRegion);
+      return page(renderPage({ region: deps.defaultRegion, regionName: region?.name ?? deps.defaultRegion, assetVersion: deps.dashboard.version }));
+    }
+    case 'dashboard_asset': {
+      const file = deps.dashboard?.files.get(path['asset'] ?? '');
+      if (!file) return apiError(404, 'not_found', 'no such asset');
+      return asset(file.contentType, file.body, file.etag, req.headers['if-none-match']);
+    }
+    case 'periods': {
+      const p = parseParams(RouteParams.periods, path, q);
+      if (!p.ok) return badParam(p.error);
+      if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
+      const periods = await deps.read.snapshot((v) => v.periods(p.value.region));
+      const body: PeriodsBody = { region: p.value.region, periods: periods.map(periodView) };
+      return json(200, body);
+    }
+    case 'period': {
+      const p = parseParams(RouteParams.period, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region, period } = p.value;
+      if (!deps.regions.has(region)) return regionNotFound(region);
+      const read = await deps.read.snapshot(async (v) => {
+        const rows = await v.readPeriod(region, period);
+        if (rows.length === 0) return null;
+        const earlier = historyPeriods(await v.periods(region), period);
+        const history: { period: Period; rows: AggregateRow[] }[] = [];
+        for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
+        return { rows, history, alerts: await v.alerts(region) };
+      });
+      if (!read) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
+      return json(200, periodBody({ region, period, ...read, targets: deps.targets }));
+    }
+    case 'timeseries': {
+      const p = parseParams(RouteParams.timeseries, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region, metric } = p.value;
+      const ref = deps.regions.get(region);
+      if (!ref) return regionNotFound(region);
+      const scope: Scope | null =
+        p.value.scope === 'region'
+          ? { level: 'region', id: region, name: ref.name }
+          : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
+      if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
+      if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
+      const points = await deps.read.snapshot((v) => v.timeseries(region, metric, scope));
+      return json(200, timeseriesBody({ region, metric, scope, points, targets: deps.targets }));
+    }
+    case 'report_csv':
+    case 'report_xlsx': {
+      const p = parseParams(RouteParams.report, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region } = p.value;
+      if (!deps.regions.has(region)) return regionNotFound(region);
+      const from = p.value.from ?? '0000-01-01';
+      const to = p.value.to ?? '9999-12-31';
+      const rows = await deps.read.snapshot(async (v) => {
+        const periods = (await v.periods(region)).filter((x) => x.start >= from && x.start <= to);
+        const out: AggregateRow[] = [];
+        for (const x of periods) out.push(...(await v.readPeriod(region, x)));
+        return out;
+      });
+      const regional = regionRowsInRange(rows, from, to);
+      const table = regionalTable(regional.map((r) => ({ period: r.period, values: r.values })));
+      const span = regional.length ? `${regional[0]!.period.start}_${regional.at(-1)!.period.end}` : `${p.value.from ?? 'start'}_${p.value.to ?? 'end'}`;
+      const name = `sferum-pulse-${region}-${span}`;
+      return route.name === 'report_csv'
+        ? download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(table))
+        : download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderXlsx(table));
+    }
+    case 'alerts': {
+      const p = parseParams(RouteParams.alerts, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region, state } = p.value;
+      if (!deps.regions.has(region)) return regionNotFound(region);
+      const alerts: AlertState[] = await deps.read.snapshot((v) => v.alerts(region));
+      const body: AlertsBody = { region, alerts: state ? alerts.filter((a) => a.status === state) : alerts };
+      return json(200, body);
+    }
+    case 'uploads': {
+      const p = parseParams(RouteParams.uploads, path, q);
+      if (!p.ok) return badParam(p.error);
+      const limit = p.value.limit ?? DEFAULT_PAGE;
+      const before = p.value.cursor?.before;
+      // one item more than the page says whether another page exists
+      const fetched = await deps.read.snapshot((v) => v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before }));
+      return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b })));
+    }
+    case 'upload': {
+      const p = parseParams(RouteParams.upload, path, q);
+      if (!p.ok) return badParam(p.error);
+      const report = await deps.read.snapshot((v) => v.report(p.value.id));
+      return report ? json(200, report) : apiError(404, 'upload_not_found', `no completed upload ${p.value.id}`);
+    }
+  }
+}
+
+function regionNotFound(region: string): ApiResponse {
+  return apiError(404, 'region_not_found', `region: no region ${region} is configured`, { parameter: 'region' });
+}

@@ -1,0 +1,92 @@
+// Pure: the API's route table and path matching. This table is the single list of what
+// the function serves: the OpenAPI spec (infra/api/openapi.yaml) is checked against it in
+// both directions, and the local HTTP adapter uses it to fill the gateway's `resource` and
+// path parameters. Each API route names the roles whose keys may call it; the dashboard's
+// page and assets are public (the page asks for a key before it calls anything).
+import { z } from 'zod';
+
+export const Role = z.enum(['reader', 'dashboard']);
+export type Role = z.infer<typeof Role>;
+
+export type RouteName =
+  | 'dashboard_page'
+  | 'dashboard_asset'
+  | 'periods'
+  | 'period'
+  | 'timeseries'
+  | 'report_csv'
+  | 'report_xlsx'
+  | 'alerts'
+  | 'uploads'
+  | 'upload';
+
+export type Route = {
+  readonly name: RouteName;
+  readonly method: 'GET';
+  /** OpenAPI path template: literal segments and `{param}` segments */
+  readonly path: string;
+  /** 'public', or the roles allowed to call it */
+  readonly access: 'public' | readonly Role[];
+};
+
+const ALL: readonly Role[] = ['reader', 'dashboard'];
+const READER: readonly Role[] = ['reader'];
+
+export const ROUTES: readonly Route[] = [
+  { name: 'dashboard_page', method: 'GET', path: '/', access: 'public' },
+  { name: 'dashboard_asset', method: 'GET', path: '/assets/{asset}', access: 'public' },
+  { name: 'periods', method: 'GET', path: '/v1/regions/{region}/periods', access: ALL },
+  { name: 'period', method: 'GET', path: '/v1/regions/{region}/periods/{period}', access: ALL },
+  { name: 'timeseries', method: 'GET', path: '/v1/regions/{region}/timeseries', access: ALL },
+  { name: 'report_csv', method: 'GET', path: '/v1/regions/{region}/report.csv', access: ALL },
+  { name: 'report_xlsx', method: 'GET', path: '/v1/regions/{region}/report.xlsx', access: ALL },
+  { name: 'alerts', method: 'GET', path: '/v1/regions/{region}/alerts', access: READER },
+  { name: 'uploads', method: 'GET', path: '/v1/uploads', access: READER },
+  { name: 'upload', method: 'GET', path: '/v1/uploads/{id}', access: READER },
+];
+
+export type RouteMatch =
+  | { readonly kind: 'match'; readonly route: Route; readonly params: Readonly<Record<string, string>> }
+  | { readonly kind: 'method_not_allowed'; readonly allowed: readonly string[] }
+  | { readonly kind: 'not_found' };
+
+const segments = (path: string): string[] => (path === '' || path === '/' ? [] : path.replace(/^\//, '').split('/'));
+
+/** Matches a template against a path; null when it does not fit or a segment is badly encoded. */
+export function matchTemplate(template: string, path: string): Record<string, string> | null {
+  const want = segments(template);
+  const got = segments(path);
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    const name = /^\{(\w+)\}$/.exec(w)?.[1];
+    if (name === undefined) {
+      if (w !== g) return null;
+      continue;
+    }
+    if (g === '') return null;
+    try {
+      params[name] = decodeURIComponent(g);
+    } catch {
+      return null;
+    }
+  }
+  return params;
+}
+
+/**
+ * The route of a request. A literal route wins over a parameter route of the same shape
+ * (none overlap today; the order of the table decides if one ever does).
+ */
+export function matchRoute(method: string, path: string, routes: readonly Route[] = ROUTES): RouteMatch {
+  const fitting = routes.flatMap((route) => {
+    const params = matchTemplate(route.path, path);
+    return params ? [{ route, params }] : [];
+  });
+  if (fitting.length === 0) return { kind: 'not_found' };
+  const hit = fitting.find((f) => f.route.method === method.toUpperCase());
+  if (!hit) return { kind: 'method_not_allowed', allowed: [...new Set(fitting.map((f) => f.route.method))] };
+  return { kind: 'match', route: hit.route, params: hit.params };
+}

@@ -1,0 +1,190 @@
+// Pure: the API's response bodies, built from what one snapshot read. The zod schemas are
+// the contract of the JSON the API returns (tests parse responses with them; the dashboard
+// takes its types from them). Per-period target evaluations are recomputed here from the
+// stored aggregates with the aggregate stage's own rules, so the municipal table of any
+// period, not only the newest, shows which cells breach or are at risk.
+import { z } from 'zod';
+import { AlertState } from '../domain/alerts.ts';
+import { evaluatePeriod, EvaluationStatus, TREND_WINDOW } from '../domain/evaluate.ts';
+import { MetricId, Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
+import { DataQualityWarning, MetricValues, type AggregateRow } from '../domain/metrics.ts';
+import { comparePeriods } from '../domain/alerts.ts';
+import { IsoDate, Issue, Period, periodKey, periodLabel, RegionCode, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
+import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
+import type { TimeseriesPoint } from '../ports/aggregate-store.ts';
+import type { LedgerReport } from '../ports/read-model.ts';
+
+export const PeriodView = z.object({ key: z.string(), start: IsoDate, end: IsoDate, label: z.string() });
+export type PeriodView = z.infer<typeof PeriodView>;
+
+export const TargetView = z.object({ id: z.string(), title: z.string(), metric: MetricId, op: TargetOp, threshold: z.number(), due: IsoDate });
+export type TargetView = z.infer<typeof TargetView>;
+
+export const EvaluationView = z.object({
+  target_id: z.string(),
+  metric: MetricId,
+  status: EvaluationStatus,
+  value: z.number().nullable(),
+  /** the trend's value at the due date, when a trend was fitted */
+  projected: z.number().nullable(),
+  /** held because the scope's export is missing */
+  inhibited: z.boolean(),
+});
+export type EvaluationView = z.infer<typeof EvaluationView>;
+
+export const RowView = z.object({
+  scope: Scope,
+  has_export: z.boolean(),
+  metrics: MetricValues,
+  /** change against the previous period, per metric; null without a previous value */
+  deltas: MetricValues,
+  warnings: z.array(DataQualityWarning),
+  evaluations: z.array(EvaluationView),
+});
+export type RowView = z.infer<typeof RowView>;
+
+export const PeriodsBody = z.object({ region: RegionCode, periods: z.array(PeriodView) });
+export type PeriodsBody = z.infer<typeof PeriodsBody>;
+
+export const PeriodBody = z.object({
+  region: RegionCode,
+  period: PeriodView,
+  regional: RowView,
+  municipalities: z.array(RowView),
+  targets: z.array(TargetView),
+  /** the region's current alert states (they describe the newest evaluated period) */
+  alerts: z.array(AlertState),
+});
+export type PeriodBody = z.infer<typeof PeriodBody>;
+
+export const TimeseriesBody = z.object({
+  region: RegionCode,
+  metric: MetricId,
+  scope: Scope,
+  points: z.array(z.object({ period: PeriodView, value: z.number().nullable(), delta: z.number().nullable() })),
+  /** the targets on this metric that apply to the scope */
+  targets: z.array(TargetView),
+});
+export type TimeseriesBody = z.infer<typeof TimeseriesBody>;
+
+export const AlertsBody = z.object({ region: RegionCode, alerts: z.array(AlertState) });
+export type AlertsBody = z.infer<typeof AlertsBody>;
+
+export const UploadSummary = z.object({
+  upload_id: z.string(),
+  key: z.string(),
+  status: UploadStatus,
+  region: RegionCode.nullable(),
+  tables: z.array(TableReport.shape.kind),
+  periods: z.array(PeriodView),
+  rows: UploadReport.shape.rows,
+  errors: z.number().int().nonnegative(),
+  warnings: z.number().int().nonnegative(),
+  file_error: Issue.nullable(),
+  received_at: z.string(),
+  completed_at: z.string(),
+});
+export type UploadSummary = z.infer<typeof UploadSummary>;
+
+export const UploadsBody = z.object({ items: z.array(UploadSummary), next_cursor: z.string().nullable() });
+export type UploadsBody = z.infer<typeof UploadsBody>;
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), parameter: z.string().optional() }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export function periodView(p: Period): PeriodView {
+  return { key: periodKey(p), start: p.start, end: p.end, label: periodLabel(p) };
+}
+
+export function targetViews(cfg: TargetsConfig, region: string, scope: { level: ScopeLevel; id: string }): TargetView[] {
+  return targetsFor(cfg, region, scope).map((t) => ({ ...t, title: targetTitle(cfg, t.id) }));
+}
+
+/**
+ * The period's rows with their evaluations. `history` holds the rows of earlier periods
+ * (ascending, at most TREND_WINDOW − 1 are used), exactly as the aggregate stage reads them.
+ */
+export function periodBody(input: {
+  readonly region: string;
+  readonly period: Period;
+  readonly rows: readonly AggregateRow[];
+  readonly history: readonly { readonly period: Period; readonly rows: readonly AggregateRow[] }[];
+  readonly alerts: readonly AlertState[];
+  readonly targets: TargetsConfig;
+}): PeriodBody {
+  const evaluations = evaluatePeriod({
+    current: input.rows,
+    history: input.history.slice(-(TREND_WINDOW - 1)),
+    targetsFor: (scope) => targetsFor(input.targets, input.region, scope),
+  });
+  const byScope = new Map<string, EvaluationView[]>();
+  for (const e of evaluations) {
+    const k = `${e.scope.level}|${e.scope.id}`;
+    const list = byScope.get(k) ?? [];
+    list.push({ target_id: e.target.id, metric: e.target.metric, status: e.status, value: e.value, projected: e.projected, inhibited: e.inhibited });
+    byScope.set(k, list);
+  }
+  const row = (r: AggregateRow): RowView => ({
+    scope: r.scope,
+    has_export: r.has_export,
+    metrics: r.values,
+    deltas: r.deltas,
+    warnings: r.warnings,
+    evaluations: byScope.get(`${r.scope.level}|${r.scope.id}`) ?? [],
+  });
+  const regional = input.rows.find((r) => r.scope.level === 'region');
+  if (!regional) throw new RangeError(`period ${periodKey(input.period)} of region ${input.region} has no regional row`);
+  return {
+    region: input.region,
+    period: periodView(input.period),
+    regional: row(regional),
+    municipalities: input.rows.filter((r) => r.scope.level === 'municipality').map(row),
+    targets: targetViews(input.targets, input.region, { level: 'region', id: input.region }),
+    alerts: [...input.alerts],
+  };
+}
+
+/** The periods before `period` (ascending), the ones a trend of `period` may use. */
+export function historyPeriods(all: readonly Period[], period: Period): Period[] {
+  return all.filter((p) => comparePeriods(p, period) < 0).slice(-(TREND_WINDOW - 1));
+}
+
+export function timeseriesBody(input: {
+  readonly region: string;
+  readonly metric: MetricId;
+  readonly scope: Scope;
+  readonly points: readonly TimeseriesPoint[];
+  readonly targets: TargetsConfig;
+}): TimeseriesBody {
+  return {
+    region: input.region,
+    metric: input.metric,
+    scope: input.scope,
+    points: input.points.map((p) => ({ period: periodView(p.period), value: p.value, delta: p.delta })),
+    targets: targetViews(input.targets, input.region, input.scope).filter((t) => t.metric === input.metric),
+  };
+}
+
+export function uploadSummary(r: UploadReport): UploadSummary {
+  return {
+    upload_id: r.upload_id,
+    key: r.key,
+    status: r.status,
+    region: r.region,
+    tables: r.tables.map((t) => t.kind),
+    periods: r.periods.map(periodView),
+    rows: r.rows,
+    errors: r.errors.length,
+    warnings: r.warnings.length,
+    file_error: r.file_error,
+    received_at: r.received_at,
+    completed_at: r.completed_at,
+  };
+}
+
+/** One page of the upload list: `fetched` holds up to limit + 1 reports, the extra one only says "more". */
+export function uploadsPage(fetched: readonly LedgerReport[], limit: number, cursorOf: (before: number) => string): UploadsBody {
+  const page = fetched.slice(0, limit);
+  const more = fetched.length > limit && page.length > 0;
+  return { items: page.map((r) => uploadSummary(r.report)), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
+}

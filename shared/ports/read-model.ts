@@ -1,0 +1,33 @@
+// Port: the read side of the API. Every read of one request runs inside `snapshot`, which
+// pins one consistent state of the store (one read transaction: SQLite's WAL snapshot, a
+// YDB snapshot read-only transaction), so a recompute or a pointer flip that commits in
+// the middle of a request cannot mix old and new rows in one response (T25). Lists are
+// returned whole or paged by the caller; an adapter never returns a truncated list as
+// complete (YDB's 1000-row result limit, P6.5).
+import type { AlertState } from '../domain/alerts.ts';
+import type { MetricId, ScopeLevel } from '../domain/events.ts';
+import type { AggregateRow } from '../domain/metrics.ts';
+import type { Period, UploadReport } from '../domain/schemas.ts';
+import type { TimeseriesPoint } from './aggregate-store.ts';
+
+/** A completed upload report with its ledger sequence (the stable order of the upload list). */
+export type LedgerReport = { readonly sequence: number; readonly report: UploadReport };
+
+export interface ReadView {
+  /** Periods with stored aggregates, ascending by start. */
+  periods(region: string): Promise<Period[]>;
+  /** The rows of one period: the region's first, then municipalities by id; [] when none. */
+  readPeriod(region: string, period: Period): Promise<AggregateRow[]>;
+  /** One metric of one scope across periods, ascending by period. */
+  timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]>;
+  /** Every stored alert state of a region. */
+  alerts(region: string): Promise<AlertState[]>;
+  report(uploadId: string): Promise<UploadReport | null>;
+  /** Completed reports with a sequence below `before` (all when absent), newest first, at most `limit`. */
+  reports(opts: { readonly limit: number; readonly before?: number }): Promise<LedgerReport[]>;
+}
+
+export interface ReadModel {
+  /** Runs `fn` against one consistent state; the view must not be used after `fn` settles. */
+  snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T>;
+}

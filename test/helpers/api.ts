@@ -1,0 +1,141 @@
+// Test helper: a SQLite store filled through the real ingest and aggregate handlers from
+// the bundled samples, and the api function's dependencies over it (a SqliteReadModel on
+// its own connection, keys for each role, the dashboard compiled from source on demand).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { aggregateHandler } from '../../functions/aggregate/handler.ts';
+import { ingestHandler } from '../../functions/ingest/handler.ts';
+import { buildDashboard } from '../../scripts/dashboard.mjs';
+import type { ApiDeps } from '../../shared/api/app.ts';
+import { hashApiKey, type ApiKeyEntry } from '../../shared/api/auth.ts';
+import { SqliteAggregateStore } from '../../shared/adapters/sqlite/aggregate-store.ts';
+import { SqliteAlertStore } from '../../shared/adapters/sqlite/alert-store.ts';
+import { SqliteReadModel } from '../../shared/adapters/sqlite/read-model.ts';
+import { dashboardAssets, type DashboardAssets } from '../../shared/dashboard/assets.ts';
+import type { PeriodChanged } from '../../shared/domain/schemas.ts';
+import { defaultTargets } from '../../shared/domain/targets.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
+import { buildReference } from '../../shared/runtime/reference.ts';
+import { CollectingSink } from './aggregate.ts';
+import { functionContext, loadEvent } from './events.ts';
+import { capturedLogger } from './logs.ts';
+import { startIngestEnv, type IngestEnv } from './ingest-env.ts';
+
+export const KEYS = { reader: 'rk_test_reader_0123456789abcdef', dashboard: 'dk_test_dashboard_0123456789abcdef' } as const;
+
+export const TEST_KEYS: readonly ApiKeyEntry[] = [
+  { name: 'ci-reader', role: 'reader', sha256: hashApiKey(KEYS.reader) },
+  { name: 'ci-dashboard', role: 'dashboard', sha256: hashApiKey(KEYS.dashboard) },
+];
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const samplesDir = `${root}events/samples/`;
+type Manifest = { prefix: string; files: { name: string }[] };
+
+let compiled: Promise<DashboardAssets> | undefined;
+/** The dashboard compiled from source once per test file (esbuild, as the build does). */
+export function sourceDashboard(): Promise<DashboardAssets> {
+  return (compiled ??= buildDashboard({ root, minify: false }).then(dashboardAssets));
+}
+
+export function queueEvent(bodies: readonly PeriodChanged[], tag: string) {
+  return {
+    messages: bodies.map((b, i) => ({
+      event_metadata: { event_id: `${tag}-${i}`, event_type: 'yandex.cloud.events.messagequeue.QueueMessage', created_at: '2023-04-10T09:00:00Z' },
+      details: { queue_id: 'yrn:yc:ymq:ru-central1:b1g:period-changed', message: { message_id: `${tag}-${i}`, body: JSON.stringify(b) } },
+    })),
+  };
+}
+
+export type SampleStore = {
+  env: IngestEnv;
+  aggregateDeps: Parameters<typeof aggregateHandler>[2];
+  /** runs the aggregate function for a PeriodChanged, as the queue trigger would */
+  aggregate(change: PeriodChanged, tag?: string): Promise<void>;
+  changes: PeriodChanged[];
+};
+
+/** Every sample file through ingest, each PeriodChanged through aggregate, in manifest order. */
+export async function loadSamples(): Promise<SampleStore> {
+  const env = await startIngestEnv();
+  const manifest = JSON.parse(readFileSync(`${samplesDir}manifest.json`, 'utf8')) as Manifest;
+  const aggregateDeps = {
+    snapshots: env.snapshots,
+    aggregates: new SqliteAggregateStore(env.db),
+    alerts: new SqliteAlertStore(env.db),
+    sink: new CollectingSink(),
+    targets: defaultTargets().config,
+    municipalities: buildReference().municipalities,
+    clock: { nowMs: () => Date.parse('2023-04-10T09:00:00Z') },
+    log: env.logs.log,
+  };
+  let n = 0;
+  const aggregate = async (change: PeriodChanged, tag = `agg-${n++}`) => {
+    await aggregateHandler(queueEvent([change], tag), functionContext(), aggregateDeps);
+  };
+  for (const f of manifest.files) {
+    await env.upload(`${manifest.prefix}${f.name}`, readFileSync(`${samplesDir}${f.name}`));
+    const from = env.published.length;
+    await ingestHandler(loadEvent(`samples/events/${f.name}.json`), functionContext(), env.deps());
+    for (const change of env.published.slice(from)) await aggregate(change);
+  }
+  return { env, aggregateDeps, aggregate, changes: [...env.published] };
+}
+
+export function apiDeps(dbPath: string, over: Partial<ApiDeps> & { log?: Logger } = {}): ApiDeps & { read: SqliteReadModel; logs: ReturnType<typeof capturedLogger> } {
+  const logs = capturedLogger();
+  const ref = buildReference();
+  return {
+    read: new SqliteReadModel(dbPath),
+    keys: TEST_KEYS,
+    targets: defaultTargets().config,
+    regions: new Map([...ref.municipalities].map(([code, r]) => [code, { code, name: r.region.name, municipalities: r.municipalities }])),
+    defaultRegion: '26',
+    dashboard: null,
+    log: logs.log,
+    logs,
+    ...over,
+  } as ApiDeps & { read: SqliteReadModel; logs: ReturnType<typeof capturedLogger> };
+}
+
+/** An API Gateway payload 1.0 event (the format the spec's integrations use). */
+export function v1Event(path: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; method?: string; resource?: string; params?: Record<string, string> } = {}) {
+  return {
+    version: '1.0',
+    resource: opts.resource ?? path,
+    path,
+    httpMethod: opts.method ?? 'GET',
+    headers: opts.headers ?? {},
+    multiValueHeaders: Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k, [v]])),
+    queryStringParameters: opts.query ?? null,
+    multiValueQueryStringParameters: opts.query ? Object.fromEntries(Object.entries(opts.query).map(([k, v]) => [k, [v]])) : null,
+    requestContext: { identity: { sourceIp: '127.0.0.1', userAgent: 'vitest' }, httpMethod: opts.method ?? 'GET', requestId: 'req-v1', requestTime: '10/Apr/2023:09:00:00 +0000', requestTimeEpoch: 1681117200 },
+    pathParameters: opts.params ?? {},
+    parameters: opts.params ?? {},
+    multiValueParameters: {},
+    operationId: '',
+    body: '',
+    isBase64Encoded: false,
+  };
+}
+
+/** An API Gateway payload 0.1 event: `path` is the spec's template, `url` the request. */
+export function v01Event(template: string, params: Record<string, string>, opts: { query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {}) {
+  const path = template.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? ''));
+  const qs = new URLSearchParams(opts.query ?? {}).toString();
+  return {
+    httpMethod: opts.method ?? 'GET',
+    headers: opts.headers ?? {},
+    multiValueHeaders: {},
+    queryStringParameters: opts.query ?? {},
+    multiValueQueryStringParameters: {},
+    requestContext: { identity: { sourceIp: '127.0.0.1', userAgent: 'vitest' }, httpMethod: opts.method ?? 'GET', requestId: 'req-v01', requestTime: '10/Apr/2023:09:00:00 +0000', requestTimeEpoch: 1681117200 },
+    body: '',
+    isBase64Encoded: false,
+    url: qs ? `${path}?${qs}` : path,
+    path: template,
+    pathParams: params,
+    params: { ...(opts.query ?? {}), ...params },
+    multiValueParams: {},
+  };
+}

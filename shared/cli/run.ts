@@ -1,6 +1,7 @@
 // CLI: `run` (one shot: a stack in a temporary or given data dir, the files uploaded in
 // order through the S3 API, the chain run to idle, the document printed) and `start` (the
 // stack kept running for any S3 client, the samples uploaded into an empty data dir).
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -88,7 +89,10 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
   const port = portOption(values.port, DEFAULT_PORT);
   const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   const ports = port === 0 ? {} : { s3: port, api: port + 1, queue: port + 2 };
-  const { stack, close } = await startStack(io, { dataDir, ports, oneShot: false, verbose: values.verbose ?? false, onIngest: (d) => io.err.write(`${d.key}: ${d.status}, ${d.accepted} accepted, ${d.rejected} rejected\n`) }).catch((err: unknown) => {
+  // a key for this session unless API_KEYS names the keys: only its hash reaches the API
+  const apiKey = process.env['API_KEYS'] ? null : `sp-local-${randomBytes(16).toString('hex')}`;
+  const env: Record<string, string> = apiKey ? { API_KEYS: `local:reader:${createHash('sha256').update(apiKey).digest('hex')}` } : {};
+  const { stack, close } = await startStack(io, { dataDir, ports, env, oneShot: false, verbose: values.verbose ?? false, onIngest: (d) => io.err.write(`${d.key}: ${d.status}, ${d.accepted} accepted, ${d.rejected} rejected\n`) }).catch((err: unknown) => {
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`a port of ${port}-${port + 2} is in use: stop the other stack or pass --port N (0 = free ports)`);
     throw err;
   });
@@ -103,6 +107,7 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
         `  e.g.          aws --endpoint-url ${stack.s3.endpoint} s3 cp FILE s3://${bucket}/${DEFAULT_PREFIX}`,
         stack.api ? `  API           ${stack.api.url}/v1/…` : '  API           not served: no function with http events in serverless.yml yet',
         stack.api ? `  dashboard     ${stack.api.url}/` : '  dashboard     not served yet (it comes with the API function)',
+        ...(stack.api ? [apiKey ? `  API key       ${apiKey}  (header X-API-Key; valid while this stack runs)` : '  API key       one of API_KEYS'] : []),
         `  functions     ${stack.functions.available.join(', ')}${stack.functions.missing.length ? ` (not built yet: ${stack.functions.missing.join(', ')})` : ''}`,
         `  logs          ${join(dataDir, 'functions.log')}`,
         'Ctrl-C stops it.',

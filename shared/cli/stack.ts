@@ -48,7 +48,7 @@ function functionLogs(file: string, io: Io, verbose: boolean, onIngest: (d: Inge
 
 export async function startStack(
   io: Io,
-  opts: { dataDir: string; ports?: { s3?: number; queue?: number; api?: number }; oneShot: boolean; verbose: boolean; onIngest: (d: IngestDone) => void },
+  opts: { dataDir: string; ports?: { s3?: number; queue?: number; api?: number }; env?: Record<string, string>; oneShot: boolean; verbose: boolean; onIngest: (d: IngestDone) => void },
 ): Promise<{ stack: LocalStack; close(): Promise<void> }> {
   const logs = functionLogs(join(opts.dataDir, 'functions.log'), io, opts.verbose, opts.onIngest);
   let stack: LocalStack;
@@ -58,7 +58,7 @@ export async function startStack(
       dataDir: opts.dataDir,
       ...(opts.ports ? { ports: opts.ports } : {}),
       // a one-shot run delivers at once; a running stack groups within the configured window
-      env: opts.oneShot ? { NOTIFY_CONFIG: JSON.stringify({ grouping: { windowMs: 0 } }) } : {},
+      env: { ...(opts.oneShot ? { NOTIFY_CONFIG: JSON.stringify({ grouping: { windowMs: 0 } }) } : {}), ...opts.env },
       wallClock: !opts.oneShot,
       functionLogs: logs,
       log: (level, msg, fields) => {

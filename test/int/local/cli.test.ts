@@ -1,43 +1,62 @@
-// Integration: the real CLI as a child process, over the bundled samples — the first
-// command of the README. stdout is exactly one JSON document whose regional metrics equal
-// the seed's table for every period.
+// Integration: the real CLI as a child process (node bin/sferum-pulse.js), over the bundled
+// samples named on the command line. stdout is exactly one JSON document: each upload's
+// status follows the sample manifest, and the regional metrics equal the seed's table.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = (args: string[]) => spawnSync(process.execPath, ['bin/sferum-pulse.js', ...args], { cwd: root, encoding: 'utf8', timeout: 180_000, maxBuffer: 256 * 1024 * 1024 });
+const cli = (args: string[], timeout = 240_000) => spawnSync(process.execPath, ['bin/sferum-pulse.js', ...args], { cwd: root, encoding: 'utf8', timeout, maxBuffer: 256 * 1024 * 1024 });
+
+type Manifest = { prefix: string; files: { name: string; tables: string[]; bad_rows: unknown[]; period_key: string }[] };
+const manifest = JSON.parse(readFileSync(join(root, 'events/samples/manifest.json'), 'utf8')) as Manifest;
 
 /** The seed's regional counts and shares, read from the fixture, independently of the pipeline. */
 function seed() {
   const n = (s: string) => Number(s.replace(/\s/g, ''));
   const pct = (s: string) => (s === '' ? null : Number(s.replace('%', '').replace(',', '.')) / 100);
-  return readFileSync(`${root}test/fixtures/seed-table.tsv`, 'utf8').trimEnd().split('\n').slice(1).map((l) => {
+  return readFileSync(join(root, 'test/fixtures/seed-table.tsv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => {
     const c = l.split('\t');
     return { label: c[0], schools_total: n(c[1]!), schools_in_sferum: n(c[2]!), schools_inactive: n(c[3]!), schools_in_sferum_share: pct(c[4]!), teachers_total: n(c[5]!), teachers_in_sferum: n(c[6]!), students_total: n(c[7]!), students_in_sferum: n(c[8]!), students_in_sferum_share: pct(c[9]!), mouo_total: n(c[10]!), mouo_in_sferum: n(c[11]!), mouo_inactive: n(c[12]!), teachers_chat_creators_share: pct(c[13]!), teachers_msg3_share: pct(c[14]!), teachers_msg10_share: pct(c[15] ?? '') };
   });
 }
 
-describe('sferum-pulse CLI', () => {
-  test('run --json on the samples reproduces the seed regional metrics for every period', () => {
-    const r = cli(['run', '--json', '--samples']);
+type Doc = {
+  uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { row: number | null; column: string | null; value: string | null; message: string }[]; warnings: unknown[] }[];
+  periods: { period: { start: string; end: string; label: string }; region: { id: string; metrics: Record<string, number | null> }; municipalities: { id: string; name: string; metrics: Record<string, number | null> }[]; warnings: unknown[] }[];
+  notifications: { id: string; type: string }[];
+};
 
-    expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    const doc = JSON.parse(r.stdout) as {
-      uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { row: number; column: string; value: string; message: string }[] }[];
-      periods: { period: { start: string; end: string; label: string }; region: { id: string; metrics: Record<string, number | null> }; municipalities: unknown[] }[];
-      notifications: { id: string; type: string }[];
-    };
-    expect(doc.uploads).toHaveLength(14);
-    expect(doc.uploads[0]).toMatchObject({ key: 'uploads/26/01_sferum_20.02-22.02.2023.xlsx', status: 'accepted', tables: ['schools', 'municipalities'], period: '2023-02-20..2023-02-22' });
-    expect(doc.uploads.filter((u) => u.status === 'partial').map((u) => u.errors.length)).toEqual([5, 5]);
-    for (const [i, s] of seed().entries()) {
+describe('sferum-pulse run --json', () => {
+  test('on the sample files: one JSON document on stdout, each upload as the manifest says, the seed regional metrics for every period', () => {
+    const files = manifest.files.map((f) => join(root, 'events/samples', f.name));
+    const r = cli(['run', '--json', ...files]);
+
+    expect(r.status, r.stderr.slice(-3000)).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(Object.keys(doc)).toEqual(['uploads', 'periods', 'notifications']);
+    expect(doc.uploads.map((u) => u.key)).toEqual(manifest.files.map((f) => `uploads/26/${f.name}`));
+    for (const [i, f] of manifest.files.entries()) {
+      const u = doc.uploads[i]!;
+      expect(u.status, f.name).toBe(f.bad_rows.length > 0 ? 'partial' : 'accepted');
+      expect(u.tables, f.name).toEqual(f.tables);
+      expect(u.period, f.name).toBe(f.period_key);
+      expect(u.rows.rejected, f.name).toBe(f.bad_rows.length);
+      expect(u.errors.length, f.name).toBe(f.bad_rows.length);
+      for (const e of u.errors) expect(Object.keys(e)).toEqual(['row', 'column', 'value', 'message']);
+    }
+
+    const expected = seed();
+    expect(doc.periods.map((p) => p.period.label)).toEqual(expected.map((s) => s.label));
+    for (const [i, s] of expected.entries()) {
       const p = doc.periods[i]!;
-      expect(p.period.label).toBe(s.label);
+      expect(p.region.id).toBe('26');
       expect(p.municipalities).toHaveLength(33);
-      const { label: _, ...expected } = s;
-      for (const [metric, value] of Object.entries(expected)) {
+      const { label: _, ...metrics } = s;
+      for (const [metric, value] of Object.entries(metrics)) {
         const got = p.region.metrics[metric];
         if (value === null) expect(got, `${s.label} ${metric}`).toBeNull();
         // the seed prints coverage shares with 2 decimals of a percent, KPI shares with 3
@@ -47,18 +66,47 @@ describe('sferum-pulse CLI', () => {
     }
     expect(doc.notifications.length).toBeGreaterThan(0);
     expect(new Set(doc.notifications.map((n) => n.id)).size).toBe(doc.notifications.length);
-  });
+    // progress went to stderr, one line per upload
+    expect(r.stderr.match(/rows\/s/g)).toHaveLength(manifest.files.length);
+  }, 300_000);
 
-  test('a file rejected as a whole exits 1; usage errors exit 2 and say what to do', () => {
-    const bad = cli(['run', '--json', `${root}events/object-create.json`]);
-    expect(bad.status).toBe(1);
-    expect(JSON.parse(bad.stdout).uploads[0]).toMatchObject({ status: 'rejected' });
+  test('a file rejected as a whole exits 1 and is reported as rejected', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-cli-'));
+    try {
+      const bad = join(dir, 'not-an-export.csv');
+      writeFileSync(bad, 'hello;world\n1;2\n');
+      const r = cli(['run', '--json', '--data-dir', join(dir, 'data'), bad]);
+      expect(r.status, r.stderr.slice(-2000)).toBe(1);
+      const doc = JSON.parse(r.stdout) as Doc;
+      expect(doc.uploads).toHaveLength(1);
+      expect(doc.uploads[0]).toMatchObject({ key: 'uploads/26/not-an-export.csv', status: 'rejected' });
+      expect(doc.uploads[0]!.errors.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
 
-    const none = cli(['run']);
+describe('sferum-pulse usage', () => {
+  test('every command has --help with the exit codes; usage errors exit 2 and say what to do', () => {
+    for (const c of ['run', 'start', 'upload', 'report', 'deliveries', 'migrate']) {
+      const h = cli([c, '--help'], 30_000);
+      expect(h.status, c).toBe(0);
+      expect(h.stdout, c).toContain(`sferum-pulse ${c}`);
+      expect(h.stdout, c).toContain('Exit codes:');
+    }
+    const none = cli(['run'], 30_000);
     expect(none.status).toBe(2);
-    expect(none.stderr).toContain('give FILE... or --samples');
-    const help = cli(['report', '--help']);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('--format csv|xlsx|json');
-  });
+    expect(none.stderr).toContain('give FILE...');
+    const missing = cli(['run', 'no-such-file.csv'], 30_000);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const unknown = cli(['frobnicate'], 30_000);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('sferum-pulse --help');
+    const format = cli(['report', '--format', 'pdf'], 30_000);
+    expect(format.status).toBe(2);
+    expect(format.stderr).toContain('--format csv|xlsx|json');
+    expect(format.stdout).toBe('');
+  }, 120_000);
 });

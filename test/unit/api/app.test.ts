@@ -1,0 +1,219 @@
+// Unit: request handling over an in-memory ReadModel — status codes, error bodies, keys
+// never in logs, downloads' headers, pagination's cursor.
+import { describe, expect, test } from 'vitest';
+import { handleApiRequest, type ApiDeps } from '../../../shared/api/app.ts';
+import { hashApiKey } from '../../../shared/api/auth.ts';
+import type { ApiRequest } from '../../../shared/api/http.ts';
+import { dashboardAssets } from '../../../shared/dashboard/assets.ts';
+import type { AlertState } from '../../../shared/domain/alerts.ts';
+import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
+import type { Period, UploadReport } from '../../../shared/domain/schemas.ts';
+import { defaultTargets } from '../../../shared/domain/targets.ts';
+import type { LedgerReport, ReadModel, ReadView } from '../../../shared/ports/read-model.ts';
+import { capturedLogger } from '../../helpers/logs.ts';
+
+const READER = 'reader-secret-key-1';
+const DASH = 'dashboard-secret-key-2';
+const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
+
+function row(level: 'region' | 'municipality', id: string, name: string, chat: number | null): AggregateRow {
+  const values = { ...emptyMetricValues(), teachers_total: 100, teachers_chat_creators_share: chat };
+  return { region: '26', period: P1, scope: { level, id, name }, has_export: true, values, deltas: emptyMetricValues(), missing: {}, warnings: [] };
+}
+
+function report(seq: number): UploadReport {
+  return {
+    upload_id: `up_${seq}`, bucket: 'b', key: `uploads/26/f${seq}.csv`, sha256: 'x'.repeat(64), size: 1, format: 'csv', encoding: 'utf-8', delimiter: ';', region: '26',
+    status: 'accepted', tables: [], periods: [P1], rows: { accepted: 1, rejected: 0 }, file_error: null, errors: [], warnings: [],
+    received_at: '2023-03-10T00:00:00Z', completed_at: '2023-03-10T00:00:01Z',
+  };
+}
+
+class FakeReadModel implements ReadModel {
+  snapshots = 0;
+  rows: AggregateRow[] = [row('region', '26', 'Ставропольский край', 0.2), row('municipality', 'aleksandrovsky', 'Александровский', 0.1)];
+  reportsList: LedgerReport[] = Array.from({ length: 5 }, (_, i) => ({ sequence: 5 - i, report: report(5 - i) }));
+  alertsList: AlertState[] = [];
+  fail = false;
+  async snapshot<T>(fn: (v: ReadView) => Promise<T>): Promise<T> {
+    this.snapshots++;
+    if (this.fail) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    return fn({
+      periods: async () => [P1],
+      readPeriod: async (_r, p) => (p.start === P1.start ? this.rows : []),
+      timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
+      alerts: async () => this.alertsList,
+      report: async (id) => this.reportsList.find((r) => r.report.upload_id === id)?.report ?? null,
+      reports: async ({ limit, before }) => this.reportsList.filter((r) => before === undefined || r.sequence < before).slice(0, limit),
+    });
+  }
+}
+
+function setup() {
+  const read = new FakeReadModel();
+  const logs = capturedLogger();
+  const deps: ApiDeps = {
+    read,
+    keys: [
+      { name: 'erp', role: 'reader', sha256: hashApiKey(READER) },
+      { name: 'bi', role: 'dashboard', sha256: hashApiKey(DASH) },
+    ],
+    targets: defaultTargets().config,
+    regions: new Map([['26', { code: '26', name: 'Ставропольский край', municipalities: [{ id: 'aleksandrovsky', name: 'Александровский' }] }]]),
+    defaultRegion: '26',
+    dashboard: dashboardAssets({ 'app.js': 'console.log(1)', 'app.css': 'body{}' }),
+    log: logs.log,
+  };
+  const call = (path: string, opts: { key?: string | null; query?: Record<string, string>; method?: string; headers?: Record<string, string> } = {}) => {
+    const req: ApiRequest = {
+      method: opts.method ?? 'GET',
+      path,
+      query: opts.query ?? {},
+      headers: { ...(opts.key === null ? {} : { 'x-api-key': opts.key ?? READER }), ...opts.headers },
+      requestId: 'r1',
+    };
+    return handleApiRequest(req, deps);
+  };
+  return { read, logs, deps, call };
+}
+
+const body = (r: { body: string }) => JSON.parse(r.body) as Record<string, any>;
+
+describe('handleApiRequest', () => {
+  test('no key is 401 with WWW-Authenticate; an unknown key is 401 too', async () => {
+    const { call } = setup();
+    const none = await call('/v1/regions/26/periods', { key: null });
+    expect(none.statusCode).toBe(401);
+    expect(none.headers['WWW-Authenticate']).toMatch(/^Bearer/);
+    expect(body(none).error.code).toBe('unauthenticated');
+    expect((await call('/v1/regions/26/periods', { key: 'guess' })).statusCode).toBe(401);
+  });
+
+  test('a dashboard key is 403 on uploads and alerts and 200 on periods', async () => {
+    const { call } = setup();
+    expect((await call('/v1/uploads', { key: DASH })).statusCode).toBe(403);
+    expect(body(await call('/v1/regions/26/alerts', { key: DASH })).error.code).toBe('forbidden');
+    expect((await call('/v1/regions/26/periods', { key: DASH })).statusCode).toBe(200);
+  });
+
+  test('Authorization: Bearer is accepted', async () => {
+    const { call } = setup();
+    expect((await call('/v1/regions/26/periods', { key: null, headers: { authorization: `Bearer ${READER}` } })).statusCode).toBe(200);
+  });
+
+  test('authentication comes before parameter validation', async () => {
+    const { call } = setup();
+    expect((await call('/v1/regions/26/periods/nonsense', { key: null })).statusCode).toBe(401);
+  });
+
+  test('neither the key nor its hash appears in any log line, the key name does', async () => {
+    const { call, logs } = setup();
+    await call('/v1/regions/26/periods', { key: READER });
+    await call('/v1/regions/26/periods', { key: 'wrong-key-xyz' });
+    await call('/v1/uploads', { key: DASH, query: { key: READER } });
+    const text = logs.lines.join('\n');
+    for (const secret of [READER, DASH, 'wrong-key-xyz', hashApiKey(READER), hashApiKey(DASH)]) expect(text).not.toContain(secret);
+    expect(logs.entries().filter((e) => e.msg === 'api.request').map((e) => [e['key'], e['status']])).toEqual([
+      ['erp', 200],
+      [null, 401],
+      ['bi', 403],
+    ]);
+  });
+
+  test('unknown paths are 404, other methods 405 with Allow, all as JSON errors', async () => {
+    const { call } = setup();
+    const nf = await call('/v1/nothing');
+    expect(nf.statusCode).toBe(404);
+    expect(nf.headers['Content-Type']).toMatch(/^application\/json/);
+    expect(body(nf)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
+    const na = await call('/v1/uploads', { method: 'POST' });
+    expect(na.statusCode).toBe(405);
+    expect(na.headers['Allow']).toBe('GET');
+  });
+
+  test('a malformed period is 400 naming period; a malformed metric is 400 naming metric', async () => {
+    const { call, read } = setup();
+    const p = await call('/v1/regions/26/periods/2023-03-10..2023-03-06');
+    expect(p.statusCode).toBe(400);
+    expect(body(p).error).toMatchObject({ code: 'invalid_parameter', parameter: 'period' });
+    const m = await call('/v1/regions/26/timeseries', { query: { metric: 'bogus' } });
+    expect(body(m).error).toMatchObject({ code: 'invalid_parameter', parameter: 'metric' });
+    expect(body(m).error.message).toMatch(/^metric: /);
+    expect(read.snapshots).toBe(0);
+  });
+
+  test('a region-only metric for a municipality is 400 naming metric; an unknown municipality is 404', async () => {
+    const { call } = setup();
+    const r = await call('/v1/regions/26/timeseries', { query: { metric: 'mouo_total', scope: 'aleksandrovsky' } });
+    expect(body(r).error.parameter).toBe('metric');
+    expect((await call('/v1/regions/26/timeseries', { query: { metric: 'teachers_total', scope: 'atlantis' } })).statusCode).toBe(404);
+  });
+
+  test('an unknown region and an empty period are 404 with their codes', async () => {
+    const { call } = setup();
+    expect(body(await call('/v1/regions/99/periods')).error.code).toBe('region_not_found');
+    expect(body(await call('/v1/regions/26/periods/2023-03-13..2023-03-17')).error.code).toBe('period_not_found');
+    expect(body(await call('/v1/uploads/up_404')).error.code).toBe('upload_not_found');
+  });
+
+  test('a period answer holds the regional row, municipality rows with evaluations, from one snapshot', async () => {
+    const { call, read } = setup();
+    const r = body(await call('/v1/regions/26/periods/2023-03-06..2023-03-10'));
+    expect(read.snapshots).toBe(1);
+    expect(r['regional'].scope.id).toBe('26');
+    expect(r['municipalities'].map((m: any) => m.scope.id)).toEqual(['aleksandrovsky']);
+    expect(r['regional'].evaluations.find((e: any) => e.target_id === 'teachers_chat_creators').status).toBe('pending');
+  });
+
+  test('the CSV report is text/csv with a Content-Disposition file name; XLSX is base64 with its type', async () => {
+    const { call } = setup();
+    const csv = await call('/v1/regions/26/report.csv');
+    expect(csv.headers['Content-Type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['Content-Disposition']).toBe('attachment; filename="sferum-pulse-26-2023-03-06_2023-03-10.csv"');
+    expect(csv.body.startsWith('\uFEFFНеделя;')).toBe(true);
+    const xlsx = await call('/v1/regions/26/report.xlsx', { query: { from: '2023-01-01' } });
+    expect(xlsx.isBase64Encoded).toBe(true);
+    expect(xlsx.headers['Content-Type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(Buffer.from(xlsx.body, 'base64').subarray(0, 2).toString()).toBe('PK');
+  });
+
+  test('uploads are paged with an opaque cursor until next_cursor is null', async () => {
+    const { call } = setup();
+    const first = body(await call('/v1/uploads', { query: { limit: '2' } }));
+    expect(first['items'].map((i: any) => i.upload_id)).toEqual(['up_5', 'up_4']);
+    const second = body(await call('/v1/uploads', { query: { limit: '2', cursor: first['next_cursor'] } }));
+    expect(second['items'].map((i: any) => i.upload_id)).toEqual(['up_3', 'up_2']);
+    const third = body(await call('/v1/uploads', { query: { limit: '2', cursor: second['next_cursor'] } }));
+    expect(third).toMatchObject({ next_cursor: null });
+    expect(third['items'].map((i: any) => i.upload_id)).toEqual(['up_1']);
+  });
+
+  test('a store failure is a 500 without detail, logged with its code', async () => {
+    const { call, read, logs } = setup();
+    read.fail = true;
+    const r = await call('/v1/regions/26/periods');
+    expect(r.statusCode).toBe(500);
+    expect(body(r).error.code).toBe('internal');
+    expect(r.body).not.toContain('locked');
+    expect(logs.entries().find((e) => e.msg === 'api.failed')).toMatchObject({ error: { code: 'SQLITE_BUSY' } });
+  });
+
+  test('the page is public, with a CSP and versioned asset links; assets answer 304 to their ETag', async () => {
+    const { call, deps } = setup();
+    const page = await call('/', { key: null });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['Content-Security-Policy']).toContain("script-src 'self'");
+    expect(page.body).toContain(`assets/app.js?v=${deps.dashboard!.version}`);
+    const js = await call('/assets/app.js', { key: null });
+    expect(js.headers['Content-Type']).toBe('text/javascript; charset=utf-8');
+    expect((await call('/assets/app.js', { key: null, headers: { 'if-none-match': js.headers['ETag']! } })).statusCode).toBe(304);
+    expect((await call('/assets/secret.txt', { key: null })).statusCode).toBe(404);
+  });
+
+  test('without built assets the page is 503', async () => {
+    const { call, deps } = setup();
+    const r = await handleApiRequest({ method: 'GET', path: '/', query: {}, headers: {}, requestId: null }, { ...deps, dashboard: null });
+    expect(r.statusCode).toBe(503);
+    expect((await call('/')).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,74 @@
+// Unit: infra/api/openapi.yaml describes exactly the router's routes, each integrated with
+// the api function through payload 1.0, with the key scheme on every non-public route.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { ROUTES } from '../../../shared/api/routes.ts';
+
+type Operation = {
+  operationId?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; required?: boolean }[];
+  'x-yc-apigateway-integration'?: Record<string, unknown>;
+};
+const spec = parse(readFileSync(new URL('../../../infra/api/openapi.yaml', import.meta.url), 'utf8')) as {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string }> };
+};
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
+  Object.entries(item)
+    .filter(([m]) => METHODS.includes(m))
+    .map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, path, op })),
+);
+
+describe('openapi.yaml', () => {
+  test('is OpenAPI 3.0', () => {
+    expect(spec.openapi).toMatch(/^3\.0\./);
+  });
+
+  test('every spec operation is a router route', () => {
+    const routes = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
+    expect(operations.map((o) => o.key).filter((k) => !routes.has(k))).toEqual([]);
+  });
+
+  test('every router route is a spec operation', () => {
+    const ops = new Set(operations.map((o) => o.key));
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((k) => !ops.has(k))).toEqual([]);
+  });
+
+  test('each operation calls the api function with payload format 1.0 and a service account', () => {
+    for (const { key, op } of operations) {
+      expect(op['x-yc-apigateway-integration'], key).toEqual({
+        type: 'cloud_functions',
+        function_id: '${API_FUNCTION_ID}',
+        payload_format_version: '1.0',
+        service_account_id: '${API_GATEWAY_SA_ID}',
+      });
+    }
+  });
+
+  test('operation ids are the route names', () => {
+    const byKey = new Map(ROUTES.map((r) => [`${r.method} ${r.path}`, r.name]));
+    for (const { key, op } of operations) expect(op.operationId, key).toBe(byKey.get(key));
+  });
+
+  test('the key scheme is X-API-Key or Bearer; public routes need none, the others require one', () => {
+    expect(spec.components.securitySchemes['apiKey']).toEqual({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    expect(spec.components.securitySchemes['bearer']).toEqual({ type: 'http', scheme: 'bearer' });
+    for (const r of ROUTES) {
+      const op = spec.paths[r.path]![r.method.toLowerCase()]!;
+      expect(op.security, r.name).toEqual(r.access === 'public' ? [] : [{ apiKey: [] }, { bearer: [] }]);
+    }
+  });
+
+  test('each path parameter of a template is declared, required, in path', () => {
+    for (const { key, path, op } of operations) {
+      const inTemplate = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const declared = (op.parameters ?? []).filter((p) => p.in === 'path');
+      expect(declared.map((p) => p.name).sort(), key).toEqual(inTemplate);
+      expect(declared.every((p) => p.required === true), key).toBe(true);
+    }
+  });
+});

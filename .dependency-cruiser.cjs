@@ -40,6 +40,20 @@ module.exports = {
       to: { path: ['^shared/adapters/', '^@aws-sdk/', '^better-sqlite3$', '^ydb-sdk$'] },
     },
     {
+      name: 'api-through-ports',
+      comment: 'shared/api routes and reads through the ReadModel port; stores and the runtime stay outside',
+      severity: 'error',
+      from: { path: '^shared/api/' },
+      to: { path: ['^shared/(adapters|runtime|usecases)/', '^@aws-sdk/', '^better-sqlite3$', '^ydb-sdk$', '^@middy/'] },
+    },
+    {
+      name: 'dashboard-runs-in-the-browser',
+      comment: 'the dashboard bundle (shared/dashboard/app) uses the DOM and uPlot; server modules only as types',
+      severity: 'error',
+      from: { path: '^shared/dashboard/app/' },
+      to: { dependencyTypesNot: ['type-only'], pathNot: ['^shared/dashboard/app/', 'node_modules/uplot/'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

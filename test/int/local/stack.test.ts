@@ -1,6 +1,7 @@
 // Integration: the real project on the local stack, driven from outside — uploads through
 // the plain S3 API (the AWS SDK, as any S3 client), timers through the runtime's clock —
 // with the bundled handlers and the wiring read from serverless.yml.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +47,9 @@ describe('local stack with the project', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  test('an upload through the S3 API runs ingest, aggregate and notify: the report is in the bucket and the ledger, the aggregates and a log-channel delivery appear', async () => {
-    await using stack = await stackFor();
+  test('an upload through the S3 API runs ingest, aggregate and notify: the report is in the bucket and the ledger, the aggregates over HTTP, and a log-channel delivery', async () => {
+    const apiKey = 'test-reader-key-4711';
+    await using stack = await stackFor({ env: { NOTIFY_CONFIG: '{"grouping":{"windowMs":0}}', API_KEYS: `test:reader:${createHash('sha256').update(apiKey).digest('hex')}` } });
     const s3 = client(stack);
     const name = '07a_schools_03.04-07.04.2023.csv';
     const key = `uploads/26/${name}`;
@@ -69,6 +71,13 @@ describe('local stack with the project', () => {
     } finally {
       db.close();
     }
+    const api = stack.api!.url;
+    const period = await fetch(`${api}/v1/regions/26/periods/2023-04-03..2023-04-07`, { headers: { 'X-API-Key': apiKey } });
+    expect(period.status).toBe(200);
+    const body = JSON.stringify(await period.json());
+    expect(body).toContain('"schools_total"');
+    expect(body).toContain(String(report.rows.accepted));
+    expect((await fetch(`${api}/v1/regions/26/periods`)).status).toBe(401);
     expect(stack.deadLetters).toEqual([]);
   });
 

@@ -29,7 +29,8 @@ const TRAILING_MARKS = /[\s*:.]+$/u;
  * `*`, `:` or `.` dropped. The result is compared exactly, never as a substring.
  */
 export function foldHeader(s: string): string {
-  return foldText(s.replace(AT_LEAST, ' ').replace(QUOTES, '').replace(DASHES, '-'))
+  // NFC before the replacements: it can produce a quote (U+1FEF GREEK VARIA becomes `).
+  return foldText(s.normalize('NFC').replace(AT_LEAST, ' ').replace(QUOTES, '').replace(DASHES, '-'))
     .replace(COMMA, ', ')
     .replace(TRAILING_MARKS, '');
 }

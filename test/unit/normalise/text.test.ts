@@ -63,4 +63,8 @@ describe('foldHeader', () => {
   test('is idempotent on any text', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => foldHeader(foldHeader(s)) === foldHeader(s)));
   });
+
+  test('a character that NFC turns into a quote is dropped like the quote (found by the property above)', () => {
+    expect(foldHeader('\u1fefИНН\u1fef')).toBe('инн');
+  });
 });

@@ -1,0 +1,252 @@
+// `npm run bench`: generates the inputs (deterministic, in a temp dir), bundles the
+// measurement children, then runs every variant in a fresh process, round-robin (the start
+// rotates each round), N rounds, and prints one table of medians.
+//
+//   npm run bench -- [--n 3] [--variants a,b,...] [--big-rows 1000000] [--dir <tmp dir>]
+//                    [--skip-build] [--json <file>] [--list]
+//
+// Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>|cold:empty,
+// api:bare|api:api. Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m.
+// e2e = the dataset as one upload per region (the shape the use case commits), then the
+// aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { generate } from './gen.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, 'bench', '.out');
+
+export const DEFAULT_VARIANTS = [
+  'floor:nat-utf8',
+  'parse:nat-utf8',
+  'duck1:nat-utf8',
+  'duck2:nat-utf8',
+  'e2e:nat-utf8',
+  'floor:nat-cp1251',
+  'parse:nat-cp1251',
+  'e2e:nat-cp1251',
+  'e2e:nat-xlsx',
+  'floor:big-1m',
+  'parse:big-1m',
+  'duck1:big-1m',
+  'duck2:big-1m',
+  'e2e1:big-100k',
+  'e2e1:big-500k',
+  'e2e1:big-1m',
+  'e2e:big-1m',
+  'cold:empty',
+  'cold:ingest',
+  'cold:aggregate',
+  'cold:notify',
+  'cold:schedule',
+  'api:bare',
+  'api:api',
+];
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '3' },
+    variants: { type: 'string' },
+    'big-rows': { type: 'string', default: '1000000' },
+    dir: { type: 'string', default: join(tmpdir(), 'sferum-pulse-bench') },
+    'skip-build': { type: 'boolean', default: false },
+    json: { type: 'string', default: join(out, 'results.json') },
+    list: { type: 'boolean', default: false },
+    requests: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '8' },
+  },
+});
+if (args.list) {
+  console.log(DEFAULT_VARIANTS.join('\n'));
+  process.exit(0);
+}
+const N = Number(args.n);
+const variants = args.variants ? args.variants.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_VARIANTS;
+const started = performance.now();
+const log = (s: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
+
+mkdirSync(out, { recursive: true });
+log(`generating inputs in ${args.dir}`);
+const inputs = await generate(args.dir, { bigRows: Number(args['big-rows']), nationalRows: 45_000 });
+const manifest = join(args.dir, 'manifest.json');
+const workdir = join(args.dir, 'work');
+mkdirSync(workdir, { recursive: true });
+
+// Children run as plain Node on esbuild bundles (no tsx loader in the measured process:
+// it would add ~90 MB to every peak RSS).
+log('bundling the measurement children');
+for (const name of ['child', 'api']) {
+  await build({
+    entryPoints: [join(root, 'bench', `${name}.ts`)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile: join(out, `${name}.mjs`),
+    external: ['better-sqlite3', '@duckdb/*', 'exceljs'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+if (!args['skip-build'] && variants.some((v) => v.startsWith('cold:'))) {
+  log('node scripts/build.mjs');
+  const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
+}
+mkdirSync(join(out, 'empty'), { recursive: true });
+writeFileSync(join(out, 'empty', 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(join(out, 'empty', 'index.js'), 'exports.handler = async () => ({ statusCode: 200, body: "" });\n');
+
+type Result = Record<string, unknown> & { ms?: number; maxRssKiB?: number; rows?: number; bytes?: number };
+
+function coldEnv(): NodeJS.ProcessEnv {
+  const d = join(workdir, `cold-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(d, { recursive: true });
+  // Adapters constructed without network: a temp SQLite file, placeholder endpoints on 127.0.0.1.
+  return {
+    PATH: process.env.PATH,
+    SQLITE_PATH: join(d, 'pulse.sqlite'),
+    S3_ENDPOINT: 'http://127.0.0.1:9',
+    YMQ_ENDPOINT: 'http://127.0.0.1:9',
+    PERIOD_CHANGED_QUEUE_URL: 'http://127.0.0.1:9/queue/period-changed',
+    NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:9/queue/notifications',
+    EXPORTS_BUCKET: 'bench',
+    LOG_DESTINATION: 'stderr',
+    LOG_LEVEL: 'ERROR',
+  };
+}
+
+function runOne(v: string): Result {
+  const [kind, arg = ''] = v.split(':');
+  let r;
+  if (kind === 'cold') {
+    const bundle = arg === 'empty' ? join(out, 'empty', 'index.js') : join(root, 'dist', arg, 'index.js');
+    r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldEnv(), timeout: 60_000 });
+    const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
+    if (!line) return { error: r.stderr.slice(-500) };
+    return { variant: v, ...JSON.parse(line.slice(6)), bundleBytes: statSync(bundle).size };
+  }
+  if (kind === 'api') {
+    r = spawnSync(process.execPath, [join(out, 'api.mjs'), arg, manifest, workdir, join(root, 'bench', 'load.mjs'), args.requests!, args.seconds!, '50'], { encoding: 'utf8', timeout: 120_000 });
+  } else {
+    r = spawnSync(process.execPath, [join(out, 'child.mjs'), v, manifest, workdir], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
+  }
+  const line = r.stdout.trim().split('\n').at(-1);
+  if (r.status !== 0 || !line) return { variant: v, error: (r.stderr || String(r.error)).slice(-800) };
+  return JSON.parse(line) as Result;
+}
+
+const results = new Map<string, Result[]>(variants.map((v) => [v, []]));
+for (let round = 0; round < N; round++) {
+  for (let k = 0; k < variants.length; k++) {
+    const v = variants[(k + round) % variants.length]!;
+    const r = runOne(v);
+    results.get(v)!.push(r);
+    const shown = r.error ? `ERROR ${String(r.error).split('\n').slice(-3).join(' | ')}` : r.pending ? 'pending' : `${typeof r.ms === 'number' ? r.ms.toFixed(0) : '?'} ms, ${r.maxRssKiB ? (r.maxRssKiB / 1024).toFixed(0) : '?'} MiB${r.p99 ? `, p99 ${(r.p99 as number).toFixed(1)} ms` : ''}`;
+    log(`round ${round + 1}/${N} ${v}: ${shown}`);
+  }
+}
+
+// ---- summary ----
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ok = (v: string) => (results.get(v) ?? []).filter((r) => !r.error && !r.pending);
+const med = (v: string, f: (r: Result) => number) => median(ok(v).map(f));
+const ms = (v: string) => med(v, (r) => r.ms as number);
+const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—');
+const ratio = (ours: number, anchor: number) => (Number.isFinite(ours) && Number.isFinite(anchor) && anchor > 0 ? `${(ours / anchor).toFixed(2)}×` : '');
+
+const header = ['variant', 'n', 'median ms (min–max)', 'rows/s', 'MB/s', 'peak RSS MiB', '× floor', '× parse', '× DuckDB t1', '× DuckDB t2', 'notes'];
+const lines: string[][] = [];
+for (const v of variants) {
+  const rs = ok(v);
+  const [kind, arg = ''] = v.split(':');
+  const bad = (results.get(v) ?? []).find((r) => r.error || r.pending);
+  if (rs.length === 0) {
+    lines.push([v, '0', '—', '', '', '', '', '', '', '', bad?.pending ? 'pending: the API function has not landed (shared/api/http-adapter.ts missing)' : `failed: ${String(bad?.error ?? '').split('\n').at(-1)?.slice(0, 120)}`]);
+    continue;
+  }
+  const m = ms(v);
+  const all = rs.map((r) => r.ms as number);
+  const span = `${fmt(m)} (${fmt(Math.min(...all))}–${fmt(Math.max(...all))})`;
+  const rss = med(v, (r) => (r.maxRssKiB as number) / 1024);
+  const rssSpan = `${fmt(rss)} (${fmt(Math.min(...rs.map((r) => (r.maxRssKiB as number) / 1024)))}–${fmt(Math.max(...rs.map((r) => (r.maxRssKiB as number) / 1024)))})`;
+  if (kind === 'cold') {
+    const bytes = rs[0]!.bundleBytes as number;
+    lines.push([v, String(rs.length), span, '', '', rssSpan, '', '', '', '', `bundle ${fmt(bytes / 1024)} KiB; require ${fmt(med(v, (r) => (r.requireMs as number) - (r.beforeRequireMs as number)))} ms; ${arg === 'empty' ? 'the empty Node.js function' : `${ratio(m, ms('cold:empty'))} the empty function`}`]);
+    continue;
+  }
+  if (kind === 'api') {
+    const rps = med(v, (r) => r.rps as number);
+    const p50 = med(v, (r) => r.p50 as number);
+    const p99 = med(v, (r) => r.p99 as number);
+    const bare = med('api:bare', (r) => r.p99 as number);
+    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, 50 connections${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
+    continue;
+  }
+  const rows = rs[0]!.rows as number;
+  const bytes = rs[0]!.bytes as number;
+  const ds = arg;
+  const anchors = kind === 'e2e' || kind === 'e2e1' || kind === 'parse';
+  const notes: string[] = [];
+  if (kind === 'e2e' || kind === 'e2e1') {
+    const r0 = rs[0]!;
+    notes.push(`${r0.uploads} upload(s): ${Object.entries(r0.statuses as Record<string, number>).map(([s, n]) => `${n} ${s}`).join(', ')}; ${fmt(r0.accepted as number)} rows accepted`);
+    if (r0.fileError) notes.push(`file error ${String(r0.fileError)}`);
+    notes.push(`ingest ${fmt(med(v, (r) => r.ingestMs as number))} ms + aggregate ${fmt(med(v, (r) => r.aggregateMs as number))} ms (${r0.aggregated} periods)`);
+  }
+  if (kind === 'duck1' || kind === 'duck2') notes.push(`${fmt(rs[0]!.municipalities as number)} municipality groups (raw text, no matching)`);
+  lines.push([
+    v,
+    String(rs.length),
+    span,
+    fmt((rows / m) * 1000),
+    fmt(bytes / 1e6 / (m / 1000), 1),
+    rssSpan,
+    anchors && kind !== 'parse' ? ratio(m, ms(`floor:${ds}`)) : kind === 'parse' ? ratio(m, ms(`floor:${ds}`)) : '',
+    anchors && kind !== 'parse' ? ratio(m, ms(`parse:${ds}`)) : '',
+    anchors ? ratio(m, ms(`duck1:${ds}`)) : '',
+    anchors ? ratio(m, ms(`duck2:${ds}`)) : '',
+    notes.join('; '),
+  ]);
+}
+const table = [header, header.map(() => '---'), ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+
+// Write cost per upload: what the e2e runs wrote through the store ports against the floor.
+const wlines: string[][] = [];
+for (const v of variants.filter((x) => x.startsWith('e2e'))) {
+  const r = ok(v)[0];
+  if (!r) continue;
+  const w = r.writes as Record<string, number>;
+  const phys = r.physical as Record<string, number>;
+  const uploads = r.uploads as number;
+  const written = w.snapshotBytes! + w.pointerBytes! + w.ledgerBytes!;
+  const snapPhys = (phys.school_snapshot ?? 0) + (phys.school_snapshot_by_batch ?? 0) + (phys.municipality_snapshot ?? 0) + (phys.municipality_snapshot_by_batch ?? 0) + (phys.current_batch ?? 0) + (phys.upload_ledger ?? 0);
+  wlines.push([
+    v,
+    fmt(w.floorRows! / uploads),
+    fmt(w.floorBytes! / uploads / 1024, 1),
+    fmt((w.snapshotRows! + w.pointerRows! + w.ledgerRows!) / uploads),
+    fmt(written / uploads / 1024, 1),
+    `${(written / w.floorBytes!).toFixed(2)}×`,
+    `${fmt(w.aggregateRows! / uploads)} rows, ${fmt(w.aggregateBytes! / uploads / 1024, 1)} KiB`,
+    `${(snapPhys / w.floorBytes!).toFixed(2)}× (index by batch ${(((phys.school_snapshot_by_batch ?? 0) / w.floorBytes!) * 100).toFixed(0)} %); alert_state ${fmt((phys.alert_state ?? 0) / 1024)} KiB`,
+  ]);
+}
+const wheader = ['variant', 'floor rows/upload', 'floor KiB/upload', 'rows written/upload', 'KiB written/upload', 'write amplification (logical)', 'aggregate writes/upload', 'SQLite pages ÷ floor'];
+const wtable = [wheader, wheader.map(() => '---'), ...wlines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+const machine = `${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${process.platform} ${process.arch}`;
+const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n`;
+console.log(summary);
+writeFileSync(args.json!, JSON.stringify({ machine, n: N, variants, results: Object.fromEntries(results), inputs: Object.fromEntries(Object.entries(inputs.files).map(([k, f]) => [k, { rows: f.rows, bytes: f.bytes, splitFiles: existsSync(f.split) ? readdirSync(f.split).length : 0 }])) }, null, 2));
+writeFileSync(join(out, 'table.md'), summary);
+log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; raw results in ${args.json}`);

@@ -76,9 +76,13 @@ export async function sqliteStores(path: string): Promise<Stores> {
  * Every store port on YDB, over the instance's one driver. Loaded lazily, like SQLite, so
  * each runtime loads only the vendor SDK it uses.
  */
+function ydbSettings(env: Env) {
+  return { connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE };
+}
+
 export async function ydbStores(env: Env): Promise<Stores> {
   const ydb = await import('../adapters/ydb/index.ts');
-  return ydb.ydbStores({ connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE });
+  return ydb.ydbStores(ydbSettings(env));
 }
 
 export async function storesFrom(env: Env): Promise<Stores> {
@@ -106,14 +110,14 @@ export function notificationSinkFrom(env: Env): NotificationSink {
 }
 
 /**
- * The read API's snapshot reads. On SQLite a second connection to the same file gives each
- * request one WAL snapshot. YDB needs a snapshot read-only transaction across the reads of
- * a request, which its adapters do not offer yet; rather than serve mixed states (T25),
- * the API refuses to start on YDB.
+ * The read API's snapshot reads: every read of one request sees one committed state (T25).
+ * On SQLite a second connection to the same file gives each request one WAL snapshot; on
+ * YDB each request is one snapshot read-only transaction.
  */
 export async function readModelFrom(env: Env): Promise<ReadModel> {
   if (storeKind(env) === 'ydb') {
-    throw new ConfigError('the api function reads through a ReadModel (shared/ports/read-model.ts), which has no YDB adapter yet; run it with SQLITE_PATH');
+    const ydb = await import('../adapters/ydb/index.ts');
+    return ydb.ydbReadModel(ydbSettings(env));
   }
   const m = await import('../adapters/sqlite/read-model.ts');
   return new m.SqliteReadModel(env.SQLITE_PATH!);

@@ -38,7 +38,7 @@ function mouo(over: Partial<MunicipalityRow> = {}): MunicipalityRow {
   return { region: '26', period: P1, municipality_id: 'budennovsky', in_sferum: true, admin_active: false, ...over };
 }
 
-function report(uploadId: string): UploadReport {
+export function report(uploadId: string): UploadReport {
   return {
     upload_id: uploadId,
     bucket: 'b',

@@ -14,10 +14,10 @@ import { breach, MUNI } from '../helpers/notify.ts';
 
 export type Fresh<T> = () => Promise<{ store: T; close(): Promise<void> }>;
 
-const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
-const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
+export const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
+export const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
 
-function agg(over: { period?: Period; level?: 'region' | 'municipality'; id?: string; base?: number } = {}): AggregateRow {
+export function agg(over: { period?: Period; level?: 'region' | 'municipality'; id?: string; base?: number } = {}): AggregateRow {
   const base = over.base ?? 1;
   const values = Object.fromEntries(MetricId.options.map((m, i) => [m, m.endsWith('_share') ? (i % 10) / 10 : i === 0 ? null : base * i])) as AggregateRow['values'];
   const deltas = Object.fromEntries(MetricId.options.map((m) => [m, null])) as AggregateRow['deltas'];
@@ -81,7 +81,7 @@ export function aggregateStoreContract(name: string, make: Fresh<AggregateStore>
   });
 }
 
-function alert(over: Partial<AlertState> = {}): AlertState {
+export function alert(over: Partial<AlertState> = {}): AlertState {
   return {
     region: '26',
     alert_id: 't_teachers_msg10_share',

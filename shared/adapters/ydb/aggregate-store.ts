@@ -3,7 +3,7 @@
 // DataLens reads it directly. A period is replaced by one statement list (DELETE the
 // period, UPSERT its rows) in one auto-committed transaction: readers see the old rows or
 // the new ones, and re-sending it after an ambiguous failure leaves the same state.
-import { MetricId, type ScopeLevel } from '../../domain/events.ts';
+import { MetricId } from '../../domain/events.ts';
 import type { AggregateRow } from '../../domain/metrics.ts';
 import type { Period } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
@@ -14,13 +14,62 @@ import { METRIC_COLUMNS, aggregateToRow, col, listParam, param, rowToAggregate, 
 const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The aggregate reads over any runner: a store's own statements or a snapshot transaction's. */
+export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' | 'timeseries' | 'periods'> {
+  return {
+    async readPeriod(region, period) {
+      const rows = await paginate(
+        run,
+        AGGREGATE_READ_PERIOD,
+        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) },
+        AGGREGATE_COLUMNS,
+        AGGREGATE_COLUMNS,
+        'reading aggregates',
+      );
+      return (rows as unknown as AggregateDbRow[])
+        .map(rowToAggregate)
+        .sort((a, b) => (a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1));
+    },
+
+    async timeseries(region, metric, scope) {
+      // the statement is chosen from the MetricId enum, never built from the caller's text
+      const m = MetricId.parse(metric);
+      const t = METRIC_COLUMNS[m]!;
+      const columns: Columns = { period_start: col.date, period_end: col.date, value: t, delta: t };
+      const rows = await paginate(
+        run,
+        AGGREGATE_TIMESERIES[m],
+        { $region: param(col.utf8, region), $level: param(col.utf8, scope.level), $unit: param(col.utf8, scope.id) },
+        columns,
+        PERIOD_COLUMNS,
+        `reading the ${m} series`,
+      );
+      return rows.map((r): TimeseriesPoint => ({
+        period: { start: r.period_start as string, end: r.period_end as string },
+        value: r.value as number | null,
+        delta: r.delta as number | null,
+      }));
+    },
+
+    async periods(region) {
+      const rows = await paginate(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing aggregate periods');
+      return rows.map((r): Period => ({ start: r.period_start, end: r.period_end }));
+    },
+  };
+}
+
 export class YdbAggregateStore implements AggregateStore {
   readonly #db: YdbClient;
-  readonly #read: Runner;
+  readonly readPeriod: AggregateStore['readPeriod'];
+  readonly timeseries: AggregateStore['timeseries'];
+  readonly periods: AggregateStore['periods'];
 
   constructor(db: YdbClient) {
     this.#db = db;
-    this.#read = (text, params, what) => db.run(text, params, { what, idempotent: true });
+    const reads = aggregateReads(db.reader);
+    this.readPeriod = reads.readPeriod;
+    this.timeseries = reads.timeseries;
+    this.periods = reads.periods;
   }
 
   async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]): Promise<void> {
@@ -39,44 +88,5 @@ export class YdbAggregateStore implements AggregateStore {
       },
       { what: `replacing aggregates of ${region} ${period.start}..${period.end}`, idempotent: true },
     );
-  }
-
-  async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
-    const rows = await paginate(
-      this.#read,
-      AGGREGATE_READ_PERIOD,
-      { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) },
-      AGGREGATE_COLUMNS,
-      AGGREGATE_COLUMNS,
-      'reading aggregates',
-    );
-    return (rows as unknown as AggregateDbRow[])
-      .map(rowToAggregate)
-      .sort((a, b) => (a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1));
-  }
-
-  async timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]> {
-    // the statement is chosen from the MetricId enum, never built from the caller's text
-    const m = MetricId.parse(metric);
-    const t = METRIC_COLUMNS[m]!;
-    const columns: Columns = { period_start: col.date, period_end: col.date, value: t, delta: t };
-    const rows = await paginate(
-      this.#read,
-      AGGREGATE_TIMESERIES[m],
-      { $region: param(col.utf8, region), $level: param(col.utf8, scope.level), $unit: param(col.utf8, scope.id) },
-      columns,
-      PERIOD_COLUMNS,
-      `reading the ${m} series`,
-    );
-    return rows.map((r) => ({
-      period: { start: r.period_start as string, end: r.period_end as string },
-      value: r.value as number | null,
-      delta: r.delta as number | null,
-    }));
-  }
-
-  async periods(region: string): Promise<Period[]> {
-    const rows = await paginate(this.#read, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing aggregate periods');
-    return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 }

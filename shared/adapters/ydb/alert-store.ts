@@ -9,21 +9,22 @@ import { alertToRow, col, listParam, param, rowToAlert } from './types.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Every alert state of a region over any runner (a store's statements or a snapshot transaction's). */
+export async function alertsForRegion(run: Runner, region: string): Promise<AlertState[]> {
+  const rows = await paginate(run, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, ALERT_READ_COLUMNS, 'reading alert states');
+  // the SQLite adapter's order: level, unit, alert id
+  return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
+}
+
 export class YdbAlertStore implements AlertStore {
   readonly #db: YdbClient;
-  readonly #read: Runner;
 
   constructor(db: YdbClient) {
     this.#db = db;
-    this.#read = (text, params, what) => db.run(text, params, { what, idempotent: true });
   }
 
-  async forRegion(region: string): Promise<AlertState[]> {
-    const rows = await paginate(this.#read, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, ALERT_READ_COLUMNS, 'reading alert states');
-    // the SQLite adapter's order: level, unit, alert id
-    return rows
-      .sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id))
-      .map(rowToAlert);
+  forRegion(region: string): Promise<AlertState[]> {
+    return alertsForRegion(this.#db.reader, region);
   }
 
   async save(states: readonly AlertState[]): Promise<void> {

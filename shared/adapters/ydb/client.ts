@@ -149,6 +149,9 @@ export class YdbClient {
     });
   }
 
+  /** Reads as single statements, each in its own transaction and retried (they are idempotent). */
+  readonly reader: Runner = (text, params, what) => this.run(text, params, { what, idempotent: true });
+
   /**
    * One statement in its own serializable transaction. `idempotent` statements (reads,
    * UPSERTs, DELETEs, UPDATEs to absolute values) are retried on retryable statuses,

@@ -6,6 +6,7 @@ import { YdbAlertStore } from './alert-store.ts';
 import { YdbClient, type ClientOptions } from './client.ts';
 import { getDriver, type YdbSettings } from './driver.ts';
 import { YdbOutbox } from './outbox.ts';
+import { YdbReadModel } from './read-model.ts';
 import type { Driver } from './sdk.ts';
 import { YdbSnapshotStore, YdbUploadLedger } from './snapshot-store.ts';
 
@@ -26,4 +27,9 @@ export function ydbStoresOn(driver: Driver, opts: ClientOptions = {}) {
 /** The stores on the instance's driver (started on first use, reused while warm). */
 export async function ydbStores(settings: YdbSettings) {
   return ydbStoresOn(await getDriver(settings));
+}
+
+/** The API's snapshot reads on the instance's driver. */
+export async function ydbReadModel(settings: YdbSettings, opts: ClientOptions = {}) {
+  return new YdbReadModel(new YdbClient(await getDriver(settings), opts));
 }

@@ -81,7 +81,7 @@ export async function migrate(
   const done = new Map(
     (
       await paginate(
-        (text, params, what) => client.run(text, params, { what, idempotent: true }),
+        client.reader,
         MIGRATIONS_APPLIED,
         {},
         MIGRATION_COLUMNS,

@@ -188,7 +188,7 @@ export class YdbOutbox implements Outbox {
 
   async disabledChannels(): Promise<ReadonlySet<string>> {
     const rows = await paginate(
-      (text, params, what) => this.#db.run(text, params, { what, idempotent: true }),
+      this.#db.reader,
       DISABLED_CHANNELS,
       {},
       CHANNEL_ID_COLUMNS,

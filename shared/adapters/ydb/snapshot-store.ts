@@ -24,6 +24,7 @@ import type {
   SnapshotStore,
   UploadLedger,
 } from '../../ports/snapshot-store.ts';
+import type { LedgerReport } from '../../ports/read-model.ts';
 import { isPreconditionFailed, paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
   BATCH_REFERENCES,
@@ -97,7 +98,7 @@ export class YdbSnapshotStore implements SnapshotStore {
 
   constructor(db: YdbClient) {
     this.#db = db;
-    this.#read = (text, params, what) => db.run(text, params, { what, idempotent: true });
+    this.#read = db.reader;
   }
 
   async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[]): Promise<void> {
@@ -350,13 +351,42 @@ const IN_PROGRESS = 'in_progress';
 const COMPLETED = 'completed';
 const REPORT_COLUMNS = pick(LEDGER_COLUMNS, 'ingest_sequence', 'report_json');
 
+/** One upload's report (null until it completes), over any runner. */
+export async function reportOf(run: Runner, uploadId: string): Promise<UploadReport | null> {
+  const [rs] = await run(LEDGER_REPORT, { $upload_id: param(col.utf8, uploadId) }, 'reading a report');
+  const row = rs ? decodeRows(rs, pick(LEDGER_COLUMNS, 'report_json'))[0] : undefined;
+  return row?.report_json ? parseReport(row.report_json) : null;
+}
+
+/**
+ * Completed reports with a sequence below `before`, newest first, at most `limit`: pages of
+ * at most PAGE_SIZE continue below the last sequence read, so none is truncated.
+ */
+export async function completedReports(run: Runner, opts: { readonly limit: number; readonly before?: number }): Promise<LedgerReport[]> {
+  const out: LedgerReport[] = [];
+  let before = opts.before ?? Number.MAX_SAFE_INTEGER;
+  while (out.length < opts.limit) {
+    const pageSize = Math.min(PAGE_SIZE, opts.limit - out.length);
+    const [rs] = await run(
+      LEDGER_LIST_REPORTS,
+      { $status: param(col.utf8, COMPLETED), $before: param(col.uint64, before), $limit: param(col.uint64, pageSize) },
+      'listing reports',
+    );
+    const rows = rs ? decodeRows(rs, REPORT_COLUMNS) : [];
+    for (const r of rows) if (r.report_json) out.push({ sequence: r.ingest_sequence, report: parseReport(r.report_json) });
+    if (rows.length < pageSize) break;
+    before = rows[rows.length - 1]!.ingest_sequence;
+  }
+  return out;
+}
+
 export class YdbUploadLedger implements UploadLedger {
   readonly #db: YdbClient;
   readonly #read: Runner;
 
   constructor(db: YdbClient) {
     this.#db = db;
-    this.#read = (text, params, what) => db.run(text, params, { what, idempotent: true });
+    this.#read = db.reader;
   }
 
   async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
@@ -436,28 +466,12 @@ export class YdbUploadLedger implements UploadLedger {
     );
   }
 
-  async getReport(uploadId: string): Promise<UploadReport | null> {
-    const [rs] = await this.#db.run(LEDGER_REPORT, { $upload_id: param(col.utf8, uploadId) }, { what: 'reading a report', idempotent: true });
-    const row = rs ? decodeRows(rs, pick(LEDGER_COLUMNS, 'report_json'))[0] : undefined;
-    return row?.report_json ? parseReport(row.report_json) : null;
+  getReport(uploadId: string): Promise<UploadReport | null> {
+    return reportOf(this.#read, uploadId);
   }
 
   async listReports(opts: { limit: number; before?: number }): Promise<UploadReport[]> {
-    const out: UploadReport[] = [];
-    let before = opts.before ?? Number.MAX_SAFE_INTEGER;
-    while (out.length < opts.limit) {
-      const pageSize = Math.min(PAGE_SIZE, opts.limit - out.length);
-      const [rs] = await this.#db.run(
-        LEDGER_LIST_REPORTS,
-        { $status: param(col.utf8, COMPLETED), $before: param(col.uint64, before), $limit: param(col.uint64, pageSize) },
-        { what: 'listing reports', idempotent: true },
-      );
-      const rows = rs ? decodeRows(rs, REPORT_COLUMNS) : [];
-      for (const r of rows) if (r.report_json) out.push(parseReport(r.report_json));
-      if (rows.length < pageSize) break;
-      before = rows[rows.length - 1]!.ingest_sequence;
-    }
-    return out;
+    return (await completedReports(this.#read, opts)).map((r) => r.report);
   }
 
   async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {

@@ -17,6 +17,7 @@ import { SCHOOLS_OF_BATCH, type Paged } from '../../../shared/adapters/ydb/queri
 import { sdk, type Driver, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
 import { T, col, decodeValue, listParam, type RowOf } from '../../../shared/adapters/ydb/types.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../shared/domain/errors.ts';
+import { resultSetOf } from '../../helpers/ydb-results.ts';
 
 /** A real SDK error of the given status (the SDK maps status → class in checkStatus). */
 function ydbError(status: keyof typeof sdk.StatusCode): Error {
@@ -225,11 +226,9 @@ describe('paginate', () => {
         if (from < 0) from = rows.length;
       } else expect(text).toBe(SCHOOLS_OF_BATCH.first);
       const page = rows.slice(from, from + limit);
-      const typed = listParam(T.schoolSnapshot.columns, page);
-      return [{ columns: Object.entries(T.schoolSnapshot.columns).map(([name, c]) => ({ name, type: c.optional ? sdk.Types.optional(typeOf(c.kind)) : typeOf(c.kind) })), rows: typed.value!.items! }];
+      return [resultSetOf(T.schoolSnapshot.columns, page)];
     };
   }
-  const typeOf = (k: string) => ({ Utf8: sdk.Types.UTF8, Int64: sdk.Types.INT64, Uint64: sdk.Types.UINT64, Bool: sdk.Types.BOOL, Double: sdk.Types.DOUBLE, Date: sdk.Types.DATE, Json: sdk.Types.JSON })[k]!;
 
   test('reads 1500 rows in pages, continuing strictly after the last key', async () => {
     const rows = [...Array.from({ length: 700 }, (_, i) => ({ ...school(i), municipality_id: 'a' })), ...Array.from({ length: 800 }, (_, i) => ({ ...school(i), municipality_id: 'b' }))];

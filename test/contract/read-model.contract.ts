@@ -1,0 +1,138 @@
+// Contract suite: what every ReadModel adapter promises the API (SQLite always, YDB when
+// YDB_ENDPOINT is set). The writers are the same adapters' stores on their own
+// connections or sessions, as the ingest and aggregate functions write while the API reads.
+import { describe, expect, test } from 'vitest';
+import { MetricId } from '../../shared/domain/events.ts';
+import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
+import type { AlertStore } from '../../shared/ports/alert-store.ts';
+import type { ReadModel } from '../../shared/ports/read-model.ts';
+import type { UploadLedger } from '../../shared/ports/snapshot-store.ts';
+import { report } from './snapshot-store.contract.ts';
+import { P1, P2, agg, alert } from './stores.contract.ts';
+
+export type ReadModelFixture = {
+  readonly read: ReadModel;
+  readonly aggregates: AggregateStore;
+  readonly alerts: AlertStore;
+  readonly ledger: UploadLedger;
+  close(): Promise<void>;
+};
+
+/** Completes one upload in the ledger and returns its id and sequence. */
+async function completeUpload(ledger: UploadLedger, n: number) {
+  const acquired = await ledger.acquire({ bucket: 'b', key: `uploads/26/${n}.csv`, sha256: n.toString(16).padStart(64, '0') }, Date.UTC(2023, 2, 13) + n, 30_000);
+  if (acquired.kind !== 'acquired') throw new Error(`upload ${n} was not acquired: ${acquired.kind}`);
+  await ledger.complete(acquired.uploadId, { ...report(acquired.uploadId), key: `uploads/26/${n}.csv` });
+  return { uploadId: acquired.uploadId, sequence: acquired.sequence };
+}
+
+export function readModelContract(name: string, make: () => Promise<ReadModelFixture>) {
+  describe(`ReadModel contract: ${name}`, () => {
+    test('an empty store reads as empty, not as an error', async () => {
+      const s = await make();
+      try {
+        const out = await s.read.snapshot(async (v) => ({
+          periods: await v.periods('26'),
+          rows: await v.readPeriod('26', P1),
+          series: await v.timeseries('26', 'teachers_total', { level: 'region', id: '26' }),
+          alerts: await v.alerts('26'),
+          report: await v.report('up_missing'),
+          reports: await v.reports({ limit: 10 }),
+        }));
+        expect(out).toEqual({ periods: [], rows: [], series: [], alerts: [], report: null, reports: [] });
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('the view reads what the stores wrote, in the documented orders', async () => {
+      const s = await make();
+      try {
+        const p1 = [agg({ id: 'kursky', base: 2 }), agg({ level: 'region' }), agg({ id: 'budennovsky' })];
+        await s.aggregates.replacePeriod('26', P2, [agg({ period: P2, base: 3 })]);
+        await s.aggregates.replacePeriod('26', P1, p1);
+        const b = alert({ alert_id: 'a_first' });
+        await s.alerts.save([alert(), b]);
+        const uploads: { uploadId: string; sequence: number }[] = [];
+        for (let n = 1; n <= 3; n++) uploads.push(await completeUpload(s.ledger, n));
+        const out = await s.read.snapshot(async (v) => ({
+          periods: await v.periods('26'),
+          rows: await v.readPeriod('26', P1),
+          series: await v.timeseries('26', 'teachers_total', { level: 'municipality', id: 'budennovsky' }),
+          alerts: await v.alerts('26'),
+          report: await v.report(uploads[1]!.uploadId),
+          newest: await v.reports({ limit: 2 }),
+          older: await v.reports({ limit: 10, before: uploads[1]!.sequence }),
+        }));
+        const i = MetricId.options.indexOf('teachers_total');
+        expect(out.periods).toEqual([P1, P2]);
+        expect(out.rows).toEqual([p1[1], p1[2], p1[0]]);
+        expect(out.series).toEqual([
+          { period: P1, value: i, delta: -3 },
+          { period: P2, value: 3 * i, delta: -3 },
+        ]);
+        expect(out.alerts).toEqual([b, alert()]);
+        expect(out.report?.upload_id).toBe(uploads[1]!.uploadId);
+        expect(out.newest.map((r) => [r.sequence, r.report.upload_id])).toEqual([
+          [uploads[2]!.sequence, uploads[2]!.uploadId],
+          [uploads[1]!.sequence, uploads[1]!.uploadId],
+        ]);
+        expect(out.older.map((r) => r.report.key)).toEqual(['uploads/26/1.csv']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a period of more than 1 000 rows is read whole (never a silently truncated page)', async () => {
+      const s = await make();
+      try {
+        const ids = Array.from({ length: 1_050 }, (_, n) => `m_${String(n).padStart(4, '0')}`);
+        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region' }), ...ids.map((id) => agg({ id }))]);
+        const rows = await s.read.snapshot((v) => v.readPeriod('26', P1));
+        expect(rows).toHaveLength(1_051);
+        expect(rows[0]!.scope.level).toBe('region');
+        expect(rows.slice(1).map((r) => r.scope.id)).toEqual(ids);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a snapshot keeps one state while a writer commits a new one (T25)', async () => {
+      const s = await make();
+      try {
+        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region', base: 1 }), agg({ base: 1 })]);
+        const { before, during } = await s.read.snapshot(async (v) => {
+          const before = await v.readPeriod('26', P1);
+          // the writer commits between two reads of one snapshot
+          await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region', base: 5 }), agg({ base: 5 }), agg({ id: 'kursky', base: 5 })]);
+          await s.alerts.save([alert()]);
+          return { before, during: { rows: await v.readPeriod('26', P1), alerts: await v.alerts('26'), periods: await v.periods('26') } };
+        });
+        expect(during.rows).toEqual(before);
+        expect(during.alerts).toEqual([]);
+        expect(during.periods).toEqual([P1]);
+        const after = await s.read.snapshot((v) => v.readPeriod('26', P1));
+        expect(after).toHaveLength(3);
+        expect(after[0]!.values.teachers_total).toBe(5 * MetricId.options.indexOf('teachers_total'));
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('an error inside a snapshot reaches the caller, and the next snapshot works', async () => {
+      const s = await make();
+      try {
+        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region' })]);
+        await expect(
+          s.read.snapshot(async (v) => {
+            await v.periods('26');
+            throw new Error('view failed');
+          }),
+        ).rejects.toThrow('view failed');
+        expect(await s.read.snapshot((v) => v.periods('26'))).toEqual([P1]);
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}

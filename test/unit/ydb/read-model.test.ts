@@ -1,0 +1,130 @@
+// The YDB ReadModel without a server: one snapshot read-only transaction per snapshot,
+// every read of the view inside it (same tx id), pages past the 1 000-row cap continuing
+// in that transaction, a truncated page failing, a retryable failure re-running the whole
+// (read-only) snapshot, and the transaction never committed before the view settles.
+import { describe, expect, test } from 'vitest';
+import { YdbClient, TruncatedResultError } from '../../../shared/adapters/ydb/client.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, PAGE_SIZE } from '../../../shared/adapters/ydb/queries.ts';
+import { YdbReadModel } from '../../../shared/adapters/ydb/read-model.ts';
+import { sdk, type Driver, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
+import { aggregateToRow, col, decodeValue, type AggregateDbRow } from '../../../shared/adapters/ydb/types.ts';
+import { TransientError } from '../../../shared/domain/errors.ts';
+import { agg, P1 } from '../../contract/stores.contract.ts';
+import { resultSetOf } from '../../helpers/ydb-results.ts';
+
+type Row = AggregateDbRow;
+type Call = { kind: 'begin' | 'query' | 'commit' | 'rollback'; settings?: Ydb.Table.ITransactionSettings; txId?: string; text?: string };
+
+/** A session serving one period's aggregate rows the way the paged statements would. */
+function fakeYdb(rows: Row[], opts: { truncateAt?: number; failFirstQuery?: Error } = {}) {
+  const calls: Call[] = [];
+  let txs = 0;
+  let queries = 0;
+  const session = {
+    beginTransaction: async (settings: Ydb.Table.ITransactionSettings) => {
+      calls.push({ kind: 'begin', settings });
+      return { id: `tx${++txs}` };
+    },
+    commitTransaction: async ({ txId }: { txId: string }) => void calls.push({ kind: 'commit', txId }),
+    rollbackTransaction: async ({ txId }: { txId: string }) => void calls.push({ kind: 'rollback', txId }),
+    executeQuery: async (text: string, params: Record<string, Ydb.ITypedValue>, tx: { txId: string }) => {
+      calls.push({ kind: 'query', txId: tx.txId, text });
+      if (queries++ === 0 && opts.failFirstQuery) throw opts.failFirstQuery;
+      if (text === AGGREGATE_PERIODS.first) return { resultSets: [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])] };
+      const limit = decodeValue(col.uint64, params.$limit!.value!) as number;
+      let from = 0;
+      if (text === AGGREGATE_READ_PERIOD.next) {
+        const level = decodeValue(col.utf8, params.$after_level!.value!) as string;
+        const unit = decodeValue(col.utf8, params.$after_unit!.value!) as string;
+        from = rows.findIndex((r) => r.level > level || (r.level === level && r.unit > unit));
+        if (from < 0) from = rows.length;
+      } else expect(text).toBe(AGGREGATE_READ_PERIOD.first);
+      const truncated = opts.truncateAt !== undefined && from >= opts.truncateAt;
+      return { resultSets: [resultSetOf(AGGREGATE_COLUMNS, rows.slice(from, from + limit) as never, truncated)] };
+    },
+  };
+  const driver = { tableClient: { withSessionRetry: async <T>(fn: (s: typeof session) => Promise<T>) => fn(session) } } as unknown as Driver;
+  return { read: new YdbReadModel(new YdbClient(driver, { retry: { maxRetries: 3, backoffSlotMs: 1, backoffCeiling: 1 } })), calls };
+}
+
+const period = (n: number) => {
+  const ids = Array.from({ length: n }, (_, i) => `m_${String(i).padStart(4, '0')}`);
+  const domain = [agg({ level: 'region' }), ...ids.map((id) => agg({ id }))];
+  const rows = domain.map(aggregateToRow).sort((a, b) => (a.level < b.level ? -1 : a.level > b.level ? 1 : a.unit < b.unit ? -1 : 1));
+  return { domain, rows };
+};
+
+function unavailable(): Error {
+  try {
+    sdk.YdbError.checkStatus({ status: sdk.StatusCode.UNAVAILABLE as never, issues: [{ message: 'fake' }] });
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('no error class');
+}
+
+describe('YdbReadModel', () => {
+  test('a snapshot is one snapshot read-only transaction holding every read, committed after the view settles', async () => {
+    const { domain, rows } = period(3);
+    const { read, calls } = fakeYdb(rows);
+    const out = await read.snapshot(async (v) => {
+      const periods = await v.periods('26');
+      const seen = calls.map((c) => c.kind);
+      return { periods, rows: await v.readPeriod('26', P1), seen };
+    });
+    expect(out.periods).toEqual([P1]);
+    expect(out.rows).toEqual(domain);
+    expect(out.seen).not.toContain('commit');
+    expect(calls[0]).toEqual({ kind: 'begin', settings: { snapshotReadOnly: {} } });
+    expect(calls.at(-1)).toEqual({ kind: 'commit', txId: 'tx1' });
+    expect(calls.filter((c) => c.kind === 'query').every((c) => c.txId === 'tx1')).toBe(true);
+  });
+
+  test('a period larger than one page is read whole, every page in the same transaction', async () => {
+    const { domain, rows } = period(PAGE_SIZE + 200);
+    const { read, calls } = fakeYdb(rows);
+    const out = await read.snapshot((v) => v.readPeriod('26', P1));
+    expect(out).toHaveLength(domain.length);
+    expect(out.map((r) => r.scope.id)).toEqual(domain.map((r) => r.scope.id));
+    const queries = calls.filter((c) => c.kind === 'query');
+    expect(queries.map((q) => q.text === AGGREGATE_READ_PERIOD.next)).toEqual([false, true]);
+    expect(new Set(queries.map((q) => q.txId))).toEqual(new Set(['tx1']));
+  });
+
+  test('a truncated page fails the snapshot instead of passing as complete', async () => {
+    const { rows } = period(5);
+    const { read, calls } = fakeYdb(rows, { truncateAt: 0 });
+    await expect(read.snapshot((v) => v.readPeriod('26', P1))).rejects.toBeInstanceOf(TruncatedResultError);
+    expect(calls.at(-1)?.kind).toBe('rollback');
+  });
+
+  test('a retryable failure re-runs the whole snapshot in a new transaction', async () => {
+    const { domain, rows } = period(2);
+    const { read, calls } = fakeYdb(rows, { failFirstQuery: unavailable() });
+    let runs = 0;
+    const out = await read.snapshot((v) => {
+      runs++;
+      return v.readPeriod('26', P1);
+    });
+    expect(out).toEqual(domain);
+    expect(runs).toBe(2);
+    expect(calls.filter((c) => c.kind === 'begin')).toHaveLength(2);
+    expect(calls.filter((c) => c.kind === 'query' && c.txId === 'tx2')).toHaveLength(1);
+  });
+
+  test('an error of the view itself is not retried and reaches the caller', async () => {
+    const { rows } = period(1);
+    const { read, calls } = fakeYdb(rows);
+    let runs = 0;
+    const err = await read
+      .snapshot(async (v) => {
+        runs++;
+        await v.periods('26');
+        throw new RangeError('bad view');
+      })
+      .catch((e: unknown) => e);
+    expect(runs).toBe(1);
+    expect(err).not.toBeInstanceOf(TransientError);
+    expect(calls.at(-1)?.kind).toBe('rollback');
+  });
+});

@@ -15,9 +15,9 @@ import {
 } from '../../../shared/adapters/ydb/client.ts';
 import { SCHOOLS_OF_BATCH, type Paged } from '../../../shared/adapters/ydb/queries.ts';
 import { sdk, type Driver, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
-import { T, col, decodeValue, listParam, type RowOf } from '../../../shared/adapters/ydb/types.ts';
+import { T, listParam, type RowOf } from '../../../shared/adapters/ydb/types.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../shared/domain/errors.ts';
-import { resultSetOf } from '../../helpers/ydb-results.ts';
+import { pageOf, resultSetOf } from '../../helpers/ydb-results.ts';
 
 /** A real SDK error of the given status (the SDK maps status → class in checkStatus). */
 function ydbError(status: keyof typeof sdk.StatusCode): Error {
@@ -217,15 +217,7 @@ describe('paginate', () => {
   function server(rows: RowOf<typeof T.schoolSnapshot.columns>[], seen: Params[]) {
     return async (text: string, params: Params): Promise<Ydb.IResultSet[]> => {
       seen.push(params);
-      const limit = decodeValue(col.uint64, params.$limit!.value!) as number;
-      let from = 0;
-      if (text === SCHOOLS_OF_BATCH.next) {
-        const m = decodeValue(col.utf8, params.$after_municipality_id!.value!) as string;
-        const k = decodeValue(col.utf8, params.$after_school_key!.value!) as string;
-        from = rows.findIndex((r) => r.municipality_id > m || (r.municipality_id === m && r.school_key > k));
-        if (from < 0) from = rows.length;
-      } else expect(text).toBe(SCHOOLS_OF_BATCH.first);
-      const page = rows.slice(from, from + limit);
+      const page = pageOf(SCHOOLS_OF_BATCH, text, params, rows, T.schoolSnapshot.columns);
       return [resultSetOf(T.schoolSnapshot.columns, page)];
     };
   }

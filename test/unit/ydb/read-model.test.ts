@@ -7,16 +7,16 @@ import { YdbClient, TruncatedResultError } from '../../../shared/adapters/ydb/cl
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, PAGE_SIZE } from '../../../shared/adapters/ydb/queries.ts';
 import { YdbReadModel } from '../../../shared/adapters/ydb/read-model.ts';
 import { sdk, type Driver, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
-import { aggregateToRow, col, decodeValue, type AggregateDbRow } from '../../../shared/adapters/ydb/types.ts';
+import { aggregateToRow, col, type AggregateDbRow } from '../../../shared/adapters/ydb/types.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
 import { agg, P1 } from '../../contract/stores.contract.ts';
-import { resultSetOf } from '../../helpers/ydb-results.ts';
+import { pageOf, resultSetOf } from '../../helpers/ydb-results.ts';
 
 type Row = AggregateDbRow;
 type Call = { kind: 'begin' | 'query' | 'commit' | 'rollback'; settings?: Ydb.Table.ITransactionSettings; txId?: string; text?: string };
 
 /** A session serving one period's aggregate rows the way the paged statements would. */
-function fakeYdb(rows: Row[], opts: { truncateAt?: number; failFirstQuery?: Error } = {}) {
+function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Error } = {}) {
   const calls: Call[] = [];
   let txs = 0;
   let queries = 0;
@@ -31,16 +31,8 @@ function fakeYdb(rows: Row[], opts: { truncateAt?: number; failFirstQuery?: Erro
       calls.push({ kind: 'query', txId: tx.txId, text });
       if (queries++ === 0 && opts.failFirstQuery) throw opts.failFirstQuery;
       if (text === AGGREGATE_PERIODS.first) return { resultSets: [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])] };
-      const limit = decodeValue(col.uint64, params.$limit!.value!) as number;
-      let from = 0;
-      if (text === AGGREGATE_READ_PERIOD.next) {
-        const level = decodeValue(col.utf8, params.$after_level!.value!) as string;
-        const unit = decodeValue(col.utf8, params.$after_unit!.value!) as string;
-        from = rows.findIndex((r) => r.level > level || (r.level === level && r.unit > unit));
-        if (from < 0) from = rows.length;
-      } else expect(text).toBe(AGGREGATE_READ_PERIOD.first);
-      const truncated = opts.truncateAt !== undefined && from >= opts.truncateAt;
-      return { resultSets: [resultSetOf(AGGREGATE_COLUMNS, rows.slice(from, from + limit) as never, truncated)] };
+      const page = pageOf(AGGREGATE_READ_PERIOD, text, params, rows, AGGREGATE_COLUMNS);
+      return { resultSets: [resultSetOf(AGGREGATE_COLUMNS, page as never, opts.truncated ?? false)] };
     },
   };
   const driver = { tableClient: { withSessionRetry: async <T>(fn: (s: typeof session) => Promise<T>) => fn(session) } } as unknown as Driver;
@@ -93,7 +85,7 @@ describe('YdbReadModel', () => {
 
   test('a truncated page fails the snapshot instead of passing as complete', async () => {
     const { rows } = period(5);
-    const { read, calls } = fakeYdb(rows, { truncateAt: 0 });
+    const { read, calls } = fakeYdb(rows, { truncated: true });
     await expect(read.snapshot((v) => v.readPeriod('26', P1))).rejects.toBeInstanceOf(TruncatedResultError);
     expect(calls.at(-1)?.kind).toBe('rollback');
   });

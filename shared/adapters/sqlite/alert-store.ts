@@ -2,6 +2,7 @@
 // state is kept as validated JSON beside the columns a query filters on (status, period).
 import { AlertState } from '../../domain/alerts.ts';
 import type { AlertStore } from '../../ports/alert-store.ts';
+import { alertRecord } from '../alert-rows.ts';
 import { immediate, type Db } from './database.ts';
 
 const SCHEMA = `
@@ -46,17 +47,7 @@ export class SqliteAlertStore implements AlertStore {
   async save(states: readonly AlertState[]): Promise<void> {
     immediate(this.#db, () => {
       for (const s of states) {
-        this.#upsert.run({
-          region: s.region,
-          alert_id: s.alert_id,
-          level: s.scope.level,
-          unit: s.scope.id,
-          status: s.status,
-          period_start: s.period.start,
-          period_end: s.period.end,
-          changed_at: s.changed_at,
-          state_json: JSON.stringify(s),
-        });
+        this.#upsert.run({ ...alertRecord(s), state_json: JSON.stringify(s) });
       }
     });
   }

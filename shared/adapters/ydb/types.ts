@@ -9,6 +9,7 @@
 // negative) and a Long object above; here every Int64/Uint64 becomes a safe JS integer or
 // a loud RangeError.
 import { z } from 'zod';
+import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
 import { AlertState } from '../../domain/alerts.ts';
 import { MetricId, NotificationEvent } from '../../domain/events.ts';
@@ -572,19 +573,7 @@ export function rowToAggregate(r: AggregateDbRow): AggregateRow {
   };
 }
 
-export function alertToRow(s: AlertState): AlertRow {
-  return {
-    region: s.region,
-    alert_id: s.alert_id,
-    level: s.scope.level,
-    unit: s.scope.id,
-    status: s.status,
-    period_start: s.period.start,
-    period_end: s.period.end,
-    changed_at: s.changed_at,
-    state_json: s,
-  };
-}
+export const alertToRow: (s: AlertState) => AlertRow = alertRecord;
 
 export function rowToAlert(r: Pick<AlertRow, 'state_json'>): AlertState {
   return AlertState.parse(r.state_json);

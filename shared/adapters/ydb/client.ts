@@ -68,7 +68,8 @@ export function translateError(err: unknown, what: string): PipelineError {
   return new PipelineError(`YDB client failure during ${what}: ${message}`, 'ydb.client', false, { cause: err });
 }
 
-function isGrpcError(e: unknown): boolean {
+/** A raw gRPC status error (grpc-js), as ydb-sdk lets some through unconverted. */
+export function isGrpcError(e: unknown): boolean {
   return e instanceof Error && 'code' in e && 'details' in e && 'metadata' in e;
 }
 

@@ -14,6 +14,7 @@
 // `grpcs://host:2135/?database=/ru-central1/...` form as database "/" (it prefers the URL
 // path, which is "/" there), so that form is normalised here first.
 import { ConfigError, TransientError } from '../../domain/errors.ts';
+import { isGrpcError } from './client.ts';
 import { sdk, type Driver, type IAuthService } from './sdk.ts';
 
 export type YdbSettings = {
@@ -109,10 +110,12 @@ export function getDriver(settings: YdbSettings, factory: DriverFactory = defaul
     try {
       ready = await driver.ready(timeoutMs);
     } catch (err) {
+      absorbLateSdkRejections();
       await driver.destroy().catch(() => undefined);
       throw new TransientError(`YDB at ${address.connectionString} failed to start: ${(err as Error).message}`, { cause: err });
     }
     if (!ready) {
+      absorbLateSdkRejections();
       await driver.destroy().catch(() => undefined);
       throw new YdbNotReadyError(address.connectionString, timeoutMs);
     }
@@ -124,6 +127,29 @@ export function getDriver(settings: YdbSettings, factory: DriverFactory = defaul
     if (cached === entry) cached = undefined;
   });
   return started;
+}
+
+/** How long a failed driver's session attempts may still settle after its start failed. */
+const LATE_REJECTION_WINDOW_MS = 60_000;
+
+let absorbUntil = 0;
+
+/**
+ * ydb-sdk's table session pool creates sessions in its constructor and does not handle
+ * their failure: when discovery fails, those promises reject after the start has already
+ * failed (and been reported as a typed, retryable error), and Node's default turns each
+ * into a crash of the warm instance. For a while after a failed start this absorbs
+ * rejections that are ydb-sdk or gRPC errors; any other rejection is rethrown, which
+ * Node treats as an uncaught exception exactly as it would without the listener.
+ */
+function absorbLateSdkRejections(): void {
+  if (absorbUntil === 0) {
+    process.on('unhandledRejection', (reason) => {
+      if (Date.now() < absorbUntil && (reason instanceof sdk.YdbError || isGrpcError(reason))) return;
+      throw reason;
+    });
+  }
+  absorbUntil = Date.now() + LATE_REJECTION_WINDOW_MS;
 }
 
 /** Closes the cached driver (tests and the CLI; a function instance simply freezes). */

@@ -1,0 +1,57 @@
+// Integration: a YDB driver that cannot start (nothing listens on the port) fails the
+// call with a typed, retryable error and does not crash the process afterwards, although
+// ydb-sdk's session pool leaves rejected promises behind; a rejection that is not ydb-sdk's
+// still crashes the process, as Node's default does. Each case runs in a child process,
+// because crashing is what is being tested.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, expect, test } from 'vitest';
+
+const root = new URL('../../..', import.meta.url).pathname;
+
+/** A port on 127.0.0.1 that was free a moment ago: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function runChild(port: number, after: string) {
+  const script = `
+    const { getDriver } = await import('./shared/adapters/ydb/driver.ts');
+    try {
+      await getDriver({ endpoint: 'grpc://127.0.0.1:${port}', database: '/local', readyTimeoutMs: 1500 });
+      console.log('started');
+    } catch (e) {
+      console.log('failed ' + e.name + ' retryable=' + e.retryable);
+    }
+    ${after}
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log('alive');
+  `;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 40_000,
+    env: { ...process.env, YDB_ANONYMOUS_CREDENTIALS: '1' },
+  });
+}
+
+describe('a YDB driver that cannot start', () => {
+  test('fails with a retryable error and leaves the process running', async () => {
+    const r = runChild(await closedPort(), '');
+    expect(r.stdout).toMatch(/failed (YdbNotReadyError|TransientError) retryable=true/);
+    expect(r.stdout).toContain('alive');
+    expect(r.status).toBe(0);
+  });
+
+  test('another unhandled rejection still crashes the process', async () => {
+    const r = runChild(await closedPort(), `Promise.reject(new Error('not from ydb'));`);
+    expect(r.stdout).toContain('failed');
+    expect(r.stdout).not.toContain('alive');
+    expect(r.stderr).toContain('not from ydb');
+    expect(r.status).not.toBe(0);
+  });
+});

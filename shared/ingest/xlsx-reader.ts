@@ -8,7 +8,7 @@
 // none), error containment (a saxes or unzipper error becomes a file-level InputError,
 // never a raw error), and correct UTF-8 across chunks (see Utf8SafeWorkbookReader).
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { InputError, IssueCode } from '../domain/errors.ts';
 import type { CellValue } from '../domain/result.ts';
 import { inputError } from './issue.ts';
@@ -27,35 +27,50 @@ type Parsers = {
   _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Generator<unknown>;
 };
 
-const Base = ExcelJS.stream.xlsx.WorkbookReader;
-const base = Base.prototype as unknown as Parsers;
+type WorkbookReaderClass = typeof ExcelJS.stream.xlsx.WorkbookReader;
+let readerClass: Promise<WorkbookReaderClass> | undefined;
 
 /**
- * exceljs 4.4.0 decodes every chunk of a part on its own (`TextDecoder#decode(chunk)`
- * without `stream: true`, lib/utils/parse-sax.js), so a Cyrillic character cut by a
- * 16 KiB inflate chunk becomes U+FFFD — measured: 12 of 3 000 school names damaged. The
- * decoding is moved in front of it: entry streams get a StringDecoder (`setEncoding`)
- * and worksheet iterators a streaming TextDecoder; exceljs passes strings through.
+ * exceljs is loaded on the first XLSX file, not with the module: a CSV-only invocation
+ * (most uploads) never parses its ~0.6 MB, and the function bundles keep it in a separate
+ * file (scripts/build.mjs).
  */
-class Utf8SafeWorkbookReader extends Base {
-  _parseSharedStrings(entry: EntryStream): AsyncGenerator<unknown> {
-    entry.setEncoding('utf8');
-    return base._parseSharedStrings.call(this, entry);
-  }
+function utf8SafeWorkbookReader(): Promise<WorkbookReaderClass> {
+  readerClass ??= import('exceljs').then(({ default: excel }) => {
+    const Base = excel.stream.xlsx.WorkbookReader;
+    const base = Base.prototype as unknown as Parsers;
 
-  _parseWorkbook(entry: EntryStream): Promise<void> {
-    entry.setEncoding('utf8');
-    return base._parseWorkbook.call(this, entry);
-  }
+    /**
+     * exceljs 4.4.0 decodes every chunk of a part on its own (`TextDecoder#decode(chunk)`
+     * without `stream: true`, lib/utils/parse-sax.js), so a Cyrillic character cut by a
+     * 16 KiB inflate chunk becomes U+FFFD — measured: 12 of 3 000 school names damaged. The
+     * decoding is moved in front of it: entry streams get a StringDecoder (`setEncoding`)
+     * and worksheet iterators a streaming TextDecoder; exceljs passes strings through.
+     */
+    class Utf8SafeWorkbookReader extends Base {
+      _parseSharedStrings(entry: EntryStream): AsyncGenerator<unknown> {
+        entry.setEncoding('utf8');
+        return base._parseSharedStrings.call(this, entry);
+      }
 
-  _parseRels(entry: EntryStream): Promise<void> {
-    entry.setEncoding('utf8');
-    return base._parseRels.call(this, entry);
-  }
+      _parseWorkbook(entry: EntryStream): Promise<void> {
+        entry.setEncoding('utf8');
+        return base._parseWorkbook.call(this, entry);
+      }
 
-  _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Generator<unknown> {
-    return base._parseWorksheet.call(this, decodeUtf8(iterator), sheetNo);
-  }
+      _parseRels(entry: EntryStream): Promise<void> {
+        entry.setEncoding('utf8');
+        return base._parseRels.call(this, entry);
+      }
+
+      _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Generator<unknown> {
+        return base._parseWorksheet.call(this, decodeUtf8(iterator), sheetNo);
+      }
+    }
+
+    return Utf8SafeWorkbookReader;
+  });
+  return readerClass;
 }
 
 async function* decodeUtf8(chunks: AsyncIterable<unknown>): AsyncGenerator<string> {
@@ -78,7 +93,8 @@ export async function* readXlsx(bytes: Uint8Array, opts: { file: string; limits?
   await guardZip(bytes, { file, limits: limits.xlsx });
 
   const input = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
-  const reader = new Utf8SafeWorkbookReader(input, {
+  const Reader = await utf8SafeWorkbookReader();
+  const reader = new Reader(input, {
     sharedStrings: 'cache',
     styles: 'cache', // needed to tell date cells from numbers
     hyperlinks: 'ignore',

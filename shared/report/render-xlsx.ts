@@ -3,7 +3,7 @@
 // `17 218` and `97,01%` in a Russian locale, so the ministry can compute with them; no
 // data is an empty cell. Text is written as string cells, never as formulas, so a name
 // beginning with `=` stays text (T15).
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { ReportCell, ReportTable } from '../domain/report.ts';
 
 /** Display formats per cell kind. `#,##0` uses the reader's locale separator (a space in ru-RU). */
@@ -31,7 +31,9 @@ function fill(cell: ExcelJS.Cell, c: ReportCell): void {
 
 /** The tables as an XLSX file. */
 export async function renderXlsx(tables: ReportTable | readonly ReportTable[]): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  // loaded on use: most invocations of the functions that can render XLSX never do
+  const { default: excel } = await import('exceljs');
+  const wb = new excel.Workbook();
   wb.creator = 'sferum-pulse';
   const used = new Set<string>();
   for (const table of Array.isArray(tables) ? (tables as readonly ReportTable[]) : [tables as ReportTable]) {

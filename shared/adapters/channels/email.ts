@@ -3,7 +3,7 @@
 // outbox owns the schedule. Its sockets use the same connect-time address check as the
 // webhook, and the SDK's errors are reduced to a status or an error name — never the
 // keys, the recipients or the endpoint.
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ChannelSender, OutboundMessage, SendOutcome } from '../../ports/channel.ts';
 import { classifyStatus } from '../../domain/notify/classify.ts';
 import { checkOutboundUrl } from '../../domain/notify/ssrf.ts';
@@ -23,19 +23,28 @@ export type EmailSenderOptions = {
 
 export class EmailSender implements ChannelSender {
   readonly kind = 'email' as const;
-  readonly #client: SESv2Client;
   readonly #opts: EmailSenderOptions;
+  #ses: Promise<{ client: SESv2Client; SendEmailCommand: typeof import('@aws-sdk/client-sesv2').SendEmailCommand }> | undefined;
 
   constructor(opts: EmailSenderOptions) {
     this.#opts = opts;
-    const { httpAgent, httpsAgent } = guardedAgents(opts.guard);
-    this.#client = new SESv2Client({
-      endpoint: opts.endpoint,
-      region: opts.region,
-      maxAttempts: 1,
-      credentials: async () => ({ accessKeyId: opts.accessKeyId.reveal(), secretAccessKey: opts.secretAccessKey.reveal() }),
-      requestHandler: { httpAgent, httpsAgent, requestTimeout: opts.timeoutMs, connectionTimeout: opts.timeoutMs },
+  }
+
+  /** The SES client, loaded on the first e-mail: a notify instance without one never parses the SDK. */
+  #client() {
+    this.#ses ??= import('@aws-sdk/client-sesv2').then(({ SESv2Client, SendEmailCommand }) => {
+      const opts = this.#opts;
+      const { httpAgent, httpsAgent } = guardedAgents(opts.guard);
+      const client = new SESv2Client({
+        endpoint: opts.endpoint,
+        region: opts.region,
+        maxAttempts: 1,
+        credentials: async () => ({ accessKeyId: opts.accessKeyId.reveal(), secretAccessKey: opts.secretAccessKey.reveal() }),
+        requestHandler: { httpAgent, httpsAgent, requestTimeout: opts.timeoutMs, connectionTimeout: opts.timeoutMs },
+      });
+      return { client, SendEmailCommand };
     });
+    return this.#ses;
   }
 
   async send(msg: OutboundMessage): Promise<SendOutcome> {
@@ -43,7 +52,8 @@ export class EmailSender implements ChannelSender {
     const check = checkOutboundUrl(this.#opts.endpoint, this.#opts.guard);
     if (!check.ok) return outcomeOfError(new SsrfBlockedError(check.kind ? `${check.reason}_${check.kind}` : check.reason));
     try {
-      await this.#client.send(
+      const { client, SendEmailCommand } = await this.#client();
+      await client.send(
         new SendEmailCommand({
           FromEmailAddress: this.#opts.from,
           Destination: { ToAddresses: [...this.#opts.to] },

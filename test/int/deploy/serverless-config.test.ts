@@ -34,6 +34,25 @@ describe('serverless.yml', () => {
     }
   });
 
+  test('every vendor file a bundle requires is built and exports what the code takes from it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const req = createRequire(join(root, 'package.json'));
+    const used = new Map<string, Set<string>>();
+    for (const fn of Object.values(cfg.functions)) {
+      const text = readFileSync(join(root, fn.handler.replace(/\.handler$/, '.js')), 'utf8');
+      for (const m of text.matchAll(/require\("\.\.\/vendor\/([\w-]+)\.js"\)/g)) used.set(m[1]!, new Set());
+    }
+    // what the adapters take from each library (a missing export would fail only in the cloud)
+    used.get('ydb-sdk')?.add('Driver').add('getCredentialsFromEnv').add('withRetries').add('ExecuteQuerySettings').add('YdbError').add('Types');
+    used.get('client-sesv2')?.add('SESv2Client').add('SendEmailCommand');
+    used.get('exceljs')?.add('Workbook').add('stream');
+    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'ydb-sdk']);
+    for (const [file, names] of used) {
+      const mod = req(join(root, 'dist', 'vendor', `${file}.js`)) as Record<string, unknown>;
+      for (const n of names) expect(mod[n], `${file}.${n}`).toBeDefined();
+    }
+  });
+
   test('every trigger names declared queues, buckets and service accounts', () => {
     const accounts = new Set(Object.entries(cfg.resources).filter(([, r]) => r.type === 'yc::ServiceAccount').map(([k]) => k));
     const qs = queues(cfg);

@@ -72,14 +72,14 @@ export async function sqliteStores(path: string): Promise<Stores> {
   };
 }
 
-/**
- * Every store port on YDB, over the instance's one driver. Loaded lazily, like SQLite, so
- * each runtime loads only the vendor SDK it uses.
- */
 function ydbSettings(env: Env) {
   return { connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE };
 }
 
+/**
+ * Every store port on YDB, over the instance's one driver. Loaded lazily, like SQLite, so
+ * each runtime loads only the vendor SDK it uses.
+ */
 export async function ydbStores(env: Env): Promise<Stores> {
   const ydb = await import('../adapters/ydb/index.ts');
   return ydb.ydbStores(ydbSettings(env));

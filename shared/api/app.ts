@@ -11,7 +11,7 @@ import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
 import { periodKey, type Period } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { ReadModel } from '../ports/read-model.ts';
+import type { ReadModel, ReadView } from '../ports/read-model.ts';
 import { renderCsv } from '../report/render-csv.ts';
 import { renderXlsx } from '../report/render-xlsx.ts';
 import type { DashboardAssets } from '../dashboard/assets.ts';
@@ -20,6 +20,7 @@ import { authenticate, decideAccess, type ApiKeyEntry, type Principal } from './
 import type { ApiRequest, ApiResponse } from './http.ts';
 import { DEFAULT_PAGE, encodeCursor, parseParams, RouteParams, type ParamError } from './params.ts';
 import { apiError, asset, CONTENT_TYPE, download, json, page } from './responses.ts';
+import type { ResponseCache } from './response-cache.ts';
 import { matchRoute, type Route } from './routes.ts';
 import { historyPeriods, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
 
@@ -36,6 +37,8 @@ export type ApiDeps = {
   /** null when the assets were not built (a source run without them): `/` answers 503 */
   readonly dashboard: DashboardAssets | null;
   readonly log: Logger;
+  /** responses reused while the store state is unchanged; absent: every request is rebuilt */
+  readonly cache?: ResponseCache;
 };
 
 const badParam = (e: ParamError) => apiError(400, 'invalid_parameter', e.message, { parameter: e.parameter });
@@ -97,25 +100,24 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const p = parseParams(RouteParams.periods, path, q);
       if (!p.ok) return badParam(p.error);
       if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
-      const periods = await deps.read.snapshot((v) => v.periods(p.value.region));
-      const body: PeriodsBody = { region: p.value.region, periods: periods.map(periodView) };
-      return json(200, body);
+      return readResponse(deps, req, async (v) => {
+        const body: PeriodsBody = { region: p.value.region, periods: (await v.periods(p.value.region)).map(periodView) };
+        return json(200, body);
+      });
     }
     case 'period': {
       const p = parseParams(RouteParams.period, path, q);
       if (!p.ok) return badParam(p.error);
       const { region, period } = p.value;
       if (!deps.regions.has(region)) return regionNotFound(region);
-      const read = await deps.read.snapshot(async (v) => {
+      return readResponse(deps, req, async (v) => {
         const rows = await v.readPeriod(region, period);
-        if (rows.length === 0) return null;
+        if (rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
         const earlier = historyPeriods(await v.periods(region), period);
         const history: { period: Period; rows: AggregateRow[] }[] = [];
         for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
-        return { rows, history, alerts: await v.alerts(region) };
+        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets }));
       });
-      if (!read) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-      return json(200, periodBody({ region, period, ...read, targets: deps.targets }));
     }
     case 'timeseries': {
       const p = parseParams(RouteParams.timeseries, path, q);
@@ -129,8 +131,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
           : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
       if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
       if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
-      const points = await deps.read.snapshot((v) => v.timeseries(region, metric, scope));
-      return json(200, timeseriesBody({ region, metric, scope, points, targets: deps.targets }));
+      return readResponse(deps, req, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets })));
     }
     case 'report_csv':
     case 'report_xlsx': {
@@ -140,28 +141,29 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!deps.regions.has(region)) return regionNotFound(region);
       const from = p.value.from ?? '0000-01-01';
       const to = p.value.to ?? '9999-12-31';
-      const rows = await deps.read.snapshot(async (v) => {
+      return readResponse(deps, req, async (v) => {
         const periods = (await v.periods(region)).filter((x) => x.start >= from && x.start <= to);
-        const out: AggregateRow[] = [];
-        for (const x of periods) out.push(...(await v.readPeriod(region, x)));
-        return out;
+        const rows: AggregateRow[] = [];
+        for (const x of periods) rows.push(...(await v.readPeriod(region, x)));
+        const regional = regionRowsInRange(rows, from, to);
+        const table = regionalTable(regional.map((r) => ({ period: r.period, values: r.values })));
+        const span = regional.length ? `${regional[0]!.period.start}_${regional.at(-1)!.period.end}` : `${p.value.from ?? 'start'}_${p.value.to ?? 'end'}`;
+        const name = `sferum-pulse-${region}-${span}`;
+        return route.name === 'report_csv'
+          ? download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(table))
+          : download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderXlsx(table));
       });
-      const regional = regionRowsInRange(rows, from, to);
-      const table = regionalTable(regional.map((r) => ({ period: r.period, values: r.values })));
-      const span = regional.length ? `${regional[0]!.period.start}_${regional.at(-1)!.period.end}` : `${p.value.from ?? 'start'}_${p.value.to ?? 'end'}`;
-      const name = `sferum-pulse-${region}-${span}`;
-      return route.name === 'report_csv'
-        ? download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(table))
-        : download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderXlsx(table));
     }
     case 'alerts': {
       const p = parseParams(RouteParams.alerts, path, q);
       if (!p.ok) return badParam(p.error);
       const { region, state } = p.value;
       if (!deps.regions.has(region)) return regionNotFound(region);
-      const alerts: AlertState[] = await deps.read.snapshot((v) => v.alerts(region));
-      const body: AlertsBody = { region, alerts: state ? alerts.filter((a) => a.status === state) : alerts };
-      return json(200, body);
+      return readResponse(deps, req, async (v) => {
+        const alerts: AlertState[] = await v.alerts(region);
+        const body: AlertsBody = { region, alerts: state ? alerts.filter((a) => a.status === state) : alerts };
+        return json(200, body);
+      });
     }
     case 'uploads': {
       const p = parseParams(RouteParams.uploads, path, q);
@@ -169,16 +171,37 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const limit = p.value.limit ?? DEFAULT_PAGE;
       const before = p.value.cursor?.before;
       // one item more than the page says whether another page exists
-      const fetched = await deps.read.snapshot((v) => v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before }));
-      return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b })));
+      return readResponse(deps, req, async (v) => {
+        const fetched = await v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before });
+        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b })));
+      });
     }
     case 'upload': {
       const p = parseParams(RouteParams.upload, path, q);
       if (!p.ok) return badParam(p.error);
-      const report = await deps.read.snapshot((v) => v.report(p.value.id));
-      return report ? json(200, report) : apiError(404, 'upload_not_found', `no completed upload ${p.value.id}`);
+      return readResponse(deps, req, async (v) => {
+        const report = await v.report(p.value.id);
+        return report ? json(200, report) : apiError(404, 'upload_not_found', `no completed upload ${p.value.id}`);
+      });
     }
   }
+}
+
+/**
+ * Builds a response from one snapshot read. With a cache, a 200 built earlier from the
+ * same store state for the same request (method, path, query) is returned instead.
+ */
+function readResponse(deps: ApiDeps, req: ApiRequest, build: (view: ReadView) => Promise<ApiResponse>): Promise<ApiResponse> {
+  const cache = deps.cache;
+  return deps.read.snapshot(async (view) => {
+    const version = cache ? await view.version() : null;
+    const key = version === null ? null : `${version} ${req.method} ${req.path}?${new URLSearchParams(Object.entries(req.query).sort()).toString()}`;
+    const hit = key === null ? undefined : cache!.get(key);
+    if (hit) return hit;
+    const response = await build(view);
+    if (key !== null && response.statusCode === 200) cache!.set(key, response);
+    return response;
+  });
 }
 
 function regionNotFound(region: string): ApiResponse {

@@ -89,6 +89,26 @@ export const FunctionHttpResponse = z.object({
 });
 
 /** Writes a function response; a malformed one is the gateway's 502 (research §1.4). */
+/**
+ * Recently sent large bodies, encoded, by their text. A response the API reuses
+ * (ResponseCache) arrives as the same string each time, and encoding ~160 KB of mostly
+ * Cyrillic JSON to UTF-8 was over half of this server's CPU per request.
+ */
+const encoded = new Map<string, Buffer>();
+const ENCODED_ENTRIES = 16;
+const ENCODED_RANGE = { min: 8 * 1024, max: 1024 * 1024 } as const;
+
+function utf8(body: string): Buffer {
+  if (body.length < ENCODED_RANGE.min || body.length > ENCODED_RANGE.max) return Buffer.from(body, 'utf8');
+  let bytes = encoded.get(body);
+  if (!bytes) {
+    bytes = Buffer.from(body, 'utf8');
+    encoded.set(body, bytes);
+    if (encoded.size > ENCODED_ENTRIES) encoded.delete(encoded.keys().next().value!);
+  }
+  return bytes;
+}
+
 export function writeResponse(res: ServerResponse, value: unknown): void {
   const r = FunctionHttpResponse.safeParse(value);
   if (!r.success) {
@@ -101,7 +121,7 @@ export function writeResponse(res: ServerResponse, value: unknown): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(r.data.headers ?? {})) if (!inMulti.has(k.toLowerCase())) headers[k] = String(v);
   for (const [k, vs] of Object.entries(multi)) headers[k] = vs.map(String);
-  const body = r.data.body === undefined ? Buffer.alloc(0) : r.data.isBase64Encoded ? Buffer.from(r.data.body, 'base64') : Buffer.from(r.data.body, 'utf8');
+  const body = r.data.body === undefined ? Buffer.alloc(0) : r.data.isBase64Encoded ? Buffer.from(r.data.body, 'base64') : utf8(r.data.body);
   headers['Content-Length'] = String(body.length);
   res.writeHead(r.data.statusCode, headers);
   res.end(body);

@@ -14,6 +14,12 @@ import type { TimeseriesPoint } from './aggregate-store.ts';
 export type LedgerReport = { readonly sequence: number; readonly report: UploadReport };
 
 export interface ReadView {
+  /**
+   * A token of the committed state this view reads: equal tokens mean equal contents, so a
+   * response built from one may be served again. Null when the adapter cannot tell cheaply
+   * (then nothing is reused).
+   */
+  version(): Promise<string | null>;
   /** Periods with stored aggregates, ascending by start. */
   periods(region: string): Promise<Period[]>;
   /** The rows of one period: the region's first, then municipalities by id; [] when none. */

@@ -15,6 +15,7 @@ import type { MissingExportDeps } from '../usecases/check-missing-exports.ts';
 import type { DigestDeps } from '../usecases/send-digest.ts';
 import { ConfigError } from '../domain/errors.ts';
 import type { ApiDeps } from '../api/app.ts';
+import { ResponseCache } from '../api/response-cache.ts';
 import { embeddedDashboard } from '../dashboard/assets.ts';
 import type { Env } from './config.ts';
 import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
@@ -134,5 +135,6 @@ export async function apiDeps(env: Env): Promise<ApiDeps> {
     defaultRegion: env.DEFAULT_REGION ?? ref.knownRegions[0]?.code ?? '26',
     dashboard,
     log,
+    cache: new ResponseCache(),
   };
 }

@@ -119,6 +119,26 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
       }
     });
 
+    test('the state token stays while nothing commits and changes when a writer commits (or is always null)', async () => {
+      const s = await make();
+      try {
+        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region' })]);
+        const v1 = await s.read.snapshot((v) => v.version());
+        expect(await s.read.snapshot((v) => v.version())).toBe(v1);
+        const inside = await s.read.snapshot(async (v) => {
+          const before = await v.version();
+          await s.alerts.save([alert()]);
+          return { before, after: await v.version() };
+        });
+        expect(inside.after).toBe(inside.before);
+        const v2 = await s.read.snapshot((v) => v.version());
+        if (v1 === null) expect(v2).toBeNull();
+        else expect(v2).not.toBe(v1);
+      } finally {
+        await s.close();
+      }
+    });
+
     test('an error inside a snapshot reaches the caller, and the next snapshot works', async () => {
       const s = await make();
       try {

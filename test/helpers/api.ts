@@ -11,6 +11,7 @@ import { hashApiKey, type ApiKeyEntry } from '../../shared/api/auth.ts';
 import { SqliteAggregateStore } from '../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../shared/adapters/sqlite/alert-store.ts';
 import { SqliteReadModel } from '../../shared/adapters/sqlite/read-model.ts';
+import { ResponseCache } from '../../shared/api/response-cache.ts';
 import { dashboardAssets, type DashboardAssets } from '../../shared/dashboard/assets.ts';
 import type { PeriodChanged } from '../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../shared/domain/targets.ts';
@@ -93,6 +94,8 @@ export function apiDeps(dbPath: string, over: Partial<ApiDeps> & { log?: Logger 
     defaultRegion: '26',
     dashboard: null,
     log: logs.log,
+    // as the deployed function has it, so the consistency tests cover reuse too
+    cache: new ResponseCache(),
     logs,
     ...over,
   } as ApiDeps & { read: SqliteReadModel; logs: ReturnType<typeof capturedLogger> };

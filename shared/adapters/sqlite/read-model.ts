@@ -28,7 +28,17 @@ export class SqliteReadModel implements ReadModel {
       `SELECT sequence, report_json FROM upload_ledger WHERE status = 'completed' AND report_json IS NOT NULL AND sequence < ?
        ORDER BY sequence DESC LIMIT ?`,
     );
+    // data_version changes whenever another connection commits; this connection never
+    // writes, so within one read transaction it names the snapshot being read. The read of
+    // sqlite_schema comes first because a deferred transaction takes its snapshot at its
+    // first read, and the pragma reports the state of that snapshot.
+    const begin = this.#db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
+    const dataVersion = this.#db.prepare<[], { data_version: number }>('PRAGMA data_version');
     this.#view = {
+      version: async () => {
+        begin.get();
+        return `sqlite:${dataVersion.get()!.data_version}`;
+      },
       periods: (region) => aggregates.periods(region),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
       timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),

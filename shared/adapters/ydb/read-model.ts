@@ -15,6 +15,9 @@ import { completedReports, reportOf } from './snapshot-store.ts';
 /** The read view over one runner: every statement goes through `run`. */
 export function readViewOn(run: Runner): ReadView {
   return {
+    // YDB has no cheap token of a committed state (a counter bumped by every writer would
+    // add a write to each upload and recompute), so responses are rebuilt per request.
+    version: async () => null,
     ...aggregateReads(run),
     alerts: (region) => alertsForRegion(run, region),
     report: (uploadId) => reportOf(run, uploadId),

@@ -10,6 +10,7 @@ import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/met
 import type { Period, UploadReport } from '../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../shared/domain/targets.ts';
 import type { LedgerReport, ReadModel, ReadView } from '../../../shared/ports/read-model.ts';
+import { ResponseCache } from '../../../shared/api/response-cache.ts';
 import { capturedLogger } from '../../helpers/logs.ts';
 
 const READER = 'reader-secret-key-1';
@@ -35,12 +36,19 @@ class FakeReadModel implements ReadModel {
   reportsList: LedgerReport[] = Array.from({ length: 5 }, (_, i) => ({ sequence: 5 - i, report: report(5 - i) }));
   alertsList: AlertState[] = [];
   fail = false;
+  /** the store state's token; null: the adapter cannot tell */
+  stateVersion: string | null = 'v1';
+  periodReads = 0;
   async snapshot<T>(fn: (v: ReadView) => Promise<T>): Promise<T> {
     this.snapshots++;
     if (this.fail) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     return fn({
+      version: async () => this.stateVersion,
       periods: async () => [P1],
-      readPeriod: async (_r, p) => (p.start === P1.start ? this.rows : []),
+      readPeriod: async (_r, p) => {
+        this.periodReads++;
+        return p.start === P1.start ? this.rows : [];
+      },
       timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
       alerts: async () => this.alertsList,
       report: async (id) => this.reportsList.find((r) => r.report.upload_id === id)?.report ?? null,
@@ -49,7 +57,7 @@ class FakeReadModel implements ReadModel {
   }
 }
 
-function setup() {
+function setup(opts: { cache?: ResponseCache } = {}) {
   const read = new FakeReadModel();
   const logs = capturedLogger();
   const deps: ApiDeps = {
@@ -63,6 +71,7 @@ function setup() {
     defaultRegion: '26',
     dashboard: dashboardAssets({ 'app.js': 'console.log(1)', 'app.css': 'body{}' }),
     log: logs.log,
+    ...(opts.cache ? { cache: opts.cache } : {}),
   };
   const call = (path: string, opts: { key?: string | null; query?: Record<string, string>; method?: string; headers?: Record<string, string> } = {}) => {
     const req: ApiRequest = {
@@ -215,5 +224,66 @@ describe('handleApiRequest', () => {
     const r = await handleApiRequest({ method: 'GET', path: '/', query: {}, headers: {}, requestId: null }, { ...deps, dashboard: null });
     expect(r.statusCode).toBe(503);
     expect((await call('/')).statusCode).toBe(200);
+  });
+
+  test('with a cache, a response is rebuilt only when the store state or the request differs', async () => {
+    const { call, read } = setup({ cache: new ResponseCache() });
+    const first = await call('/v1/regions/26/periods/2023-03-06..2023-03-10');
+    const reads = read.periodReads;
+    const again = await call('/v1/regions/26/periods/2023-03-06..2023-03-10', { key: DASH });
+    expect(again).toBe(first);
+    expect(read.periodReads).toBe(reads);
+    expect(read.snapshots).toBe(2); // the version is read inside the request's snapshot
+
+    read.rows = [read.rows[0]!];
+    expect(body(await call('/v1/regions/26/periods/2023-03-06..2023-03-10')).municipalities).toHaveLength(1); // same state token: reused
+    read.stateVersion = 'v2';
+    expect(body(await call('/v1/regions/26/periods/2023-03-06..2023-03-10')).municipalities).toHaveLength(0);
+
+    const all = await call('/v1/regions/26/alerts');
+    expect(await call('/v1/regions/26/alerts', { query: { state: 'breach' } })).not.toBe(all);
+    expect(await call('/v1/regions/26/alerts')).toBe(all);
+  });
+
+  test('errors and states without a token are never reused', async () => {
+    const { call, read } = setup({ cache: new ResponseCache() });
+    expect((await call('/v1/regions/26/periods/2023-03-13..2023-03-17')).statusCode).toBe(404);
+    expect((await call('/v1/regions/26/periods/2023-03-13..2023-03-17')).statusCode).toBe(404);
+    expect(read.periodReads).toBe(2);
+    read.stateVersion = null;
+    const a = await call('/v1/regions/26/periods/2023-03-06..2023-03-10');
+    const b = await call('/v1/regions/26/periods/2023-03-06..2023-03-10');
+    expect(b).not.toBe(a);
+    expect(b.body).toBe(a.body);
+  });
+});
+
+describe('ResponseCache', () => {
+  const res = (n: number) => ({ statusCode: 200, headers: {}, body: 'x'.repeat(n), isBase64Encoded: false });
+
+  test('drops the least recently used entry past its entry limit', () => {
+    const c = new ResponseCache({ maxEntries: 2, maxBytes: 1 << 20 });
+    const a = res(1);
+    c.set('a', a);
+    c.set('b', res(1));
+    expect(c.get('a')).toBe(a); // a is now the most recent
+    c.set('c', res(1));
+    expect(c.get('b')).toBeUndefined();
+    expect(c.get('a')).toBe(a);
+    expect(c.size).toBe(2);
+  });
+
+  test('keeps its bytes under the limit and refuses a body larger than all of it', () => {
+    const c = new ResponseCache({ maxEntries: 10, maxBytes: 100 });
+    c.set('big', res(51));
+    expect(c.size).toBe(0);
+    c.set('a', res(20));
+    c.set('b', res(20));
+    c.set('c', res(20));
+    expect(c.get('a')).toBeUndefined();
+    expect(c.size).toBe(2);
+    c.set('b', res(5)); // replacing an entry gives its bytes back
+    c.set('d', res(20));
+    expect(c.size).toBe(3);
   });
 });

@@ -1,11 +1,18 @@
-// Read API load: `api <mode> <manifest> <workdir>` where mode is `bare` (a node:http server
-// answering the period endpoint's JSON body) or `api` (the project's API, when it exists).
-// The server runs in this process; the load runs in a separate child (bench/load.ts) so
-// client and server are measured the way a real client sees them: 50 keep-alive
-// connections on 127.0.0.1, bounded by request count and time.
-import { createServer } from 'node:http';
+// Read API load: `api <mode> <manifest> <workdir> <load.mjs> <requests> <seconds> <connections>`
+// where mode is `bare` (a node:http server answering the period endpoint's JSON body) or
+// `api` (the project's API: the `api` function's handler behind the local node:http ↔ API
+// Gateway payload 1.0 adapter, reading through a SqliteReadModel on its own connection to
+// the seeded file, with an API key check). The bare server answers exactly the bytes the
+// real API returns for the same path (taken from the API once, in-process, before the
+// load), so the two differ only in what the API does per request.
+// The server runs in this process; the load runs in a separate child (bench/load.mjs) so
+// client and server are measured the way a real client sees them: keep-alive connections
+// on 127.0.0.1, bounded by request count and time. Both servers get the same key header.
+import { createServer, get, type IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { openDatabase } from '../shared/adapters/sqlite/database.ts';
 import { SqliteSnapshotStore, SqliteUploadLedger } from '../shared/adapters/sqlite/snapshot-store.ts';
@@ -16,6 +23,12 @@ import { defaultTargets } from '../shared/domain/targets.ts';
 import { ingestObject } from '../shared/usecases/ingest-object.ts';
 import { aggregatePeriod } from '../shared/usecases/aggregate-period.ts';
 import type { Logger } from '../shared/ports/logger.ts';
+import { SqliteReadModel } from '../shared/adapters/sqlite/read-model.ts';
+import type { ApiDeps } from '../shared/api/app.ts';
+import { hashApiKey } from '../shared/api/auth.ts';
+import { ResponseCache } from '../shared/api/response-cache.ts';
+import { eventFromRequest, listenApi } from '../shared/api/http-adapter.ts';
+import { apiHandler } from '../functions/api/handler.ts';
 import { FileObjectStore } from './object-store.ts';
 import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';
 
@@ -56,36 +69,88 @@ async function seed(dbPath: string) {
 }
 
 const dir = mkdtempSync(join(workdir, 'api-'));
-const { db, aggregates } = await seed(join(dir, 'pulse.sqlite'));
+const dbPath = join(dir, 'pulse.sqlite');
+const { db } = await seed(dbPath);
 const path = `/v1/regions/26/periods/${PERIOD.start}..${PERIOD.end}`;
+const API_KEY = 'rk_bench_reader_0123456789abcdef';
+const ref = buildReference(inputs.references);
+const read = new SqliteReadModel(dbPath);
+const deps: ApiDeps = {
+  read,
+  keys: [{ name: 'bench-reader', role: 'reader', sha256: hashApiKey(API_KEY) }],
+  targets: defaultTargets().config,
+  regions: new Map([...ref.municipalities].map(([code, r]) => [code, { code, name: r.region.name, municipalities: r.municipalities }])),
+  defaultRegion: '26',
+  dashboard: null,
+  log: silent,
+  // as shared/runtime/wiring.ts builds it for the deployed function
+  cache: new ResponseCache(),
+};
+const context = { requestId: 'bench', functionName: 'api', getRemainingTimeInMillis: () => 60_000 };
+const invoke = (event: unknown) => apiHandler(event, context, deps);
+
+// The body the API answers for the path: one in-process call through the same event shape
+// the adapter builds. The bare server serves these bytes; the API must serve them too.
+const probe = Object.assign(new PassThrough(), {
+  url: path,
+  method: 'GET',
+  rawHeaders: ['Host', '127.0.0.1', 'X-API-Key', API_KEY],
+  headers: { host: '127.0.0.1', 'x-api-key': API_KEY },
+  socket: { remoteAddress: '127.0.0.1' },
+}) as unknown as IncomingMessage;
+const reference = (await invoke(eventFromRequest(probe, Buffer.alloc(0)))) as { statusCode: number; body: string; headers: Record<string, string> };
+if (reference.statusCode !== 200) throw new Error(`the API answered ${reference.statusCode} for ${path}: ${reference.body.slice(0, 300)}`);
+const body = Buffer.from(reference.body, 'utf8');
 let server: { port: number; close: () => Promise<void> };
 
 if (mode === 'bare') {
-  // What the endpoint answers, computed once: the floor for any JSON API on node:http.
-  const body = JSON.stringify({ region: '26', period: PERIOD, rows: await aggregates.readPeriod('26', PERIOD) });
+  // The floor for any JSON API on node:http: the same bytes, computed once.
   const s = createServer((req, res) => {
     if (req.url !== path) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, { 'content-type': reference.headers['Content-Type'] ?? 'application/json', 'content-length': body.length });
     res.end(body);
   });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   server = { port: (s.address() as { port: number }).port, close: () => new Promise((r) => s.close(() => r())) };
+} else if (mode === 'api') {
+  const api = await listenApi(invoke);
+  server = { port: Number(new URL(api.url).port), close: () => api.close() };
 } else {
-  if (!existsSync(new URL('../shared/api/http-adapter.ts', import.meta.url))) {
-    process.stdout.write(`${JSON.stringify({ variant: `api:${mode}`, pending: true })}\n`);
-    process.exit(0);
-  }
-  throw new Error('the API adapter exists: wire it here (bench/api.ts) once its interface is settled');
+  throw new Error(`unknown api mode ${mode}`);
 }
 
-const child = fork(loadScript, [`http://127.0.0.1:${server.port}${path}`, requests, seconds, connections], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+// One request over HTTP before the load, in both modes: the server must answer the reference bytes.
+const check = await new Promise<{ status: number; bytes: Buffer }>((resolve, reject) => {
+  get({ host: '127.0.0.1', port: server.port, path, agent: false, headers: { 'X-API-Key': API_KEY } }, (res) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (d: Buffer) => chunks.push(d));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
+  }).on('error', reject);
+});
+if (check.status !== 200 || !check.bytes.equals(body)) throw new Error(`api:${mode} answered ${check.status} with ${check.bytes.length} bytes, not the ${body.length}-byte reference body`);
+
+// BENCH_CPU_PROF=<file>: a CPU profile of this (server) process during the load only,
+// without the seeding and module loading (summarise it with bench/profile-summary.mjs).
+const profile = process.env.BENCH_CPU_PROF ? new Session() : null;
+if (profile) {
+  profile.connect();
+  await profile.post('Profiler.enable');
+  await profile.post('Profiler.start');
+}
+const child = fork(loadScript, [`http://127.0.0.1:${server.port}${path}`, requests, seconds, connections, `X-API-Key: ${API_KEY}`], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 let outText = '';
 child.stdout!.on('data', (d: Buffer) => (outText += d.toString()));
 await new Promise((r) => child.on('exit', r));
+if (profile) {
+  const { profile: cpu } = await profile.post('Profiler.stop');
+  writeFileSync(process.env.BENCH_CPU_PROF!, JSON.stringify(cpu));
+  profile.disconnect();
+}
 await server.close();
+read.close();
 db.close();
 rmSync(dir, { recursive: true, force: true });
 const result = JSON.parse(outText.trim().split('\n').at(-1)!) as Record<string, unknown>;

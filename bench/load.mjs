@@ -1,8 +1,11 @@
-// HTTP load on 127.0.0.1: `node bench/load.mjs <url> <maxRequests> <maxSeconds> <connections>`.
+// HTTP load on 127.0.0.1: `node bench/load.mjs <url> <maxRequests> <maxSeconds> <connections> [<header>]`
+// where the optional <header> is `Name: value`, sent with every request (an API key).
 // Keeps <connections> requests in flight on keep-alive sockets until either bound is hit;
 // prints requests/s and latency percentiles (ms) as one JSON line.
 import http from 'node:http';
-const [url, maxReq = '20000', maxSec = '10', conns = '50'] = process.argv.slice(2);
+const [url, maxReq = '20000', maxSec = '10', conns = '50', header = ''] = process.argv.slice(2);
+const colon = header.indexOf(':');
+const headers = colon > 0 ? { [header.slice(0, colon).trim()]: header.slice(colon + 1).trim() } : {};
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(conns) });
 const lat = [];
 let sent = 0, errors = 0, bytes = 0;
@@ -10,7 +13,7 @@ const deadline = performance.now() + Number(maxSec) * 1000;
 function one() {
   return new Promise((resolve) => {
     const t = performance.now();
-    const req = http.get(url, { agent }, (res) => {
+    const req = http.get(url, { agent, headers }, (res) => {
       res.on('data', (d) => (bytes += d.length));
       res.on('end', () => { if (res.statusCode === 200) lat.push(performance.now() - t); else errors++; resolve(); });
     });

@@ -146,7 +146,7 @@ for (let round = 0; round < N; round++) {
     const v = variants[(k + round) % variants.length]!;
     const r = runOne(v);
     results.get(v)!.push(r);
-    const shown = r.error ? `ERROR ${String(r.error).split('\n').slice(-3).join(' | ')}` : r.pending ? 'pending' : `${typeof r.ms === 'number' ? r.ms.toFixed(0) : '?'} ms, ${r.maxRssKiB ? (r.maxRssKiB / 1024).toFixed(0) : '?'} MiB${r.p99 ? `, p99 ${(r.p99 as number).toFixed(1)} ms` : ''}`;
+    const shown = r.error ? `ERROR ${String(r.error).split('\n').slice(-3).join(' | ')}` : `${typeof r.ms === 'number' ? r.ms.toFixed(0) : '?'} ms, ${r.maxRssKiB ? (r.maxRssKiB / 1024).toFixed(0) : '?'} MiB${r.p99 ? `, p99 ${(r.p99 as number).toFixed(1)} ms` : ''}`;
     log(`round ${round + 1}/${N} ${v}: ${shown}`);
   }
 }
@@ -157,7 +157,7 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const ok = (v: string) => (results.get(v) ?? []).filter((r) => !r.error && !r.pending);
+const ok = (v: string) => (results.get(v) ?? []).filter((r) => !r.error);
 const med = (v: string, f: (r: Result) => number) => median(ok(v).map(f));
 const ms = (v: string) => med(v, (r) => r.ms as number);
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '—');
@@ -168,9 +168,9 @@ const lines: string[][] = [];
 for (const v of variants) {
   const rs = ok(v);
   const [kind, arg = ''] = v.split(':');
-  const bad = (results.get(v) ?? []).find((r) => r.error || r.pending);
+  const bad = (results.get(v) ?? []).find((r) => r.error);
   if (rs.length === 0) {
-    lines.push([v, '0', '—', '', '', '', '', '', '', '', bad?.pending ? 'pending: the API function has not landed (shared/api/http-adapter.ts missing)' : `failed: ${String(bad?.error ?? '').split('\n').at(-1)?.slice(0, 120)}`]);
+    lines.push([v, '0', '—', '', '', '', '', '', '', '', `failed: ${String(bad?.error ?? '').split('\n').at(-1)?.slice(0, 120)}`]);
     continue;
   }
   const m = ms(v);
@@ -188,7 +188,7 @@ for (const v of variants) {
     const p50 = med(v, (r) => r.p50 as number);
     const p99 = med(v, (r) => r.p99 as number);
     const bare = med('api:bare', (r) => r.p99 as number);
-    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, 50 connections${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
+    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, 50 connections${rs.some((r) => (r.errors as number) > 0) ? `, ${fmt(med(v, (r) => r.errors as number))} non-200/errors` : ''}${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
     continue;
   }
   const rows = rs[0]!.rows as number;

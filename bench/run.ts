@@ -5,7 +5,7 @@
 //   npm run bench -- [--n 3] [--variants a,b,...] [--big-rows 1000000] [--dir <tmp dir>]
 //                    [--skip-build] [--json <file>] [--list]
 //
-// Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>|cold:empty,
+// Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>[+ydb]|cold:empty,
 // api:bare|api:api. Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m.
 // e2e = the dataset as one upload per region (the shape the use case commits), then the
 // aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload.
@@ -43,6 +43,12 @@ export const DEFAULT_VARIANTS = [
   'cold:aggregate',
   'cold:notify',
   'cold:schedule',
+  'cold:api',
+  'cold:ingest+ydb',
+  'cold:aggregate+ydb',
+  'cold:notify+ydb',
+  'cold:schedule+ydb',
+  'cold:api+ydb',
   'api:bare',
   'api:api',
 ];
@@ -124,11 +130,15 @@ function runOne(v: string): Result {
   const [kind, arg = ''] = v.split(':');
   let r;
   if (kind === 'cold') {
-    const bundle = arg === 'empty' ? join(out, 'empty', 'index.js') : join(root, 'dist', arg, 'index.js');
-    r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldEnv(), timeout: 60_000 });
+    // <fn>+ydb: the cloud configuration's start, approximated without a YDB server: the
+    // bundle, its deps, and the ydb-sdk file the YDB adapter requires before connecting
+    const [fn, extra] = arg.split('+');
+    const bundle = fn === 'empty' ? join(out, 'empty', 'index.js') : join(root, 'dist', fn!, 'index.js');
+    const also = extra === 'ydb' ? [join(root, 'dist', 'vendor', 'ydb-sdk.js')] : [];
+    r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle, ...also], { encoding: 'utf8', env: coldEnv(), timeout: 60_000 });
     const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
     if (!line) return { error: r.stderr.slice(-500) };
-    return { variant: v, ...JSON.parse(line.slice(6)), bundleBytes: statSync(bundle).size };
+    return { variant: v, ...JSON.parse(line.slice(6)), bundleBytes: statSync(bundle).size + also.reduce((n, f) => n + statSync(f).size, 0) };
   }
   if (kind === 'api') {
     r = spawnSync(process.execPath, [join(out, 'api.mjs'), arg, manifest, workdir, join(root, 'bench', 'load.mjs'), args.requests!, args.seconds!, '50'], { encoding: 'utf8', timeout: 120_000 });

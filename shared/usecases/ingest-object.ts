@@ -31,7 +31,6 @@ import {
   type UploadReport,
   type UploadStatus,
 } from '../domain/schemas.ts';
-import { uploadIdFor } from '../domain/upload-id.ts';
 import { readCsv } from '../ingest/csv-reader.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type RawTable } from '../ingest/raw-table.ts';
 import { sniffBytes, type Sniffed } from '../ingest/sniff.ts';

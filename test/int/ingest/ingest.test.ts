@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../functions/ingest/handler.ts';
 import { IssueCode, TransientError } from '../../../shared/domain/errors.ts';
-import { innCheckDigit } from '../../../shared/domain/normalise/inn.ts';
 import { UploadReport } from '../../../shared/domain/schemas.ts';
 import { BatchRetryError } from '../../../shared/runtime/batch.ts';
 import { functionContext, storageEvent } from '../../helpers/events.ts';

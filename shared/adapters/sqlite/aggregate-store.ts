@@ -65,7 +65,8 @@ export class SqliteAggregateStore implements AggregateStore {
       ...METRICS.flatMap((m) => [m, `${m}_delta`]),
       'missing_json', 'warnings_json',
     ];
-    this.#insert = db.prepare(`INSERT INTO aggregate_metrics (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
+    // Positional parameters in `cols` order: binding an array is cheaper than ~50 named ones per row.
+    this.#insert = db.prepare(`INSERT INTO aggregate_metrics (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
     this.#read = db.prepare<[string, string, string], DbRow>(
       `SELECT * FROM aggregate_metrics WHERE region = ? AND period_start = ? AND period_end = ?
        ORDER BY CASE level WHEN 'region' THEN 0 ELSE 1 END, unit`,
@@ -83,24 +84,14 @@ export class SqliteAggregateStore implements AggregateStore {
     }
     immediate(this.#db, () => {
       this.#delete.run(region, period.start, period.end);
+      const label = periodLabel(period);
+      const values: (string | number | null)[] = [];
       for (const r of rows) {
-        const rec: Record<string, string | number | null> = {
-          region,
-          period_start: period.start,
-          period_end: period.end,
-          period_label: periodLabel(period),
-          level: r.scope.level,
-          unit: r.scope.id,
-          unit_name: r.scope.name,
-          has_export: r.has_export ? 1 : 0,
-          missing_json: JSON.stringify(r.missing),
-          warnings_json: JSON.stringify(r.warnings),
-        };
-        for (const m of METRICS) {
-          rec[m] = r.values[m];
-          rec[`${m}_delta`] = r.deltas[m];
-        }
-        this.#insert.run(rec);
+        values.length = 0;
+        values.push(region, period.start, period.end, label, r.scope.level, r.scope.id, r.scope.name, r.has_export ? 1 : 0);
+        for (const m of METRICS) values.push(r.values[m], r.deltas[m]);
+        values.push(JSON.stringify(r.missing), JSON.stringify(r.warnings));
+        this.#insert.run(values);
       }
     });
   }

@@ -14,6 +14,10 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // better-sqlite3 builds SQLite with a 16 MiB page cache per connection; SQLite's own default
+  // of 2 MiB keeps a function's peak RSS down, and the working set of one upload (its region's
+  // snapshot, pointer, aggregate and alert pages) fits in it (bench: no slower).
+  db.pragma('cache_size = -2000');
   return db;
 }
 

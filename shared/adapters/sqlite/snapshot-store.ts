@@ -118,12 +118,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
   constructor(db: Db) {
     migrateSnapshots(db);
     this.#db = db;
-    this.#insertSchool = db.prepare(`INSERT OR REPLACE INTO school_snapshot VALUES (
-      @region, @period_start, @period_end, @batch_id, @municipality_id, @school_key, @school_inn, @school_kpp,
-      @school_name, @in_sferum, @admin_active, @teachers_total, @teachers_in_sferum, @students_total,
-      @students_in_sferum, @teachers_chat_creators, @teachers_msg3, @teachers_msg10, @teachers_calls)`);
-    this.#insertMunicipality = db.prepare(`INSERT OR REPLACE INTO municipality_snapshot VALUES (
-      @region, @period_start, @period_end, @batch_id, @municipality_id, @in_sferum, @admin_active)`);
+    // Positional parameters bound from the records' values, which are in table order:
+    // cheaper than looking up 19 named parameters per row (staging was a sixth of the
+    // ingest's CPU in the bench profile).
+    this.#insertSchool = db.prepare(`INSERT OR REPLACE INTO school_snapshot VALUES (${Array(19).fill('?').join(', ')})`);
+    this.#insertMunicipality = db.prepare(`INSERT OR REPLACE INTO municipality_snapshot VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.#deleteStagedSchool = db.prepare(
       `DELETE FROM school_snapshot WHERE batch_id = ? AND period_start = ? AND period_end = ? AND school_key = ?`,
     );
@@ -138,12 +137,20 @@ export class SqliteSnapshotStore implements SnapshotStore {
         batch_id = excluded.batch_id, upload_id = excluded.upload_id,
         source_modified_ms = excluded.source_modified_ms, source_sequence = excluded.source_sequence,
         version = current_batch.version + 1`);
+    // Reads through the primary key (region, period, batch, municipality, school) rather than
+    // the by-batch index, which the planner otherwise picks and which costs a second lookup per
+    // row; ordering by the pointer's municipality (equal to the row's by the join) lets the
+    // index order serve the ORDER BY without a temporary sort. The aggregate reads every
+    // current school of a period on each recompute.
     this.#currentSchools = db.prepare<[string, string, string], SchoolDbRow>(
-      `SELECT s.* FROM current_batch c JOIN school_snapshot s
+      `SELECT s.region, s.period_start, s.period_end, s.municipality_id, s.school_key, s.school_inn, s.school_kpp,
+         s.school_name, s.in_sferum, s.admin_active, s.teachers_total, s.teachers_in_sferum, s.students_total,
+         s.students_in_sferum, s.teachers_chat_creators, s.teachers_msg3, s.teachers_msg10, s.teachers_calls
+       FROM current_batch c JOIN school_snapshot s INDEXED BY sqlite_autoindex_school_snapshot_1
          ON s.region = c.region AND s.period_start = c.period_start AND s.period_end = c.period_end
         AND s.batch_id = c.batch_id AND s.municipality_id = c.municipality_id
        WHERE c.region = ? AND c.period_start = ? AND c.period_end = ? AND c.kind = 'schools'
-       ORDER BY s.municipality_id, s.school_key`,
+       ORDER BY c.municipality_id, s.school_key`,
     );
     this.#currentMunicipalities = db.prepare<[string, string, string], MunicipalityDbRow>(
       `SELECT m.* FROM current_batch c JOIN municipality_snapshot m
@@ -157,14 +164,14 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[]): Promise<void> {
     const insert = this.#insertSchool;
     this.#db.transaction(() => {
-      for (const r of rows) insert.run(toDb(schoolRecord(batchId, r)));
+      for (const r of rows) insert.run(Object.values(toDb(schoolRecord(batchId, r))));
     })();
   }
 
   async stageMunicipalityRows(batchId: BatchId, rows: readonly MunicipalityRow[]): Promise<void> {
     const insert = this.#insertMunicipality;
     this.#db.transaction(() => {
-      for (const r of rows) insert.run(toDb(municipalityRecord(batchId, r)));
+      for (const r of rows) insert.run(Object.values(toDb(municipalityRecord(batchId, r))));
     })();
   }
 
@@ -253,18 +260,33 @@ type LedgerDbRow = {
 
 export class SqliteUploadLedger implements UploadLedger {
   readonly #db: Db;
+  // prepared once: every upload acquires and completes
+  readonly #byId;
+  readonly #renew;
+  readonly #nextSequence;
+  readonly #insert;
+  readonly #complete;
 
   constructor(db: Db) {
     migrateSnapshots(db);
     this.#db = db;
+    this.#byId = db.prepare<[string], LedgerDbRow>('SELECT * FROM upload_ledger WHERE upload_id = ?');
+    this.#renew = db.prepare<[number, number, string]>('UPDATE upload_ledger SET lease_until_ms = ?, acquired_at_ms = ? WHERE upload_id = ?');
+    this.#nextSequence = db.prepare<[], { s: number }>('SELECT COALESCE(MAX(sequence), 0) + 1 AS s FROM upload_ledger');
+    this.#insert = db.prepare<[string, string, string, string, number, number, number]>(
+      `INSERT INTO upload_ledger (upload_id, bucket, object_key, sha256, status, lease_until_ms, sequence, acquired_at_ms)
+       VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?)`,
+    );
+    this.#complete = db.prepare<[number, string, string, string]>(
+      `UPDATE upload_ledger SET status = 'completed', lease_until_ms = NULL, completed_at_ms = ?,
+         report_status = ?, report_json = ? WHERE upload_id = ?`,
+    );
   }
 
   async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
     const uploadId = uploadIdFor(key);
     return immediate(this.#db, (): AcquireResult => {
-      const existing = this.#db
-        .prepare<[string], LedgerDbRow>('SELECT * FROM upload_ledger WHERE upload_id = ?')
-        .get(uploadId);
+      const existing = this.#byId.get(uploadId);
       if (existing?.status === 'completed') {
         return { kind: 'completed', uploadId, report: parseReport(existing.report_json) };
       }
@@ -274,29 +296,17 @@ export class SqliteUploadLedger implements UploadLedger {
       }
       const leaseUntil = nowMs + leaseMs;
       if (existing) {
-        this.#db
-          .prepare('UPDATE upload_ledger SET lease_until_ms = ?, acquired_at_ms = ? WHERE upload_id = ?')
-          .run(leaseUntil, nowMs, uploadId);
+        this.#renew.run(leaseUntil, nowMs, uploadId);
         return { kind: 'acquired', uploadId, sequence: existing.sequence };
       }
-      const next = this.#db.prepare<[], { s: number }>('SELECT COALESCE(MAX(sequence), 0) + 1 AS s FROM upload_ledger').get()!.s;
-      this.#db
-        .prepare(
-          `INSERT INTO upload_ledger (upload_id, bucket, object_key, sha256, status, lease_until_ms, sequence, acquired_at_ms)
-           VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?)`,
-        )
-        .run(uploadId, key.bucket, key.key, key.sha256, leaseUntil, next, nowMs);
+      const next = this.#nextSequence.get()!.s;
+      this.#insert.run(uploadId, key.bucket, key.key, key.sha256, leaseUntil, next, nowMs);
       return { kind: 'acquired', uploadId, sequence: next };
     });
   }
 
   async complete(uploadId: string, report: UploadReport): Promise<void> {
-    this.#db
-      .prepare(
-        `UPDATE upload_ledger SET status = 'completed', lease_until_ms = NULL, completed_at_ms = ?,
-           report_status = ?, report_json = ? WHERE upload_id = ?`,
-      )
-      .run(Date.parse(report.completed_at), report.status, JSON.stringify(report), uploadId);
+    this.#complete.run(Date.parse(report.completed_at), report.status, JSON.stringify(report), uploadId);
   }
 
   async release(uploadId: string): Promise<void> {

@@ -1,5 +1,6 @@
 // Integration: the SQLite AggregateStore and AlertStore on real files: the flat table a
-// BI tool reads directly, atomic replacement per period, time series and round trips.
+// BI tool reads directly, atomic replacement per period, time series and round trips; and
+// the SnapshotStore's read of the current schools the aggregate recomputes from.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,10 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { SqliteAggregateStore } from '../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../../shared/adapters/sqlite/alert-store.ts';
 import { openDatabase, type Db } from '../../../shared/adapters/sqlite/database.ts';
+import { SqliteSnapshotStore } from '../../../shared/adapters/sqlite/snapshot-store.ts';
 import type { AlertState } from '../../../shared/domain/alerts.ts';
 import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
-import type { Period } from '../../../shared/domain/schemas.ts';
+import type { Period, SchoolRow } from '../../../shared/domain/schemas.ts';
 
 const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
 const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
@@ -94,5 +96,47 @@ describe('SqliteAlertStore', () => {
     await store.save([{ ...s, status: 'inactive', since: null, period: P2 }]);
     expect(await store.forRegion('26')).toEqual([{ ...s, status: 'inactive', since: null, period: P2 }]);
     expect(await store.forRegion('27')).toEqual([]);
+  });
+});
+
+describe('SqliteSnapshotStore.currentSchools', () => {
+  const school = (municipality_id: string, school_key: string, o: Partial<SchoolRow> = {}): SchoolRow => ({
+    region: '26',
+    period: P1,
+    municipality_id,
+    school_key,
+    school_inn: '2634000001',
+    school_kpp: null,
+    school_name: `Школа ${school_key}`,
+    in_sferum: true,
+    admin_active: false,
+    teachers_total: 10,
+    teachers_in_sferum: null,
+    students_total: 0,
+    students_in_sferum: 5,
+    teachers_chat_creators: null,
+    teachers_msg3: 1,
+    teachers_msg10: 0,
+    teachers_calls: null,
+    ...o,
+  });
+  const unit = (municipalityId: string, period = P1) => ({ period, kind: 'schools' as const, municipalityId });
+
+  test('reads the rows as staged, through the pointers, by municipality then school key, whatever the batches', async () => {
+    const store = new SqliteSnapshotStore(db);
+    const old = [school('kursky', 'k1', { teachers_total: 1 }), school('budennovsky', 'b9')];
+    await store.stageSchoolRows('u1', old);
+    await store.commitBatch({ batchId: 'u1', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('kursky'), unit('budennovsky')] });
+    // a later upload replaces kursky only, staged out of order; another period and region stay apart
+    const fix = [school('kursky', 'k2', { school_kpp: '263401001', in_sferum: false, admin_active: true }), school('kursky', 'k1', { teachers_total: 2 })];
+    await store.stageSchoolRows('u2', fix);
+    await store.stageSchoolRows('u2', [school('kursky', 'k0', { period: P2 })]);
+    await store.commitBatch({ batchId: 'u2', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2, sequence: 2 }, units: [unit('kursky'), unit('kursky', P2)] });
+    await store.stageSchoolRows('u3', [school('aaa', 'a1', { region: '27' })]);
+    await store.commitBatch({ batchId: 'u3', uploadId: 'u3', region: '27', source: { lastModifiedMs: 3, sequence: 3 }, units: [unit('aaa')] });
+
+    expect(await store.currentSchools('26', P1)).toStrictEqual([old[1], fix[1], fix[0]]);
+    expect(await store.currentSchools('26', P2)).toStrictEqual([school('kursky', 'k0', { period: P2 })]);
+    expect(await store.currentSchools('28', P1)).toStrictEqual([]);
   });
 });

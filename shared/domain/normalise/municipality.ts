@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ConfigError, IssueCode } from '../errors.ts';
 import { fail, ok, type CellValue, type Result } from '../result.ts';
 import { RegionCode } from '../schemas.ts';
-import { foldText } from './text.ts';
+import { detached, foldText } from './text.ts';
 
 export const MunicipalityReference = z
   .object({
@@ -193,9 +193,13 @@ export function createMunicipalityMatcher(ref: MunicipalityReference): (raw: Cel
     }
     const known = memo.get(raw);
     if (known) return known;
-    const result = resolve(raw);
+    // The cell is usually a slice of the reader's whole decoded text; a memo entry keyed by
+    // it (or a message quoting it) would keep that text alive as long as the matcher lives,
+    // one file's text per region in a warm function (bench: 20 MiB of heap after 89 uploads).
+    const key = detached(raw);
+    const result = resolve(key);
     if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(raw, result);
+    memo.set(key, result);
     return result;
   };
 }

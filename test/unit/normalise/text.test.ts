@@ -1,7 +1,7 @@
 // Unit: the text folds every name and header comparison goes through.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { foldHeader, foldText } from '../../../shared/domain/normalise/text.ts';
+import { detached, foldHeader, foldText } from '../../../shared/domain/normalise/text.ts';
 
 describe('foldText', () => {
   test('lower-cases Cyrillic and Latin and turns ё and Ё into е', () => {
@@ -66,5 +66,17 @@ describe('foldHeader', () => {
 
   test('a character that NFC turns into a quote is dropped like the quote (found by the property above)', () => {
     expect(foldHeader('\u1fefИНН\u1fef')).toBe('инн');
+  });
+});
+
+describe('detached', () => {
+  test('is the same text, whatever it was cut from', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.nat(), fc.nat(), (s, a, b) => {
+        const cut = s.slice(Math.min(a, b) % (s.length + 1), Math.max(a, b) % (s.length + 1));
+        expect(detached(cut)).toBe(cut);
+        expect(detached(s)).toBe(s);
+      }),
+    );
   });
 });

@@ -147,6 +147,18 @@ export function createTableMapper(ctx: MapperContext) {
     return undefined;
   }
 
+  // Every row of a table usually carries the same period text; parse each distinct text once.
+  const periods = new Map<string, Result<Period>>();
+  const periodCell = (raw: CellValue): Result<Period> => {
+    if (typeof raw !== 'string') return parsePeriod(raw);
+    let r = periods.get(raw);
+    if (!r) {
+      r = parsePeriod(raw);
+      if (periods.size < 1000) periods.set(raw, r);
+    }
+    return r;
+  };
+
   function periodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
     const raw = cell(cells, 'period');
     if (raw === null || raw === '') {
@@ -154,7 +166,7 @@ export function createTableMapper(ctx: MapperContext) {
       problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period', raw));
       return undefined;
     }
-    return field(cells, row, 'period', parsePeriod, problems);
+    return field(cells, row, 'period', periodCell, problems);
   }
 
   function municipalityOf(cells: readonly CellValue[], row: number, region: string | undefined, problems: Issue[]) {
@@ -184,8 +196,7 @@ export function createTableMapper(ctx: MapperContext) {
     if (problems.length > 0 || region === undefined || period === undefined || municipality === undefined || inn === undefined || kpp === undefined || inSferum === undefined || adminActive === undefined) {
       return undefined;
     }
-    const folded = foldText(nameRaw);
-    const schoolKey = hasKpp ? `${inn}:${kpp ?? '-'}` : `${inn}#${folded}`;
+    const schoolKey = hasKpp ? `${inn}:${kpp ?? '-'}` : `${inn}#${foldText(nameRaw)}`;
     const candidate = {
       region,
       period,
@@ -252,7 +263,7 @@ export function createTableMapper(ctx: MapperContext) {
         prev.emitted = false;
         accepted--;
         rejected++;
-        subtractSums(r.school_key, r.period);
+        subtractSums(prev.fingerprint);
       }
       errors.push(issue(IssueCode.DuplicateConflict, message, prev.row, 'school_inn', r.school_inn));
     }
@@ -261,22 +272,20 @@ export function createTableMapper(ctx: MapperContext) {
   }
 
   // Sums of emitted rows for the totals check; a retracted row's values must come out again.
-  const emittedCounts = new Map<string, Map<SchoolCountField, number>>();
+  // They are read back from its fingerprint rather than kept per row (a Map per row was the
+  // mapper's largest allocation).
   function addSums(r: SchoolRow) {
-    const mine = new Map<SchoolCountField, number>();
     for (const f of presentCounts) {
       const v = r[f];
-      if (v !== null) {
-        sums.set(f, (sums.get(f) ?? 0) + v);
-        mine.set(f, v);
-      }
+      if (v !== null) sums.set(f, (sums.get(f) ?? 0) + v);
     }
-    emittedCounts.set(`${periodKey(r.period)}|${r.school_key}`, mine);
   }
-  function subtractSums(schoolKey: string, period: Period) {
-    const k = `${periodKey(period)}|${schoolKey}`;
-    for (const [f, v] of emittedCounts.get(k) ?? []) sums.set(f, (sums.get(f) ?? 0) - v);
-    emittedCounts.delete(k);
+  function subtractSums(fingerprint: string) {
+    const counts = fingerprintCounts(fingerprint);
+    for (const f of presentCounts) {
+      const v = counts[f];
+      if (v !== null) sums.set(f, (sums.get(f) ?? 0) - v);
+    }
   }
 
   return {
@@ -353,8 +362,16 @@ export function createTableMapper(ctx: MapperContext) {
 
 export type TableMapper = ReturnType<typeof createTableMapper>;
 
+/** The values that tell an identical repeat from a conflicting one, as one comparable string. */
 function schoolFingerprint(r: SchoolRow): string {
+  // the counts last, in SCHOOL_COUNT_FIELDS order: fingerprintCounts reads them back
   return JSON.stringify([r.municipality_id, r.school_name, r.in_sferum, r.admin_active, ...SCHOOL_COUNT_FIELDS.map((f) => r[f])]);
+}
+
+/** The counts a fingerprint was made of. */
+function fingerprintCounts(fingerprint: string): Record<SchoolCountField, number | null> {
+  const values = (JSON.parse(fingerprint) as unknown[]).slice(4) as (number | null)[];
+  return Object.fromEntries(SCHOOL_COUNT_FIELDS.map((f, i) => [f, values[i] ?? null])) as Record<SchoolCountField, number | null>;
 }
 
 /** A cell as text for messages and name fields: numbers without exponent, dates as ISO days. */

@@ -161,4 +161,26 @@ describe('createTableMapper', () => {
       mapped: { kind: 'municipalities', row: { region: '26', period: { start: '2023-03-06', end: '2023-03-10' }, municipality_id: 'pyatigorsk', in_sferum: true, admin_active: false } },
     });
   });
+
+  test('a retracted row leaves the totals check: the sums are those of the rows still accepted', () => {
+    const m = mapper();
+    m.accept(2, school({ inn: inn(1), teachers: 40 }));
+    m.accept(3, school({ inn: inn(2), name: 'Школа 2', teachers: 60 }));
+    m.accept(4, school({ inn: inn(2), name: 'Школа 2', teachers: 61 }));
+    m.accept(5, ['', 'Итого', '', '', '', '40', '41', '500', '400']);
+    const summary = m.finish();
+    expect(summary.retract).toHaveLength(1);
+    expect(m.warnings.filter((w) => w.code === IssueCode.TotalsMismatch)).toEqual([]);
+  });
+
+  test('rows of one period text get equal periods of their own, never one shared object', () => {
+    const headers = [...SCHOOL_HEADERS, 'Период'];
+    const m = mapper(headers, null);
+    const rows = [m.accept(2, [...school({ inn: inn(1) }), '06.03-10.03.2023']), m.accept(3, [...school({ inn: inn(2), name: 'Школа 2' }), '06.03-10.03.2023'])].map((o) =>
+      o.type === 'row' ? o.mapped.row : null,
+    );
+    expect(rows[0]!.period).toEqual({ start: '2023-03-06', end: '2023-03-10' });
+    expect(rows[1]!.period).toEqual(rows[0]!.period);
+    expect(rows[1]!.period).not.toBe(rows[0]!.period);
+  });
 });

@@ -7,7 +7,6 @@
 import { createWriteStream, mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import stavropol from '../shared/domain/data/municipalities-26.json' with { type: 'json' };
 import { createMunicipalityMatcher, MunicipalityReference } from '../shared/domain/normalise/municipality.ts';
 import { innCheckDigit } from '../shared/domain/normalise/inn.ts';
@@ -228,6 +227,9 @@ async function writeCsv(dir: string, name: string, ds: Dataset, cp1251: boolean,
 }
 
 async function writeXlsx(dir: string, name: string, ds: Dataset, files: Inputs['files']) {
+  // loaded here, not with the module: the measurement children import this file for its
+  // constants, and exceljs would add ~27 MiB to every child's peak RSS
+  const { default: ExcelJS } = await import('exceljs');
   const split = join(dir, `${name}.split`);
   mkdirSync(split, { recursive: true });
   const open = (path: string) => {

@@ -278,6 +278,20 @@ async function readAndStage(
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
         regions.add(row.region);
+        if (regions.size > 1) {
+          // One upload commits under one region's pointers. Said at the first row of a second
+          // region, not after staging the whole file (a national file is a million rows).
+          const first = [...regions][0];
+          throw new InputError({
+            code: IssueCode.UnknownRegion,
+            message: `the file mixes regions: this row is in region ${row.region}, earlier rows in ${first}; upload one file per region`,
+            file: a.key,
+            sheet: table.sheet,
+            row: raw.row,
+            column: table.headers[mapping.columns.indexOf('region')] ?? null,
+            value: row.region,
+          });
+        }
         units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, {
           period: row.period,
           kind: r.mapped.kind,
@@ -308,19 +322,6 @@ async function readAndStage(
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     out.fileError = err.issue;
-    return out;
-  }
-  if (regions.size > 1) {
-    // One upload commits under one region's pointers; a mixed file is split by the admin.
-    out.fileError = {
-      code: IssueCode.UnknownRegion,
-      message: `the file mixes regions ${[...regions].join(', ')}; upload one file per region`,
-      file: a.key,
-      sheet: null,
-      row: null,
-      column: null,
-      value: null,
-    };
     return out;
   }
   out.region = [...regions][0] ?? null;

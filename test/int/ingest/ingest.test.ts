@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../functions/ingest/handler.ts';
+import stavropol from '../../../shared/domain/data/municipalities-26.json' with { type: 'json' };
+import { buildReference } from '../../../shared/runtime/reference.ts';
 import { IssueCode, TransientError } from '../../../shared/domain/errors.ts';
 import { UploadReport } from '../../../shared/domain/schemas.ts';
 import { BatchRetryError } from '../../../shared/runtime/batch.ts';
@@ -276,6 +278,26 @@ describe('ingest handler on hostile input', () => {
       expect(env.published).toEqual([]);
     });
   }
+
+  test('a file mixing regions is rejected at the first row of the second region, nothing written', async () => {
+    await using env = await startIngestEnv();
+    const ref = buildReference([
+      stavropol,
+      { region: { code: '07', name: 'Кабардино-Балкарская Республика' }, municipalities: [{ id: 'nalchik', name: 'город Нальчик', status: 'городской округ' }] },
+    ]);
+    const key = 'uploads/national.csv';
+    const rows = [`26;${row({})}`, `26;${row({ inn: inn(2), name: 'Школа 2' })}`, `07;${row({ inn: inn(3), name: 'Школа 3', mouo: 'город Нальчик' })}`, `26;${row({ inn: inn(4), name: 'Школа 4' })}`];
+    await env.upload(key, csv(rows, `Регион;${HEADER}`));
+
+    await invoke(env, [key], 'ObjectCreate', { matchers: ref.matchers, knownRegions: ref.knownRegions, settings: { ...env.deps().settings, defaultRegion: null, stageBatchRows: 1 } });
+
+    const report = await reportOf(env, key);
+    expect(report?.status).toBe('rejected');
+    expect(report?.file_error).toMatchObject({ code: IssueCode.UnknownRegion, file: key, row: 4, column: 'Регион', value: '07' });
+    expect(report?.file_error?.message).toContain('26');
+    expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
+    expect(env.published).toEqual([]);
+  });
 
   test('more rows than the limit is a file-level error naming it', async () => {
     await using env = await startIngestEnv();

@@ -28,7 +28,11 @@ export function schoolRecord(batchId: string, r: SchoolRow) {
 }
 export type SchoolRecord = ReturnType<typeof schoolRecord>;
 
-export function schoolFromRecord(r: Omit<SchoolRecord, 'batch_id'>): SchoolRow {
+/** A stored flag: YDB returns a Bool, SQLite (no boolean type) an integer 0 or 1. */
+type StoredFlags<T> = Omit<T, 'in_sferum' | 'admin_active'> & { in_sferum: boolean | number; admin_active: boolean | number };
+const flag = (v: boolean | number) => v === true || v === 1;
+
+export function schoolFromRecord(r: StoredFlags<Omit<SchoolRecord, 'batch_id'>>): SchoolRow {
   return {
     region: r.region,
     period: { start: r.period_start, end: r.period_end },
@@ -37,8 +41,8 @@ export function schoolFromRecord(r: Omit<SchoolRecord, 'batch_id'>): SchoolRow {
     school_inn: r.school_inn,
     school_kpp: r.school_kpp,
     school_name: r.school_name,
-    in_sferum: r.in_sferum,
-    admin_active: r.admin_active,
+    in_sferum: flag(r.in_sferum),
+    admin_active: flag(r.admin_active),
     teachers_total: r.teachers_total,
     teachers_in_sferum: r.teachers_in_sferum,
     students_total: r.students_total,
@@ -55,6 +59,6 @@ export function municipalityRecord(batchId: string, r: MunicipalityRow) {
 }
 export type MunicipalityRecord = ReturnType<typeof municipalityRecord>;
 
-export function municipalityFromRecord(r: Omit<MunicipalityRecord, 'batch_id'>): MunicipalityRow {
-  return { region: r.region, period: { start: r.period_start, end: r.period_end }, municipality_id: r.municipality_id, in_sferum: r.in_sferum, admin_active: r.admin_active };
+export function municipalityFromRecord(r: StoredFlags<Omit<MunicipalityRecord, 'batch_id'>>): MunicipalityRow {
+  return { region: r.region, period: { start: r.period_start, end: r.period_end }, municipality_id: r.municipality_id, in_sferum: flag(r.in_sferum), admin_active: flag(r.admin_active) };
 }

@@ -96,7 +96,6 @@ type SchoolDbRow = SqliteBools<Omit<SchoolRecord, 'batch_id'>>;
 type MunicipalityDbRow = SqliteBools<Omit<MunicipalityRecord, 'batch_id'>>;
 
 const toDb = <T extends { in_sferum: boolean; admin_active: boolean }>(r: T) => ({ ...r, in_sferum: r.in_sferum ? 1 : 0, admin_active: r.admin_active ? 1 : 0 });
-const fromDb = <T extends { in_sferum: number; admin_active: number }>(r: T) => ({ ...r, in_sferum: r.in_sferum === 1, admin_active: r.admin_active === 1 });
 
 type PointerRow = { batch_id: string; source_modified_ms: number; source_sequence: number; version: number };
 
@@ -223,11 +222,11 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async currentSchools(region: string, period: Period): Promise<SchoolRow[]> {
-    return this.#currentSchools.all(region, period.start, period.end).map((r) => schoolFromRecord(fromDb(r)));
+    return this.#currentSchools.all(region, period.start, period.end).map(schoolFromRecord);
   }
 
   async currentMunicipalities(region: string, period: Period): Promise<MunicipalityRow[]> {
-    return this.#currentMunicipalities.all(region, period.start, period.end).map((r) => municipalityFromRecord(fromDb(r)));
+    return this.#currentMunicipalities.all(region, period.start, period.end).map(municipalityFromRecord);
   }
 
   async periods(region: string): Promise<Period[]> {

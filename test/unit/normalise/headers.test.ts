@@ -6,30 +6,11 @@ import { describe, expect, test } from 'vitest';
 import aliasesJson from '../../../shared/domain/data/header-aliases.json' with { type: 'json' };
 import { ConfigError } from '../../../shared/domain/errors.ts';
 import { createHeaderMapper, HeaderAliases, looksLikeMojibake } from '../../../shared/domain/normalise/headers.ts';
-import type { FieldName } from '../../../shared/domain/schemas.ts';
+import { CONTRACT_ALIASES } from '../../helpers/contract-aliases.ts';
 
 const aliases = HeaderAliases.parse(aliasesJson);
 const mapHeaders = createHeaderMapper(aliases);
 
-/** The contract's alias lists, copied from export-contract.md (both tables), plus Регион/Субъект РФ. */
-const CONTRACT: Record<FieldName, string[]> = {
-  region: ['Регион', 'Субъект РФ'],
-  period: ['Период', 'Неделя', 'Отчётный период'],
-  municipality: ['МОУО', 'Муниципалитет', 'Муниципальное образование', 'Муниципальный округ'],
-  school_name: ['ОО', 'Наименование ОО', 'Образовательная организация', 'Школа', 'Наименование организации'],
-  school_inn: ['ИНН', 'ИНН ОО'],
-  school_kpp: ['КПП', 'КПП ОО'],
-  in_sferum: ['В Сфере', 'Зарегистрирована в Сфере', 'ОО в Сфере', 'Зарегистрировано в Сфере', 'МОУО в Сфере'],
-  admin_active: ['Администратор активен', 'Активность администратора', 'Активна', 'Активно'],
-  teachers_total: ['Педагогов всего', 'Общее кол-во педагогов', 'Кол-во педагогов', 'Всего педагогов'],
-  teachers_in_sferum: ['Педагогов в Сфере', 'Педагоги в Сфере'],
-  students_total: ['Обучающихся всего', 'Общее кол-во обучающихся', 'Общее кол-во обуч-ся', 'Кол-во обучающихся'],
-  students_in_sferum: ['Обучающихся в Сфере', 'Обуч-ся в Сфере'],
-  teachers_chat_creators: ['Педагогов, создавших ≥1 чат', 'Кол-во педагогов, создавших как минимум 1 чат'],
-  teachers_msg3: ['Педагогов, написавших ≥3 сообщений за неделю', 'Кол-во педагогов, написавших минимум 3 сообщения в чаты за неделю'],
-  teachers_msg10: ['Педагогов, написавших ≥10 сообщений за неделю', 'Кол-во педагогов, написавших минимум 10 сообщений в чаты за неделю'],
-  teachers_calls: ['Педагогов, совершивших ≥1 звонок за неделю', 'Кол-во педагогов, совершивших минимум 1 звонок за неделю'],
-};
 
 const SCHOOLS_HEADER = [
   'Период',
@@ -81,7 +62,7 @@ describe('HeaderAliases', () => {
 });
 
 describe('createHeaderMapper', () => {
-  test.each(Object.entries(CONTRACT).flatMap(([field, list]) => list.map((alias) => [alias, field])))('the contract alias %j maps to %s', (alias, field) => {
+  test.each(Object.entries(CONTRACT_ALIASES).flatMap(([field, list]) => list.map((alias) => [alias, field])))('the contract alias %j maps to %s', (alias, field) => {
     // Act
     const mapping = mapHeaders([alias]);
     // Assess

@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { encodeCp1251 } from '../../../scripts/samples/cp1251.ts';
 import { generate, writeTriggerEvents, type FileEntry, type Manifest } from '../../../scripts/samples/generate.ts';
+import { CONTRACT_ALIASES } from '../../helpers/contract-aliases.ts';
 
 const eventsDir = fileURLToPath(new URL('../../../events/', import.meta.url));
 const samplesDir = join(eventsDir, 'samples');
@@ -72,27 +73,12 @@ async function readTables(f: FileEntry): Promise<Partial<Record<'schools' | 'mun
   return { [f.tables[0]!]: rows };
 }
 
-/** The contract's header aliases (export-contract.md), folded the contract's way. */
-const ALIASES: Record<string, string[]> = {
-  municipality: ['моуо', 'муниципалитет', 'муниципальное образование', 'муниципальный округ'],
-  name: ['оо', 'наименование оо', 'образовательная организация', 'школа', 'наименование организации'],
-  inn: ['инн', 'инн оо'],
-  kpp: ['кпп', 'кпп оо'],
-  in_sferum: ['в сфере', 'зарегистрирована в сфере', 'оо в сфере', 'зарегистрировано в сфере', 'моуо в сфере'],
-  admin_active: ['администратор активен', 'активность администратора', 'активна', 'активно'],
-  teachers_total: ['педагогов всего', 'общее кол-во педагогов', 'кол-во педагогов', 'всего педагогов'],
-  teachers_in_sferum: ['педагогов в сфере', 'педагоги в сфере'],
-  students_total: ['обучающихся всего', 'общее кол-во обучающихся', 'общее кол-во обуч-ся', 'кол-во обучающихся'],
-  students_in_sferum: ['обучающихся в сфере', 'обуч-ся в сфере'],
-  teachers_chat_creators: ['педагогов, создавших 1 чат', 'кол-во педагогов, создавших как минимум 1 чат'],
-  teachers_msg3: ['педагогов, написавших 3 сообщений за неделю', 'кол-во педагогов, написавших минимум 3 сообщения в чаты за неделю'],
-  teachers_msg10: ['педагогов, написавших 10 сообщений за неделю', 'кол-во педагогов, написавших минимум 10 сообщений в чаты за неделю'],
-  teachers_calls: ['педагогов, совершивших 1 звонок за неделю', 'кол-во педагогов, совершивших минимум 1 звонок за неделю'],
-};
 const fold = (h: string) => h.toLowerCase().replace(/ё/g, 'е').replace(/≥/g, '').replace(/[\s\u00a0]+/g, ' ').trim();
+/** The contract's header aliases, folded the contract's way. */
+const ALIASES = Object.entries(CONTRACT_ALIASES).map(([field, names]) => [field, names.map(fold)] as const);
 function fieldOf(header: string): string | null {
   const h = fold(header);
-  return Object.entries(ALIASES).find(([, names]) => names.includes(h))?.[0] ?? null;
+  return ALIASES.find(([, names]) => names.includes(h))?.[0] ?? null;
 }
 
 const count = (c: Cell) => (typeof c === 'number' ? c : Number(String(c).replace(/[\s\u00a0]/g, '')));
@@ -116,7 +102,7 @@ function schoolRows(f: FileEntry, table: Cell[][]): SchoolRow[] {
     for (const k of ['teachers_total', 'teachers_in_sferum', 'students_total', 'students_in_sferum', 'teachers_chat_creators', 'teachers_msg3', 'teachers_msg10']) {
       if (fields.includes(k)) values[k] = count(get(k));
     }
-    return [{ municipality: String(get('municipality')), name: String(get('name')), inn: String(get('inn')), kpp: fields.includes('kpp') ? String(get('kpp')) : null, values, in_sferum: yes(get('in_sferum')), admin_active: yes(get('admin_active')) }];
+    return [{ municipality: String(get('municipality')), name: String(get('school_name')), inn: String(get('school_inn')), kpp: fields.includes('school_kpp') ? String(get('school_kpp')) : null, values, in_sferum: yes(get('in_sferum')), admin_active: yes(get('admin_active')) }];
   });
 }
 
@@ -221,7 +207,7 @@ describe('sample files against their manifest', () => {
     for (const kind of f.tables) expect(tables[kind]![0]!.map(String), `${f.name} ${kind}`).toEqual(f.columns[kind]);
     // no file has a calls column; a period column exactly when the manifest says so
     for (const kind of f.tables) expect(tables[kind]![0]!.map((h) => fieldOf(String(h)))).not.toContain('teachers_calls');
-    expect(tables[f.tables[0]!]![0]!.some((h) => ['период', 'неделя', 'отчетный период'].includes(fold(String(h))))).toBe(f.period_source === 'column');
+    expect(tables[f.tables[0]!]![0]!.some((h) => fieldOf(String(h)) === 'period')).toBe(f.period_source === 'column');
     if (f.period_source === 'file name') expect(f.name).toContain(f.period_key.replace('..', '_'));
     else expect(f.name).toContain(f.period);
 
@@ -283,7 +269,7 @@ describe('sample files against their manifest', () => {
     const plain = await read(manifest.files.find((f) => f.name.startsWith('02a_'))!);
     expect(new Set(plain.schools.map((s) => s.municipality)).size).toBe(33);
 
-    const withKpp = manifest.files.filter((f) => f.columns.schools?.some((h) => fieldOf(h) === 'kpp'));
+    const withKpp = manifest.files.filter((f) => f.columns.schools?.some((h) => fieldOf(h) === 'school_kpp'));
     expect(withKpp.length).toBeGreaterThan(0);
     for (const f of withKpp) {
       const byInn = new Map<string, Set<string>>();

@@ -1,12 +1,14 @@
 // Pure: the text and JSON payload of one message from the events of one group, using the
 // Russian templates in `shared/domain/data/notify-templates.json` (data, so wording changes
-// need no code change). Messages carry organisation-level data only: scope names, metric
-// names, values, targets, the period and a report link; never a person or a contact.
+// need no code change) and each metric's phrase from the metric catalog. Messages carry
+// organisation-level data only: scope names, metric names, values, targets, the period and
+// a report link; never a person or a contact.
 // Share metrics are stored as fractions (0..1, the contract's unit) and printed as
 // percentages with a decimal comma: 0.21292 → `21,292 %`.
 import { z } from 'zod';
 import rawTemplates from '../data/notify-templates.json' with { type: 'json' };
-import { MetricId, NotificationType, type NotificationEvent, type TargetRef } from '../events.ts';
+import { NotificationType, type MetricId, type NotificationEvent, type TargetRef } from '../events.ts';
+import { metricInfo } from '../metric-catalog.ts';
 import { sortItems } from './grouping.ts';
 
 export const NotifyTemplates = z.object({
@@ -21,7 +23,6 @@ export const NotifyTemplates = z.object({
   link: z.string(),
   report_path: z.string(),
   ops: z.object({ '>=': z.string(), '=': z.string() }),
-  metrics: z.record(MetricId, z.string()),
 });
 export type NotifyTemplates = z.infer<typeof NotifyTemplates>;
 
@@ -68,7 +69,7 @@ export function formatNumber(v: number): string {
 
 export function formatMetricValue(metric: MetricId | undefined, v: number | null, t: NotifyTemplates): string {
   if (v === null) return t.no_value;
-  return metric?.endsWith('_share') ? `${formatNumber(v * 100)} %` : formatNumber(v);
+  return metric !== undefined && metricInfo(metric).kind === 'share' ? `${formatNumber(v * 100)} %` : formatNumber(v);
 }
 
 /** `2023-09-01` → `01.09.2023` */
@@ -97,7 +98,7 @@ export function reportLink(event: NotificationEvent, apiBaseUrl: string | undefi
 function targetVars(target: TargetRef | null, value: number | null, t: NotifyTemplates): Record<string, string> {
   if (!target) return { value: formatMetricValue(undefined, value, t) };
   return {
-    metric: t.metrics[target.metric] ?? target.metric,
+    metric: metricInfo(target.metric).phrase,
     value: formatMetricValue(target.metric, value, t),
     op: t.ops[target.op],
     threshold: formatMetricValue(target.metric, target.threshold, t),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ROUTES } from '../../../shared/api/routes.ts';
+import { METRIC_IDS } from '../../../shared/domain/metric-catalog.ts';
 
 type Operation = {
   operationId?: string;
@@ -14,7 +15,7 @@ type Operation = {
 const spec = parse(readFileSync(new URL('../../../infra/api/openapi.yaml', import.meta.url), 'utf8')) as {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string }> };
+  components: { schemas: Record<string, { enum?: string[] }>; securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string }> };
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
@@ -26,6 +27,10 @@ const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
 describe('openapi.yaml', () => {
   test('is OpenAPI 3.0', () => {
     expect(spec.openapi).toMatch(/^3\.0\./);
+  });
+
+  test("the MetricId enum is the metric catalog's ids, in its order", () => {
+    expect(spec.components.schemas['MetricId']?.enum).toEqual([...METRIC_IDS]);
   });
 
   test('every spec operation is a router route', () => {

@@ -2,13 +2,15 @@
 // Russian templates in `shared/domain/data/notify-templates.json` (data, so wording changes
 // need no code change) and each metric's phrase from the metric catalog. Messages carry
 // organisation-level data only: scope names, metric names, values, targets, the period and
-// a report link; never a person or a contact.
+// a link to the dashboard; never a person or a contact.
 // Share metrics are stored as fractions (0..1, the contract's unit) and printed as
 // percentages with a decimal comma: 0.21292 → `21,292 %`.
 import { z } from 'zod';
 import rawTemplates from '../data/notify-templates.json' with { type: 'json' };
 import { NotificationType, type MetricId, type NotificationEvent, type TargetRef } from '../events.ts';
+import { routeUrl } from '../../api/routes.ts';
 import { metricInfo } from '../metric-catalog.ts';
+import { periodKey } from '../schemas.ts';
 import { sortItems } from './grouping.ts';
 
 export const NotifyTemplates = z.object({
@@ -21,7 +23,6 @@ export const NotifyTemplates = z.object({
   more: z.string(),
   no_value: z.string(),
   link: z.string(),
-  report_path: z.string(),
   ops: z.object({ '>=': z.string(), '=': z.string() }),
 });
 export type NotifyTemplates = z.infer<typeof NotifyTemplates>;
@@ -82,15 +83,17 @@ export function fill(template: string, vars: Readonly<Record<string, string>>): 
   return template.replace(/\{([a-z_]+)\}/g, (whole, k: string) => vars[k] ?? whole);
 }
 
-export function reportLink(event: NotificationEvent, apiBaseUrl: string | undefined, t: NotifyTemplates): string | null {
+/**
+ * The dashboard opened on the event's region, period and scope (a municipality opens its
+ * own view). The path comes from the API's route table; a browser follows it with the key
+ * the dashboard keeps for the session, which an API route could not be sent.
+ */
+export function reportLink(event: NotificationEvent, apiBaseUrl: string | undefined): string | null {
   if (!apiBaseUrl) return null;
-  const enc = encodeURIComponent;
-  const path = fill(t.report_path, {
-    region: enc(event.region),
-    start: enc(event.period.start),
-    end: enc(event.period.end),
-    level: enc(event.scope.level),
-    id: enc(event.scope.id),
+  const path = routeUrl('dashboard_page', {}, {
+    region: event.region,
+    period: periodKey(event.period),
+    scope: event.scope.level === 'region' ? 'region' : event.scope.id,
   });
   return `${apiBaseUrl.replace(/\/+$/, '')}${path}`;
 }
@@ -137,7 +140,7 @@ export function renderMessage(
       ? lines
       : lines.map((l) => (l.startsWith(t.bullet) ? `  ${l}` : t.bullet + l));
   if (items.length > listed.length) body.push(fill(t.more, { count: String(items.length - listed.length) }));
-  const link = reportLink(first, opts.apiBaseUrl, t);
+  const link = reportLink(first, opts.apiBaseUrl);
   const text = [fill(t.header, vars), ...body, ...(link ? [fill(t.link, { url: link })] : [])].join('\n');
   return {
     subject: fill(t.subject, vars),

@@ -15,7 +15,11 @@ import { listenApi } from '../../../shared/api/http-adapter.ts';
 import { PeriodBody, PeriodsBody, TimeseriesBody, AlertsBody, UploadsBody } from '../../../shared/api/views.ts';
 import { MetricId } from '../../../shared/domain/events.ts';
 import { UploadReport } from '../../../shared/domain/schemas.ts';
-import { parseCsv } from '../../helpers/aggregate.ts';
+import { routeUrl } from '../../../shared/api/routes.ts';
+import { NotificationType, type NotificationEvent } from '../../../shared/domain/events.ts';
+import { renderMessage } from '../../../shared/domain/notify/render.ts';
+import { parseCsv, type CollectingSink } from '../../helpers/aggregate.ts';
+import { breach } from '../../helpers/notify.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../helpers/api.ts';
 import { functionContext } from '../../helpers/events.ts';
 import { v01Event, v1Event } from '../../helpers/http-events.ts';
@@ -124,6 +128,52 @@ describe('api over the samples, payload 1.0', () => {
     expect(list.items.at(-1)!.tables).toEqual(['schools', 'municipalities']);
     const one = await call(v1Event(`/v1/uploads/${list.items[0]!.upload_id}`, { headers: auth }));
     expect(UploadReport.parse(json(one)).upload_id).toBe(list.items[0]!.upload_id);
+  });
+});
+
+describe('notification links', () => {
+  const base = 'https://pulse.example.ru/';
+  const linkOf = (events: readonly NotificationEvent[]) => renderMessage('dlv_link', events, { apiBaseUrl: base }).payload.link!;
+
+  /** Follows a link through the router, then reads the period and scope it names with a key. */
+  async function resolve(link: string): Promise<{ page: number; period: PeriodBody; scope: string }> {
+    const url = new URL(link);
+    expect(`${url.origin}/`).toBe(base);
+    const query = Object.fromEntries(url.searchParams);
+    const page = await call(v1Event(url.pathname, { query }));
+    const region = query['region']!;
+    const period = await call(v1Event(routeUrl('period', { region, period: query['period']! }), { headers: auth }));
+    expect(period.statusCode, link).toBe(200);
+    return { page: page.statusCode, period: PeriodBody.parse(json(period)), scope: query['scope']! };
+  }
+
+  test('every template, for the region and a municipality, links to a dashboard view that resolves with the samples', async () => {
+    const sample = PeriodBody.parse(json(await call(v1Event('/v1/regions/26/periods/2023-03-13..2023-03-17', { headers: auth }))));
+    const muni = sample.municipalities[0]!.scope;
+    const period = { start: sample.period.start, end: sample.period.end, label: sample.period.label };
+    for (const type of NotificationType.options) {
+      for (const municipality of [null, { id: muni.id, name: muni.name }]) {
+        const event = breach({ type, municipality, period, metric: 'teachers_chat_creators_share' });
+        const digest = type === 'digest' ? { ...event, items: [{ type: 'breach_opened' as const, scope: event.scope, target: null, value: 0.2 }] } : event;
+        const link = linkOf([digest]);
+        const r = await resolve(link);
+        expect(r.page, link).toBe(200);
+        expect(r.period.period.key).toBe(sample.period.key);
+        const scopes = [r.period.regional.scope, ...r.period.municipalities.map((m) => m.scope)].map((s) => (s.level === 'region' ? 'region' : s.id));
+        expect(scopes, link).toContain(r.scope);
+        expect(r.scope).toBe(municipality ? muni.id : 'region');
+      }
+    }
+  });
+
+  test('the events the aggregate stage emitted for the samples link to views that resolve', async () => {
+    const emitted = (store.aggregateDeps.sink as CollectingSink).events;
+    expect(emitted.length).toBeGreaterThan(0);
+    for (const e of emitted.slice(0, 20)) {
+      const r = await resolve(linkOf([e]));
+      expect(r.page).toBe(200);
+      expect(r.period.period.start).toBe(e.period.start);
+    }
   });
 });
 

@@ -20,6 +20,7 @@ import { NotificationType, type NotificationEvent } from '../../../shared/domain
 import { renderMessage } from '../../../shared/domain/notify/render.ts';
 import { parseCsv, type CollectingSink } from '../../helpers/aggregate.ts';
 import { breach } from '../../helpers/notify.ts';
+import { checkedFetch, checkedHandler, specChecker, type SpecChecker } from '../../helpers/openapi.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../helpers/api.ts';
 import { functionContext } from '../../helpers/events.ts';
 import { v01Event, v1Event } from '../../helpers/http-events.ts';
@@ -35,10 +36,13 @@ const seedTable = () =>
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;
 const auth = { 'X-API-Key': KEYS.reader };
-const call = async (event: unknown) => apiHandler(event, functionContext(), deps);
+let spec: SpecChecker;
+/** The api function's answer to an event, checked against the OpenAPI spec. */
+const call = (event: unknown) => checkedHandler(spec, (e) => apiHandler(e, functionContext(), deps))(event);
 const json = (r: { body: string }) => JSON.parse(r.body) as unknown;
 
 beforeAll(async () => {
+  spec = await specChecker();
   store = await loadSamples();
   deps = apiDeps(store.env.dbPath, { dashboard: await sourceDashboard() });
 });
@@ -199,6 +203,15 @@ describe('api over the samples, payload 0.1', () => {
     expect((await call(v01Event('/v1/uploads', {}, {}))).statusCode).toBe(401);
   });
 
+  test('an unknown path and an unknown method answer in the spec\'s Error format (through its catch-all)', async () => {
+    const nf = await call(v1Event('/v1/nothing', { headers: auth }));
+    expect(nf.statusCode).toBe(404);
+    expect(json(nf)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
+    const na = await call(v1Event('/v1/regions/26/periods', { headers: auth, method: 'DELETE' }));
+    expect(na.statusCode).toBe(405);
+    expect(na.headers['Allow']).toBe('GET');
+  });
+
   test('a non-HTTP event is a 400, not a crash', async () => {
     const r = await call({ messages: [] });
     expect(r.statusCode).toBe(400);
@@ -209,23 +222,24 @@ describe('api over HTTP on 127.0.0.1', () => {
   test('JSON, an XLSX download, 401 and the dashboard page through the node:http adapter', async () => {
     const server = await listenApi((event) => apiHandler(event, functionContext(), deps));
     try {
-      const periods = await fetch(`${server.url}/v1/regions/26/periods`, { headers: { 'X-API-Key': KEYS.dashboard } });
+      const get = (url: string, init?: RequestInit) => checkedFetch(spec, url, init);
+      const periods = await get(`${server.url}/v1/regions/26/periods`, { headers: { 'X-API-Key': KEYS.dashboard } });
       expect(periods.status).toBe(200);
       expect(PeriodsBody.parse(await periods.json()).periods).toHaveLength(7);
 
-      const xlsx = await fetch(`${server.url}/v1/regions/26/report.xlsx?from=2023-02-20`, { headers: { Authorization: `Bearer ${KEYS.reader}` } });
+      const xlsx = await get(`${server.url}/v1/regions/26/report.xlsx?from=2023-02-20`, { headers: { Authorization: `Bearer ${KEYS.reader}` } });
       expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       const bytes = Buffer.from(await xlsx.arrayBuffer());
       expect(bytes.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
 
-      const denied = await fetch(`${server.url}/v1/uploads`);
+      const denied = await get(`${server.url}/v1/uploads`);
       expect(denied.status).toBe(401);
       expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer/);
 
-      const page = await fetch(`${server.url}/`);
+      const page = await get(`${server.url}/`);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(await page.text()).toContain('<meta name="sp-region" content="26">');
-      const js = await fetch(`${server.url}/assets/app.js`);
+      const js = await get(`${server.url}/assets/app.js`);
       expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
       expect((await js.text()).length).toBeGreaterThan(10_000);
     } finally {
@@ -257,11 +271,12 @@ describe('the bundled api function', () => {
       writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
       Object.assign(process.env, { SQLITE_PATH: store.env.dbPath, API_KEYS: `ci:reader:${deps.keys[0]!.sha256}`, LOG_LEVEL: 'ERROR' });
       const mod = createRequire(join(dir, 'index.js'))(join(dir, 'index.js')) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }> };
-      const page = await mod.handler(v1Event('/'), functionContext());
+      const bundled = checkedHandler(spec, (e) => mod.handler(e, functionContext()));
+      const page = await bundled(v1Event('/'));
       expect(page.statusCode).toBe(200);
-      const js = await mod.handler(v1Event('/assets/app.js'), functionContext());
+      const js = await bundled(v1Event('/assets/app.js'));
       expect(js.body).toBe(dashboard['app.js']);
-      const periods = await mod.handler(v1Event('/v1/regions/26/periods', { headers: auth }), functionContext());
+      const periods = await bundled(v1Event('/v1/regions/26/periods', { headers: auth }));
       expect(PeriodsBody.parse(JSON.parse(periods.body)).periods).toHaveLength(7);
     } finally {
       process.env = saved;

@@ -92,6 +92,62 @@ export type UploadsBody = z.infer<typeof UploadsBody>;
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), parameter: z.string().optional() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/**
+ * The named schemas of the API's bodies, by their name in the OpenAPI spec. The spec's
+ * `components.schemas` is generated from these (`npx tsx scripts/openapi-schemas.ts`) and a
+ * test holds the two equal, so the spec never describes a body the code does not build.
+ */
+export const API_SCHEMAS = z.registry<{ id: string }>();
+for (const [id, schema] of [
+  ['MetricId', MetricId],
+  ['Scope', Scope],
+  ['Period', PeriodView],
+  ['Target', TargetView],
+  ['Evaluation', EvaluationView],
+  ['DataQualityWarning', DataQualityWarning],
+  ['MetricValues', MetricValues],
+  ['Row', RowView],
+  ['AlertState', AlertState],
+  ['PeriodsBody', PeriodsBody],
+  ['PeriodBody', PeriodBody],
+  ['TimeseriesBody', TimeseriesBody],
+  ['AlertsBody', AlertsBody],
+  ['UploadSummary', UploadSummary],
+  ['UploadsBody', UploadsBody],
+  ['Issue', Issue],
+  ['UploadReport', UploadReport],
+  ['Error', ErrorBody],
+] as const) {
+  API_SCHEMAS.add(schema, { id });
+}
+
+type JsonSchema = { [k: string]: unknown };
+
+/** `components.schemas` of the OpenAPI 3.0 spec: every named body schema, as JSON Schema. */
+export function openApiSchemas(): Record<string, JsonSchema> {
+  const out = z.toJSONSchema(API_SCHEMAS, { target: 'openapi-3.0', io: 'output', uri: (id) => `#/components/schemas/${id}` });
+  // an OpenAPI 3.0 Schema Object has no $id; the component's name is its identity
+  const named = Object.fromEntries(Object.entries(out.schemas).map(([id, { $id: _id, ...schema }]) => [id, schema as JsonSchema]));
+  const fix = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(fix);
+    if (node === null || typeof node !== 'object') return node;
+    const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fix(v)])) as JsonSchema;
+    // `X.nullable()` comes out as {nullable, allOf: [$ref X]}, which OpenAPI 3.0 cannot make
+    // nullable (nullable only widens a sibling `type`): the referenced schema goes inline
+    const refs = o['allOf'] as { $ref?: string }[] | undefined;
+    if (o['nullable'] === true && refs?.length === 1 && refs[0]!.$ref) {
+      return { ...(fix(named[refs[0]!.$ref.replace('#/components/schemas/', '')]) as JsonSchema), nullable: true };
+    }
+    // a record keyed by an enum (MetricValues) lists every key as a property
+    if (Array.isArray(o['required']) && o['properties'] === undefined && typeof o['additionalProperties'] === 'object') {
+      const value = o['additionalProperties'];
+      return { ...o, properties: Object.fromEntries((o['required'] as string[]).map((k) => [k, value])), additionalProperties: false };
+    }
+    return o;
+  };
+  return fix(named) as Record<string, JsonSchema>;
+}
+
 export function periodView(p: Period): PeriodView {
   return { key: periodKey(p), start: p.start, end: p.end, label: periodLabel(p) };
 }

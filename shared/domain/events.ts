@@ -1,34 +1,13 @@
-// Pure: metric ids (one name across code, schema, API and docs, as in the export
-// contract) and the event that the aggregate stage hands to the notification function.
+// Pure: metric ids (one name across code, schema, API and docs, as in the export contract;
+// listed once, in metric-catalog.ts) and the event that the aggregate stage hands to the
+// notification function.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { METRIC_IDS } from './metric-catalog.ts';
 import { IsoDate, RegionCode } from './schemas.ts';
 
-/** Every metric of the contract, per period, for the region and each municipality. */
-export const MetricId = z.enum([
-  'schools_total',
-  'schools_in_sferum',
-  'schools_inactive',
-  'schools_in_sferum_share',
-  'teachers_total',
-  'teachers_in_sferum',
-  'teachers_in_sferum_share',
-  'students_total',
-  'students_in_sferum',
-  'students_in_sferum_share',
-  'mouo_total',
-  'mouo_in_sferum',
-  'mouo_inactive',
-  'mouo_in_sferum_share',
-  'teachers_chat_creators',
-  'teachers_msg3',
-  'teachers_msg10',
-  'teachers_calls',
-  'teachers_chat_creators_share',
-  'teachers_msg3_share',
-  'teachers_msg10_share',
-  'teachers_calls_share',
-]);
+/** Every metric of the contract, per period, for the region and each municipality (the catalog's ids). */
+export const MetricId = z.enum(METRIC_IDS);
 export type MetricId = z.infer<typeof MetricId>;
 
 export const ScopeLevel = z.enum(['region', 'municipality']);

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { IssueCode } from './errors.ts';
 import { MetricId, Scope, ScopeLevel } from './events.ts';
+import { metricsWhere } from './metric-catalog.ts';
 import {
   Period,
   RegionCode,
@@ -65,13 +66,13 @@ export const PeriodMetrics = z.object({
 export type PeriodMetrics = z.infer<typeof PeriodMetrics>;
 
 /** Metrics that exist only for the region (they come from the municipalities table). */
-export const REGION_ONLY_METRICS: ReadonlySet<MetricId> = new Set(['mouo_total', 'mouo_in_sferum', 'mouo_inactive', 'mouo_in_sferum_share']);
+export const REGION_ONLY_METRICS: ReadonlySet<MetricId> = new Set(metricsWhere((m) => m.scope === 'region'));
 
 /** Shares whose value may exceed 1 by the data itself (the seed has 18 013 of 17 218). */
 export const UNBOUNDED_SHARES: ReadonlySet<MetricId> = new Set(['teachers_in_sferum_share']);
 
-export const SHARE_METRICS = MetricId.options.filter((m) => m.endsWith('_share'));
-export const COUNT_METRICS = MetricId.options.filter((m) => !m.endsWith('_share'));
+export const SHARE_METRICS = metricsWhere((m) => m.kind === 'share');
+export const COUNT_METRICS = metricsWhere((m) => m.kind === 'count');
 
 export function metricAppliesTo(metric: MetricId, level: ScopeLevel): boolean {
   return level === 'region' || !REGION_ONLY_METRICS.has(metric);

@@ -4,6 +4,7 @@
 // with every municipal metric and the alert state. Renderers (shared/report) turn the
 // model into CSV text or XLSX cells; the formatting rules live here so both agree.
 import type { MetricId } from './events.ts';
+import { METRIC_CATALOG, metricInfo } from './metric-catalog.ts';
 import { alertKey, type AlertState } from './alerts.ts';
 import { metricAppliesTo, type AggregateRow, type MetricValues } from './metrics.ts';
 import { periodLabel, type Period } from './schemas.ts';
@@ -44,28 +45,36 @@ export function formatCell(c: ReportCell): string {
 
 type Column = { readonly header: string } & ({ readonly kind: 'period' } | { readonly kind: 'count'; readonly metric: MetricId } | { readonly kind: 'share'; readonly metric: MetricId; readonly decimals: 2 | 3 });
 
-/**
- * The seed's columns, headers verbatim. Coverage shares have 2 decimals, the KPI shares 3.
- * Columns 14 and 15 say "Кол-во" but the seed prints shares of all teachers there.
- */
-export const REGIONAL_COLUMNS: readonly Column[] = [
-  { header: 'Неделя', kind: 'period' },
-  { header: 'Всего ОО', kind: 'count', metric: 'schools_total' },
-  { header: 'ОО в Сфере', kind: 'count', metric: 'schools_in_sferum' },
-  { header: 'Школ не активно в Сфере', kind: 'count', metric: 'schools_inactive' },
-  { header: '% ОО в Сфере', kind: 'share', metric: 'schools_in_sferum_share', decimals: 2 },
-  { header: 'Общее кол-во педагогов', kind: 'count', metric: 'teachers_total' },
-  { header: 'В Сфере', kind: 'count', metric: 'teachers_in_sferum' },
-  { header: 'Общее кол-во обуч-ся', kind: 'count', metric: 'students_total' },
-  { header: 'В Сфере', kind: 'count', metric: 'students_in_sferum' },
-  { header: '% в Сфере', kind: 'share', metric: 'students_in_sferum_share', decimals: 2 },
-  { header: 'МОУО всего', kind: 'count', metric: 'mouo_total' },
-  { header: 'МОУО в Сфере', kind: 'count', metric: 'mouo_in_sferum' },
-  { header: 'МОУО не активно в Сфере', kind: 'count', metric: 'mouo_inactive' },
-  { header: 'Кол-во педагогов, создавших как минимум 1 чат в Сфере (с 01.09.2022)', kind: 'share', metric: 'teachers_chat_creators_share', decimals: 3 },
-  { header: 'Кол-во педагогов, написавших минимум 3 сообщения в чаты за неделю', kind: 'share', metric: 'teachers_msg3_share', decimals: 3 },
-  { header: '% педагогов, написавших минимум 10 сообщений за неделю', kind: 'share', metric: 'teachers_msg10_share', decimals: 3 },
+/** The metrics of the seed's regional table, in its column order (headers and decimals from the catalog). */
+const SEED_METRICS: readonly MetricId[] = [
+  'schools_total',
+  'schools_in_sferum',
+  'schools_inactive',
+  'schools_in_sferum_share',
+  'teachers_total',
+  'teachers_in_sferum',
+  'students_total',
+  'students_in_sferum',
+  'students_in_sferum_share',
+  'mouo_total',
+  'mouo_in_sferum',
+  'mouo_inactive',
+  'teachers_chat_creators_share',
+  'teachers_msg3_share',
+  'teachers_msg10_share',
 ];
+
+/** Coverage shares have 2 decimals, the KPI shares 3 (the catalog says which). */
+const shareDecimals = (m: MetricId): 2 | 3 => (metricInfo(m).decimals === 3 ? 3 : 2);
+
+function seedColumn(metric: MetricId): Column {
+  const info = metricInfo(metric);
+  if (info.seedHeader === null) throw new RangeError(`metric ${metric} has no column in the seed's table`);
+  return info.kind === 'share' ? { header: info.seedHeader, kind: 'share', metric, decimals: shareDecimals(metric) } : { header: info.seedHeader, kind: 'count', metric };
+}
+
+/** The seed's columns, headers verbatim. */
+export const REGIONAL_COLUMNS: readonly Column[] = [{ header: 'Неделя', kind: 'period' }, ...SEED_METRICS.map(seedColumn)];
 
 export const REGIONAL_TABLE_TITLE = 'Активность по ОО, МОУО СК в Сфере';
 
@@ -91,32 +100,7 @@ export function regionRowsInRange(rows: readonly AggregateRow[], from: string, t
 }
 
 /** Russian headers of the metrics in the municipal table (the seed has no per-МОУО table). */
-export const METRIC_HEADERS_RU: Readonly<Record<MetricId, string>> = {
-  schools_total: 'Всего ОО',
-  schools_in_sferum: 'ОО в Сфере',
-  schools_inactive: 'Школ не активно в Сфере',
-  schools_in_sferum_share: '% ОО в Сфере',
-  teachers_total: 'Общее кол-во педагогов',
-  teachers_in_sferum: 'Педагогов в Сфере',
-  teachers_in_sferum_share: '% педагогов в Сфере',
-  students_total: 'Общее кол-во обуч-ся',
-  students_in_sferum: 'Обуч-ся в Сфере',
-  students_in_sferum_share: '% обуч-ся в Сфере',
-  mouo_total: 'МОУО всего',
-  mouo_in_sferum: 'МОУО в Сфере',
-  mouo_inactive: 'МОУО не активно в Сфере',
-  mouo_in_sferum_share: '% МОУО в Сфере',
-  teachers_chat_creators: 'Педагогов, создавших ≥1 чат',
-  teachers_msg3: 'Педагогов, написавших ≥3 сообщений за неделю',
-  teachers_msg10: 'Педагогов, написавших ≥10 сообщений за неделю',
-  teachers_calls: 'Педагогов, совершивших ≥1 звонок за неделю',
-  teachers_chat_creators_share: '% педагогов, создавших ≥1 чат',
-  teachers_msg3_share: '% педагогов, написавших ≥3 сообщений за неделю',
-  teachers_msg10_share: '% педагогов, написавших ≥10 сообщений за неделю',
-  teachers_calls_share: '% педагогов, совершивших ≥1 звонок за неделю',
-};
-
-const KPI_SHARES: ReadonlySet<MetricId> = new Set(['teachers_chat_creators_share', 'teachers_msg3_share', 'teachers_msg10_share', 'teachers_calls_share']);
+export const METRIC_HEADERS_RU: Readonly<Record<MetricId, string>> = Object.fromEntries(METRIC_CATALOG.map((m) => [m.id, m.header])) as Record<MetricId, string>;
 
 export const ALERT_STATUS_RU: Readonly<Record<AlertState['status'], string>> = {
   inactive: 'нет',
@@ -146,7 +130,7 @@ export function municipalTable(input: {
       { kind: 'text', value: r.scope.name },
       { kind: 'text', value: r.has_export ? 'есть' : 'нет' },
       ...metrics.map((m): ReportCell =>
-        m.endsWith('_share') ? { kind: 'share', value: r.values[m], decimals: KPI_SHARES.has(m) ? 3 : 2 } : { kind: 'count', value: r.values[m] },
+        m.endsWith('_share') ? { kind: 'share', value: r.values[m], decimals: shareDecimals(m) } : { kind: 'count', value: r.values[m] },
       ),
       ...input.targets.map((t): ReportCell => {
         const a = alerts.get(alertKey({ region: input.region, alert_id: t.id, scope: r.scope }));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import targetsJson from './data/targets.json' with { type: 'json' };
 import { ConfigError } from './errors.ts';
 import { MetricId, TargetOp, type Scope, type TargetRef } from './events.ts';
+import { metricInfo } from './metric-catalog.ts';
 import { metricAppliesTo } from './metrics.ts';
 import { IsoDate, RegionCode } from './schemas.ts';
 
@@ -20,7 +21,8 @@ const TargetId = z.string().regex(/^[a-z0-9_]+$/, 'target ids are lower-case lat
 export const TargetDefinition = z.object({
   id: TargetId,
   title: z.string().min(1),
-  metric: MetricId,
+  // thresholds are shares, so a target can only be on a share metric of the catalog
+  metric: MetricId.refine((m) => metricInfo(m).kind === 'share', 'a target is on a share metric (an id ending in _share)'),
   op: TargetOp,
   /** a share: 0.35 is 35 % */
   threshold: z.number().min(0).max(1, 'a threshold is a share between 0 and 1 (0.35 = 35 %)'),

@@ -1,13 +1,14 @@
 // Browser, pure: the Russian labels of the dashboard.
 import type { EvaluationView, UploadSummary } from '../../api/views.ts';
 import type { MetricId } from '../../domain/events.ts';
+import { metricInfo, metricsWhere } from '../../domain/metric-catalog.ts';
 
-export const KPI: readonly { readonly metric: MetricId; readonly label: string; readonly color: string }[] = [
-  { metric: 'teachers_chat_creators_share', label: 'Создали ≥1 чат', color: '#1f6feb' },
-  { metric: 'teachers_msg3_share', label: '≥3 сообщений за неделю', color: '#d1242f' },
-  { metric: 'teachers_msg10_share', label: '≥10 сообщений за неделю', color: '#1a7f37' },
-  { metric: 'teachers_calls_share', label: '≥1 звонок за неделю', color: '#8250df' },
-];
+/** One colour per KPI line, in catalog order; the label comes from the metric catalog. */
+const KPI_COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df'];
+
+export const KPI: readonly { readonly metric: MetricId; readonly label: string; readonly color: string }[] = metricsWhere((m) => m.group === 'kpi' && m.kind === 'share').map(
+  (metric, i) => ({ metric, label: metricInfo(metric).label, color: KPI_COLORS[i % KPI_COLORS.length]! }),
+);
 
 export const EVALUATION_RU: Readonly<Record<EvaluationView['status'], string>> = {
   met: 'цель достигнута',

@@ -1,12 +1,16 @@
 // Pure: the text and JSON payload of one message from the events of one group, using the
 // Russian templates in `shared/domain/data/notify-templates.json` (data, so wording changes
-// need no code change). Messages carry organisation-level data only: scope names, metric
-// names, values, targets, the period and a report link; never a person or a contact.
+// need no code change) and each metric's phrase from the metric catalog. Messages carry
+// organisation-level data only: scope names, metric names, values, targets, the period and
+// a link to the dashboard; never a person or a contact.
 // Share metrics are stored as fractions (0..1, the contract's unit) and printed as
 // percentages with a decimal comma: 0.21292 → `21,292 %`.
 import { z } from 'zod';
 import rawTemplates from '../data/notify-templates.json' with { type: 'json' };
-import { MetricId, NotificationType, type NotificationEvent, type TargetRef } from '../events.ts';
+import { NotificationType, type MetricId, type NotificationEvent, type TargetRef } from '../events.ts';
+import { routeUrl } from '../../api/routes.ts';
+import { metricInfo } from '../metric-catalog.ts';
+import { periodKey } from '../schemas.ts';
 import { sortItems } from './grouping.ts';
 
 export const NotifyTemplates = z.object({
@@ -19,9 +23,7 @@ export const NotifyTemplates = z.object({
   more: z.string(),
   no_value: z.string(),
   link: z.string(),
-  report_path: z.string(),
   ops: z.object({ '>=': z.string(), '=': z.string() }),
-  metrics: z.record(MetricId, z.string()),
 });
 export type NotifyTemplates = z.infer<typeof NotifyTemplates>;
 
@@ -68,7 +70,7 @@ export function formatNumber(v: number): string {
 
 export function formatMetricValue(metric: MetricId | undefined, v: number | null, t: NotifyTemplates): string {
   if (v === null) return t.no_value;
-  return metric?.endsWith('_share') ? `${formatNumber(v * 100)} %` : formatNumber(v);
+  return metric !== undefined && metricInfo(metric).kind === 'share' ? `${formatNumber(v * 100)} %` : formatNumber(v);
 }
 
 /** `2023-09-01` → `01.09.2023` */
@@ -81,15 +83,17 @@ export function fill(template: string, vars: Readonly<Record<string, string>>): 
   return template.replace(/\{([a-z_]+)\}/g, (whole, k: string) => vars[k] ?? whole);
 }
 
-export function reportLink(event: NotificationEvent, apiBaseUrl: string | undefined, t: NotifyTemplates): string | null {
+/**
+ * The dashboard opened on the event's region, period and scope (a municipality opens its
+ * own view). The path comes from the API's route table; a browser follows it with the key
+ * the dashboard keeps for the session, which an API route could not be sent.
+ */
+export function reportLink(event: NotificationEvent, apiBaseUrl: string | undefined): string | null {
   if (!apiBaseUrl) return null;
-  const enc = encodeURIComponent;
-  const path = fill(t.report_path, {
-    region: enc(event.region),
-    start: enc(event.period.start),
-    end: enc(event.period.end),
-    level: enc(event.scope.level),
-    id: enc(event.scope.id),
+  const path = routeUrl('dashboard_page', {}, {
+    region: event.region,
+    period: periodKey(event.period),
+    scope: event.scope.level === 'region' ? 'region' : event.scope.id,
   });
   return `${apiBaseUrl.replace(/\/+$/, '')}${path}`;
 }
@@ -97,7 +101,7 @@ export function reportLink(event: NotificationEvent, apiBaseUrl: string | undefi
 function targetVars(target: TargetRef | null, value: number | null, t: NotifyTemplates): Record<string, string> {
   if (!target) return { value: formatMetricValue(undefined, value, t) };
   return {
-    metric: t.metrics[target.metric] ?? target.metric,
+    metric: metricInfo(target.metric).phrase,
     value: formatMetricValue(target.metric, value, t),
     op: t.ops[target.op],
     threshold: formatMetricValue(target.metric, target.threshold, t),
@@ -136,7 +140,7 @@ export function renderMessage(
       ? lines
       : lines.map((l) => (l.startsWith(t.bullet) ? `  ${l}` : t.bullet + l));
   if (items.length > listed.length) body.push(fill(t.more, { count: String(items.length - listed.length) }));
-  const link = reportLink(first, opts.apiBaseUrl, t);
+  const link = reportLink(first, opts.apiBaseUrl);
   const text = [fill(t.header, vars), ...body, ...(link ? [fill(t.link, { url: link })] : [])].join('\n');
   return {
     subject: fill(t.subject, vars),

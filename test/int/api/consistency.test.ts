@@ -13,11 +13,12 @@ import { parseCsv } from '../../helpers/aggregate.ts';
 import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../helpers/api.ts';
 import { functionContext } from '../../helpers/events.ts';
 import { v1Event } from '../../helpers/http-events.ts';
+import { checkedHandler, specChecker } from '../../helpers/openapi.ts';
 
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;
 const auth = { 'X-API-Key': KEYS.reader };
-const get = async (path: string) => apiHandler(v1Event(path, { headers: auth }), functionContext(), deps);
+const get = async (path: string) => checkedHandler(await specChecker(), (e) => apiHandler(e, functionContext(), deps))(v1Event(path, { headers: auth }));
 const SHIFT = 100_000;
 
 // A writer on its own connection: each transaction moves `teachers_in_sferum` of every row

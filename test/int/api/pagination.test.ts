@@ -9,6 +9,7 @@ import { apiDeps, KEYS } from '../../helpers/api.ts';
 import { functionContext } from '../../helpers/events.ts';
 import { v1Event } from '../../helpers/http-events.ts';
 import { startIngestEnv, type IngestEnv } from '../../helpers/ingest-env.ts';
+import { checkedHandler, specChecker } from '../../helpers/openapi.ts';
 
 const TOTAL = 1050;
 let env: IngestEnv;
@@ -28,7 +29,7 @@ async function complete(i: number): Promise<string> {
 }
 
 const page = async (query: Record<string, string>) => {
-  const r = await apiHandler(v1Event('/v1/uploads', { headers: { 'X-API-Key': KEYS.reader }, query }), functionContext(), deps);
+  const r = await checkedHandler(await specChecker(), (e) => apiHandler(e, functionContext(), deps))(v1Event('/v1/uploads', { headers: { 'X-API-Key': KEYS.reader }, query }));
   return { status: r.statusCode, body: JSON.parse(r.body) as unknown };
 };
 

@@ -15,7 +15,12 @@ import { listenApi } from '../../../shared/api/http-adapter.ts';
 import { PeriodBody, PeriodsBody, TimeseriesBody, AlertsBody, UploadsBody } from '../../../shared/api/views.ts';
 import { MetricId } from '../../../shared/domain/events.ts';
 import { UploadReport } from '../../../shared/domain/schemas.ts';
-import { parseCsv } from '../../helpers/aggregate.ts';
+import { routeUrl } from '../../../shared/api/routes.ts';
+import { NotificationType, type NotificationEvent } from '../../../shared/domain/events.ts';
+import { renderMessage } from '../../../shared/domain/notify/render.ts';
+import { parseCsv, type CollectingSink } from '../../helpers/aggregate.ts';
+import { breach } from '../../helpers/notify.ts';
+import { checkedFetch, checkedHandler, specChecker, type SpecChecker } from '../../helpers/openapi.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../helpers/api.ts';
 import { functionContext } from '../../helpers/events.ts';
 import { v01Event, v1Event } from '../../helpers/http-events.ts';
@@ -31,10 +36,13 @@ const seedTable = () =>
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;
 const auth = { 'X-API-Key': KEYS.reader };
-const call = async (event: unknown) => apiHandler(event, functionContext(), deps);
+let spec: SpecChecker;
+/** The api function's answer to an event, checked against the OpenAPI spec. */
+const call = (event: unknown) => checkedHandler(spec, (e) => apiHandler(e, functionContext(), deps))(event);
 const json = (r: { body: string }) => JSON.parse(r.body) as unknown;
 
 beforeAll(async () => {
+  spec = await specChecker();
   store = await loadSamples();
   deps = apiDeps(store.env.dbPath, { dashboard: await sourceDashboard() });
 });
@@ -127,6 +135,52 @@ describe('api over the samples, payload 1.0', () => {
   });
 });
 
+describe('notification links', () => {
+  const base = 'https://pulse.example.ru/';
+  const linkOf = (events: readonly NotificationEvent[]) => renderMessage('dlv_link', events, { apiBaseUrl: base }).payload.link!;
+
+  /** Follows a link through the router, then reads the period and scope it names with a key. */
+  async function resolve(link: string): Promise<{ page: number; period: PeriodBody; scope: string }> {
+    const url = new URL(link);
+    expect(`${url.origin}/`).toBe(base);
+    const query = Object.fromEntries(url.searchParams);
+    const page = await call(v1Event(url.pathname, { query }));
+    const region = query['region']!;
+    const period = await call(v1Event(routeUrl('period', { region, period: query['period']! }), { headers: auth }));
+    expect(period.statusCode, link).toBe(200);
+    return { page: page.statusCode, period: PeriodBody.parse(json(period)), scope: query['scope']! };
+  }
+
+  test('every template, for the region and a municipality, links to a dashboard view that resolves with the samples', async () => {
+    const sample = PeriodBody.parse(json(await call(v1Event('/v1/regions/26/periods/2023-03-13..2023-03-17', { headers: auth }))));
+    const muni = sample.municipalities[0]!.scope;
+    const period = { start: sample.period.start, end: sample.period.end, label: sample.period.label };
+    for (const type of NotificationType.options) {
+      for (const municipality of [null, { id: muni.id, name: muni.name }]) {
+        const event = breach({ type, municipality, period, metric: 'teachers_chat_creators_share' });
+        const digest = type === 'digest' ? { ...event, items: [{ type: 'breach_opened' as const, scope: event.scope, target: null, value: 0.2 }] } : event;
+        const link = linkOf([digest]);
+        const r = await resolve(link);
+        expect(r.page, link).toBe(200);
+        expect(r.period.period.key).toBe(sample.period.key);
+        const scopes = [r.period.regional.scope, ...r.period.municipalities.map((m) => m.scope)].map((s) => (s.level === 'region' ? 'region' : s.id));
+        expect(scopes, link).toContain(r.scope);
+        expect(r.scope).toBe(municipality ? muni.id : 'region');
+      }
+    }
+  });
+
+  test('the events the aggregate stage emitted for the samples link to views that resolve', async () => {
+    const emitted = (store.aggregateDeps.sink as CollectingSink).events;
+    expect(emitted.length).toBeGreaterThan(0);
+    for (const e of emitted.slice(0, 20)) {
+      const r = await resolve(linkOf([e]));
+      expect(r.page).toBe(200);
+      expect(r.period.period.start).toBe(e.period.start);
+    }
+  });
+});
+
 describe('api over the samples, payload 0.1', () => {
   test('the same period answer as with payload 1.0', async () => {
     const params = { region: '26', period: '2023-03-13..2023-03-17' };
@@ -149,6 +203,15 @@ describe('api over the samples, payload 0.1', () => {
     expect((await call(v01Event('/v1/uploads', {}, {}))).statusCode).toBe(401);
   });
 
+  test('an unknown path and an unknown method answer in the spec\'s Error format (through its catch-all)', async () => {
+    const nf = await call(v1Event('/v1/nothing', { headers: auth }));
+    expect(nf.statusCode).toBe(404);
+    expect(json(nf)).toEqual({ error: { code: 'not_found', message: 'no such route' } });
+    const na = await call(v1Event('/v1/regions/26/periods', { headers: auth, method: 'DELETE' }));
+    expect(na.statusCode).toBe(405);
+    expect(na.headers['Allow']).toBe('GET');
+  });
+
   test('a non-HTTP event is a 400, not a crash', async () => {
     const r = await call({ messages: [] });
     expect(r.statusCode).toBe(400);
@@ -159,23 +222,24 @@ describe('api over HTTP on 127.0.0.1', () => {
   test('JSON, an XLSX download, 401 and the dashboard page through the node:http adapter', async () => {
     const server = await listenApi((event) => apiHandler(event, functionContext(), deps));
     try {
-      const periods = await fetch(`${server.url}/v1/regions/26/periods`, { headers: { 'X-API-Key': KEYS.dashboard } });
+      const get = (url: string, init?: RequestInit) => checkedFetch(spec, url, init);
+      const periods = await get(`${server.url}/v1/regions/26/periods`, { headers: { 'X-API-Key': KEYS.dashboard } });
       expect(periods.status).toBe(200);
       expect(PeriodsBody.parse(await periods.json()).periods).toHaveLength(7);
 
-      const xlsx = await fetch(`${server.url}/v1/regions/26/report.xlsx?from=2023-02-20`, { headers: { Authorization: `Bearer ${KEYS.reader}` } });
+      const xlsx = await get(`${server.url}/v1/regions/26/report.xlsx?from=2023-02-20`, { headers: { Authorization: `Bearer ${KEYS.reader}` } });
       expect(xlsx.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       const bytes = Buffer.from(await xlsx.arrayBuffer());
       expect(bytes.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
 
-      const denied = await fetch(`${server.url}/v1/uploads`);
+      const denied = await get(`${server.url}/v1/uploads`);
       expect(denied.status).toBe(401);
       expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer/);
 
-      const page = await fetch(`${server.url}/`);
+      const page = await get(`${server.url}/`);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(await page.text()).toContain('<meta name="sp-region" content="26">');
-      const js = await fetch(`${server.url}/assets/app.js`);
+      const js = await get(`${server.url}/assets/app.js`);
       expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
       expect((await js.text()).length).toBeGreaterThan(10_000);
     } finally {
@@ -207,11 +271,12 @@ describe('the bundled api function', () => {
       writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
       Object.assign(process.env, { SQLITE_PATH: store.env.dbPath, API_KEYS: `ci:reader:${deps.keys[0]!.sha256}`, LOG_LEVEL: 'ERROR' });
       const mod = createRequire(join(dir, 'index.js'))(join(dir, 'index.js')) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }> };
-      const page = await mod.handler(v1Event('/'), functionContext());
+      const bundled = checkedHandler(spec, (e) => mod.handler(e, functionContext()));
+      const page = await bundled(v1Event('/'));
       expect(page.statusCode).toBe(200);
-      const js = await mod.handler(v1Event('/assets/app.js'), functionContext());
+      const js = await bundled(v1Event('/assets/app.js'));
       expect(js.body).toBe(dashboard['app.js']);
-      const periods = await mod.handler(v1Event('/v1/regions/26/periods', { headers: auth }), functionContext());
+      const periods = await bundled(v1Event('/v1/regions/26/periods', { headers: auth }));
       expect(PeriodsBody.parse(JSON.parse(periods.body)).periods).toHaveLength(7);
     } finally {
       process.env = saved;

@@ -134,7 +134,7 @@ describe('notify handler', () => {
     expect(payload.items.map((i: { event_id: string }) => i.event_id).sort()).toEqual(events.map((e) => e.id).sort());
     const vkText = new URLSearchParams(s.vk.seen[0]!.body).get('message')!;
     expect(vkText.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(5);
-    expect(vkText).toContain('Отчёт: http://127.0.0.1:8080/v1/regions/26/report?');
+    expect(vkText).toContain('Открыть на панели: http://127.0.0.1:8080/?region=26&period=');
   });
 
   test('T24: logs carry no token, secret, recipient or URL; every line is JSON; a CR/LF in a name adds no line', async () => {

@@ -4,9 +4,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ROUTES } from '../../../shared/api/routes.ts';
+import { openApiSchemas } from '../../../shared/api/views.ts';
+import { METRIC_IDS } from '../../../shared/domain/metric-catalog.ts';
 
+type Response = { $ref?: string; description?: string; content?: Record<string, { schema?: unknown }> };
 type Operation = {
   operationId?: string;
+  responses?: Record<string, Response>;
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; required?: boolean }[];
   'x-yc-apigateway-integration'?: Record<string, unknown>;
@@ -14,7 +18,7 @@ type Operation = {
 const spec = parse(readFileSync(new URL('../../../infra/api/openapi.yaml', import.meta.url), 'utf8')) as {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string }> };
+  components: { schemas: Record<string, { enum?: string[] }>; responses: Record<string, Response>; securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string }> };
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
@@ -26,6 +30,10 @@ const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
 describe('openapi.yaml', () => {
   test('is OpenAPI 3.0', () => {
     expect(spec.openapi).toMatch(/^3\.0\./);
+  });
+
+  test("the MetricId enum is the metric catalog's ids, in its order", () => {
+    expect(spec.components.schemas['MetricId']?.enum).toEqual([...METRIC_IDS]);
   });
 
   test('every spec operation is a router route', () => {
@@ -70,5 +78,37 @@ describe('openapi.yaml', () => {
       expect(declared.map((p) => p.name).sort(), key).toEqual(inTemplate);
       expect(declared.every((p) => p.required === true), key).toBe(true);
     }
+  });
+
+  test('components.schemas are the API\'s zod schemas (regenerate: npx tsx scripts/openapi-schemas.ts)', () => {
+    expect(spec.components.schemas).toEqual(openApiSchemas());
+  });
+
+  test('every response with a body has a schema; only 304 has none', () => {
+    const resolve = (r: Response) => (r.$ref ? spec.components.responses[r.$ref.replace('#/components/responses/', '')]! : r);
+    const anyOps = Object.entries(spec.paths).flatMap(([path, item]) => (item['x-yc-apigateway-any-method'] ? [{ key: `ANY ${path}`, op: item['x-yc-apigateway-any-method'] }] : []));
+    for (const { key, op } of [...operations, ...anyOps]) {
+      for (const [status, raw] of Object.entries(op.responses ?? {})) {
+        const r = resolve(raw);
+        if (status === '304') {
+          expect(r.content, `${key} ${status}`).toBeUndefined();
+          continue;
+        }
+        expect(Object.keys(r.content ?? {}).length, `${key} ${status}`).toBeGreaterThan(0);
+        for (const [media, m] of Object.entries(r.content!)) expect(m.schema, `${key} ${status} ${media}`).toBeDefined();
+        if (/^[45]/.test(status)) expect(r.content!['application/json']?.schema, `${key} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    }
+  });
+
+  test('any other path or method goes to the api function too, so it answers 404/405 as an Error', () => {
+    const any = spec.paths['/{path+}']?.['x-yc-apigateway-any-method'];
+    expect(any?.['x-yc-apigateway-integration']).toEqual({
+      type: 'cloud_functions',
+      function_id: '${API_FUNCTION_ID}',
+      payload_format_version: '1.0',
+      service_account_id: '${API_GATEWAY_SA_ID}',
+    });
+    expect(Object.keys(any?.responses ?? {}).sort()).toEqual(['404', '405']);
   });
 });

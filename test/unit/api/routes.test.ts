@@ -1,6 +1,6 @@
 // Unit: the route table and path matching.
 import { describe, expect, test } from 'vitest';
-import { matchRoute, matchTemplate, ROUTES } from '../../../shared/api/routes.ts';
+import { matchRoute, matchTemplate, ROUTES, routeUrl } from '../../../shared/api/routes.ts';
 
 describe('matchRoute', () => {
   test.each([
@@ -57,5 +57,24 @@ describe('ROUTES', () => {
   test('a dashboard key reads periods, timeseries and the report, not alerts or uploads', () => {
     const allowed = ROUTES.filter((r) => r.access !== 'public' && r.access.includes('dashboard')).map((r) => r.name);
     expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx']);
+  });
+});
+
+describe('routeUrl', () => {
+  test('every route built with parameters matches back to itself with the same parameters', () => {
+    for (const r of ROUTES) {
+      const names = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      const params = Object.fromEntries(names.map((n) => [n, `${n} 1/ü`]));
+      const url = routeUrl(r.name, params, { q: 'a b&c' });
+      const [path, query] = url.split('?');
+      const m = matchRoute(r.method, path!);
+      expect(m, url).toMatchObject({ kind: 'match', route: { name: r.name }, params });
+      expect(new URLSearchParams(query).get('q')).toBe('a b&c');
+    }
+  });
+
+  test('a missing path parameter is an error, not a broken link', () => {
+    expect(() => routeUrl('period', { region: '26' })).toThrow(/needs the path parameter period/);
+    expect(routeUrl('dashboard_page')).toBe('/');
   });
 });

@@ -47,14 +47,14 @@ describe('renderMessage', () => {
     expect(m.payload.items).toHaveLength(1);
   });
 
-  test('a group lists every item as a bullet and links to the report', () => {
+  test('a group lists every item as a bullet and links to the dashboard on its scope and period', () => {
     const events = (['teachers_msg3_share', 'teachers_msg10_share', 'teachers_calls_share'] as const).map((metric) => breach({ municipality: MUNI, metric, value: 0.015 }));
     const m = renderMessage('dlv_x', events, { apiBaseUrl: 'https://api.example.ru/' });
     const lines = m.text.split('\n');
     expect(lines).toHaveLength(5);
     expect(lines.slice(1, 4).every((l) => l.startsWith('• Цель не выполнена: '))).toBe(true);
     expect(lines[4]).toBe(
-      'Отчёт: https://api.example.ru/v1/regions/26/report?period_start=2023-03-06&period_end=2023-03-10&scope=municipality&scope_id=m_26_izobilnensky',
+      'Открыть на панели: https://api.example.ru/?region=26&period=2023-03-06..2023-03-10&scope=m_26_izobilnensky',
     );
     expect(m.payload.items.map((i) => i.event_id).sort()).toEqual(events.map((e) => e.id).sort());
   });

@@ -8,6 +8,7 @@ import { SqliteAggregateStore } from '../../../shared/adapters/sqlite/aggregate-
 import { SqliteAlertStore } from '../../../shared/adapters/sqlite/alert-store.ts';
 import { openDatabase } from '../../../shared/adapters/sqlite/database.ts';
 import { SqliteReadModel } from '../../../shared/adapters/sqlite/read-model.ts';
+import { SqliteSnapshotStore } from '../../../shared/adapters/sqlite/snapshot-store.ts';
 import { SqliteUploadLedger } from '../../../shared/adapters/sqlite/upload-ledger.ts';
 import { readModelContract } from '../../contract/read-model.contract.ts';
 
@@ -21,6 +22,7 @@ readModelContract('sqlite', async () => {
     aggregates: new SqliteAggregateStore(db),
     alerts: new SqliteAlertStore(db),
     ledger: new SqliteUploadLedger(db),
+    snapshots: new SqliteSnapshotStore(db),
     close: async () => {
       read.close();
       db.close();

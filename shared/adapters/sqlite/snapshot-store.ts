@@ -2,9 +2,9 @@
 //
 // Rows are staged under a batch id that no reader can reach; `commitBatch` then reads the
 // current-batch pointer of each (region, period, kind, municipality) and writes the flips
-// `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers join through
-// the pointers in a single statement, so they see the old or the new rows of a
-// municipality, never a mix. Superseded batches stay as history.
+// `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers
+// join through the pointers in a single statement, so they see the old or the new rows of
+// a municipality, never a mix. Superseded batches stay as history.
 import type { MunicipalityRow, Period, SchoolRow } from '../../domain/schemas.ts';
 import { planCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
 import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';

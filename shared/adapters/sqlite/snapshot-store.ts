@@ -2,13 +2,22 @@
 //
 // Rows are staged under a batch id that no reader can reach; `commitBatch` then reads the
 // current-batch pointer of each (region, period, kind, municipality) and writes the flips
-// `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers join through
-// the pointers in a single statement, so they see the old or the new rows of a
-// municipality, never a mix. Superseded batches stay as history.
+// `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers
+// join through the pointers in a single statement, so they see the old or the new rows of
+// a municipality, never a mix. Superseded batches stay as history.
 import type { MunicipalityRow, Period, SchoolRow } from '../../domain/schemas.ts';
 import { planCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
 import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
-import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord, type MunicipalityRecord, type SchoolRecord } from '../snapshot-rows.ts';
+import {
+  municipalityFromRecord,
+  municipalityRecord,
+  pointerFromRecord,
+  pointerRecord,
+  schoolFromRecord,
+  schoolRecord,
+  type MunicipalityRecord,
+  type SchoolRecord,
+} from '../snapshot-rows.ts';
 import { immediate, type Db } from './database.ts';
 
 const SCHEMA = `
@@ -70,7 +79,7 @@ type MunicipalityDbRow = SqliteBools<Omit<MunicipalityRecord, 'batch_id'>>;
 
 const toDb = <T extends { in_sferum: boolean; admin_active: boolean }>(r: T) => ({ ...r, in_sferum: r.in_sferum ? 1 : 0, admin_active: r.admin_active ? 1 : 0 });
 
-type PointerRow = { batch_id: string; source_modified_ms: number; source_sequence: number; version: number };
+type PointerRow = Parameters<typeof pointerFromRecord>[0];
 
 /** Creates the snapshot and pointer tables if they are missing. */
 export function migrateSnapshots(db: Db): void {
@@ -153,27 +162,14 @@ export class SqliteSnapshotStore implements SnapshotStore {
   async commitBatch(commit: BatchCommit): Promise<CommitResult> {
     return immediate(this.#db, () => {
       const plan = planCommit(commit, (u) => this.#pointerOf(commit.region, u));
-      for (const { unit: u, version } of plan.flips) {
-        this.#upsertPointer.run({
-          region: commit.region,
-          period_start: u.period.start,
-          period_end: u.period.end,
-          kind: u.kind,
-          municipality_id: u.municipalityId,
-          batch_id: commit.batchId,
-          upload_id: commit.uploadId,
-          source_modified_ms: commit.source.lastModifiedMs,
-          source_sequence: commit.source.sequence,
-          version,
-        });
-      }
+      for (const flip of plan.flips) this.#upsertPointer.run(pointerRecord(commit, flip));
       return plan.result;
     });
   }
 
   #pointerOf(region: string, u: CommitUnit): UnitPointer | undefined {
     const p = this.#pointer.get(region, u.period.start, u.period.end, u.kind, u.municipalityId);
-    return p && { batchId: p.batch_id, source: { lastModifiedMs: p.source_modified_ms, sequence: p.source_sequence }, version: p.version };
+    return p && pointerFromRecord(p);
   }
 
   async discardBatch(batchId: BatchId): Promise<void> {

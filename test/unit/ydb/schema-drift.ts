@@ -1,10 +1,13 @@
-// Test helper: a small YQL reader, enough to check the statements the YDB adapters send
-// against the migrations without a YDB server. It tokenises YQL (comments, strings,
-// numbers, `$params`, identifiers), parses the CREATE TABLE statements of the migrations
-// into a schema, and reports for each statement: undeclared or unused parameters, literal
-// values that are not whitelisted, unknown tables, indexes and columns, parameters whose
-// DECLAREd type differs from the column they are named after, and AS_TABLE row structs
-// that do not fit the table they write to.
+// Test helper: a schema-drift check for the YDB adapters' statements, and only that. It
+// tokenises the statement text and reports: parameters used but not DECLAREd or DECLAREd but
+// unused, literal values that are not whitelisted, tables, indexes and columns the migrations
+// do not create, a parameter whose DECLAREd type differs from the column it is named after,
+// and AS_TABLE row structs that do not fit the table they write to.
+//
+// It is not a YQL check: it does not parse YQL, so unbalanced parentheses, ORDER without BY,
+// missing commas and a parameter compared with a column of another type (unless named after
+// it) all pass. Whether YDB accepts a statement only a YDB can tell; parameter types against
+// the columns they meet are checked on the wire by test/ydb-wire.
 
 import { type ColumnDef, type Schema, type Token, statements, tokenize } from '../../ydb-wire/yql-text.ts';
 

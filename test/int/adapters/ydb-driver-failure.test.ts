@@ -1,8 +1,8 @@
 // Integration: a YDB driver that cannot start (nothing listens on the port) fails the
-// call with a typed, retryable error and does not crash the process afterwards, although
-// ydb-sdk's session pool leaves rejected promises behind; a rejection that is not ydb-sdk's
-// still crashes the process, as Node's default does. Each case runs in a child process,
-// because crashing is what is being tested.
+// call with a typed, retryable error and leaves nothing behind that rejects later (the
+// process stays up with Node's default of crashing on an unhandled rejection, which an
+// unrelated rejection still triggers). Each case runs in a child process, because
+// crashing is what is being tested.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';

@@ -20,6 +20,7 @@ import type { SnapshotStore } from '../ports/snapshot-store.ts';
 import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Env } from './config.ts';
 import { storeKind } from './config.ts';
+import { currentDeadline } from './deadline.ts';
 
 export function objectStoreFrom(env: Env): ObjectStore {
   return new S3ObjectStore(
@@ -78,13 +79,16 @@ function ydbSettings(env: Env) {
   return { connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE };
 }
 
+/** YDB retries stop at the calling invocation's deadline (shared/runtime/deadline.ts). */
+const ydbClientOptions = { deadline: currentDeadline };
+
 /**
  * Every store port on YDB, over the instance's one driver. Loaded lazily, like SQLite, so
  * each runtime loads only the vendor SDK it uses.
  */
 export async function ydbStores(env: Env): Promise<Stores> {
   const ydb = await import('../adapters/ydb/index.ts');
-  return ydb.ydbStores(ydbSettings(env));
+  return ydb.ydbStores({ ...ydbSettings(env), credentials: ydb.credentialsFrom(env) }, ydbClientOptions);
 }
 
 export async function storesFrom(env: Env): Promise<Stores> {
@@ -119,7 +123,7 @@ export function notificationSinkFrom(env: Env): NotificationSink {
 export async function readModelFrom(env: Env): Promise<ReadModel> {
   if (storeKind(env) === 'ydb') {
     const ydb = await import('../adapters/ydb/index.ts');
-    return ydb.ydbReadModel(ydbSettings(env));
+    return ydb.ydbReadModel({ ...ydbSettings(env), credentials: ydb.credentialsFrom(env) }, ydbClientOptions);
   }
   const m = await import('../adapters/sqlite/read-model.ts');
   return new m.SqliteReadModel(env.SQLITE_PATH!);

@@ -31,7 +31,7 @@ export const TEST_KEYS: readonly ApiKeyEntry[] = [
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const samplesDir = `${root}events/samples/`;
-type Manifest = { prefix: string; files: { name: string }[] };
+type Manifest = { prefix: string; files: { name: string; valid_rows: number }[] };
 
 let compiled: Promise<DashboardAssets> | undefined;
 /** The dashboard compiled from source once per test file (esbuild, as the build does). */
@@ -78,6 +78,7 @@ export async function loadSamples(): Promise<SampleStore> {
     await env.upload(`${manifest.prefix}${f.name}`, readFileSync(`${samplesDir}${f.name}`));
     const from = env.published.length;
     await ingestHandler(loadEvent(`samples/events/${f.name}.json`), functionContext(), env.deps());
+    assertIngested(env.logs.lines, `${manifest.prefix}${f.name}`, f.valid_rows);
     for (const change of env.published.slice(from)) await aggregate(change);
   }
   return { env, aggregateDeps, aggregate, changes: [...env.published] };
@@ -102,3 +103,17 @@ export function apiDeps(dbPath: string, over: Partial<ApiDeps> & { log?: Logger 
 }
 
 export { v01Event, v1Event } from './http-events.ts';
+
+/**
+ * Every sample must be ingested with all its valid rows before any test reads the store: an
+ * ingest that ended otherwise (failed, rejected) would leave the later tables silently short,
+ * so the loader stops there and names the upload and what its log said.
+ */
+function assertIngested(lines: readonly string[], key: string, validRows: number): void {
+  const own = lines.map((l) => JSON.parse(l) as { msg: string; key?: string; accepted?: number }).filter((e) => e.key === key);
+  const done = own.find((e) => e.msg === 'ingest.completed');
+  if (done?.accepted !== validRows) {
+    throw new Error(`sample ${key} was not ingested whole (expected ${validRows} rows): ${JSON.stringify(own)}`);
+  }
+}
+

@@ -329,14 +329,16 @@ export function checkBulkRows(table: string, rowType: Type | undefined, schema: 
  * other than `*`, a column, `alias.column`, `COUNT(*)`, each optionally `AS name`, leaves
  * that result set without columns.
  */
-export function selectColumns(text: string, schema: Schema): { name: string; type: string }[][] {
+export type SelectColumn = { readonly name: string; readonly type: string; /** the table column it reads, when it reads one */ readonly source?: string };
+
+export function selectColumns(text: string, schema: Schema): SelectColumn[][] {
   let toks: Token[];
   try {
     toks = tokenize(text);
   } catch {
     return [];
   }
-  const out: { name: string; type: string }[][] = [];
+  const out: SelectColumn[][] = [];
   for (const st of statements(toks)) {
     if (st[0]?.t !== 'word' || st[0].v.toUpperCase() !== 'SELECT') continue;
     out.push(columnsOf(st, schema) ?? []);
@@ -344,7 +346,7 @@ export function selectColumns(text: string, schema: Schema): { name: string; typ
   return out;
 }
 
-function columnsOf(st: Token[], schema: Schema): { name: string; type: string }[] | null {
+function columnsOf(st: Token[], schema: Schema): SelectColumn[] | null {
   let depth = 0;
   let from = -1;
   for (let i = 0; i < st.length && from < 0; i++) {
@@ -359,19 +361,19 @@ function columnsOf(st: Token[], schema: Schema): { name: string; type: string }[
     return d ? (d.notNull ? d.type : `Optional<${d.type}>`) : null;
   };
   const start = st[1]?.v.toUpperCase() === 'DISTINCT' ? 2 : 1;
-  const cols: { name: string; type: string }[] = [];
+  const cols: SelectColumn[] = [];
   for (const [a, b] of splitCommas(st, start, from)) {
     const alias = b - 1 > a && st[b - 1]!.v.toUpperCase() === 'AS' ? st[b]!.v : null;
     const end = alias ? b - 2 : b;
     const item = st.slice(a, end + 1).map((t) => t.v);
     if (item.length === 1 && item[0] === '*') {
-      for (const c of def.columns.keys()) cols.push({ name: c, type: typeOf(c)! });
+      for (const c of def.columns.keys()) cols.push({ name: c, type: typeOf(c)!, source: c });
       continue;
     }
     const column = item.length === 1 ? item[0]! : item.length === 3 && item[1] === '.' ? item[2]! : null;
     const type = column ? typeOf(column) : item.join('').toUpperCase() === 'COUNT(*)' ? 'Uint64' : null;
     if (!type) return null;
-    cols.push({ name: alias ?? column!, type });
+    cols.push({ name: alias ?? column!, type, ...(column ? { source: column } : {}) });
   }
   return cols;
 }

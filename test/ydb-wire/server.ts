@@ -59,6 +59,8 @@ export type WireCall = {
   status: string;
   /** Issues answered with a failure (type-check messages among them). */
   issues: string[];
+  /** Rows answered in result sets (ExecuteQuery). */
+  resultRows: number;
   readonly sessionId?: string;
   readonly query?: WireQuery;
   readonly bulk?: WireBulk;
@@ -279,7 +281,7 @@ export class YdbWire {
     this.#methodSeq.set(method, methodSeq);
     const call: WireCall = {
       seq: this.calls.length + 1, methodSeq, method, database: md.get('x-ydb-database')[0]?.toString(),
-      token: md.get('x-ydb-auth-ticket')[0]?.toString(), requestBytes, responseBytes: 0, status: 'SUCCESS', issues: [], ...extra,
+      token: md.get('x-ydb-auth-ticket')[0]?.toString(), requestBytes, responseBytes: 0, status: 'SUCCESS', issues: [], resultRows: 0, ...extra,
     };
     this.calls.push(call);
     this.#active++;
@@ -470,6 +472,7 @@ export class YdbWire {
             if (problems.length) throw new Failure(S.BAD_REQUEST, null, `wire type check: ${problems.join('; ')}`);
             const txId = wire.#txFor(query.tx, req.sessionId);
             const sets = wire.#reply(query, call);
+            call.resultRows = sets.reduce((n, set) => n + set.rows.length, 0);
             const parts = wire.#parts(sets, txId && query.tx.begin && !query.tx.commit ? txId : null);
             if (txId && query.tx.commit) wire.#txs.get(txId)!.state = 'committed';
             for (const p of parts) {

@@ -17,8 +17,8 @@ describe('comparisons', () => {
     ['BETWEEN', 'SELECT upload_id FROM upload_ledger WHERE ingest_sequence BETWEEN $p AND $q'],
     ['row tuple', 'SELECT upload_id FROM upload_ledger WHERE (status, ingest_sequence) > ($s, $p)'],
   ])('%s: a Utf8 parameter against a Uint64 column fails, Uint64 passes', (_shape, text) => {
-    const q = text.includes('$q') ? { $q: 'Uint64' } : {};
-    const s = text.includes('$s') ? { $s: 'Utf8' } : {};
+    const q: Record<string, string> = text.includes('$q') ? { $q: 'Uint64' } : {};
+    const s: Record<string, string> = text.includes('$s') ? { $s: 'Utf8' } : {};
     expect(check(text, { $p: 'Utf8', ...q, ...s }).join()).toContain('parameter $p is Utf8 but is compared with column upload_ledger.ingest_sequence (Uint64 NOT NULL)');
     expect(check(text, { $p: 'Uint64', ...q, ...s })).toEqual([]);
   });

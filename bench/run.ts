@@ -6,7 +6,8 @@
 //                    [--skip-build] [--json <file>] [--list]
 //
 // Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>[+ydb]|cold:empty,
-// api:bare|api:api. Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m.
+// api:bare|api:api, ydb:cost (YDB round trips, bytes and RU through the test wire server; see
+// bench/ydb-cost.ts). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m.
 // e2e = the dataset as one upload per region (the shape the use case commits), then the
 // aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload.
 import { spawnSync } from 'node:child_process';
@@ -51,6 +52,7 @@ export const DEFAULT_VARIANTS = [
   'cold:api+ydb',
   'api:bare',
   'api:api',
+  'ydb:cost',
 ];
 
 const { values: args } = parseArgs({
@@ -85,7 +87,7 @@ mkdirSync(workdir, { recursive: true });
 // Children run as plain Node on esbuild bundles (no tsx loader in the measured process:
 // it would add ~90 MB to every peak RSS).
 log('bundling the measurement children');
-for (const name of ['child', 'api']) {
+for (const name of ['child', 'api', 'ydb-cost']) {
   await build({
     entryPoints: [join(root, 'bench', `${name}.ts`)],
     bundle: true,
@@ -140,7 +142,9 @@ function runOne(v: string): Result {
     if (!line) return { error: r.stderr.slice(-500) };
     return { variant: v, ...JSON.parse(line.slice(6)), bundleBytes: statSync(bundle).size + also.reduce((n, f) => n + statSync(f).size, 0) };
   }
-  if (kind === 'api') {
+  if (kind === 'ydb') {
+    r = spawnSync(process.execPath, [join(out, 'ydb-cost.mjs'), manifest, workdir, arg === 'cost' ? '' : arg], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
+  } else if (kind === 'api') {
     r = spawnSync(process.execPath, [join(out, 'api.mjs'), arg, manifest, workdir, join(root, 'bench', 'load.mjs'), args.requests!, args.seconds!, '50'], { encoding: 'utf8', timeout: 120_000 });
   } else {
     r = spawnSync(process.execPath, [join(out, 'child.mjs'), v, manifest, workdir], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
@@ -191,6 +195,10 @@ for (const v of variants) {
   if (kind === 'cold') {
     const bytes = rs[0]!.bundleBytes as number;
     lines.push([v, String(rs.length), span, '', '', rssSpan, '', '', '', '', `bundle ${fmt(bytes / 1024)} KiB; require ${fmt(med(v, (r) => (r.requireMs as number) - (r.beforeRequireMs as number)))} ms; ${arg === 'empty' ? 'the empty Node.js function' : `${ratio(m, ms('cold:empty'))} the empty function`}`]);
+    continue;
+  }
+  if (kind === 'ydb') {
+    lines.push([v, String(rs.length), span, '', '', rssSpan, '', '', '', '', 'see the YDB cost table']);
     continue;
   }
   if (kind === 'api') {
@@ -253,9 +261,26 @@ for (const v of variants.filter((x) => x.startsWith('e2e'))) {
 const wheader = ['variant', 'floor rows/upload', 'floor KiB/upload', 'rows written/upload', 'KiB written/upload', 'write amplification (logical)', 'aggregate writes/upload', 'SQLite pages ÷ floor'];
 const wtable = [wheader, wheader.map(() => '---'), ...wlines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 
+// YDB cost per operation, at the wire (bench/ydb-cost.ts): deterministic, so the first run's figures.
+type Fig = { roundTrips: number; byMethod: Record<string, number>; requestBytes: number; responseBytes: number; bulkChunks: number; statements: number; ruEstimate: number };
+const ylines: string[][] = [];
+const yrun = ok('ydb:cost')[0] as (Result & { seed: { region: string; ingest: Fig & { rows: number }; aggregates: Fig[] }; national: { region: string; ingest: Fig & { rows: number }; aggregates: Fig[] }; api: Fig & { path: string } }) | undefined;
+const yrow = (what: string, f: Fig, note = '') => [
+  what, fmt(f.roundTrips), Object.entries(f.byMethod).map(([m, n]) => `${m} ${n}`).join(', '), fmt(f.requestBytes / 1024, 1), fmt(f.responseBytes / 1024, 1), fmt(f.bulkChunks), fmt(f.ruEstimate), note,
+];
+if (yrun) {
+  for (const r of [yrun.seed, yrun.national]) {
+    ylines.push(yrow(`ingest, region ${r.region} (${fmt(r.ingest.rows)} rows)`, r.ingest, `target ≤ ${5 + r.ingest.bulkChunks} (5 + ${r.ingest.bulkChunks} chunks)`));
+    r.aggregates.forEach((a, i) => ylines.push(yrow(`aggregate ${i + 1}, region ${r.region}`, a)));
+  }
+  ylines.push(yrow(`API ${yrun.api.path}`, yrun.api, 'target ≤ 2'));
+}
+const yheader = ['operation', 'round trips', 'calls', 'request KiB', 'response KiB', 'BulkUpsert chunks', 'RU estimate (I/O, lower bound)', 'note'];
+const ytable = [yheader, yheader.map(() => '---'), ...ylines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+
 const cpu = cpus()[0]?.model ?? 'unknown';
 const machine = `${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${process.platform} ${process.arch}`;
-const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n`;
+const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n${ylines.length ? `\nYDB at the wire (ydb:cost):\n\n${ytable}\n` : ''}`;
 console.log(summary);
 writeFileSync(args.json!, JSON.stringify({ machine, n: N, variants, results: Object.fromEntries(results), inputs: Object.fromEntries(Object.entries(inputs.files).map(([k, f]) => [k, { rows: f.rows, bytes: f.bytes, splitFiles: existsSync(f.split) ? readdirSync(f.split).length : 0 }])) }, null, 2));
 writeFileSync(join(out, 'table.md'), summary);

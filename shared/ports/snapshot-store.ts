@@ -11,8 +11,6 @@ import type { SourceVersion } from '../domain/store-rules/newer-upload.ts';
 import type { MunicipalityRow, Period, SchoolRow } from '../domain/schemas.ts';
 
 export type { CommitResult, SourceVersion };
-// The ledger has its own port; these names stay here only while the YDB adapter still imports them from this file.
-export type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from './upload-ledger.ts';
 
 export type BatchId = string;
 

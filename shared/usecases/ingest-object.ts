@@ -31,7 +31,8 @@ import { readXlsx } from '../ingest/xlsx-reader.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
-import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
+import type { SnapshotStore } from '../ports/snapshot-store.ts';
+import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 
 export type IngestSettings = {

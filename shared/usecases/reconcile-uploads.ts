@@ -14,6 +14,7 @@
 // ours on a file is closed by the ingest as a report (file.ingest_failed), so the next
 // firing skips it; an infrastructure fault is left for the next firing to retry.
 import { IssueCode, isRetryable } from '../domain/errors.ts';
+import { uploadLeaseLive } from '../domain/store-rules/upload-lease.ts';
 import type { IngestDeps, IngestOutcome } from './ingest-object.ts';
 import { ingestObject } from './ingest-object.ts';
 
@@ -39,7 +40,7 @@ async function reconcileOne(deps: IngestDeps, bucket: string, obj: { key: string
   try {
     const entries = await deps.ledger.entriesForKey(bucket, obj.key);
     const done = entries.some((e) => e.status === 'completed' && (e.completedAtMs ?? 0) >= obj.lastModifiedMs);
-    const running = entries.some((e) => e.status === 'in_progress' && e.leaseUntilMs !== null && now <= e.leaseUntilMs);
+    const running = entries.some((e) => e.status === 'in_progress' && uploadLeaseLive(e.leaseUntilMs, now));
     if (done || running) return null;
     const outcome = await ingestObject(deps, { bucket, key: obj.key, remainingMs });
     const failed = outcome.kind === 'ingested' && outcome.report.file_error?.code === IssueCode.IngestFailed;

@@ -22,13 +22,23 @@ const strip = (t: string): string => (t.startsWith('Optional<') && t.endsWith('>
 const colText = (c: ColumnDef): string => `${c.type}${c.notNull ? ' NOT NULL' : ''}`;
 const lastSegment = (name: string): string => name.slice(name.lastIndexOf('/') + 1);
 
-/** Text of a parameter type, normalised the way `typeText` prints it. */
+/** Text of a parameter type, normalised the way `typeText` prints it, struct members by name (YDB orders them so). */
 export function normaliseType(text: string): string {
   try {
-    return typeText(parseType(text));
+    return typeText(sortMembers(parseType(text)));
   } catch {
     return text.replace(/\s+/g, '');
   }
+}
+
+function sortMembers(t: Type): Type {
+  const k = t.type;
+  if (k.case === 'optionalType' || k.case === 'listType') sortMembers(k.value.item!);
+  if (k.case === 'structType') {
+    k.value.members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const m of k.value.members) sortMembers(m.type!);
+  }
+  return t;
 }
 
 /** Fields of a `List<Struct<...>>` type text, or null. */
@@ -70,7 +80,7 @@ export function checkQuery(text: string, params: ReadonlyMap<string, string>, sc
       const sent = params.get(p);
       const declared = normaliseType(st.slice(3).map((t) => t.v).join(''));
       if (sent === undefined) problems.push(`${p} is DECLAREd as ${declared} but no value was sent`);
-      else if (sent !== declared) problems.push(`${p} is DECLAREd as ${declared} but sent as ${sent}`);
+      else if (normaliseType(sent) !== declared) problems.push(`${p} is DECLAREd as ${declared} but sent as ${sent}`);
       continue;
     }
     if (head === 'CREATE' || head === 'ALTER' || head === 'DROP' || head === 'PRAGMA') continue;
@@ -212,9 +222,12 @@ function checkStatement(st: Token[], params: ReadonlyMap<string, string>, schema
 // DELETE FROM t ON SELECT ...: what each written column receives
 function checkWrites(st: Token[], sources: Source[], params: ReadonlyMap<string, string>, problems: string[]): void {
   const into = st.findIndex((t) => t.t === 'word' && t.v.toUpperCase() === 'INTO');
-  const on = st[0]?.v.toUpperCase() === 'DELETE' ? st.findIndex((t) => t.t === 'word' && t.v.toUpperCase() === 'ON') : -1;
-  const at = into >= 0 ? into : on >= 0 ? 1 : -1;
-  if (at < 0) return;
+  // DELETE FROM t ON SELECT ... / UPDATE t ON SELECT ...
+  const head = st[0]?.v.toUpperCase();
+  const onAt = head === 'DELETE' ? 3 : head === 'UPDATE' ? 2 : -1;
+  const on = onAt > 0 && st[onAt]?.v.toUpperCase() === 'ON' ? onAt : -1;
+  const at = into >= 0 ? into : on - 2;
+  if (into < 0 && on < 0) return;
   const target = sources.find((s) => !s.param && s.table === lastSegment(st[at + 1]?.v ?? ''));
   if (!target) return;
   const write = (what: string, type: string | undefined, col: string): void => {
@@ -308,4 +321,59 @@ export function checkBulkRows(table: string, rowType: Type | undefined, schema: 
   }
   for (const k of def.primaryKey) if (!fields.has(k)) problems.push(`rows lack key column ${table}.${k}`);
   return problems;
+}
+
+/**
+ * The result columns of each statement of `text` that starts with SELECT, typed from the
+ * migrations, so an unscripted read answers like a YDB with empty tables. A select item
+ * other than `*`, a column, `alias.column`, `COUNT(*)`, each optionally `AS name`, leaves
+ * that result set without columns.
+ */
+export type SelectColumn = { readonly name: string; readonly type: string; /** the table column it reads, when it reads one */ readonly source?: string };
+
+export function selectColumns(text: string, schema: Schema): SelectColumn[][] {
+  let toks: Token[];
+  try {
+    toks = tokenize(text);
+  } catch {
+    return [];
+  }
+  const out: SelectColumn[][] = [];
+  for (const st of statements(toks)) {
+    if (st[0]?.t !== 'word' || st[0].v.toUpperCase() !== 'SELECT') continue;
+    out.push(columnsOf(st, schema) ?? []);
+  }
+  return out;
+}
+
+function columnsOf(st: Token[], schema: Schema): SelectColumn[] | null {
+  let depth = 0;
+  let from = -1;
+  for (let i = 0; i < st.length && from < 0; i++) {
+    if (st[i]!.v === '(') depth++;
+    if (st[i]!.v === ')') depth--;
+    if (depth === 0 && st[i]!.t === 'word' && st[i]!.v.toUpperCase() === 'FROM') from = i;
+  }
+  const def = from >= 0 ? schema.get(lastSegment(st[from + 1]?.v ?? '')) : undefined;
+  if (!def) return null;
+  const typeOf = (c: string): string | null => {
+    const d = def.columns.get(c);
+    return d ? (d.notNull ? d.type : `Optional<${d.type}>`) : null;
+  };
+  const start = st[1]?.v.toUpperCase() === 'DISTINCT' ? 2 : 1;
+  const cols: SelectColumn[] = [];
+  for (const [a, b] of splitCommas(st, start, from)) {
+    const alias = b - 1 > a && st[b - 1]!.v.toUpperCase() === 'AS' ? st[b]!.v : null;
+    const end = alias ? b - 2 : b;
+    const item = st.slice(a, end + 1).map((t) => t.v);
+    if (item.length === 1 && item[0] === '*') {
+      for (const c of def.columns.keys()) cols.push({ name: c, type: typeOf(c)!, source: c });
+      continue;
+    }
+    const column = item.length === 1 ? item[0]! : item.length === 3 && item[1] === '.' ? item[2]! : null;
+    const type = column ? typeOf(column) : item.join('').toUpperCase() === 'COUNT(*)' ? 'Uint64' : null;
+    if (!type) return null;
+    cols.push({ name: alias ?? column!, type, ...(column ? { source: column } : {}) });
+  }
+  return cols;
 }

@@ -12,7 +12,7 @@ import { StatusIds_StatusCode as S } from '@ydbjs/api/operation';
 import { QueryServiceDefinition, type ExecuteQueryRequest, type TransactionSettings } from '@ydbjs/api/query';
 import { TableServiceDefinition } from '@ydbjs/api/table';
 import { type TypedValue } from '@ydbjs/api/value';
-import { checkBulkRows, checkQuery } from './check.ts';
+import { checkBulkRows, checkQuery, selectColumns } from './check.ts';
 import { decodeValue, encodeValue, parseType, typeText } from './types.ts';
 import { type Schema, loadSchema } from './yql-text.ts';
 
@@ -59,6 +59,8 @@ export type WireCall = {
   status: string;
   /** Issues answered with a failure (type-check messages among them). */
   issues: string[];
+  /** Rows answered in result sets (ExecuteQuery). */
+  resultRows: number;
   readonly sessionId?: string;
   readonly query?: WireQuery;
   readonly bulk?: WireBulk;
@@ -115,6 +117,8 @@ class Failure extends Error {
     super(message);
   }
 }
+/** How long without a call counts as idle: fire-and-forget calls arrive within it. */
+const QUIET_MS = 50;
 const statusName = (s: S): string => S[s] ?? String(s);
 const issue = (message: string) => ({ message, severity: 1 });
 
@@ -179,13 +183,21 @@ export class YdbWire {
   }
 
   /**
-   * Resolves once every session the clients created has been deleted (or after `timeoutMs`):
-   * @ydbjs deletes sessions without awaiting, so closing a driver before this leaves a rejected
-   * DeleteSession behind.
+   * Resolves once no call is in flight and none arrived for a moment (or after `timeoutMs`):
+   * @ydbjs/query deletes its sessions without awaiting, so closing a driver before this leaves
+   * a rejected DeleteSession behind, and a reset before it would drop a late call's record.
    */
   async idle(timeoutMs = 2000): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while ([...this.#sessions.values()].some((s) => s.alive) && Date.now() < until) await new Promise((ok) => setTimeout(ok, 5));
+    const quiet = () => this.#active === 0 && Date.now() - this.#lastActivity >= QUIET_MS;
+    while (!quiet() && Date.now() < until) await new Promise((ok) => setTimeout(ok, 5));
+  }
+  #active = 0;
+  #lastActivity = 0;
+
+  /** Sessions created and neither deleted nor dropped by the server. */
+  openSessions(): number {
+    return [...this.#sessions.values()].filter((s) => s.alive).length;
   }
 
   /** ExecuteQuery calls, in order. */
@@ -205,7 +217,8 @@ export class YdbWire {
   /**
    * Answers ExecuteQuery calls whose text contains `match` (or matches the RegExp or predicate)
    * with `reply`'s result sets, `times` times (default: always). The newest script wins.
-   * Unscripted queries get one empty result set per statement that starts with SELECT.
+   * Unscripted queries get one empty result set per statement that starts with SELECT, its
+   * columns typed from the migrations where the select list is plain (see selectColumns).
    */
   script(match: QueryMatch, reply: QueryReply, times = Infinity): this {
     this.#scripts.unshift({ match, reply, left: times });
@@ -268,10 +281,17 @@ export class YdbWire {
     this.#methodSeq.set(method, methodSeq);
     const call: WireCall = {
       seq: this.calls.length + 1, methodSeq, method, database: md.get('x-ydb-database')[0]?.toString(),
-      token: md.get('x-ydb-auth-ticket')[0]?.toString(), requestBytes, responseBytes: 0, status: 'SUCCESS', issues: [], ...extra,
+      token: md.get('x-ydb-auth-ticket')[0]?.toString(), requestBytes, responseBytes: 0, status: 'SUCCESS', issues: [], resultRows: 0, ...extra,
     };
     this.calls.push(call);
+    this.#active++;
+    this.#lastActivity = Date.now();
     return call;
+  }
+
+  #done(): void {
+    this.#active--;
+    this.#lastActivity = Date.now();
   }
 
   /** Applies the token check and the faults to a recorded call; throws the Failure it must answer. */
@@ -353,6 +373,8 @@ export class YdbWire {
             const res = failed(f);
             owner.set(res, call);
             cb(null, res);
+          } finally {
+            wire.#done();
           }
         })();
       };
@@ -426,6 +448,9 @@ export class YdbWire {
             if (f.grpc !== null) return c.emit('error', { code: f.grpc, details: f.message });
             c.write({ status: f.status!, issues: [issue(f.message)] });
             c.end();
+          } finally {
+            // the stream stays open with the session; the call itself is answered
+            wire.#done();
           }
         })();
       },
@@ -447,6 +472,7 @@ export class YdbWire {
             if (problems.length) throw new Failure(S.BAD_REQUEST, null, `wire type check: ${problems.join('; ')}`);
             const txId = wire.#txFor(query.tx, req.sessionId);
             const sets = wire.#reply(query, call);
+            call.resultRows = sets.reduce((n, set) => n + set.rows.length, 0);
             const parts = wire.#parts(sets, txId && query.tx.begin && !query.tx.commit ? txId : null);
             if (txId && query.tx.commit) wire.#txs.get(txId)!.state = 'committed';
             for (const p of parts) {
@@ -465,6 +491,7 @@ export class YdbWire {
             c.end();
           } finally {
             if (session) session.busy = false;
+            wire.#done();
           }
         })();
       },
@@ -543,8 +570,7 @@ export class YdbWire {
       this.#matched.add(call);
       return typeof s.reply === 'function' ? s.reply(q) : s.reply;
     }
-    const selects = q.text.split(';').filter((st) => /^\s*(--[^\n]*\n\s*)*SELECT\b/i.test(st)).length;
-    return Array.from({ length: selects }, () => ({ columns: [], rows: [] }));
+    return selectColumns(q.text, this.schema).map((columns) => ({ columns, rows: [] }));
   }
 
   #parts(sets: readonly ResultSetSpec[], txId: string | null): object[] {

@@ -12,7 +12,7 @@ import { List } from '@ydbjs/value/list';
 import { Optional } from '@ydbjs/value/optional';
 import { Bool, Date as YDate, Int64, Uint64, Utf8 } from '@ydbjs/value/primitive';
 import { Struct } from '@ydbjs/value/struct';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { type YdbWire, startYdbWire } from '../../ydb-wire/server.ts';
 
 let wire: YdbWire;
@@ -24,12 +24,15 @@ beforeAll(async () => {
   await driver.ready();
   sql = query(driver);
 });
+// @ydbjs/query deletes each query's session without awaiting it: wait for the deletes
+const sessionsDeleted = () => vi.waitFor(() => expect(wire.openSessions()).toBe(0), { timeout: 2000 });
 afterEach(async () => {
+  await sessionsDeleted();
   await wire.idle();
   wire.reset();
 });
 afterAll(async () => {
-  await wire?.idle();
+  await sessionsDeleted();
   driver?.close();
   await wire?.close();
 });
@@ -77,7 +80,7 @@ describe('scripted results', () => {
     expect(q!.text).toContain('WHERE status = $p0 AND ingest_sequence > $p1');
     expect(Object.fromEntries(Object.entries(q!.params).map(([k, p]) => [k, [p.type, p.value]]))).toEqual({ $p0: ['Utf8', 'done'], $p1: ['Uint64', 2n] });
     expect(q!.tx).toEqual({ begin: null, commit: false, txId: null });
-    await wire.idle();
+    await sessionsDeleted();
     expect(methods()).toEqual(['CreateSession:SUCCESS', 'AttachSession:SUCCESS', 'ExecuteQuery:SUCCESS', 'DeleteSession:SUCCESS']);
     expect(wire.unmatched()).toEqual([]);
   });
@@ -101,7 +104,7 @@ describe('scripted results', () => {
       expect(await query(d)`SELECT unit FROM alert_state WHERE region = ${'26'}`).toEqual([rows]);
       const exec = small.calls.find((c) => c.method === 'ExecuteQuery')!;
       expect(exec.responseBytes).toBeGreaterThan(3 * 10);
-      await small.idle();
+      await vi.waitFor(() => expect(small.openSessions()).toBe(0));
     } finally {
       d.close();
       await small.close();
@@ -142,9 +145,9 @@ describe('transactions', () => {
         throw new Error('body failed');
       }),
     ).rejects.toThrow();
-    await wire.idle();
+    await sessionsDeleted();
     const exec = wire.calls.find((c) => c.method === 'ExecuteQuery')!;
-    const rollback = wire.calls.find((c) => c.method === 'RollbackTransaction')!;
+    const rollback = await vi.waitFor(() => wire.calls.find((c) => c.method === 'RollbackTransaction')!);
     expect(rollback.tx).toEqual({ begin: null, commit: false, txId: exec.tx!.txId });
     expect(methods()).not.toContain('CommitTransaction:SUCCESS');
   });
@@ -302,7 +305,7 @@ describe('faults', () => {
       expect(guarded.calls.filter((c) => c.status === 'SUCCESS').every((c) => c.token === 'fresh')).toBe(true);
       guarded.fault({ method: 'ExecuteQuery', grpc: 'UNAUTHENTICATED' });
       await expect(query(good)`SELECT region FROM alert_state WHERE region = ${'26'}`).rejects.toMatchObject({ code: 16 });
-      await guarded.idle();
+      await vi.waitFor(() => expect(guarded.openSessions()).toBe(0));
     } finally {
       good.close();
       stale.close();

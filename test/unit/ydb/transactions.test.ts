@@ -18,7 +18,8 @@ import {
   DISCARD_BATCH,
   UNIT_COLUMNS,
 } from '../../../shared/adapters/ydb/queries.ts';
-import { YdbSnapshotStore, YdbUploadLedger } from '../../../shared/adapters/ydb/snapshot-store.ts';
+import { YdbSnapshotStore } from '../../../shared/adapters/ydb/snapshot-store.ts';
+import { YdbUploadLedger } from '../../../shared/adapters/ydb/upload-ledger.ts';
 import { col, unitRow, type DeliveryRow } from '../../../shared/adapters/ydb/types.ts';
 import { agg, P1, P2 } from '../../contract/stores.contract.ts';
 import { fakeDriver, resultSetOf, type FakeAnswer, type FakeCall } from '../../helpers/ydb-results.ts';

@@ -1,0 +1,52 @@
+// Test helper: the YDB adapters on a real @ydbjs Driver connected to a wire server, with
+// backoff shortened so fault tests stay quick, and the helpers the adapter tests share.
+import { Driver } from '@ydbjs/core';
+import { ydbStoresOn, type ClientOptions } from '../../../shared/adapters/ydb/index.ts';
+import { YdbReadModel } from '../../../shared/adapters/ydb/read-model.ts';
+import { YdbClient } from '../../../shared/adapters/ydb/client.ts';
+import { type WireCall, type WireQuery, type YdbWire, startYdbWire } from '../../ydb-wire/server.ts';
+
+export type AdapterWire = {
+  readonly wire: YdbWire;
+  readonly stores: ReturnType<typeof ydbStoresOn>;
+  readonly readModel: YdbReadModel;
+  close(): Promise<void>;
+};
+
+export const FAST: ClientOptions = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 5 }, maxElapsedMs: 2_000, random: () => 0.5 };
+
+/** A wire server, a Driver on it (discovery off, as the adapters' own driver runs), and every store. */
+export async function adapterWire(opts: ClientOptions = FAST): Promise<AdapterWire> {
+  const wire = await startYdbWire();
+  const driver = new Driver(wire.connectionString, { 'ydb.sdk.enable_discovery': false });
+  await driver.ready();
+  const stores = ydbStoresOn(driver, opts);
+  const reads = new YdbClient(driver, opts);
+  return {
+    wire,
+    stores,
+    readModel: new YdbReadModel(reads),
+    async close() {
+      await reads.close();
+      await wire.idle();
+      driver.close();
+      await wire.close();
+    },
+  };
+}
+
+/** The queries whose text is exactly `text` (a statement constant of queries.ts). */
+export const sent = (wire: YdbWire, text: string): WireQuery[] => wire.queries().filter((q) => q.text === text);
+
+/** A parameter's decoded value. */
+export const value = (q: WireQuery | undefined, name: string): unknown => {
+  const p = q?.params[name];
+  if (!p) throw new Error(`no parameter ${name} in ${q?.text.slice(0, 80)}`);
+  return p.value;
+};
+
+/** The writes (ExecuteQuery texts and BulkUpsert tables) of the recorded calls, in order. */
+export const writes = (calls: readonly WireCall[], isWrite: (text: string) => boolean): string[] =>
+  calls.flatMap((c) => (c.query && isWrite(c.query.text) ? [c.query.text] : c.bulk ? [`bulk:${c.bulk.table}`] : []));
+
+export const day = (iso: string): Date => new Date(`${iso}T00:00:00Z`);

@@ -35,7 +35,9 @@ for (const [pkg, file] of Object.entries(VENDOR)) {
 }
 for (const [entry, file] of Object.entries(VENDOR_MODULES)) {
   const outfile = join(root, 'dist', 'vendor', `${file}.js`);
-  await build({ ...common, entryPoints: [entry], outfile, external });
+  // grpc-js requires @grpc/proto-loader (and protobufjs, ~120 KB) only inside its channelz
+  // and ORCA *server* features, which a client never calls: left out, not compiled on start
+  await build({ ...common, entryPoints: [entry], outfile, external: [...external, '@grpc/proto-loader'] });
   sizes[`vendor/${file}`] = statSync(outfile).size;
 }
 writeFileSync(join(root, 'dist', 'vendor', 'package.json'), '{ "type": "commonjs" }\n');

@@ -16,7 +16,8 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { ReadModel } from '../ports/read-model.ts';
-import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
+import type { SnapshotStore } from '../ports/snapshot-store.ts';
+import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Env } from './config.ts';
 import { storeKind } from './config.ts';
 import { currentDeadline } from './deadline.ts';
@@ -58,15 +59,16 @@ export function sqliteAt(path: string): Promise<Db> {
 /** Every store port on the embedded SQLite file. */
 export async function sqliteStores(path: string): Promise<Stores> {
   const db = await sqliteAt(path);
-  const [snap, agg, alerts, outbox] = await Promise.all([
+  const [snap, ledger, agg, alerts, outbox] = await Promise.all([
     import('../adapters/sqlite/snapshot-store.ts'),
+    import('../adapters/sqlite/upload-ledger.ts'),
     import('../adapters/sqlite/aggregate-store.ts'),
     import('../adapters/sqlite/alert-store.ts'),
     import('../adapters/sqlite/outbox.ts'),
   ]);
   return {
     snapshots: new snap.SqliteSnapshotStore(db),
-    ledger: new snap.SqliteUploadLedger(db),
+    ledger: new ledger.SqliteUploadLedger(db),
     aggregates: new agg.SqliteAggregateStore(db),
     alerts: new alerts.SqliteAlertStore(db),
     outbox: new outbox.SqliteOutbox(db),

@@ -18,6 +18,7 @@ import { InputError, IssueCode, LeaseHeldError } from '../domain/errors.ts';
 import type { HeaderMapping } from '../domain/normalise/headers.ts';
 import { looksLikeMojibake } from '../domain/normalise/headers.ts';
 import { parsePeriod, periodFromName } from '../domain/normalise/period.ts';
+import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
 import { createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import {
   periodKey,
@@ -38,7 +39,8 @@ import { readXlsx } from '../ingest/xlsx-reader.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
-import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
+import type { SnapshotStore } from '../ports/snapshot-store.ts';
+import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 
 export type IngestSettings = {
@@ -105,7 +107,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
   }
   const sha256 = sniffed?.sha256 ?? (await hashOnly(open));
 
-  const lease = await ledger.acquire({ bucket, key, sha256 }, receivedAt, leaseMs(settings, input.remainingMs));
+  const lease = await ledger.acquire({ bucket, key, sha256 }, receivedAt, leaseLengthMs(settings, input.remainingMs));
   if (lease.kind === 'completed') {
     log.info('ingest.duplicate', { key, upload_id: lease.uploadId });
     return { kind: 'duplicate', report: lease.report };
@@ -365,16 +367,6 @@ function fallbackPeriodFor(key: string, metadata: Readonly<Record<string, string
   if (!meta) return null;
   const r = parsePeriod(meta);
   return r.ok ? r.value : null;
-}
-
-/**
- * Lease length in ms: the remaining invocation time less a safety margin, clamped to
- * [minLeaseMs, maxLeaseMs]. A remaining time of 0 (or less) still yields minLeaseMs, never
- * "no lease" — the zero-is-falsy bug that leaves a record in progress forever.
- */
-export function leaseMs(s: Pick<IngestSettings, 'minLeaseMs' | 'maxLeaseMs'>, remainingMs: number): number {
-  const wanted = Number.isFinite(remainingMs) ? remainingMs - 1_000 : s.maxLeaseMs;
-  return Math.min(s.maxLeaseMs, Math.max(s.minLeaseMs, wanted));
 }
 
 async function byteSource(objects: ObjectStore, bucket: string, key: string, size: number, bufferBytes: number): Promise<ByteSource | null> {

@@ -6,7 +6,7 @@ import { MetricId } from '../../shared/domain/events.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { ReadModel } from '../../shared/ports/read-model.ts';
-import type { UploadLedger } from '../../shared/ports/snapshot-store.ts';
+import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
 import { report } from './snapshot-store.contract.ts';
 import { P1, P2, agg, alert } from './stores.contract.ts';
 

@@ -4,10 +4,10 @@
 // query and table services (the wire server under test/ydb-wire/ is the real-gRPC one).
 import { StatusIds_StatusCode } from '@ydbjs/api/operation';
 import { QueryServiceDefinition } from '@ydbjs/api/query';
-import { TableServiceDefinition } from '@ydbjs/api/table';
 import { create } from '@bufbuild/protobuf';
 import { ResultSetSchema, type ResultSet, type TypedValue } from '@ydbjs/api/value';
 import { YDBError } from '@ydbjs/error';
+import { BulkUpsertService } from '../../shared/adapters/ydb/bulk-upsert.ts';
 import type { Params } from '../../shared/adapters/ydb/client.ts';
 import type { Paged } from '../../shared/adapters/ydb/queries.ts';
 import type { Driver } from '../../shared/adapters/ydb/sdk.ts';
@@ -124,7 +124,7 @@ export function fakeDriver(respond: (call: FakeCall) => FakeAnswer = () => undef
     options: { credentialsProvider: opts.getToken ? { getToken: opts.getToken } : undefined },
     createClient: (def: unknown) => {
       if (def === QueryServiceDefinition) return query;
-      if (def === TableServiceDefinition) return table;
+      if (def === BulkUpsertService) return table;
       throw new Error('fake driver: unexpected service');
     },
   } as unknown as Driver;

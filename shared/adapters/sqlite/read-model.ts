@@ -9,7 +9,7 @@ import type { LedgerReport, ReadModel, ReadView } from '../../ports/read-model.t
 import { SqliteAggregateStore } from './aggregate-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { openDatabase, type Db } from './database.ts';
-import { SqliteUploadLedger } from './snapshot-store.ts';
+import { SqliteUploadLedger } from './upload-ledger.ts';
 
 export class SqliteReadModel implements ReadModel {
   readonly #db: Db;

@@ -31,7 +31,6 @@ import {
   QueryServiceDefinition,
   StatusIds_StatusCode,
   Syntax,
-  TableServiceDefinition,
   YDBError,
   type Driver,
   type ResultSet,
@@ -39,6 +38,7 @@ import {
   type TypedValue,
   type Value,
 } from './sdk.ts';
+import { BulkUpsertService } from './bulk-upsert.ts';
 import { decodeRows, encodeRow, listOfEncoded, param, rowBytes, type Columns, type ColumnType, type RowOf } from './types.ts';
 import { PAGE_SIZE, type Paged } from './queries.ts';
 
@@ -334,7 +334,7 @@ export class YdbClient {
       throw translateError(err, what);
     }
     const table = `${this.#driver.database}/${tableName}`;
-    const service = this.#driver.createClient(TableServiceDefinition);
+    const service = this.#driver.createClient(BulkUpsertService);
     for (const [i, chunk] of chunks.entries()) {
       const rowsValue = listOfEncoded(columns, chunk);
       await this.#retrying(`${what} (chunk ${i + 1} of ${chunks.length})`, true, async (signal) => {

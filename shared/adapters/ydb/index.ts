@@ -8,7 +8,8 @@ import { getDriver, type YdbSettings } from './driver.ts';
 import { YdbOutbox } from './outbox.ts';
 import { YdbReadModel } from './read-model.ts';
 import type { Driver } from './sdk.ts';
-import { YdbSnapshotStore, YdbUploadLedger } from './snapshot-store.ts';
+import { YdbSnapshotStore } from './snapshot-store.ts';
+import { YdbUploadLedger } from './upload-ledger.ts';
 
 export { migrate, loadMigrations } from './migrate.ts';
 export { getDriver, closeDriver, normaliseAddress, YdbNotReadyError } from './driver.ts';

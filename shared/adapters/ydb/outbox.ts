@@ -3,10 +3,22 @@
 // maps each (event id, channel id) to the delivery that carries it — its primary key makes
 // a redelivered event a no-op — and `notify_channel_state` records channels disabled by a
 // 410. Every state change is one serializable transaction that reads first and writes
-// last, so a join to an open group and the claim that seals it cannot interleave (the
-// loser is ABORTED and re-run from its reads).
+// last, the write committing it, so a join to an open group and the claim that seals it
+// cannot interleave (the loser is ABORTED and re-run from its reads). What a change writes
+// is decided by the state machine in `domain/store-rules/delivery.ts`.
 import { randomUUID } from 'node:crypto';
 import type { NotificationEvent } from '../../domain/events.ts';
+import {
+  DUE_STATES,
+  chooseDue,
+  claimWrite,
+  deliveryLeaseFree,
+  finishDelivery,
+  openDelivery,
+  replayDelivery,
+  type ClaimCandidate,
+  type DeliveryMark,
+} from '../../domain/store-rules/delivery.ts';
 import type {
   ClaimedDelivery,
   DeliveryRecord,
@@ -44,17 +56,15 @@ import {
 import { col, decodeRows, listParam, param, parseEvent, pick, type DeliveryRow, type RowOf } from './types.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const DUE_STATES: readonly DeliveryState[] = ['pending', 'retrying'];
 const CHANNEL_ID_COLUMNS = pick(CHANNEL_COLUMNS, 'channel_id');
 type Item = RowOf<typeof ITEM_READ_COLUMNS>;
-type FinishFields = { nowMs: number; error: string | null; next: number | null; deliveredAt: number | null };
+
+function candidate(r: DeliveryRow): ClaimCandidate & { readonly row: DeliveryRow } {
+  return { id: r.delivery_id, state: r.state as DeliveryState, nextAttemptAtMs: r.next_attempt_at_ms, leaseUntilMs: r.lease_until_ms, attempts: r.attempts, row: r };
+}
 
 function txRunner(tx: Tx): Runner {
   return (text, params, what) => tx.query(text, params, what);
-}
-
-function byDue(a: DeliveryRow, b: DeliveryRow): number {
-  return (a.next_attempt_at_ms ?? 0) - (b.next_attempt_at_ms ?? 0) || byText(a.delivery_id, b.delivery_id);
 }
 
 export class YdbOutbox implements Outbox {
@@ -71,8 +81,7 @@ export class YdbOutbox implements Outbox {
       const [rs] = await run(ITEM_GET, { $event_id: param(col.utf8, req.event.id), $channel_id: param(col.utf8, req.channelId) }, 'reading the item');
       const existing = rs ? decodeRows(rs, pick(ITEM_COLUMNS, 'delivery_id'))[0] : undefined;
       if (existing) return { deliveryId: existing.delivery_id, created: false, joined: false };
-      const open = (
-        await paginate(
+      const unsealed = await paginate(
           run,
           OPEN_DELIVERIES,
           {
@@ -84,9 +93,9 @@ export class YdbOutbox implements Outbox {
           DELIVERY_COLUMNS,
           DELIVERY_COLUMNS,
           'finding the open delivery',
-        )
-      ).sort((a, b) => a.created_at_ms - b.created_at_ms || byText(a.delivery_id, b.delivery_id))[0];
-      const deliveryId = open?.delivery_id ?? req.newDeliveryId;
+        );
+      const open = openDelivery(unsealed.map((r) => ({ id: r.delivery_id, state: r.state as DeliveryState, sealed: r.sealed, createdAtMs: r.created_at_ms })));
+      const deliveryId = open?.id ?? req.newDeliveryId;
       const item = listParam(ITEM_COLUMNS, [
         { event_id: req.event.id, channel_id: req.channelId, delivery_id: deliveryId, event_json: req.event, enqueued_at_ms: req.nowMs },
       ]);
@@ -120,9 +129,10 @@ export class YdbOutbox implements Outbox {
     // Re-run safe: a re-run reads again and issues fresh lease tokens.
     return this.#db.tx('serializable', 'claiming due deliveries', async (tx) => {
       const run = txRunner(tx);
-      const free = (r: DeliveryRow) => r.lease_until_ms === null || r.lease_until_ms <= opts.nowMs;
+      const free = (r: DeliveryRow) => deliveryLeaseFree(r.lease_until_ms, opts.nowMs);
       const due: DeliveryRow[] = [];
       for (const state of DUE_STATES) {
+        // reads in due order until `limit` free rows are seen; `chooseDue` decides
         const rows = await paginate(
           run,
           DUE_DELIVERIES,
@@ -133,53 +143,47 @@ export class YdbOutbox implements Outbox {
           undefined,
           (sofar) => sofar.filter(free).length >= opts.limit,
         );
-        due.push(...rows.filter(free));
+        due.push(...rows);
       }
-      const chosen = due.sort(byDue).slice(0, opts.limit);
+      const chosen = chooseDue(due.map(candidate), opts.nowMs, opts.limit);
       const items = new Map<string, Item[]>();
-      for (const d of chosen) items.set(d.delivery_id, await this.#items(run, d.delivery_id));
-      const claims: RowOf<typeof DELIVERY_CLAIM_COLUMNS>[] = chosen.map((d) => ({
-        delivery_id: d.delivery_id,
-        sealed: true,
-        attempts: d.attempts + 1,
-        lease_until_ms: opts.nowMs + opts.leaseMs,
-        lease_token: randomUUID(),
-        updated_at_ms: opts.nowMs,
+      for (const d of chosen) items.set(d.id, await this.#items(run, d.id));
+      const claims = chosen.map((d) => ({ d, w: claimWrite(d, opts, randomUUID()) }));
+      const rows: RowOf<typeof DELIVERY_CLAIM_COLUMNS>[] = claims.map(({ d, w }) => ({
+        delivery_id: d.id,
+        sealed: w.sealed,
+        attempts: w.attempts,
+        lease_until_ms: w.leaseUntilMs,
+        lease_token: w.leaseToken,
+        updated_at_ms: w.updatedAtMs,
       }));
-      if (claims.length) await tx.query(DELIVERY_CLAIM, { $rows: listParam(DELIVERY_CLAIM_COLUMNS, claims) }, 'sealing and leasing', { commit: true });
-      return chosen.map((d, i) => ({
-        id: d.delivery_id,
-        channelId: d.channel_id,
-        groupKey: d.group_key,
-        attempt: d.attempts + 1,
-        scheduleStartMs: d.schedule_start_ms,
-        leaseToken: claims[i]!.lease_token!,
-        events: items.get(d.delivery_id)!.map((it) => parseEvent(it.event_json) as NotificationEvent),
+      if (rows.length) await tx.query(DELIVERY_CLAIM, { $rows: listParam(DELIVERY_CLAIM_COLUMNS, rows) }, 'sealing and leasing', { commit: true });
+      return claims.map(({ d, w }) => ({
+        id: d.id,
+        channelId: d.row.channel_id,
+        groupKey: d.row.group_key,
+        attempt: w.attempts,
+        scheduleStartMs: d.row.schedule_start_ms,
+        leaseToken: w.leaseToken,
+        events: items.get(d.id)!.map((it) => parseEvent(it.event_json) as NotificationEvent),
       }));
     });
   }
 
   async markDelivered(id: string, leaseToken: string, nowMs: number): Promise<boolean> {
-    return this.#finish(id, leaseToken, 'delivered', { nowMs, error: null, next: null, deliveredAt: nowMs });
+    return this.#finish(id, leaseToken, { state: 'delivered', nowMs });
   }
 
   async markRetry(id: string, leaseToken: string, f: MarkFailure & { nextAttemptAtMs: number }): Promise<boolean> {
-    return this.#finish(id, leaseToken, 'retrying', { nowMs: f.nowMs, error: f.error, next: f.nextAttemptAtMs, deliveredAt: null });
+    return this.#finish(id, leaseToken, { state: 'retrying', nowMs: f.nowMs, error: f.error, nextAttemptAtMs: f.nextAttemptAtMs });
   }
 
   async markDead(id: string, leaseToken: string, f: MarkFailure): Promise<boolean> {
-    return this.#finish(id, leaseToken, 'dead', { nowMs: f.nowMs, error: f.error, next: null, deliveredAt: null });
+    return this.#finish(id, leaseToken, { state: 'dead', nowMs: f.nowMs, error: f.error });
   }
 
   async markDisabled(id: string, leaseToken: string, f: MarkFailure): Promise<boolean> {
-    return this.#finish(id, leaseToken, 'disabled', { nowMs: f.nowMs, error: f.error, next: null, deliveredAt: null }, async (run, row) => {
-      const [rs] = await run(CHANNEL_GET, { $channel_id: param(col.utf8, row.channel_id) }, 'reading the channel state');
-      const disabled = rs ? decodeRows(rs, CHANNEL_ID_COLUMNS).length > 0 : false;
-      // first disablement wins, as in SQLite's ON CONFLICT DO NOTHING
-      return disabled
-        ? null
-        : { text: CHANNEL_DISABLE, params: { $rows: listParam(CHANNEL_COLUMNS, [{ channel_id: row.channel_id, disabled_at_ms: f.nowMs, reason: f.error }]) } };
-    });
+    return this.#finish(id, leaseToken, { state: 'disabled', nowMs: f.nowMs, error: f.error });
   }
 
   async disabledChannels(): Promise<ReadonlySet<string>> {
@@ -230,49 +234,49 @@ export class YdbOutbox implements Outbox {
     return this.#db.tx('serializable', 'replaying a delivery', async (tx) => {
       const run = txRunner(tx);
       const row = await this.#row(run, id);
-      if (!row || (row.state !== 'dead' && row.state !== 'disabled')) return null;
+      const w = replayDelivery(row && { state: row.state as DeliveryState }, nowMs);
+      if (!row || !w) return null;
       const items = await this.#items(run, id);
-      if (row.state === 'disabled') await run(CHANNEL_ENABLE, { $channel_id: param(col.utf8, row.channel_id) }, 're-enabling the channel');
-      // sealed stays true: a replay resends exactly the items of the original message
+      if (w.enableChannel) await run(CHANNEL_ENABLE, { $channel_id: param(col.utf8, row.channel_id) }, 're-enabling the channel');
       const next: RowOf<typeof DELIVERY_REPLAY_COLUMNS> = {
         delivery_id: id,
-        state: 'pending',
-        attempts: 0,
-        next_attempt_at_ms: nowMs,
-        schedule_start_ms: nowMs,
-        lease_until_ms: null,
-        lease_token: null,
-        updated_at_ms: nowMs,
+        state: w.state,
+        attempts: w.attempts,
+        next_attempt_at_ms: w.nextAttemptAtMs,
+        schedule_start_ms: w.scheduleStartMs,
+        lease_until_ms: w.leaseUntilMs,
+        lease_token: w.leaseToken,
+        updated_at_ms: w.updatedAtMs,
       };
       await tx.query(DELIVERY_REPLAY, { $rows: listParam(DELIVERY_REPLAY_COLUMNS, [next]) }, 'resetting the delivery', { commit: true });
       return record({ ...row, ...next }, items);
     });
   }
 
-  async #finish(
-    id: string,
-    token: string,
-    state: DeliveryState,
-    f: FinishFields,
-    extra?: (run: Runner, row: DeliveryRow) => Promise<{ text: string; params: Parameters<Runner>[1] } | null>,
-  ): Promise<boolean> {
+  async #finish(id: string, token: string, mark: DeliveryMark): Promise<boolean> {
     // After an ambiguous commit a re-run finds the token cleared and answers false (stale),
     // the same answer a worker whose lease was taken over gets; the state is already final.
-    return this.#db.tx('serializable', `marking a delivery ${state}`, async (tx) => {
+    return this.#db.tx('serializable', `marking a delivery ${mark.state}`, async (tx) => {
       const run = txRunner(tx);
       const row = await this.#row(run, id);
-      if (!row || row.lease_token !== token) return false;
-      const write = extra ? await extra(run, row) : null;
-      if (write) await run(write.text, write.params, 'recording the channel state');
+      const w = finishDelivery(row && { leaseToken: row.lease_token, lastError: row.last_error, deliveredAtMs: row.delivered_at_ms }, token, mark);
+      if (!row || !w) return false;
+      if (mark.state === 'disabled') {
+        const [rs] = await run(CHANNEL_GET, { $channel_id: param(col.utf8, row.channel_id) }, 'reading the channel state');
+        // the first disablement of a channel is the one recorded
+        if (!(rs && decodeRows(rs, CHANNEL_ID_COLUMNS).length > 0)) {
+          await run(CHANNEL_DISABLE, { $rows: listParam(CHANNEL_COLUMNS, [{ channel_id: row.channel_id, disabled_at_ms: mark.nowMs, reason: mark.error }]) }, 'recording the channel state');
+        }
+      }
       const next: RowOf<typeof DELIVERY_FINISH_COLUMNS> = {
         delivery_id: id,
-        state,
-        last_error: f.error ?? row.last_error,
-        next_attempt_at_ms: f.next,
-        delivered_at_ms: f.deliveredAt ?? row.delivered_at_ms,
-        lease_until_ms: null,
-        lease_token: null,
-        updated_at_ms: f.nowMs,
+        state: w.state,
+        last_error: w.lastError,
+        next_attempt_at_ms: w.nextAttemptAtMs,
+        delivered_at_ms: w.deliveredAtMs,
+        lease_until_ms: w.leaseUntilMs,
+        lease_token: w.leaseToken,
+        updated_at_ms: w.updatedAtMs,
       };
       await tx.query(DELIVERY_FINISH, { $rows: listParam(DELIVERY_FINISH_COLUMNS, [next]) }, 'finishing the attempt', { commit: true });
       return true;

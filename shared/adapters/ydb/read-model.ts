@@ -10,7 +10,7 @@ import type { ReadModel, ReadView } from '../../ports/read-model.ts';
 import { aggregateReads } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
 import type { Runner, YdbClient } from './client.ts';
-import { completedReports, reportOf } from './snapshot-store.ts';
+import { completedReports, reportOf } from './upload-ledger.ts';
 
 /** The read view over one runner: every statement goes through `run`. */
 export function readViewOn(run: Runner): ReadView {

@@ -1,53 +1,30 @@
-// Adapter: SnapshotStore and UploadLedger on serverless YDB (the SQLite adapter's twin;
+// Adapter: SnapshotStore on serverless YDB (the SQLite adapter's twin;
 // test/contract/snapshot-store.contract.ts holds both to the same promises).
 //
 // Snapshot replacement is atomic although BulkUpsert is not: rows are bulk-upserted under
 // the upload's batch id, which no reader follows, and `commitBatch` then switches the
 // current-batch pointer of each (region, period, kind, municipality) in ONE serializable
-// transaction — read the pointers, compare "newer upload wins" (LastModified, then ingest
-// sequence), upsert the winners. Readers read the pointers and then the rows of the
+// transaction — read the pointers, let the domain's `planCommit` decide the flips ("newer
+// upload wins"), upsert them with the statement that commits. Readers read the pointers and then the rows of the
 // batches they name inside one snapshot read-only transaction, so they see the old or the
 // new rows of a municipality, never a mix. Superseded batches stay until `discardBatch`.
 //
 // `snapshot_batch_unit` records every (region, period, kind, municipality) a batch staged
 // or committed, written before the rows themselves: it is how a discard or a retraction
 // finds a batch's rows by primary-key prefix without a secondary index on the bulk tables.
-import type { MunicipalityRow, Period, SchoolRow, TableKind, UploadReport } from '../../domain/schemas.ts';
-import { uploadIdFor } from '../../domain/upload-id.ts';
-import type {
-  AcquireResult,
-  BatchCommit,
-  BatchId,
-  CommitResult,
-  LedgerEntry,
-  LedgerKey,
-  SnapshotStore,
-  UploadLedger,
-} from '../../ports/snapshot-store.ts';
-import type { LedgerReport } from '../../ports/read-model.ts';
-import { isPreconditionFailed, paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
+import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
+import { planCommit, pointerGroups, unitKey } from '../../domain/store-rules/commit-plan.ts';
+import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
+import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
+import { paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
   BATCH_REFERENCES,
   BATCH_UNITS,
-  COUNTER_COLUMNS,
-  COUNTER_GET,
   CURRENT_PERIODS,
   DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
-  LEDGER_BY_OBJECT,
-  LEDGER_COLUMNS,
-  LEDGER_COMPLETE,
-  LEDGER_COMPLETE_COLUMNS,
-  LEDGER_GET,
-  LEDGER_INSERT,
-  LEDGER_LIST_REPORTS,
-  LEDGER_RELEASE,
-  LEDGER_REPORT,
-  LEDGER_TAKEOVER,
-  LEDGER_TAKEOVER_COLUMNS,
   MUNICIPALITIES_OF_BATCH,
   MUNICIPALITY_COLUMNS,
-  PAGE_SIZE,
   PERIOD_COLUMNS,
   POINTER_COLUMNS,
   POINTERS,
@@ -65,8 +42,6 @@ import {
   listParam,
   municipalityToRow,
   param,
-  parseReport,
-  pick,
   rowToMunicipality,
   scalarListParam,
   rowToSchool,
@@ -152,9 +127,7 @@ export class YdbSnapshotStore implements SnapshotStore {
     return this.#db.tx('serializable', `committing batch ${commit.batchId}`, async (tx) => {
       const run = txRunner(tx);
       const pointers = new Map<string, PointerRow>();
-      const groups = new Map<string, { period: Period; kind: TableKind }>();
-      for (const u of commit.units) groups.set(`${u.period.start}|${u.period.end}|${u.kind}`, { period: u.period, kind: u.kind });
-      for (const g of groups.values()) {
+      for (const g of pointerGroups(commit.units)) {
         const rows = await paginate(
           run,
           POINTERS,
@@ -168,53 +141,19 @@ export class YdbSnapshotStore implements SnapshotStore {
           POINTER_COLUMNS,
           'reading pointers',
         );
-        for (const p of rows) pointers.set(`${p.period_start}|${p.period_end}|${p.kind}|${p.municipality_id}`, p);
+        for (const p of rows) pointers.set(unitKey({ period: { start: p.period_start, end: p.period_end }, kind: p.kind as TableKind, municipalityId: p.municipality_id }), p);
       }
-
-      let applied = 0;
-      let superseded = 0;
-      const periods = new Map<string, Period>();
-      const writes = new Map<string, PointerRow>();
-      for (const u of commit.units) {
-        const key = `${u.period.start}|${u.period.end}|${u.kind}|${u.municipalityId}`;
-        const current = pointers.get(key);
-        if (current && current.batch_id !== commit.batchId && !isNewer(commit.source, current)) {
-          superseded++;
-          continue;
-        }
-        if (!current || current.batch_id !== commit.batchId) {
-          const next: PointerRow = {
-            region: commit.region,
-            period_start: u.period.start,
-            period_end: u.period.end,
-            kind: u.kind,
-            municipality_id: u.municipalityId,
-            batch_id: commit.batchId,
-            upload_id: commit.uploadId,
-            source_modified_ms: commit.source.lastModifiedMs,
-            source_sequence: commit.source.sequence,
-            version: current ? current.version + 1 : 1,
-          };
-          pointers.set(key, next);
-          writes.set(key, next);
-        }
-        applied++;
-        periods.set(`${u.period.start}..${u.period.end}`, u.period);
-      }
-
-      if (writes.size > 0) {
+      const plan = planCommit(commit, (u) => {
+        const p = pointers.get(unitKey(u));
+        return p && pointerFromRecord(p);
+      });
+      if (plan.flips.length > 0) {
+        const flips = plan.flips.map((f) => pointerRecord(commit, f));
         // the committed units join the registry, so a later discard sees these references
-        const units = [...writes.values()].map((p) =>
-          unitRow(commit.batchId, p.region, { start: p.period_start, end: p.period_end }, p.kind as TableKind, p.municipality_id),
-        );
-        await tx.query(
-          COMMIT_POINTERS,
-          { $pointers: listParam(POINTER_COLUMNS, [...writes.values()]), $units: listParam(UNIT_COLUMNS, units) },
-          'flipping pointers',
-          { commit: true },
-        );
+        const units = plan.flips.map((f) => unitRow(commit.batchId, commit.region, f.unit.period, f.unit.kind, f.unit.municipalityId));
+        await tx.query(COMMIT_POINTERS, { $pointers: listParam(POINTER_COLUMNS, flips), $units: listParam(UNIT_COLUMNS, units) }, 'flipping pointers', { commit: true });
       }
-      return { applied, superseded, periods: [...periods.values()] };
+      return plan.result;
     });
   }
 
@@ -339,160 +278,3 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 }
 
-/** Newer upload wins: a later LastModified, or the same instant and a later ingest sequence. */
-export function isNewer(source: BatchCommit['source'], current: Pick<PointerRow, 'source_modified_ms' | 'source_sequence'>): boolean {
-  if (source.lastModifiedMs !== current.source_modified_ms) return source.lastModifiedMs > current.source_modified_ms;
-  return source.sequence > current.source_sequence;
-}
-
-const COUNTER = 'upload_ledger';
-const IN_PROGRESS = 'in_progress';
-const COMPLETED = 'completed';
-const REPORT_COLUMNS = pick(LEDGER_COLUMNS, 'ingest_sequence', 'report_json');
-
-/** One upload's report (null until it completes), over any runner. */
-export async function reportOf(run: Runner, uploadId: string): Promise<UploadReport | null> {
-  const [rs] = await run(LEDGER_REPORT, { $upload_id: param(col.utf8, uploadId) }, 'reading a report');
-  const row = rs ? decodeRows(rs, pick(LEDGER_COLUMNS, 'report_json'))[0] : undefined;
-  return row?.report_json ? parseReport(row.report_json) : null;
-}
-
-/**
- * Completed reports with a sequence below `before`, newest first, at most `limit`: pages of
- * at most PAGE_SIZE continue below the last sequence read, so none is truncated.
- */
-export async function completedReports(run: Runner, opts: { readonly limit: number; readonly before?: number }): Promise<LedgerReport[]> {
-  const out: LedgerReport[] = [];
-  let before = opts.before ?? Number.MAX_SAFE_INTEGER;
-  while (out.length < opts.limit) {
-    const pageSize = Math.min(PAGE_SIZE, opts.limit - out.length);
-    const [rs] = await run(
-      LEDGER_LIST_REPORTS,
-      { $status: param(col.utf8, COMPLETED), $before: param(col.uint64, before), $limit: param(col.uint64, pageSize) },
-      'listing reports',
-    );
-    const rows = rs ? decodeRows(rs, REPORT_COLUMNS) : [];
-    for (const r of rows) if (r.report_json) out.push({ sequence: r.ingest_sequence, report: parseReport(r.report_json) });
-    if (rows.length < pageSize) break;
-    before = rows[rows.length - 1]!.ingest_sequence;
-  }
-  return out;
-}
-
-export class YdbUploadLedger implements UploadLedger {
-  readonly #db: YdbClient;
-  readonly #read: Runner;
-
-  constructor(db: YdbClient) {
-    this.#db = db;
-    this.#read = db.reader;
-  }
-
-  async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
-    const uploadId = uploadIdFor(key);
-    // Safe to re-run: it decides from what it reads. After an ambiguous commit a re-run may
-    // find its own lease and answer in_progress, which only delays the retry to the lease end.
-    const attempt = () =>
-      this.#db.tx('serializable', 'acquiring the ingest lease', async (tx): Promise<AcquireResult> => {
-        const [rs] = await tx.query(LEDGER_GET, { $upload_id: param(col.utf8, uploadId) }, 'reading the ledger');
-        const existing = rs ? decodeRows(rs, LEDGER_COLUMNS)[0] : undefined;
-        if (existing?.status === COMPLETED) return { kind: 'completed', uploadId, report: parseReport(existing.report_json) };
-        // A lease is live up to and including its expiry instant; strictly after it, it is taken over.
-        if (existing && existing.lease_until_ms !== null && nowMs <= existing.lease_until_ms) {
-          return { kind: 'in_progress', uploadId, leaseUntilMs: existing.lease_until_ms };
-        }
-        const leaseUntil = nowMs + leaseMs;
-        if (existing) {
-          await tx.query(
-            LEDGER_TAKEOVER,
-            { $rows: listParam(LEDGER_TAKEOVER_COLUMNS, [{ upload_id: uploadId, lease_until_ms: leaseUntil, acquired_at_ms: nowMs }]) },
-            'taking over the lease',
-            { commit: true },
-          );
-          return { kind: 'acquired', uploadId, sequence: existing.ingest_sequence };
-        }
-        const [cs] = await tx.query(COUNTER_GET, { $counter_name: param(col.utf8, COUNTER) }, 'reading the sequence');
-        const next = (cs ? decodeRows(cs, COUNTER_COLUMNS)[0]?.last_value ?? 0 : 0) + 1;
-        await tx.query(
-          LEDGER_INSERT,
-          {
-            $rows: listParam(LEDGER_COLUMNS, [
-              {
-                upload_id: uploadId,
-                bucket: key.bucket,
-                object_key: key.key,
-                sha256: key.sha256,
-                status: IN_PROGRESS,
-                lease_until_ms: leaseUntil,
-                ingest_sequence: next,
-                acquired_at_ms: nowMs,
-                completed_at_ms: null,
-                report_status: null,
-                report_json: null,
-              },
-            ]),
-            $counter: listParam(COUNTER_COLUMNS, [{ counter_name: COUNTER, last_value: next }]),
-          },
-          'inserting the ledger row',
-          { commit: true },
-        );
-        return { kind: 'acquired', uploadId, sequence: next };
-      });
-    try {
-      return await attempt();
-    } catch (err) {
-      // INSERT met a row a racing invocation committed first: read again and answer from it.
-      if (isPreconditionFailed(err)) return attempt();
-      throw err;
-    }
-  }
-
-  async complete(uploadId: string, report: UploadReport): Promise<void> {
-    const row: RowOf<typeof LEDGER_COMPLETE_COLUMNS> = {
-      upload_id: uploadId,
-      status: COMPLETED,
-      lease_until_ms: null,
-      completed_at_ms: Date.parse(report.completed_at),
-      report_status: report.status,
-      report_json: report,
-    };
-    await this.#db.run(LEDGER_COMPLETE, { $rows: listParam(LEDGER_COMPLETE_COLUMNS, [row]) }, { what: 'completing an upload', idempotent: true });
-  }
-
-  async release(uploadId: string): Promise<void> {
-    await this.#db.run(
-      LEDGER_RELEASE,
-      { $upload_id: param(col.utf8, uploadId), $status: param(col.utf8, IN_PROGRESS) },
-      { what: 'releasing a lease', idempotent: true },
-    );
-  }
-
-  getReport(uploadId: string): Promise<UploadReport | null> {
-    return reportOf(this.#read, uploadId);
-  }
-
-  async listReports(opts: { limit: number; before?: number }): Promise<UploadReport[]> {
-    return (await completedReports(this.#read, opts)).map((r) => r.report);
-  }
-
-  async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
-    const rows = await paginate(
-      this.#read,
-      LEDGER_BY_OBJECT,
-      { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) },
-      LEDGER_COLUMNS,
-      LEDGER_COLUMNS,
-      'listing ledger entries',
-    );
-    return rows.map((r) => ({
-      uploadId: r.upload_id,
-      bucket: r.bucket,
-      key: r.object_key,
-      sha256: r.sha256,
-      status: r.status === COMPLETED ? 'completed' : 'in_progress',
-      leaseUntilMs: r.lease_until_ms,
-      sequence: r.ingest_sequence,
-      completedAtMs: r.completed_at_ms,
-    }));
-  }
-}

@@ -310,6 +310,7 @@ export function scalarListParam<C extends ColumnType>(c: C, values: readonly Nat
  * then a NULL in it is an error, not a silent null.
  */
 export function decodeRows<C extends Columns>(rs: Pick<ResultSet, 'columns' | 'rows'>, columns: C): RowOf<C>[] {
+  if (rs.rows.length === 0) return [];
   const index = new Map<string, { i: number; type: ColumnType | null }>();
   rs.columns.forEach((c, i) => index.set(c.name, { i, type: columnTypeOf(c.type) }));
   const plan = Object.entries(columns).map(([name, spec]) => {

@@ -1,0 +1,188 @@
+// Adapter: the UploadLedger on serverless YDB (the SQLite adapter's twin; the snapshot
+// store contract holds both to the same promises). One row per upload id (the content
+// hash of bucket, key and sha256) in `upload_ledger`, the ingest sequence from the
+// one-row `sequence_counter`. The lease rule is the domain's `decideAcquire`: this file
+// reads the entry, asks it, and writes what it decides in the same serializable
+// transaction, the write committing it.
+import { decideAcquire, type LedgerLease } from '../../domain/store-rules/upload-lease.ts';
+import type { UploadReport } from '../../domain/schemas.ts';
+import { uploadIdFor } from '../../domain/upload-id.ts';
+import type { LedgerReport } from '../../ports/read-model.ts';
+import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../../ports/upload-ledger.ts';
+import { isPreconditionFailed, paginate, type Runner, type YdbClient } from './client.ts';
+import {
+  COUNTER_COLUMNS,
+  COUNTER_GET,
+  LEDGER_BY_OBJECT,
+  LEDGER_COLUMNS,
+  LEDGER_COMPLETE,
+  LEDGER_COMPLETE_COLUMNS,
+  LEDGER_GET,
+  LEDGER_INSERT,
+  LEDGER_LIST_REPORTS,
+  LEDGER_RELEASE,
+  LEDGER_REPORT,
+  LEDGER_TAKEOVER,
+  LEDGER_TAKEOVER_COLUMNS,
+  PAGE_SIZE,
+} from './queries.ts';
+import { col, decodeRows, listParam, param, parseReport, pick, type RowOf } from './types.ts';
+
+const COUNTER = 'upload_ledger';
+const IN_PROGRESS = 'in_progress';
+const COMPLETED = 'completed';
+const REPORT_COLUMNS = pick(LEDGER_COLUMNS, 'ingest_sequence', 'report_json');
+
+/** One upload's report (null until it completes), over any runner. */
+export async function reportOf(run: Runner, uploadId: string): Promise<UploadReport | null> {
+  const [rs] = await run(LEDGER_REPORT, { $upload_id: param(col.utf8, uploadId) }, 'reading a report');
+  const row = rs ? decodeRows(rs, pick(LEDGER_COLUMNS, 'report_json'))[0] : undefined;
+  return row?.report_json ? parseReport(row.report_json) : null;
+}
+
+/**
+ * Completed reports with a sequence below `before`, newest first, at most `limit`: pages of
+ * at most PAGE_SIZE continue below the last sequence read, so none is truncated.
+ */
+export async function completedReports(run: Runner, opts: { readonly limit: number; readonly before?: number }): Promise<LedgerReport[]> {
+  const out: LedgerReport[] = [];
+  let before = opts.before ?? Number.MAX_SAFE_INTEGER;
+  while (out.length < opts.limit) {
+    const pageSize = Math.min(PAGE_SIZE, opts.limit - out.length);
+    const [rs] = await run(
+      LEDGER_LIST_REPORTS,
+      { $status: param(col.utf8, COMPLETED), $before: param(col.uint64, before), $limit: param(col.uint64, pageSize) },
+      'listing reports',
+    );
+    const rows = rs ? decodeRows(rs, REPORT_COLUMNS) : [];
+    for (const r of rows) if (r.report_json) out.push({ sequence: r.ingest_sequence, report: parseReport(r.report_json) });
+    if (rows.length < pageSize) break;
+    before = rows[rows.length - 1]!.ingest_sequence;
+  }
+  return out;
+}
+
+export class YdbUploadLedger implements UploadLedger {
+  readonly #db: YdbClient;
+  readonly #read: Runner;
+
+  constructor(db: YdbClient) {
+    this.#db = db;
+    this.#read = db.reader;
+  }
+
+  async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
+    const uploadId = uploadIdFor(key);
+    // Safe to re-run: it decides from what it reads. After an ambiguous commit a re-run may
+    // find its own lease and answer in_progress, which only delays the retry to the lease end.
+    const attempt = () =>
+      this.#db.tx('serializable', 'acquiring the ingest lease', async (tx): Promise<AcquireResult> => {
+        const [rs] = await tx.query(LEDGER_GET, { $upload_id: param(col.utf8, uploadId) }, 'reading the ledger');
+        const existing = rs ? decodeRows(rs, LEDGER_COLUMNS)[0] : undefined;
+        const lease: LedgerLease | undefined = existing && {
+          status: existing.status === COMPLETED ? 'completed' : 'in_progress',
+          leaseUntilMs: existing.lease_until_ms,
+          sequence: existing.ingest_sequence,
+        };
+        const decision = decideAcquire(lease, nowMs, leaseMs);
+        switch (decision.kind) {
+          case 'completed':
+            return { kind: 'completed', uploadId, report: parseReport(existing!.report_json) };
+          case 'in_progress':
+            return { kind: 'in_progress', uploadId, leaseUntilMs: decision.leaseUntilMs };
+          case 'take_over':
+            await tx.query(
+              LEDGER_TAKEOVER,
+              { $rows: listParam(LEDGER_TAKEOVER_COLUMNS, [{ upload_id: uploadId, lease_until_ms: decision.leaseUntilMs, acquired_at_ms: nowMs }]) },
+              'taking over the lease',
+              { commit: true },
+            );
+            return { kind: 'acquired', uploadId, sequence: decision.sequence };
+          case 'insert': {
+            const [cs] = await tx.query(COUNTER_GET, { $counter_name: param(col.utf8, COUNTER) }, 'reading the sequence');
+            const next = (cs ? decodeRows(cs, COUNTER_COLUMNS)[0]?.last_value ?? 0 : 0) + 1;
+            await tx.query(
+              LEDGER_INSERT,
+              {
+                $rows: listParam(LEDGER_COLUMNS, [
+                  {
+                    upload_id: uploadId,
+                    bucket: key.bucket,
+                    object_key: key.key,
+                    sha256: key.sha256,
+                    status: IN_PROGRESS,
+                    lease_until_ms: decision.leaseUntilMs,
+                    ingest_sequence: next,
+                    acquired_at_ms: nowMs,
+                    completed_at_ms: null,
+                    report_status: null,
+                    report_json: null,
+                  },
+                ]),
+                $counter: listParam(COUNTER_COLUMNS, [{ counter_name: COUNTER, last_value: next }]),
+              },
+              'inserting the ledger row',
+              { commit: true },
+            );
+            return { kind: 'acquired', uploadId, sequence: next };
+          }
+        }
+      });
+    try {
+      return await attempt();
+    } catch (err) {
+      // INSERT met a row a racing invocation committed first: read again and answer from it.
+      if (isPreconditionFailed(err)) return attempt();
+      throw err;
+    }
+  }
+
+  async complete(uploadId: string, report: UploadReport): Promise<void> {
+    const row: RowOf<typeof LEDGER_COMPLETE_COLUMNS> = {
+      upload_id: uploadId,
+      status: COMPLETED,
+      lease_until_ms: null,
+      completed_at_ms: Date.parse(report.completed_at),
+      report_status: report.status,
+      report_json: report,
+    };
+    await this.#db.run(LEDGER_COMPLETE, { $rows: listParam(LEDGER_COMPLETE_COLUMNS, [row]) }, { what: 'completing an upload', idempotent: true });
+  }
+
+  async release(uploadId: string): Promise<void> {
+    await this.#db.run(
+      LEDGER_RELEASE,
+      { $upload_id: param(col.utf8, uploadId), $status: param(col.utf8, IN_PROGRESS) },
+      { what: 'releasing a lease', idempotent: true },
+    );
+  }
+
+  getReport(uploadId: string): Promise<UploadReport | null> {
+    return reportOf(this.#read, uploadId);
+  }
+
+  async listReports(opts: { limit: number; before?: number }): Promise<UploadReport[]> {
+    return (await completedReports(this.#read, opts)).map((r) => r.report);
+  }
+
+  async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
+    const rows = await paginate(
+      this.#read,
+      LEDGER_BY_OBJECT,
+      { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) },
+      LEDGER_COLUMNS,
+      LEDGER_COLUMNS,
+      'listing ledger entries',
+    );
+    return rows.map((r) => ({
+      uploadId: r.upload_id,
+      bucket: r.bucket,
+      key: r.object_key,
+      sha256: r.sha256,
+      status: r.status === COMPLETED ? 'completed' : 'in_progress',
+      leaseUntilMs: r.lease_until_ms,
+      sequence: r.ingest_sequence,
+      completedAtMs: r.completed_at_ms,
+    }));
+  }
+}

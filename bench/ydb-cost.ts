@@ -5,7 +5,7 @@
 // region's weekly upload (26) and the largest national region's, it reports round trips,
 // request and response bytes, BulkUpsert chunks and an RU estimate by Yandex's serverless
 // rules, per ingest, per aggregate and per API request. Prints one JSON line
-// (BENCH_YDB_TRACE=1 also lists each aggregate's calls on stderr).
+// (BENCH_YDB_TRACE=1 also lists each operation's calls on stderr).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -159,7 +159,14 @@ const objects = new FileObjectStore();
 const clock = { nowMs: () => Date.parse('2023-03-13T09:00:00Z') };
 const ds = inputs.files['nat-utf8']!;
 const mark = () => wire.calls.length;
-const since = (at: number) => figures(wire, wire.calls.slice(at));
+const since = (at: number) => {
+  const calls = wire.calls.slice(at);
+  if (process.env.BENCH_YDB_TRACE) {
+    for (const c of calls) process.stderr.write(`${c.method} ${c.requestBytes} B → ${c.responseBytes} B, ${c.resultRows} rows, ${ru(wire, c)} RU ${c.query?.text.split('\n').find((l) => !l.startsWith('DECLARE'))?.slice(0, 60) ?? c.bulk?.table ?? ''}\n`);
+    process.stderr.write('--\n');
+  }
+  return figures(wire, calls);
+};
 
 async function region(code: string) {
   const k = `uploads/${code}/${FILE_NAME}.csv`;
@@ -183,7 +190,6 @@ async function region(code: string) {
       ev,
     );
     aggregates.push(since(a));
-    if (process.env.BENCH_YDB_TRACE) for (const c of wire.calls.slice(a)) process.stderr.write(`${c.method} ${c.requestBytes} ${c.responseBytes} ${c.resultRows} ${ru(wire, c)} ${c.query?.text.split('\n').find((l) => !l.startsWith('DECLARE'))?.slice(0, 60) ?? c.bulk?.table ?? ''}\n`);
   }
   return { region: code, ingest, aggregates };
 }

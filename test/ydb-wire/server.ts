@@ -147,6 +147,11 @@ export class YdbWire {
   #faults: Fault[] = [];
   #methodSeq = new Map<WireMethod, number>();
   #ids = 0;
+  /** calls answered by a script (the others count as unmatched) */
+  #matched = new WeakSet<WireCall>();
+  /** calls not yet answered, and when one last arrived or was answered (for idle) */
+  #active = 0;
+  #lastActivity = 0;
 
   constructor(options: WireOptions) {
     this.#options = options;
@@ -192,8 +197,6 @@ export class YdbWire {
     const quiet = () => this.#active === 0 && Date.now() - this.#lastActivity >= QUIET_MS;
     while (!quiet() && Date.now() < until) await new Promise((ok) => setTimeout(ok, 5));
   }
-  #active = 0;
-  #lastActivity = 0;
 
   /** Sessions created and neither deleted nor dropped by the server. */
   openSessions(): number {
@@ -212,7 +215,6 @@ export class YdbWire {
   unmatched(): WireQuery[] {
     return this.calls.flatMap((c) => (c.query && c.status === 'SUCCESS' && !this.#matched.has(c) ? [c.query] : []));
   }
-  #matched = new WeakSet<WireCall>();
 
   /**
    * Answers ExecuteQuery calls whose text contains `match` (or matches the RegExp or predicate)

@@ -1,7 +1,7 @@
 // The YDB aggregate and alert stores through the wire server: what a period replacement and
 // an alert save send (one write to the indexed table, stale units deleted by key), and what
 // the reads make of the rows a YDB returns.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   AGGREGATE_DELETE_KEYS,
   AGGREGATE_READ_PERIOD,
@@ -13,19 +13,9 @@ import {
 import { aggregateToRow } from '../../../shared/adapters/ydb/types.ts';
 import type { AlertState } from '../../../shared/domain/alerts.ts';
 import { P1, agg, alert } from '../../contract/stores.contract.ts';
-import { type AdapterWire, adapterWire, day, sent, value } from './harness.ts';
+import { useAdapterWire, day, sent, value } from './harness.ts';
 
-let h: AdapterWire;
-beforeAll(async () => {
-  h = await adapterWire();
-});
-afterEach(async () => {
-  await h.wire.idle();
-  h.wire.reset();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useAdapterWire();
 
 describe('aggregate store', () => {
   const rows = [agg({ level: 'region' }), agg({ id: 'budennovsky' })];

@@ -1,10 +1,11 @@
 // Test helper: the YDB adapters on a real @ydbjs Driver connected to a wire server, with
 // backoff shortened so fault tests stay quick, and the helpers the adapter tests share.
 import { Driver } from '@ydbjs/core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ydbStoresOn, type ClientOptions } from '../../../shared/adapters/ydb/index.ts';
 import { YdbReadModel } from '../../../shared/adapters/ydb/read-model.ts';
 import { YdbClient } from '../../../shared/adapters/ydb/client.ts';
-import { type WireCall, type WireQuery, type YdbWire, startYdbWire } from '../../ydb-wire/server.ts';
+import { type WireQuery, type YdbWire, startYdbWire } from '../../ydb-wire/server.ts';
 
 export type AdapterWire = {
   readonly wire: YdbWire;
@@ -35,6 +36,35 @@ export async function adapterWire(opts: ClientOptions = FAST): Promise<AdapterWi
   };
 }
 
+/**
+ * One adapter wire for a test file: started before its tests, forgotten (calls, scripts,
+ * faults) after each, closed after all. The returned object reads the live instance.
+ */
+export function useAdapterWire(opts: ClientOptions = FAST): Omit<AdapterWire, 'close'> {
+  let h: AdapterWire | undefined;
+  beforeAll(async () => {
+    h = await adapterWire(opts);
+  });
+  afterEach(async () => {
+    await h!.wire.idle();
+    h!.wire.reset();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  return {
+    get wire() {
+      return h!.wire;
+    },
+    get stores() {
+      return h!.stores;
+    },
+    get readModel() {
+      return h!.readModel;
+    },
+  };
+}
+
 /** The queries whose text is exactly `text` (a statement constant of queries.ts). */
 export const sent = (wire: YdbWire, text: string): WireQuery[] => wire.queries().filter((q) => q.text === text);
 
@@ -44,9 +74,5 @@ export const value = (q: WireQuery | undefined, name: string): unknown => {
   if (!p) throw new Error(`no parameter ${name} in ${q?.text.slice(0, 80)}`);
   return p.value;
 };
-
-/** The writes (ExecuteQuery texts and BulkUpsert tables) of the recorded calls, in order. */
-export const writes = (calls: readonly WireCall[], isWrite: (text: string) => boolean): string[] =>
-  calls.flatMap((c) => (c.query && isWrite(c.query.text) ? [c.query.text] : c.bulk ? [`bulk:${c.bulk.table}`] : []));
 
 export const day = (iso: string): Date => new Date(`${iso}T00:00:00Z`);

@@ -1,6 +1,6 @@
 // The YDB outbox through the wire server: enqueue, claim (lease expiry among the rules),
 // finish by lease token and replay, each as the statements a YDB receives.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   CHANNEL_DISABLE,
   CHANNEL_ENABLE,
@@ -17,19 +17,9 @@ import {
   OPEN_DELIVERIES,
 } from '../../../shared/adapters/ydb/queries.ts';
 import { breach } from '../../helpers/notify.ts';
-import { type AdapterWire, adapterWire, sent, value } from './harness.ts';
+import { useAdapterWire, sent, value } from './harness.ts';
 
-let h: AdapterWire;
-beforeAll(async () => {
-  h = await adapterWire();
-});
-afterEach(async () => {
-  await h.wire.idle();
-  h.wire.reset();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useAdapterWire();
 
 const event = breach();
 const delivery = (o: Partial<Record<string, unknown>> = {}) => ({

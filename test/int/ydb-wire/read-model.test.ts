@@ -1,24 +1,14 @@
 // The YDB read model through the wire server: every read of one API request runs in one
 // snapshot read-only transaction (the first statement begins it, the others name it), so a
 // commit in between is wholly seen or not at all.
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { AGGREGATE_READ_PERIOD, ALERTS_FOR_REGION, LEDGER_REPORT } from '../../../shared/adapters/ydb/queries.ts';
 import { aggregateToRow } from '../../../shared/adapters/ydb/types.ts';
 import { report } from '../../contract/snapshot-store.contract.ts';
 import { P1, agg } from '../../contract/stores.contract.ts';
-import { type AdapterWire, adapterWire, sent } from './harness.ts';
+import { useAdapterWire, sent } from './harness.ts';
 
-let h: AdapterWire;
-beforeAll(async () => {
-  h = await adapterWire();
-});
-afterEach(async () => {
-  await h.wire.idle();
-  h.wire.reset();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useAdapterWire();
 
 test('one snapshot transaction carries all of a request\'s reads and ends with them', async () => {
   const row = agg({ level: 'region' });

@@ -1,7 +1,7 @@
 // The YDB snapshot store and upload ledger through the wire server: the rows a YDB would
 // return go in, and the exact writes the adapter sends are asserted — "newer upload wins"
 // and the lease expiry among them, which no other offline test of the YDB adapter holds.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   BATCH_REFERENCES,
   BATCH_UNITS,
@@ -20,19 +20,9 @@ import {
 import { uploadIdFor } from '../../../shared/domain/upload-id.ts';
 import type { BatchCommit } from '../../../shared/ports/snapshot-store.ts';
 import { report, school } from '../../contract/snapshot-store.contract.ts';
-import { type AdapterWire, adapterWire, day, sent, value } from './harness.ts';
+import { useAdapterWire, day, sent, value } from './harness.ts';
 
-let h: AdapterWire;
-beforeAll(async () => {
-  h = await adapterWire();
-});
-afterEach(async () => {
-  await h.wire.idle();
-  h.wire.reset();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useAdapterWire();
 
 const P = { start: '2023-03-06', end: '2023-03-10' };
 const pointer = (o: { municipality_id: string; batch_id: string; upload_id: string; modified: number; sequence: number; version: number }) => ({

@@ -54,6 +54,7 @@ export const IssueCode = {
   TotalsRowSkipped: 'warn.totals_row_skipped',
   TeachersInSferumAboveTotal: 'warn.teachers_in_sferum_above_total',
   MissingCounts: 'warn.missing_counts',
+  FuturePeriod: 'warn.future_period',
 } as const;
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];
 

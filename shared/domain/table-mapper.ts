@@ -95,6 +95,9 @@ export function admitTable(t: {
   return { kind: 'table', mapping: { ...mapping, kind: mapping.kind }, warnings };
 }
 
+/** A cell the reader could give no value (an XLSX error or uncalculated formula), by its reference. */
+export type UnreadableCell = { readonly index: number; readonly cell: string; readonly why: string };
+
 /** Resolves a municipality cell to the reference entry of its region. */
 export type MunicipalityMatcher = ReturnType<typeof createMunicipalityMatcher>;
 
@@ -391,9 +394,13 @@ export function createTableMapper(ctx: MapperContext) {
       return { type: 'rejected' };
     },
 
-    /** Maps one raw row. Blank rows and totals rows are skipped; bad rows are rejected with issues. */
-    accept(row: number, cells: readonly CellValue[]): RowOutcome {
-      if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
+    /**
+     * Maps one raw row. Blank rows and totals rows are skipped; bad rows are rejected with
+     * issues. `unreadable` are cells the reader could not give a value (null in `cells`).
+     */
+    accept(row: number, cells: readonly CellValue[], unreadable: readonly UnreadableCell[] = []): RowOutcome {
+      const unknowable = unreadable.filter((u) => mapping.columns[u.index] != null);
+      if (unknowable.length === 0 && cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
         skipped++;
         return { type: 'skipped' };
       }
@@ -408,6 +415,12 @@ export function createTableMapper(ctx: MapperContext) {
           totalsRows.push({ row, values });
         }
         return { type: 'skipped' };
+      }
+      if (unknowable.length > 0) {
+        rejected++;
+        // the cell, not "missing": the admin has a value there that Excel could not compute
+        for (const u of unknowable) log.error(issue(IssueCode.UnreadableCell, `cell ${u.cell} ${u.why}`, row, mapping.columns[u.index]!, u.cell));
+        return { type: 'rejected' };
       }
       const problems: Issue[] = [];
       if (kind === 'schools') {

@@ -265,7 +265,7 @@ async function readAndStage(
       };
       for await (const raw of concatRows(lead.slice(header.index + header.height), rest)) {
         read++;
-        const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells);
+        const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells, raw.unreadable);
         if (r.type === 'file_error') return rejectWith(r.issue);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;

@@ -7,6 +7,7 @@
 // rolled over into the next month or read as most of a year.
 import { IssueCode } from '../errors.ts';
 import { fail, ok, type CellValue, type Result } from '../result.ts';
+import { schoolWeek } from '../reporting-week.ts';
 import type { Period } from '../schemas.ts';
 
 type Format = { readonly cell: RegExp; readonly inName: RegExp; readonly build: (m: RegExpMatchArray) => Period | null; readonly rollover?: boolean };
@@ -47,8 +48,12 @@ const FORMATS_HINT = 'e.g. 06.03-10.03.2023, 06.03.2023-10.03.2023 or 2023-03-06
 
 export function parsePeriod(raw: CellValue): Result<Period> {
   if (raw === null) return fail(IssueCode.MissingValue, 'period is empty');
+  // An Excel date (or its serial number, in a cell without a date format) stands for the
+  // school week it falls in: a workbook's «Неделя» column holds the week's first day.
+  const day = raw instanceof Date ? raw.getTime() : typeof raw === 'number' ? excelSerialMs(raw) : null;
+  if (day !== null && day >= FIRST_DAY_MS && day <= LAST_DAY_MS) return ok(schoolWeek(day, 'current'));
   if (typeof raw !== 'string') {
-    return fail(IssueCode.BadPeriod, `a period is two dates written as text (${FORMATS_HINT}); the cell holds a ${raw instanceof Date ? 'single date' : typeof raw}`);
+    return fail(IssueCode.BadPeriod, `a period is two dates written as text (${FORMATS_HINT}) or the date of its week; the cell holds ${typeof raw === 'number' ? `the number ${raw}` : `a ${typeof raw}`}`);
   }
   const s = raw.trim();
   if (s === '') return fail(IssueCode.MissingValue, 'period is empty');
@@ -124,6 +129,15 @@ export function periodDays(p: Period): number {
   return Math.round((Date.parse(p.end) - Date.parse(p.start)) / 86_400_000) + 1;
 }
 
+// Sferum exists since 2020; a date outside this window is a typo, not a period.
+const FIRST_DAY_MS = Date.UTC(2000, 0, 3);
+const LAST_DAY_MS = Date.UTC(2100, 11, 31);
+
+// Excel's day 25569 is 1970-01-01; only whole days in Sferum's years are dates, not counts.
+function excelSerialMs(n: number): number | null {
+  return Number.isInteger(n) && n >= 36_526 && n <= 73_415 ? (n - 25_569) * 86_400_000 : null;
+}
+
 function n(digits: string | undefined): number {
   return Number(digits);
 }
@@ -135,7 +149,7 @@ function period(sy: number, sm: number, sd: number, ey: number, em: number, ed: 
 }
 
 function isoDate(y: number, m: number, d: number): string | null {
-  // Sferum exists since 2020; a year outside this window is a typo, not a period.
+  // the same window as FIRST_DAY_MS..LAST_DAY_MS
   if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1) return null;
   // Day 0 of the next month is the last day of this one (Date.UTC months are 0-based).
   if (d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return null;

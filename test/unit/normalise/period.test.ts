@@ -87,8 +87,12 @@ describe('parsePeriod', () => {
     },
   );
 
-  test.each([[new Date(2023, 2, 6)], [20230306], [true]])('a %j cell is not a period', (raw) => {
+  test.each([[20230306], [44991.5], [true]])('a %j cell is not a period', (raw) => {
     expect(outcome(parsePeriod(raw as CellValue))).toEqual({ fail: IssueCode.BadPeriod });
+  });
+
+  test.each([[new Date(Date.UTC(2023, 2, 6))], [new Date(Date.UTC(2023, 2, 9))], [44991], [44993]])('an Excel date %j stands for its school week', (raw) => {
+    expect(outcome(parsePeriod(raw))).toEqual({ start: '2023-03-06', end: '2023-03-10' });
   });
 
   test.each([[''], ['  '], [null]])('%j is a missing value', (raw) => {

@@ -164,6 +164,19 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
   return { kind: 'ingested', report, changed };
 }
 
+/**
+ * An upload event's object by the first of its candidate keys that exists: whether the
+ * platform URL-encodes a key is unconfirmed, so the event parser gives both forms.
+ */
+export async function ingestUpload(deps: IngestDeps, input: { bucket: string; keys: readonly string[]; remainingMs: number }): Promise<IngestOutcome> {
+  let outcome: IngestOutcome = { kind: 'skipped', reason: 'object_missing' };
+  for (const key of input.keys) {
+    outcome = await ingestObject(deps, { bucket: input.bucket, key, remainingMs: input.remainingMs });
+    if (!(outcome.kind === 'skipped' && outcome.reason === 'object_missing')) break;
+  }
+  return outcome;
+}
+
 /** `reports/<upload key>.json`, beside the upload in the same bucket. */
 export function reportKey(settings: Pick<IngestSettings, 'reportPrefix'>, key: string): string {
   return `${settings.reportPrefix}${key}.json`;

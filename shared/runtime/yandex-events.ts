@@ -56,6 +56,7 @@ export const QueueMessage = z.object({
 });
 export const QueueEvent = z.object({ messages: z.array(QueueMessage).min(1) });
 export type QueueEvent = z.infer<typeof QueueEvent>;
+export type QueueMessage = z.infer<typeof QueueMessage>;
 
 /** The Node.js `context` (second handler argument) as far as the pipeline uses it. */
 export type FunctionContext = {

@@ -142,7 +142,6 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     log.error('ingest.failed', { key, upload_id: uploadId, error: err instanceof Error ? err : String(err) });
     await snapshots.discardBatch(uploadId).catch(() => undefined);
     report = failedReport(base, { delimiter, issues, errorName: err instanceof Error ? err.name : typeof err }, now());
-    changed = [];
   }
 
   try {

@@ -68,7 +68,7 @@ async function deliverQueued(deps: NotifyDeps, queue: QueueEvent): Promise<unkno
   let skipped = 0;
   for (const m of queue.messages) {
     const parsed = parseBody(m.details.message.body);
-    if (parsed) events.push(...parsed);
+    if (parsed) for (const e of parsed) events.push(e);
     else {
       skipped++;
       deps.log.warn('notify.bad_message', { message_id: m.details.message.message_id });

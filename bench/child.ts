@@ -169,6 +169,7 @@ async function e2e(split: boolean) {
   let tIngest = 0;
   let tAggregate = 0;
   let fileError: string | null = null;
+  let reportBytes = 0;
   const t0 = performance.now();
   for (const u of uploads) {
     const a = performance.now();
@@ -178,6 +179,7 @@ async function e2e(split: boolean) {
     statuses[r.report.status] = (statuses[r.report.status] ?? 0) + 1;
     accepted += r.report.rows.accepted;
     rejected += r.report.rows.rejected;
+    reportBytes = Math.max(reportBytes, JSON.stringify(r.report, null, 2).length);
     fileError ??= r.report.file_error ? `${r.report.file_error.code}: ${r.report.file_error.message.slice(0, 80)}` : null;
     const b = performance.now();
     for (const ev of r.changed as PeriodChanged[]) {
@@ -191,7 +193,7 @@ async function e2e(split: boolean) {
   const bytes = uploads.reduce((n, u) => n + statSync(u.path).size, 0);
   e.db.close();
   rmSync(e.dir, { recursive: true, force: true });
-  out({ ms, rows: ds!.rows, bytes, uploads: uploads.length, accepted, rejected, statuses, fileError, aggregated, ingestMs: tIngest, aggregateMs: tAggregate, writes: e.counter, physical: phys });
+  out({ ms, rows: ds!.rows, bytes, uploads: uploads.length, accepted, rejected, statuses, fileError, reportBytes, aggregated, ingestMs: tIngest, aggregateMs: tAggregate, writes: e.counter, physical: phys });
 }
 
 const main: Record<string, () => Promise<void>> = {

@@ -4,6 +4,8 @@
 // CSV and XLSX, and a 1 000 000-row CSV of the same shape (with 100 k / 500 k prefixes).
 // Every dataset also exists split per region (`<name>.split/<code>.<ext>`), because the
 // ingest use case commits one region per upload (a file that mixes regions is rejected).
+// `garbage-200k`: the contract's header over 200 000 rows of which no cell is valid — the
+// worst case for the size of a report and for ingest's memory.
 import { createWriteStream, mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -264,13 +266,30 @@ async function writeXlsx(dir: string, name: string, ds: Dataset, files: Inputs['
   files[name] = { path: join(dir, `${name}.xlsx`), split, rows, bytes: statSync(join(dir, `${name}.xlsx`)).size, kind: 'xlsx', encoding: null };
 }
 
+export const GARBAGE_ROWS = 200_000;
+
+/** The garbage dataset, written once into the dir (it does not depend on the options). */
+async function withGarbage(dir: string, files: Inputs['files']): Promise<Inputs['files']> {
+  const path = join(dir, 'garbage-200k.csv');
+  if (!existsSync(path)) {
+    const rnd = prng(12);
+    const junk = ['когда-то', 'x', '-5', '1,5', 'может', 'много', '0x1F', 'N/A', '?', 'Нигде', '12.13-45.14.2023', '123'];
+    const sink = new Sink(path, false);
+    await sink.add(line(HEADERS));
+    for (let i = 0; i < GARBAGE_ROWS; i++) await sink.add(line(HEADERS.map(() => junk[Math.floor(rnd() * junk.length)]!)));
+    await sink.close();
+  }
+  const { statSync } = await import('node:fs');
+  return { ...files, 'garbage-200k': { path, split: join(dir, 'garbage-200k.split'), rows: GARBAGE_ROWS, bytes: statSync(path).size, kind: 'csv', encoding: 'utf-8' } };
+}
+
 /** Generates every input unless the dir already holds this generator version's output. */
 export async function generate(dir: string, opts: { bigRows: number; nationalRows: number }): Promise<Inputs> {
   mkdirSync(dir, { recursive: true });
   const manifest = join(dir, 'manifest.json');
   if (existsSync(manifest)) {
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as Inputs & { version: number; opts: typeof opts };
-    if (m.version === GEN_VERSION && JSON.stringify(m.opts) === JSON.stringify(opts)) return m;
+    if (m.version === GEN_VERSION && JSON.stringify(m.opts) === JSON.stringify(opts)) return withManifest(manifest, { ...m, files: await withGarbage(dir, m.files) });
   }
   const references = makeReferences();
   writeFileSync(join(dir, 'references.json'), JSON.stringify(references));
@@ -283,7 +302,10 @@ export async function generate(dir: string, opts: { bigRows: number; nationalRow
   const prefixes: Record<string, number> = {};
   for (const n of [100_000, 500_000, opts.bigRows]) if (n <= opts.bigRows) prefixes[`big-${n >= 1e6 ? `${n / 1e6}m` : `${n / 1e3}k`}`] = n;
   await writeCsv(dir, 'big', big, false, prefixes, files);
-  const out: Inputs = { dir, references, files };
-  writeFileSync(manifest, JSON.stringify({ ...out, version: GEN_VERSION, opts }));
-  return out;
+  return withManifest(manifest, { dir, references, files: await withGarbage(dir, files), version: GEN_VERSION, opts });
+}
+
+function withManifest<T extends Inputs>(path: string, m: T): T {
+  writeFileSync(path, JSON.stringify(m));
+  return m;
 }

@@ -7,7 +7,8 @@
 //
 // Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>[+ydb]|cold:empty,
 // api:bare|api:api, ydb:cost (YDB round trips, bytes and RU through the test wire server; see
-// bench/ydb-cost.ts). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m.
+// bench/ydb-cost.ts). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
+// garbage-200k (200 000 rows with no valid cell: the report and memory stay bounded).
 // e2e = the dataset as one upload per region (the shape the use case commits), then the
 // aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload.
 import { spawnSync } from 'node:child_process';
@@ -39,6 +40,7 @@ export const DEFAULT_VARIANTS = [
   'e2e1:big-500k',
   'e2e1:big-1m',
   'e2e:big-1m',
+  'e2e1:garbage-200k',
   'cold:empty',
   'cold:ingest',
   'cold:aggregate',
@@ -218,6 +220,7 @@ for (const v of variants) {
     const r0 = rs[0]!;
     notes.push(`${r0.uploads} upload(s): ${Object.entries(r0.statuses as Record<string, number>).map(([s, n]) => `${n} ${s}`).join(', ')}; ${fmt(r0.accepted as number)} rows accepted`);
     if (r0.fileError) notes.push(`file error ${String(r0.fileError)}`);
+    if (r0.reportBytes) notes.push(`largest report ${fmt(Math.round((r0.reportBytes as number) / 1024))} KiB`);
     notes.push(`ingest ${fmt(med(v, (r) => r.ingestMs as number))} ms + aggregate ${fmt(med(v, (r) => r.aggregateMs as number))} ms (${r0.aggregated} periods)`);
   }
   if (kind === 'duck1' || kind === 'duck2') notes.push(`${fmt(rs[0]!.municipalities as number)} municipality groups (raw text, no matching)`);

@@ -9,7 +9,7 @@ import type { Logger } from '../../shared/ports/logger.ts';
 import { processEach } from '../../shared/runtime/batch.ts';
 import { entryPoint } from '../../shared/runtime/entry.ts';
 import { aggregateDeps } from '../../shared/runtime/wiring.ts';
-import { QueueEvent, type FunctionContext } from '../../shared/runtime/yandex-events.ts';
+import { QueueEvent, type FunctionContext, type QueueMessage } from '../../shared/runtime/yandex-events.ts';
 import { aggregatePeriod, type AggregateDeps, type AggregateOutcome } from '../../shared/usecases/aggregate-period.ts';
 
 export type AggregateHandlerDeps = AggregateDeps & { readonly log: Logger };
@@ -45,29 +45,28 @@ export async function aggregateHandler(event: unknown, _context: FunctionContext
     deps.log.error('aggregate.invalid_event', { issues: parsed.error.issues.length });
     return { statusCode: 200, body: JSON.stringify({ error: 'invalid_event' }) };
   }
-  const results = await processEach(
-    parsed.data.messages,
-    async (m): Promise<MessageResult> => {
-      const messageId = m.details.message.message_id;
-      const change = parseBody(m.details.message.body);
-      if (!change) {
-        deps.log.warn('aggregate.invalid_message', { message_id: messageId });
-        return { kind: 'invalid_message', message_id: messageId };
-      }
-      try {
-        const outcome = await aggregatePeriod(deps, change);
-        deps.log.info('aggregate.done', { message_id: messageId, ...summary(outcome) });
-        return summary(outcome);
-      } catch (err) {
-        if (isRetryable(err)) throw err;
-        const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'error';
-        deps.log.error('aggregate.failed', { message_id: messageId, region: change.region, code, error: err instanceof Error ? err : String(err) });
-        return { kind: 'failed', message_id: messageId, code };
-      }
-    },
-    deps.log,
-  );
+  const results = await processEach(parsed.data.messages, (m) => aggregateMessage(deps, m), deps.log);
   return { statusCode: 200, body: JSON.stringify(results.map((r) => (r.ok ? r.value : { index: r.index }))) };
+}
+
+/** One PeriodChanged message: aggregated, or dropped when no retry can help it. */
+async function aggregateMessage(deps: AggregateHandlerDeps, m: QueueMessage): Promise<MessageResult> {
+  const messageId = m.details.message.message_id;
+  const change = parseBody(m.details.message.body);
+  if (!change) {
+    deps.log.warn('aggregate.invalid_message', { message_id: messageId });
+    return { kind: 'invalid_message', message_id: messageId };
+  }
+  try {
+    const outcome = await aggregatePeriod(deps, change);
+    deps.log.info('aggregate.done', { message_id: messageId, ...summary(outcome) });
+    return summary(outcome);
+  } catch (err) {
+    if (isRetryable(err)) throw err;
+    const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'error';
+    deps.log.error('aggregate.failed', { message_id: messageId, region: change.region, code, error: err instanceof Error ? err : String(err) });
+    return { kind: 'failed', message_id: messageId, code };
+  }
 }
 
 /** Entry point of the deployed function (`dist/aggregate/index.handler`). */

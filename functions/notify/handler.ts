@@ -45,33 +45,37 @@ export async function notifyHandler(event: unknown, _context: FunctionContext, d
 
 async function dispatch(event: unknown, deps: NotifyDeps): Promise<unknown> {
   const admin = AdminEvent.safeParse(event);
-  if (admin.success) {
-    if (admin.data.action === 'list') return { deliveries: await listDeliveries(deps, admin.data.state, admin.data.limit) };
-    const rec = await replayDelivery(deps, admin.data.delivery_id);
-    // the replayed delivery goes out now, not at the next timer tick
-    const sent = rec ? await sendDue(deps) : null;
-    return { replayed: rec, sent };
-  }
+  if (admin.success) return administer(deps, admin.data);
   const queue = QueueEvent.safeParse(event);
-  if (queue.success) {
-    const events: NotificationEvent[] = [];
-    let skipped = 0;
-    for (const m of queue.data.messages) {
-      const parsed = parseBody(m.details.message.body);
-      if (parsed) events.push(...parsed);
-      else {
-        skipped++;
-        deps.log.warn('notify.bad_message', { message_id: m.details.message.message_id });
-      }
-    }
-    const res = await deliverNotifications(deps, events);
-    return { ...res, skipped };
-  }
+  if (queue.success) return deliverQueued(deps, queue.data);
   const timer = TimerEvent.safeParse(event);
   if (timer.success) return { sent: await sendDue(deps) };
   // an unknown shape is a wiring error; retrying the same event cannot fix it
   deps.log.error('notify.unknown_event', {});
   return { error: 'unknown_event' };
+}
+
+async function administer(deps: NotifyDeps, a: z.infer<typeof AdminEvent>): Promise<unknown> {
+  if (a.action === 'list') return { deliveries: await listDeliveries(deps, a.state, a.limit) };
+  const rec = await replayDelivery(deps, a.delivery_id);
+  // the replayed delivery goes out now, not at the next timer tick
+  const sent = rec ? await sendDue(deps) : null;
+  return { replayed: rec, sent };
+}
+
+async function deliverQueued(deps: NotifyDeps, queue: QueueEvent): Promise<unknown> {
+  const events: NotificationEvent[] = [];
+  let skipped = 0;
+  for (const m of queue.messages) {
+    const parsed = parseBody(m.details.message.body);
+    if (parsed) for (const e of parsed) events.push(e);
+    else {
+      skipped++;
+      deps.log.warn('notify.bad_message', { message_id: m.details.message.message_id });
+    }
+  }
+  const res = await deliverNotifications(deps, events);
+  return { ...res, skipped };
 }
 
 function parseBody(body: string): NotificationEvent[] | null {

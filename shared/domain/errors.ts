@@ -45,6 +45,8 @@ export const IssueCode = {
   RowTooManyColumns: 'row.too_many_columns',
   RowNulByte: 'row.nul_byte',
   RowUnclosedQuote: 'row.unclosed_quote',
+  /** an XLSX error cell (#DIV/0!, #N/A, #REF!) or a formula without a cached value, in a field */
+  UnreadableCell: 'row.unreadable_cell',
   // warnings: reported, nothing rejected
   UnknownColumn: 'warn.unknown_column',
   InnOutsideRegion: 'warn.inn_outside_region',
@@ -54,6 +56,7 @@ export const IssueCode = {
   TotalsRowSkipped: 'warn.totals_row_skipped',
   TeachersInSferumAboveTotal: 'warn.teachers_in_sferum_above_total',
   MissingCounts: 'warn.missing_counts',
+  FuturePeriod: 'warn.future_period',
 } as const;
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];
 

@@ -104,6 +104,10 @@ export type UploadStatus = z.infer<typeof UploadStatus>;
 export const TableReport = z.object({
   sheet: z.string().nullable(),
   kind: TableKind,
+  /** the row the header was found in (its first row, for a header over two rows); rows above it are titles */
+  header_row: z.number().int().min(1).optional(),
+  /** where the rows' period came from: their column, else a title line, the file name, the object key or its metadata */
+  period_source: z.enum(['column', 'title', 'file_name', 'object_key', 'metadata']).nullable().optional(),
   /** header text in the file → field it was mapped to */
   columns: z.array(z.object({ header: z.string(), field: FieldName.nullable() })),
   rows: z.object({

@@ -32,8 +32,10 @@ export type MapperContext = {
   readonly sheet: string | null;
   readonly headers: readonly string[];
   readonly mapping: HeaderMapping & { kind: TableKind };
-  /** period from the file name, key or metadata, used when a row carries none */
+  /** period from a title line, the file name, key or metadata, used when a row carries none */
   readonly fallbackPeriod: Period | null;
+  /** the upload's day (YYYY-MM-DD): a period starting well after it is a warning */
+  readonly receivedOn?: string;
   /** region from the key or the configuration, used when the table has no region column */
   readonly objectKey: string;
   readonly defaultRegion: string | null;
@@ -86,12 +88,15 @@ export function admitTable(t: {
     return { kind: 'reject', error: at(IssueCode.DuplicateColumn, `several columns map to ${dup.field}: ${dup.indexes.map((i) => headers[i]).join(', ')}`, dup.field) };
   }
   if (!mapping.columns.includes('period') && !t.periodElsewhere) {
-    return { kind: 'reject', error: at(IssueCode.NoPeriod, 'no period column, and neither the file name, the object key nor its metadata carries a period') };
+    return { kind: 'reject', error: at(IssueCode.NoPeriod, 'no period column, and neither a title line, the file name, the object key nor its metadata carries a period') };
   }
   // Only the header name is reported: the values of unknown columns may be personal data.
   const warnings = mapping.unknown.map((u) => ({ ...at(IssueCode.UnknownColumn, `unknown column ignored: ${u.header}`, u.header) }));
   return { kind: 'table', mapping: { ...mapping, kind: mapping.kind }, warnings };
 }
+
+/** A cell the reader could give no value (an XLSX error or uncalculated formula), by its reference. */
+export type UnreadableCell = { readonly index: number; readonly cell: string; readonly why: string };
 
 /** Resolves a municipality cell to the reference entry of its region. */
 export type MunicipalityMatcher = ReturnType<typeof createMunicipalityMatcher>;
@@ -116,6 +121,8 @@ export type MapperSummary = {
 };
 
 type SeenSchool = { row: number; fingerprint: string; conflicted: boolean; emitted: boolean };
+
+const FUTURE_DAYS = 7;
 
 // Totals rows kept for the sums check: a table has one, a garbage file may have thousands.
 const MAX_TOTALS_ROWS = 100;
@@ -215,14 +222,29 @@ export function createTableMapper(ctx: MapperContext) {
     return r;
   };
 
+  // A period starting more than FUTURE_DAYS after the upload is a typo of the year or the
+  // month more often than an early export: said once per distinct period.
+  const futureFrom = ctx.receivedOn ? new Date(Date.parse(ctx.receivedOn) + FUTURE_DAYS * 86_400_000).toISOString().slice(0, 10) : null;
+  const warnedFuture = new Set<string>();
+  function checkFuture(p: Period, row: number, raw: CellValue) {
+    if (futureFrom === null || p.start <= futureFrom || warnedFuture.has(p.start) || warnedFuture.size >= 100) return;
+    warnedFuture.add(p.start);
+    log.warn(issue(IssueCode.FuturePeriod, `the period starts on ${p.start}, more than ${FUTURE_DAYS} days after the upload (${ctx.receivedOn})`, row, col.has('period') ? 'period' : null, raw ?? periodKey(p)));
+  }
+
   function periodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
     const raw = cell(cells, 'period');
     if (raw === null || raw === '') {
-      if (ctx.fallbackPeriod) return ctx.fallbackPeriod;
+      if (ctx.fallbackPeriod) {
+        checkFuture(ctx.fallbackPeriod, row, null);
+        return ctx.fallbackPeriod;
+      }
       problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period', raw));
       return undefined;
     }
-    return field(cells, row, 'period', periodCell, problems);
+    const p = field(cells, row, 'period', periodCell, problems);
+    if (p) checkFuture(p, row, raw);
+    return p;
   }
 
   function municipalityOf(cells: readonly CellValue[], row: number, region: string | undefined, problems: Issue[]) {
@@ -372,9 +394,13 @@ export function createTableMapper(ctx: MapperContext) {
       return { type: 'rejected' };
     },
 
-    /** Maps one raw row. Blank rows and totals rows are skipped; bad rows are rejected with issues. */
-    accept(row: number, cells: readonly CellValue[]): RowOutcome {
-      if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
+    /**
+     * Maps one raw row. Blank rows and totals rows are skipped; bad rows are rejected with
+     * issues. `unreadable` are cells the reader could not give a value (null in `cells`).
+     */
+    accept(row: number, cells: readonly CellValue[], unreadable: readonly UnreadableCell[] = []): RowOutcome {
+      const unknowable = unreadable.filter((u) => mapping.columns[u.index] != null);
+      if (unknowable.length === 0 && cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
         skipped++;
         return { type: 'skipped' };
       }
@@ -389,6 +415,12 @@ export function createTableMapper(ctx: MapperContext) {
           totalsRows.push({ row, values });
         }
         return { type: 'skipped' };
+      }
+      if (unknowable.length > 0) {
+        rejected++;
+        // the cell, not "missing": the admin has a value there that Excel could not compute
+        for (const u of unknowable) log.error(issue(IssueCode.UnreadableCell, `cell ${u.cell} ${u.why}`, row, mapping.columns[u.index]!, u.cell));
+        return { type: 'rejected' };
       }
       const problems: Issue[] = [];
       if (kind === 'schools') {

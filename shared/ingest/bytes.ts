@@ -7,14 +7,18 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import { inputError } from './issue.ts';
 import type { ByteSource } from './raw-table.ts';
 
+const PIECE = 64 * 1024;
+
 /** A source over the object, or null when it no longer exists. */
 export async function objectSource(objects: ObjectStore, bucket: string, key: string, size: number, bufferBytes: number): Promise<ByteSource | null> {
   if (size <= bufferBytes) {
     const body = await objects.get(bucket, key);
     if (!body) return null;
     const bytes = await collect(() => body);
+    // In pieces, as a stream would come: one chunk of the whole object would be decoded
+    // into one string of the whole text (twice its size for Cyrillic) by the CSV reader.
     return async function* () {
-      yield bytes;
+      for (let i = 0; i < bytes.length; i += PIECE) yield bytes.subarray(i, i + PIECE);
     };
   }
   return async function* () {

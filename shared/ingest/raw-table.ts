@@ -2,6 +2,7 @@
 // reader delivers, and the hard limits they enforce. Types and constants only: no I/O.
 import type { CellValue } from '../domain/result.ts';
 import type { Issue } from '../domain/schemas.ts';
+import type { UnreadableCell } from '../domain/table-mapper.ts';
 
 /** Re-openable: each call starts again from byte 0 (sniffing and parsing each read the object once). */
 export type ByteSource = () => AsyncIterable<Uint8Array>;
@@ -11,7 +12,16 @@ export type ByteSource = () => AsyncIterable<Uint8Array>;
  * record = 1; a quoted newline does not shift it), for XLSX the sheet's own row number.
  * A row the reader could not read carries `rejected` (and no cells): only it is lost.
  */
-export type RawRow = { readonly row: number; readonly cells: CellValue[]; readonly rejected?: Issue };
+export type RawRow = {
+  readonly row: number;
+  readonly cells: CellValue[];
+  readonly rejected?: Issue;
+  /** XLSX cells whose value cannot be known (an error, a formula never calculated), null in `cells` */
+  readonly unreadable?: readonly UnreadableCell[];
+};
+
+/** `cell` is the spreadsheet reference an admin finds it by (`G5`). */
+export type { UnreadableCell } from '../domain/table-mapper.ts';
 
 /**
  * One table: a CSV file or one XLSX sheet. The header is the first non-blank row; wholly

@@ -12,7 +12,7 @@ import type ExcelJS from 'exceljs';
 import { InputError, IssueCode } from '../domain/errors.ts';
 import type { CellValue } from '../domain/result.ts';
 import { inputError } from './issue.ts';
-import { resolveLimits, type LimitOverrides, type Limits, type RawRow, type RawTable } from './raw-table.ts';
+import { resolveLimits, type LimitOverrides, type Limits, type RawRow, type RawTable, type UnreadableCell } from './raw-table.ts';
 import { guardZip } from './zip-guard.ts';
 
 /** The parts of exceljs's streaming objects we use (its typings omit `name` and `number`). */
@@ -133,6 +133,7 @@ class SheetCursor {
   readonly #it: AsyncIterator<StreamRow>;
   #lastRow = 0;
   #dataRows = 0;
+  #unreadable: UnreadableCell[] | null = null;
   #done = false;
 
   constructor(
@@ -184,7 +185,9 @@ class SheetCursor {
     // A row without an `r` attribute (some writers omit it) follows the previous one.
     const n = Number.isInteger(r.value.number) && r.value.number > 0 ? r.value.number : this.#lastRow + 1;
     this.#lastRow = n;
-    return { row: n, cells: this.#cells(r.value.values, n) };
+    this.#unreadable = null;
+    const cells = this.#cells(r.value.values, n);
+    return this.#unreadable ? { row: n, cells, unreadable: this.#unreadable } : { row: n, cells };
   }
 
   /** exceljs `values` is 1-based and sparse; the row ends at its last non-empty cell. */
@@ -200,25 +203,46 @@ class SheetCursor {
       });
     }
     const cells = new Array<CellValue>(width);
-    for (let i = 1; i <= width; i++) cells[i - 1] = cellValue(arr[i]);
+    for (let i = 1; i <= width; i++) {
+      const v = cellValue(arr[i]);
+      if (v instanceof Unreadable) {
+        cells[i - 1] = null;
+        (this.#unreadable ??= []).push({ index: i - 1, cell: `${columnLetters(i)}${row}`, why: v.why });
+      } else cells[i - 1] = v;
+    }
     return cells;
   }
 }
 
+/** A cell whose value cannot be known: an error (`#DIV/0!`), a formula never calculated. */
+class Unreadable {
+  constructor(readonly why: string) {}
+}
+
+/** `A`, `Z`, `AA`: the column letters of a 1-based index. */
+function columnLetters(i: number): string {
+  let s = '';
+  for (let n = i; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
 /**
  * exceljs cell values → plain values: rich text → its text, a formula → its cached
- * result, an error → its text (`#N/A`); numbers, text, booleans and dates as they are.
+ * result; numbers, text, booleans and dates as they are. An error cell, or a formula
+ * without a cached result, is Unreadable: the mapper rejects the row if the cell is a field.
  */
-function cellValue(v: unknown): CellValue {
+function cellValue(v: unknown): CellValue | Unreadable {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null; // NaN: an unreadable number or a formula's error result
+  if (typeof v === 'number') return Number.isFinite(v) ? v : new Unreadable('holds a number that cannot be read'); // NaN: a formula's error result
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
   if (typeof v === 'object') {
     const o = v as { richText?: unknown; result?: unknown; formula?: unknown; sharedFormula?: unknown; error?: unknown; text?: unknown };
     if (Array.isArray(o.richText)) return o.richText.map((t: { text?: unknown }) => (typeof t?.text === 'string' ? t.text : '')).join('');
-    if ('formula' in o || 'sharedFormula' in o || 'result' in o) return o.result === undefined ? null : cellValue(o.result);
-    if (typeof o.error === 'string') return o.error;
+    if ('formula' in o || 'sharedFormula' in o || 'result' in o) {
+      return o.result === undefined ? new Unreadable('holds a formula without a calculated value (open and save the file in Excel)') : cellValue(o.result);
+    }
+    if (typeof o.error === 'string') return new Unreadable(`holds the error ${o.error}`);
     if (typeof o.text === 'string') return o.text; // a hyperlink cell
     if (o.text && typeof o.text === 'object') return cellValue(o.text);
   }

@@ -18,10 +18,13 @@ export const StorageEventType = {
   Delete: 'yandex.cloud.events.storage.ObjectDelete',
 } as const;
 
-export const ObjectStorageMessage = z.object({
-  event_metadata: EventMetadata,
-  details: z.object({ bucket_id: z.string().min(1), object_id: z.string().min(1) }),
-});
+/** `keys`: the object key as it may be, decoded here once (see objectKeyCandidates). */
+export const ObjectStorageMessage = z
+  .object({
+    event_metadata: EventMetadata,
+    details: z.object({ bucket_id: z.string().min(1), object_id: z.string().min(1) }),
+  })
+  .transform((m) => ({ ...m, keys: objectKeyCandidates(m.details.object_id) }));
 export const ObjectStorageEvent = z.object({ messages: z.array(ObjectStorageMessage).min(1) });
 export type ObjectStorageEvent = z.infer<typeof ObjectStorageEvent>;
 export type ObjectStorageMessage = z.infer<typeof ObjectStorageMessage>;
@@ -53,6 +56,7 @@ export const QueueMessage = z.object({
 });
 export const QueueEvent = z.object({ messages: z.array(QueueMessage).min(1) });
 export type QueueEvent = z.infer<typeof QueueEvent>;
+export type QueueMessage = z.infer<typeof QueueMessage>;
 
 /** The Node.js `context` (second handler argument) as far as the pipeline uses it. */
 export type FunctionContext = {

@@ -18,13 +18,15 @@
 // being retried for ever. Issues are collected in one bounded log per upload.
 import { asInfraFault, InputError, IssueCode, LeaseHeldError, PipelineError } from '../domain/errors.ts';
 import type { HeaderMapping } from '../domain/normalise/headers.ts';
-import { parsePeriod, periodFromName } from '../domain/normalise/period.ts';
+import { HEADER_SEARCH_ROWS, locateHeader } from '../domain/normalise/header-row.ts';
+import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
-import { admitTable, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
+import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
 import { periodKey, type Issue, type MunicipalityRow, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
 import { faultTagged, collect, hashOnly, objectSource } from '../ingest/bytes.ts';
 import { readCsv } from '../ingest/csv-reader.ts';
+import { concatRows, readLead } from '../ingest/lead.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawTable } from '../ingest/raw-table.ts';
 import { sniffBytes, type Sniffed } from '../ingest/sniff.ts';
 import { readXlsx } from '../ingest/xlsx-reader.ts';
@@ -120,7 +122,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     if (first.fileError || !first.sniffed) {
       report = rejectedReport(base, first.fileError!, { delimiter: null, issues }, now());
     } else {
-      const staged = await readAndStage({ ...deps, snapshots }, { uploadId, key, open, sniffed: first.sniffed, limits, issues, fallbackPeriod: fallbackPeriodFor(key, head.metadata), onDelimiter: (d) => (delimiter = d) });
+      const staged = await readAndStage({ ...deps, snapshots }, { uploadId, key, metadataPeriod: head.metadata['period'], receivedOn: base.received_at.slice(0, 10), open, sniffed: first.sniffed, limits, issues, onDelimiter: (d) => (delimiter = d) });
       if (staged.fileError) {
         await snapshots.discardBatch(uploadId);
         report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
@@ -142,7 +144,6 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     log.error('ingest.failed', { key, upload_id: uploadId, error: err instanceof Error ? err : String(err) });
     await snapshots.discardBatch(uploadId).catch(() => undefined);
     report = failedReport(base, { delimiter, issues, errorName: err instanceof Error ? err.name : typeof err }, now());
-    changed = [];
   }
 
   try {
@@ -162,6 +163,19 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     periods: report.periods.map(periodKey),
   });
   return { kind: 'ingested', report, changed };
+}
+
+/**
+ * An upload event's object by the first of its candidate keys that exists: whether the
+ * platform URL-encodes a key is unconfirmed, so the event parser gives both forms.
+ */
+export async function ingestUpload(deps: IngestDeps, input: { bucket: string; keys: readonly string[]; remainingMs: number }): Promise<IngestOutcome> {
+  let outcome: IngestOutcome = { kind: 'skipped', reason: 'object_missing' };
+  for (const key of input.keys) {
+    outcome = await ingestObject(deps, { bucket: input.bucket, key, remainingMs: input.remainingMs });
+    if (!(outcome.kind === 'skipped' && outcome.reason === 'object_missing')) break;
+  }
+  return outcome;
 }
 
 /** `reports/<upload key>.json`, beside the upload in the same bucket. */
@@ -214,7 +228,7 @@ type StageResult = {
 
 async function readAndStage(
   deps: IngestDeps,
-  a: { uploadId: string; key: string; open: ByteSource; sniffed: Sniffed; limits: Limits; issues: IssueLog; fallbackPeriod: Period | null; onDelimiter: (d: UploadReport['delimiter']) => void },
+  a: { uploadId: string; key: string; metadataPeriod: string | undefined; receivedOn: string; open: ByteSource; sniffed: Sniffed; limits: Limits; issues: IssueLog; onDelimiter: (d: UploadReport['delimiter']) => void },
 ): Promise<StageResult> {
   const out: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [] };
   const units = new Map<string, Unit>();
@@ -224,7 +238,14 @@ async function readAndStage(
     const tables = await openTables(a);
     let seenTable = false;
     for await (const table of tables) {
-      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow: table.headerRow, headers: table.headers, mapping: deps.mapHeaders(table.headers), periodElsewhere: a.fallbackPeriod !== null, skippable: a.sniffed.kind === 'xlsx' });
+      // The header may sit below title rows, and over two rows; the titles may carry the period.
+      const { lead, rest } = await readLead(table, HEADER_SEARCH_ROWS);
+      const header = locateHeader(lead.map((r) => r.cells.map(cellText)), deps.mapHeaders);
+      const headerRow = lead[header.index]!.row;
+      const headers = header.headers;
+      const titleLines = lead.slice(0, header.index).map((r) => r.cells.map(cellText).join(' '));
+      const fallback = fallbackPeriod({ titleLines, key: a.key, metadata: a.metadataPeriod });
+      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx' });
       if (admission.kind === 'reject') return rejectWith(admission.error);
       if (admission.kind === 'skip') {
         a.issues.warn(admission.warning);
@@ -236,9 +257,10 @@ async function readAndStage(
       const mapper = createTableMapper({
         file: a.key,
         sheet: table.sheet,
-        headers: table.headers,
+        headers,
         mapping,
-        fallbackPeriod: a.fallbackPeriod,
+        fallbackPeriod: fallback?.period ?? null,
+        receivedOn: a.receivedOn,
         objectKey: a.key,
         defaultRegion: deps.settings.defaultRegion,
         knownRegions: deps.knownRegions,
@@ -255,9 +277,9 @@ async function readAndStage(
         schools = [];
         municipalities = [];
       };
-      for await (const raw of table.rows) {
+      for await (const raw of concatRows(lead.slice(header.index + header.height), rest)) {
         read++;
-        const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells);
+        const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells, raw.unreadable);
         if (r.type === 'file_error') return rejectWith(r.issue);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
@@ -272,7 +294,9 @@ async function readAndStage(
       out.tables.push({
         sheet: table.sheet,
         kind: mapper.kind,
-        columns: table.headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
+        header_row: headerRow,
+        period_source: mapping.columns.includes('period') ? 'column' : (fallback?.source ?? null),
+        columns: headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
         rows: { read, accepted: summary.accepted, rejected: summary.rejected, skipped: summary.skipped },
       });
     }
@@ -301,15 +325,5 @@ async function openTables(a: { key: string; open: ByteSource; sniffed: Sniffed; 
 
 function fileIssue(file: string, code: string, message: string): Issue {
   return { code, message, file, sheet: null, row: null, column: null, value: null };
-}
-
-/** The period a row falls back to: the file name or key first, then the object metadata. */
-function fallbackPeriodFor(key: string, metadata: Readonly<Record<string, string>>): Period | null {
-  const fromName = periodFromName(key);
-  if (fromName) return fromName;
-  const meta = metadata['period'];
-  if (!meta) return null;
-  const r = parsePeriod(meta);
-  return r.ok ? r.value : null;
 }
 

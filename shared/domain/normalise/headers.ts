@@ -39,6 +39,9 @@ const REQUIRED: Readonly<Record<TableKind, readonly FieldName[]>> = {
   municipalities: ['municipality', 'in_sferum', 'admin_active'],
 };
 
+/** Headers of columns that carry no data: blank spacers and numbering columns. */
+const SILENT: ReadonlySet<string> = new Set(['', '№', '№ п/п', '№п/п', 'N', 'N п/п', 'No', 'п/п', '#'].map((h) => foldHeader(h)));
+
 /** Any of these makes a table a schools table. */
 const SCHOOL_COLUMNS: readonly FieldName[] = ['school_name', 'school_inn', 'school_kpp', ...SCHOOL_COUNT_FIELDS];
 
@@ -53,8 +56,9 @@ export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly s
     const unknown: HeaderMapping['unknown'] = [];
     columns.forEach((field, i) => {
       if (field !== null) positions.set(field, [...(positions.get(field) ?? []), i]);
-      // A blank header is an empty spacer column, not something the admin needs to hear about.
-      else if (foldHeader(headers[i]!) !== '') unknown.push({ index: i, header: headers[i]! });
+      // A blank header is an empty spacer column and `№ п/п` a row number: neither is
+      // something the admin needs to hear about.
+      else if (!SILENT.has(foldHeader(headers[i]!))) unknown.push({ index: i, header: headers[i]! });
     });
     const kind = kindOf(positions);
     return {

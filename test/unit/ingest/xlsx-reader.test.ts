@@ -33,12 +33,25 @@ describe('readXlsx', () => {
       ws.getCell('D2').value = { formula: 'A2*2', result: 34436 };
       ws.getCell('G2').value = { error: '#N/A' };
       ws.getCell('H2').value = { formula: 'B2', result: 'МБОУ СОШ № 1' };
+      ws.addRow([1, 'б']);
+      ws.getCell('C3').value = { error: '#DIV/0!' };
+      ws.getCell('D3').value = { formula: 'A3/0' };
     });
     // Act
     const [sheet] = await tables(bytes);
     // Assess
     expect(sheet?.table.sheet).toBe('Школы');
-    expect(sheet?.rows).toEqual([{ row: 2, cells: [17218, 'МБОУ СОШ № 1', 'Лицей № 5', 34436, date, true, '#N/A', 'МБОУ СОШ № 1'] }]);
+    expect(sheet?.rows).toEqual([
+      { row: 2, cells: [17218, 'МБОУ СОШ № 1', 'Лицей № 5', 34436, date, true, null, 'МБОУ СОШ № 1'], unreadable: [{ index: 6, cell: 'G2', why: 'holds the error #N/A' }] },
+      {
+        row: 3,
+        cells: [1, 'б', null, null],
+        unreadable: [
+          { index: 2, cell: 'C3', why: 'holds the error #DIV/0!' },
+          { index: 3, cell: 'D3', why: 'holds a formula without a calculated value (open and save the file in Excel)' },
+        ],
+      },
+    ]);
   });
 
   test('Cyrillic shared strings larger than an inflate chunk arrive undamaged', async () => {

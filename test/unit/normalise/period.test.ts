@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../shared/domain/errors.ts';
-import { parsePeriod, periodFromName } from '../../../shared/domain/normalise/period.ts';
+import { fallbackPeriod, parsePeriod, periodFromName, periodInText } from '../../../shared/domain/normalise/period.ts';
 import type { CellValue } from '../../../shared/domain/result.ts';
 import { Period } from '../../../shared/domain/schemas.ts';
 import { assertTotal, outcome, textOf } from './cells.ts';
@@ -14,9 +14,9 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 const two = (n: number) => String(n).padStart(2, '0');
 const dm = (d: Date) => `${two(d.getUTCDate())}.${two(d.getUTCMonth() + 1)}`;
 
-/** Any period of up to ~two months ending in 2001-2099, as UTC dates. */
+/** Any plausible period (at most 31 days) ending in 2001-2099, as UTC dates. */
 const anyPeriod = fc
-  .tuple(fc.integer({ min: Date.UTC(2001, 0, 1) / DAY_MS, max: Date.UTC(2099, 11, 31) / DAY_MS }), fc.integer({ min: 0, max: 60 }))
+  .tuple(fc.integer({ min: Date.UTC(2001, 0, 1) / DAY_MS, max: Date.UTC(2099, 11, 31) / DAY_MS }), fc.integer({ min: 0, max: 30 }))
   .map(([endDay, length]) => ({ start: new Date((endDay - length) * DAY_MS), end: new Date(endDay * DAY_MS) }));
 
 /** The contract's formats, written from the two dates. */
@@ -87,8 +87,12 @@ describe('parsePeriod', () => {
     },
   );
 
-  test.each([[new Date(2023, 2, 6)], [20230306], [true]])('a %j cell is not a period', (raw) => {
+  test.each([[20230306], [44991.5], [true]])('a %j cell is not a period', (raw) => {
     expect(outcome(parsePeriod(raw as CellValue))).toEqual({ fail: IssueCode.BadPeriod });
+  });
+
+  test.each([[new Date(Date.UTC(2023, 2, 6))], [new Date(Date.UTC(2023, 2, 9))], [44991], [44993]])('an Excel date %j stands for its school week', (raw) => {
+    expect(outcome(parsePeriod(raw))).toEqual({ start: '2023-03-06', end: '2023-03-10' });
   });
 
   test.each([[''], ['  '], [null]])('%j is a missing value', (raw) => {
@@ -145,5 +149,48 @@ describe('periodFromName', () => {
         return p === null || Period.safeParse(p).success;
       }),
     );
+  });
+});
+
+describe('implausible periods', () => {
+  test('a period longer than 31 days is an error naming the value', () => {
+    const r = parsePeriod('01.01.2023-15.02.2023');
+    expect(r).toMatchObject({ ok: false, code: IssueCode.BadPeriod });
+    expect(!r.ok && r.message).toContain('"01.01.2023-15.02.2023" spans 46 days');
+    expect(parsePeriod('01.03-31.03.2023')).toEqual({ ok: true, value: { start: '2023-03-01', end: '2023-03-31' } });
+  });
+
+  test('a dd.mm-dd.mm.yyyy year rollover that makes the period months long is an error, not eleven months', () => {
+    const r = parsePeriod('10.04-06.03.2023');
+    expect(r).toMatchObject({ ok: false, code: IssueCode.BadPeriod });
+    expect(!r.ok && r.message).toContain('"10.04-06.03.2023" spans 331 days');
+    expect(!r.ok && r.message).toContain('start in 2022');
+    expect(parsePeriod('26.12-06.01.2023')).toEqual({ ok: true, value: { start: '2022-12-26', end: '2023-01-06' } });
+  });
+
+  test('names never yield an implausible period', () => {
+    expect(periodFromName('uploads/26/ОО_10.04-06.03.2023.csv')).toBeNull();
+  });
+});
+
+describe('the period of a title line', () => {
+  test.each([
+    ['Период: 20.02.2023 – 22.02.2023'],
+    ['Активность ОО за период с 20.02.2023 по 22.02.2023'],
+    ['Неделя 20.02-22.02.2023'],
+    ['Отчёт (2023-02-20/2023-02-22)'],
+  ])('%s', (line) => {
+    expect(periodInText(line)).toEqual({ start: '2023-02-20', end: '2023-02-22' });
+  });
+
+  test('precedence: title line, file name, object key, metadata', () => {
+    const title = ['Активность', 'Период: 20.02.2023 – 22.02.2023'];
+    const named = 'uploads/26/2023-03-13_2023-03-17/ОО_06.03-10.03.2023.csv';
+    const folder = 'uploads/26/2023-03-13_2023-03-17/ОО.csv';
+    expect(fallbackPeriod({ titleLines: title, key: named, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-02-20', end: '2023-02-22' }, source: 'title' });
+    expect(fallbackPeriod({ titleLines: ['Активность'], key: named, metadata: undefined })).toEqual({ period: { start: '2023-03-06', end: '2023-03-10' }, source: 'file_name' });
+    expect(fallbackPeriod({ titleLines: [], key: folder, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-03-13', end: '2023-03-17' }, source: 'object_key' });
+    expect(fallbackPeriod({ titleLines: [], key: 'uploads/26/ОО.csv', metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-04-03', end: '2023-04-07' }, source: 'metadata' });
+    expect(fallbackPeriod({ titleLines: [], key: 'uploads/26/ОО.csv', metadata: undefined })).toBeNull();
   });
 });

@@ -6,7 +6,8 @@
 // Large libraries that only some paths use (VENDOR) are bundled once each into
 // dist/vendor/<name>.js and required from there when first used, because a cold start
 // pays for compiling every byte of the file it requires (a 5.3 MB ingest bundle spent
-// ~140 ms in V8's compile alone): a CSV upload never loads exceljs, a notify instance
+// ~140 ms in V8's compile alone): a CSV upload never loads exceljs, an API request that is
+// not a slide deck never loads pptxgenjs, a notify instance
 // without e-mail never loads SES, and the embedded store never loads ydb-sdk. The code
 // reaches each of them through a dynamic import() only. The dashboard is compiled first and embedded
 // in the api bundle (define `__SFERUM_PULSE_DASHBOARD__`), so that function serves its page
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
 const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
-const VENDOR = { 'ydb-sdk': 'ydb-sdk', exceljs: 'exceljs', '@aws-sdk/client-sesv2': 'client-sesv2' };
+const VENDOR = { 'ydb-sdk': 'ydb-sdk', exceljs: 'exceljs', pptxgenjs: 'pptxgenjs', '@aws-sdk/client-sesv2': 'client-sesv2' };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
 const sizes = {};
 

@@ -13,6 +13,7 @@ import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReadModel, ReadView } from '../ports/read-model.ts';
 import { renderCsv } from '../report/render-csv.ts';
+import { renderReportPptx } from '../report/render-pptx.ts';
 import { renderReportXlsx } from '../report/render-xlsx.ts';
 import type { DashboardAssets } from '../dashboard/assets.ts';
 import { renderPage } from '../dashboard/page.ts';
@@ -134,16 +135,17 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       return readResponse(deps, req, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets })));
     }
     case 'report_csv':
-    case 'report_xlsx': {
+    case 'report_xlsx':
+    case 'report_pptx': {
       const r = resolveRequest(RouteParams.report, path, q, deps.regions);
       if (!r.ok) return requestProblem(r.error);
       const { region, value } = r;
       return readResponse(deps, req, async (v) => {
         const doc = await readReportDocument(v, region, value, deps.targets, new Date());
         const name = documentName(region.code, doc.weeks, value);
-        return route.name === 'report_csv'
-          ? download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(doc.regional))
-          : download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderReportXlsx(doc));
+        if (route.name === 'report_csv') return download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(doc.regional));
+        if (route.name === 'report_xlsx') return download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderReportXlsx(doc));
+        return download(`${name}.pptx`, CONTENT_TYPE.pptx, await renderReportPptx(doc));
       });
     }
     case 'inactive_schools': {

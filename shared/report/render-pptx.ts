@@ -41,10 +41,12 @@ const INK = '1F2328';
 const MUTED = '57606A';
 const HEAD_FILL = 'DDE5F0';
 const BORDER = { type: 'solid' as const, pt: 0.5, color: '9AA4AF' };
+/** Russian text is marked as Russian, so PowerPoint's spell check and hyphenation use the right language. */
+const LANG = 'ru-RU';
 
 function heading(slide: Slide, title: string, subtitle: string): void {
-  slide.addText(title, { x: MARGIN, y: 0.2, w: W - 2 * MARGIN, h: 0.5, fontFace: FONT, fontSize: 22, bold: true, color: INK, margin: 0 });
-  slide.addText(subtitle, { x: MARGIN, y: 0.7, w: W - 2 * MARGIN, h: 0.3, fontFace: FONT, fontSize: 11, italic: true, color: MUTED, margin: 0 });
+  slide.addText(title, { x: MARGIN, y: 0.2, w: W - 2 * MARGIN, h: 0.5, fontFace: FONT, lang: LANG, fontSize: 22, bold: true, color: INK, margin: 0 });
+  slide.addText(subtitle, { x: MARGIN, y: 0.7, w: W - 2 * MARGIN, h: 0.3, fontFace: FONT, lang: LANG, fontSize: 11, italic: true, color: MUTED, margin: 0 });
 }
 
 function regionalSlide(pptx: Deck, doc: ReportDocument): void {
@@ -56,10 +58,10 @@ function regionalSlide(pptx: Deck, doc: ReportDocument): void {
   const colW = [firstW, ...Array.from({ length: cols - 1 }, () => (W - 2 * MARGIN - firstW) / (cols - 1))];
   const head: TableRow = doc.regional.headers.map((h) => ({
     text: h,
-    options: { bold: true, fontSize: 7, fill: { color: HEAD_FILL }, align: 'center', valign: 'middle', border: BORDER },
+    options: { lang: LANG, bold: true, fontSize: 7, fill: { color: HEAD_FILL }, align: 'center', valign: 'middle', border: BORDER },
   }));
   const body: TableRow[] = rows.map((r) =>
-    r.map((c) => ({ text: formatCell(c), options: { fontSize: 8, align: c.kind === 'text' ? 'left' : 'right', valign: 'middle', border: BORDER } })),
+    r.map((c) => ({ text: formatCell(c), options: { lang: LANG, fontSize: 8, align: c.kind === 'text' ? 'left' : 'right', valign: 'middle', border: BORDER } })),
   );
   const headH = 0.95;
   const rowH = 0.24;
@@ -68,11 +70,11 @@ function regionalSlide(pptx: Deck, doc: ReportDocument): void {
   const omitted = doc.regional.rows.length - rows.length;
   const chartY = tableEnd + (omitted > 0 ? 0.3 : 0.15);
   if (omitted > 0) {
-    slide.addText(`Последние ${rows.length} недель из ${doc.regional.rows.length}; полная таблица — в XLSX-отчёте.`, { x: MARGIN, y: tableEnd + 0.02, w: 8, h: 0.25, fontFace: FONT, fontSize: 8, italic: true, color: MUTED, margin: 0 });
+    slide.addText(`Последние ${rows.length} недель из ${doc.regional.rows.length}; полная таблица — в XLSX-отчёте.`, { x: MARGIN, y: tableEnd + 0.02, w: 8, h: 0.25, fontFace: FONT, lang: LANG, fontSize: 8, italic: true, color: MUTED, margin: 0 });
   }
   const footY = 6.95;
   if (doc.kpis.length > 0 && doc.weeks.length > 0) kpiChart(pptx, slide, doc, { x: MARGIN, y: chartY, w: W - 2 * MARGIN, h: Math.max(1.6, footY - chartY - 0.05) });
-  slide.addText(doc.footnote, { x: MARGIN, y: footY, w: W - 2 * MARGIN, h: 0.4, fontFace: FONT, fontSize: 9, italic: true, color: MUTED, margin: 0, valign: 'top' });
+  slide.addText(doc.footnote, { x: MARGIN, y: footY, w: W - 2 * MARGIN, h: 0.4, fontFace: FONT, lang: LANG, fontSize: 9, italic: true, color: MUTED, margin: 0, valign: 'top' });
 }
 
 /** The chart's data: one series per KPI share (named by its label), one per target line. */
@@ -112,6 +114,7 @@ function kpiChart(pptx: Deck, slide: Slide, doc: ReportDocument, box: { x: numbe
     valAxisLabelFontFace: FONT,
     valAxisLabelFontSize: 8,
     valAxisLabelFormatCode: '0%',
+    dataLabelFormatCode: '0.000%',
     valAxisMinVal: 0,
     valGridLine: { color: 'E1E4E8', size: 0.5 },
   };
@@ -130,9 +133,9 @@ function standingsSlide(pptx: Deck, doc: ReportDocument): void {
   heading(slide, 'МОУО дальше всего от целей', `${doc.region.name} · неделя ${periodLabel(last.period)} · по каждой цели до 5 МОУО с наибольшим отставанием`);
   const head: TableRow = ['Цель', 'Целевое значение', 'МОУО дальше всего от цели (значение за неделю)', 'Итого по МОУО'].map((t) => ({
     text: t,
-    options: { bold: true, fontSize: 10, fill: { color: HEAD_FILL }, align: 'center', valign: 'middle', border: BORDER },
+    options: { lang: LANG, bold: true, fontSize: 10, fill: { color: HEAD_FILL }, align: 'center', valign: 'middle', border: BORDER },
   }));
-  const cell = (text: string, align: 'left' | 'center' = 'left') => ({ text, options: { fontSize: 9, align, valign: 'top' as const, border: BORDER } });
+  const cell = (text: string, align: 'left' | 'center' = 'left') => ({ text, options: { lang: LANG, fontSize: 9, align, valign: 'top' as const, border: BORDER } });
   const body: TableRow[] = last.standings.map((s) => [
     cell(s.target.title),
     cell(`${s.target.op === '>=' ? '≥ ' : ''}${formatShare(s.target.threshold, 2)}`, 'center'),
@@ -141,7 +144,7 @@ function standingsSlide(pptx: Deck, doc: ReportDocument): void {
   ]);
   slide.addTable([head, ...body], { x: MARGIN, y: 1.15, w: W - 2 * MARGIN, colW: [3.6, 1.3, 5.4, W - 2 * MARGIN - 10.3], fontFace: FONT, color: INK, margin: 0.05, autoPage: false });
   slide.addText(`Полный список школ, где администратор не зашел на платформу или ОО не зарегистрирована в Сфере, — лист «Неактивные ОО» XLSX-отчёта (${last.inactive.schools.length} ОО).`, {
-    x: MARGIN, y: 6.95, w: W - 2 * MARGIN, h: 0.4, fontFace: FONT, fontSize: 9, italic: true, color: MUTED, margin: 0, valign: 'top',
+    x: MARGIN, y: 6.95, w: W - 2 * MARGIN, h: 0.4, fontFace: FONT, lang: LANG, fontSize: 9, italic: true, color: MUTED, margin: 0, valign: 'top',
   });
 }
 

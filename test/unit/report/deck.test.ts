@@ -6,21 +6,12 @@ import JSZip from 'jszip';
 import { describe, expect, test } from 'vitest';
 import { SEED_FOOTNOTE } from '../../../shared/domain/report.ts';
 import { renderReportPptx, targetSeriesName } from '../../../shared/report/render-pptx.ts';
+import { all, tableCells, unescape } from './read-back.ts';
 import { seedDocument, seedTable } from './seed-document.ts';
 
 const doc = seedDocument();
 const zip = await JSZip.loadAsync(await renderReportPptx(doc));
 const xml = (name: string) => zip.file(name)!.async('string');
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-const all = (re: RegExp, s: string) => [...s.matchAll(re)].map((m) => m[1]!);
-
-/** A native table's cells: per <a:tr>, per <a:tc>, its runs' text (paragraphs joined by \n). */
-function tableCells(slide: string): string[][] {
-  return all(/<a:tr [^>]*>([\s\S]*?)<\/a:tr>/g, slide).map((tr) =>
-    all(/<a:tc>([\s\S]*?)<\/a:tc>/g, tr).map((tc) => all(/<a:p>([\s\S]*?)<\/a:p>/g, tc).map((p) => unescape(all(/<a:t>([^<]*)<\/a:t>/g, p).join(''))).join('\n')),
-  );
-}
-
 type Series = { name: string; values: (number | null)[]; dash: string };
 function chartGroups(chart: string): Series[][] {
   return all(/<c:lineChart>([\s\S]*?)<\/c:lineChart>/g, chart).map((group) =>

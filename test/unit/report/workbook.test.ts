@@ -4,8 +4,9 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, test } from 'vitest';
-import { formatCount, formatShare, REGIONAL_COLUMNS, REGIONAL_TABLE_TITLE } from '../../../shared/domain/report.ts';
+import { REGIONAL_COLUMNS, REGIONAL_TABLE_TITLE } from '../../../shared/domain/report.ts';
 import { HEADER_ROW, NUM_FMT, renderReportXlsx, SHEET_NAMES, wrappedLines } from '../../../shared/report/render-xlsx.ts';
+import { shown } from './read-back.ts';
 import { seedDocument, seedTable } from './seed-document.ts';
 
 const bytes = await renderReportXlsx(seedDocument());
@@ -13,18 +14,6 @@ const zip = await JSZip.loadAsync(bytes);
 const xml = (name: string) => zip.file(name)!.async('string');
 const wb = new ExcelJS.Workbook();
 await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-
-/** A cell as a spreadsheet in a Russian locale shows it: numbers through their display format. */
-function shown(cell: ExcelJS.Cell): string {
-  const v = cell.value;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v !== 'number') throw new Error(`unexpected cell ${cell.address}: ${JSON.stringify(v)}`);
-  if (cell.numFmt === NUM_FMT.count) return formatCount(v);
-  if (cell.numFmt === NUM_FMT.share2) return formatShare(v, 2);
-  if (cell.numFmt === NUM_FMT.share3) return formatShare(v, 3);
-  throw new Error(`cell ${cell.address} has no seed format: ${cell.numFmt}`);
-}
 
 describe('the workbook', () => {
   test('three sheets with short names: the regional table, the municipalities, «Неактивные ОО»', () => {

@@ -141,7 +141,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!r.ok) return requestProblem(r.error);
       const { region, value } = r;
       return readResponse(deps, req, async (v) => {
-        const doc = await readReportDocument(v, region, value, deps.targets, new Date());
+        const doc = await readReportDocument(v, region, value, deps.targets, new Date(), route.name === 'report_csv' ? 'regional' : 'all');
         const name = documentName(region.code, doc.weeks, value);
         if (route.name === 'report_csv') return download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(doc.regional));
         if (route.name === 'report_xlsx') return download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderReportXlsx(doc));

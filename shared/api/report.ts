@@ -66,11 +66,19 @@ export function documentName(region: string, weeks: readonly Period[], range: We
 }
 
 /**
- * The documents' content for a range of weeks: every week's regional row, and for the last
- * week its rows, the earlier weeks its trends use (as the aggregate stage evaluates them)
- * and its schools.
+ * The documents' content for a range of weeks: every week's regional row, and (for the
+ * workbook and the deck) the last week's rows, the earlier weeks its trends use (as the
+ * aggregate stage evaluates them) and its schools.
  */
-export async function readReportDocument(view: ReadView, region: ApiRegion, range: WeekRange, targets: TargetsConfig, generatedAt: Date): Promise<ReportDocument> {
+export async function readReportDocument(
+  view: ReadView,
+  region: ApiRegion,
+  range: WeekRange,
+  targets: TargetsConfig,
+  generatedAt: Date,
+  /** the regional table alone (CSV, the terminal): the last week's rows, trends and schools are not read */
+  parts: 'all' | 'regional' = 'all',
+): Promise<ReportDocument> {
   const weeks = await weeksInRange(view, region.code, range);
   const byWeek = new Map<string, AggregateRow[]>();
   const rowsOf = async (p: Period) => {
@@ -83,7 +91,7 @@ export async function readReportDocument(view: ReadView, region: ApiRegion, rang
   for (const w of weeks) regionRows.push(...(await rowsOf(w)).filter((r) => r.scope.level === 'region'));
   const lastWeek = weeks.at(-1);
   let last = null;
-  if (lastWeek) {
+  if (lastWeek && parts === 'all') {
     const history = [];
     for (const p of historyPeriods(await view.periods(region.code), lastWeek).slice(-(TREND_WINDOW - 1))) history.push({ period: p, rows: await rowsOf(p) });
     last = { period: lastWeek, rows: await rowsOf(lastWeek), history, schools: await view.schools(region.code, lastWeek) };

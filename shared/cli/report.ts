@@ -58,7 +58,8 @@ export async function report(args: string[], io: Io): Promise<number> {
   const read = new SqliteReadModel(path);
   let doc: ReportDocument;
   try {
-    doc = await read.snapshot((v) => readReportDocument(v, req.region, req.range, defaultTargets().config, new Date()));
+    const parts = req.format === 'xlsx' || req.format === 'pptx' ? 'all' : 'regional';
+    doc = await read.snapshot((v) => readReportDocument(v, req.region, req.range, defaultTargets().config, new Date(), parts));
   } finally {
     read.close();
   }

@@ -50,7 +50,7 @@ export function aligned(table: ReportTable): string {
   const widths = table.headers.map((h, i) => {
     const data = Math.max(0, ...cells.map((r) => displayWidth(r[i] ?? '')));
     const word = Math.max(...h.split(/\s+/).map(displayWidth));
-    return Math.max(data, word, Math.min(16, displayWidth(h)));
+    return Math.max(data, word, Math.min(12, displayWidth(h)));
   });
   const numeric = table.headers.map((_, i) => table.rows.length > 0 && table.rows.every((r) => r[i]?.kind !== 'text'));
   const heads = table.headers.map((h, i) => wrap(h, widths[i]!));

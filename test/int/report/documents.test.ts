@@ -20,6 +20,7 @@ import { HEADER_ROW, SHEET_NAMES } from '../../../shared/report/render-xlsx.ts';
 import { parseCsv } from '../../helpers/aggregate.ts';
 import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../helpers/api.ts';
 import { shown, tableCells } from '../../unit/report/read-back.ts';
+import { seedTable } from '../../unit/report/seed-document.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -38,14 +39,6 @@ afterAll(async () => {
   await store?.env[Symbol.asyncDispose]();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** The seed's table as the fixture holds it: header line + 7 rows, verbatim. */
-const seedTable = () =>
-  readFileSync(`${root}test/fixtures/seed-table.tsv`, 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t'));
 
 async function download(route: string): Promise<Buffer> {
   const r = await get(`/v1/regions/26/${route}`);

@@ -88,11 +88,6 @@ export function regionalTable(periods: readonly { readonly period: Period; reado
   };
 }
 
-/** The region's rows of a range of periods (inclusive, by start date) for `regionalTable`. */
-export function regionRowsInRange(rows: readonly AggregateRow[], from: string, to: string): AggregateRow[] {
-  return rows.filter((r) => r.scope.level === 'region' && r.period.start >= from && r.period.start <= to);
-}
-
 /** Russian headers of the metrics in the municipal table (the seed has no per-МОУО table). */
 export const METRIC_HEADERS_RU: Readonly<Record<MetricId, string>> = {
   schools_total: 'Всего ОО',
@@ -218,7 +213,9 @@ export type TargetStanding = {
  * with the largest gap between their own threshold (overrides applied) and their value,
  * largest first, ties by name; the slide that says whom to call.
  */
-export function furthestFromTargets(evaluations: readonly Evaluation[], cfg: TargetsConfig, limit = 5): TargetStanding[] {
+export function furthestFromTargets(evaluations: readonly Evaluation[], cfg: TargetsConfig, region: string, limit = 5): TargetStanding[] {
+  // the slide states the region's threshold; a municipality's own override still sets its gap
+  const regional = new Map(targetsFor(cfg, region, { level: 'region', id: region }).map((t) => [t.id, t]));
   const byTarget = new Map<string, Evaluation[]>();
   for (const e of evaluations) {
     if (e.scope.level !== 'municipality') continue;
@@ -235,13 +232,13 @@ export function furthestFromTargets(evaluations: readonly Evaluation[], cfg: Tar
         .map((e): TargetGap => ({ id: e.scope.id, name: e.scope.name, value: e.value, threshold: e.target.threshold, gap: e.target.threshold - e.value }))
         .sort((a, b) => b.gap - a.gap || a.name.localeCompare(b.name, 'ru'));
       const noData = list.filter((e) => e.value === null || e.inhibited).length;
-      const first = list[0]!.target;
-      return { target: { ...first, threshold: d.threshold, title: targetTitle(cfg, d.id) }, furthest: gaps.slice(0, limit), missing: gaps.length, met: list.length - gaps.length - noData, noData };
+      const target = regional.get(d.id) ?? list[0]!.target;
+      return { target: { ...target, title: targetTitle(cfg, d.id) }, furthest: gaps.slice(0, limit), missing: gaps.length, met: list.length - gaps.length - noData, noData };
     });
 }
 
 /** A KPI share of the region across the weeks, and its regional target (null when none applies). */
-export type KpiSeries = { readonly metric: MetricId; readonly label: string; readonly values: readonly (number | null)[]; readonly target: TargetRef | null };
+export type ChartKpi = { readonly metric: MetricId; readonly label: string; readonly values: readonly (number | null)[]; readonly target: TargetRef | null };
 
 /**
  * Everything the ministry's documents show for a range of weeks: the regional table, the
@@ -255,7 +252,7 @@ export type ReportDocument = {
   readonly weeks: readonly Period[];
   readonly regional: ReportTable;
   /** KPI shares with at least one value in the range, in KPI order */
-  readonly kpis: readonly KpiSeries[];
+  readonly kpis: readonly ChartKpi[];
   readonly footnote: string;
   readonly last: {
     readonly period: Period;
@@ -280,7 +277,7 @@ export function reportDocument(input: {
   const sorted = [...input.regionRows].filter((r) => r.scope.level === 'region').sort((a, b) => (a.period.start < b.period.start ? -1 : a.period.start > b.period.start ? 1 : 0));
   const weeks = sorted.map((r) => r.period);
   const regionTargets = targetsFor(targets, region.code, { level: 'region', id: region.code });
-  const kpis = KPI_SHARES.map((metric): KpiSeries => ({
+  const kpis = KPI_SHARES.map((metric): ChartKpi => ({
     metric,
     label: METRIC_HEADERS_RU[metric],
     values: sorted.map((r) => r.values[metric]),
@@ -295,7 +292,7 @@ export function reportDocument(input: {
     last = {
       period,
       municipal: municipalTable({ period, rows, evaluations, targets: municipalTargets.map((t) => ({ id: t.id, title: t.title })) }),
-      standings: furthestFromTargets(evaluations, targets),
+      standings: furthestFromTargets(evaluations, targets, region.code),
       inactive: inactiveSchools({ period, schools, municipalityName: (id) => names.get(id) }),
     };
   }

@@ -6,7 +6,7 @@
 // of the last week furthest from it. Arial throughout: every office machine has it, and
 // LibreOffice maps it to the metric-compatible Liberation Sans.
 import type PptxTypes from 'pptxgenjs';
-import { formatCell, formatShare, KPI_SHARES, shareDecimals, type KpiSeries, type ReportDocument, type TargetStanding } from '../domain/report.ts';
+import { formatCell, formatShare, KPI_SHARES, shareDecimals, type ChartKpi, type ReportDocument, type TargetStanding } from '../domain/report.ts';
 import { periodLabel } from '../domain/schemas.ts';
 
 export const FONT = 'Arial';
@@ -31,7 +31,7 @@ export const SLIDE_WEEKS = 10;
 export const KPI_COLORS = ['1F6FEB', 'D1242F', '1A7F37', '8250DF'] as const;
 
 /** The target line's series name: the KPI's label and the threshold (`Цель ≥35%`). */
-export function targetSeriesName(k: KpiSeries): string {
+export function targetSeriesName(k: ChartKpi): string {
   return `Цель ${k.target!.op === '>=' ? '≥' : '='}${formatShare(k.target!.threshold, 2).replace(/,00%$/, '%')}: ${k.label}`;
 }
 
@@ -91,7 +91,7 @@ export function chartSeries(doc: ReportDocument): { kpis: OptsChartData[]; targe
   };
 }
 
-const kpiColor = (k: KpiSeries): string => KPI_COLORS[KPI_SHARES.indexOf(k.metric) % KPI_COLORS.length]!;
+const kpiColor = (k: ChartKpi): string => KPI_COLORS[KPI_SHARES.indexOf(k.metric) % KPI_COLORS.length]!;
 
 function kpiChart(pptx: Deck, slide: Slide, doc: ReportDocument, box: { x: number; y: number; w: number; h: number }): void {
   const s = chartSeries(doc);

@@ -4,8 +4,10 @@
 // Arial and Russian text throughout; slide 2 with the municipalities furthest from each target.
 import JSZip from 'jszip';
 import { describe, expect, test } from 'vitest';
-import { SEED_FOOTNOTE } from '../../../shared/domain/report.ts';
-import { renderReportPptx, targetSeriesName } from '../../../shared/report/render-pptx.ts';
+import { emptyMetricValues } from '../../../shared/domain/metrics.ts';
+import { reportDocument, SEED_FOOTNOTE } from '../../../shared/domain/report.ts';
+import { defaultTargets } from '../../../shared/domain/targets.ts';
+import { renderReportPptx, SLIDE_WEEKS, targetSeriesName } from '../../../shared/report/render-pptx.ts';
 import { all, tableCells, unescape } from './read-back.ts';
 import { seedDocument, seedTable } from './seed-document.ts';
 
@@ -80,9 +82,38 @@ describe('the deck', () => {
       expect(new Set(all(/<a:latin typeface="([^"]*)"/g, s)), f).toEqual(new Set(['Arial']));
       expect(new Set(all(/<a:rPr lang="([^"]*)"/g, s)), f).toEqual(new Set(['ru-RU']));
     }
-    expect(new Set(all(/<a:latin typeface="([^"]*)"/g, await xml('ppt/charts/chart1.xml')))).toEqual(new Set(['Arial']));
+    const chart = Object.keys(zip.files).find((f) => /^ppt\/charts\/chart\d+\.xml$/.test(f))!;
+    expect(new Set(all(/<a:latin typeface="([^"]*)"/g, await xml(chart)))).toEqual(new Set(['Arial']));
     const theme = await xml('ppt/theme/theme1.xml');
     expect(/<a:majorFont><a:latin typeface="([^"]*)"/.exec(theme)![1]).toBe('Arial');
     expect(/<a:minorFont><a:latin typeface="([^"]*)"/.exec(theme)![1]).toBe('Arial');
+  });
+
+  test('a long range keeps the slide\'s table to the latest weeks and says so; the chart keeps every week', async () => {
+    const weeks = Array.from({ length: SLIDE_WEEKS + 3 }, (_, i) => {
+      const d = new Date(Date.UTC(2023, 0, 2 + 7 * i));
+      const iso = (x: Date) => x.toISOString().slice(0, 10);
+      return { start: iso(d), end: iso(new Date(d.getTime() + 4 * 86_400_000)) };
+    });
+    const long = reportDocument({
+      region: { code: '26', name: 'Ставропольский край', municipalities: [] },
+      regionRows: weeks.map((period, i) => ({
+        region: '26', period, scope: { level: 'region' as const, id: '26', name: 'Ставропольский край' }, has_export: true,
+        values: { ...emptyMetricValues(), teachers_chat_creators_share: 0.2 + i / 100 }, deltas: emptyMetricValues(), missing: {}, warnings: [],
+      })),
+      last: null,
+      targets: defaultTargets().config,
+      generatedAt: new Date('2023-04-10T09:00:00Z'),
+    });
+    const deck = await JSZip.loadAsync(await renderReportPptx(long));
+    const slide = await deck.file('ppt/slides/slide1.xml')!.async('string');
+    const rows = tableCells(slide);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(long.regional.rows.slice(-SLIDE_WEEKS).map((r) => (r[0] as { value: string }).value));
+    expect(unescape(slide)).toContain(`Последние ${SLIDE_WEEKS} недель из ${weeks.length}; полная таблица — в XLSX-отчёте.`);
+    const chart = Object.keys(deck.files).find((f) => /^ppt\/charts\/chart\d+\.xml$/.test(f))!;
+    const [kpis] = chartGroups(await deck.file(chart)!.async('string'));
+    expect(kpis![0]!.values).toHaveLength(weeks.length);
+    // no last week: no standings slide
+    expect(deck.file('ppt/slides/slide2.xml')).toBeNull();
   });
 });

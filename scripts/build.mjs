@@ -6,7 +6,8 @@
 // Large libraries that only some paths use (VENDOR) are bundled once each into
 // dist/vendor/<name>.js and required from there when first used, because a cold start
 // pays for compiling every byte of the file it requires (a 5.3 MB ingest bundle spent
-// ~140 ms in V8's compile alone): a CSV upload never loads exceljs, a notify instance
+// ~140 ms in V8's compile alone): a CSV upload never loads exceljs, an API request that is
+// not a slide deck never loads pptxgenjs, a notify instance
 // without e-mail never loads SES, and the embedded store never loads the YDB SDK. The code
 // reaches each of them through a dynamic import() only. The YDB SDK is several packages
 // (@ydbjs/*, its protobuf and gRPC runtime); its one importer, shared/adapters/ydb/sdk.ts,
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
 const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
-const VENDOR = { exceljs: 'exceljs', '@aws-sdk/client-sesv2': 'client-sesv2' };
+const VENDOR = { exceljs: 'exceljs', pptxgenjs: 'pptxgenjs', '@aws-sdk/client-sesv2': 'client-sesv2' };
 /** Vendor files whose entry is a module of ours (a façade re-exporting a multi-package SDK). */
 const VENDOR_MODULES = { [join(root, 'shared', 'adapters', 'ydb', 'sdk.ts')]: 'ydb' };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };

@@ -5,8 +5,7 @@
 // cursor (uploads). Logs carry the route, status, duration and the key's name — never
 // the key, a header or a query string.
 import type { AlertState } from '../domain/alerts.ts';
-import { inactiveSchoolsTable } from '../domain/inactive-schools.ts';
-import { regionalTable } from '../domain/report.ts';
+import { inactiveSchoolsTable } from '../domain/report.ts';
 import type { Scope } from '../domain/events.ts';
 import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
 import { periodKey, type Period } from '../domain/schemas.ts';
@@ -14,7 +13,8 @@ import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReadModel, ReadView } from '../ports/read-model.ts';
 import { renderCsv } from '../report/render-csv.ts';
-import { renderXlsx } from '../report/render-xlsx.ts';
+import { renderReportPptx } from '../report/render-pptx.ts';
+import { renderReportXlsx } from '../report/render-xlsx.ts';
 import type { DashboardAssets } from '../dashboard/assets.ts';
 import { renderPage } from '../dashboard/page.ts';
 import { authenticate, decideAccess, type ApiKeyEntry, type Principal } from './auth.ts';
@@ -22,7 +22,7 @@ import type { ApiRequest, ApiResponse } from './http.ts';
 import { DEFAULT_PAGE, encodeCursor, parseParams, RouteParams, type ParamError } from './params.ts';
 import { apiError, asset, CONTENT_TYPE, download, json, page } from './responses.ts';
 import type { ResponseCache } from './response-cache.ts';
-import { documentName, readInactiveSchools, weeksInRange, type ApiRegion } from './report.ts';
+import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from './routes.ts';
 import { historyPeriods, inactiveSchoolsBody, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
 
@@ -135,34 +135,29 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       return readResponse(deps, req, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets })));
     }
     case 'report_csv':
-    case 'report_xlsx': {
-      const p = parseParams(RouteParams.report, path, q);
-      if (!p.ok) return badParam(p.error);
-      const { region } = p.value;
-      if (!deps.regions.has(region)) return regionNotFound(region);
+    case 'report_xlsx':
+    case 'report_pptx': {
+      const r = resolveRequest(RouteParams.report, path, q, deps.regions);
+      if (!r.ok) return requestProblem(r.error);
+      const { region, value } = r;
       return readResponse(deps, req, async (v) => {
-        const weeks = await weeksInRange(v, region, p.value);
-        const rows: AggregateRow[] = [];
-        for (const x of weeks) rows.push(...(await v.readPeriod(region, x)));
-        const regional = rows.filter((r) => r.scope.level === 'region');
-        const table = regionalTable(regional.map((r) => ({ period: r.period, values: r.values })));
-        const name = documentName(region, weeks, p.value);
-        return route.name === 'report_csv'
-          ? download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(table))
-          : download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderXlsx(table));
+        const doc = await readReportDocument(v, region, value, deps.targets, new Date(), route.name === 'report_csv' ? 'regional' : 'all');
+        const name = documentName(region.code, doc.weeks, value);
+        if (route.name === 'report_csv') return download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(doc.regional));
+        if (route.name === 'report_xlsx') return download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderReportXlsx(doc));
+        return download(`${name}.pptx`, CONTENT_TYPE.pptx, await renderReportPptx(doc));
       });
     }
     case 'inactive_schools': {
-      const p = parseParams(RouteParams.inactiveSchools, path, q);
-      if (!p.ok) return badParam(p.error);
-      const region = deps.regions.get(p.value.region);
-      if (!region) return regionNotFound(p.value.region);
+      const r = resolveRequest(RouteParams.inactiveSchools, path, q, deps.regions);
+      if (!r.ok) return requestProblem(r.error);
+      const { region, value } = r;
       return readResponse(deps, req, async (v) => {
-        const week = (await weeksInRange(v, region.code, p.value)).at(-1);
-        if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${p.value.from ?? 'the first'} and ${p.value.to ?? 'the last'} in region ${region.code}`);
+        const week = (await weeksInRange(v, region.code, value)).at(-1);
+        if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (p.value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list));
-        return download(`${documentName(region.code, [week], p.value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list));
+        return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }
     case 'alerts': {
@@ -213,6 +208,10 @@ function readResponse(deps: ApiDeps, req: ApiRequest, build: (view: ReadView) =>
     if (key !== null && response.statusCode === 200) cache!.set(key, response);
     return response;
   });
+}
+
+function requestProblem(e: RequestProblem): ApiResponse {
+  return apiError(e.status, e.code, e.message, { parameter: e.parameter });
 }
 
 function regionNotFound(region: string): ApiResponse {

@@ -1,5 +1,5 @@
 // Pure: the API's responses in the function response shape (research yandex-cloud §1.4):
-// JSON with `{error: {code, message}}` for every failure, CSV as text, XLSX base64. Every
+// JSON with `{error: {code, message}}` for every failure, CSV as text, XLSX and PPTX base64. Every
 // response carries nosniff and no-referrer; API data is `no-store`, since it is behind a key.
 import type { ApiResponse } from './http.ts';
 import type { ErrorBody } from './views.ts';
@@ -13,6 +13,7 @@ export const CONTENT_TYPE = {
   json: 'application/json; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',

@@ -50,6 +50,13 @@ export function existingFiles(paths: readonly string[]): string[] {
   return files;
 }
 
+/** The SQLite file of a data directory (default .data); a missing one is a usage error that says how to make it. */
+export function sqliteIn(dataDir: string | undefined): string {
+  const path = join(resolve(dataDir ?? DEFAULT_DATA_DIR), 'pulse.sqlite');
+  if (!existsSync(path)) throw new UsageError(`--data-dir: no data in ${path}; run "sferum-pulse start" or "sferum-pulse run --data-dir DIR FILE..." first, or pass --data-dir`);
+  return path;
+}
+
 export function portOption(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);

@@ -6,10 +6,11 @@ import { z } from 'zod';
 import type { NotificationEvent as NotificationEventType } from '../domain/events.ts';
 import { NotificationEvent } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
-import { formatCell, regionalTable } from '../domain/report.ts';
+import { regionalTable } from '../domain/report.ts';
 import { periodKey, periodLabel, UploadReport, type Issue } from '../domain/schemas.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Stores } from '../runtime/composition.ts';
+import { terminalTable } from './table.ts';
 
 export const UploadSummary = z.object({
   key: z.string(),
@@ -119,7 +120,38 @@ export async function collect(input: {
   return { uploads, periods, notifications };
 }
 
-export function summaryText(doc: RunDocument): string {
+/** Delivered messages per channel id (a message may carry several events), from the outbox. */
+export async function deliveredByChannel(stores: Stores): Promise<Map<string, { messages: number; events: number }>> {
+  const out = new Map<string, { messages: number; events: number }>();
+  for (const d of await stores.outbox.list('delivered', { limit: 100_000 })) {
+    const c = out.get(d.channelId) ?? { messages: 0, events: 0 };
+    c.messages++;
+    c.events += d.eventIds.length;
+    out.set(d.channelId, c);
+  }
+  return out;
+}
+
+/**
+ * The headline figures in one block: the weeks, the uploads by status, the notifications
+ * and the channels they went to (a local run has only the log channel, so they are in
+ * functions.log).
+ */
+export function headline(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>): string[] {
+  const count = (s: UploadSummary['status']) => doc.uploads.filter((u) => u.status === s).length;
+  const rejectedRows = doc.uploads.reduce((n, u) => n + u.rows.rejected, 0);
+  const weeks = doc.periods.length === 0 ? '0' : `${doc.periods.length}: ${doc.periods[0]!.period.label} – ${doc.periods.at(-1)!.period.label}`;
+  const via = [...channels].map(([id, c]) => `${c.messages} message(s) via "${id}"${id === 'log' ? ' (the log channel: functions.log)' : ''}`).join(', ');
+  return [
+    'Summary',
+    `  weeks          ${weeks}`,
+    `  uploads        ${doc.uploads.length}: ${count('accepted')} accepted, ${count('partial')} partial (${rejectedRows} rows rejected), ${count('rejected')} rejected`,
+    `  notifications  ${doc.notifications.length} delivered${via ? `: ${via}` : ''}`,
+  ];
+}
+
+/** The run's summary; the table is aligned on a terminal and TSV when piped. */
+export function summaryText(doc: RunDocument, opts: { tty: boolean; channels: ReadonlyMap<string, { messages: number; events: number }> }): string {
   const lines = ['Uploads:'];
   for (const u of doc.uploads) {
     lines.push(`  ${u.status.padEnd(8)} ${u.key}  rows ${u.rows.accepted} accepted, ${u.rows.rejected} rejected${u.period ? `  ${u.period}` : ''}`);
@@ -128,11 +160,11 @@ export function summaryText(doc: RunDocument): string {
   }
   if (doc.periods.length > 0) {
     const table = regionalTable(doc.periods.map((p) => ({ period: p.period, values: p.region.metrics as AggregateRow['values'] })));
-    lines.push('', table.title, '');
-    lines.push(...[table.headers, ...table.rows.map((r) => r.map(formatCell))].map((r) => r.join('\t')));
+    lines.push('', table.title, '', terminalTable(table, opts.tty).trimEnd());
   } else lines.push('', 'No periods were aggregated.');
   lines.push('', `Notifications delivered: ${doc.notifications.length}`);
   for (const n of doc.notifications.slice(0, 20)) lines.push(`  ${n.type} · ${n.scope.name} · ${n.target?.id ?? '-'} · ${n.period.label}`);
   if (doc.notifications.length > 20) lines.push(`  … ${doc.notifications.length - 20} more`);
+  lines.push('', ...headline(doc, opts.channels));
   return `${lines.join('\n')}\n`;
 }

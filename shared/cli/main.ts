@@ -18,7 +18,7 @@ Commands:
   run [--data-dir DIR] [--json] [--samples] FILE...  upload files to a fresh local stack, wait until idle, print the result
   start [--data-dir DIR] [--port N]                  run the local stack until Ctrl-C (npm start)
   upload FILE... [--endpoint URL] [--bucket NAME]    upload to a running stack or a real bucket
-  report --format csv|xlsx|json [--data-dir DIR] [--region ID] [--from DATE] [--to DATE] [--out FILE]
+  report [--format table|csv|xlsx|pptx|json] [--data-dir DIR] [--region ID] [--from DATE] [--to DATE] [--out FILE]
   deliveries [--data-dir DIR] [--state STATE] [--replay ID]   the notification outbox
   migrate                                            apply the YDB schema migrations
 
@@ -58,11 +58,20 @@ http://127.0.0.1:9090, bucket sferum-pulse-exports) or, with
 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (region AWS_REGION, default ru-central1).
 
 ${EXIT_CODES}`,
-  report: `Usage: sferum-pulse report --format csv|xlsx|json [--data-dir DIR] [--region ID] [--from DATE] [--to DATE] [--out FILE]
+  report: `Usage: sferum-pulse report [--format table|csv|xlsx|pptx|json] [--data-dir DIR] [--region ID] [--from DATE] [--to DATE] [--out FILE]
 
-Renders the table "Активность по ОО, МОУО СК в Сфере" for the periods within [from, to]
-(YYYY-MM-DD) of region ID (default 26) from the aggregates in DIR/pulse.sqlite (default
-.data). csv and json go to stdout unless --out is given; xlsx needs --out.
+The ministry's documents for the weeks whose start lies within [from, to] (YYYY-MM-DD,
+both optional) of region ID (default 26), from DIR/pulse.sqlite (default .data), through
+the same use case and parameter rules as the API's /v1/regions/{region}/report.* routes:
+
+  table  (default) the table "Активность по ОО, МОУО СК в Сфере": aligned on a terminal, TSV in a pipe
+  csv    the same table as CSV (UTF-8 with BOM, ";", Russian number formats: Excel or LibreOffice in a Russian locale)
+  xlsx   the printable workbook: the regional table, the municipalities and «Неактивные ОО» of the last week
+  pptx   the slide deck: the table, the KPI chart against the targets, the municipalities furthest from each target
+  json   the table's title, headers and formatted cells
+
+Output goes to stdout unless --out FILE is given; xlsx and pptx need --out on a terminal.
+A bad flag exits 2 naming the flag and what it accepts.
 
 ${EXIT_CODES}`,
   deliveries: `Usage: sferum-pulse deliveries [--data-dir DIR] [--state pending|delivered|retrying|dead|disabled] [--limit N] [--replay ID]
@@ -107,7 +116,7 @@ export async function main(argv: readonly string[], io: Io = { out: process.stdo
       case 'upload':
         return await (await import('./tools.ts')).upload(rest, io);
       case 'report':
-        return await (await import('./tools.ts')).report(rest, io);
+        return await (await import('./report.ts')).report(rest, io);
       case 'deliveries':
         return await (await import('./tools.ts')).deliveries(rest, io);
       case 'migrate':

@@ -9,9 +9,10 @@ import { parseArgs } from 'node:util';
 import { buildReference } from '../runtime/reference.ts';
 import { sqliteStores } from '../runtime/composition.ts';
 import { IssueCode } from '../domain/errors.ts';
-import { collect, reportFor, summaryText } from './document.ts';
+import { collect, deliveredByChannel, reportFor, summaryText } from './document.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, logLine, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
 import { startStack, type IngestDone } from './stack.ts';
+import { isTerminal } from './table.ts';
 
 /** Prints `[n/of] key: rows, rows/s` as each upload completes (stderr). */
 function progress(io: Io, total: () => number) {
@@ -76,7 +77,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     const notifications = [...stack.queues.values()].flatMap((q) => (/notifications$/.test(q.name) ? q.history : []));
     const doc = await collect({ s3, stores, bucket, keys, regions: buildReference().knownRegions.map((r) => r.code), published: notifications });
     for (const d of stack.deadLetters) logLine(io, 'ERROR', 'cli.dead_letter', { source: d.source, trigger: d.trigger, function: d.function, error: d.error });
-    io.out.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : summaryText(doc));
+    io.out.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : summaryText(doc, { tty: isTerminal(io.out), channels: await deliveredByChannel(stores) }));
     if (!values['data-dir']) io.err.write(`data kept in ${dataDir} (reports, SQLite, functions.log)\n`);
     // Ingest itself failing (a dead letter, no report, a fault of ours) is a system error, not a rejected file.
     const reports = await Promise.all(keys.map((k) => reportFor(s3, stores, bucket, k)));

@@ -1,11 +1,11 @@
 // CLI: the operator's tools — `upload` (to a running local stack or a real bucket),
-// `report` (the seed's table from a data dir), `deliveries` (the notification outbox) and
-// `migrate` (the YDB schema). Each loads the module it is backed by only when run.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+// `deliveries` (the notification outbox) and `migrate` (the YDB schema). Each loads the
+// module it is backed by only when run. `report` is in report.ts.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Stores } from '../runtime/composition.ts';
-import { backing, DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, UsageError, type Io } from './common.ts';
+import { backing, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, sqliteIn, UsageError, type Io } from './common.ts';
 
 const LOCAL = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -41,33 +41,9 @@ export async function upload(args: string[], io: Io): Promise<number> {
 }
 
 async function storesIn(dataDir: string | undefined): Promise<Stores> {
-  const path = join(resolve(dataDir ?? DEFAULT_DATA_DIR), 'pulse.sqlite');
-  if (!existsSync(path)) throw new UsageError(`no data in ${path}; run "sferum-pulse start" or "sferum-pulse run --data-dir DIR FILE..." first, or pass --data-dir`);
+  const path = sqliteIn(dataDir);
   const { sqliteStores } = await import('../runtime/composition.ts');
   return sqliteStores(path);
-}
-
-export async function report(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, region: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } } });
-  const format = values.format;
-  if (format !== 'csv' && format !== 'xlsx' && format !== 'json') throw new UsageError('--format csv|xlsx|json is required');
-  if (format === 'xlsx' && !values.out) throw new UsageError('--format xlsx writes a file: add --out FILE.xlsx');
-  for (const d of [values.from, values.to]) if (d !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new UsageError(`--from and --to are dates YYYY-MM-DD, got "${d}"`);
-  const region = values.region ?? '26';
-  if (!/^\d{2}$/.test(region)) throw new UsageError(`--region is a two-digit region code such as 26, got "${region}"`);
-  const domain = await backing('shared/domain/report.ts', () => import('../domain/report.ts'), 'report');
-  const stores = await storesIn(values['data-dir']);
-  const rows = [];
-  for (const p of await stores.aggregates.periods(region)) rows.push(...(await stores.aggregates.readPeriod(region, p)));
-  const inRange = domain.regionRowsInRange(rows, values.from ?? '0000-01-01', values.to ?? '9999-12-31');
-  const table = domain.regionalTable(inRange.map((r) => ({ period: r.period, values: r.values })));
-  let bytes: Uint8Array;
-  if (format === 'csv') bytes = (await backing('shared/report/render-csv.ts', () => import('../report/render-csv.ts'), 'report --format csv')).renderCsvBytes(table);
-  else if (format === 'xlsx') bytes = await (await backing('shared/report/render-xlsx.ts', () => import('../report/render-xlsx.ts'), 'report --format xlsx')).renderXlsx([table]);
-  else bytes = Buffer.from(`${JSON.stringify({ title: table.title, headers: table.headers, rows: table.rows.map((r) => r.map(domain.formatCell)) }, null, 2)}\n`);
-  if (values.out) writeFileSync(values.out, bytes);
-  else io.out.write(bytes);
-  return EXIT.ok;
 }
 
 const STATES = ['pending', 'delivered', 'retrying', 'dead', 'disabled'] as const;

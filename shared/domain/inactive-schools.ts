@@ -4,8 +4,7 @@
 // структуры организации"); a school not in Sferum misses the 100 % registration target.
 // Both are listed by municipality with the INN, so a letter can name each one.
 import { z } from 'zod';
-import type { ReportTable } from './report.ts';
-import { Period, periodLabel, type SchoolRow } from './schemas.ts';
+import { Period, type SchoolRow } from './schemas.ts';
 
 export const InactiveReason = z.enum(['admin_inactive', 'not_in_sferum']);
 export type InactiveReason = z.infer<typeof InactiveReason>;
@@ -68,17 +67,4 @@ export function inactiveSchools(input: {
     m[s.reason]++;
   }
   return { period: input.period, schools, municipalities };
-}
-
-export const INACTIVE_SCHOOLS_TITLE = 'Неактивные ОО';
-
-/** The list as a report table (CSV, the workbook's third sheet): text cells, the INN kept as text. */
-export function inactiveSchoolsTable(list: InactiveSchoolsList): ReportTable {
-  return {
-    title: `${INACTIVE_SCHOOLS_TITLE} за ${periodLabel(list.period)}`,
-    headers: ['МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина'],
-    rows: list.schools.map((s) =>
-      [s.municipality.name, s.school_name, s.school_inn, s.school_kpp ?? '', INACTIVE_REASON_RU[s.reason]].map((value) => ({ kind: 'text' as const, value })),
-    ),
-  };
 }

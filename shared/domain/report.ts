@@ -3,11 +3,14 @@
 // (16 columns, headers verbatim, one row a period); the municipal table shows one period
 // with every municipal metric and the alert state. Renderers (shared/report) turn the
 // model into CSV text or XLSX cells; the formatting rules live here so both agree.
-import type { MetricId } from './events.ts';
-import { METRIC_CATALOG, metricInfo } from './metric-catalog.ts';
-import { alertKey, type AlertState } from './alerts.ts';
-import { metricAppliesTo, type AggregateRow, type MetricValues } from './metrics.ts';
-import { periodLabel, type Period } from './schemas.ts';
+import type { AlertState } from './alerts.ts';
+import { evaluatePeriod, reaches, type Evaluation, type EvaluationStatus } from './evaluate.ts';
+import type { MetricId, Scope, TargetRef } from './events.ts';
+import { INACTIVE_REASON_RU, inactiveSchools, type InactiveSchoolsList } from './inactive-schools.ts';
+import { METRIC_CATALOG, metricInfo, metricsWhere } from './metric-catalog.ts';
+import { metricAppliesTo, scopeKey, type AggregateRow, type MetricValues } from './metrics.ts';
+import { periodLabel, type Period, type SchoolRow } from './schemas.ts';
+import { targetsFor, targetTitle, type TargetsConfig } from './targets.ts';
 
 /** A count (`17 218`), a share shown in percent with 2 or 3 decimals (`97,01%`), or text. */
 export type ReportCell =
@@ -64,8 +67,8 @@ const SEED_METRICS: readonly MetricId[] = [
   'teachers_msg10_share',
 ];
 
-/** Coverage shares have 2 decimals, the KPI shares 3 (the catalog says which). */
-const shareDecimals = (m: MetricId): 2 | 3 => (metricInfo(m).decimals === 3 ? 3 : 2);
+/** The decimals a share is shown with: coverage 2, the KPI shares 3, as the seed prints them (the catalog says which). */
+export const shareDecimals = (m: MetricId): 2 | 3 => (metricInfo(m).decimals === 3 ? 3 : 2);
 
 function seedColumn(metric: MetricId): Column {
   const info = metricInfo(metric);
@@ -94,13 +97,11 @@ export function regionalTable(periods: readonly { readonly period: Period; reado
   };
 }
 
-/** The region's rows of a range of periods (inclusive, by start date) for `regionalTable`. */
-export function regionRowsInRange(rows: readonly AggregateRow[], from: string, to: string): AggregateRow[] {
-  return rows.filter((r) => r.scope.level === 'region' && r.period.start >= from && r.period.start <= to);
-}
-
 /** Russian headers of the metrics in the municipal table (the seed has no per-МОУО table). */
 export const METRIC_HEADERS_RU: Readonly<Record<MetricId, string>> = Object.fromEntries(METRIC_CATALOG.map((m) => [m.id, m.header])) as Record<MetricId, string>;
+
+/** The KPI shares, the ones the slide's chart draws against their targets. */
+export const KPI_SHARES: readonly MetricId[] = metricsWhere((m) => m.group === 'kpi' && m.kind === 'share');
 
 export const ALERT_STATUS_RU: Readonly<Record<AlertState['status'], string>> = {
   inactive: 'нет',
@@ -109,34 +110,40 @@ export const ALERT_STATUS_RU: Readonly<Record<AlertState['status'], string>> = {
   export_missing: 'нет выгрузки',
 };
 
+export const EVALUATION_STATUS_RU: Readonly<Record<EvaluationStatus, string>> = {
+  met: 'достигнута',
+  breach: 'нарушение',
+  at_risk: 'под угрозой',
+  pending: 'в процессе',
+  no_data: 'нет данных',
+};
+
 /**
  * One period, one row per municipality: the export flag, every municipal metric and, per
- * target, the alert state (`нарушение`, `под угрозой`, `нет`; `нет выгрузки (…)` when held
- * by a missing export; empty when the target was never evaluated for the scope).
+ * target, that period's evaluation (`нарушение`, `под угрозой`, `достигнута`, …; `нет
+ * данных (нет выгрузки)` when the municipality's export is missing; empty when the target
+ * does not apply to the municipality) — the dashboard's table of the same period.
  */
 export function municipalTable(input: {
-  readonly region: string;
   readonly period: Period;
   readonly rows: readonly AggregateRow[];
-  readonly alerts: readonly AlertState[];
+  readonly evaluations: readonly Pick<Evaluation, 'scope' | 'target' | 'status' | 'inhibited'>[];
   readonly targets: readonly { readonly id: string; readonly title: string }[];
 }): ReportTable {
   const metrics = (Object.keys(METRIC_HEADERS_RU) as MetricId[]).filter((m) => metricAppliesTo(m, 'municipality'));
-  const alerts = new Map(input.alerts.map((a) => [alertKey(a), a]));
+  const evaluations = new Map(input.evaluations.map((e) => [`${scopeKey(e.scope)}|${e.target.id}`, e]));
   const rows = input.rows
     .filter((r) => r.scope.level === 'municipality')
     .sort((a, b) => a.scope.name.localeCompare(b.scope.name, 'ru'))
     .map((r): ReportCell[] => [
       { kind: 'text', value: r.scope.name },
       { kind: 'text', value: r.has_export ? 'есть' : 'нет' },
-      ...metrics.map((m): ReportCell =>
-        m.endsWith('_share') ? { kind: 'share', value: r.values[m], decimals: shareDecimals(m) } : { kind: 'count', value: r.values[m] },
-      ),
+      ...metrics.map((m): ReportCell => (m.endsWith('_share') ? { kind: 'share', value: r.values[m], decimals: shareDecimals(m) } : { kind: 'count', value: r.values[m] })),
       ...input.targets.map((t): ReportCell => {
-        const a = alerts.get(alertKey({ region: input.region, alert_id: t.id, scope: r.scope }));
-        if (!a) return { kind: 'text', value: '' };
-        const text = ALERT_STATUS_RU[a.status];
-        return { kind: 'text', value: a.inhibited ? `${text} (${ALERT_STATUS_RU.export_missing})` : text };
+        const e = evaluations.get(`${scopeKey(r.scope)}|${t.id}`);
+        if (!e) return { kind: 'text', value: '' };
+        const text = EVALUATION_STATUS_RU[e.status];
+        return { kind: 'text', value: e.inhibited ? `${text} (${ALERT_STATUS_RU.export_missing})` : text };
       }),
     ]);
   return {
@@ -144,4 +151,131 @@ export function municipalTable(input: {
     headers: ['МОУО', 'Выгрузка', ...metrics.map((m) => METRIC_HEADERS_RU[m]), ...input.targets.map((t) => `Цель: ${t.title}`)],
     rows,
   };
+}
+
+export const INACTIVE_SCHOOLS_TITLE = 'Неактивные ОО';
+
+/** The list as a report table (CSV, the workbook's third sheet): text cells, the INN kept as text. */
+export function inactiveSchoolsTable(list: InactiveSchoolsList): ReportTable {
+  return {
+    title: `${INACTIVE_SCHOOLS_TITLE} за ${periodLabel(list.period)}`,
+    headers: ['МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина'],
+    rows: list.schools.map((s) =>
+      [s.municipality.name, s.school_name, s.school_inn, s.school_kpp ?? '', INACTIVE_REASON_RU[s.reason]].map((value) => ({ kind: 'text' as const, value })),
+    ),
+  };
+}
+
+/** The seed's note under its table, verbatim. */
+export const SEED_FOOTNOTE = 'МОУО не активно в Сфере и Школ не активно в Сфере - администратор не зашел на платформу, не провел работы по созданию структуры организации';
+
+/** "Ставропольский край · недели 20.02-22.02.2023 – 03.04-07.04.2023 · сформировано 02.12.2026 10:05 (МСК)" */
+export function reportSubtitle(regionName: string, weeks: readonly Period[], generatedAt: Date): string {
+  const span = weeks.length === 0 ? 'нет недель с данными' : weeks.length === 1 ? `неделя ${periodLabel(weeks[0]!)}` : `недели ${periodLabel(weeks[0]!)} – ${periodLabel(weeks.at(-1)!)}`;
+  // the ministry works on Moscow time (Stavropol Krai is UTC+3)
+  const made = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(generatedAt).replace(',', '');
+  return `${regionName} · ${span} · сформировано ${made} (МСК)`;
+}
+
+/** A municipality's distance from one target in one period. */
+export type TargetGap = { readonly id: string; readonly name: string; readonly value: number; readonly threshold: number; readonly gap: number };
+
+/** Per target that applies to municipalities: those furthest from it, and how many reach it or have no data. */
+export type TargetStanding = {
+  readonly target: TargetRef & { readonly title: string };
+  readonly furthest: readonly TargetGap[];
+  readonly missing: number;
+  readonly met: number;
+  readonly noData: number;
+};
+
+/**
+ * For each target evaluated for municipalities in the period, the `limit` municipalities
+ * with the largest gap between their own threshold (overrides applied) and their value,
+ * largest first, ties by name; the slide that says whom to call.
+ */
+export function furthestFromTargets(evaluations: readonly Evaluation[], cfg: TargetsConfig, region: string, limit = 5): TargetStanding[] {
+  // the slide states the region's threshold; a municipality's own override still sets its gap
+  const regional = new Map(targetsFor(cfg, region, { level: 'region', id: region }).map((t) => [t.id, t]));
+  const byTarget = new Map<string, Evaluation[]>();
+  for (const e of evaluations) {
+    if (e.scope.level !== 'municipality') continue;
+    const list = byTarget.get(e.target.id) ?? [];
+    list.push(e);
+    byTarget.set(e.target.id, list);
+  }
+  return cfg.defaults
+    .filter((d) => byTarget.has(d.id))
+    .map((d): TargetStanding => {
+      const list = byTarget.get(d.id)!;
+      const gaps = list
+        .filter((e): e is Evaluation & { value: number } => e.value !== null && !e.inhibited && !reaches(e.value, e.target))
+        .map((e): TargetGap => ({ id: e.scope.id, name: e.scope.name, value: e.value, threshold: e.target.threshold, gap: e.target.threshold - e.value }))
+        .sort((a, b) => b.gap - a.gap || a.name.localeCompare(b.name, 'ru'));
+      const noData = list.filter((e) => e.value === null || e.inhibited).length;
+      const target = regional.get(d.id) ?? list[0]!.target;
+      return { target: { ...target, title: targetTitle(cfg, d.id) }, furthest: gaps.slice(0, limit), missing: gaps.length, met: list.length - gaps.length - noData, noData };
+    });
+}
+
+/** A KPI share of the region across the weeks, and its regional target (null when none applies). */
+export type ChartKpi = { readonly metric: MetricId; readonly label: string; readonly values: readonly (number | null)[]; readonly target: TargetRef | null };
+
+/**
+ * Everything the ministry's documents show for a range of weeks: the regional table, the
+ * KPI series for the chart, and for the range's last week the municipal table (with that
+ * week's evaluations), the targets' standings and the inactive-schools list.
+ */
+export type ReportDocument = {
+  readonly region: { readonly code: string; readonly name: string };
+  readonly title: string;
+  readonly subtitle: string;
+  readonly weeks: readonly Period[];
+  readonly regional: ReportTable;
+  /** KPI shares with at least one value in the range, in KPI order */
+  readonly kpis: readonly ChartKpi[];
+  readonly footnote: string;
+  readonly last: {
+    readonly period: Period;
+    readonly municipal: ReportTable;
+    readonly standings: readonly TargetStanding[];
+    readonly inactive: InactiveSchoolsList;
+  } | null;
+};
+
+/** Builds the document from what one snapshot read (see shared/api/report.ts). */
+export function reportDocument(input: {
+  readonly region: { readonly code: string; readonly name: string; readonly municipalities: readonly { readonly id: string; readonly name: string }[] };
+  /** the region's rows of the weeks in the range, any order */
+  readonly regionRows: readonly AggregateRow[];
+  /** the range's last week: its rows, the earlier weeks' rows its trends use (ascending), its schools */
+  readonly last: { readonly period: Period; readonly rows: readonly AggregateRow[]; readonly history: readonly { readonly period: Period; readonly rows: readonly AggregateRow[] }[]; readonly schools: readonly SchoolRow[] } | null;
+  readonly targets: TargetsConfig;
+  readonly generatedAt: Date;
+}): ReportDocument {
+  const { region, targets } = input;
+  const regional = regionalTable(input.regionRows.filter((r) => r.scope.level === 'region').map((r) => ({ period: r.period, values: r.values })));
+  const sorted = [...input.regionRows].filter((r) => r.scope.level === 'region').sort((a, b) => (a.period.start < b.period.start ? -1 : a.period.start > b.period.start ? 1 : 0));
+  const weeks = sorted.map((r) => r.period);
+  const regionTargets = targetsFor(targets, region.code, { level: 'region', id: region.code });
+  const kpis = KPI_SHARES.map((metric): ChartKpi => ({
+    metric,
+    label: METRIC_HEADERS_RU[metric],
+    values: sorted.map((r) => r.values[metric]),
+    target: regionTargets.find((t) => t.metric === metric) ?? null,
+  })).filter((k) => k.values.some((v) => v !== null));
+  let last: ReportDocument['last'] = null;
+  if (input.last) {
+    const { period, rows, history, schools } = input.last;
+    const evaluations = evaluatePeriod({ current: rows, history, targetsFor: (scope: Scope) => targetsFor(targets, region.code, scope) });
+    const names = new Map(region.municipalities.map((m) => [m.id, m.name]));
+    const municipalTargets = targets.defaults.filter((d) => evaluations.some((e) => e.scope.level === 'municipality' && e.target.id === d.id));
+    last = {
+      period,
+      municipal: municipalTable({ period, rows, evaluations, targets: municipalTargets.map((t) => ({ id: t.id, title: t.title })) }),
+      standings: furthestFromTargets(evaluations, targets, region.code),
+      inactive: inactiveSchools({ period, schools, municipalityName: (id) => names.get(id) }),
+    };
+  }
+  return { region: { code: region.code, name: region.name }, title: REGIONAL_TABLE_TITLE, subtitle: reportSubtitle(region.name, weeks, input.generatedAt), weeks, regional, kpis, footnote: SEED_FOOTNOTE, last };
 }

@@ -109,10 +109,11 @@ describe('api over the samples, payload 1.0', () => {
     expect(r.headers['Content-Disposition']).toBe('attachment; filename="sferum-pulse-26-2023-02-20_2023-04-07.xlsx"');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(r.body, 'base64') as unknown as ArrayBuffer);
+    // title, subtitle, the header in row 3, the seven weeks, a blank row and the footnote
     const ws = wb.worksheets[0]!;
-    expect(ws.getRow(1).getCell(1).value).toBe('Неделя');
-    expect(ws.getRow(2).getCell(6).value).toBe(17218);
-    expect(ws.rowCount).toBe(8);
+    expect(ws.getRow(3).getCell(1).value).toBe('Неделя');
+    expect(ws.getRow(4).getCell(6).value).toBe(17218);
+    expect(ws.rowCount).toBe(12);
   });
 
   test('alerts can be filtered by state', async () => {

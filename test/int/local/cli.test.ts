@@ -106,7 +106,7 @@ describe('sferum-pulse usage', () => {
     expect(unknown.stderr).toContain('sferum-pulse --help');
     const format = cli(['report', '--format', 'pdf'], 30_000);
     expect(format.status).toBe(2);
-    expect(format.stderr).toContain('--format csv|xlsx|json');
+    expect(format.stderr).toContain('--format takes one of table, csv, xlsx, pptx, json; got "pdf"');
     expect(format.stdout).toBe('');
   }, 120_000);
 });

@@ -1,11 +1,9 @@
-// Unit: the report model and its renderers: Russian number formatting, the seed's table
+// Unit: the report model and its CSV renderer: Russian number formatting, the seed's table
 // cell for cell (7 × 16, from metric inputs built from the seed's implied counts), CSV
-// bytes (BOM, `;`, CRLF, formula guard T15) and XLSX numeric cells with display formats.
-import ExcelJS from 'exceljs';
-import { readFileSync } from 'node:fs';
+// bytes (BOM, `;`, CRLF, formula guard T15). The workbook and the deck: test/unit/report.
 import { describe, expect, test } from 'vitest';
-import type { AlertState } from '../../../shared/domain/alerts.ts';
-import { emptyMetricValues, type AggregateRow, type MetricValues } from '../../../shared/domain/metrics.ts';
+import type { EvaluationStatus } from '../../../shared/domain/evaluate.ts';
+import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
 import {
   formatCell,
   formatCount,
@@ -16,47 +14,8 @@ import {
   type ReportTable,
 } from '../../../shared/domain/report.ts';
 import { renderCsv, renderCsvBytes } from '../../../shared/report/render-csv.ts';
-import { NUM_FMT, renderXlsx } from '../../../shared/report/render-xlsx.ts';
 import { parseCsv, SEED } from '../../helpers/aggregate.ts';
-
-/** The seed's table as the fixture holds it: header line + 7 rows, tab-separated, verbatim. */
-function seedTable(): string[][] {
-  const text = readFileSync(new URL('../../fixtures/seed-table.tsv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
-  return text
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t'));
-}
-
-/** Per-period metric values from the seed's integer counts; shares are the counts' ratios. */
-function seedValues(): { period: AggregateRow['period']; values: MetricValues }[] {
-  return SEED.map((c) => ({
-    period: c.period,
-    values: {
-      ...emptyMetricValues(),
-      schools_total: c.schools,
-      schools_in_sferum: c.schoolsIn,
-      schools_inactive: c.schoolsInactive,
-      schools_in_sferum_share: c.schoolsIn / c.schools,
-      teachers_total: c.teachers,
-      teachers_in_sferum: c.teachersIn,
-      teachers_in_sferum_share: c.teachersIn / c.teachers,
-      students_total: c.students,
-      students_in_sferum: c.studentsIn,
-      students_in_sferum_share: c.studentsIn / c.students,
-      mouo_total: c.mouo,
-      mouo_in_sferum: c.mouoIn,
-      mouo_inactive: c.mouoInactive,
-      mouo_in_sferum_share: c.mouoIn / c.mouo,
-      teachers_chat_creators: c.chat,
-      teachers_msg3: c.msg3,
-      teachers_msg10: c.msg10,
-      teachers_chat_creators_share: c.chat / c.teachers,
-      teachers_msg3_share: c.msg3 / c.teachers,
-      teachers_msg10_share: c.msg10 === null ? null : c.msg10 / c.teachers,
-    },
-  }));
-}
+import { seedTable, seedValues } from '../report/seed-document.ts';
 
 describe('Russian number formatting', () => {
   test('counts group thousands with a plain space', () => {
@@ -128,42 +87,8 @@ describe('renderCsv', () => {
   });
 });
 
-describe('renderXlsx', () => {
-  test('writes numbers as numeric cells with Russian-displayable formats and null as empty', async () => {
-    // Prepare
-    const table = regionalTable(seedValues());
-    // Act
-    const bytes = await renderXlsx(table);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-    const ws = wb.worksheets[0]!;
-    // Assess
-    expect(ws.getRow(1).values).toEqual([undefined, ...table.headers]);
-    const r2 = ws.getRow(2);
-    expect(r2.getCell(1).value).toBe('20.02-22.02.2023');
-    expect(r2.getCell(6).value).toBe(17218);
-    expect(r2.getCell(6).numFmt).toBe(NUM_FMT.count);
-    expect(r2.getCell(5).value).toBe(617 / 636);
-    expect(r2.getCell(5).numFmt).toBe('0.00%');
-    expect(r2.getCell(14).value).toBe(3666 / 17218);
-    expect(r2.getCell(14).numFmt).toBe('0.000%');
-    expect(r2.getCell(16).value).toBeNull();
-    expect(ws.getRow(3).getCell(16).value).toBe(5 / 16819);
-    expect(ws.rowCount).toBe(8);
-  });
-
-  test('a text cell starting with = stays a string, never a formula (T15)', async () => {
-    const bytes = await renderXlsx({ title: 'x', headers: ['a'], rows: [[{ kind: 'text', value: '=1+2' }]] });
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-    const cell = wb.worksheets[0]!.getCell('A2');
-    expect(cell.type).toBe(ExcelJS.ValueType.String);
-    expect(cell.value).toBe('=1+2');
-  });
-});
-
 describe('municipalTable', () => {
-  test('one row a municipality with its export flag, metrics and alert state', () => {
+  test('one row a municipality with its export flag, metrics and the period\'s evaluation per target', () => {
     // Prepare
     const period = SEED[6]!.period;
     const row = (id: string, name: string, hasExport: boolean, chat: number | null): AggregateRow => ({
@@ -176,24 +101,13 @@ describe('municipalTable', () => {
       missing: {},
       warnings: [],
     });
-    const alert = (id: string, status: AlertState['status'], inhibited: boolean): AlertState => ({
-      region: '26',
-      alert_id: 'teachers_chat_creators',
-      scope: { level: 'municipality', id, name: id },
-      status,
-      target: null,
-      period,
-      since: null,
-      value: null,
-      inhibited,
-      changed_at: '2023-04-10T00:00:00.000Z',
-    });
+    const target = { id: 'teachers_chat_creators', metric: 'teachers_chat_creators_share' as const, op: '>=' as const, threshold: 0.35, due: '2023-09-01' };
+    const evaluation = (id: string, status: EvaluationStatus, inhibited: boolean) => ({ scope: { level: 'municipality' as const, id, name: id }, target, status, inhibited });
     // Act
     const t = municipalTable({
-      region: '26',
       period,
       rows: [row('b', 'Будённовский', true, 0.21292), row('a', '=Александровский', false, null)],
-      alerts: [alert('a', 'breach', true), alert('b', 'at_risk', false)],
+      evaluations: [evaluation('a', 'no_data', true), evaluation('b', 'at_risk', false)],
       targets: [{ id: 'teachers_chat_creators', title: 'чаты' }],
     });
     const cells = t.rows.map((r) => r.map(formatCell));
@@ -205,7 +119,7 @@ describe('municipalTable', () => {
     expect(cells.map((r) => r[1])).toEqual(['нет', 'есть']);
     expect(cells[1]![col('Общее кол-во педагогов')]).toBe('1 000');
     expect(cells[1]![col('% педагогов, создавших ≥1 чат')]).toBe('21,292%');
-    expect(cells.map((r) => r[col('Цель: чаты')])).toEqual(['нарушение (нет выгрузки)', 'под угрозой']);
+    expect(cells.map((r) => r[col('Цель: чаты')])).toEqual(['нет данных (нет выгрузки)', 'под угрозой']);
     expect(parseCsv(renderCsv(t).slice(1))[1]![0]).toBe("'=Александровский");
   });
 });

@@ -208,7 +208,7 @@ describe('handleApiRequest', () => {
     expect((await call('/v1/regions/77/inactive-schools')).statusCode).toBe(404);
   });
 
-  test('the CSV report is text/csv with a Content-Disposition file name; XLSX is base64 with its type', async () => {
+  test('the CSV report is text/csv with a Content-Disposition file name; XLSX and PPTX are base64 with their types', async () => {
     const { call } = setup();
     const csv = await call('/v1/regions/26/report.csv');
     expect(csv.headers['Content-Type']).toBe('text/csv; charset=utf-8');
@@ -218,6 +218,10 @@ describe('handleApiRequest', () => {
     expect(xlsx.isBase64Encoded).toBe(true);
     expect(xlsx.headers['Content-Type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(Buffer.from(xlsx.body, 'base64').subarray(0, 2).toString()).toBe('PK');
+    const pptx = await call('/v1/regions/26/report.pptx', { key: DASH });
+    expect(pptx.headers['Content-Type']).toBe('application/vnd.openxmlformats-officedocument.presentationml.presentation');
+    expect(pptx.headers['Content-Disposition']).toBe('attachment; filename="sferum-pulse-26-2023-03-06_2023-03-10.pptx"');
+    expect(Buffer.from(pptx.body, 'base64').subarray(0, 2).toString()).toBe('PK');
   });
 
   test('uploads are paged with an opaque cursor until next_cursor is null', async () => {

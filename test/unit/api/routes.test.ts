@@ -11,6 +11,7 @@ describe('matchRoute', () => {
     ['/v1/regions/26/timeseries', 'timeseries', { region: '26' }],
     ['/v1/regions/26/report.csv', 'report_csv', { region: '26' }],
     ['/v1/regions/26/report.xlsx', 'report_xlsx', { region: '26' }],
+    ['/v1/regions/26/report.pptx', 'report_pptx', { region: '26' }],
     ['/v1/regions/26/inactive-schools', 'inactive_schools', { region: '26' }],
     ['/v1/regions/26/alerts', 'alerts', { region: '26' }],
     ['/v1/uploads', 'uploads', {}],
@@ -57,7 +58,7 @@ describe('ROUTES', () => {
 
   test('a dashboard key reads periods, timeseries, the report and the inactive schools, not alerts or uploads', () => {
     const allowed = ROUTES.filter((r) => r.access !== 'public' && r.access.includes('dashboard')).map((r) => r.name);
-    expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx', 'inactive_schools']);
+    expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools']);
   });
 });
 

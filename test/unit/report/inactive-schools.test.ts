@@ -2,7 +2,8 @@
 // or not in Sferum), who is not (active schools), its order, the per-municipality counts,
 // and its table (INN and KPP kept as text).
 import { describe, expect, test } from 'vitest';
-import { inactiveSchools, inactiveSchoolsTable, INACTIVE_REASON_RU } from '../../../shared/domain/inactive-schools.ts';
+import { inactiveSchools, INACTIVE_REASON_RU } from '../../../shared/domain/inactive-schools.ts';
+import { inactiveSchoolsTable } from '../../../shared/domain/report.ts';
 import type { SchoolRow } from '../../../shared/domain/schemas.ts';
 
 const P = { start: '2023-04-03', end: '2023-04-07' };

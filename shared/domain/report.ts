@@ -8,7 +8,7 @@ import { evaluatePeriod, reaches, type Evaluation, type EvaluationStatus } from 
 import type { MetricId, Scope, TargetRef } from './events.ts';
 import { INACTIVE_REASON_RU, inactiveSchools, type InactiveSchoolsList } from './inactive-schools.ts';
 import { METRIC_CATALOG, metricInfo, metricsWhere } from './metric-catalog.ts';
-import { metricAppliesTo, scopeKey, type AggregateRow, type MetricValues } from './metrics.ts';
+import { scopeKey, type AggregateRow, type MetricValues } from './metrics.ts';
 import { periodLabel, type Period, type SchoolRow } from './schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from './targets.ts';
 
@@ -119,7 +119,21 @@ export const EVALUATION_STATUS_RU: Readonly<Record<EvaluationStatus, string>> = 
 };
 
 /**
- * One period, one row per municipality: the export flag, every municipal metric and, per
+ * The municipal table's metrics, as the dashboard's table shows a municipality: coverage
+ * (schools, teachers, students) and the KPI shares; the KPI counts stay in the API.
+ */
+export const MUNICIPAL_METRICS: readonly MetricId[] = [
+  'schools_total',
+  'schools_in_sferum',
+  'schools_in_sferum_share',
+  'teachers_total',
+  'teachers_in_sferum',
+  'students_in_sferum_share',
+  ...KPI_SHARES,
+];
+
+/**
+ * One period, one row per municipality: the export flag, the municipal metrics and, per
  * target, that period's evaluation (`нарушение`, `под угрозой`, `достигнута`, …; `нет
  * данных (нет выгрузки)` when the municipality's export is missing; empty when the target
  * does not apply to the municipality) — the dashboard's table of the same period.
@@ -130,7 +144,7 @@ export function municipalTable(input: {
   readonly evaluations: readonly Pick<Evaluation, 'scope' | 'target' | 'status' | 'inhibited'>[];
   readonly targets: readonly { readonly id: string; readonly title: string }[];
 }): ReportTable {
-  const metrics = (Object.keys(METRIC_HEADERS_RU) as MetricId[]).filter((m) => metricAppliesTo(m, 'municipality'));
+  const metrics = MUNICIPAL_METRICS;
   const evaluations = new Map(input.evaluations.map((e) => [`${scopeKey(e.scope)}|${e.target.id}`, e]));
   const rows = input.rows
     .filter((r) => r.scope.level === 'municipality')

@@ -3,12 +3,13 @@
 // bytes (BOM, `;`, CRLF, formula guard T15). The workbook and the deck: test/unit/report.
 import { describe, expect, test } from 'vitest';
 import type { EvaluationStatus } from '../../../shared/domain/evaluate.ts';
-import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
+import { emptyMetricValues, metricAppliesTo, type AggregateRow } from '../../../shared/domain/metrics.ts';
 import {
   formatCell,
   formatCount,
   formatShare,
   municipalTable,
+  MUNICIPAL_METRICS,
   REGIONAL_COLUMNS,
   regionalTable,
   type ReportTable,
@@ -115,6 +116,9 @@ describe('municipalTable', () => {
     // Assess
     expect(t.headers.slice(0, 2)).toEqual(['МОУО', 'Выгрузка']);
     expect(t.headers).not.toContain('МОУО всего');
+    // the dashboard's columns: coverage and the KPI shares, every one a municipal metric
+    expect(MUNICIPAL_METRICS.every((m) => metricAppliesTo(m, 'municipality'))).toBe(true);
+    expect(t.headers).toHaveLength(2 + MUNICIPAL_METRICS.length + 1);
     expect(cells.map((r) => r[0])).toEqual(['=Александровский', 'Будённовский']);
     expect(cells.map((r) => r[1])).toEqual(['нет', 'есть']);
     expect(cells[1]![col('Общее кол-во педагогов')]).toBe('1 000');

@@ -300,6 +300,8 @@ export class YdbClient {
           },
         };
         const out = await fn(tx);
+        // a read-only snapshot too: left open it would hold one of the few transactions a
+        // session may keep (YDB closes them only on a timeout)
         if (txId && !committed) {
           const c = await s.client.commitTransaction({ sessionId: s.id, txId }, { signal });
           if (c.status !== S.SUCCESS) throw new YDBError(c.status, c.issues);

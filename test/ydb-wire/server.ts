@@ -83,6 +83,8 @@ export type FaultSpec = {
   readonly delayMs?: number;
   /** Only ExecuteQuery calls whose query matches. */
   readonly match?: QueryMatch;
+  /** ExecuteQuery only: stream this many result parts first, then fail (an interrupted stream). */
+  readonly afterParts?: number;
   readonly message?: string;
 };
 export type WireOptions = {
@@ -113,6 +115,8 @@ class Failure extends Error {
     readonly status: S | null,
     readonly grpc: GrpcStatus | null,
     message: string,
+    /** fail only after streaming this many parts (ExecuteQuery) */
+    readonly afterParts = 0,
   ) {
     super(message);
   }
@@ -296,8 +300,11 @@ export class YdbWire {
     this.#lastActivity = Date.now();
   }
 
-  /** Applies the token check and the faults to a recorded call; throws the Failure it must answer. */
-  async #gate(call: WireCall): Promise<void> {
+  /**
+   * Applies the token check and the faults to a recorded call: throws the Failure it must
+   * answer now, or returns the one it must answer after some result parts (or null).
+   */
+  async #gate(call: WireCall): Promise<Failure | null> {
     if (this.#options.acceptToken && !this.#options.acceptToken(call.token)) {
       throw new Failure(null, GrpcStatus.UNAUTHENTICATED, 'wire: token refused');
     }
@@ -310,9 +317,11 @@ export class YdbWire {
       if (!f.calls) f.left--;
       if (f.delayMs) await new Promise((ok) => setTimeout(ok, f.delayMs));
       const message = f.message ?? `wire: injected ${f.status ?? f.grpc ?? 'delay'} on ${call.method} #${call.methodSeq}`;
-      if (f.grpc) throw new Failure(null, GRPC[f.grpc], message);
-      if (f.status) throw new Failure(STATUS[f.status], null, message);
+      const failure = f.grpc ? new Failure(null, GRPC[f.grpc], message, f.afterParts) : f.status ? new Failure(STATUS[f.status], null, message, f.afterParts) : null;
+      if (failure && failure.afterParts > 0 && call.method === 'ExecuteQuery') return failure;
+      if (failure) throw failure;
     }
+    return null;
   }
 
   #fail(call: WireCall, f: Failure): void {
@@ -468,7 +477,7 @@ export class YdbWire {
             if (s.busy) throw new Failure(S.SESSION_BUSY, null, `session ${req.sessionId} is already executing a query`);
             session = s;
             session.busy = true;
-            await wire.#gate(call);
+            const late = await wire.#gate(call);
             const types = new Map(Object.entries(query.params).map(([k, p]) => [k, p.type] as const));
             const problems = checkQuery(query.text, types, wire.schema);
             if (problems.length) throw new Failure(S.BAD_REQUEST, null, `wire type check: ${problems.join('; ')}`);
@@ -476,12 +485,13 @@ export class YdbWire {
             const sets = wire.#reply(query, call);
             call.resultRows = sets.reduce((n, set) => n + set.rows.length, 0);
             const parts = wire.#parts(sets, txId && query.tx.begin && !query.tx.commit ? txId : null);
-            if (txId && query.tx.commit) wire.#txs.get(txId)!.state = 'committed';
-            for (const p of parts) {
+            for (const p of late ? parts.slice(0, late.afterParts) : parts) {
               if (c.cancelled) return;
               owner.set(p, call);
               c.write(p);
             }
+            if (late) throw late;
+            if (txId && query.tx.commit) wire.#txs.get(txId)!.state = 'committed';
             c.end();
           } catch (e) {
             const f = e instanceof Failure ? e : new Failure(S.INTERNAL_ERROR, null, `wire: ${(e as Error).message}`);

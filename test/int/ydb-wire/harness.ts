@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ydbStoresOn, type ClientOptions } from '../../../shared/adapters/ydb/index.ts';
 import { YdbReadModel } from '../../../shared/adapters/ydb/read-model.ts';
 import { YdbClient } from '../../../shared/adapters/ydb/client.ts';
-import { type WireQuery, type YdbWire, startYdbWire } from '../../ydb-wire/server.ts';
+import { type WireOptions, type WireQuery, type YdbWire, startYdbWire } from '../../ydb-wire/server.ts';
 
 export type AdapterWire = {
   readonly wire: YdbWire;
@@ -17,8 +17,8 @@ export type AdapterWire = {
 export const FAST: ClientOptions = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 5 }, maxElapsedMs: 2_000, random: () => 0.5 };
 
 /** A wire server, a Driver on it (discovery off, as the adapters' own driver runs), and every store. */
-export async function adapterWire(opts: ClientOptions = FAST): Promise<AdapterWire> {
-  const wire = await startYdbWire();
+export async function adapterWire(opts: ClientOptions = FAST, wireOptions: WireOptions = {}): Promise<AdapterWire> {
+  const wire = await startYdbWire(wireOptions);
   const driver = new Driver(wire.connectionString, { 'ydb.sdk.enable_discovery': false });
   await driver.ready();
   const stores = ydbStoresOn(driver, opts);
@@ -40,10 +40,10 @@ export async function adapterWire(opts: ClientOptions = FAST): Promise<AdapterWi
  * One adapter wire for a test file: started before its tests, forgotten (calls, scripts,
  * faults) after each, closed after all. The returned object reads the live instance.
  */
-export function useAdapterWire(opts: ClientOptions = FAST): Omit<AdapterWire, 'close'> {
+export function useAdapterWire(opts: ClientOptions = FAST, wireOptions: WireOptions = {}): Omit<AdapterWire, 'close'> {
   let h: AdapterWire | undefined;
   beforeAll(async () => {
-    h = await adapterWire(opts);
+    h = await adapterWire(opts, wireOptions);
   });
   afterEach(async () => {
     await h!.wire.idle();

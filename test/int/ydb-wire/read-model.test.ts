@@ -8,7 +8,8 @@ import { report } from '../../contract/snapshot-store.contract.ts';
 import { P1, agg } from '../../contract/stores.contract.ts';
 import { useAdapterWire, sent } from './harness.ts';
 
-const h = useAdapterWire();
+// two rows per result part, so a page can be cut mid-stream
+const h = useAdapterWire(undefined, { rowsPerPart: 2 });
 
 test('one snapshot transaction carries all of a request\'s reads and ends with them', async () => {
   const row = agg({ level: 'region' });
@@ -34,4 +35,14 @@ test('a snapshot that meets OVERLOADED is re-run whole in a new transaction', as
   const begun = h.wire.queries().filter((q) => q.tx.begin === 'snapshotReadOnly');
   expect(begun).toHaveLength(2);
   expect(h.wire.calls.filter((c) => c.method === 'ExecuteQuery').map((c) => c.status)).toEqual(['SUCCESS', 'OVERLOADED', 'SUCCESS', 'SUCCESS']);
+});
+
+test('a page whose stream breaks after its first part is read again whole, never returned cut', async () => {
+  const rows = [agg({ level: 'region' }), agg({ id: 'a' }), agg({ id: 'b' }), agg({ id: 'c' })];
+  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow) as never)]);
+  h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1, match: (q) => q.text === AGGREGATE_READ_PERIOD.first });
+  const got = await h.readModel.snapshot((v) => v.readPeriod('26', P1));
+  expect(got.map((r) => r.scope.id)).toEqual(['26', 'a', 'b', 'c']);
+  const reads = h.wire.calls.filter((c) => c.query?.text === AGGREGATE_READ_PERIOD.first);
+  expect(reads.map((c) => c.status)).toEqual(['UNAVAILABLE', 'SUCCESS']);
 });

@@ -322,6 +322,25 @@ describe('faults', () => {
     await expect(sql`SELECT region FROM alert_state WHERE region = ${'26'}`.timeout(100)).rejects.toThrow();
   });
 
+  test('an interrupted stream: result parts first, then the failure (in-band or at the transport)', async () => {
+    const sid = await session();
+    const set = wire.resultSet({ n: 'Uint64' }, [{ n: 1n }]);
+    wire.script('FROM alert_state', [set, set, set]);
+    const text = 'SELECT COUNT(*) AS n FROM alert_state; SELECT COUNT(*) AS n FROM alert_state; SELECT COUNT(*) AS n FROM alert_state';
+    wire.fault({ method: 'ExecuteQuery', status: 'OVERLOADED', afterParts: 2 });
+    expect(await parts(sid, text)).toEqual([S.SUCCESS, S.SUCCESS, S.OVERLOADED]);
+    wire.fault({ method: 'ExecuteQuery', grpc: 'UNAVAILABLE', afterParts: 1 });
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const p of raw().executeQuery({ sessionId: sid, query: { case: 'queryContent', value: { text } } })) got.push(p.status);
+      })(),
+    ).rejects.toMatchObject({ code: 14 });
+    expect(got).toEqual([S.SUCCESS]);
+    expect(await parts(sid, text)).toEqual([S.SUCCESS, S.SUCCESS, S.SUCCESS]);
+    await raw().deleteSession({ sessionId: sid });
+  });
+
   test('faults pick calls by number and by query', async () => {
     const sid = await session();
     wire.fault({ method: 'ExecuteQuery', status: 'OVERLOADED', calls: [2, 3] });

@@ -5,7 +5,8 @@
 // cursor (uploads). Logs carry the route, status, duration and the key's name — never
 // the key, a header or a query string.
 import type { AlertState } from '../domain/alerts.ts';
-import { regionalTable, regionRowsInRange } from '../domain/report.ts';
+import { inactiveSchoolsTable } from '../domain/inactive-schools.ts';
+import { regionalTable } from '../domain/report.ts';
 import type { Scope } from '../domain/events.ts';
 import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
 import { periodKey, type Period } from '../domain/schemas.ts';
@@ -21,11 +22,11 @@ import type { ApiRequest, ApiResponse } from './http.ts';
 import { DEFAULT_PAGE, encodeCursor, parseParams, RouteParams, type ParamError } from './params.ts';
 import { apiError, asset, CONTENT_TYPE, download, json, page } from './responses.ts';
 import type { ResponseCache } from './response-cache.ts';
+import { documentName, readInactiveSchools, weeksInRange, type ApiRegion } from './report.ts';
 import { matchRoute, type Route } from './routes.ts';
-import { historyPeriods, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
+import { historyPeriods, inactiveSchoolsBody, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
 
-/** What the API knows of a region without reading the store: its name and municipalities. */
-export type ApiRegion = { readonly code: string; readonly name: string; readonly municipalities: readonly { readonly id: string; readonly name: string }[] };
+export type { ApiRegion } from './report.ts';
 
 export type ApiDeps = {
   readonly read: ReadModel;
@@ -139,19 +140,29 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       const { region } = p.value;
       if (!deps.regions.has(region)) return regionNotFound(region);
-      const from = p.value.from ?? '0000-01-01';
-      const to = p.value.to ?? '9999-12-31';
       return readResponse(deps, req, async (v) => {
-        const periods = (await v.periods(region)).filter((x) => x.start >= from && x.start <= to);
+        const weeks = await weeksInRange(v, region, p.value);
         const rows: AggregateRow[] = [];
-        for (const x of periods) rows.push(...(await v.readPeriod(region, x)));
-        const regional = regionRowsInRange(rows, from, to);
+        for (const x of weeks) rows.push(...(await v.readPeriod(region, x)));
+        const regional = rows.filter((r) => r.scope.level === 'region');
         const table = regionalTable(regional.map((r) => ({ period: r.period, values: r.values })));
-        const span = regional.length ? `${regional[0]!.period.start}_${regional.at(-1)!.period.end}` : `${p.value.from ?? 'start'}_${p.value.to ?? 'end'}`;
-        const name = `sferum-pulse-${region}-${span}`;
+        const name = documentName(region, weeks, p.value);
         return route.name === 'report_csv'
           ? download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(table))
           : download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await renderXlsx(table));
+      });
+    }
+    case 'inactive_schools': {
+      const p = parseParams(RouteParams.inactiveSchools, path, q);
+      if (!p.ok) return badParam(p.error);
+      const region = deps.regions.get(p.value.region);
+      if (!region) return regionNotFound(p.value.region);
+      return readResponse(deps, req, async (v) => {
+        const week = (await weeksInRange(v, region.code, p.value)).at(-1);
+        if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${p.value.from ?? 'the first'} and ${p.value.to ?? 'the last'} in region ${region.code}`);
+        const list = await readInactiveSchools(v, region, week);
+        if (p.value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list));
+        return download(`${documentName(region.code, [week], p.value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }
     case 'alerts': {

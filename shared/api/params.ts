@@ -59,13 +59,18 @@ const Limit = z
   .transform(Number)
   .pipe(z.number().int().min(1, `expected an integer from 1 to ${MAX_PAGE}`).max(MAX_PAGE, `at most ${MAX_PAGE} items a page`));
 
+/** A range of weeks by their start dates, both inclusive and optional. */
+const inOrder = (q: { from?: string | undefined; to?: string | undefined }) => !q.from || !q.to || q.from <= q.to;
+const IN_ORDER = { path: ['to'], message: 'must not be before from' };
+const WeekRangeShape = z.object({ region: Region, from: DateParam.optional(), to: DateParam.optional() });
+const WeekRange = WeekRangeShape.refine(inOrder, IN_ORDER);
+
 export const RouteParams = {
   periods: z.object({ region: Region }),
   period: z.object({ region: Region, period: PeriodParam }),
   timeseries: z.object({ region: Region, metric: MetricId, scope: ScopeParam }),
-  report: z
-    .object({ region: Region, from: DateParam.optional(), to: DateParam.optional() })
-    .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' }),
+  report: WeekRange,
+  inactiveSchools: WeekRangeShape.extend({ format: z.enum(['json', 'csv'], 'expected json or csv').default('json') }).refine(inOrder, IN_ORDER),
   alerts: z.object({ region: Region, state: AlertStatus.optional() }),
   uploads: z.object({ cursor: CursorParam.optional(), limit: Limit.optional() }),
   upload: z.object({ id: z.string().regex(/^[\w.:-]{1,128}$/, 'expected an upload id as the upload report shows it') }),

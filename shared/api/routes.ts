@@ -16,6 +16,7 @@ export type RouteName =
   | 'timeseries'
   | 'report_csv'
   | 'report_xlsx'
+  | 'inactive_schools'
   | 'alerts'
   | 'uploads'
   | 'upload';
@@ -40,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   { name: 'timeseries', method: 'GET', path: '/v1/regions/{region}/timeseries', access: ALL },
   { name: 'report_csv', method: 'GET', path: '/v1/regions/{region}/report.csv', access: ALL },
   { name: 'report_xlsx', method: 'GET', path: '/v1/regions/{region}/report.xlsx', access: ALL },
+  { name: 'inactive_schools', method: 'GET', path: '/v1/regions/{region}/inactive-schools', access: ALL },
   { name: 'alerts', method: 'GET', path: '/v1/regions/{region}/alerts', access: READER },
   { name: 'uploads', method: 'GET', path: '/v1/uploads', access: READER },
   { name: 'upload', method: 'GET', path: '/v1/uploads/{id}', access: READER },

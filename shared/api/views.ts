@@ -9,6 +9,7 @@ import { evaluatePeriod, EvaluationStatus, TREND_WINDOW } from '../domain/evalua
 import { MetricId, Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
 import { DataQualityWarning, MetricValues, type AggregateRow } from '../domain/metrics.ts';
 import { comparePeriods } from '../domain/alerts.ts';
+import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
 import { IsoDate, Issue, Period, periodKey, periodLabel, RegionCode, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
 import type { TimeseriesPoint } from '../ports/aggregate-store.ts';
@@ -70,6 +71,14 @@ export type TimeseriesBody = z.infer<typeof TimeseriesBody>;
 export const AlertsBody = z.object({ region: RegionCode, alerts: z.array(AlertState) });
 export type AlertsBody = z.infer<typeof AlertsBody>;
 
+export const InactiveSchoolsBody = z.object({
+  region: RegionCode,
+  period: PeriodView,
+  schools: InactiveSchoolsList.shape.schools,
+  municipalities: InactiveSchoolsList.shape.municipalities,
+});
+export type InactiveSchoolsBody = z.infer<typeof InactiveSchoolsBody>;
+
 export const UploadSummary = z.object({
   upload_id: z.string(),
   key: z.string(),
@@ -112,6 +121,7 @@ for (const [id, schema] of [
   ['PeriodBody', PeriodBody],
   ['TimeseriesBody', TimeseriesBody],
   ['AlertsBody', AlertsBody],
+  ['InactiveSchoolsBody', InactiveSchoolsBody],
   ['UploadSummary', UploadSummary],
   ['UploadsBody', UploadsBody],
   ['Issue', Issue],
@@ -150,6 +160,10 @@ export function openApiSchemas(): Record<string, JsonSchema> {
 
 export function periodView(p: Period): PeriodView {
   return { key: periodKey(p), start: p.start, end: p.end, label: periodLabel(p) };
+}
+
+export function inactiveSchoolsBody(region: string, list: InactiveSchoolsList): InactiveSchoolsBody {
+  return { region, period: periodView(list.period), schools: list.schools, municipalities: list.municipalities };
 }
 
 export function targetViews(cfg: TargetsConfig, region: string, scope: { level: ScopeLevel; id: string }): TargetView[] {

@@ -7,7 +7,7 @@
 import type { AlertState } from '../domain/alerts.ts';
 import type { MetricId, ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
-import type { Period, UploadReport } from '../domain/schemas.ts';
+import type { Period, SchoolRow, UploadReport } from '../domain/schemas.ts';
 import type { TimeseriesPoint } from './aggregate-store.ts';
 
 /** A completed upload report with its ledger sequence (the stable order of the upload list). */
@@ -26,6 +26,8 @@ export interface ReadView {
   readPeriod(region: string, period: Period): Promise<AggregateRow[]>;
   /** One metric of one scope across periods, ascending by period. */
   timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]>;
+  /** The current school rows of one period (through the snapshot pointers), by municipality id then school key. */
+  schools(region: string, period: Period): Promise<SchoolRow[]>;
   /** Every stored alert state of a region. */
   alerts(region: string): Promise<AlertState[]>;
   report(uploadId: string): Promise<UploadReport | null>;

@@ -6,8 +6,8 @@ import { MetricId } from '../../shared/domain/events.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { ReadModel } from '../../shared/ports/read-model.ts';
-import type { UploadLedger } from '../../shared/ports/snapshot-store.ts';
-import { report } from './snapshot-store.contract.ts';
+import type { SnapshotStore, UploadLedger } from '../../shared/ports/snapshot-store.ts';
+import { report, school } from './snapshot-store.contract.ts';
 import { P1, P2, agg, alert } from './stores.contract.ts';
 
 export type ReadModelFixture = {
@@ -15,6 +15,7 @@ export type ReadModelFixture = {
   readonly aggregates: AggregateStore;
   readonly alerts: AlertStore;
   readonly ledger: UploadLedger;
+  readonly snapshots: SnapshotStore;
   close(): Promise<void>;
 };
 
@@ -35,11 +36,12 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
           periods: await v.periods('26'),
           rows: await v.readPeriod('26', P1),
           series: await v.timeseries('26', 'teachers_total', { level: 'region', id: '26' }),
+          schools: await v.schools('26', P1),
           alerts: await v.alerts('26'),
           report: await v.report('up_missing'),
           reports: await v.reports({ limit: 10 }),
         }));
-        expect(out).toEqual({ periods: [], rows: [], series: [], alerts: [], report: null, reports: [] });
+        expect(out).toEqual({ periods: [], rows: [], series: [], schools: [], alerts: [], report: null, reports: [] });
       } finally {
         await s.close();
       }
@@ -78,6 +80,27 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
           [uploads[1]!.sequence, uploads[1]!.uploadId],
         ]);
         expect(out.older.map((r) => r.report.key)).toEqual(['uploads/26/1.csv']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('the schools of a period are the current ones through the pointers, by municipality then school key', async () => {
+      const s = await make();
+      try {
+        const unit = (municipalityId: string) => ({ period: P1, kind: 'schools' as const, municipalityId });
+        const a = school({ municipality_id: 'kursky', school_inn: '2634000002', school_key: 'b' });
+        const b = school({ municipality_id: 'budennovsky', school_inn: '2634000001', school_key: 'z', admin_active: false });
+        const c = school({ municipality_id: 'budennovsky', school_inn: '2634000003', school_key: 'a', in_sferum: false });
+        await s.snapshots.stageSchoolRows('full', [a, b, c]);
+        await s.snapshots.commitBatch({ batchId: 'full', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('kursky'), unit('budennovsky')] });
+        const fixed = { ...a, admin_active: false };
+        await s.snapshots.stageSchoolRows('fix', [fixed]);
+        // staged, not committed: invisible
+        expect(await s.read.snapshot((v) => v.schools('26', P1))).toEqual([c, b, a]);
+        await s.snapshots.commitBatch({ batchId: 'fix', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2000, sequence: 2 }, units: [unit('kursky')] });
+        expect(await s.read.snapshot((v) => v.schools('26', P1))).toEqual([c, b, fixed]);
+        expect(await s.read.snapshot((v) => v.schools('26', P2))).toEqual([]);
       } finally {
         await s.close();
       }

@@ -9,7 +9,7 @@ import type { LedgerReport, ReadModel, ReadView } from '../../ports/read-model.t
 import { SqliteAggregateStore } from './aggregate-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { openDatabase, type Db } from './database.ts';
-import { SqliteUploadLedger } from './snapshot-store.ts';
+import { SqliteSnapshotStore, SqliteUploadLedger } from './snapshot-store.ts';
 
 export class SqliteReadModel implements ReadModel {
   readonly #db: Db;
@@ -24,6 +24,7 @@ export class SqliteReadModel implements ReadModel {
     const aggregates = new SqliteAggregateStore(this.#db);
     const alerts = new SqliteAlertStore(this.#db);
     const ledger = new SqliteUploadLedger(this.#db);
+    const snapshots = new SqliteSnapshotStore(this.#db);
     const reports = this.#db.prepare<[number, number], { sequence: number; report_json: string }>(
       `SELECT sequence, report_json FROM upload_ledger WHERE status = 'completed' AND report_json IS NOT NULL AND sequence < ?
        ORDER BY sequence DESC LIMIT ?`,
@@ -42,6 +43,7 @@ export class SqliteReadModel implements ReadModel {
       periods: (region) => aggregates.periods(region),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
       timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),
+      schools: (region, period) => snapshots.currentSchools(region, period),
       alerts: (region) => alerts.forRegion(region),
       report: (id) => ledger.getReport(id),
       reports: async ({ limit, before }): Promise<LedgerReport[]> =>

@@ -10,7 +10,7 @@ import type { ReadModel, ReadView } from '../../ports/read-model.ts';
 import { aggregateReads } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
 import type { Runner, YdbClient } from './client.ts';
-import { completedReports, reportOf } from './snapshot-store.ts';
+import { completedReports, currentSchoolsOn, reportOf } from './snapshot-store.ts';
 
 /** The read view over one runner: every statement goes through `run`. */
 export function readViewOn(run: Runner): ReadView {
@@ -19,6 +19,7 @@ export function readViewOn(run: Runner): ReadView {
     // add a write to each upload and recompute), so responses are rebuilt per request.
     version: async () => null,
     ...aggregateReads(run),
+    schools: (region, period) => currentSchoolsOn(run, region, period),
     alerts: (region) => alertsForRegion(run, region),
     report: (uploadId) => reportOf(run, uploadId),
     reports: (opts) => completedReports(run, opts),

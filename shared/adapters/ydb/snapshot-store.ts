@@ -264,29 +264,20 @@ export class YdbSnapshotStore implements SnapshotStore {
     });
   }
 
-  async currentSchools(region: string, period: Period): Promise<SchoolRow[]> {
-    return this.#db.tx('snapshot', 'reading current schools', async (tx) => {
-      const run = txRunner(tx);
-      const byBatch = await this.#currentBatches(run, region, period, 'schools');
-      const out: SchoolRow[] = [];
-      for (const [batchId, municipalities] of byBatch) {
-        const rows = await paginate(run, SCHOOLS_OF_BATCH, this.#batchParams(region, period, batchId), SCHOOL_COLUMNS, SCHOOL_COLUMNS, 'reading school rows');
-        for (const r of rows) if (municipalities.has(r.municipality_id)) out.push(rowToSchool(r));
-      }
-      return out.sort((a, b) => byText(a.municipality_id, b.municipality_id) || byText(a.school_key, b.school_key));
-    });
+  currentSchools(region: string, period: Period): Promise<SchoolRow[]> {
+    return this.#db.tx('snapshot', 'reading current schools', (tx) => currentSchoolsOn(txRunner(tx), region, period));
   }
 
   async currentMunicipalities(region: string, period: Period): Promise<MunicipalityRow[]> {
     return this.#db.tx('snapshot', 'reading current municipalities', async (tx) => {
       const run = txRunner(tx);
-      const byBatch = await this.#currentBatches(run, region, period, 'municipalities');
+      const byBatch = await currentBatches(run, region, period, 'municipalities');
       const out: MunicipalityRow[] = [];
       for (const [batchId, municipalities] of byBatch) {
         const rows = await paginate(
           run,
           MUNICIPALITIES_OF_BATCH,
-          this.#batchParams(region, period, batchId),
+          batchParams(region, period, batchId),
           MUNICIPALITY_COLUMNS,
           MUNICIPALITY_COLUMNS,
           'reading municipality rows',
@@ -302,42 +293,57 @@ export class YdbSnapshotStore implements SnapshotStore {
     return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 
-  /** batch id → the municipalities whose pointer names it */
-  async #currentBatches(run: Runner, region: string, period: Period, kind: TableKind): Promise<Map<string, Set<string>>> {
-    const pointers = await paginate(
-      run,
-      POINTERS,
-      {
-        $region: param(col.utf8, region),
-        $period_start: param(col.date, period.start),
-        $period_end: param(col.date, period.end),
-        $kind: param(col.utf8, kind),
-      },
-      POINTER_COLUMNS,
-      POINTER_COLUMNS,
-      'reading pointers',
-    );
-    const byBatch = new Map<string, Set<string>>();
-    for (const p of pointers) {
-      let s = byBatch.get(p.batch_id);
-      if (!s) byBatch.set(p.batch_id, (s = new Set()));
-      s.add(p.municipality_id);
-    }
-    return byBatch;
-  }
-
-  #batchParams(region: string, period: Period, batchId: string): Params {
-    return {
-      $region: param(col.utf8, region),
-      $period_start: param(col.date, period.start),
-      $period_end: param(col.date, period.end),
-      $batch_id: param(col.utf8, batchId),
-    };
-  }
-
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {
     return paginate(run, BATCH_UNITS, { $batch_id: param(col.utf8, batchId) }, UNIT_COLUMNS, UNIT_COLUMNS, 'reading batch units');
   }
+}
+
+/**
+ * The current school rows of a (region, period) over any runner (a store's snapshot
+ * transaction or the read model's): each current batch read in pages, kept where the
+ * pointer of the row's municipality names that batch.
+ */
+export async function currentSchoolsOn(run: Runner, region: string, period: Period): Promise<SchoolRow[]> {
+  const byBatch = await currentBatches(run, region, period, 'schools');
+  const out: SchoolRow[] = [];
+  for (const [batchId, municipalities] of byBatch) {
+    const rows = await paginate(run, SCHOOLS_OF_BATCH, batchParams(region, period, batchId), SCHOOL_COLUMNS, SCHOOL_COLUMNS, 'reading school rows');
+    for (const r of rows) if (municipalities.has(r.municipality_id)) out.push(rowToSchool(r));
+  }
+  return out.sort((a, b) => byText(a.municipality_id, b.municipality_id) || byText(a.school_key, b.school_key));
+}
+
+/** batch id → the municipalities whose pointer names it */
+async function currentBatches(run: Runner, region: string, period: Period, kind: TableKind): Promise<Map<string, Set<string>>> {
+  const pointers = await paginate(
+    run,
+    POINTERS,
+    {
+      $region: param(col.utf8, region),
+      $period_start: param(col.date, period.start),
+      $period_end: param(col.date, period.end),
+      $kind: param(col.utf8, kind),
+    },
+    POINTER_COLUMNS,
+    POINTER_COLUMNS,
+    'reading pointers',
+  );
+  const byBatch = new Map<string, Set<string>>();
+  for (const p of pointers) {
+    let s = byBatch.get(p.batch_id);
+    if (!s) byBatch.set(p.batch_id, (s = new Set()));
+    s.add(p.municipality_id);
+  }
+  return byBatch;
+}
+
+function batchParams(region: string, period: Period, batchId: string): Params {
+  return {
+    $region: param(col.utf8, region),
+    $period_start: param(col.date, period.start),
+    $period_end: param(col.date, period.end),
+    $batch_id: param(col.utf8, batchId),
+  };
 }
 
 /** Newer upload wins: a later LastModified, or the same instant and a later ingest sequence. */

@@ -8,7 +8,7 @@ import { SqliteAggregateStore } from '../../../shared/adapters/sqlite/aggregate-
 import { SqliteAlertStore } from '../../../shared/adapters/sqlite/alert-store.ts';
 import { openDatabase } from '../../../shared/adapters/sqlite/database.ts';
 import { SqliteReadModel } from '../../../shared/adapters/sqlite/read-model.ts';
-import { SqliteUploadLedger } from '../../../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteSnapshotStore, SqliteUploadLedger } from '../../../shared/adapters/sqlite/snapshot-store.ts';
 import { readModelContract } from '../../contract/read-model.contract.ts';
 
 readModelContract('sqlite', async () => {
@@ -21,6 +21,7 @@ readModelContract('sqlite', async () => {
     aggregates: new SqliteAggregateStore(db),
     alerts: new SqliteAlertStore(db),
     ledger: new SqliteUploadLedger(db),
+    snapshots: new SqliteSnapshotStore(db),
     close: async () => {
       read.close();
       db.close();

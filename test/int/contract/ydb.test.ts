@@ -32,7 +32,7 @@ ydbSuite('SnapshotStore + UploadLedger + AggregateStore + AlertStore + Outbox + 
   alertStoreContract('ydb', fresh('alerts', ['alert_state']));
   outboxContract('ydb', fresh('outbox', ['notify_delivery', 'notify_delivery_item', 'notify_channel_state']));
   readModelContract('ydb', async () => {
-    const s = await emptied([...LEDGER, 'aggregate_metrics', 'alert_state']);
+    const s = await emptied([...SNAPSHOTS, 'aggregate_metrics', 'alert_state']);
     return { read: new YdbReadModel(new YdbClient(await ydbTestDriver())), ...s, close: async () => undefined };
   });
 });

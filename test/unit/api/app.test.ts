@@ -7,10 +7,11 @@ import type { ApiRequest } from '../../../shared/api/http.ts';
 import { dashboardAssets } from '../../../shared/dashboard/assets.ts';
 import type { AlertState } from '../../../shared/domain/alerts.ts';
 import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
-import type { Period, UploadReport } from '../../../shared/domain/schemas.ts';
+import type { Period, SchoolRow, UploadReport } from '../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../shared/domain/targets.ts';
 import type { LedgerReport, ReadModel, ReadView } from '../../../shared/ports/read-model.ts';
 import { ResponseCache } from '../../../shared/api/response-cache.ts';
+import { InactiveSchoolsBody } from '../../../shared/api/views.ts';
 import { capturedLogger } from '../../helpers/logs.ts';
 
 const READER = 'reader-secret-key-1';
@@ -35,6 +36,7 @@ class FakeReadModel implements ReadModel {
   rows: AggregateRow[] = [row('region', '26', 'Ставропольский край', 0.2), row('municipality', 'aleksandrovsky', 'Александровский', 0.1)];
   reportsList: LedgerReport[] = Array.from({ length: 5 }, (_, i) => ({ sequence: 5 - i, report: report(5 - i) }));
   alertsList: AlertState[] = [];
+  schoolsList: SchoolRow[] = [];
   fail = false;
   /** the store state's token; null: the adapter cannot tell */
   stateVersion: string | null = 'v1';
@@ -50,6 +52,7 @@ class FakeReadModel implements ReadModel {
         return p.start === P1.start ? this.rows : [];
       },
       timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
+      schools: async (_r, p) => (p.start === P1.start ? this.schoolsList : []),
       alerts: async () => this.alertsList,
       report: async (id) => this.reportsList.find((r) => r.report.upload_id === id)?.report ?? null,
       reports: async ({ limit, before }) => this.reportsList.filter((r) => before === undefined || r.sequence < before).slice(0, limit),
@@ -172,6 +175,37 @@ describe('handleApiRequest', () => {
     expect(r['regional'].scope.id).toBe('26');
     expect(r['municipalities'].map((m: any) => m.scope.id)).toEqual(['aleksandrovsky']);
     expect(r['regional'].evaluations.find((e: any) => e.target_id === 'teachers_chat_creators').status).toBe('pending');
+  });
+
+  test('inactive-schools lists the last week of the range as JSON, by municipality, with INN', async () => {
+    const { read, call } = setup();
+    const school = (name: string, inn: string, in_sferum: boolean, admin_active: boolean): SchoolRow => ({
+      region: '26', period: P1, municipality_id: 'aleksandrovsky', school_key: inn, school_inn: inn, school_kpp: null, school_name: name, in_sferum, admin_active,
+      teachers_total: 1, teachers_in_sferum: 1, students_total: 1, students_in_sferum: 1, teachers_chat_creators: null, teachers_msg3: null, teachers_msg10: null, teachers_calls: null,
+    });
+    read.schoolsList = [school('СОШ № 1', '2601100003', true, true), school('СОШ № 2', '2601100010', true, false), school('СОШ № 3', '2601100027', false, false)];
+    const r = await call('/v1/regions/26/inactive-schools', { key: DASH, query: { to: '2023-12-31' } });
+    expect(r.statusCode).toBe(200);
+    const b = InactiveSchoolsBody.parse(body(r));
+    expect(b.period.label).toBe('06.03-10.03.2023');
+    expect(b.schools.map((s) => [s.municipality.name, s.school_name, s.school_inn, s.reason])).toEqual([
+      ['Александровский', 'СОШ № 2', '2601100010', 'admin_inactive'],
+      ['Александровский', 'СОШ № 3', '2601100027', 'not_in_sferum'],
+    ]);
+    expect(b.municipalities).toEqual([{ id: 'aleksandrovsky', name: 'Александровский', admin_inactive: 1, not_in_sferum: 1 }]);
+    const csv = await call('/v1/regions/26/inactive-schools', { query: { format: 'csv' } });
+    expect(csv.headers['Content-Disposition']).toBe('attachment; filename="sferum-pulse-26-inactive-schools-2023-03-06_2023-03-10.csv"');
+    expect(csv.body.split('\r\n').slice(0, 2)).toEqual(['\uFEFFМОУО;Наименование ОО;ИНН;КПП;Причина', 'Александровский;СОШ № 2;2601100010;;администратор не зашел на платформу']);
+  });
+
+  test('inactive-schools: a range without a week is 404, a bad format or range is 400 naming the parameter', async () => {
+    const { call } = setup();
+    const none = await call('/v1/regions/26/inactive-schools', { query: { from: '2024-01-01' } });
+    expect([none.statusCode, body(none).error.code]).toEqual([404, 'period_not_found']);
+    const fmt = body(await call('/v1/regions/26/inactive-schools', { query: { format: 'pdf' } }));
+    expect(fmt.error).toEqual({ code: 'invalid_parameter', message: 'format: expected json or csv', parameter: 'format' });
+    expect(body(await call('/v1/regions/26/inactive-schools', { query: { from: '2023-05-01', to: '2023-04-01' } })).error.parameter).toBe('to');
+    expect((await call('/v1/regions/77/inactive-schools')).statusCode).toBe(404);
   });
 
   test('the CSV report is text/csv with a Content-Disposition file name; XLSX is base64 with its type', async () => {

@@ -11,6 +11,7 @@ describe('matchRoute', () => {
     ['/v1/regions/26/timeseries', 'timeseries', { region: '26' }],
     ['/v1/regions/26/report.csv', 'report_csv', { region: '26' }],
     ['/v1/regions/26/report.xlsx', 'report_xlsx', { region: '26' }],
+    ['/v1/regions/26/inactive-schools', 'inactive_schools', { region: '26' }],
     ['/v1/regions/26/alerts', 'alerts', { region: '26' }],
     ['/v1/uploads', 'uploads', {}],
     ['/v1/uploads/up_0123abcd', 'upload', { id: 'up_0123abcd' }],
@@ -54,9 +55,9 @@ describe('ROUTES', () => {
     expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.name)).toEqual(['dashboard_page', 'dashboard_asset']);
   });
 
-  test('a dashboard key reads periods, timeseries and the report, not alerts or uploads', () => {
+  test('a dashboard key reads periods, timeseries, the report and the inactive schools, not alerts or uploads', () => {
     const allowed = ROUTES.filter((r) => r.access !== 'public' && r.access.includes('dashboard')).map((r) => r.name);
-    expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx']);
+    expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx', 'inactive_schools']);
   });
 });
 

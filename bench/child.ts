@@ -4,7 +4,8 @@
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../shared/adapters/sqlite/database.ts';
-import { SqliteSnapshotStore, SqliteUploadLedger } from '../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteSnapshotStore } from '../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteUploadLedger } from '../shared/adapters/sqlite/upload-ledger.ts';
 import { SqliteAggregateStore } from '../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../shared/adapters/sqlite/alert-store.ts';
 import { readCsv } from '../shared/ingest/csv-reader.ts';

@@ -6,7 +6,7 @@
 'use strict';
 const bundle = process.argv[2];
 // a file the cloud configuration also compiles before its first network call
-// (dist/vendor/ydb-sdk.js: the YDB adapter loads it when the deps are built)
+// (dist/vendor/ydb.js: the YDB adapter loads it when the deps are built)
 const also = process.argv[3];
 (async () => {
   const t0 = performance.now();

@@ -3,7 +3,8 @@
 // each accepted snapshot row written once. Logical bytes of a record: UTF-8 length of its
 // strings, 8 per number, 1 per boolean, 0 for null.
 import type { AggregateStore } from '../shared/ports/aggregate-store.ts';
-import type { AcquireResult, BatchCommit, BatchId, CommitResult, LedgerEntry, LedgerKey, SnapshotStore, UploadLedger } from '../shared/ports/snapshot-store.ts';
+import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../shared/ports/snapshot-store.ts';
+import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../shared/ports/upload-ledger.ts';
 import type { MunicipalityRow, Period, SchoolRow, UploadReport } from '../shared/domain/schemas.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
 import { municipalityRecord, schoolRecord } from '../shared/adapters/snapshot-rows.ts';

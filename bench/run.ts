@@ -131,10 +131,10 @@ function runOne(v: string): Result {
   let r;
   if (kind === 'cold') {
     // <fn>+ydb: the cloud configuration's start, approximated without a YDB server: the
-    // bundle, its deps, and the ydb-sdk file the YDB adapter requires before connecting
+    // bundle, its deps, and the YDB SDK file the YDB adapter requires before connecting
     const [fn, extra] = arg.split('+');
     const bundle = fn === 'empty' ? join(out, 'empty', 'index.js') : join(root, 'dist', fn!, 'index.js');
-    const also = extra === 'ydb' ? [join(root, 'dist', 'vendor', 'ydb-sdk.js')] : [];
+    const also = extra === 'ydb' ? [join(root, 'dist', 'vendor', 'ydb.js')] : [];
     r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle, ...also], { encoding: 'utf8', env: coldEnv(), timeout: 60_000 });
     const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
     if (!line) return { error: r.stderr.slice(-500) };

@@ -7,8 +7,10 @@
 // dist/vendor/<name>.js and required from there when first used, because a cold start
 // pays for compiling every byte of the file it requires (a 5.3 MB ingest bundle spent
 // ~140 ms in V8's compile alone): a CSV upload never loads exceljs, a notify instance
-// without e-mail never loads SES, and the embedded store never loads ydb-sdk. The code
-// reaches each of them through a dynamic import() only. The dashboard is compiled first and embedded
+// without e-mail never loads SES, and the embedded store never loads the YDB SDK. The code
+// reaches each of them through a dynamic import() only. The YDB SDK is several packages
+// (@ydbjs/*, its protobuf and gRPC runtime); its one importer, shared/adapters/ydb/sdk.ts,
+// is the vendor file's entry, so the bundles require that module instead of bundling it. The dashboard is compiled first and embedded
 // in the api bundle (define `__SFERUM_PULSE_DASHBOARD__`), so that function serves its page
 // and assets from memory; a copy goes to dist/dashboard/ for inspection.
 import { build } from 'esbuild';
@@ -19,7 +21,9 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
 const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
-const VENDOR = { 'ydb-sdk': 'ydb-sdk', exceljs: 'exceljs', '@aws-sdk/client-sesv2': 'client-sesv2' };
+const VENDOR = { exceljs: 'exceljs', '@aws-sdk/client-sesv2': 'client-sesv2' };
+/** Vendor files whose entry is a module of ours (a façade re-exporting a multi-package SDK). */
+const VENDOR_MODULES = { [join(root, 'shared', 'adapters', 'ydb', 'sdk.ts')]: 'ydb' };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
 const sizes = {};
 
@@ -27,6 +31,11 @@ rmSync(join(root, 'dist', 'vendor'), { recursive: true, force: true });
 for (const [pkg, file] of Object.entries(VENDOR)) {
   const outfile = join(root, 'dist', 'vendor', `${file}.js`);
   await build({ ...common, stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: 'js' }, outfile, external });
+  sizes[`vendor/${file}`] = statSync(outfile).size;
+}
+for (const [entry, file] of Object.entries(VENDOR_MODULES)) {
+  const outfile = join(root, 'dist', 'vendor', `${file}.js`);
+  await build({ ...common, entryPoints: [entry], outfile, external });
   sizes[`vendor/${file}`] = statSync(outfile).size;
 }
 writeFileSync(join(root, 'dist', 'vendor', 'package.json'), '{ "type": "commonjs" }\n');
@@ -38,6 +47,10 @@ const vendorPlugin = {
     // package names hold no regular-expression metacharacters
     const filter = new RegExp(`^(${Object.keys(VENDOR).join('|')})$`);
     b.onResolve({ filter }, (args) => ({ path: `../vendor/${VENDOR[args.path]}.js`, external: true }));
+    b.onResolve({ filter: /\/sdk\.ts$/ }, (args) => {
+      const file = VENDOR_MODULES[join(args.resolveDir, args.path)];
+      return file ? { path: `../vendor/${file}.js`, external: true } : undefined;
+    });
   },
 };
 

@@ -1,7 +1,9 @@
-// Adapter support: the flat record of a snapshot row, shared by every store adapter (SQLite
-// and YDB tables have the same columns). Adapters convert only what their driver needs
+// Adapter support: the flat record of a snapshot row and of a current-batch pointer, shared
+// by every store adapter (SQLite and YDB tables have the same columns). Adapters convert only what their driver needs
 // (SQLite has no boolean type; YDB wraps values in typed protobufs).
 import type { MunicipalityRow, SchoolRow } from '../domain/schemas.ts';
+import type { PointerFlip, UnitPointer } from '../domain/store-rules/commit-plan.ts';
+import type { BatchCommit } from '../ports/snapshot-store.ts';
 
 export function schoolRecord(batchId: string, r: SchoolRow) {
   return {
@@ -61,4 +63,26 @@ export type MunicipalityRecord = ReturnType<typeof municipalityRecord>;
 
 export function municipalityFromRecord(r: StoredFlags<Omit<MunicipalityRecord, 'batch_id'>>): MunicipalityRow {
   return { region: r.region, period: { start: r.period_start, end: r.period_end }, municipality_id: r.municipality_id, in_sferum: flag(r.in_sferum), admin_active: flag(r.admin_active) };
+}
+
+/** The current-batch pointer row a planned flip writes (both stores' `current_batch` columns). */
+export function pointerRecord(commit: BatchCommit, flip: PointerFlip) {
+  return {
+    region: commit.region,
+    period_start: flip.unit.period.start,
+    period_end: flip.unit.period.end,
+    kind: flip.unit.kind,
+    municipality_id: flip.unit.municipalityId,
+    batch_id: commit.batchId,
+    upload_id: commit.uploadId,
+    source_modified_ms: commit.source.lastModifiedMs,
+    source_sequence: commit.source.sequence,
+    version: flip.version,
+  };
+}
+export type PointerRecord = ReturnType<typeof pointerRecord>;
+
+/** What `planCommit` needs of a stored pointer row. */
+export function pointerFromRecord(r: Pick<PointerRecord, 'batch_id' | 'source_modified_ms' | 'source_sequence' | 'version'>): UnitPointer {
+  return { batchId: r.batch_id, source: { lastModifiedMs: r.source_modified_ms, sequence: r.source_sequence }, version: r.version };
 }

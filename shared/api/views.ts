@@ -126,6 +126,7 @@ for (const [id, schema] of [
   ['UploadsBody', UploadsBody],
   ['Issue', Issue],
   ['UploadReport', UploadReport],
+  ['InactiveSchoolsBody', InactiveSchoolsBody],
   ['Error', ErrorBody],
 ] as const) {
   API_SCHEMAS.add(schema, { id });

@@ -75,7 +75,7 @@ ${EXIT_CODES}`,
   migrate: `Usage: sferum-pulse migrate
 
 Applies the YDB schema migrations (infra/ydb/migrations) to the database named by
-YDB_ENDPOINT + YDB_DATABASE or YDB_CONNECTION_STRING, with the credentials ydb-sdk reads
+YDB_ENDPOINT + YDB_DATABASE or YDB_CONNECTION_STRING, with the credentials the YDB adapter reads
 from the environment (e.g. YDB_ACCESS_TOKEN_CREDENTIALS). Applying twice changes nothing.
 
 ${EXIT_CODES}`,

@@ -8,7 +8,8 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildReference } from '../runtime/reference.ts';
 import { sqliteStores } from '../runtime/composition.ts';
-import { collect, summaryText } from './document.ts';
+import { IssueCode } from '../domain/errors.ts';
+import { collect, reportFor, summaryText } from './document.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, logLine, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
 import { startStack, type IngestDone } from './stack.ts';
 
@@ -77,6 +78,9 @@ export async function run(args: string[], io: Io): Promise<number> {
     for (const d of stack.deadLetters) logLine(io, 'ERROR', 'cli.dead_letter', { source: d.source, trigger: d.trigger, function: d.function, error: d.error });
     io.out.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : summaryText(doc));
     if (!values['data-dir']) io.err.write(`data kept in ${dataDir} (reports, SQLite, functions.log)\n`);
+    // Ingest itself failing (a dead letter, no report, a fault of ours) is a system error, not a rejected file.
+    const reports = await Promise.all(keys.map((k) => reportFor(s3, stores, bucket, k)));
+    if (stack.deadLetters.length > 0 || reports.some((r) => r === null || r.file_error?.code === IssueCode.IngestFailed)) return EXIT.error;
     return doc.uploads.some((u) => u.status === 'rejected') ? EXIT.rejected : EXIT.ok;
   } finally {
     await close();

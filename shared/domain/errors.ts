@@ -27,6 +27,8 @@ export const IssueCode = {
   UnknownRegion: 'file.unknown_region',
   /** the workbook's XML could not be parsed (malformed part, undefined entity) */
   UnreadableWorkbook: 'file.unreadable_workbook',
+  /** a fault of ours while reading the file: the upload is closed as failed, not retried */
+  IngestFailed: 'file.ingest_failed',
   // row level: the row is rejected, the rest of the file goes on
   BadCount: 'row.bad_count',
   BadYesNo: 'row.bad_yes_no',
@@ -38,6 +40,11 @@ export const IssueCode = {
   RegionMismatch: 'row.region_mismatch',
   DuplicateConflict: 'row.duplicate_conflict',
   WrongColumnCount: 'row.wrong_column_count',
+  // CSV records the reader could frame but not read: that record alone is rejected
+  RowTooLong: 'row.record_too_long',
+  RowTooManyColumns: 'row.too_many_columns',
+  RowNulByte: 'row.nul_byte',
+  RowUnclosedQuote: 'row.unclosed_quote',
   // warnings: reported, nothing rejected
   UnknownColumn: 'warn.unknown_column',
   InnOutsideRegion: 'warn.inn_outside_region',
@@ -98,11 +105,23 @@ export class ConfigError extends PipelineError {
   }
 }
 
+/**
+ * An error raised by a port (object storage, a store, a queue) as a pipeline fault: the
+ * port's own PipelineError as it is, anything else transient. The use case wraps its ports
+ * with this so that whatever else escapes it is, by elimination, a fault in our own code
+ * on this file's data — closed as failed rather than retried.
+ */
+export function asInfraFault(err: unknown): PipelineError | InputError {
+  if (err instanceof PipelineError || err instanceof InputError) return err;
+  return new TransientError(err instanceof Error ? err.message : String(err), { cause: err });
+}
+
 /** True for errors a trigger should retry (our own, or vendor errors an adapter did not map). */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof PipelineError) return err.retryable;
   if (err instanceof InputError) return false;
   // Unknown errors from the platform (sockets, timeouts) are treated as transient so the
-  // trigger retries them; user data never reaches here because readers raise InputError.
+  // trigger retries them; a fault on user data never reaches here: ingest closes that
+  // upload as failed.
   return true;
 }

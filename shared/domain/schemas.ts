@@ -130,10 +130,18 @@ export const UploadReport = z.object({
   tables: z.array(TableReport),
   periods: z.array(Period),
   rows: z.object({ accepted: z.number().int().nonnegative(), rejected: z.number().int().nonnegative() }),
-  /** A file-level error rejects the whole file; it is also the first entry of `errors`. */
+  /**
+   * A file-level error rejects the whole file; it is also the first entry of `errors`. Its
+   * code `file.ingest_failed` marks an upload closed by a fault of ours, not of the file.
+   */
   file_error: Issue.nullable(),
+  /** the first row issues in full (a setting, 1 000 by default), errors and warnings together */
   errors: z.array(Issue),
   warnings: z.array(Issue),
+  /** every issue per code, including those not listed; absent in reports written before it */
+  issue_counts: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** issues counted in `issue_counts` but not listed in `errors` or `warnings` */
+  issues_omitted: z.number().int().nonnegative().optional(),
   received_at: z.string(),
   completed_at: z.string(),
 });

@@ -5,7 +5,8 @@
 // conflicting → both rejected) and branches (same INN, different names).
 // No I/O: the caller feeds rows and stages what comes out.
 import { IssueCode } from './errors.ts';
-import type { HeaderMapping } from './normalise/headers.ts';
+import { createIssueLog, type IssueLog } from './upload-report.ts';
+import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
 import { parseCount } from './normalise/count.ts';
 import { parseInn, parseKpp } from './normalise/inn.ts';
 import type { createMunicipalityMatcher } from './normalise/municipality.ts';
@@ -39,7 +40,58 @@ export type MapperContext = {
   readonly knownRegions: readonly { code: string; name: string }[];
   /** the municipality matcher of each region that has a reference list */
   readonly matchers: ReadonlyMap<string, MunicipalityMatcher>;
+  /** where errors and warnings go (bounded); one log may serve every table of a file */
+  readonly issues?: IssueLog;
+  /**
+   * The region of the file's rows so far, shared by its tables: one upload commits under one
+   * region's pointers, so a second region ends the file at its first row.
+   */
+  readonly fileRegion?: { code: string | null };
 };
+
+export type TableAdmission =
+  | { readonly kind: 'table'; readonly mapping: HeaderMapping & { kind: TableKind }; readonly warnings: readonly Issue[] }
+  | { readonly kind: 'skip'; readonly warning: Issue }
+  | { readonly kind: 'reject'; readonly error: Issue };
+
+/**
+ * The header rules of one table: whether its header makes it a table of the contract, a
+ * sheet to skip (a workbook may hold notes or instructions) or a reason to reject the file.
+ */
+export function admitTable(t: {
+  readonly file: string;
+  readonly sheet: string | null;
+  readonly headerRow: number;
+  readonly headers: readonly string[];
+  readonly mapping: HeaderMapping;
+  /** a period is known without a period column (title line, file name, key, metadata) */
+  readonly periodElsewhere: boolean;
+  /** a workbook sheet, which may be skipped; a CSV file is its one table */
+  readonly skippable: boolean;
+}): TableAdmission {
+  const { mapping, headers } = t;
+  const at = (code: string, message: string, column: string | null = null): Issue => ({ code, message, file: t.file, sheet: t.sheet, row: t.headerRow, column, value: null });
+  if (mapping.kind === null) {
+    if (looksLikeMojibake(headers)) {
+      return { kind: 'reject', error: at(IssueCode.MojibakeHeaders, 'the headers look like UTF-8 text that was decoded as Windows-1251 and saved again; export the file again as UTF-8 or Windows-1251') };
+    }
+    if (t.skippable) return { kind: 'skip', warning: at(IssueCode.NotATable, 'sheet has no recognisable school or municipality columns; skipped') };
+    return { kind: 'reject', error: at(IssueCode.NotATable, 'no school or municipality columns found in the header row') };
+  }
+  if (mapping.missing.length > 0) {
+    return { kind: 'reject', error: at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')) };
+  }
+  const dup = mapping.duplicates[0];
+  if (dup) {
+    return { kind: 'reject', error: at(IssueCode.DuplicateColumn, `several columns map to ${dup.field}: ${dup.indexes.map((i) => headers[i]).join(', ')}`, dup.field) };
+  }
+  if (!mapping.columns.includes('period') && !t.periodElsewhere) {
+    return { kind: 'reject', error: at(IssueCode.NoPeriod, 'no period column, and neither the file name, the object key nor its metadata carries a period') };
+  }
+  // Only the header name is reported: the values of unknown columns may be personal data.
+  const warnings = mapping.unknown.map((u) => ({ ...at(IssueCode.UnknownColumn, `unknown column ignored: ${u.header}`, u.header) }));
+  return { kind: 'table', mapping: { ...mapping, kind: mapping.kind }, warnings };
+}
 
 /** Resolves a municipality cell to the reference entry of its region. */
 export type MunicipalityMatcher = ReturnType<typeof createMunicipalityMatcher>;
@@ -51,7 +103,9 @@ export type MappedRow =
 export type RowOutcome =
   | { readonly type: 'row'; readonly mapped: MappedRow }
   | { readonly type: 'skipped' }
-  | { readonly type: 'rejected' };
+  | { readonly type: 'rejected' }
+  /** the row makes the whole file unacceptable (a second region) */
+  | { readonly type: 'file_error'; readonly issue: Issue };
 
 export type MapperSummary = {
   /** rows already handed out that a later conflicting duplicate turned into rejections */
@@ -63,7 +117,10 @@ export type MapperSummary = {
 
 type SeenSchool = { row: number; fingerprint: string; conflicted: boolean; emitted: boolean };
 
-/** Creates a stateful mapper for one table; `issues` collects errors and warnings in order. */
+// Totals rows kept for the sums check: a table has one, a garbage file may have thousands.
+const MAX_TOTALS_ROWS = 100;
+
+/** Creates a stateful mapper for one table; its issue log collects errors and warnings in order. */
 export function createTableMapper(ctx: MapperContext) {
   const { mapping, headers } = ctx;
   const kind = mapping.kind;
@@ -73,8 +130,7 @@ export function createTableMapper(ctx: MapperContext) {
   });
   const hasKpp = col.has('school_kpp');
   const presentCounts = SCHOOL_COUNT_FIELDS.filter((f) => col.has(f));
-  const errors: Issue[] = [];
-  const warnings: Issue[] = [];
+  const log = ctx.issues ?? createIssueLog();
   const seen = new Map<string, SeenSchool>();
   const innNames = new Map<string, Set<string>>();
   const sums = new Map<SchoolCountField, number>();
@@ -234,6 +290,17 @@ export function createTableMapper(ctx: MapperContext) {
     return parsed.data;
   }
 
+  /** A valid row of another region than the file's earlier rows, as the file error it is. */
+  function otherRegion(region: string, row: number): Issue | null {
+    const lock = ctx.fileRegion;
+    if (!lock || lock.code === region) return null;
+    if (lock.code === null) {
+      lock.code = region;
+      return null;
+    }
+    return issue(IssueCode.UnknownRegion, `the file mixes regions: this row is in region ${region}, earlier rows in ${lock.code}; upload one file per region`, row, col.has('region') ? 'region' : null, region);
+  }
+
   /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, or reject a conflict. */
   function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' {
     const k = `${periodKey(r.period)}|${r.school_key}`;
@@ -242,7 +309,7 @@ export function createTableMapper(ctx: MapperContext) {
     if (!hasKpp) {
       const names = innNames.get(r.school_inn) ?? new Set<string>();
       if (names.size > 0 && !names.has(r.school_key)) {
-        warnings.push(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
+        log.warn(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
       }
       names.add(r.school_key);
       innNames.set(r.school_inn, names);
@@ -252,7 +319,7 @@ export function createTableMapper(ctx: MapperContext) {
       return 'emit';
     }
     if (!prev.conflicted && prev.fingerprint === fingerprint) {
-      warnings.push(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prev.row} with identical values; counted once`, row, 'school_inn', r.school_inn));
+      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prev.row} with identical values; counted once`, row, 'school_inn', r.school_inn));
       return 'skip';
     }
     const message = `school ${r.school_key} appears in rows ${prev.row} and ${row} with different values; both rejected`;
@@ -265,9 +332,9 @@ export function createTableMapper(ctx: MapperContext) {
         rejected++;
         subtractSums(prev.fingerprint);
       }
-      errors.push(issue(IssueCode.DuplicateConflict, message, prev.row, 'school_inn', r.school_inn));
+      log.error(issue(IssueCode.DuplicateConflict, message, prev.row, 'school_inn', r.school_inn));
     }
-    errors.push(issue(IssueCode.DuplicateConflict, message, row, 'school_inn', r.school_inn));
+    log.error(issue(IssueCode.DuplicateConflict, message, row, 'school_inn', r.school_inn));
     return 'reject';
   }
 
@@ -290,8 +357,20 @@ export function createTableMapper(ctx: MapperContext) {
 
   return {
     kind,
-    errors,
-    warnings,
+    issues: log,
+    get errors() {
+      return log.errors;
+    },
+    get warnings() {
+      return log.warnings;
+    },
+
+    /** A row the reader could not read (CSV framing): rejected with the reader's issue. */
+    reject(problem: Issue): RowOutcome {
+      rejected++;
+      log.error(problem);
+      return { type: 'rejected' };
+    },
 
     /** Maps one raw row. Blank rows and totals rows are skipped; bad rows are rejected with issues. */
     accept(row: number, cells: readonly CellValue[]): RowOutcome {
@@ -301,24 +380,28 @@ export function createTableMapper(ctx: MapperContext) {
       }
       if (isTotalsRow(cells)) {
         skipped++;
-        const values = new Map<SchoolCountField, number | null>();
-        for (const f of presentCounts) {
-          const r = parseCount(cell(cells, f));
-          values.set(f, r.ok ? r.value : null);
+        if (totalsRows.length < MAX_TOTALS_ROWS) {
+          const values = new Map<SchoolCountField, number | null>();
+          for (const f of presentCounts) {
+            const r = parseCount(cell(cells, f));
+            values.set(f, r.ok ? r.value : null);
+          }
+          totalsRows.push({ row, values });
         }
-        totalsRows.push({ row, values });
         return { type: 'skipped' };
       }
       const problems: Issue[] = [];
       if (kind === 'schools') {
         const r = mapSchool(cells, row, problems);
+        const mixed = r && otherRegion(r.region, row);
+        if (mixed) return { type: 'file_error', issue: mixed };
         const admission = r ? admitSchool(r, row) : 'reject';
         if (r && admission === 'emit') {
           if (r.teachers_total !== null && r.teachers_in_sferum !== null && r.teachers_in_sferum > r.teachers_total) {
-            warnings.push(issue(IssueCode.TeachersInSferumAboveTotal, `teachers in Sferum (${r.teachers_in_sferum}) exceed total teachers (${r.teachers_total})`, row, 'teachers_in_sferum', r.teachers_in_sferum));
+            log.warn(issue(IssueCode.TeachersInSferumAboveTotal, `teachers in Sferum (${r.teachers_in_sferum}) exceed total teachers (${r.teachers_total})`, row, 'teachers_in_sferum', r.teachers_in_sferum));
           }
           if (!r.school_inn.startsWith(r.region)) {
-            warnings.push(issue(IssueCode.InnOutsideRegion, `INN ${r.school_inn} was not issued in region ${r.region}`, row, 'school_inn', r.school_inn));
+            log.warn(issue(IssueCode.InnOutsideRegion, `INN ${r.school_inn} was not issued in region ${r.region}`, row, 'school_inn', r.school_inn));
           }
           addSums(r);
           accepted++;
@@ -330,13 +413,15 @@ export function createTableMapper(ctx: MapperContext) {
         }
       } else {
         const r = mapMunicipality(cells, row, problems);
+        const mixed = r && otherRegion(r.region, row);
+        if (mixed) return { type: 'file_error', issue: mixed };
         if (r) {
           accepted++;
           return { type: 'row', mapped: { kind: 'municipalities', row: r } };
         }
       }
       rejected++;
-      errors.push(...problems);
+      for (const p of problems) log.error(p);
       return { type: 'rejected' };
     },
 
@@ -346,12 +431,12 @@ export function createTableMapper(ctx: MapperContext) {
         for (const [f, stated] of t.values) {
           const computed = sums.get(f) ?? 0;
           if (stated !== null && stated !== computed) {
-            warnings.push(issue(IssueCode.TotalsMismatch, `totals row says ${f} = ${stated}, the accepted rows sum to ${computed}`, t.row, f, stated));
+            log.warn(issue(IssueCode.TotalsMismatch, `totals row says ${f} = ${stated}, the accepted rows sum to ${computed}`, t.row, f, stated));
           }
         }
       }
       if (totalsRows.length > 0) {
-        warnings.push(issue(IssueCode.TotalsRowSkipped, 'a totals row was skipped and checked against the computed sums', totalsRows[0]!.row, null, null));
+        log.warn(issue(IssueCode.TotalsRowSkipped, 'a totals row was skipped and checked against the computed sums', totalsRows[0]!.row, null, null));
       }
       const out = { retract, accepted, rejected, skipped };
       retract = [];

@@ -8,7 +8,12 @@
 // string concatenation cost 3-4× — and only a record that contains a quote takes the
 // quote-aware path. Cells stay in arrays: no object is ever keyed by header text, so a
 // `__proto__` header is just a string.
+//
+// A record the reader can frame but not read (too long, too many fields, a NUL byte, an
+// unclosed quote) is rejected alone — a RawRow carrying the issue — and reading goes on
+// after the line it ends on; only a bad header rejects the file.
 import { IssueCode } from '../domain/errors.ts';
+import type { Issue } from '../domain/schemas.ts';
 import { bytesLabel, inputError } from './issue.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawRow, type RawTable } from './raw-table.ts';
 import type { Sniffed } from './sniff.ts';
@@ -32,13 +37,14 @@ export async function readCsv(
   opts: { file: string; encoding: Sniffed['encoding']; limits?: LimitOverrides },
 ): Promise<{ delimiter: Delimiter; table: RawTable }> {
   const limits = resolveLimits(opts.limits);
-  const scanner = new CsvScanner(new TextChunks(open, opts.encoding ?? 'utf-8', opts.file, limits.maxBytes), opts.file, limits, opts.encoding === 'windows-1251');
+  const scanner = new CsvScanner(new TextChunks(open, opts.encoding ?? 'utf-8', opts.file, limits.maxBytes), limits, opts.encoding === 'windows-1251');
   const delimiter = await scanner.detectDelimiter();
 
   let header: string[] | null = null;
   for (;;) {
     const r = await scanner.next();
     if (r === null) break;
+    if (r instanceof Rejected) throw inputError(opts.file, HEADER_CODE[r.code], `the header record cannot be read: ${r.message}`, { row: scanner.recordNo });
     if (!isBlank(r)) {
       header = r;
       break;
@@ -56,11 +62,37 @@ export async function readCsv(
       if (++read > limits.maxRows) {
         throw inputError(file, IssueCode.TooManyRows, `the file has more than ${limits.maxRows} data rows (limit maxRows = ${limits.maxRows})`, { row: scanner.recordNo });
       }
+      if (cells instanceof Rejected) {
+        yield { row: scanner.recordNo, cells: [], rejected: cells.issue(file, scanner.recordNo) };
+        continue;
+      }
       if (isBlank(cells)) continue;
       yield { row: scanner.recordNo, cells };
     }
   }
   return { delimiter, table: { sheet: null, headerRow, headers: header, rows: rows() } };
+}
+
+type RowCode = typeof IssueCode.RowTooLong | typeof IssueCode.RowTooManyColumns | typeof IssueCode.RowNulByte | typeof IssueCode.RowUnclosedQuote;
+
+/** The file-level code of the same problem in the header, which rejects the file. */
+const HEADER_CODE: Record<RowCode, IssueCode> = {
+  [IssueCode.RowTooLong]: IssueCode.RecordTooLong,
+  [IssueCode.RowTooManyColumns]: IssueCode.TooManyColumns,
+  [IssueCode.RowNulByte]: IssueCode.UnsupportedFormat,
+  [IssueCode.RowUnclosedQuote]: IssueCode.UnclosedQuote,
+};
+
+/** A record skipped by the scanner: its number is the scanner's `recordNo` once returned. */
+class Rejected {
+  constructor(
+    readonly code: RowCode,
+    readonly message: string,
+  ) {}
+
+  issue(file: string, row: number): Issue {
+    return { code: this.code, message: `${this.message}; the record was rejected, the rows after it were read`, file, sheet: null, row, column: null, value: null };
+  }
 }
 
 function isBlank(cells: readonly string[]): boolean {
@@ -119,7 +151,7 @@ class TextChunks {
 
 const INCOMPLETE = 1;
 const UNCLOSED = 2;
-type Parsed = string[] | typeof INCOMPLETE | typeof UNCLOSED | null;
+type Parsed = string[] | Rejected | typeof INCOMPLETE | typeof UNCLOSED | null;
 
 /**
  * Record scanner over a sliding window of decoded text. A record cut by the window end is
@@ -134,6 +166,8 @@ class CsvScanner {
   #quote = -2;
   /** the same for the delimiter: quoted records would otherwise rescan the window per field */
   #delimAt = -2;
+  /** the same for U+0000 (a NUL byte decodes to it) */
+  #nulAt = -2;
   #delim = SEMICOLON;
   #delimChar = ';';
   /** records consumed so far = the number of the last record returned */
@@ -141,7 +175,6 @@ class CsvScanner {
 
   constructor(
     private readonly text: TextChunks,
-    private readonly file: string,
     private readonly limits: Limits,
     private readonly singleByte: boolean,
   ) {}
@@ -169,19 +202,52 @@ class CsvScanner {
     }
   }
 
-  /** The next record's cells, or null after the last one. */
-  async next(): Promise<string[] | null> {
+  /** The next record's cells (or its rejection), or null after the last one. */
+  async next(): Promise<string[] | Rejected | null> {
     for (;;) {
-      const r = this.#parse();
+      let r = this.#parse();
       if (r === INCOMPLETE) {
-        await this.#more();
-        continue;
-      }
-      if (r === UNCLOSED) {
-        throw inputError(this.file, IssueCode.UnclosedQuote, 'a quoted field is never closed: the file ends inside quotes', { row: this.recordNo + 1 });
+        // Characters never outnumber bytes, so a pending tail longer than the limit in
+        // characters is too long in bytes: give it up before buffering a runaway quote or
+        // a file without line breaks.
+        if (this.#buf.length - this.#pos <= this.limits.maxRecordBytes) {
+          await this.#more();
+          continue;
+        }
+        const hint = this.#openQuoteAhead() ? ' (an unclosed quote?)' : '';
+        r = new Rejected(IssueCode.RowTooLong, `${this.#tooLongMessage()}${hint}`);
+        await this.#skipLine();
+      } else if (r === UNCLOSED) {
+        // Only the end of the file can leave a quote open here (a longer one is too long
+        // first): the record ends at its own line end, and the lines after it are read.
+        r = new Rejected(IssueCode.RowUnclosedQuote, 'a quoted field is never closed: the file ends inside quotes');
+        const nl = this.#buf.indexOf('\n', this.#pos);
+        this.#pos = nl === -1 ? this.#buf.length : nl + 1;
       }
       if (r !== null) this.recordNo++;
       return r;
+    }
+  }
+
+  /** Drops the pending text up to and including the next `\n`, reading on as far as it takes. */
+  async #skipLine(): Promise<void> {
+    for (;;) {
+      const nl = this.#buf.indexOf('\n', this.#pos);
+      if (nl !== -1) {
+        this.#pos = nl + 1;
+        return;
+      }
+      const t = this.#eof ? null : await this.text.read();
+      if (t === null) {
+        this.#eof = true;
+        this.#pos = this.#buf.length;
+        return;
+      }
+      this.#buf = t;
+      this.#pos = 0;
+      this.#quote = -2;
+      this.#delimAt = -2;
+      this.#nulAt = -2;
     }
   }
 
@@ -195,7 +261,6 @@ class CsvScanner {
   /** Appends text until the pending part has at least doubled (or the input ends). */
   async #more(): Promise<void> {
     const pending = this.#buf.length - this.#pos;
-    this.#checkPendingLength(pending);
     const parts = [this.#buf.slice(this.#pos)];
     let got = pending;
     const want = Math.max(pending * 2, 1);
@@ -212,23 +277,19 @@ class CsvScanner {
     this.#pos = 0;
     this.#quote = -2;
     this.#delimAt = -2;
+    this.#nulAt = -2;
   }
 
-  #checkPendingLength(pending: number): void {
-    // Characters never outnumber bytes, so a pending tail longer than the limit in
-    // characters is too long in bytes: fail before buffering a runaway quote or a file
-    // without line breaks.
-    if (pending > this.limits.maxRecordBytes) this.#tooLong(this.recordNo + 1, true);
+  #tooLongMessage(): string {
+    return `a record is longer than the limit of ${bytesLabel(this.limits.maxRecordBytes)} (maxRecordBytes = ${this.limits.maxRecordBytes})`;
   }
 
-  #tooLong(row: number, pending: boolean): never {
-    const hint = pending && this.#openQuoteAhead() ? ' (an unclosed quote?)' : '';
-    throw inputError(
-      this.file,
-      IssueCode.RecordTooLong,
-      `a record is longer than the limit of ${bytesLabel(this.limits.maxRecordBytes)} (maxRecordBytes = ${this.limits.maxRecordBytes})${hint}`,
-      { row },
-    );
+  /** The checks of a complete record buf[start, end): its length and NUL bytes. */
+  #unreadable(start: number, end: number): Rejected | null {
+    if (this.#exceeds(start, end)) return new Rejected(IssueCode.RowTooLong, this.#tooLongMessage());
+    if (this.#nulAt === -2 || (this.#nulAt !== -1 && this.#nulAt < start)) this.#nulAt = this.#buf.indexOf('\0', start);
+    if (this.#nulAt !== -1 && this.#nulAt < end) return new Rejected(IssueCode.RowNulByte, 'the record contains a NUL byte (binary data)');
+    return null;
   }
 
   #openQuoteAhead(): boolean {
@@ -270,9 +331,11 @@ class CsvScanner {
       if (nl === -1 && !this.#eof) return INCOMPLETE;
       const stop = nl === -1 ? len : nl;
       const end = stop > start && buf.charCodeAt(stop - 1) === CR ? stop - 1 : stop;
-      if (this.#exceeds(start, end)) this.#tooLong(this.recordNo + 1, false);
       this.#pos = nl === -1 ? len : nl + 1;
-      return this.#columns(buf.slice(start, end).split(this.#delimChar));
+      const bad = this.#unreadable(start, end);
+      if (bad) return bad;
+      const cells = buf.slice(start, end).split(this.#delimChar);
+      return cells.length > this.limits.maxColumns ? this.#tooManyColumns() : cells;
     }
     return this.#parseQuoted(start, nl);
   }
@@ -284,6 +347,7 @@ class CsvScanner {
     const d = this.#delim;
     const eof = this.#eof;
     const cells: string[] = [];
+    let wide = false;
     let i = start;
     for (;;) {
       let value: string;
@@ -313,8 +377,9 @@ class CsvScanner {
         value = trimCr(buf, i, k, len);
         i = k;
       }
-      cells.push(value);
-      if (cells.length > this.limits.maxColumns) this.#tooManyColumns();
+      // past the limit the record is still framed to its end, its cells no longer kept
+      if (cells.length < this.limits.maxColumns) cells.push(value);
+      else wide = true;
       if (i >= len) {
         if (!eof) return INCOMPLETE;
         break;
@@ -328,23 +393,12 @@ class CsvScanner {
     }
     // The terminator is excluded from the record length, as on the fast path.
     const end = i > start && buf.charCodeAt(i - 1) === LF ? (i - 1 > start && buf.charCodeAt(i - 2) === CR ? i - 2 : i - 1) : i;
-    if (this.#exceeds(start, end)) this.#tooLong(this.recordNo + 1, false);
     this.#pos = i;
-    return cells;
+    return this.#unreadable(start, end) ?? (wide ? this.#tooManyColumns() : cells);
   }
 
-  #columns(cells: string[]): string[] {
-    if (cells.length > this.limits.maxColumns) this.#tooManyColumns();
-    return cells;
-  }
-
-  #tooManyColumns(): never {
-    throw inputError(
-      this.file,
-      IssueCode.TooManyColumns,
-      `a record has more than ${this.limits.maxColumns} columns (limit maxColumns = ${this.limits.maxColumns})`,
-      { row: this.recordNo + 1 },
-    );
+  #tooManyColumns(): Rejected {
+    return new Rejected(IssueCode.RowTooManyColumns, `a record has more than ${this.limits.maxColumns} columns (limit maxColumns = ${this.limits.maxColumns})`);
   }
 
   /** Delimiter detection scan of one record: quote-aware, any of the three delimiters. */

@@ -1,6 +1,7 @@
 // Readers' shared vocabulary: a re-openable byte source, the raw table and rows every
 // reader delivers, and the hard limits they enforce. Types and constants only: no I/O.
 import type { CellValue } from '../domain/result.ts';
+import type { Issue } from '../domain/schemas.ts';
 
 /** Re-openable: each call starts again from byte 0 (sniffing and parsing each read the object once). */
 export type ByteSource = () => AsyncIterable<Uint8Array>;
@@ -8,8 +9,9 @@ export type ByteSource = () => AsyncIterable<Uint8Array>;
 /**
  * One data row. `row` is the row number an admin sees: for CSV the record index (header
  * record = 1; a quoted newline does not shift it), for XLSX the sheet's own row number.
+ * A row the reader could not read carries `rejected` (and no cells): only it is lost.
  */
-export type RawRow = { readonly row: number; readonly cells: CellValue[] };
+export type RawRow = { readonly row: number; readonly cells: CellValue[]; readonly rejected?: Issue };
 
 /**
  * One table: a CSV file or one XLSX sheet. The header is the first non-blank row; wholly

@@ -22,6 +22,11 @@ const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
 // The old binary .xls (OLE2 compound file) is a common mistake; naming it helps the admin.
 const OLE2 = [0xd0, 0xcf, 0x11, 0xe0];
 
+// Binaries (and BOM-less UTF-16) have NUL bytes from the start and throughout; a text
+// export with a stray NUL in one record is still text (that record alone is rejected).
+const BINARY_HEAD = 1024;
+const BINARY_NUL_SHARE = 1 / 1000;
+
 export async function sniffBytes(open: ByteSource, opts: { file: string; maxBytes: number }): Promise<Sniffed> {
   const { file, maxBytes } = opts;
   const hash = createHash('sha256');
@@ -30,6 +35,7 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
   let kind: 'csv' | 'xlsx' | null = null;
   let bom = false;
   let utf8 = true;
+  let nuls = 0;
   // bytes of a multi-byte sequence cut by the chunk end, validated with the next chunk
   let carry: Uint8Array = new Uint8Array(0);
 
@@ -48,10 +54,16 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
       bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
       // The bytes seen so far were only buffered in `head`: check them now.
       const seen = Buffer.concat([head, chunk.subarray(4 - start)]);
-      if (kind === 'csv') ({ utf8, carry } = checkText(seen, carry, utf8, file));
+      if (kind === 'csv') {
+        nuls += countNuls(seen, 0, file);
+        ({ utf8, carry } = checkText(seen, carry, utf8));
+      }
       continue;
     }
-    if (kind === 'csv') ({ utf8, carry } = checkText(chunk, carry, utf8, file));
+    if (kind === 'csv') {
+      nuls += countNuls(chunk, start, file);
+      ({ utf8, carry } = checkText(chunk, carry, utf8));
+    }
   }
 
   if (size === 0) throw inputError(file, IssueCode.EmptyFile, 'the file is empty');
@@ -59,8 +71,10 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
     // fewer than four bytes in all: too short for a ZIP, so text (or garbage)
     kind = decideKind(head.subarray(0, size), file);
     bom = false;
-    ({ utf8, carry } = checkText(head.subarray(0, size), carry, utf8, file));
+    nuls += countNuls(head.subarray(0, size), 0, file);
+    ({ utf8, carry } = checkText(head.subarray(0, size), carry, utf8));
   }
+  if (nuls > size * BINARY_NUL_SHARE) throw binary(file);
   const sha256 = hash.digest('hex');
   if (kind === 'xlsx') return { kind, size, sha256, encoding: null };
   // A file that ends inside a multi-byte sequence is not valid UTF-8.
@@ -83,12 +97,23 @@ function decideKind(head: Uint8Array, file: string): 'csv' | 'xlsx' {
   return 'csv';
 }
 
-/** NUL check and strict UTF-8 validation of one chunk, carrying a cut sequence over. */
-function checkText(chunk: Uint8Array, carry: Uint8Array, utf8: boolean, file: string): { utf8: boolean; carry: Uint8Array } {
-  // Text exports never contain NUL; binaries (and BOM-less UTF-16) are full of them.
-  if (Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).indexOf(0) !== -1) {
-    throw inputError(file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file: it contains binary data (NUL bytes)');
+function binary(file: string) {
+  return inputError(file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file: it contains binary data (NUL bytes)');
+}
+
+/** NUL bytes in a chunk that starts at byte `offset`; any in the file's first KiB make it binary. */
+function countNuls(chunk: Uint8Array, offset: number, file: string): number {
+  const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let n = 0;
+  for (let i = b.indexOf(0); i !== -1; i = b.indexOf(0, i + 1)) {
+    if (offset + i < BINARY_HEAD) throw binary(file);
+    n++;
   }
+  return n;
+}
+
+/** Strict UTF-8 validation of one chunk, carrying a cut sequence over. */
+function checkText(chunk: Uint8Array, carry: Uint8Array, utf8: boolean): { utf8: boolean; carry: Uint8Array } {
   if (!utf8) return { utf8, carry };
   const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
   const cut = incompleteTail(bytes);

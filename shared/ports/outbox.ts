@@ -7,9 +7,13 @@
 // dead | disabled. `claimDue` takes a lease; a worker that dies after the receiver's 2xx
 // but before `markDelivered` leaves the lease to expire, and the next claim resends once
 // with the same delivery id (the `webhook-id`).
+//
+// The state machine's rules (what is claimable, what a claim, a finish and a replay write)
+// are pure functions in `domain/store-rules/delivery.ts`; adapters read and write around them.
 import type { NotificationEvent } from '../domain/events.ts';
+import type { DeliveryState } from '../domain/store-rules/delivery.ts';
 
-export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'dead' | 'disabled';
+export type { DeliveryState };
 
 export type EnqueueRequest = {
   readonly event: NotificationEvent;

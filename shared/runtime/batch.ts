@@ -2,7 +2,9 @@
 // to Yandex, which has no partial-batch response). Every message is attempted; a message
 // with bad data is a completed outcome; if any message failed transiently the invocation
 // throws once, after all were attempted, so the trigger redelivers the batch and the
-// completed messages are no-ops by their own idempotency.
+// completed messages are no-ops by their own idempotency. A failure that is not retryable
+// (a deploy mistake, a fault a retry would only repeat) is logged and kept in the results:
+// redelivering the batch for it would repeat it until the message is dead-lettered.
 import { isRetryable } from '../domain/errors.ts';
 import type { Logger } from '../ports/logger.ts';
 
@@ -21,11 +23,12 @@ export async function processEach<T, R>(items: readonly T[], fn: (item: T, index
     try {
       results.push({ index, ok: true, value: await fn(item, index) });
     } catch (error) {
-      log.warn('batch.item_failed', { index, error: error instanceof Error ? error : String(error), retryable: isRetryable(error) });
+      const retryable = isRetryable(error);
+      (retryable ? log.warn : log.error).call(log, 'batch.item_failed', { index, error: error instanceof Error ? error : String(error), retryable });
       results.push({ index, ok: false, error });
     }
   }
-  const failures = results.filter((r): r is Extract<ItemResult<R>, { ok: false }> => !r.ok);
-  if (failures.length > 0) throw new BatchRetryError(failures, items.length);
+  const retry = results.filter((r): r is Extract<ItemResult<R>, { ok: false }> => !r.ok && isRetryable(r.error));
+  if (retry.length > 0) throw new BatchRetryError(retry, items.length);
   return results;
 }

@@ -16,9 +16,11 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { ReadModel } from '../ports/read-model.ts';
-import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
+import type { SnapshotStore } from '../ports/snapshot-store.ts';
+import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Env } from './config.ts';
 import { storeKind } from './config.ts';
+import { currentDeadline } from './deadline.ts';
 
 export function objectStoreFrom(env: Env): ObjectStore {
   return new S3ObjectStore(
@@ -57,15 +59,16 @@ export function sqliteAt(path: string): Promise<Db> {
 /** Every store port on the embedded SQLite file. */
 export async function sqliteStores(path: string): Promise<Stores> {
   const db = await sqliteAt(path);
-  const [snap, agg, alerts, outbox] = await Promise.all([
+  const [snap, ledger, agg, alerts, outbox] = await Promise.all([
     import('../adapters/sqlite/snapshot-store.ts'),
+    import('../adapters/sqlite/upload-ledger.ts'),
     import('../adapters/sqlite/aggregate-store.ts'),
     import('../adapters/sqlite/alert-store.ts'),
     import('../adapters/sqlite/outbox.ts'),
   ]);
   return {
     snapshots: new snap.SqliteSnapshotStore(db),
-    ledger: new snap.SqliteUploadLedger(db),
+    ledger: new ledger.SqliteUploadLedger(db),
     aggregates: new agg.SqliteAggregateStore(db),
     alerts: new alerts.SqliteAlertStore(db),
     outbox: new outbox.SqliteOutbox(db),
@@ -76,13 +79,16 @@ function ydbSettings(env: Env) {
   return { connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE };
 }
 
+/** YDB retries stop at the calling invocation's deadline (shared/runtime/deadline.ts). */
+const ydbClientOptions = { deadline: currentDeadline };
+
 /**
  * Every store port on YDB, over the instance's one driver. Loaded lazily, like SQLite, so
  * each runtime loads only the vendor SDK it uses.
  */
 export async function ydbStores(env: Env): Promise<Stores> {
   const ydb = await import('../adapters/ydb/index.ts');
-  return ydb.ydbStores(ydbSettings(env));
+  return ydb.ydbStores({ ...ydbSettings(env), credentials: ydb.credentialsFrom(env) }, ydbClientOptions);
 }
 
 export async function storesFrom(env: Env): Promise<Stores> {
@@ -117,7 +123,7 @@ export function notificationSinkFrom(env: Env): NotificationSink {
 export async function readModelFrom(env: Env): Promise<ReadModel> {
   if (storeKind(env) === 'ydb') {
     const ydb = await import('../adapters/ydb/index.ts');
-    return ydb.ydbReadModel(ydbSettings(env));
+    return ydb.ydbReadModel({ ...ydbSettings(env), credentials: ydb.credentialsFrom(env) }, ydbClientOptions);
   }
   const m = await import('../adapters/sqlite/read-model.ts');
   return new m.SqliteReadModel(env.SQLITE_PATH!);

@@ -29,6 +29,11 @@ export const Env = z
     YDB_ENDPOINT: z.string().optional(),
     YDB_DATABASE: z.string().optional(),
     YDB_CONNECTION_STRING: z.string().optional(),
+    /** YDB credentials: `1` for a local YDB; else a fixed IAM token; else the metadata service (the cloud) */
+    YDB_ANONYMOUS_CREDENTIALS: z.enum(['0', '1']).optional(),
+    YDB_ACCESS_TOKEN_CREDENTIALS: z.string().min(1).optional(),
+    /** the metadata service's token URL (tests); default http://169.254.169.254/computeMetadata/v1/... */
+    YDB_METADATA_CREDENTIALS_ENDPOINT: z.url().optional(),
 
     /** Yandex Message Queue (SQS API) of the PeriodChanged hand-off and of notifications */
     YMQ_ENDPOINT: z.url().default('https://message-queue.api.cloud.yandex.net'),

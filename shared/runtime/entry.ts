@@ -3,6 +3,7 @@
 // not cached, so the next invocation tries again. Logging of each invocation is middleware.
 import middy from '@middy/core';
 import { loadConfig, type Env } from './config.ts';
+import { withDeadline } from './deadline.ts';
 import { createLogger } from './logger.ts';
 import { invocationLogging } from './middleware.ts';
 import type { FunctionContext } from './yandex-events.ts';
@@ -16,7 +17,7 @@ export function entryPoint<D, R>(fn: string, build: (env: Env) => Promise<D>, ru
     }));
   return middy<unknown, R, Error, FunctionContext>()
     .use(invocationLogging(createLogger({ base: { fn } }), fn))
-    .handler(async (event, context) => run(event, context, await deps()));
+    .handler((event, context) => withDeadline(context.getRemainingTimeInMillis?.(), async () => run(event, context, await deps())));
 }
 
 export { loadConfig };

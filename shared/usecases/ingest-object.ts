@@ -12,27 +12,20 @@
 //  6. Write the report next to the upload and into the ledger; hand the touched
 //     (region, period) pairs to the aggregate stage.
 // Bad data is a completed outcome (a report). Only infrastructure faults throw; they
-// release the lease first so the trigger's retry can start at once.
-import { createHash } from 'node:crypto';
-import { InputError, IssueCode, LeaseHeldError } from '../domain/errors.ts';
+// release the lease first so the trigger's retry can start at once. Every port is wrapped
+// so that its failures are PipelineErrors: anything else that escapes is a fault of ours
+// on this file's data, and ends the upload (rejected, file.ingest_failed) instead of
+// being retried for ever. Issues are collected in one bounded log per upload.
+import { asInfraFault, InputError, IssueCode, LeaseHeldError, PipelineError } from '../domain/errors.ts';
 import type { HeaderMapping } from '../domain/normalise/headers.ts';
-import { looksLikeMojibake } from '../domain/normalise/headers.ts';
 import { parsePeriod, periodFromName } from '../domain/normalise/period.ts';
-import { createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
-import {
-  periodKey,
-  type Issue,
-  type MunicipalityRow,
-  type Period,
-  type PeriodChanged,
-  type SchoolRow,
-  type TableKind,
-  type TableReport,
-  type UploadReport,
-  type UploadStatus,
-} from '../domain/schemas.ts';
+import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
+import { admitTable, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
+import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
+import { periodKey, type Issue, type MunicipalityRow, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
+import { faultTagged, collect, hashOnly, objectSource } from '../ingest/bytes.ts';
 import { readCsv } from '../ingest/csv-reader.ts';
-import { resolveLimits, type ByteSource, type LimitOverrides, type RawTable } from '../ingest/raw-table.ts';
+import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawTable } from '../ingest/raw-table.ts';
 import { sniffBytes, type Sniffed } from '../ingest/sniff.ts';
 import { readXlsx } from '../ingest/xlsx-reader.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -52,6 +45,8 @@ export type IngestSettings = {
   readonly maxLeaseMs: number;
   readonly stageBatchRows: number;
   readonly limits?: LimitOverrides;
+  /** row issues listed in full in a report; the rest are counted per code */
+  readonly maxReportIssues?: number;
 };
 
 export type IngestDeps = {
@@ -86,108 +81,86 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
 
   const head = await objects.head(bucket, key);
   if (!head) return { kind: 'skipped', reason: 'object_missing' };
-  const open = await byteSource(objects, bucket, key, head.size, settings.bufferBytes);
-  if (!open) return { kind: 'skipped', reason: 'object_missing' };
+  const source = await objectSource(objects, bucket, key, head.size, settings.bufferBytes);
+  if (!source) return { kind: 'skipped', reason: 'object_missing' };
+  const open = faultTagged(source, asInfraFault);
 
   const receivedAt = clock.nowMs();
   const limits = resolveLimits(settings.limits);
-  let sniffed: Sniffed | null = null;
-  let fileError: Issue | null = null;
-  try {
-    sniffed = await sniffBytes(open, { file: key, maxBytes: limits.maxBytes });
-    // A workbook is parsed from memory: refuse an oversized one before buffering it again.
-    if (sniffed.kind === 'xlsx' && sniffed.size > limits.xlsx.maxBytes) {
-      throw new InputError({ code: IssueCode.TooLarge, message: `the workbook is larger than the limit of ${limits.xlsx.maxBytes} bytes; export it as CSV`, file: key, sheet: null, row: null, column: null, value: null });
-    }
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    fileError = err.issue;
-  }
-  const sha256 = sniffed?.sha256 ?? (await hashOnly(open));
+  const first = await sniff(open, key, limits);
+  const sha256 = first.sniffed?.sha256 ?? (await hashOnly(open));
 
-  const lease = await ledger.acquire({ bucket, key, sha256 }, receivedAt, leaseMs(settings, input.remainingMs));
+  const lease = await ledger.acquire({ bucket, key, sha256 }, receivedAt, leaseLengthMs(settings, input.remainingMs));
   if (lease.kind === 'completed') {
     log.info('ingest.duplicate', { key, upload_id: lease.uploadId });
     return { kind: 'duplicate', report: lease.report };
   }
   if (lease.kind === 'in_progress') throw new LeaseHeldError(lease.uploadId, lease.leaseUntilMs);
   const uploadId = lease.uploadId;
-
-  const base = {
+  const base: ReportBase = {
     upload_id: uploadId,
     bucket,
     key,
     sha256,
-    size: sniffed?.size ?? head.size,
-    format: sniffed?.kind ?? null,
-    encoding: sniffed?.encoding ?? null,
+    size: first.sniffed?.size ?? head.size,
+    format: first.sniffed?.kind ?? null,
+    encoding: first.sniffed?.encoding ?? null,
     received_at: new Date(receivedAt).toISOString(),
   };
+  const issues = createIssueLog(settings.maxReportIssues ?? DEFAULT_REPORT_ISSUES);
+  const snapshots = portFaults(deps.snapshots);
+  const now = () => new Date(clock.nowMs()).toISOString();
 
+  let report: UploadReport;
+  let changed: PeriodChanged[] = [];
+  let delimiter: UploadReport['delimiter'] = null;
   try {
-    let report: UploadReport;
-    let changed: PeriodChanged[] = [];
-    if (fileError || !sniffed) {
-      report = rejectedReport(base, fileError!, null, [], clock);
+    if (first.fault !== null) throw first.fault;
+    if (first.fileError || !first.sniffed) {
+      report = rejectedReport(base, first.fileError!, { delimiter: null, issues }, now());
     } else {
-      const fallbackPeriod = fallbackPeriodFor(key, head.metadata);
-      const result = await readAndStage(deps, { uploadId, key, open, sniffed, fallbackPeriod });
-      if (result.fileError) {
-        await deps.snapshots.discardBatch(uploadId);
-        report = rejectedReport(base, result.fileError, result.delimiter, result.warnings, clock);
+      const staged = await readAndStage({ ...deps, snapshots }, { uploadId, key, open, sniffed: first.sniffed, limits, issues, fallbackPeriod: fallbackPeriodFor(key, head.metadata), onDelimiter: (d) => (delimiter = d) });
+      if (staged.fileError) {
+        await snapshots.discardBatch(uploadId);
+        report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
       } else {
         const commit =
-          result.region === null || result.units.length === 0
+          staged.region === null || staged.units.length === 0
             ? { applied: 0, superseded: 0, periods: [] }
-            : await deps.snapshots.commitBatch({
-                batchId: uploadId,
-                uploadId,
-                region: result.region,
-                source: { lastModifiedMs: head.lastModifiedMs, sequence: lease.sequence },
-                units: result.units,
-              });
-        const accepted = result.tables.reduce((n, t) => n + t.rows.accepted, 0);
-        const rejected = result.tables.reduce((n, t) => n + t.rows.rejected, 0);
-        const status: UploadStatus =
-          accepted === 0 ? 'rejected' : commit.applied === 0 && commit.superseded > 0 ? 'superseded' : rejected > 0 ? 'partial' : 'accepted';
-        report = {
-          ...base,
-          delimiter: result.delimiter,
-          region: result.region,
-          status,
-          tables: result.tables,
-          periods: result.periods,
-          rows: { accepted, rejected },
-          file_error: null,
-          errors: result.errors,
-          warnings: result.warnings,
-          completed_at: new Date(clock.nowMs()).toISOString(),
-        };
-        changed = commit.periods.map((period) => ({
-          type: 'period_changed' as const,
-          region: result.region!,
-          period,
-          upload_id: uploadId,
-          changed_at: report.completed_at,
-        }));
+            : await snapshots.commitBatch({ batchId: uploadId, uploadId, region: staged.region, source: { lastModifiedMs: head.lastModifiedMs, sequence: lease.sequence }, units: staged.units });
+        report = completedReport(base, { delimiter, region: staged.region, tables: staged.tables, periods: staged.periods, commit, issues }, now());
+        changed = commit.periods.map((period) => ({ type: 'period_changed' as const, region: staged.region!, period, upload_id: uploadId, changed_at: report.completed_at }));
       }
     }
+  } catch (err) {
+    if (err instanceof PipelineError) {
+      await ledger.release(uploadId).catch(() => undefined);
+      throw err;
+    }
+    // A fault of ours on this file: retrying would hit it again at every retry and timer.
+    log.error('ingest.failed', { key, upload_id: uploadId, error: err instanceof Error ? err : String(err) });
+    await snapshots.discardBatch(uploadId).catch(() => undefined);
+    report = failedReport(base, { delimiter, issues, errorName: err instanceof Error ? err.name : typeof err }, now());
+    changed = [];
+  }
+
+  try {
     await objects.put(bucket, reportKey(settings, key), JSON.stringify(report, null, 2), { contentType: 'application/json' });
     if (changed.length > 0) await deps.periodChanged.publish(changed);
     await ledger.complete(uploadId, report);
-    log.info('ingest.completed', {
-      key,
-      upload_id: uploadId,
-      status: report.status,
-      accepted: report.rows.accepted,
-      rejected: report.rows.rejected,
-      periods: report.periods.map(periodKey),
-    });
-    return { kind: 'ingested', report, changed };
   } catch (err) {
     await ledger.release(uploadId).catch(() => undefined);
     throw err;
   }
+  log.info('ingest.completed', {
+    key,
+    upload_id: uploadId,
+    status: report.status,
+    accepted: report.rows.accepted,
+    rejected: report.rows.rejected,
+    periods: report.periods.map(periodKey),
+  });
+  return { kind: 'ingested', report, changed };
 }
 
 /** `reports/<upload key>.json`, beside the upload in the same bucket. */
@@ -195,73 +168,82 @@ export function reportKey(settings: Pick<IngestSettings, 'reportPrefix'>, key: s
   return `${settings.reportPrefix}${key}.json`;
 }
 
+/** The first read: identity and format, a file-level problem, or a fault of ours in the sniff. */
+async function sniff(open: ByteSource, key: string, limits: Limits): Promise<{ sniffed: Sniffed | null; fileError: Issue | null; fault: unknown }> {
+  try {
+    const sniffed = await sniffBytes(open, { file: key, maxBytes: limits.maxBytes });
+    // A workbook is parsed from memory: refuse an oversized one before buffering it again.
+    if (sniffed.kind === 'xlsx' && sniffed.size > limits.xlsx.maxBytes) {
+      return { sniffed, fileError: fileIssue(key, IssueCode.TooLarge, `the workbook is larger than the limit of ${limits.xlsx.maxBytes} bytes; export it as CSV`), fault: null };
+    }
+    return { sniffed, fileError: null, fault: null };
+  } catch (err) {
+    if (err instanceof PipelineError) throw err;
+    if (err instanceof InputError) return { sniffed: null, fileError: err.issue, fault: null };
+    return { sniffed: null, fileError: null, fault: err };
+  }
+}
+
+/** The port with every failure as a PipelineError (see asInfraFault). */
+function portFaults<T extends object>(port: T): T {
+  return new Proxy(port, {
+    get(target, prop, receiver) {
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return async (...args: unknown[]) => {
+        try {
+          return await (v as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (err) {
+          throw asInfraFault(err);
+        }
+      };
+    },
+  });
+}
+
+type Unit = { period: Period; kind: TableKind; municipalityId: string };
+
 type StageResult = {
   fileError: Issue | null;
-  delimiter: UploadReport['delimiter'];
   region: string | null;
   tables: TableReport[];
   periods: Period[];
-  units: { period: Period; kind: TableKind; municipalityId: string }[];
-  errors: Issue[];
-  warnings: Issue[];
+  units: Unit[];
 };
 
 async function readAndStage(
   deps: IngestDeps,
-  a: { uploadId: string; key: string; open: ByteSource; sniffed: Sniffed; fallbackPeriod: Period | null },
+  a: { uploadId: string; key: string; open: ByteSource; sniffed: Sniffed; limits: Limits; issues: IssueLog; fallbackPeriod: Period | null; onDelimiter: (d: UploadReport['delimiter']) => void },
 ): Promise<StageResult> {
-  const out: StageResult = { fileError: null, delimiter: null, region: null, tables: [], periods: [], units: [], errors: [], warnings: [] };
-  const units = new Map<string, { period: Period; kind: TableKind; municipalityId: string }>();
-  const regions = new Set<string>();
-  const limits = deps.settings.limits ?? {};
+  const out: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [] };
+  const units = new Map<string, Unit>();
+  const fileRegion = { code: null as string | null };
+  const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
   try {
-    let tables: AsyncIterable<RawTable>;
-    if (a.sniffed.kind === 'xlsx') {
-      tables = readXlsx(await collect(a.open), { file: a.key, limits });
-    } else {
-      const csv = await readCsv(a.open, { file: a.key, encoding: a.sniffed.encoding, limits });
-      out.delimiter = csv.delimiter;
-      tables = single(csv.table);
-    }
+    const tables = await openTables(a);
     let seenTable = false;
     for await (const table of tables) {
-      const mapping = deps.mapHeaders(table.headers);
-      const where = { file: a.key, sheet: table.sheet, row: table.headerRow };
-      if (mapping.kind === null) {
-        if (looksLikeMojibake(table.headers)) {
-          throw inputError(where, IssueCode.MojibakeHeaders, 'the headers look like UTF-8 text that was decoded as Windows-1251 and saved again; export the file again as UTF-8 or Windows-1251');
-        }
-        if (a.sniffed.kind === 'xlsx') {
-          out.warnings.push({ ...where, code: IssueCode.NotATable, message: 'sheet has no recognisable school or municipality columns; skipped', column: null, value: null });
-          continue;
-        }
-        throw inputError(where, IssueCode.NotATable, 'no school or municipality columns found in the header row');
+      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow: table.headerRow, headers: table.headers, mapping: deps.mapHeaders(table.headers), periodElsewhere: a.fallbackPeriod !== null, skippable: a.sniffed.kind === 'xlsx' });
+      if (admission.kind === 'reject') return rejectWith(admission.error);
+      if (admission.kind === 'skip') {
+        a.issues.warn(admission.warning);
+        continue;
       }
-      if (mapping.missing.length > 0) {
-        throw inputError(where, IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', '));
-      }
-      const dup = mapping.duplicates[0];
-      if (dup) {
-        throw inputError(where, IssueCode.DuplicateColumn, `several columns map to ${dup.field}: ${dup.indexes.map((i) => table.headers[i]).join(', ')}`, dup.field);
-      }
-      if (!mapping.columns.includes('period') && !a.fallbackPeriod) {
-        throw inputError(where, IssueCode.NoPeriod, 'no period column, and neither the file name, the object key nor its metadata carries a period');
-      }
-      for (const u of mapping.unknown) {
-        // Only the header name is reported: the values of unknown columns may be personal data.
-        out.warnings.push({ ...where, code: IssueCode.UnknownColumn, message: `unknown column ignored: ${u.header}`, column: u.header, value: null });
-      }
+      for (const w of admission.warnings) a.issues.warn(w);
       seenTable = true;
+      const { mapping } = admission;
       const mapper = createTableMapper({
         file: a.key,
         sheet: table.sheet,
         headers: table.headers,
-        mapping: { ...mapping, kind: mapping.kind },
+        mapping,
         fallbackPeriod: a.fallbackPeriod,
         objectKey: a.key,
         defaultRegion: deps.settings.defaultRegion,
         knownRegions: deps.knownRegions,
         matchers: deps.matchers,
+        issues: a.issues,
+        fileRegion,
       });
       let read = 0;
       let schools: SchoolRow[] = [];
@@ -274,29 +256,11 @@ async function readAndStage(
       };
       for await (const raw of table.rows) {
         read++;
-        const r = mapper.accept(raw.row, raw.cells);
+        const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells);
+        if (r.type === 'file_error') return rejectWith(r.issue);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
-        regions.add(row.region);
-        if (regions.size > 1) {
-          // One upload commits under one region's pointers. Said at the first row of a second
-          // region, not after staging the whole file (a national file is a million rows).
-          const first = [...regions][0];
-          throw new InputError({
-            code: IssueCode.UnknownRegion,
-            message: `the file mixes regions: this row is in region ${row.region}, earlier rows in ${first}; upload one file per region`,
-            file: a.key,
-            sheet: table.sheet,
-            row: raw.row,
-            column: table.headers[mapping.columns.indexOf('region')] ?? null,
-            value: row.region,
-          });
-        }
-        units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, {
-          period: row.period,
-          kind: r.mapped.kind,
-          municipalityId: row.municipality_id,
-        });
+        units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
         if (r.mapped.kind === 'schools') schools.push(r.mapped.row);
         else municipalities.push(r.mapped.row);
         if (schools.length + municipalities.length >= deps.settings.stageBatchRows) await flush();
@@ -304,57 +268,38 @@ async function readAndStage(
       await flush();
       const summary = mapper.finish();
       if (summary.retract.length) await deps.snapshots.dropStagedSchools(a.uploadId, summary.retract);
-      out.errors.push(...mapper.errors);
-      out.warnings.push(...mapper.warnings);
       out.tables.push({
         sheet: table.sheet,
         kind: mapper.kind,
-        columns: table.headers.map((header, i) => ({ header, field: mapping.columns[i] ?? null })),
+        columns: table.headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
         rows: { read, accepted: summary.accepted, rejected: summary.rejected, skipped: summary.skipped },
       });
     }
-    if (!seenTable) {
-      throw inputError({ file: a.key, sheet: null, row: null }, IssueCode.NotATable, 'no sheet has school or municipality columns');
-    }
+    if (!seenTable) return rejectWith(fileIssue(a.key, IssueCode.NotATable, 'no sheet has school or municipality columns'));
     if (out.tables.every((t) => t.rows.read - t.rows.skipped === 0)) {
-      throw inputError({ file: a.key, sheet: out.tables[0]?.sheet ?? null, row: null }, IssueCode.NoDataRows, 'the file has a header but no data rows');
+      return rejectWith({ ...fileIssue(a.key, IssueCode.NoDataRows, 'the file has a header but no data rows'), sheet: out.tables[0]?.sheet ?? null });
     }
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    out.fileError = err.issue;
-    return out;
+    return rejectWith(err.issue);
   }
-  out.region = [...regions][0] ?? null;
+  out.region = fileRegion.code;
   out.units = [...units.values()];
   const periods = new Map(out.units.map((u) => [periodKey(u.period), u.period]));
   out.periods = [...periods.values()].sort((x, y) => x.start.localeCompare(y.start));
   return out;
 }
 
-function inputError(where: { file: string; sheet: string | null; row: number | null }, code: string, message: string, column: string | null = null): InputError {
-  return new InputError({ ...where, code, message, column, value: null });
+/** The tables of the upload: each sheet of a workbook, or the one table of a CSV file. */
+async function openTables(a: { key: string; open: ByteSource; sniffed: Sniffed; limits: Limits; onDelimiter: (d: UploadReport['delimiter']) => void }): Promise<AsyncIterable<RawTable> | Iterable<RawTable>> {
+  if (a.sniffed.kind === 'xlsx') return readXlsx(await collect(a.open), { file: a.key, limits: a.limits });
+  const csv = await readCsv(a.open, { file: a.key, encoding: a.sniffed.encoding, limits: a.limits });
+  a.onDelimiter(csv.delimiter);
+  return [csv.table];
 }
 
-function rejectedReport(
-  base: Omit<UploadReport, 'delimiter' | 'region' | 'status' | 'tables' | 'periods' | 'rows' | 'file_error' | 'errors' | 'warnings' | 'completed_at'>,
-  fileError: Issue,
-  delimiter: UploadReport['delimiter'],
-  warnings: Issue[],
-  clock: Clock,
-): UploadReport {
-  return {
-    ...base,
-    delimiter,
-    region: null,
-    status: 'rejected',
-    tables: [],
-    periods: [],
-    rows: { accepted: 0, rejected: 0 },
-    file_error: fileError,
-    errors: [fileError],
-    warnings,
-    completed_at: new Date(clock.nowMs()).toISOString(),
-  };
+function fileIssue(file: string, code: string, message: string): Issue {
+  return { code, message, file, sheet: null, row: null, column: null, value: null };
 }
 
 /** The period a row falls back to: the file name or key first, then the object metadata. */
@@ -367,48 +312,3 @@ function fallbackPeriodFor(key: string, metadata: Readonly<Record<string, string
   return r.ok ? r.value : null;
 }
 
-/**
- * Lease length in ms: the remaining invocation time less a safety margin, clamped to
- * [minLeaseMs, maxLeaseMs]. A remaining time of 0 (or less) still yields minLeaseMs, never
- * "no lease" — the zero-is-falsy bug that leaves a record in progress forever.
- */
-export function leaseMs(s: Pick<IngestSettings, 'minLeaseMs' | 'maxLeaseMs'>, remainingMs: number): number {
-  const wanted = Number.isFinite(remainingMs) ? remainingMs - 1_000 : s.maxLeaseMs;
-  return Math.min(s.maxLeaseMs, Math.max(s.minLeaseMs, wanted));
-}
-
-async function byteSource(objects: ObjectStore, bucket: string, key: string, size: number, bufferBytes: number): Promise<ByteSource | null> {
-  if (size <= bufferBytes) {
-    const body = await objects.get(bucket, key);
-    if (!body) return null;
-    const bytes = await collect(() => body);
-    return async function* () {
-      yield bytes;
-    };
-  }
-  return async function* () {
-    const body = await objects.get(bucket, key);
-    if (!body) throw new InputError({ code: IssueCode.EmptyFile, message: 'the object disappeared while it was read', file: key, sheet: null, row: null, column: null, value: null });
-    yield* body;
-  };
-}
-
-async function collect(open: ByteSource): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of open()) {
-    parts.push(c);
-    n += c.length;
-  }
-  return Buffer.concat(parts, n);
-}
-
-async function hashOnly(open: ByteSource): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of open()) h.update(c);
-  return h.digest('hex');
-}
-
-async function* single<T>(x: T): AsyncIterable<T> {
-  yield x;
-}

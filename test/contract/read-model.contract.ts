@@ -6,7 +6,8 @@ import { MetricId } from '../../shared/domain/events.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { ReadModel } from '../../shared/ports/read-model.ts';
-import type { SnapshotStore, UploadLedger } from '../../shared/ports/snapshot-store.ts';
+import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
+import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
 import { report, school } from './snapshot-store.contract.ts';
 import { P1, P2, agg, alert } from './stores.contract.ts';
 

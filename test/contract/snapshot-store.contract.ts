@@ -3,7 +3,8 @@
 // with a factory that returns a fresh, empty store.
 import { describe, expect, test } from 'vitest';
 import type { MunicipalityRow, Period, SchoolRow, UploadReport } from '../../shared/domain/schemas.ts';
-import type { SnapshotStore, UploadLedger } from '../../shared/ports/snapshot-store.ts';
+import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
+import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
 
 export type StoreFactory = () => Promise<{ snapshots: SnapshotStore; ledger: UploadLedger; close(): Promise<void> }>;
 
@@ -119,6 +120,20 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
         await s.snapshots.stageSchoolRows('second', [school({ teachers_total: 2 })]);
         const r = await s.snapshots.commitBatch({ batchId: 'second', uploadId: 'u2', region: '26', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('budennovsky')] });
         expect(r.applied).toBe(1);
+        expect((await s.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(2);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('in the same LastModified second an earlier ingest sequence is superseded', async () => {
+      const s = await make();
+      try {
+        await s.snapshots.stageSchoolRows('later', [school({ teachers_total: 2 })]);
+        await s.snapshots.commitBatch({ batchId: 'later', uploadId: 'u2', region: '26', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('budennovsky')] });
+        await s.snapshots.stageSchoolRows('earlier', [school({ teachers_total: 1 })]);
+        const r = await s.snapshots.commitBatch({ batchId: 'earlier', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('budennovsky')] });
+        expect(r).toEqual({ applied: 0, superseded: 1, periods: [] });
         expect((await s.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(2);
       } finally {
         await s.close();

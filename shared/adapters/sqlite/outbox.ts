@@ -2,10 +2,22 @@
 // `notify_delivery` holds one row per message with its state machine and lease, and
 // `notify_delivery_item` maps each (event id, channel id) to the delivery that carries it —
 // its primary key is what makes a redelivered event a no-op. `notify_channel_state` records
-// channels disabled by a 410. Every state change runs in a BEGIN IMMEDIATE transaction, so
-// a join to an open group and the claim that seals it cannot interleave.
+// channels disabled by a 410. Every state change runs in a BEGIN IMMEDIATE transaction that
+// reads the rows, asks the state machine in `domain/store-rules/delivery.ts` what to write,
+// and writes it, so a join to an open group and the claim that seals it cannot interleave.
 import { randomUUID } from 'node:crypto';
 import { NotificationEvent } from '../../domain/events.ts';
+import {
+  DUE_STATES,
+  chooseDue,
+  claimWrite,
+  finishDelivery,
+  isClaimable,
+  openDelivery,
+  replayDelivery,
+  type ClaimCandidate,
+  type DeliveryMark,
+} from '../../domain/store-rules/delivery.ts';
 import type {
   ClaimedDelivery,
   DeliveryRecord,
@@ -59,13 +71,26 @@ type Row = {
   channel_id: string;
   group_key: string;
   state: DeliveryState;
+  sealed: number;
   attempts: number;
   last_error: string | null;
   next_attempt_at_ms: number | null;
+  lease_until_ms: number | null;
+  lease_token: string | null;
   created_at_ms: number;
   schedule_start_ms: number;
   updated_at_ms: number;
+  delivered_at_ms: number | null;
 };
+
+const candidate = (r: Row): ClaimCandidate & { row: Row } => ({
+  id: r.delivery_id,
+  state: r.state,
+  nextAttemptAtMs: r.next_attempt_at_ms,
+  leaseUntilMs: r.lease_until_ms,
+  attempts: r.attempts,
+  row: r,
+});
 
 export class SqliteOutbox implements Outbox {
   constructor(private readonly db: Db) {
@@ -78,14 +103,12 @@ export class SqliteOutbox implements Outbox {
         .prepare('SELECT delivery_id FROM notify_delivery_item WHERE event_id = ? AND channel_id = ?')
         .get(req.event.id, req.channelId) as { delivery_id: string } | undefined;
       if (existing) return { deliveryId: existing.delivery_id, created: false, joined: false };
-      const open = this.db
-        .prepare(
-          `SELECT delivery_id FROM notify_delivery
-           WHERE channel_id = ? AND group_key = ? AND sealed = 0 AND state = 'pending'
-           ORDER BY created_at_ms LIMIT 1`,
-        )
-        .get(req.channelId, req.groupKey) as { delivery_id: string } | undefined;
-      let deliveryId = open?.delivery_id;
+      // `sealed = 0` narrows the read to the partial index; `openDelivery` decides
+      const unsealed = this.db
+        .prepare('SELECT delivery_id, state, sealed, created_at_ms FROM notify_delivery WHERE channel_id = ? AND group_key = ? AND sealed = 0')
+        .all(req.channelId, req.groupKey) as Pick<Row, 'delivery_id' | 'state' | 'sealed' | 'created_at_ms'>[];
+      const open = openDelivery(unsealed.map((r) => ({ id: r.delivery_id, state: r.state, sealed: r.sealed !== 0, createdAtMs: r.created_at_ms })));
+      let deliveryId = open?.id;
       if (!deliveryId) {
         deliveryId = req.newDeliveryId;
         this.db
@@ -105,57 +128,57 @@ export class SqliteOutbox implements Outbox {
 
   async claimDue(opts: { nowMs: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
     return immediate(this.db, () => {
-      const due = this.db
+      // Reads in claim order until `limit` claimable rows are seen (leased ones are skipped
+      // by the rule, not the query), so one claim reads a bounded number of rows.
+      const rows = this.db
         .prepare(
           `SELECT * FROM notify_delivery
-           WHERE state IN ('pending', 'retrying') AND next_attempt_at_ms <= @now
-             AND (lease_until_ms IS NULL OR lease_until_ms <= @now)
-           ORDER BY next_attempt_at_ms, delivery_id LIMIT @limit`,
+           WHERE state IN (${DUE_STATES.map(() => '?').join(', ')}) AND next_attempt_at_ms <= ?
+           ORDER BY next_attempt_at_ms, delivery_id`,
         )
-        .all({ now: opts.nowMs, limit: opts.limit }) as Row[];
+        .iterate(...DUE_STATES, opts.nowMs) as IterableIterator<Row>;
+      const candidates: ReturnType<typeof candidate>[] = [];
+      let claimable = 0;
+      for (const r of rows) {
+        if (claimable >= opts.limit) break;
+        const c = candidate(r);
+        candidates.push(c);
+        if (isClaimable(c, opts.nowMs)) claimable++;
+      }
       const claim = this.db.prepare(
-        `UPDATE notify_delivery SET sealed = 1, attempts = attempts + 1, lease_until_ms = ?, lease_token = ?, updated_at_ms = ?
+        `UPDATE notify_delivery SET sealed = 1, attempts = ?, lease_until_ms = ?, lease_token = ?, updated_at_ms = ?
          WHERE delivery_id = ?`,
       );
-      return due.map((r) => {
-        const leaseToken = randomUUID();
-        claim.run(opts.nowMs + opts.leaseMs, leaseToken, opts.nowMs, r.delivery_id);
+      return chooseDue(candidates, opts.nowMs, opts.limit).map((c) => {
+        const w = claimWrite(c, opts, randomUUID());
+        claim.run(w.attempts, w.leaseUntilMs, w.leaseToken, w.updatedAtMs, c.id);
         return {
-          id: r.delivery_id,
-          channelId: r.channel_id,
-          groupKey: r.group_key,
-          attempt: r.attempts + 1,
-          scheduleStartMs: r.schedule_start_ms,
-          leaseToken,
-          events: this.events(r.delivery_id),
+          id: c.id,
+          channelId: c.row.channel_id,
+          groupKey: c.row.group_key,
+          attempt: w.attempts,
+          scheduleStartMs: c.row.schedule_start_ms,
+          leaseToken: w.leaseToken,
+          events: this.events(c.id),
         };
       });
     });
   }
 
   async markDelivered(id: string, leaseToken: string, nowMs: number): Promise<boolean> {
-    return this.finish(id, leaseToken, 'delivered', { nowMs, error: null, next: null, deliveredAt: nowMs });
+    return this.finish(id, leaseToken, { state: 'delivered', nowMs });
   }
 
   async markRetry(id: string, leaseToken: string, f: MarkFailure & { nextAttemptAtMs: number }): Promise<boolean> {
-    return this.finish(id, leaseToken, 'retrying', { nowMs: f.nowMs, error: f.error, next: f.nextAttemptAtMs, deliveredAt: null });
+    return this.finish(id, leaseToken, { state: 'retrying', nowMs: f.nowMs, error: f.error, nextAttemptAtMs: f.nextAttemptAtMs });
   }
 
   async markDead(id: string, leaseToken: string, f: MarkFailure): Promise<boolean> {
-    return this.finish(id, leaseToken, 'dead', { nowMs: f.nowMs, error: f.error, next: null, deliveredAt: null });
+    return this.finish(id, leaseToken, { state: 'dead', nowMs: f.nowMs, error: f.error });
   }
 
   async markDisabled(id: string, leaseToken: string, f: MarkFailure): Promise<boolean> {
-    return immediate(this.db, () => {
-      const row = this.db.prepare('SELECT channel_id FROM notify_delivery WHERE delivery_id = ? AND lease_token = ?').get(id, leaseToken) as
-        | { channel_id: string }
-        | undefined;
-      if (!row) return false;
-      this.db
-        .prepare('INSERT INTO notify_channel_state (channel_id, disabled_at_ms, reason) VALUES (?, ?, ?) ON CONFLICT (channel_id) DO NOTHING')
-        .run(row.channel_id, f.nowMs, f.error);
-      return this.finishInTx(id, leaseToken, 'disabled', { nowMs: f.nowMs, error: f.error, next: null, deliveredAt: null });
-    });
+    return this.finish(id, leaseToken, { state: 'disabled', nowMs: f.nowMs, error: f.error });
   }
 
   async disabledChannels(): Promise<ReadonlySet<string>> {
@@ -164,7 +187,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   async get(id: string): Promise<DeliveryRecord | null> {
-    const row = this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row | undefined;
+    const row = this.row(id);
     return row ? this.record(row) : null;
   }
 
@@ -177,34 +200,45 @@ export class SqliteOutbox implements Outbox {
 
   async replay(id: string, nowMs: number): Promise<DeliveryRecord | null> {
     return immediate(this.db, () => {
-      const row = this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row | undefined;
-      if (!row || (row.state !== 'dead' && row.state !== 'disabled')) return null;
-      if (row.state === 'disabled') this.db.prepare('DELETE FROM notify_channel_state WHERE channel_id = ?').run(row.channel_id);
-      // sealed stays 1: a replay resends exactly the items of the original message
+      const row = this.row(id);
+      const w = replayDelivery(row, nowMs);
+      if (!row || !w) return null;
+      if (w.enableChannel) this.db.prepare('DELETE FROM notify_channel_state WHERE channel_id = ?').run(row.channel_id);
       this.db
         .prepare(
-          `UPDATE notify_delivery SET state = 'pending', attempts = 0, next_attempt_at_ms = ?, schedule_start_ms = ?,
-             lease_until_ms = NULL, lease_token = NULL, updated_at_ms = ?
+          `UPDATE notify_delivery SET state = ?, attempts = ?, next_attempt_at_ms = ?, schedule_start_ms = ?,
+             lease_until_ms = ?, lease_token = ?, updated_at_ms = ?
            WHERE delivery_id = ?`,
         )
-        .run(nowMs, nowMs, nowMs, id);
-      return this.record(this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row);
+        .run(w.state, w.attempts, w.nextAttemptAtMs, w.scheduleStartMs, w.leaseUntilMs, w.leaseToken, w.updatedAtMs, id);
+      return this.record(this.row(id)!);
     });
   }
 
-  private finish(id: string, token: string, state: DeliveryState, f: FinishFields): boolean {
-    return immediate(this.db, () => this.finishInTx(id, token, state, f));
+  private finish(id: string, token: string, mark: DeliveryMark): boolean {
+    return immediate(this.db, () => {
+      const row = this.row(id);
+      const w = finishDelivery(row && { leaseToken: row.lease_token, lastError: row.last_error, deliveredAtMs: row.delivered_at_ms }, token, mark);
+      if (!row || !w) return false;
+      // the first disablement of a channel is the one recorded
+      if (mark.state === 'disabled') {
+        this.db
+          .prepare('INSERT INTO notify_channel_state (channel_id, disabled_at_ms, reason) VALUES (?, ?, ?) ON CONFLICT (channel_id) DO NOTHING')
+          .run(row.channel_id, mark.nowMs, mark.error);
+      }
+      this.db
+        .prepare(
+          `UPDATE notify_delivery SET state = ?, last_error = ?, next_attempt_at_ms = ?, delivered_at_ms = ?,
+             lease_until_ms = ?, lease_token = ?, updated_at_ms = ?
+           WHERE delivery_id = ?`,
+        )
+        .run(w.state, w.lastError, w.nextAttemptAtMs, w.deliveredAtMs, w.leaseUntilMs, w.leaseToken, w.updatedAtMs, id);
+      return true;
+    });
   }
 
-  private finishInTx(id: string, token: string, state: DeliveryState, f: FinishFields): boolean {
-    const res = this.db
-      .prepare(
-        `UPDATE notify_delivery SET state = ?, last_error = COALESCE(?, last_error), next_attempt_at_ms = ?,
-           delivered_at_ms = COALESCE(?, delivered_at_ms), lease_until_ms = NULL, lease_token = NULL, updated_at_ms = ?
-         WHERE delivery_id = ? AND lease_token = ?`,
-      )
-      .run(state, f.error, f.next, f.deliveredAt, f.nowMs, id, token);
-    return res.changes === 1;
+  private row(id: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM notify_delivery WHERE delivery_id = ?').get(id) as Row | undefined;
   }
 
   private events(deliveryId: string): NotificationEvent[] {
@@ -233,4 +267,3 @@ export class SqliteOutbox implements Outbox {
   }
 }
 
-type FinishFields = { nowMs: number; error: string | null; next: number | null; deliveredAt: number | null };

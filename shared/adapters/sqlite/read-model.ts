@@ -9,7 +9,8 @@ import type { LedgerReport, ReadModel, ReadView } from '../../ports/read-model.t
 import { SqliteAggregateStore } from './aggregate-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { openDatabase, type Db } from './database.ts';
-import { SqliteSnapshotStore, SqliteUploadLedger } from './snapshot-store.ts';
+import { SqliteSnapshotStore } from './snapshot-store.ts';
+import { SqliteUploadLedger } from './upload-ledger.ts';
 
 export class SqliteReadModel implements ReadModel {
   readonly #db: Db;

@@ -1,44 +1,26 @@
-// Adapter: SnapshotStore and UploadLedger on SQLite (the embedded stand-in for YDB).
+// Adapter: SnapshotStore on SQLite (the embedded stand-in for YDB).
 //
-// Rows are staged under a batch id that no reader can reach; `commitBatch` then switches
-// the current-batch pointer of each (region, period, kind, municipality) in one
-// BEGIN IMMEDIATE transaction, with the "newer upload wins" guard. Readers join through
-// the pointers in a single statement, so they see the old or the new rows of a
-// municipality, never a mix. Superseded batches stay as history.
-import type { MunicipalityRow, Period, SchoolRow, UploadReport } from '../../domain/schemas.ts';
-import { UploadReport as UploadReportSchema } from '../../domain/schemas.ts';
-import type {
-  AcquireResult,
-  BatchCommit,
-  BatchId,
-  CommitResult,
-  LedgerEntry,
-  LedgerKey,
-  SnapshotStore,
-  UploadLedger,
-} from '../../ports/snapshot-store.ts';
-import { uploadIdFor } from '../../domain/upload-id.ts';
-import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord, type MunicipalityRecord, type SchoolRecord } from '../snapshot-rows.ts';
+// Rows are staged under a batch id that no reader can reach; `commitBatch` then reads the
+// current-batch pointer of each (region, period, kind, municipality) and writes the flips
+// `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers
+// join through the pointers in a single statement, so they see the old or the new rows of
+// a municipality, never a mix. Superseded batches stay as history.
+import type { MunicipalityRow, Period, SchoolRow } from '../../domain/schemas.ts';
+import { planCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
+import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
+import {
+  municipalityFromRecord,
+  municipalityRecord,
+  pointerFromRecord,
+  pointerRecord,
+  schoolFromRecord,
+  schoolRecord,
+  type MunicipalityRecord,
+  type SchoolRecord,
+} from '../snapshot-rows.ts';
 import { immediate, type Db } from './database.ts';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS upload_ledger (
-  upload_id       TEXT PRIMARY KEY,
-  bucket          TEXT NOT NULL,
-  object_key      TEXT NOT NULL,
-  sha256          TEXT NOT NULL,
-  status          TEXT NOT NULL CHECK (status IN ('in_progress', 'completed')),
-  lease_until_ms  INTEGER,
-  sequence        INTEGER NOT NULL,
-  acquired_at_ms  INTEGER NOT NULL,
-  completed_at_ms INTEGER,
-  report_status   TEXT,
-  report_json     TEXT,
-  UNIQUE (bucket, object_key, sha256)
-);
-CREATE INDEX IF NOT EXISTS upload_ledger_by_key ON upload_ledger (bucket, object_key);
-CREATE INDEX IF NOT EXISTS upload_ledger_by_completion ON upload_ledger (completed_at_ms);
-
 CREATE TABLE IF NOT EXISTS school_snapshot (
   region                 TEXT NOT NULL,
   period_start           TEXT NOT NULL,
@@ -97,9 +79,9 @@ type MunicipalityDbRow = SqliteBools<Omit<MunicipalityRecord, 'batch_id'>>;
 
 const toDb = <T extends { in_sferum: boolean; admin_active: boolean }>(r: T) => ({ ...r, in_sferum: r.in_sferum ? 1 : 0, admin_active: r.admin_active ? 1 : 0 });
 
-type PointerRow = { batch_id: string; source_modified_ms: number; source_sequence: number; version: number };
+type PointerRow = Parameters<typeof pointerFromRecord>[0];
 
-/** Creates the snapshot and ledger tables if they are missing. */
+/** Creates the snapshot and pointer tables if they are missing. */
 export function migrateSnapshots(db: Db): void {
   db.exec(SCHEMA);
 }
@@ -129,13 +111,9 @@ export class SqliteSnapshotStore implements SnapshotStore {
       `SELECT batch_id, source_modified_ms, source_sequence, version FROM current_batch
        WHERE region = ? AND period_start = ? AND period_end = ? AND kind = ? AND municipality_id = ?`,
     );
-    this.#upsertPointer = db.prepare(`INSERT INTO current_batch VALUES (
+    this.#upsertPointer = db.prepare(`INSERT OR REPLACE INTO current_batch VALUES (
         @region, @period_start, @period_end, @kind, @municipality_id, @batch_id, @upload_id,
-        @source_modified_ms, @source_sequence, 1)
-      ON CONFLICT (region, period_start, period_end, kind, municipality_id) DO UPDATE SET
-        batch_id = excluded.batch_id, upload_id = excluded.upload_id,
-        source_modified_ms = excluded.source_modified_ms, source_sequence = excluded.source_sequence,
-        version = current_batch.version + 1`);
+        @source_modified_ms, @source_sequence, @version)`);
     // Reads through the primary key (region, period, batch, municipality, school) rather than
     // the by-batch index, which the planner otherwise picks and which costs a second lookup per
     // row; ordering by the pointer's municipality (equal to the row's by the join) lets the
@@ -183,33 +161,15 @@ export class SqliteSnapshotStore implements SnapshotStore {
 
   async commitBatch(commit: BatchCommit): Promise<CommitResult> {
     return immediate(this.#db, () => {
-      let applied = 0;
-      let superseded = 0;
-      const periods = new Map<string, Period>();
-      for (const u of commit.units) {
-        const current = this.#pointer.get(commit.region, u.period.start, u.period.end, u.kind, u.municipalityId);
-        if (current && current.batch_id !== commit.batchId && !isNewer(commit.source, current)) {
-          superseded++;
-          continue;
-        }
-        if (!current || current.batch_id !== commit.batchId) {
-          this.#upsertPointer.run({
-            region: commit.region,
-            period_start: u.period.start,
-            period_end: u.period.end,
-            kind: u.kind,
-            municipality_id: u.municipalityId,
-            batch_id: commit.batchId,
-            upload_id: commit.uploadId,
-            source_modified_ms: commit.source.lastModifiedMs,
-            source_sequence: commit.source.sequence,
-          });
-        }
-        applied++;
-        periods.set(`${u.period.start}..${u.period.end}`, u.period);
-      }
-      return { applied, superseded, periods: [...periods.values()] };
+      const plan = planCommit(commit, (u) => this.#pointerOf(commit.region, u));
+      for (const flip of plan.flips) this.#upsertPointer.run(pointerRecord(commit, flip));
+      return plan.result;
     });
+  }
+
+  #pointerOf(region: string, u: CommitUnit): UnitPointer | undefined {
+    const p = this.#pointer.get(region, u.period.start, u.period.end, u.kind, u.municipalityId);
+    return p && pointerFromRecord(p);
   }
 
   async discardBatch(batchId: BatchId): Promise<void> {
@@ -238,117 +198,3 @@ export class SqliteSnapshotStore implements SnapshotStore {
     return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 }
-
-/** Newer upload wins: a later LastModified, or the same second and a later ingest sequence. */
-function isNewer(source: BatchCommit['source'], current: PointerRow): boolean {
-  if (source.lastModifiedMs !== current.source_modified_ms) return source.lastModifiedMs > current.source_modified_ms;
-  return source.sequence > current.source_sequence;
-}
-
-type LedgerDbRow = {
-  upload_id: string;
-  bucket: string;
-  object_key: string;
-  sha256: string;
-  status: 'in_progress' | 'completed';
-  lease_until_ms: number | null;
-  sequence: number;
-  completed_at_ms: number | null;
-  report_json: string | null;
-};
-
-export class SqliteUploadLedger implements UploadLedger {
-  readonly #db: Db;
-  // prepared once: every upload acquires and completes
-  readonly #byId;
-  readonly #renew;
-  readonly #nextSequence;
-  readonly #insert;
-  readonly #complete;
-
-  constructor(db: Db) {
-    migrateSnapshots(db);
-    this.#db = db;
-    this.#byId = db.prepare<[string], LedgerDbRow>('SELECT * FROM upload_ledger WHERE upload_id = ?');
-    this.#renew = db.prepare<[number, number, string]>('UPDATE upload_ledger SET lease_until_ms = ?, acquired_at_ms = ? WHERE upload_id = ?');
-    this.#nextSequence = db.prepare<[], { s: number }>('SELECT COALESCE(MAX(sequence), 0) + 1 AS s FROM upload_ledger');
-    this.#insert = db.prepare<[string, string, string, string, number, number, number]>(
-      `INSERT INTO upload_ledger (upload_id, bucket, object_key, sha256, status, lease_until_ms, sequence, acquired_at_ms)
-       VALUES (?, ?, ?, ?, 'in_progress', ?, ?, ?)`,
-    );
-    this.#complete = db.prepare<[number, string, string, string]>(
-      `UPDATE upload_ledger SET status = 'completed', lease_until_ms = NULL, completed_at_ms = ?,
-         report_status = ?, report_json = ? WHERE upload_id = ?`,
-    );
-  }
-
-  async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
-    const uploadId = uploadIdFor(key);
-    return immediate(this.#db, (): AcquireResult => {
-      const existing = this.#byId.get(uploadId);
-      if (existing?.status === 'completed') {
-        return { kind: 'completed', uploadId, report: parseReport(existing.report_json) };
-      }
-      // A lease is live up to and including its expiry instant; strictly after it, it is taken over.
-      if (existing && existing.lease_until_ms !== null && nowMs <= existing.lease_until_ms) {
-        return { kind: 'in_progress', uploadId, leaseUntilMs: existing.lease_until_ms };
-      }
-      const leaseUntil = nowMs + leaseMs;
-      if (existing) {
-        this.#renew.run(leaseUntil, nowMs, uploadId);
-        return { kind: 'acquired', uploadId, sequence: existing.sequence };
-      }
-      const next = this.#nextSequence.get()!.s;
-      this.#insert.run(uploadId, key.bucket, key.key, key.sha256, leaseUntil, next, nowMs);
-      return { kind: 'acquired', uploadId, sequence: next };
-    });
-  }
-
-  async complete(uploadId: string, report: UploadReport): Promise<void> {
-    this.#complete.run(Date.parse(report.completed_at), report.status, JSON.stringify(report), uploadId);
-  }
-
-  async release(uploadId: string): Promise<void> {
-    this.#db
-      .prepare(`UPDATE upload_ledger SET lease_until_ms = NULL WHERE upload_id = ? AND status = 'in_progress'`)
-      .run(uploadId);
-  }
-
-  async getReport(uploadId: string): Promise<UploadReport | null> {
-    const row = this.#db
-      .prepare<[string], { report_json: string | null }>('SELECT report_json FROM upload_ledger WHERE upload_id = ?')
-      .get(uploadId);
-    return row?.report_json ? parseReport(row.report_json) : null;
-  }
-
-  async listReports(opts: { limit: number; before?: number }): Promise<UploadReport[]> {
-    const rows = this.#db
-      .prepare<[number, number], { report_json: string }>(
-        `SELECT report_json FROM upload_ledger WHERE status = 'completed' AND sequence < ?
-         ORDER BY sequence DESC LIMIT ?`,
-      )
-      .all(opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit);
-    return rows.map((r) => parseReport(r.report_json));
-  }
-
-  async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
-    return this.#db
-      .prepare<[string, string], LedgerDbRow>('SELECT * FROM upload_ledger WHERE bucket = ? AND object_key = ? ORDER BY sequence')
-      .all(bucket, key)
-      .map((r) => ({
-        uploadId: r.upload_id,
-        bucket: r.bucket,
-        key: r.object_key,
-        sha256: r.sha256,
-        status: r.status,
-        leaseUntilMs: r.lease_until_ms,
-        sequence: r.sequence,
-        completedAtMs: r.completed_at_ms,
-      }));
-  }
-}
-
-function parseReport(json: string | null): UploadReport {
-  return UploadReportSchema.parse(JSON.parse(json ?? 'null'));
-}
-

@@ -1,15 +1,29 @@
 // Adapter: AggregateStore on YDB. The table (aggregate_metrics, migration 0002) is flat —
 // one row per (region, period, level, unit), one column per metric id and per delta — so
-// DataLens reads it directly. A period is replaced by one statement list (DELETE the
-// period, UPSERT its rows) in one auto-committed transaction: readers see the old rows or
-// the new ones, and re-sending it after an ambiguous failure leaves the same state.
+// DataLens reads it directly. The table has the secondary index by_scope, and YDB refuses
+// a transaction that modifies such a table twice, so a period is replaced by ONE write:
+// its rows are upserted in the statement that also reads the keys the period held, and
+// committed with it — readers see each unit's old row or its new one, never a mix. Units
+// the period no longer has (a municipality gone from the reference data: rare) are then
+// deleted by key in a second transaction; until it commits a reader can still see such a
+// unit's old row beside the new ones. Re-running either after an ambiguous failure leaves
+// the same state.
 import { MetricId } from '../../domain/events.ts';
 import type { AggregateRow } from '../../domain/metrics.ts';
 import type { Period } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { paginate, type Runner, type YdbClient } from './client.ts';
-import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, AGGREGATE_REPLACE_PERIOD, AGGREGATE_TIMESERIES } from './queries.ts';
-import { METRIC_COLUMNS, aggregateToRow, col, listParam, param, rowToAggregate, type AggregateDbRow, type Columns } from './types.ts';
+import {
+  AGGREGATE_COLUMNS,
+  AGGREGATE_DELETE_KEYS,
+  AGGREGATE_KEY_COLUMNS,
+  AGGREGATE_PERIODS,
+  AGGREGATE_READ_PERIOD,
+  AGGREGATE_TIMESERIES,
+  AGGREGATE_UNIT_COLUMNS,
+  AGGREGATE_WRITE_PERIOD,
+} from './queries.ts';
+import { METRIC_COLUMNS, aggregateToRow, col, decodeRows, listParam, param, rowToAggregate, type AggregateDbRow, type Columns } from './types.ts';
 
 const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -78,15 +92,22 @@ export class YdbAggregateStore implements AggregateStore {
         throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
       }
     }
-    await this.#db.run(
-      AGGREGATE_REPLACE_PERIOD,
+    const what = `replacing aggregates of ${region} ${period.start}..${period.end}`;
+    const [held] = await this.#db.run(
+      AGGREGATE_WRITE_PERIOD,
       {
         $region: param(col.utf8, region),
         $period_start: param(col.date, period.start),
         $period_end: param(col.date, period.end),
         $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow) as never),
       },
-      { what: `replacing aggregates of ${region} ${period.start}..${period.end}`, idempotent: true },
+      { what, idempotent: true },
     );
+    const kept = new Set(rows.map((r) => `${r.scope.level}|${r.scope.id}`));
+    const stale = (held ? decodeRows(held, AGGREGATE_UNIT_COLUMNS) : [])
+      .filter((k) => !kept.has(`${k.level}|${k.unit}`))
+      .map((k) => ({ region, period_start: period.start, period_end: period.end, level: k.level, unit: k.unit }));
+    if (stale.length === 0) return;
+    await this.#db.run(AGGREGATE_DELETE_KEYS, { $keys: listParam(AGGREGATE_KEY_COLUMNS, stale) }, { what: `${what}: dropping units it no longer has`, idempotent: true });
   }
 }

@@ -1,55 +1,114 @@
-// Adapter support: how the YDB adapters talk to the table service. One statement
-// (`run`), one interactive transaction (`tx`), paginated reads (`paginate`) and
-// BulkUpsert split by bytes (`bulkUpsert`). Vendor errors stop here: a YdbError becomes a
-// TransientError when a retry can help (ABORTED, UNAVAILABLE, OVERLOADED, session and
-// transport faults) and a PipelineError otherwise, so nothing above an adapter sees one.
+// Adapter support: how the YDB adapters talk to YDB. One statement (`run`), one
+// interactive transaction (`tx`), paged reads (`paginate`) — all through the query
+// service's ExecuteQuery — and staging through the table service's BulkUpsert
+// (`bulkUpsert`). Vendor errors stop here: a YDB or gRPC failure becomes a TransientError
+// when a retry can help and a PipelineError otherwise, so nothing above an adapter sees one.
 //
-// Retries use the SDK's own helpers and only for retryable statuses: `withSessionRetry`
-// replaces a broken session, `withRetries` re-runs the whole unit of work on ABORTED (lock
-// invalidated: nothing was committed), UNAVAILABLE, OVERLOADED and transport faults. A
-// statement inside an interactive transaction is never retried on its own (the
-// transaction is dead after ABORTED); the transaction is, from its first read.
+// Round trips. A warm instance keeps its query session (created and attached once); a
+// transaction begins with its first statement (`begin_tx` in its TransactionControl) and
+// commits with its last (`commit_tx`), so a single-statement unit is one ExecuteQuery and
+// an interactive one is one per statement, without BeginTransaction or CommitTransaction
+// unless the caller's last statement was a read.
+//
+// Retries. Every unit of work is retried whole on retryable statuses (ABORTED, OVERLOADED,
+// UNAVAILABLE, session faults, transport faults) with full-jitter backoff, and only while
+// the invocation has time left: `deadline()` is the invocation's end (less a reserve for
+// the caller's own clean-up), and each attempt's gRPC call is cancelled at it. When the
+// time is spent the last retryable failure surfaces as a TransientError, so the trigger's
+// retry takes over instead of the function being killed mid-sleep. A statement inside an
+// interactive transaction is never retried alone (the transaction is dead after ABORTED);
+// the transaction is, from its first statement.
+//
+// Staging: BulkUpsert, not `UPSERT … SELECT FROM AS_TABLE`. Yandex bills a BulkUpsert row
+// 0.5 RU per started KB ("Request cost for special APIs"); a YQL write costs 2 RU per row
+// or per KB, whichever is more, plus 1 RU per 1.5 ms of CPU ("Request cost for YQL"). A
+// ~250-byte school row is 0.5 RU staged in bulk and at least 2 RU through YQL, so a
+// region's 2 000 rows cost ~1 000 RU instead of ≥ 4 000. Chunks are sized by that same
+// RU rule (see DEFAULT_BULK_CHUNK) and each chunk is retried alone.
 import { PipelineError, TransientError } from '../../domain/errors.ts';
-import { sdk, type Driver, type Ydb } from './sdk.ts';
-import { decodeRows, encodeRow, listParam, param, type Columns, type ColumnType, type RowOf } from './types.ts';
+import {
+  ExecMode,
+  QueryServiceDefinition,
+  StatusIds_StatusCode,
+  Syntax,
+  TableServiceDefinition,
+  YDBError,
+  type Driver,
+  type ResultSet,
+  type TransactionControl,
+  type TypedValue,
+  type Value,
+} from './sdk.ts';
+import { decodeRows, encodeRow, listOfEncoded, param, rowBytes, type Columns, type ColumnType, type RowOf } from './types.ts';
 import { PAGE_SIZE, type Paged } from './queries.ts';
 
-export type Params = Readonly<Record<string, Ydb.ITypedValue>>;
+export type Params = Readonly<Record<string, TypedValue>>;
+type MessageInit<T> = Omit<T, '$typeName' | '$unknown'>;
 
-/** A result that hit the 1000-row cap of ExecuteDataQuery: never returned as complete. */
+/** A statement's result outgrew the bound an adapter keeps in memory: never returned cut. */
 export class TruncatedResultError extends PipelineError {
-  constructor(what: string) {
-    super(`YDB truncated the result of ${what}: the read must be paginated`, 'ydb.truncated', false);
+  constructor(what: string, detail: string) {
+    super(`YDB result of ${what} ${detail}: the read must be paginated`, 'ydb.truncated', false);
   }
 }
 
-const RETRYABLE = new Set<number>([
-  sdk.StatusCode.ABORTED,
-  sdk.StatusCode.UNAVAILABLE,
-  sdk.StatusCode.OVERLOADED,
-  sdk.StatusCode.BAD_SESSION,
-  sdk.StatusCode.SESSION_BUSY,
-  sdk.StatusCode.SESSION_EXPIRED,
-  sdk.StatusCode.UNDETERMINED,
-  sdk.StatusCode.TIMEOUT,
-  sdk.StatusCode.CANCELLED,
-  sdk.StatusCode.TRANSPORT_UNAVAILABLE,
-  sdk.StatusCode.CLIENT_RESOURCE_EXHAUSTED,
-  sdk.StatusCode.CLIENT_DEADLINE_EXCEEDED,
-  sdk.StatusCode.CLIENT_CANCELED,
-  sdk.StatusCode.SESSION_POOL_EMPTY,
-]);
+const S = StatusIds_StatusCode;
+/** Nothing was applied: safe to retry any unit of work. */
+const RETRYABLE = new Set<number>([S.ABORTED, S.UNAVAILABLE, S.OVERLOADED, S.BAD_SESSION, S.SESSION_BUSY, S.SESSION_EXPIRED]);
+/** The outcome is unknown: retried only for units that are safe to re-run. */
+const AMBIGUOUS = new Set<number>([S.UNDETERMINED, S.TIMEOUT, S.CANCELLED]);
+/** The session is gone or unusable: a retry needs a new one. */
+const SESSION_FAULTS = new Set<number>([S.BAD_SESSION, S.SESSION_BUSY, S.SESSION_EXPIRED]);
+/** Throttling (serverless RU limit, node overload): back off for longer. */
+const THROTTLED = new Set<number>([S.OVERLOADED]);
 
-/** The status of a YDB error (each SDK error class carries it as a static). */
+/** gRPC status codes (nice-grpc ClientError `code`). */
+const GRPC = { CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+
+type GrpcError = Error & { code: number; details: string };
+
+/** A transport-level failure (nice-grpc's ClientError: connection refused, reset, deadline). */
+export function isGrpcError(e: unknown): e is GrpcError {
+  return e instanceof Error && typeof (e as GrpcError).code === 'number' && typeof (e as GrpcError).details === 'string';
+}
+
+/** The YDB status of an error, or null for anything that is not one. */
 export function statusOf(err: unknown): number | null {
-  if (!(err instanceof sdk.YdbError)) return null;
-  const s = (err.constructor as { status?: unknown }).status;
-  return typeof s === 'number' ? s : null;
+  return err instanceof YDBError ? err.code : null;
 }
 
 export function statusName(status: number | null): string {
   if (status === null) return 'unknown';
-  return (sdk.StatusCode as unknown as Record<number, string>)[status]?.toLowerCase() ?? String(status);
+  return (S as unknown as Record<number, string>)[status]?.toLowerCase() ?? String(status);
+}
+
+type Verdict = { retry: boolean; newSession: boolean; throttled: boolean; reauth: boolean; name: string };
+
+function verdict(err: unknown, rerunSafe: boolean): Verdict {
+  const status = statusOf(err);
+  if (status !== null) {
+    const reauth = status === S.UNAUTHORIZED;
+    return {
+      retry: RETRYABLE.has(status) || (rerunSafe && AMBIGUOUS.has(status)) || reauth,
+      newSession: SESSION_FAULTS.has(status),
+      throttled: THROTTLED.has(status),
+      reauth,
+      name: statusName(status),
+    };
+  }
+  if (isGrpcError(err)) {
+    const c = err.code;
+    const transient = c === GRPC.UNAVAILABLE || c === GRPC.RESOURCE_EXHAUSTED || c === GRPC.ABORTED || c === GRPC.INTERNAL;
+    const ambiguous = c === GRPC.DEADLINE_EXCEEDED || c === GRPC.CANCELLED || c === GRPC.UNKNOWN;
+    return {
+      retry: transient || (rerunSafe && ambiguous) || c === GRPC.UNAUTHENTICATED,
+      newSession: true,
+      throttled: c === GRPC.RESOURCE_EXHAUSTED,
+      reauth: c === GRPC.UNAUTHENTICATED,
+      name: `grpc ${c}`,
+    };
+  }
+  return { retry: false, newSession: false, throttled: false, reauth: false, name: 'client' };
 }
 
 /** Translates anything thrown below the adapter into the pipeline's error vocabulary. */
@@ -58,185 +117,380 @@ export function translateError(err: unknown, what: string): PipelineError {
   const status = statusOf(err);
   if (status !== null) {
     const name = statusName(status);
-    if (RETRYABLE.has(status)) return new TransientError(`YDB ${name} during ${what}`, { cause: err });
-    return new PipelineError(`YDB ${name} during ${what}`, `ydb.${name}`, false, { cause: err });
+    if (RETRYABLE.has(status) || AMBIGUOUS.has(status)) return new TransientError(`YDB ${name} during ${what}`, { cause: err });
+    return new PipelineError(`YDB ${name} during ${what}: ${(err as Error).message}`, `ydb.${name}`, false, { cause: err });
   }
-  // a raw gRPC status the SDK did not convert (connection refused, deadline, reset)
-  if (isGrpcError(err)) return new TransientError(`YDB transport failure during ${what}`, { cause: err });
+  if (isGrpcError(err)) {
+    if (err.code === GRPC.UNAUTHENTICATED) return new PipelineError(`YDB refused the credentials during ${what}: ${err.details}`, 'ydb.unauthenticated', false, { cause: err });
+    return new TransientError(`YDB transport failure during ${what}: ${err.details}`, { cause: err });
+  }
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
+    return new TransientError(`YDB call cancelled at the invocation's deadline during ${what}`, { cause: err });
+  }
   if (err instanceof RangeError) return new PipelineError(`invalid value for YDB during ${what}: ${err.message}`, 'ydb.value', false, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new PipelineError(`YDB client failure during ${what}: ${message}`, 'ydb.client', false, { cause: err });
 }
 
-/** A raw gRPC status error (grpc-js), as ydb-sdk lets some through unconverted. */
-export function isGrpcError(e: unknown): boolean {
-  return e instanceof Error && 'code' in e && 'details' in e && 'metadata' in e;
-}
-
 /** PRECONDITION_FAILED: an INSERT met an existing key (a racing writer got there first). */
 export function isPreconditionFailed(err: unknown): boolean {
   const cause = err instanceof PipelineError ? err.cause : err;
-  return statusOf(cause) === sdk.StatusCode.PRECONDITION_FAILED;
-}
-
-export function assertComplete(resultSets: readonly Ydb.IResultSet[], what: string): void {
-  if (resultSets.some((rs) => rs.truncated)) throw new TruncatedResultError(what);
+  return statusOf(cause) === S.PRECONDITION_FAILED;
 }
 
 export type Tx = {
-  /** One statement inside the transaction; result sets are checked for truncation. */
-  query(text: string, params: Params, what: string): Promise<Ydb.IResultSet[]>;
+  /**
+   * One statement inside the transaction. `commit: true` makes it the last one: the
+   * transaction commits with it, in the same round trip.
+   */
+  query(text: string, params: Params, what: string, opts?: { readonly commit?: boolean }): Promise<ResultSet[]>;
 };
 
 export type ClientOptions = {
-  /** Upper bound of one BulkUpsert request body; the gRPC cap is 64 MB, a few MB keeps calls cheap to retry. */
-  readonly bulkUpsertBytes?: number;
-  readonly retry?: { readonly maxRetries?: number; readonly backoffSlotMs?: number; readonly backoffCeiling?: number };
+  /** The invocation's end (epoch ms), or undefined outside an invocation (CLI, tests). */
+  readonly deadline?: () => number | undefined;
+  /** Time kept back from the deadline for the caller's clean-up (releasing a lease). */
+  readonly reserveMs?: number;
+  /** The bound on one unit of work's retries when no deadline is known. */
+  readonly maxElapsedMs?: number;
+  readonly backoff?: { readonly baseMs?: number; readonly throttledBaseMs?: number; readonly capMs?: number };
+  /** BulkUpsert chunk limits: estimated RU (0.5 per started KB of each row) and bytes. */
+  readonly bulkChunk?: { readonly maxRu?: number; readonly maxBytes?: number };
+  /** Rows one statement may return before it fails as unpaginated (memory bound). */
+  readonly maxResultRows?: number;
+  /** Uniform [0, 1) source of the backoff jitter (tests fix it). */
+  readonly random?: () => number;
 };
 
-export const DEFAULT_BULK_UPSERT_BYTES = 4 * 1024 * 1024;
+/**
+ * 250 RU: 500 rows below 1 KB. At a new serverless database's 10 RU/s (with ~5 min of
+ * accumulated burst, so ~3 000 RU) a chunk fits the burst many times over, and one
+ * throttled chunk costs at most 250 RU to resend; 1 MB stays far below gRPC's 64 MB.
+ */
+export const DEFAULT_BULK_CHUNK = { maxRu: 250, maxBytes: 1024 * 1024 } as const;
+
+/** The RU Yandex bills for writing one row of this many bytes with BulkUpsert. */
+export function bulkRowRu(bytes: number): number {
+  return 0.5 * Math.max(1, Math.ceil(bytes / 1024));
+}
+
+type Encoded = { readonly value: Value; readonly bytes: number };
 
 /**
- * Splits rows into chunks whose encoded size stays within `maxBytes` (one oversized row
- * travels alone; YDB itself caps a row far below any sensible limit). Order is kept.
+ * Splits encoded rows into chunks within both limits (one oversized row travels alone).
+ * Order is kept.
  */
-export function chunkByBytes<C extends Columns>(columns: C, rows: readonly RowOf<C>[], maxBytes: number): RowOf<C>[][] {
-  const chunks: RowOf<C>[][] = [];
-  let current: RowOf<C>[] = [];
-  let size = 0;
+export function chunkRows(rows: readonly Encoded[], limits: { maxRu: number; maxBytes: number }): Value[][] {
+  const chunks: Value[][] = [];
+  let current: Value[] = [];
+  let ru = 0;
+  let bytes = 0;
   for (const r of rows) {
-    const bytes = encodedRowBytes(columns, r);
-    if (current.length > 0 && size + bytes > maxBytes) {
+    const rowRu = bulkRowRu(r.bytes);
+    if (current.length > 0 && (ru + rowRu > limits.maxRu || bytes + r.bytes > limits.maxBytes)) {
       chunks.push(current);
       current = [];
-      size = 0;
+      ru = 0;
+      bytes = 0;
     }
-    current.push(r);
-    size += bytes;
+    current.push(r.value);
+    ru += rowRu;
+    bytes += r.bytes;
   }
   if (current.length) chunks.push(current);
   return chunks;
 }
 
-/** Exact protobuf size of a row as it travels in a List<Struct> (plus its list-item framing). */
-export function encodedRowBytes<C extends Columns>(columns: C, row: RowOf<C>): number {
-  const n = sdk.Ydb.Value.encode(encodeRow(columns, row) as Ydb.Value).finish().length;
-  return n + 1 + varintBytes(n);
+/** A row encoded once, with its exact protobuf size. */
+export function encodeForBulk<C extends Columns>(columns: C, row: RowOf<C>): Encoded {
+  const value = encodeRow(columns, row);
+  return { value, bytes: rowBytes(value) };
 }
 
-function varintBytes(n: number): number {
-  let b = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    b++;
-  }
-  return b;
+type Session = { readonly id: string; readonly client: QueryService; broken: boolean; readonly close: AbortController };
+
+type QueryService = ReturnType<typeof queryService>;
+function queryService(driver: Driver, nodeId?: bigint) {
+  return driver.createClient(QueryServiceDefinition, nodeId);
 }
+
+type TxMode = 'serializableReadWrite' | 'snapshotReadOnly';
+
+/** Continue transaction `txId`, or begin one in `mode` with this statement; commit with it if `commit`. */
+function control(mode: TxMode, txId: string | undefined, commit: boolean): MessageInit<TransactionControl> {
+  const txSelector = txId ? { case: 'txId', value: txId } : { case: 'beginTx', value: { txMode: { case: mode, value: {} } } };
+  return { txSelector, commitTx: commit } as MessageInit<TransactionControl>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    });
+  });
 
 export class YdbClient {
   readonly #driver: Driver;
-  readonly #bulkBytes: number;
-  readonly #retry: InstanceType<typeof sdk.RetryParameters>;
+  readonly #opts: ClientOptions;
+  readonly #idle: Session[] = [];
 
   constructor(driver: Driver, opts: ClientOptions = {}) {
     this.#driver = driver;
-    this.#bulkBytes = opts.bulkUpsertBytes ?? DEFAULT_BULK_UPSERT_BYTES;
-    // Bounded so a throttled serverless database (OVERLOADED) fails the invocation in
-    // seconds and the trigger's own retry takes over, instead of sleeping past the timeout.
-    this.#retry = new sdk.RetryParameters({
-      maxRetries: opts.retry?.maxRetries ?? 6,
-      backoffSlotDuration: opts.retry?.backoffSlotMs ?? 100,
-      backoffCeiling: opts.retry?.backoffCeiling ?? 5,
+    this.#opts = opts;
+  }
+
+  /** Reads as single statements, each its own snapshot transaction, retried (they are idempotent). */
+  readonly reader: Runner = (text, params, what) => this.run(text, params, { what, idempotent: true, mode: 'snapshotReadOnly' });
+
+  /**
+   * One statement in its own transaction, begun and committed in its one round trip.
+   * `idempotent` statements (reads, UPSERTs, DELETEs, UPDATEs to absolute values) are also
+   * retried after ambiguous failures; others only where nothing can have been applied.
+   */
+  run(text: string, params: Params, o: { what: string; idempotent: boolean; mode?: TxMode }): Promise<ResultSet[]> {
+    const mode = o.mode ?? 'serializableReadWrite';
+    return this.#retrying(o.what, o.idempotent, async (signal) => {
+      const s = await this.#session(signal);
+      try {
+        const r = await this.#execute(s, text, params, control(mode, undefined, true), o.what, signal);
+        this.#release(s);
+        return r.sets;
+      } catch (err) {
+        this.#settle(s, err);
+        throw err;
+      }
     });
   }
 
-  /** Reads as single statements, each in its own transaction and retried (they are idempotent). */
-  readonly reader: Runner = (text, params, what) => this.run(text, params, { what, idempotent: true });
-
-  /**
-   * One statement in its own serializable transaction. `idempotent` statements (reads,
-   * UPSERTs, DELETEs, UPDATEs to absolute values) are retried on retryable statuses,
-   * including the ambiguous ones; others only get a fresh session.
-   */
-  async run(text: string, params: Params, o: { what: string; idempotent: boolean }): Promise<Ydb.IResultSet[]> {
-    const once = () =>
-      this.#driver.tableClient.withSessionRetry(async (session) => {
-        const settings = new sdk.ExecuteQuerySettings().withKeepInCache(true).withIdempotent(o.idempotent);
-        const r = await session.executeQuery(text, params as Record<string, Ydb.ITypedValue>, sdk.AUTO_TX, settings);
-        return r.resultSets;
-      });
-    try {
-      const sets = o.idempotent ? await sdk.withRetries(once, this.#retry) : await once();
-      assertComplete(sets, o.what);
-      return sets;
-    } catch (err) {
-      throw translateError(err, o.what);
-    }
+  /** A schema statement (DDL), outside any transaction; migrations make each one re-runnable. */
+  ddl(text: string, what: string): Promise<void> {
+    return this.#retrying(what, true, async (signal) => {
+      const s = await this.#session(signal);
+      try {
+        await this.#execute(s, text, {}, undefined, what, signal);
+        this.#release(s);
+      } catch (err) {
+        this.#settle(s, err);
+        throw err;
+      }
+    });
   }
 
   /**
-   * An interactive transaction: reads first, then writes, committed at the end. The whole
-   * function is re-run on retryable statuses, so it must derive every write from what it
-   * read (each caller's comment says why a re-run is safe).
+   * An interactive transaction: reads first, then writes, the last statement committing
+   * (`commit: true`). The whole function is re-run on retryable statuses and after
+   * ambiguous ones, so it must derive every write from what it read (each caller's
+   * comment says why a re-run is safe).
    */
-  async tx<T>(mode: 'serializable' | 'snapshot', what: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const settings: Ydb.Table.ITransactionSettings = mode === 'serializable' ? { serializableReadWrite: {} } : { snapshotReadOnly: {} };
-    const attempt = () =>
-      this.#driver.tableClient.withSessionRetry(async (session) => {
-        const meta = await session.beginTransaction(settings);
-        const txId = meta.id as string;
+  tx<T>(mode: 'serializable' | 'snapshot', what: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const txMode: TxMode = mode === 'serializable' ? 'serializableReadWrite' : 'snapshotReadOnly';
+    return this.#retrying(what, true, async (signal) => {
+      const s = await this.#session(signal);
+      let txId: string | undefined;
+      let committed = false;
+      try {
         const tx: Tx = {
-          query: async (text, params, label) => {
-            const qs = new sdk.ExecuteQuerySettings().withKeepInCache(true);
-            const r = await session.executeQuery(text, params as Record<string, Ydb.ITypedValue>, { txId }, qs);
-            assertComplete(r.resultSets, label);
-            return r.resultSets;
+          query: async (text, params, label, q = {}) => {
+            if (committed) throw new PipelineError(`statement after the commit of ${what}: ${label}`, 'ydb.client', false);
+            const r = await this.#execute(s, text, params, control(txMode, txId, q.commit === true), label, signal, (id) => (txId ??= id));
+            if (q.commit) committed = true;
+            return r.sets;
           },
         };
-        try {
-          const out = await fn(tx);
-          await session.commitTransaction({ txId });
-          return out;
-        } catch (err) {
-          await session.rollbackTransaction({ txId }).catch(() => undefined);
-          throw err;
+        const out = await fn(tx);
+        if (txId && !committed) {
+          const c = await s.client.commitTransaction({ sessionId: s.id, txId }, { signal });
+          if (c.status !== S.SUCCESS) throw new YDBError(c.status, c.issues);
         }
-      });
-    try {
-      return await sdk.withRetries(attempt, this.#retry);
-    } catch (err) {
-      throw translateError(err, what);
-    }
+        this.#release(s);
+        return out;
+      } catch (err) {
+        if (txId && !committed && !verdict(err, true).newSession) {
+          // best effort: the server also drops it with the session; never an unhandled rejection
+          s.client.rollbackTransaction({ sessionId: s.id, txId }).catch(() => undefined);
+        }
+        this.#settle(s, err);
+        throw err;
+      }
+    });
   }
 
   /**
-   * BulkUpsert in chunks of at most `bulkUpsertBytes`. Not atomic (YDB splits it per
-   * partition), which is why staged rows live under a batch id no reader follows until the
-   * pointer flip; each chunk is an upsert, so retrying one is harmless.
+   * BulkUpsert in chunks sized by RU and bytes. Not atomic (YDB splits it per partition),
+   * which is why staged rows live under a batch id no reader follows until the pointer
+   * flip; each chunk is an upsert, so retrying one is harmless — and only the failed
+   * chunk is retried, with backoff, while the invocation has time.
    */
   async bulkUpsert<C extends Columns>(tableName: string, columns: C, rows: readonly RowOf<C>[], what: string): Promise<number> {
-    const chunks = chunkByBytes(columns, rows, this.#bulkBytes);
+    let chunks: Value[][];
     try {
-      for (const chunk of chunks) {
-        const typed = listParam(columns, chunk) as Ydb.TypedValue;
-        await sdk.withRetries(
-          () => this.#driver.tableClient.withSessionRetry((session) => session.bulkUpsert(tableName, typed)),
-          this.#retry,
-        );
-      }
-      return chunks.length;
+      chunks = chunkRows(
+        rows.map((r) => encodeForBulk(columns, r)),
+        { ...DEFAULT_BULK_CHUNK, ...this.#opts.bulkChunk },
+      );
     } catch (err) {
       throw translateError(err, what);
+    }
+    const table = `${this.#driver.database}/${tableName}`;
+    const service = this.#driver.createClient(TableServiceDefinition);
+    for (const [i, chunk] of chunks.entries()) {
+      const rowsValue = listOfEncoded(columns, chunk);
+      await this.#retrying(`${what} (chunk ${i + 1} of ${chunks.length})`, true, async (signal) => {
+        const r = await service.bulkUpsert({ table, rows: rowsValue }, { signal });
+        const op = r.operation;
+        if (!op) throw new PipelineError(`YDB answered BulkUpsert without an operation during ${what}`, 'ydb.client', false);
+        if (op.status !== S.SUCCESS) throw new YDBError(op.status, op.issues);
+      });
+    }
+    return chunks.length;
+  }
+
+  /** Deletes the idle sessions (CLI and tests; a function instance simply freezes). */
+  async close(): Promise<void> {
+    const sessions = this.#idle.splice(0);
+    await Promise.all(sessions.map((s) => this.#drop(s)));
+  }
+
+  async #execute(
+    s: Session,
+    text: string,
+    params: Params,
+    txControl: MessageInit<TransactionControl> | undefined,
+    what: string,
+    signal: AbortSignal,
+    /** told the transaction id as soon as the server names it, so a failure later in the stream can still roll it back */
+    onTxId?: (id: string) => void,
+  ) {
+    const stream = s.client.executeQuery(
+      {
+        sessionId: s.id,
+        execMode: ExecMode.EXECUTE,
+        query: { case: 'queryContent', value: { syntax: Syntax.YQL_V1, text } },
+        parameters: params as Record<string, TypedValue>,
+        ...(txControl ? { txControl } : {}),
+      },
+      { signal },
+    );
+    const sets: ResultSet[] = [];
+    const limit = this.#opts.maxResultRows ?? 10 * PAGE_SIZE;
+    let rows = 0;
+    for await (const part of stream) {
+      if (part.status !== S.SUCCESS) throw new YDBError(part.status, part.issues);
+      if (part.txMeta?.id) onTxId?.(part.txMeta.id);
+      const rs = part.resultSet;
+      if (!rs) continue;
+      if (rs.truncated) throw new TruncatedResultError(what, 'was truncated by the server');
+      rows += rs.rows.length;
+      if (rows > limit) throw new TruncatedResultError(what, `exceeds ${limit} rows`);
+      const i = Number(part.resultSetIndex);
+      const into = sets[i];
+      if (into) into.rows.push(...rs.rows);
+      else sets[i] = rs;
+    }
+    return { sets };
+  }
+
+  async #session(signal: AbortSignal): Promise<Session> {
+    const idle = this.#idle.pop();
+    if (idle && !idle.broken) return idle;
+    const root = queryService(this.#driver);
+    const created = await root.createSession({}, { signal });
+    if (created.status !== S.SUCCESS) throw new YDBError(created.status, created.issues);
+    const client = queryService(this.#driver, created.nodeId);
+    const close = new AbortController();
+    const session: Session = { id: created.sessionId, client, broken: false, close };
+    // The attach stream lives as long as the session: its end or any state but SUCCESS
+    // means the server dropped the session. Its failures are recorded, never left unhandled.
+    const states = client.attachSession({ sessionId: session.id }, { signal: close.signal })[Symbol.asyncIterator]();
+    const first = await Promise.race([
+      states.next(),
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    ]).catch((err: unknown) => {
+      close.abort();
+      throw err;
+    });
+    if (first.done || first.value.status !== S.SUCCESS) {
+      close.abort();
+      throw first.done ? new YDBError(S.BAD_SESSION, []) : new YDBError(first.value.status, first.value.issues);
+    }
+    void (async () => {
+      for (;;) {
+        const next = await states.next();
+        if (next.done || next.value.status !== S.SUCCESS) break;
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        session.broken = true;
+      });
+    return session;
+  }
+
+  #release(s: Session): void {
+    if (s.broken) return;
+    this.#idle.push(s);
+  }
+
+  /** After a failed attempt: keep the session unless the failure says it is gone. */
+  #settle(s: Session, err: unknown): void {
+    if (verdict(err, true).newSession || (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError'))) {
+      void this.#drop(s);
+      return;
+    }
+    this.#release(s);
+  }
+
+  async #drop(s: Session): Promise<void> {
+    s.broken = true;
+    await s.client.deleteSession({ sessionId: s.id }).catch(() => undefined);
+    s.close.abort();
+  }
+
+  #deadline(): number {
+    const now = Date.now();
+    const bound = now + (this.#opts.maxElapsedMs ?? 30_000);
+    const end = this.#opts.deadline?.();
+    return end === undefined ? bound : Math.min(bound, end - (this.#opts.reserveMs ?? 1_500));
+  }
+
+  /** Runs `attempt` until it succeeds, fails for good, or the deadline leaves no room for another try. */
+  async #retrying<T>(what: string, rerunSafe: boolean, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = this.#deadline();
+    const b = this.#opts.backoff ?? {};
+    const random = this.#opts.random ?? Math.random;
+    let reauthed = false;
+    for (let n = 0; ; n++) {
+      // the first attempt always gets at least a second, even past a tight deadline
+      const signal = AbortSignal.timeout(Math.max(deadline - Date.now(), n === 0 ? 1_000 : 1));
+      try {
+        return await attempt(signal);
+      } catch (err) {
+        const v = verdict(err, rerunSafe);
+        if (!v.retry || (v.reauth && reauthed)) throw translateError(err, what);
+        if (v.reauth) {
+          reauthed = true;
+          // a token the server refused is fetched again before the one retry it earns
+          await this.#driver.options.credentialsProvider?.getToken(true, signal).catch(() => undefined);
+        }
+        const slot = v.throttled ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
+        const delay = n === 0 && v.newSession ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
+        if (Date.now() + delay >= deadline) {
+          throw new TransientError(`YDB ${v.name} during ${what}: still failing after ${n + 1} attempts, at the invocation's deadline`, { cause: err });
+        }
+        await sleep(delay);
+      }
     }
   }
 }
 
 /** Runs a query (one statement or a transaction's) through a runner. */
-export type Runner = (text: string, params: Params, what: string) => Promise<Ydb.IResultSet[]>;
+export type Runner = (text: string, params: Params, what: string) => Promise<ResultSet[]>;
 
 /**
  * Every row of a paginated read: pages of PAGE_SIZE continue strictly after the last key,
- * so no page can be truncated and nothing is skipped or repeated.
+ * so each result stays small and nothing is skipped or repeated.
  */
 export async function paginate<C extends Columns>(
   run: Runner,
@@ -252,7 +506,7 @@ export async function paginate<C extends Columns>(
   const out: RowOf<C>[] = [];
   let last: RowOf<C> | null = null;
   for (;;) {
-    const p: Record<string, Ydb.ITypedValue> = { ...params, $limit: param({ kind: 'Uint64', optional: false }, pageSize) };
+    const p: Record<string, TypedValue> = { ...params, $limit: param({ kind: 'Uint64', optional: false }, pageSize) };
     if (last) {
       for (const k of q.keys) p[`$after_${k}`] = param(keyTypes[k]!, (last as Record<string, unknown>)[k] as never);
     }
@@ -263,4 +517,3 @@ export async function paginate<C extends Columns>(
     last = rows[rows.length - 1]!;
   }
 }
-

@@ -1,21 +1,21 @@
 // Adapter support: the one YDB driver of a warm function instance, behind one factory.
 //
 // A Cloud Functions instance serves one request at a time and stays warm between them, so
-// the driver (its discovery, gRPC channels and session pool) is built once and reused. A
-// start that fails (bad address, no network, credentials refused) is not cached: the next
-// invocation tries again instead of inheriting a dead promise.
+// the driver (its gRPC channel, credentials and the client's session) is built once and
+// reused. A start that fails (bad address, no network, credentials refused) is not cached:
+// the next invocation tries again instead of inheriting a dead promise.
 //
-// Credentials come from `getCredentialsFromEnv()`: the metadata service in the cloud (it
-// needs @yandex-cloud/nodejs-sdk at run time), `YDB_ANONYMOUS_CREDENTIALS=1` for a local
-// YDB, `YDB_ACCESS_TOKEN_CREDENTIALS` or a key file for a workstation.
+// Discovery is off. Serverless YDB answers on one balanced endpoint
+// (ydb.serverless.yandexcloud.net:2135) and forwards a session's calls to its node, so
+// discovery would only add a ListEndpoints round trip and a second TLS handshake to every
+// cold start — and @ydbjs/core 6.0.4 re-runs it every minute as a promise nobody handles,
+// so one failed rediscovery after a good start crashes a warm instance with an unhandled
+// rejection. With it off there is no background promise left to reject.
 //
-// The connection string is always handed to the SDK in the path form
-// `grpcs://host:2135/ru-central1/<cloud>/<db>`: ydb-sdk 5.11 reads the console's
-// `grpcs://host:2135/?database=/ru-central1/...` form as database "/" (it prefers the URL
-// path, which is "/" there), so that form is normalised here first.
+// Credentials: see credentials.ts (metadata service in the cloud, refreshed before expiry).
 import { ConfigError, TransientError } from '../../domain/errors.ts';
-import { isGrpcError } from './client.ts';
-import { sdk, type Driver, type IAuthService } from './sdk.ts';
+import { credentialsFrom, credentialsProvider, type CredentialsSettings } from './credentials.ts';
+import { Driver, type DriverOptions } from './sdk.ts';
 
 export type YdbSettings = {
   /** `grpc(s)://host:port/database` or the console's `grpc(s)://host:port/?database=/database` */
@@ -24,6 +24,8 @@ export type YdbSettings = {
   readonly endpoint?: string | undefined;
   readonly database?: string | undefined;
   readonly readyTimeoutMs?: number | undefined;
+  /** Which credentials; unset: read from the process environment (see credentials.ts). */
+  readonly credentials?: CredentialsSettings | undefined;
 };
 
 export type YdbAddress = { readonly endpoint: string; readonly database: string; readonly connectionString: string };
@@ -89,10 +91,9 @@ export function normaliseAddress(s: YdbSettings): YdbAddress {
   return { endpoint, database, connectionString: `${endpoint}${database}` };
 }
 
-type DriverFactory = (address: YdbAddress, auth: IAuthService) => Driver;
+type DriverFactory = (address: YdbAddress, options: DriverOptions) => Driver;
 
-const defaultFactory: DriverFactory = (address, authService) =>
-  new sdk.Driver({ connectionString: address.connectionString, authService });
+const defaultFactory: DriverFactory = (address, options) => new Driver(address.connectionString, options);
 
 let cached: { key: string; driver: Promise<Driver> } | undefined;
 
@@ -105,19 +106,17 @@ export function getDriver(settings: YdbSettings, factory: DriverFactory = defaul
   if (cached && cached.key === address.connectionString) return cached.driver;
   const timeoutMs = settings.readyTimeoutMs ?? 10_000;
   const started = (async () => {
-    const driver = factory(address, sdk.getCredentialsFromEnv());
-    let ready = false;
+    const driver = factory(address, {
+      credentialsProvider: credentialsProvider(settings.credentials ?? credentialsFrom(process.env)),
+      'ydb.sdk.enable_discovery': false,
+      'ydb.sdk.ready_timeout_ms': timeoutMs,
+    });
     try {
-      ready = await driver.ready(timeoutMs);
+      await driver.ready(AbortSignal.timeout(timeoutMs));
     } catch (err) {
-      absorbLateSdkRejections();
-      await driver.destroy().catch(() => undefined);
+      driver.close();
+      if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) throw new YdbNotReadyError(address.connectionString, timeoutMs);
       throw new TransientError(`YDB at ${address.connectionString} failed to start: ${(err as Error).message}`, { cause: err });
-    }
-    if (!ready) {
-      absorbLateSdkRejections();
-      await driver.destroy().catch(() => undefined);
-      throw new YdbNotReadyError(address.connectionString, timeoutMs);
     }
     return driver;
   })();
@@ -129,32 +128,9 @@ export function getDriver(settings: YdbSettings, factory: DriverFactory = defaul
   return started;
 }
 
-/** How long a failed driver's session attempts may still settle after its start failed. */
-const LATE_REJECTION_WINDOW_MS = 60_000;
-
-let absorbUntil = 0;
-
-/**
- * ydb-sdk's table session pool creates sessions in its constructor and does not handle
- * their failure: when discovery fails, those promises reject after the start has already
- * failed (and been reported as a typed, retryable error), and Node's default turns each
- * into a crash of the warm instance. For a while after a failed start this absorbs
- * rejections that are ydb-sdk or gRPC errors; any other rejection is rethrown, which
- * Node treats as an uncaught exception exactly as it would without the listener.
- */
-function absorbLateSdkRejections(): void {
-  if (absorbUntil === 0) {
-    process.on('unhandledRejection', (reason) => {
-      if (Date.now() < absorbUntil && (reason instanceof sdk.YdbError || isGrpcError(reason))) return;
-      throw reason;
-    });
-  }
-  absorbUntil = Date.now() + LATE_REJECTION_WINDOW_MS;
-}
-
 /** Closes the cached driver (tests and the CLI; a function instance simply freezes). */
 export async function closeDriver(): Promise<void> {
   const c = cached;
   cached = undefined;
-  if (c) await (await c.driver.catch(() => null))?.destroy();
+  if (c) (await c.driver.catch(() => null))?.close();
 }

@@ -1,6 +1,6 @@
 // Adapter entry: every store port on one YDB database, sharing one client over the
 // instance's driver. composition.ts loads this module lazily, so a local (SQLite) run
-// never loads ydb-sdk and a cloud bundle never needs better-sqlite3.
+// never loads the YDB SDK and a cloud bundle never needs better-sqlite3.
 import { YdbAggregateStore } from './aggregate-store.ts';
 import { YdbAlertStore } from './alert-store.ts';
 import { YdbClient, type ClientOptions } from './client.ts';
@@ -12,6 +12,8 @@ import { YdbSnapshotStore, YdbUploadLedger } from './snapshot-store.ts';
 
 export { migrate, loadMigrations } from './migrate.ts';
 export { getDriver, closeDriver, normaliseAddress, YdbNotReadyError } from './driver.ts';
+export { credentialsFrom, type CredentialsEnv } from './credentials.ts';
+export type { ClientOptions } from './client.ts';
 
 export function ydbStoresOn(driver: Driver, opts: ClientOptions = {}) {
   const db = new YdbClient(driver, opts);
@@ -25,8 +27,8 @@ export function ydbStoresOn(driver: Driver, opts: ClientOptions = {}) {
 }
 
 /** The stores on the instance's driver (started on first use, reused while warm). */
-export async function ydbStores(settings: YdbSettings) {
-  return ydbStoresOn(await getDriver(settings));
+export async function ydbStores(settings: YdbSettings, opts: ClientOptions = {}) {
+  return ydbStoresOn(await getDriver(settings), opts);
 }
 
 /** The API's snapshot reads on the instance's driver. */

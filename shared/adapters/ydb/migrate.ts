@@ -6,13 +6,12 @@
 // new file). DDL cannot run inside a transaction, so a migration that fails half-way may
 // leave some tables created: every statement is `IF NOT EXISTS`, and the migration is
 // recorded only after all its statements succeeded, so running `migrate` again finishes it.
-// DDL goes through the query service (`queryClient.do`); the table service of ydb-sdk 5.11
-// has no scheme-query call.
+// DDL goes through the query service, outside any transaction (YdbClient.ddl).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../domain/errors.ts';
-import { YdbClient, paginate, translateError } from './client.ts';
+import { YdbClient, paginate } from './client.ts';
 import { MIGRATION_COLUMNS, MIGRATION_RECORD, MIGRATIONS_APPLIED, MIGRATIONS_BOOTSTRAP } from './queries.ts';
 import { listParam } from './types.ts';
 import type { Driver } from './sdk.ts';
@@ -54,16 +53,6 @@ export function splitStatements(text: string): string[] {
     .map((s) => `${s};`);
 }
 
-async function executeDdl(driver: Driver, text: string): Promise<void> {
-  await driver.queryClient.do({
-    fn: async (session) => {
-      const res = await session.execute({ text });
-      for await (const rs of res.resultSets) for await (const _ of rs.rows) void _;
-      await res.opFinished;
-    },
-  });
-}
-
 export type MigrateResult = { readonly applied: readonly string[]; readonly alreadyApplied: readonly string[] };
 
 export async function migrate(
@@ -74,10 +63,14 @@ export async function migrate(
   const now = opts.nowMs ?? Date.now;
   const client = new YdbClient(driver);
   try {
-    await executeDdl(driver, MIGRATIONS_BOOTSTRAP);
-  } catch (err) {
-    throw translateError(err, 'creating schema_migrations');
+    return await apply(client, migrations, now, opts.log);
+  } finally {
+    await client.close();
   }
+}
+
+async function apply(client: YdbClient, migrations: readonly Migration[], now: () => number, log?: (line: string) => void): Promise<MigrateResult> {
+  await client.ddl(MIGRATIONS_BOOTSTRAP, 'creating schema_migrations');
   const done = new Map(
     (
       await paginate(
@@ -101,19 +94,13 @@ export async function migrate(
       alreadyApplied.push(m.id);
       continue;
     }
-    for (const statement of splitStatements(m.text)) {
-      try {
-        await executeDdl(driver, statement);
-      } catch (err) {
-        throw translateError(err, `migration ${m.id}`);
-      }
-    }
+    for (const statement of splitStatements(m.text)) await client.ddl(statement, `migration ${m.id}`);
     await client.run(
       MIGRATION_RECORD,
       { $rows: listParam(MIGRATION_COLUMNS, [{ migration_id: m.id, checksum: m.checksum, applied_at_ms: now() }]) },
       { what: `recording migration ${m.id}`, idempotent: true },
     );
-    opts.log?.(`applied ${m.id}`);
+    log?.(`applied ${m.id}`);
     applied.push(m.id);
   }
   return { applied, alreadyApplied };

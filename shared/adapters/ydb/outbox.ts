@@ -29,7 +29,7 @@ import {
   DELIVERY_FINISH,
   DELIVERY_FINISH_COLUMNS,
   DELIVERY_GET,
-  DELIVERY_INSERT,
+  DELIVERY_OPEN,
   DELIVERY_REPLAY,
   DELIVERY_REPLAY_COLUMNS,
   DISABLED_CHANNELS,
@@ -87,7 +87,12 @@ export class YdbOutbox implements Outbox {
         )
       ).sort((a, b) => a.created_at_ms - b.created_at_ms || byText(a.delivery_id, b.delivery_id))[0];
       const deliveryId = open?.delivery_id ?? req.newDeliveryId;
-      if (!open) {
+      const item = listParam(ITEM_COLUMNS, [
+        { event_id: req.event.id, channel_id: req.channelId, delivery_id: deliveryId, event_json: req.event, enqueued_at_ms: req.nowMs },
+      ]);
+      if (open) {
+        await tx.query(ITEM_INSERT, { $rows: item }, 'adding the item', { commit: true });
+      } else {
         const row: DeliveryRow = {
           delivery_id: deliveryId,
           channel_id: req.channelId,
@@ -104,17 +109,8 @@ export class YdbOutbox implements Outbox {
           updated_at_ms: req.nowMs,
           delivered_at_ms: null,
         };
-        await run(DELIVERY_INSERT, { $rows: listParam(DELIVERY_COLUMNS, [row]) }, 'opening a delivery');
+        await tx.query(DELIVERY_OPEN, { $rows: listParam(DELIVERY_COLUMNS, [row]), $items: item }, 'opening a delivery', { commit: true });
       }
-      await run(
-        ITEM_INSERT,
-        {
-          $rows: listParam(ITEM_COLUMNS, [
-            { event_id: req.event.id, channel_id: req.channelId, delivery_id: deliveryId, event_json: req.event, enqueued_at_ms: req.nowMs },
-          ]),
-        },
-        'adding the item',
-      );
       return { deliveryId, created: true, joined: open !== undefined };
     });
   }
@@ -150,7 +146,7 @@ export class YdbOutbox implements Outbox {
         lease_token: randomUUID(),
         updated_at_ms: opts.nowMs,
       }));
-      if (claims.length) await run(DELIVERY_CLAIM, { $rows: listParam(DELIVERY_CLAIM_COLUMNS, claims) }, 'sealing and leasing');
+      if (claims.length) await tx.query(DELIVERY_CLAIM, { $rows: listParam(DELIVERY_CLAIM_COLUMNS, claims) }, 'sealing and leasing', { commit: true });
       return chosen.map((d, i) => ({
         id: d.delivery_id,
         channelId: d.channel_id,
@@ -248,7 +244,7 @@ export class YdbOutbox implements Outbox {
         lease_token: null,
         updated_at_ms: nowMs,
       };
-      await run(DELIVERY_REPLAY, { $rows: listParam(DELIVERY_REPLAY_COLUMNS, [next]) }, 'resetting the delivery');
+      await tx.query(DELIVERY_REPLAY, { $rows: listParam(DELIVERY_REPLAY_COLUMNS, [next]) }, 'resetting the delivery', { commit: true });
       return record({ ...row, ...next }, items);
     });
   }
@@ -278,7 +274,7 @@ export class YdbOutbox implements Outbox {
         lease_token: null,
         updated_at_ms: f.nowMs,
       };
-      await run(DELIVERY_FINISH, { $rows: listParam(DELIVERY_FINISH_COLUMNS, [next]) }, 'finishing the attempt');
+      await tx.query(DELIVERY_FINISH, { $rows: listParam(DELIVERY_FINISH_COLUMNS, [next]) }, 'finishing the attempt', { commit: true });
       return true;
     });
   }

@@ -1,20 +1,20 @@
 // Adapter support: every YQL statement the YDB adapters send, as named constants built
 // once at module load from the table descriptions in types.ts. Values never enter the
-// text: each one is a `$parameter` with a DECLARE (the table service requires it, and it
-// makes the text a stable key for the server's query cache). The only literals are the
+// text: each one is a `$parameter` with a DECLARE (the query service infers types without
+// it, but the DECLARE pins them, and the text is a stable key for the server's query cache). The only literals are the
 // few constants listed in ALLOWED_LITERALS. test/unit/ydb/yql.test.ts parses all of these
 // and the migrations and checks declarations, literals, tables and columns.
 //
-// Reads that could return more than 1000 rows (the ExecuteDataQuery cap) come as a pair:
-// `first` and `next`, the latter continuing strictly after the last key seen, both
-// ordered by that key and bounded by `$limit` (see client.ts `paginate`).
+// Reads that could return many rows come as a pair: `first` and `next`, the latter
+// continuing strictly after the last key seen, both ordered by that key and bounded by
+// `$limit` (see client.ts `paginate`), so no result held in memory grows with the data.
 import { MetricId } from '../../domain/events.ts';
 import { T, yqlStruct, yqlType, pick, type Columns, type AnyTable } from './types.ts';
 
 /** Literals a statement may contain; everything else is a parameter. */
 export const ALLOWED_LITERALS: readonly string[] = [];
 
-/** Rows per page of a paginated read: well under the 1000-row cap of one result. */
+/** Rows per page of a paginated read: a bounded result per round trip. */
 export const PAGE_SIZE = 500;
 
 export type Paged = {
@@ -182,7 +182,12 @@ export const POINTERS = paged({
   keyTypes: keyTypes(P, 'municipality_id'),
 });
 
-export const UPSERT_POINTERS = upsertRows(P);
+/** The pointer flips and the committed units joining the registry: the commit's one write. */
+export const COMMIT_POINTERS = `${declares({ pointers: listOf(P.columns), units: listOf(U.columns) })}
+UPSERT INTO ${P.name}
+SELECT * FROM AS_TABLE($pointers);
+UPSERT INTO ${U.name}
+SELECT * FROM AS_TABLE($units);`;
 
 /** How many pointers of one (region, period) reference a batch. */
 export const BATCH_REFERENCES = `${declares(declareColumns(P, 'region', 'period_start', 'period_end', 'batch_id'))}
@@ -190,14 +195,17 @@ SELECT COUNT(*) AS refs
 FROM ${P.name}
 WHERE ${eq('region', 'period_start', 'period_end', 'batch_id')};`;
 
-/** Every row of one batch in one region (all its periods fall in [period_from, period_to]). */
-export const DELETE_BATCH_ROWS = `${declares({ ...declareColumns(S, 'region', 'batch_id'), period_from: 'Date', period_to: 'Date' })}
+/**
+ * A batch's rows and its unit registry, in ONE statement list that commits the discard:
+ * each table is read and modified once, never read after it was modified in the
+ * transaction. `regions` is one region unless a rejected mixed-region file staged several;
+ * every period of the batch falls in [period_from, period_to].
+ */
+export const DISCARD_BATCH = `${declares({ regions: `List<${yqlType(S.columns.region)}>`, ...declareColumns(S, 'batch_id'), period_from: 'Date', period_to: 'Date' })}
 DELETE FROM ${S.name}
-WHERE ${eq('region', 'batch_id')} AND period_start >= $period_from AND period_start <= $period_to;
+WHERE region IN $regions AND ${eq('batch_id')} AND period_start >= $period_from AND period_start <= $period_to;
 DELETE FROM ${M.name}
-WHERE ${eq('region', 'batch_id')} AND period_start >= $period_from AND period_start <= $period_to;`;
-
-export const DELETE_BATCH_UNITS = `${declares(declareColumns(U, 'batch_id'))}
+WHERE region IN $regions AND ${eq('batch_id')} AND period_start >= $period_from AND period_start <= $period_to;
 DELETE FROM ${U.name}
 WHERE ${eq('batch_id')};`;
 
@@ -239,12 +247,25 @@ export const CURRENT_PERIODS = paged({
 const A = T.aggregateMetrics;
 export const AGGREGATE_COLUMNS = A.columns;
 
-/** Delete-then-insert of one period in ONE statement list, so it commits atomically. */
-export const AGGREGATE_REPLACE_PERIOD = `${declares({ ...declareColumns(A, 'region', 'period_start', 'period_end'), rows: listOf(A.columns) })}
-DELETE FROM ${A.name}
+export const AGGREGATE_KEY_COLUMNS = pick(A.columns, 'region', 'period_start', 'period_end', 'level', 'unit');
+export const AGGREGATE_UNIT_COLUMNS = pick(A.columns, 'level', 'unit');
+
+/**
+ * A period's new rows, and the (level, unit) keys it held before them, in one statement
+ * list: the read comes first, and the indexed table is modified once (YDB refuses a
+ * second modification of a table with secondary indexes in one transaction).
+ */
+export const AGGREGATE_WRITE_PERIOD = `${declares({ ...declareColumns(A, 'region', 'period_start', 'period_end'), rows: listOf(A.columns) })}
+SELECT ${cols(AGGREGATE_UNIT_COLUMNS)}
+FROM ${A.name}
 WHERE ${eq('region', 'period_start', 'period_end')};
 UPSERT INTO ${A.name}
 SELECT * FROM AS_TABLE($rows);`;
+
+/** Rows of units a period no longer has, by full key (a transaction of its own). */
+export const AGGREGATE_DELETE_KEYS = `${declares({ keys: listOf(AGGREGATE_KEY_COLUMNS) })}
+DELETE FROM ${A.name} ON
+SELECT * FROM AS_TABLE($keys);`;
 
 export const AGGREGATE_READ_PERIOD = paged({
   params: declareColumns(A, 'region', 'period_start', 'period_end'),
@@ -353,6 +374,13 @@ SELECT * FROM AS_TABLE($rows);`;
 export const ITEM_INSERT = `${declares({ rows: listOf(I.columns) })}
 INSERT INTO ${I.name}
 SELECT * FROM AS_TABLE($rows);`;
+
+/** A new delivery and its first item: one statement, so it can commit the enqueue. */
+export const DELIVERY_OPEN = `${declares({ rows: listOf(D.columns), items: listOf(I.columns) })}
+INSERT INTO ${D.name}
+SELECT * FROM AS_TABLE($rows);
+INSERT INTO ${I.name}
+SELECT * FROM AS_TABLE($items);`;
 
 /** Due deliveries of one state, by due time (the index's order); leases are filtered by the caller's clock. */
 export const DUE_DELIVERIES = paged({
@@ -474,15 +502,15 @@ const QUERIES = {
   STAGE_UNITS,
   BATCH_UNITS,
   POINTERS,
-  UPSERT_POINTERS,
+  COMMIT_POINTERS,
   BATCH_REFERENCES,
-  DELETE_BATCH_ROWS,
-  DELETE_BATCH_UNITS,
+  DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,
   MUNICIPALITIES_OF_BATCH,
   CURRENT_PERIODS,
-  AGGREGATE_REPLACE_PERIOD,
+  AGGREGATE_WRITE_PERIOD,
+  AGGREGATE_DELETE_KEYS,
   AGGREGATE_READ_PERIOD,
   AGGREGATE_PERIODS,
   AGGREGATE_TIMESERIES,
@@ -490,7 +518,7 @@ const QUERIES = {
   ALERTS_SAVE,
   ITEM_GET,
   OPEN_DELIVERIES,
-  DELIVERY_INSERT,
+  DELIVERY_OPEN,
   ITEM_INSERT,
   DUE_DELIVERIES,
   DELIVERY_CLAIM,

@@ -32,8 +32,7 @@ import {
   COUNTER_COLUMNS,
   COUNTER_GET,
   CURRENT_PERIODS,
-  DELETE_BATCH_ROWS,
-  DELETE_BATCH_UNITS,
+  DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
   LEDGER_BY_OBJECT,
   LEDGER_COLUMNS,
@@ -57,7 +56,7 @@ import {
   SCHOOLS_OF_BATCH,
   STAGE_UNITS,
   UNIT_COLUMNS,
-  UPSERT_POINTERS,
+  COMMIT_POINTERS,
 } from './queries.ts';
 import {
   T,
@@ -69,6 +68,7 @@ import {
   parseReport,
   pick,
   rowToMunicipality,
+  scalarListParam,
   rowToSchool,
   schoolToRow,
   unitRow,
@@ -141,7 +141,7 @@ export class YdbSnapshotStore implements SnapshotStore {
           });
         }
       }
-      if (targets.length) await tx.query(DELETE_SCHOOLS_BY_KEY, { $keys: listParam(SCHOOL_KEY_COLUMNS, targets) }, 'deleting staged schools');
+      if (targets.length) await tx.query(DELETE_SCHOOLS_BY_KEY, { $keys: listParam(SCHOOL_KEY_COLUMNS, targets) }, 'deleting staged schools', { commit: true });
     });
   }
 
@@ -203,12 +203,16 @@ export class YdbSnapshotStore implements SnapshotStore {
       }
 
       if (writes.size > 0) {
-        await tx.query(UPSERT_POINTERS, { $rows: listParam(POINTER_COLUMNS, [...writes.values()]) }, 'flipping pointers');
         // the committed units join the registry, so a later discard sees these references
         const units = [...writes.values()].map((p) =>
           unitRow(commit.batchId, p.region, { start: p.period_start, end: p.period_end }, p.kind as TableKind, p.municipality_id),
         );
-        await tx.query(STAGE_UNITS, { $rows: listParam(UNIT_COLUMNS, units) }, 'registering committed units');
+        await tx.query(
+          COMMIT_POINTERS,
+          { $pointers: listParam(POINTER_COLUMNS, [...writes.values()]), $units: listParam(UNIT_COLUMNS, units) },
+          'flipping pointers',
+          { commit: true },
+        );
       }
       return { applied, superseded, periods: [...periods.values()] };
     });
@@ -237,30 +241,25 @@ export class YdbSnapshotStore implements SnapshotStore {
         const refs = rs ? decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0 : 0;
         if (refs > 0) return;
       }
-      const regions = new Map<string, { from: string; to: string }>();
+      const regions = new Set<string>();
+      let from = units[0]!.period_start;
+      let to = from;
       for (const p of periods.values()) {
-        const r = regions.get(p.region);
-        if (!r) regions.set(p.region, { from: p.start, to: p.start });
-        else {
-          if (p.start < r.from) r.from = p.start;
-          if (p.start > r.to) r.to = p.start;
-        }
+        regions.add(p.region);
+        if (p.start < from) from = p.start;
+        if (p.start > to) to = p.start;
       }
-      // A batch has one region unless a rejected mixed-region file staged several; each
-      // region is one range delete on the (region, period_start, ...) key prefix.
-      for (const [region, range] of regions) {
-        await run(
-          DELETE_BATCH_ROWS,
-          {
-            $region: param(col.utf8, region),
-            $batch_id: param(col.utf8, batchId),
-            $period_from: param(col.date, range.from),
-            $period_to: param(col.date, range.to),
-          },
-          'deleting batch rows',
-        );
-      }
-      await run(DELETE_BATCH_UNITS, { $batch_id: param(col.utf8, batchId) }, 'deleting batch units');
+      await tx.query(
+        DISCARD_BATCH,
+        {
+          $regions: scalarListParam(col.utf8, [...regions].sort(byText)),
+          $batch_id: param(col.utf8, batchId),
+          $period_from: param(col.date, from),
+          $period_to: param(col.date, to),
+        },
+        'deleting the batch',
+        { commit: true },
+      );
     });
   }
 
@@ -414,6 +413,7 @@ export class YdbUploadLedger implements UploadLedger {
             LEDGER_TAKEOVER,
             { $rows: listParam(LEDGER_TAKEOVER_COLUMNS, [{ upload_id: uploadId, lease_until_ms: leaseUntil, acquired_at_ms: nowMs }]) },
             'taking over the lease',
+            { commit: true },
           );
           return { kind: 'acquired', uploadId, sequence: existing.ingest_sequence };
         }
@@ -440,6 +440,7 @@ export class YdbUploadLedger implements UploadLedger {
             $counter: listParam(COUNTER_COLUMNS, [{ counter_name: COUNTER, last_value: next }]),
           },
           'inserting the ledger row',
+          { commit: true },
         );
         return { kind: 'acquired', uploadId, sequence: next };
       });

@@ -4,10 +4,10 @@
 // the decoding of result sets and the migration check all derive from that description,
 // so they cannot drift apart. No decorators, no TypedData subclasses.
 //
-// Decoding is ours rather than the SDK's `convertYdbValueToNative`: that helper returns
-// the low 32 bits as a *signed* int for 64-bit values below 2^32 (3e9 comes back
-// negative) and a Long object above; here every Int64/Uint64 becomes a safe JS integer or
-// a loud RangeError.
+// Values are built directly as the protocol's messages (`@ydbjs/api/value`) rather than
+// through `@ydbjs/value`'s classes: every Int64/Uint64 here is a safe JS integer on the way
+// in and out (a loud RangeError otherwise), a Date travels as its day number, and a row is
+// one message reused for both its size (chunking) and the request.
 import { z } from 'zod';
 import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
@@ -22,7 +22,7 @@ import {
   type SchoolRow,
   type TableKind,
 } from '../../domain/schemas.ts';
-import { sdk, type Ydb } from './sdk.ts';
+import { TypeSchema, Type_PrimitiveTypeId, TypedValueSchema, ValueSchema, create, type ResultSet, type Type, type TypedValue, type Value } from './sdk.ts';
 
 // ---------------------------------------------------------------------------------------
 // Column types
@@ -61,23 +61,30 @@ export const col = {
   },
 } as const;
 
-const SCALAR_TYPES: Record<ScalarKind, Ydb.IType> = {
-  Utf8: sdk.Types.UTF8,
-  Int64: sdk.Types.INT64,
-  Uint64: sdk.Types.UINT64,
-  Bool: sdk.Types.BOOL,
-  Double: sdk.Types.DOUBLE,
-  Date: sdk.Types.DATE,
-  Json: sdk.Types.JSON,
+const TYPE_IDS: Record<ScalarKind, Type_PrimitiveTypeId> = {
+  Utf8: Type_PrimitiveTypeId.UTF8,
+  Int64: Type_PrimitiveTypeId.INT64,
+  Uint64: Type_PrimitiveTypeId.UINT64,
+  Bool: Type_PrimitiveTypeId.BOOL,
+  Double: Type_PrimitiveTypeId.DOUBLE,
+  Date: Type_PrimitiveTypeId.DATE,
+  Json: Type_PrimitiveTypeId.JSON,
 };
 
-const KIND_BY_TYPE_ID = new Map<number, ScalarKind>(
-  (Object.entries(SCALAR_TYPES) as [ScalarKind, Ydb.IType][]).map(([k, t]) => [t.typeId as number, k]),
-);
+const KIND_BY_TYPE_ID = new Map<number, ScalarKind>((Object.entries(TYPE_IDS) as [ScalarKind, number][]).map(([k, t]) => [t, k]));
 
-export function ydbType(c: ColumnType): Ydb.IType {
-  const base = SCALAR_TYPES[c.kind];
-  return c.optional ? sdk.Types.optional(base) : base;
+const typeCache = new Map<string, Type>();
+
+/** The protocol type of a column (one message per type, built once). */
+export function ydbType(c: ColumnType): Type {
+  const key = yqlType(c);
+  let t = typeCache.get(key);
+  if (!t) {
+    const base = create(TypeSchema, { type: { case: 'typeId', value: TYPE_IDS[c.kind] } });
+    t = c.optional ? create(TypeSchema, { type: { case: 'optionalType', value: { item: base } } }) : base;
+    typeCache.set(key, t);
+  }
+  return t;
 }
 
 /** The type as YQL spells it in DECLARE and CREATE TABLE: `Utf8`, `Optional<Int64>`. */
@@ -91,18 +98,20 @@ export function yqlStruct(columns: Columns): string {
     .join(', ')}>`;
 }
 
-export function structType(columns: Columns): Ydb.IType {
-  return sdk.Types.struct(Object.fromEntries(Object.entries(columns).map(([n, c]) => [n, ydbType(c)])));
+export function structType(columns: Columns): Type {
+  return create(TypeSchema, {
+    type: { case: 'structType', value: { members: Object.entries(columns).map(([name, c]) => ({ name, type: ydbType(c) })) } },
+  });
 }
 
 /** Reads a result column's type back into our vocabulary; null for types we never use. */
-export function columnTypeOf(t: Ydb.IType | null | undefined): ColumnType | null {
+export function columnTypeOf(t: Type | null | undefined): ColumnType | null {
   if (!t) return null;
-  if (t.optionalType) {
-    const inner = columnTypeOf(t.optionalType.item);
+  if (t.type.case === 'optionalType') {
+    const inner = columnTypeOf(t.type.value.item);
     return inner && !inner.optional ? { kind: inner.kind, optional: true } : null;
   }
-  const kind = t.typeId == null ? undefined : KIND_BY_TYPE_ID.get(t.typeId as number);
+  const kind = t.type.case === 'typeId' ? KIND_BY_TYPE_ID.get(t.type.value) : undefined;
   return kind ? { kind, optional: false } : null;
 }
 
@@ -126,113 +135,173 @@ function daysToDate(days: number): string {
   return new Date(days * DAY_MS).toISOString().slice(0, 10);
 }
 
-type LongLike = { low: number; high: number; unsigned?: boolean };
-
-function isLongLike(v: unknown): v is LongLike {
-  return typeof v === 'object' && v !== null && typeof (v as LongLike).low === 'number' && typeof (v as LongLike).high === 'number';
-}
-
-/** protobufjs hands 64-bit integers back as Long objects, numbers or strings. */
-function int64ToNumber(v: unknown, unsigned: boolean): number {
-  let big: bigint;
-  if (typeof v === 'number') big = BigInt(v);
-  else if (typeof v === 'bigint') big = v;
-  else if (typeof v === 'string') big = BigInt(v);
-  else if (isLongLike(v)) {
-    const raw = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
-    big = unsigned ? BigInt.asUintN(64, raw) : BigInt.asIntN(64, raw);
-  } else throw new RangeError(`not a 64-bit integer: ${String(v)}`);
+/** 64-bit integers arrive as bigint; only safe integers become numbers. */
+function int64ToNumber(v: unknown): number {
+  const big = typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : null;
+  if (big === null) throw new RangeError(`not a 64-bit integer: ${String(v)}`);
   if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
     throw new RangeError(`64-bit value ${big} is outside the safe integer range`);
   }
   return Number(big);
 }
 
-/** Encodes one native value as a Ydb.IValue of the column's type; rejects what does not fit. */
-export function encodeValue(c: ColumnType, v: unknown): Ydb.IValue {
-  if (v === null || v === undefined) {
-    if (!c.optional) throw new RangeError(`null for a non-optional ${c.kind} value`);
-    return { nullFlagValue: 0 };
-  }
+type ValueCase = Value['value'];
+
+function scalar(c: ColumnType, v: unknown): ValueCase {
   switch (c.kind) {
     case 'Utf8':
       if (typeof v !== 'string') throw new RangeError(`Utf8 expects a string, got ${typeof v}`);
-      return { textValue: v };
+      return { case: 'textValue', value: v };
     case 'Json':
-      return { textValue: JSON.stringify(v) };
+      return { case: 'textValue', value: JSON.stringify(v) };
     case 'Bool':
       if (typeof v !== 'boolean') throw new RangeError(`Bool expects a boolean, got ${typeof v}`);
-      return { boolValue: v };
+      return { case: 'boolValue', value: v };
     case 'Double':
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`Double expects a finite number, got ${String(v)}`);
-      return { doubleValue: v };
+      return { case: 'doubleValue', value: v };
     case 'Int64':
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RangeError(`Int64 expects a safe integer, got ${String(v)}`);
-      return { int64Value: v };
+      return { case: 'int64Value', value: BigInt(v) };
     case 'Uint64':
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`Uint64 expects a non-negative safe integer, got ${String(v)}`);
-      return { uint64Value: v };
+      return { case: 'uint64Value', value: BigInt(v) };
     case 'Date':
       if (typeof v !== 'string') throw new RangeError(`Date expects a YYYY-MM-DD string, got ${typeof v}`);
-      return { uint32Value: dateToDays(v) };
+      return { case: 'uint32Value', value: dateToDays(v) };
   }
 }
 
-function isNull(v: Ydb.IValue): boolean {
-  return v.nullFlagValue !== null && v.nullFlagValue !== undefined;
+/**
+ * A Value message built as the literal protobuf-es would build it: `create()` walks the
+ * schema for every value, which costs more than the rest of staging a row.
+ */
+function valueMessage(value: ValueCase, items: Value[] = []): Value {
+  return { $typeName: 'Ydb.Value', value, items, pairs: [], variantIndex: 0, high128: 0n };
+}
+
+const NULL: ValueCase = { case: 'nullFlagValue', value: 0 as never };
+
+/** Encodes one native value as a value of the column's type; rejects what does not fit. */
+export function encodeValue(c: ColumnType, v: unknown): Value {
+  if (v === null || v === undefined) {
+    if (!c.optional) throw new RangeError(`null for a non-optional ${c.kind} value`);
+    return valueMessage(NULL);
+  }
+  return valueMessage(scalar(c, v));
+}
+
+function varintBytes(n: number): number {
+  let b = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    b++;
+  }
+  return b;
+}
+
+/** Exact protobuf size of a scalar Value (field numbers 1–12 take a one-byte tag). */
+function scalarBytes(v: Value): number {
+  switch (v.value.case) {
+    case 'boolValue':
+    case 'nullFlagValue':
+      return 2;
+    case 'uint32Value':
+      return 5; // fixed32
+    case 'int64Value':
+    case 'uint64Value':
+    case 'doubleValue':
+      return 9; // sfixed64 / fixed64 / double
+    case 'textValue': {
+      const n = Buffer.byteLength(v.value.value, 'utf8');
+      return 1 + varintBytes(n) + n;
+    }
+    default:
+      throw new RangeError(`no size rule for a ${v.value.case ?? 'empty'} value`);
+  }
+}
+
+/** Exact protobuf size of an encoded row as one item of a List<Struct> (its framing included). */
+export function rowBytes(row: Value): number {
+  let n = 0;
+  for (const item of row.items) {
+    const b = scalarBytes(item);
+    n += 1 + varintBytes(b) + b;
+  }
+  return 1 + varintBytes(n) + n;
 }
 
 /** Decodes a value of the column's type (as sent on the wire) back to its native form. */
-export function decodeValue(c: ColumnType, v: Ydb.IValue): unknown {
-  if (isNull(v)) {
+export function decodeValue(c: ColumnType, v: Value): unknown {
+  if (v.value.case === 'nullFlagValue') {
     if (!c.optional) throw new RangeError(`NULL in a non-optional ${c.kind} column`);
     return null;
   }
   // Optional<T> values arrive unwrapped unless T is itself optional, which we never use.
-  const inner = v.nestedValue ?? v;
+  const inner = v.value.case === 'nestedValue' ? v.value.value.value : v.value;
+  const want: Record<ScalarKind, ValueCase['case']> = {
+    Utf8: 'textValue',
+    Json: 'textValue',
+    Bool: 'boolValue',
+    Double: 'doubleValue',
+    Int64: 'int64Value',
+    Uint64: 'uint64Value',
+    Date: 'uint32Value',
+  };
+  if (inner.case !== want[c.kind]) throw new RangeError(`a ${c.kind} value arrived as ${inner.case ?? 'no value'}`);
   switch (c.kind) {
     case 'Utf8':
-      return String(inner.textValue);
+      return inner.value as string;
     case 'Json':
-      return JSON.parse(String(inner.textValue));
+      return JSON.parse(inner.value as string);
     case 'Bool':
-      return Boolean(inner.boolValue);
+      return inner.value as boolean;
     case 'Double':
-      return Number(inner.doubleValue);
+      return inner.value as number;
     case 'Int64':
-      return int64ToNumber(inner.int64Value, false);
     case 'Uint64':
-      return int64ToNumber(inner.uint64Value, true);
+      return int64ToNumber(inner.value);
     case 'Date':
-      return daysToDate(Number(inner.uint32Value));
+      return daysToDate(inner.value as number);
   }
 }
 
 /** One typed query parameter. */
-export function param<C extends ColumnType>(c: C, v: NativeOf<C>): Ydb.ITypedValue {
-  return { type: ydbType(c), value: encodeValue(c, v) };
+export function param<C extends ColumnType>(c: C, v: NativeOf<C>): TypedValue {
+  return create(TypedValueSchema, { type: ydbType(c), value: encodeValue(c, v) });
 }
 
-export function encodeRow<C extends Columns>(columns: C, row: RowOf<C>): Ydb.IValue {
-  return {
-    items: Object.entries(columns).map(([name, c]) => {
-      try {
-        return encodeValue(c, (row as Record<string, unknown>)[name]);
-      } catch (err) {
-        throw new RangeError(`column ${name}: ${(err as Error).message}`, { cause: err });
-      }
-    }),
-  };
+export function encodeRow<C extends Columns>(columns: C, row: RowOf<C>): Value {
+  const items: Value[] = [];
+  for (const name in columns) {
+    try {
+      items.push(encodeValue(columns[name]!, (row as Record<string, unknown>)[name]));
+    } catch (err) {
+      throw new RangeError(`column ${name}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return valueMessage({ case: undefined }, items);
+}
+
+/** A `List<Struct<...>>` parameter (AS_TABLE input and BulkUpsert rows) of already encoded rows. */
+export function listOfEncoded(columns: Columns, rows: readonly Value[]): TypedValue {
+  return create(TypedValueSchema, {
+    type: create(TypeSchema, { type: { case: 'listType', value: { item: structType(columns) } } }),
+    value: valueMessage({ case: undefined }, [...rows]),
+  });
 }
 
 /** A `List<Struct<...>>` parameter (AS_TABLE input and BulkUpsert rows). */
-export function listParam<C extends Columns>(columns: C, rows: readonly RowOf<C>[]): Ydb.ITypedValue {
-  return { type: { listType: { item: structType(columns) } }, value: { items: rows.map((r) => encodeRow(columns, r)) } };
+export function listParam<C extends Columns>(columns: C, rows: readonly RowOf<C>[]): TypedValue {
+  return listOfEncoded(columns, rows.map((r) => encodeRow(columns, r)));
 }
 
 /** A `List<T>` parameter of scalars (for `IN $list`). */
-export function scalarListParam<C extends ColumnType>(c: C, values: readonly NativeOf<C>[]): Ydb.ITypedValue {
-  return { type: { listType: { item: ydbType(c) } }, value: { items: values.map((v) => encodeValue(c, v)) } };
+export function scalarListParam<C extends ColumnType>(c: C, values: readonly NativeOf<C>[]): TypedValue {
+  return create(TypedValueSchema, {
+    type: create(TypeSchema, { type: { case: 'listType', value: { item: ydbType(c) } } }),
+    value: create(ValueSchema, { items: values.map((v) => encodeValue(c, v)) }),
+  });
 }
 
 /**
@@ -240,9 +309,10 @@ export function scalarListParam<C extends ColumnType>(c: C, values: readonly Nat
  * the same base type; a NOT NULL column may come back as Optional (expressions widen), but
  * then a NULL in it is an error, not a silent null.
  */
-export function decodeRows<C extends Columns>(rs: Ydb.IResultSet, columns: C): RowOf<C>[] {
+export function decodeRows<C extends Columns>(rs: Pick<ResultSet, 'columns' | 'rows'>, columns: C): RowOf<C>[] {
+  if (rs.rows.length === 0) return [];
   const index = new Map<string, { i: number; type: ColumnType | null }>();
-  (rs.columns ?? []).forEach((c, i) => index.set(c.name ?? '', { i, type: columnTypeOf(c.type) }));
+  rs.columns.forEach((c, i) => index.set(c.name, { i, type: columnTypeOf(c.type) }));
   const plan = Object.entries(columns).map(([name, spec]) => {
     const found = index.get(name);
     if (!found) throw new RangeError(`result set has no column ${name}`);
@@ -252,10 +322,10 @@ export function decodeRows<C extends Columns>(rs: Ydb.IResultSet, columns: C): R
     if (found.type.optional && !spec.optional) return { name, i: found.i, spec: { kind: spec.kind, optional: false } as ColumnType };
     return { name, i: found.i, spec };
   });
-  return (rs.rows ?? []).map((row) => {
+  return rs.rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (const p of plan) {
-      const v = row.items?.[p.i];
+      const v = row.items[p.i];
       if (!v) throw new RangeError(`row has no value for column ${p.name}`);
       try {
         out[p.name] = decodeValue(p.spec, v);

@@ -1,8 +1,8 @@
 // Integration: a YDB driver that cannot start (nothing listens on the port) fails the
-// call with a typed, retryable error and does not crash the process afterwards, although
-// ydb-sdk's session pool leaves rejected promises behind; a rejection that is not ydb-sdk's
-// still crashes the process, as Node's default does. Each case runs in a child process,
-// because crashing is what is being tested.
+// call with a typed, retryable error and leaves nothing behind that rejects later (the
+// process stays up with Node's default of crashing on an unhandled rejection, which an
+// unrelated rejection still triggers). Each case runs in a child process, because
+// crashing is what is being tested.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
@@ -38,6 +38,42 @@ function runChild(port: number, after: string) {
     env: { ...process.env, YDB_ANONYMOUS_CREDENTIALS: '1' },
   });
 }
+
+/** A child that starts against a wire server, queries, loses the server, and queries again. */
+function runAfterGoodStart() {
+  const script = `
+    const { startYdbWire } = await import('./test/ydb-wire/server.ts');
+    const { getDriver } = await import('./shared/adapters/ydb/driver.ts');
+    const { YdbClient } = await import('./shared/adapters/ydb/client.ts');
+    const wire = await startYdbWire();
+    const driver = await getDriver({ connectionString: wire.connectionString, credentials: { kind: 'anonymous' } });
+    const client = new YdbClient(driver, { maxElapsedMs: 1500 });
+    await client.reader('SELECT 1 AS one;', {}, 'probe');
+    console.log('started');
+    await wire.close(); // the database goes away under a warm instance: its session stream breaks
+    await new Promise((r) => setTimeout(r, 1500));
+    try {
+      await client.reader('SELECT 1 AS one;', {}, 'probe');
+      console.log('answered');
+    } catch (e) {
+      console.log('failed ' + e.name + ' retryable=' + e.retryable);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    console.log('alive');
+  `;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 40_000 });
+}
+
+describe('a YDB driver after a good start', () => {
+  test('losing the database leaves no unhandled rejection: the next call fails typed and the process runs on', () => {
+    const r = runAfterGoodStart();
+    expect(r.stderr).not.toMatch(/Unhandled|unhandled/);
+    expect(r.stdout).toContain('started');
+    expect(r.stdout).toMatch(/failed TransientError retryable=true/);
+    expect(r.stdout).toContain('alive');
+    expect(r.status).toBe(0);
+  });
+});
 
 describe('a YDB driver that cannot start', () => {
   test('fails with a retryable error and leaves the process running', async () => {

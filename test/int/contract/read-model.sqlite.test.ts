@@ -8,7 +8,8 @@ import { SqliteAggregateStore } from '../../../shared/adapters/sqlite/aggregate-
 import { SqliteAlertStore } from '../../../shared/adapters/sqlite/alert-store.ts';
 import { openDatabase } from '../../../shared/adapters/sqlite/database.ts';
 import { SqliteReadModel } from '../../../shared/adapters/sqlite/read-model.ts';
-import { SqliteSnapshotStore, SqliteUploadLedger } from '../../../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteSnapshotStore } from '../../../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteUploadLedger } from '../../../shared/adapters/sqlite/upload-ledger.ts';
 import { readModelContract } from '../../contract/read-model.contract.ts';
 
 readModelContract('sqlite', async () => {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../shared/adapters/sqlite/database.ts';
-import { SqliteSnapshotStore, SqliteUploadLedger } from '../../../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteSnapshotStore } from '../../../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteUploadLedger } from '../../../shared/adapters/sqlite/upload-ledger.ts';
 import { snapshotStoreContract } from '../../contract/snapshot-store.contract.ts';
 
 snapshotStoreContract('sqlite', async () => {

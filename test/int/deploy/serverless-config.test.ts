@@ -43,10 +43,11 @@ describe('serverless.yml', () => {
       for (const m of text.matchAll(/require\("\.\.\/vendor\/([\w-]+)\.js"\)/g)) used.set(m[1]!, new Set());
     }
     // what the adapters take from each library (a missing export would fail only in the cloud)
-    used.get('ydb-sdk')?.add('Driver').add('getCredentialsFromEnv').add('withRetries').add('ExecuteQuerySettings').add('YdbError').add('Types');
+    // the YDB vendor file is built from the adapters' SDK façade: it must carry all of it
+    for (const n of Object.keys(await import('../../../shared/adapters/ydb/sdk.ts'))) used.get('ydb')?.add(n);
     used.get('client-sesv2')?.add('SESv2Client').add('SendEmailCommand');
     used.get('exceljs')?.add('Workbook').add('stream');
-    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'ydb-sdk']);
+    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'ydb']);
     for (const [file, names] of used) {
       const mod = req(join(root, 'dist', 'vendor', `${file}.js`)) as Record<string, unknown>;
       for (const n of names) expect(mod[n], `${file}.${n}`).toBeDefined();

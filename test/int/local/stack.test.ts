@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../../shared/adapters/sqlite/database.ts';
 import { SqliteAggregateStore } from '../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteOutbox } from '../../../shared/adapters/sqlite/outbox.ts';
-import { SqliteUploadLedger } from '../../../shared/adapters/sqlite/snapshot-store.ts';
+import { SqliteUploadLedger } from '../../../shared/adapters/sqlite/upload-ledger.ts';
 import { NotificationEvent } from '../../../shared/domain/events.ts';
 import { UploadReport } from '../../../shared/domain/schemas.ts';
 import { ensureBuilt } from '../../../infra/local/functions.ts';

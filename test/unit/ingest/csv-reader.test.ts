@@ -144,41 +144,91 @@ describe('readCsv', () => {
     expect(r.rows).toHaveLength(5);
   });
 
-  test('a record with more than maxColumns cells is TooManyColumns naming file, row and limit', async () => {
+  /** Each row as [row, cells or the rejection's code]: what an admin would be told per record. */
+  const outline = (rows: Awaited<ReturnType<typeof read>>['rows']) => rows.map((r) => [r.row, r.rejected ? r.rejected.code : r.cells]);
+
+  test('a header with more than maxColumns cells rejects the file, naming file, row and limit', async () => {
     const wide = Array.from({ length: 65 }, (_, i) => `c${i}`).join(';');
     const header = await thrown(() => read(chunked(utf8(`${wide}\n1\n`))));
-    const quotedRow = await thrown(() => read(chunked(utf8(`a;b\n"1";${wide}\n`))));
     expect((header as InputError).issue).toMatchObject({ code: IssueCode.TooManyColumns, file: FILE, row: 1 });
     expect((header as InputError).issue.message).toContain('maxColumns = 64');
-    expect((quotedRow as InputError).issue).toMatchObject({ code: IssueCode.TooManyColumns, row: 2 });
   });
 
-  test('a record longer than maxRecordBytes is RecordTooLong naming file, row and limit', async () => {
+  test('a data record with more than maxColumns cells is rejected alone, quoted or not', async () => {
+    const wide = Array.from({ length: 65 }, (_, i) => `c${i}`).join(';');
+    const r = await read(chunked(utf8(`a;b\n1;2\n"1";${wide}\n${wide}\n3;4\n`), 7));
+    expect(outline(r.rows)).toEqual([
+      [2, ['1', '2']],
+      [3, IssueCode.RowTooManyColumns],
+      [4, IssueCode.RowTooManyColumns],
+      [5, ['3', '4']],
+    ]);
+    expect(r.rows[1]?.rejected).toMatchObject({ file: FILE, row: 3 });
+    expect(r.rows[1]?.rejected?.message).toContain('maxColumns = 64');
+  });
+
+  test('a record longer than maxRecordBytes is rejected alone, naming its row and the limit', async () => {
     const text = `a;b\n1;2\n3;${'x'.repeat(2000)}\n5;6\n`;
-    const err = await thrown(() => read(chunked(utf8(text), 100), { limits: { maxRecordBytes: 1024 } }));
-    expect((err as InputError).issue).toMatchObject({ code: IssueCode.RecordTooLong, file: FILE, row: 3 });
-    expect((err as InputError).issue.message).toContain('1 KiB');
-    expect((err as InputError).issue.message).toContain('maxRecordBytes = 1024');
+    const r = await read(chunked(utf8(text), 100), { limits: { maxRecordBytes: 1024 } });
+    expect(outline(r.rows)).toEqual([
+      [2, ['1', '2']],
+      [3, IssueCode.RowTooLong],
+      [4, ['5', '6']],
+    ]);
+    expect(r.rows[1]?.rejected?.message).toContain('1 KiB');
+    expect(r.rows[1]?.rejected?.message).toContain('maxRecordBytes = 1024');
+  });
+
+  test('an over-long header still rejects the file', async () => {
+    const err = await thrown(() => read(chunked(utf8(`a;${'b'.repeat(2000)}\n1;2\n`), 100), { limits: { maxRecordBytes: 1024 } }));
+    expect((err as InputError).issue).toMatchObject({ code: IssueCode.RecordTooLong, file: FILE, row: 1 });
   });
 
   test('the record limit counts UTF-8 bytes, not characters', async () => {
     const cyrillic = 'я'.repeat(600); // 600 characters, 1 200 bytes
-    const err = await thrown(() => read(chunked(utf8(`a;b\n1;${cyrillic}\n`)), { limits: { maxRecordBytes: 1024 } }));
+    const bad = await read(chunked(utf8(`a;b\n1;${cyrillic}\n`)), { limits: { maxRecordBytes: 1024 } });
     const ok = await read(chunked(cp1251(`a;b\n1;${cyrillic}\n`)), { limits: { maxRecordBytes: 1024 } });
-    expect((err as InputError).issue).toMatchObject({ code: IssueCode.RecordTooLong, row: 2 });
+    expect(outline(bad.rows)).toEqual([[2, IssueCode.RowTooLong]]);
     expect(ok.rows[0]?.cells[1]).toBe(cyrillic);
   });
 
-  test('a runaway quote fails at the record limit instead of buffering the file', async () => {
+  test('a runaway quote is rejected at the record limit, and the lines after it are read', async () => {
     const text = 'a;b\n"never closed;' + '1;2\n'.repeat(100_000);
-    const err = await thrown(() => read(chunked(utf8(text)), { limits: { maxRecordBytes: 4096 } }));
-    expect((err as InputError).issue).toMatchObject({ code: IssueCode.RecordTooLong, row: 2 });
-    expect((err as InputError).issue.message).toContain('unclosed quote');
+    const r = await read(chunked(utf8(text)), { limits: { maxRecordBytes: 4096 } });
+    expect(r.rows[0]).toMatchObject({ row: 2, rejected: { code: IssueCode.RowTooLong } });
+    expect(r.rows[0]?.rejected?.message).toContain('unclosed quote');
+    expect(r.rows).toHaveLength(100_000);
+    expect(r.rows.at(-1)).toEqual({ row: 100_001, cells: ['1', '2'] });
   });
 
-  test('an unclosed quote at the end of the file is UnclosedQuote with its row', async () => {
-    const err = await thrown(() => read(chunked(utf8('a;b\n1;2\n3;"open\n'), 2)));
-    expect((err as InputError).issue).toMatchObject({ code: IssueCode.UnclosedQuote, file: FILE, row: 3 });
+  test('a line with no end longer than the limit is skipped without buffering it', async () => {
+    const text = `a;b\n1;2\n${'x'.repeat(50_000)}\n3;4\n`;
+    const r = await read(chunked(utf8(text), 1000), { limits: { maxRecordBytes: 4096 } });
+    expect(outline(r.rows)).toEqual([
+      [2, ['1', '2']],
+      [3, IssueCode.RowTooLong],
+      [4, ['3', '4']],
+    ]);
+  });
+
+  test('an unclosed quote at the end of the file rejects that record with its row, the rows before stay', async () => {
+    const r = await read(chunked(utf8('a;b\n1;2\n3;"open\n5;6\n'), 2));
+    expect(outline(r.rows)).toEqual([
+      [2, ['1', '2']],
+      [3, IssueCode.RowUnclosedQuote],
+      [4, ['5', '6']],
+    ]);
+    expect(r.rows[1]?.rejected).toMatchObject({ file: FILE, row: 3 });
+  });
+
+  test('a NUL byte inside a record rejects that record alone, quoted or not', async () => {
+    const bytes = new Uint8Array([...utf8('a;b\n'.repeat(1000)), ...utf8('1;x'), 0, ...utf8('y\n"2";"q'), 0, ...utf8('"\n3;4\n')]);
+    const r = await read(chunked(bytes, 5));
+    expect(outline(r.rows.slice(-3))).toEqual([
+      [1001, IssueCode.RowNulByte],
+      [1002, IssueCode.RowNulByte],
+      [1003, ['3', '4']],
+    ]);
   });
 
   test('more bytes than maxBytes is TooLarge even without the sniff', async () => {

@@ -65,10 +65,18 @@ describe('sniffBytes', () => {
     expect((err as InputError).issue.message).toContain('not a CSV or XLSX file');
   });
 
-  test('NUL bytes deep inside otherwise plain text are binary', async () => {
+  test('one NUL byte deep inside plain text keeps it text (the reader rejects that record)', async () => {
     const bytes = new Uint8Array([...utf8('a;b\n'.repeat(50_000)), 0, ...utf8('c\n')]);
-    const err = await thrown(() => sniffBytes(chunked(bytes), { file: FILE, maxBytes: MAX }));
-    expect((err as InputError).issue.code).toBe(IssueCode.UnsupportedFormat);
+    expect(await sniffBytes(chunked(bytes), { file: FILE, maxBytes: MAX })).toMatchObject({ kind: 'csv', encoding: 'utf-8' });
+  });
+
+  test('a NUL byte in the first KiB, or NULs throughout, make a file binary', async () => {
+    const early = new Uint8Array([...utf8('a;b\n'.repeat(100)), 0, ...utf8('c\n')]);
+    const many = new Uint8Array(Array.from({ length: 40_000 }, (_, i) => (i % 500 === 499 ? 0 : 0x61)));
+    for (const bytes of [early, many]) {
+      const err = await thrown(() => sniffBytes(chunked(bytes, 333), { file: FILE, maxBytes: MAX }));
+      expect((err as InputError).issue.code).toBe(IssueCode.UnsupportedFormat);
+    }
   });
 
   test('an old binary .xls is named as such', async () => {

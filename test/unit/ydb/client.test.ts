@@ -1,57 +1,31 @@
-// The YDB client helpers without a server: BulkUpsert split by bytes, pagination that
-// neither skips nor repeats, the truncated flag failing loudly, transactions committed or
-// rolled back and re-run only on retryable statuses, and YDB errors translated into the
-// pipeline's vocabulary. The session below is a stand-in recording what would be sent.
+// The YDB client without a server: BulkUpsert chunks sized by Yandex's RU rule and retried
+// alone, transactions that begin with their first statement and commit with their last,
+// retries that stop at the invocation's deadline, sessions kept and replaced, tokens
+// fetched again after UNAUTHENTICATED, results bounded, and YDB errors translated into the
+// pipeline's vocabulary. The driver below is a stand-in recording every gRPC call.
 import { describe, expect, test } from 'vitest';
+import { toBinary } from '@bufbuild/protobuf';
+import { ValueSchema, type ResultSet } from '@ydbjs/api/value';
 import {
+  DEFAULT_BULK_CHUNK,
   TruncatedResultError,
   YdbClient,
-  chunkByBytes,
-  encodedRowBytes,
+  bulkRowRu,
+  chunkRows,
+  encodeForBulk,
   isPreconditionFailed,
   paginate,
   translateError,
   type Params,
 } from '../../../shared/adapters/ydb/client.ts';
-import { SCHOOLS_OF_BATCH, type Paged } from '../../../shared/adapters/ydb/queries.ts';
-import { sdk, type Driver, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
-import { T, listParam, type RowOf } from '../../../shared/adapters/ydb/types.ts';
+import { PAGE_SIZE, SCHOOLS_OF_BATCH, type Paged } from '../../../shared/adapters/ydb/queries.ts';
+import { T, col, listOfEncoded, type RowOf } from '../../../shared/adapters/ydb/types.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../shared/domain/errors.ts';
-import { pageOf, resultSetOf } from '../../helpers/ydb-results.ts';
+import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../helpers/ydb-results.ts';
 
-/** A real SDK error of the given status (the SDK maps status → class in checkStatus). */
-function ydbError(status: keyof typeof sdk.StatusCode): Error {
-  try {
-    sdk.YdbError.checkStatus({ status: sdk.StatusCode[status] as never, issues: [{ message: `fake ${status}` }] });
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error(`no error class for ${status}`);
-}
-
-type Call = { kind: string; text?: string; params?: Record<string, Ydb.ITypedValue>; tx?: unknown };
-
-/** A fake driver whose session answers from `respond` and records every call. */
-function fakeDriver(respond: (call: Call) => Ydb.IResultSet[] | Error | void) {
-  const calls: Call[] = [];
-  const answer = (call: Call) => {
-    calls.push(call);
-    const r = respond(call);
-    if (r instanceof Error) throw r;
-    return r ?? [];
-  };
-  const session = {
-    beginTransaction: async () => answer({ kind: 'begin' }) && { id: 'tx1' },
-    commitTransaction: async () => void answer({ kind: 'commit' }),
-    rollbackTransaction: async () => void answer({ kind: 'rollback' }),
-    executeQuery: async (text: string, params: Record<string, Ydb.ITypedValue>, tx: unknown) => ({ resultSets: answer({ kind: 'query', text, params, tx }) }),
-    bulkUpsert: async (table: string, rows: Ydb.TypedValue) => void answer({ kind: 'bulk', text: table, params: { rows } }),
-  };
-  const driver = { tableClient: { withSessionRetry: async <T>(fn: (s: typeof session) => Promise<T>) => fn(session) } } as unknown as Driver;
-  return { driver, calls };
-}
-
-const fast = { retry: { maxRetries: 3, backoffSlotMs: 1, backoffCeiling: 1 } };
+/** No jitter pauses worth waiting for; the deadline is what bounds the retries. */
+const fast = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 2 }, random: () => 0.5 };
+const rpcs = (calls: readonly FakeCall[]) => calls.map((c) => (c.tx ? `${c.rpc}(${c.tx})` : c.rpc));
 
 function school(i: number, name = 'МБОУ СОШ'): RowOf<typeof T.schoolSnapshot.columns> {
   return {
@@ -77,119 +51,198 @@ function school(i: number, name = 'МБОУ СОШ'): RowOf<typeof T.schoolSnaps
   };
 }
 
-describe('chunkByBytes', () => {
+describe('BulkUpsert chunks', () => {
   const cols = T.schoolSnapshot.columns;
 
-  test('every chunk encodes within the limit and the rows keep their order', () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => school(i, 'Ш'.repeat(i % 50)));
-    const limit = 16 * 1024;
-    const chunks = chunkByBytes(cols, rows, limit);
-    expect(chunks.length).toBeGreaterThan(5);
-    expect(chunks.flat()).toEqual(rows);
+  test("a row costs 0.5 RU per started KB, Yandex's BulkUpsert rule", () => {
+    expect(bulkRowRu(1)).toBe(0.5);
+    expect(bulkRowRu(1024)).toBe(0.5);
+    expect(bulkRowRu(1025)).toBe(1);
+    expect(bulkRowRu(2500)).toBe(1.5);
+  });
+
+  test("a row's size is its exact protobuf size as an item of the list sent", () => {
+    const rows = [school(1), school(2, 'Школа с длинным названием'), { ...school(3), teachers_total: -5, school_kpp: '263401001' }].map((r) => encodeForBulk(cols, r));
+    const list = listOfEncoded(cols, rows.map((r) => r.value)).value!;
+    expect(rows.reduce((n, r) => n + r.bytes, 0)).toBe(toBinary(ValueSchema, list).length);
+  });
+
+  test('chunks stay within the RU and byte limits and keep the rows in order', () => {
+    const rows = Array.from({ length: 600 }, (_, i) => encodeForBulk(cols, school(i, 'Ш'.repeat((i * 7) % 400))));
+    const chunks = chunkRows(rows, { maxRu: 20, maxBytes: 16 * 1024 });
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.flat()).toEqual(rows.map((r) => r.value));
+    const size = new Map(rows.map((r) => [r.value, r.bytes]));
     for (const c of chunks) {
-      const bytes = sdk.Ydb.TypedValue.encode(listParam(cols, c) as Ydb.TypedValue).finish().length;
-      expect(bytes).toBeLessThanOrEqual(limit + 1024); // + the list's type description
+      expect(c.reduce((n, v) => n + bulkRowRu(size.get(v)!), 0)).toBeLessThanOrEqual(20);
+      expect(c.reduce((n, v) => n + size.get(v)!, 0)).toBeLessThanOrEqual(16 * 1024);
     }
   });
 
-  test('the per-row estimate is the exact encoded size of the list item', () => {
-    const rows = [school(1), school(2, 'Школа с длинным названием')];
-    const listBytes = sdk.Ydb.Value.encode(listParam(cols, rows).value as Ydb.Value).finish().length;
-    expect(rows.reduce((n, r) => n + encodedRowBytes(cols, r), 0)).toBe(listBytes);
-  });
-
   test('a row larger than the limit travels alone rather than being dropped', () => {
-    const rows = [school(1), school(2, 'x'.repeat(5000)), school(3)];
-    expect(chunkByBytes(cols, rows, 1000).map((c) => c.length)).toEqual([1, 1, 1]);
+    const rows = [school(1), school(2, 'x'.repeat(5000)), school(3)].map((r) => encodeForBulk(cols, r));
+    expect(chunkRows(rows, { maxRu: 1, maxBytes: 1000 }).map((c) => c.length)).toEqual([1, 1, 1]);
   });
 });
 
 describe('YdbClient.bulkUpsert', () => {
-  test('sends one BulkUpsert per byte-bounded chunk, to the table path relative to the database', async () => {
-    const { driver, calls } = fakeDriver(() => undefined);
-    const client = new YdbClient(driver, { ...fast, bulkUpsertBytes: 8 * 1024 });
-    const rows = Array.from({ length: 500 }, (_, i) => school(i));
-    const n = await client.bulkUpsert('school_snapshot', T.schoolSnapshot.columns, rows, 'staging');
-    const bulk = calls.filter((c) => c.kind === 'bulk');
-    expect(bulk.length).toBe(n);
-    expect(n).toBeGreaterThan(3);
-    expect(bulk.every((c) => c.text === 'school_snapshot')).toBe(true);
-    expect(bulk.reduce((k, c) => k + (c.params!.rows!.value!.items!.length ?? 0), 0)).toBe(500);
+  test('one BulkUpsert per RU-bounded chunk (500 small rows, 250 RU), to the table under the database', async () => {
+    const { driver, calls } = fakeDriver();
+    const n = await new YdbClient(driver, fast).bulkUpsert('school_snapshot', T.schoolSnapshot.columns, Array.from({ length: 1200 }, (_, i) => school(i)), 'staging');
+    expect(DEFAULT_BULK_CHUNK.maxRu).toBe(250);
+    expect(n).toBe(3);
+    expect(calls.map((c) => [c.table, c.rows])).toEqual([
+      ['/local/school_snapshot', 500],
+      ['/local/school_snapshot', 500],
+      ['/local/school_snapshot', 200],
+    ]);
   });
 
-  test('retries a chunk on OVERLOADED and gives up with a TransientError', async () => {
-    let failures = 1;
-    const { driver, calls } = fakeDriver((c) => (c.kind === 'bulk' && failures-- > 0 ? ydbError('OVERLOADED') : undefined));
-    await new YdbClient(driver, fast).bulkUpsert('school_snapshot', T.schoolSnapshot.columns, [school(1)], 'staging');
-    expect(calls.filter((c) => c.kind === 'bulk')).toHaveLength(2);
-    const always = fakeDriver((c) => (c.kind === 'bulk' ? ydbError('OVERLOADED') : undefined));
-    await expect(new YdbClient(always.driver, fast).bulkUpsert('school_snapshot', T.schoolSnapshot.columns, [school(1)], 'staging')).rejects.toBeInstanceOf(
-      TransientError,
-    );
+  test('a throttled chunk is retried alone, with backoff, until it passes; the others are sent once', async () => {
+    let chunk = 0;
+    let overloaded = 8;
+    const { driver, calls } = fakeDriver(() => (++chunk === 2 || (chunk > 2 && overloaded > 0 && chunk < 11) ? (overloaded--, ydbError('OVERLOADED')) : undefined));
+    await new YdbClient(driver, { ...fast, deadline: () => Date.now() + 10_000 }).bulkUpsert('school_snapshot', T.schoolSnapshot.columns, Array.from({ length: 1200 }, (_, i) => school(i)), 'staging');
+    expect(calls.map((c) => c.rows)).toEqual([500, ...Array<number>(9).fill(500), 200]);
+  });
+
+  test('a chunk still throttled at the deadline ends as a TransientError before it', async () => {
+    const { driver, calls } = fakeDriver(() => ydbError('OVERLOADED'));
+    const started = Date.now();
+    const err = await new YdbClient(driver, { ...fast, reserveMs: 50, deadline: () => started + 300 })
+      .bulkUpsert('school_snapshot', T.schoolSnapshot.columns, [school(1)], 'staging')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(calls.length).toBeGreaterThan(3);
   });
 });
 
 describe('YdbClient.run and tx', () => {
-  const truncated: Ydb.IResultSet = { columns: [], rows: [], truncated: true };
-
-  test('a truncated result fails loudly instead of being returned', async () => {
-    const { driver } = fakeDriver(() => [truncated]);
-    const err = await new YdbClient(driver, fast).run('SELECT 1;', {}, { what: 'a read', idempotent: true }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TruncatedResultError);
-    expect(isRetryable(err)).toBe(false);
-    const inTx = fakeDriver(() => [truncated]);
-    await expect(new YdbClient(inTx.driver, fast).tx('snapshot', 'a read', (tx) => tx.query('SELECT 1;', {}, 'a read'))).rejects.toBeInstanceOf(
-      TruncatedResultError,
-    );
+  test('a statement is one ExecuteQuery that begins and commits its transaction; the session is kept', async () => {
+    const { driver, calls } = fakeDriver();
+    const client = new YdbClient(driver, fast);
+    await client.run('UPSERT 1;', {}, { what: 'a', idempotent: true });
+    await client.reader('SELECT 1;', {}, 'b');
+    expect(rpcs(calls)).toEqual([
+      'createSession',
+      'attachSession',
+      'executeQuery(begin:serializableReadWrite+commit)',
+      'executeQuery(begin:snapshotReadOnly+commit)',
+    ]);
   });
 
-  test('a transaction runs its statements under one tx id and commits', async () => {
-    const { driver, calls } = fakeDriver(() => undefined);
+  test('a transaction begins with its first statement and commits with its last: no Begin/Commit round trips', async () => {
+    const { driver, calls } = fakeDriver();
     const out = await new YdbClient(driver, fast).tx('serializable', 'work', async (tx) => {
       await tx.query('SELECT 1;', {}, 'a');
-      await tx.query('SELECT 2;', {}, 'b');
+      await tx.query('UPSERT 2;', {}, 'b', { commit: true });
       return 42;
     });
     expect(out).toBe(42);
-    expect(calls.map((c) => c.kind)).toEqual(['begin', 'query', 'query', 'commit']);
-    expect(calls.filter((c) => c.kind === 'query').every((c) => (c.tx as { txId: string }).txId === 'tx1')).toBe(true);
+    expect(rpcs(calls).slice(2)).toEqual(['executeQuery(begin:serializableReadWrite)', 'executeQuery(tx:tx1+commit)']);
   });
 
-  test('ABORTED (locks invalidated) re-runs the whole transaction from its first read', async () => {
+  test('a transaction that ends on a read is committed after it', async () => {
+    const { driver, calls } = fakeDriver();
+    await new YdbClient(driver, fast).tx('snapshot', 'view', (tx) => tx.query('SELECT 1;', {}, 'a'));
+    expect(rpcs(calls).slice(2)).toEqual(['executeQuery(begin:snapshotReadOnly)', 'commitTransaction(tx:tx1)']);
+  });
+
+  test('OVERLOADED on the commit ends as a retryable TransientError before the deadline', async () => {
+    const { driver, calls } = fakeDriver((c) => (c.tx?.endsWith('+commit') ? ydbError('OVERLOADED') : undefined));
+    const started = Date.now();
+    let runs = 0;
+    const err = await new YdbClient(driver, { ...fast, reserveMs: 100, deadline: () => started + 500 })
+      .tx('serializable', 'flip', async (tx) => {
+        runs++;
+        await tx.query('SELECT 1;', {}, 'read');
+        await tx.query('UPSERT 1;', {}, 'write', { commit: true });
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(isRetryable(err)).toBe(true);
+    expect((err as Error).message).toMatch(/overloaded during flip.*deadline/);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(runs).toBeGreaterThan(2);
+    expect(calls.filter((c) => c.rpc === 'createSession')).toHaveLength(1);
+  });
+
+  test('ABORTED (locks invalidated) re-runs the whole transaction from its first statement', async () => {
     let commits = 0;
-    const { driver, calls } = fakeDriver((c) => (c.kind === 'commit' && commits++ === 0 ? ydbError('ABORTED') : undefined));
+    const { driver, calls } = fakeDriver((c) => (c.tx?.endsWith('+commit') && commits++ === 0 ? ydbError('ABORTED') : undefined));
     let runs = 0;
     await new YdbClient(driver, fast).tx('serializable', 'flip', async (tx) => {
       runs++;
       await tx.query('SELECT 1;', {}, 'read');
+      await tx.query('UPSERT 1;', {}, 'write', { commit: true });
     });
     expect(runs).toBe(2);
-    expect(calls.map((c) => c.kind)).toEqual(['begin', 'query', 'commit', 'rollback', 'begin', 'query', 'commit']);
+    expect(rpcs(calls).slice(2)).toEqual([
+      'executeQuery(begin:serializableReadWrite)',
+      'executeQuery(tx:tx1+commit)',
+      'rollbackTransaction(tx:tx1)',
+      'executeQuery(begin:serializableReadWrite)',
+      'executeQuery(tx:tx2+commit)',
+    ]);
   });
 
   test('a non-retryable status is not retried and becomes a non-retryable PipelineError', async () => {
-    const { driver, calls } = fakeDriver((c) => (c.kind === 'query' ? ydbError('SCHEME_ERROR') : undefined));
+    const { driver, calls } = fakeDriver((c) => (c.rpc === 'executeQuery' ? ydbError('SCHEME_ERROR') : undefined));
     const err = await new YdbClient(driver, fast).tx('serializable', 'flip', (tx) => tx.query('SELECT 1;', {}, 'read')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PipelineError);
     expect(err).not.toBeInstanceOf(TransientError);
     expect((err as PipelineError).code).toBe('ydb.scheme_error');
-    expect(calls.filter((c) => c.kind === 'begin')).toHaveLength(1);
-    expect(calls.at(-1)!.kind).toBe('rollback');
+    expect(calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(1);
   });
 
-  test('idempotent statements are retried on UNAVAILABLE; others are sent once', async () => {
+  test('BAD_SESSION replaces the session and re-runs at once', async () => {
+    let bad = true;
+    const { driver, calls } = fakeDriver((c) => (c.rpc === 'executeQuery' && bad ? ((bad = false), ydbError('BAD_SESSION')) : undefined));
+    await new YdbClient(driver, fast).run('SELECT 1;', {}, { what: 'a', idempotent: true });
+    expect(calls.filter((c) => c.rpc === 'executeQuery').map((c) => c.sessionId)).toEqual(['s1', 's2']);
+    expect(calls.some((c) => c.rpc === 'deleteSession' && c.sessionId === 's1')).toBe(true);
+  });
+
+  test('UNAVAILABLE is retried for any statement; an ambiguous TIMEOUT only for idempotent ones', async () => {
     let fail = true;
-    const { driver, calls } = fakeDriver((c) => (c.kind === 'query' && fail ? ((fail = false), ydbError('UNAVAILABLE')) : undefined));
-    await new YdbClient(driver, fast).run('UPSERT;', {}, { what: 'upsert', idempotent: true });
-    expect(calls.filter((c) => c.kind === 'query')).toHaveLength(2);
-    const once = fakeDriver((c) => (c.kind === 'query' ? ydbError('UNAVAILABLE') : undefined));
+    const a = fakeDriver((c) => (c.rpc === 'executeQuery' && fail ? ((fail = false), ydbError('UNAVAILABLE')) : undefined));
+    await new YdbClient(a.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false });
+    expect(a.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(2);
+    const once = fakeDriver((c) => (c.rpc === 'executeQuery' ? ydbError('TIMEOUT') : undefined));
     await expect(new YdbClient(once.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false })).rejects.toBeInstanceOf(TransientError);
-    expect(once.calls.filter((c) => c.kind === 'query')).toHaveLength(1);
+    expect(once.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(1);
+  });
+
+  test('UNAUTHENTICATED fetches the token again and retries once; refused twice it is not retryable', async () => {
+    const unauthenticated = () => Object.assign(new Error('16 UNAUTHENTICATED'), { code: 16, details: 'token expired' });
+    const forced: boolean[] = [];
+    const getToken = async (force: boolean) => (forced.push(force), 't');
+    let refuse = 1;
+    const a = fakeDriver((c) => (c.rpc === 'executeQuery' && refuse-- > 0 ? unauthenticated() : undefined), { getToken });
+    await new YdbClient(a.driver, fast).run('SELECT 1;', {}, { what: 'a', idempotent: true });
+    expect(forced).toEqual([true]);
+    const b = fakeDriver((c) => (c.rpc === 'executeQuery' ? unauthenticated() : undefined), { getToken });
+    const err = await new YdbClient(b.driver, fast).run('SELECT 1;', {}, { what: 'a', idempotent: true }).catch((e: unknown) => e);
+    expect((err as PipelineError).code).toBe('ydb.unauthenticated');
+    expect(isRetryable(err)).toBe(false);
+  });
+
+  test('a truncated result, or one larger than the bound, fails loudly instead of being returned', async () => {
+    const cut = fakeDriver(() => [resultSetOf({ n: col.int64 }, [{ n: 1 }], true)]);
+    const err = await new YdbClient(cut.driver, fast).run('SELECT 1;', {}, { what: 'a read', idempotent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TruncatedResultError);
+    expect(isRetryable(err)).toBe(false);
+    const big = fakeDriver(() => [resultSetOf({ n: col.int64 }, Array.from({ length: 11 }, (_, n) => ({ n })))]);
+    await expect(new YdbClient(big.driver, { ...fast, maxResultRows: 10 }).tx('snapshot', 'a read', (tx) => tx.query('SELECT 1;', {}, 'a read'))).rejects.toBeInstanceOf(
+      TruncatedResultError,
+    );
+    expect(PAGE_SIZE * 10).toBeGreaterThan(PAGE_SIZE);
   });
 });
 
 describe('translateError', () => {
-  test('retryable statuses become TransientError; the rest keep their status as a code', () => {
+  test('retryable and ambiguous statuses become TransientError; the rest keep their status as a code', () => {
     for (const s of ['ABORTED', 'UNAVAILABLE', 'OVERLOADED', 'BAD_SESSION', 'UNDETERMINED'] as const) {
       expect(translateError(ydbError(s), 'x'), s).toBeInstanceOf(TransientError);
     }
@@ -200,8 +253,8 @@ describe('translateError', () => {
     }
   });
 
-  test('raw gRPC transport errors are transient; a bad value is not', () => {
-    const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'x', metadata: {} });
+  test('gRPC transport errors are transient; a bad value is not', () => {
+    const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'x' });
     expect(translateError(grpc, 'x')).toBeInstanceOf(TransientError);
     expect(translateError(new RangeError('Int64 expects a safe integer'), 'x').code).toBe('ydb.value');
   });
@@ -215,7 +268,7 @@ describe('translateError', () => {
 describe('paginate', () => {
   /** Serves rows of a sorted in-memory "table" the way the paged statements would. */
   function server(rows: RowOf<typeof T.schoolSnapshot.columns>[], seen: Params[]) {
-    return async (text: string, params: Params): Promise<Ydb.IResultSet[]> => {
+    return async (text: string, params: Params): Promise<ResultSet[]> => {
       seen.push(params);
       const page = pageOf(SCHOOLS_OF_BATCH, text, params, rows, T.schoolSnapshot.columns);
       return [resultSetOf(T.schoolSnapshot.columns, page)];

@@ -1,8 +1,10 @@
 // The driver factory and address normalisation: one driver per instance, a failed start
-// not cached, and every accepted address form reduced to the path form ydb-sdk parses right.
+// not cached, every accepted address form reduced to one path form, credentials chosen from
+// the environment, and SDK discovery (with its unhandled background promise) off.
 import { afterEach, describe, expect, test } from 'vitest';
 import { YdbNotReadyError, closeDriver, getDriver, normaliseAddress } from '../../../shared/adapters/ydb/driver.ts';
-import { sdk, type Driver } from '../../../shared/adapters/ydb/sdk.ts';
+import { MetadataTokenProvider } from '../../../shared/adapters/ydb/credentials.ts';
+import { AccessTokenCredentialsProvider, AnonymousCredentialsProvider, type Driver, type DriverOptions } from '../../../shared/adapters/ydb/sdk.ts';
 import { ConfigError, TransientError } from '../../../shared/domain/errors.ts';
 
 const SERVERLESS = 'grpcs://ydb.serverless.yandexcloud.net:2135';
@@ -30,11 +32,9 @@ describe('normaliseAddress', () => {
     expect(normaliseAddress({ endpoint: 'grpc://localhost:2136', database: '/local' }).connectionString).toBe('grpc://localhost:2136/local');
   });
 
-  test('the normalised form is what ydb-sdk reads the database from (its pathname)', () => {
+  test('the normalised form carries the database in its path', () => {
     const url = new URL(normaliseAddress({ connectionString: `${SERVERLESS}/?database=${DB}` }).connectionString);
     expect(url.pathname).toBe(DB);
-    // the SDK's own rule, `pathname || searchParams.get('database')`, on the console form:
-    expect(new URL(`${SERVERLESS}/?database=${DB}`).pathname).toBe('/');
   });
 
   test('missing, conflicting or malformed parts are configuration errors', () => {
@@ -48,14 +48,17 @@ describe('normaliseAddress', () => {
   });
 });
 
+/** `ready`: true resolves, false never settles (a start that times out), an Error rejects. */
 function fakeDriver(ready: boolean | Error): Driver & { destroyed: number } {
   const d = {
     destroyed: 0,
-    ready: async () => {
-      if (ready instanceof Error) throw ready;
-      return ready;
-    },
-    destroy: async () => {
+    ready: (signal: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        if (ready instanceof Error) reject(ready);
+        else if (ready) resolve();
+        signal.addEventListener('abort', () => reject(new DOMException('timed out', 'TimeoutError')));
+      }),
+    close: () => {
       d.destroyed++;
     },
   };
@@ -99,30 +102,28 @@ describe('getDriver', () => {
     expect(await getDriver(settings, () => good)).toBe(good);
   });
 
-  test('credentials come from the environment (anonymous for a local YDB)', async () => {
-    const prev = process.env.YDB_ANONYMOUS_CREDENTIALS;
-    process.env.YDB_ANONYMOUS_CREDENTIALS = '1';
-    try {
-      let auth: unknown;
-      await getDriver({ connectionString: 'grpc://localhost:2136/local' }, (_a, authService) => {
-        auth = authService;
-        return fakeDriver(true);
-      });
-      expect(auth).toBeInstanceOf(sdk.AnonymousAuthService);
-    } finally {
-      if (prev === undefined) delete process.env.YDB_ANONYMOUS_CREDENTIALS;
-      else process.env.YDB_ANONYMOUS_CREDENTIALS = prev;
-    }
+  test('credentials: anonymous for a local YDB, a fixed token, else the metadata service', async () => {
+    const seen: DriverOptions[] = [];
+    const factory = (_a: unknown, o: DriverOptions) => {
+      seen.push(o);
+      return fakeDriver(true);
+    };
+    await getDriver({ connectionString: 'grpc://localhost:2136/local', credentials: { kind: 'anonymous' } }, factory);
+    await closeDriver();
+    await getDriver({ connectionString: 'grpc://localhost:2136/local', credentials: { kind: 'token', token: 't' } }, factory);
+    await closeDriver();
+    await getDriver({ connectionString: 'grpc://localhost:2136/local', credentials: { kind: 'metadata' } }, factory);
+    expect(seen[0]!.credentialsProvider).toBeInstanceOf(AnonymousCredentialsProvider);
+    expect(seen[1]!.credentialsProvider).toBeInstanceOf(AccessTokenCredentialsProvider);
+    expect(seen[2]!.credentialsProvider).toBeInstanceOf(MetadataTokenProvider);
   });
-});
 
-describe('the ydb-sdk module as loaded at run time', () => {
-  test('exposes the classes the adapters use, whatever the module interop', () => {
-    for (const name of ['Driver', 'Types', 'TypedValues', 'ExecuteQuerySettings', 'RetryParameters', 'YdbError', 'AnonymousAuthService'] as const) {
-      expect(typeof sdk[name], name).toBe('function');
-    }
-    expect(typeof sdk.withRetries).toBe('function');
-    expect(typeof sdk.getCredentialsFromEnv).toBe('function');
-    expect(sdk.AUTO_TX).toEqual({ beginTx: { serializableReadWrite: {} }, commitTx: true });
+  test('SDK discovery is off: no periodic rediscovery promise exists to reject unhandled', async () => {
+    let options: DriverOptions | undefined;
+    await getDriver({ connectionString: 'grpc://localhost:2136/local', credentials: { kind: 'anonymous' } }, (_a, o) => {
+      options = o;
+      return fakeDriver(true);
+    });
+    expect(options?.['ydb.sdk.enable_discovery']).toBe(false);
   });
 });

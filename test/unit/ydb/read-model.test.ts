@@ -3,40 +3,28 @@
 // in that transaction, a truncated page failing, a retryable failure re-running the whole
 // (read-only) snapshot, and the transaction never committed before the view settles.
 import { describe, expect, test } from 'vitest';
-import { YdbClient, TruncatedResultError } from '../../../shared/adapters/ydb/client.ts';
+import { TruncatedResultError, YdbClient } from '../../../shared/adapters/ydb/client.ts';
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, PAGE_SIZE } from '../../../shared/adapters/ydb/queries.ts';
 import { YdbReadModel } from '../../../shared/adapters/ydb/read-model.ts';
-import { sdk, type Driver, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
 import { aggregateToRow, col, type AggregateDbRow } from '../../../shared/adapters/ydb/types.ts';
 import { TransientError } from '../../../shared/domain/errors.ts';
 import { agg, P1 } from '../../contract/stores.contract.ts';
-import { pageOf, resultSetOf } from '../../helpers/ydb-results.ts';
+import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../helpers/ydb-results.ts';
 
 type Row = AggregateDbRow;
-type Call = { kind: 'begin' | 'query' | 'commit' | 'rollback'; settings?: Ydb.Table.ITransactionSettings; txId?: string; text?: string };
+const kinds = (calls: readonly FakeCall[]) => calls.filter((c) => c.rpc !== 'createSession' && c.rpc !== 'attachSession').map((c) => `${c.rpc}(${c.tx ?? ''})`);
 
-/** A session serving one period's aggregate rows the way the paged statements would. */
+/** A YDB serving one period's aggregate rows the way the paged statements would. */
 function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Error } = {}) {
-  const calls: Call[] = [];
-  let txs = 0;
   let queries = 0;
-  const session = {
-    beginTransaction: async (settings: Ydb.Table.ITransactionSettings) => {
-      calls.push({ kind: 'begin', settings });
-      return { id: `tx${++txs}` };
-    },
-    commitTransaction: async ({ txId }: { txId: string }) => void calls.push({ kind: 'commit', txId }),
-    rollbackTransaction: async ({ txId }: { txId: string }) => void calls.push({ kind: 'rollback', txId }),
-    executeQuery: async (text: string, params: Record<string, Ydb.ITypedValue>, tx: { txId: string }) => {
-      calls.push({ kind: 'query', txId: tx.txId, text });
-      if (queries++ === 0 && opts.failFirstQuery) throw opts.failFirstQuery;
-      if (text === AGGREGATE_PERIODS.first) return { resultSets: [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])] };
-      const page = pageOf(AGGREGATE_READ_PERIOD, text, params, rows, AGGREGATE_COLUMNS);
-      return { resultSets: [resultSetOf(AGGREGATE_COLUMNS, page as never, opts.truncated ?? false)] };
-    },
-  };
-  const driver = { tableClient: { withSessionRetry: async <T>(fn: (s: typeof session) => Promise<T>) => fn(session) } } as unknown as Driver;
-  return { read: new YdbReadModel(new YdbClient(driver, { retry: { maxRetries: 3, backoffSlotMs: 1, backoffCeiling: 1 } })), calls };
+  const { driver, calls } = fakeDriver((c) => {
+    if (c.rpc !== 'executeQuery') return;
+    if (queries++ === 0 && opts.failFirstQuery) return opts.failFirstQuery;
+    if (c.text === AGGREGATE_PERIODS.first) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
+    const page = pageOf(AGGREGATE_READ_PERIOD, c.text!, c.params!, rows, AGGREGATE_COLUMNS);
+    return [resultSetOf(AGGREGATE_COLUMNS, page as never, opts.truncated ?? false)];
+  });
+  return { read: new YdbReadModel(new YdbClient(driver, { backoff: { baseMs: 1, capMs: 1 } })), calls };
 }
 
 const period = (n: number) => {
@@ -46,30 +34,19 @@ const period = (n: number) => {
   return { domain, rows };
 };
 
-function unavailable(): Error {
-  try {
-    sdk.YdbError.checkStatus({ status: sdk.StatusCode.UNAVAILABLE as never, issues: [{ message: 'fake' }] });
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('no error class');
-}
-
 describe('YdbReadModel', () => {
   test('a snapshot is one snapshot read-only transaction holding every read, committed after the view settles', async () => {
     const { domain, rows } = period(3);
     const { read, calls } = fakeYdb(rows);
     const out = await read.snapshot(async (v) => {
       const periods = await v.periods('26');
-      const seen = calls.map((c) => c.kind);
+      const seen = kinds(calls);
       return { periods, rows: await v.readPeriod('26', P1), seen };
     });
     expect(out.periods).toEqual([P1]);
     expect(out.rows).toEqual(domain);
-    expect(out.seen).not.toContain('commit');
-    expect(calls[0]).toEqual({ kind: 'begin', settings: { snapshotReadOnly: {} } });
-    expect(calls.at(-1)).toEqual({ kind: 'commit', txId: 'tx1' });
-    expect(calls.filter((c) => c.kind === 'query').every((c) => c.txId === 'tx1')).toBe(true);
+    expect(out.seen).toEqual(['executeQuery(begin:snapshotReadOnly)']);
+    expect(kinds(calls)).toEqual(['executeQuery(begin:snapshotReadOnly)', 'executeQuery(tx:tx1)', 'commitTransaction(tx:tx1)']);
   });
 
   test('a period larger than one page is read whole, every page in the same transaction', async () => {
@@ -78,21 +55,21 @@ describe('YdbReadModel', () => {
     const out = await read.snapshot((v) => v.readPeriod('26', P1));
     expect(out).toHaveLength(domain.length);
     expect(out.map((r) => r.scope.id)).toEqual(domain.map((r) => r.scope.id));
-    const queries = calls.filter((c) => c.kind === 'query');
+    const queries = calls.filter((c) => c.rpc === 'executeQuery');
     expect(queries.map((q) => q.text === AGGREGATE_READ_PERIOD.next)).toEqual([false, true]);
-    expect(new Set(queries.map((q) => q.txId))).toEqual(new Set(['tx1']));
+    expect(queries.map((q) => q.tx)).toEqual(['begin:snapshotReadOnly', 'tx:tx1']);
   });
 
   test('a truncated page fails the snapshot instead of passing as complete', async () => {
     const { rows } = period(5);
     const { read, calls } = fakeYdb(rows, { truncated: true });
     await expect(read.snapshot((v) => v.readPeriod('26', P1))).rejects.toBeInstanceOf(TruncatedResultError);
-    expect(calls.at(-1)?.kind).toBe('rollback');
+    expect(kinds(calls).at(-1)).toBe('rollbackTransaction(tx:tx1)');
   });
 
   test('a retryable failure re-runs the whole snapshot in a new transaction', async () => {
     const { domain, rows } = period(2);
-    const { read, calls } = fakeYdb(rows, { failFirstQuery: unavailable() });
+    const { read, calls } = fakeYdb(rows, { failFirstQuery: ydbError('UNAVAILABLE') });
     let runs = 0;
     const out = await read.snapshot((v) => {
       runs++;
@@ -100,8 +77,7 @@ describe('YdbReadModel', () => {
     });
     expect(out).toEqual(domain);
     expect(runs).toBe(2);
-    expect(calls.filter((c) => c.kind === 'begin')).toHaveLength(2);
-    expect(calls.filter((c) => c.kind === 'query' && c.txId === 'tx2')).toHaveLength(1);
+    expect(calls.filter((c) => c.tx?.startsWith('begin:'))).toHaveLength(2);
   });
 
   test('an error of the view itself is not retried and reaches the caller', async () => {
@@ -117,6 +93,6 @@ describe('YdbReadModel', () => {
       .catch((e: unknown) => e);
     expect(runs).toBe(1);
     expect(err).not.toBeInstanceOf(TransientError);
-    expect(calls.at(-1)?.kind).toBe('rollback');
+    expect(kinds(calls).at(-1)).toBe('rollbackTransaction(tx:tx1)');
   });
 });

@@ -1,8 +1,9 @@
 // The conversions between native values / domain rows and YDB typed values, both ways,
-// through the real protobuf wire encoding (so 64-bit integers come back as Long objects,
-// as they do from a server).
+// through the real protobuf wire encoding (so 64-bit integers come back as bigints, as
+// they do from a server).
 import { describe, expect, test } from 'vitest';
-import { sdk, type Ydb } from '../../../shared/adapters/ydb/sdk.ts';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ResultSetSchema, TypeSchema, Type_PrimitiveTypeId, ValueSchema, type ResultSet, type Value } from '@ydbjs/api/value';
 import {
   T,
   aggregateToRow,
@@ -33,22 +34,25 @@ import type { AggregateRow } from '../../../shared/domain/metrics.ts';
 import type { MunicipalityRow, SchoolRow } from '../../../shared/domain/schemas.ts';
 
 /** Encodes a value to protobuf bytes and back, as the server would send it. */
-function wire(v: Ydb.IValue): Ydb.IValue {
-  return sdk.Ydb.Value.decode(sdk.Ydb.Value.encode(v as Ydb.Value).finish());
+function wire(v: Value): Value {
+  return fromBinary(ValueSchema, toBinary(ValueSchema, v));
 }
+
+const value = (v: Value['value']) => create(ValueSchema, { value: v });
+const primitive = (id: Type_PrimitiveTypeId) => create(TypeSchema, { type: { case: 'typeId', value: id } });
 
 function roundTrip(c: ColumnType, v: unknown): unknown {
   return decodeValue(c, wire(encodeValue(c, v)));
 }
 
 /** A result set with the given columns and rows, through the wire. */
-function resultSet<C extends Columns>(columns: C, rows: RowOf<C>[]): Ydb.IResultSet {
+function resultSet<C extends Columns>(columns: C, rows: RowOf<C>[]): ResultSet {
   const typed = listParam(columns, rows);
-  const rs = {
+  const rs = create(ResultSetSchema, {
     columns: Object.entries(columns).map(([name, c]) => ({ name, type: ydbType(c) })),
-    rows: typed.value!.items!,
-  };
-  return sdk.Ydb.ResultSet.decode(sdk.Ydb.ResultSet.encode(rs as Ydb.ResultSet).finish());
+    rows: typed.value!.items,
+  });
+  return fromBinary(ResultSetSchema, toBinary(ResultSetSchema, rs));
 }
 
 describe('scalar values', () => {
@@ -72,7 +76,8 @@ describe('scalar values', () => {
     expect(() => encodeValue(col.int64, 2 ** 53)).toThrow(RangeError);
     expect(() => encodeValue(col.uint64, -1)).toThrow(RangeError);
     expect(() => encodeValue(col.int64, 1.5)).toThrow(RangeError);
-    expect(() => decodeValue(col.uint64, { uint64Value: { low: -1, high: -1, unsigned: true } as never })).toThrow(/safe integer/);
+    expect(() => decodeValue(col.uint64, wire(value({ case: 'uint64Value', value: 2n ** 64n - 1n })))).toThrow(/safe integer/);
+    expect(() => decodeValue(col.int64, wire(value({ case: 'int64Value', value: -(2n ** 60n) })))).toThrow(/safe integer/);
   });
 
   test('Bool and Double round-trip; a non-finite Double is refused', () => {
@@ -84,7 +89,7 @@ describe('scalar values', () => {
 
   test('Date round-trips civil dates, leap days and the turn of a year as days since 1970', () => {
     for (const d of ['1970-01-01', '2023-03-06', '2024-02-29', '2022-12-31', '2023-01-01', '2105-12-31']) expect(roundTrip(col.date, d)).toBe(d);
-    expect(encodeValue(col.date, '2023-03-06')).toEqual({ uint32Value: 19422 });
+    expect(encodeValue(col.date, '2023-03-06').value).toEqual({ case: 'uint32Value', value: 19422 });
   });
 
   test('impossible or badly formatted dates are refused', () => {
@@ -101,7 +106,8 @@ describe('scalar values', () => {
     expect(roundTrip(col.opt.int64, 42)).toBe(42);
     expect(roundTrip(col.opt.utf8, 'x')).toBe('x');
     expect(() => encodeValue(col.utf8, null)).toThrow(/non-optional/);
-    expect(() => decodeValue(col.int64, wire({ nullFlagValue: 0 }))).toThrow(/NULL in a non-optional/);
+    expect(() => decodeValue(col.int64, wire(value({ case: 'nullFlagValue', value: 0 as never })))).toThrow(/NULL in a non-optional/);
+    expect(() => decodeValue(col.int64, wire(value({ case: 'textValue', value: '5' })))).toThrow(/arrived as textValue/);
   });
 
   test('wrong native types are refused instead of coerced', () => {
@@ -114,9 +120,12 @@ describe('scalar values', () => {
     expect(yqlType(col.utf8)).toBe('Utf8');
     expect(yqlType(col.opt.int64)).toBe('Optional<Int64>');
     expect(yqlStruct({ a: col.date, b: col.opt.json })).toBe('Struct<a: Date, b: Optional<Json>>');
-    expect(param(col.uint64, 7)).toEqual({ type: sdk.Types.UINT64, value: { uint64Value: 7 } });
-    expect(columnTypeOf(sdk.Types.optional(sdk.Types.DATE))).toEqual({ kind: 'Date', optional: true });
-    expect(columnTypeOf(sdk.Types.TIMESTAMP)).toBeNull();
+    const p = param(col.uint64, 7);
+    expect(p.type?.type).toEqual({ case: 'typeId', value: Type_PrimitiveTypeId.UINT64 });
+    expect(p.value?.value).toEqual({ case: 'uint64Value', value: 7n });
+    const optDate = create(TypeSchema, { type: { case: 'optionalType', value: { item: primitive(Type_PrimitiveTypeId.DATE) } } });
+    expect(columnTypeOf(optDate)).toEqual({ kind: 'Date', optional: true });
+    expect(columnTypeOf(primitive(Type_PrimitiveTypeId.TIMESTAMP))).toBeNull();
   });
 });
 

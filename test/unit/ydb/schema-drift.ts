@@ -1,74 +1,17 @@
-// Test helper: a small YQL reader, enough to check the statements the YDB adapters send
-// against the migrations without a YDB server. It tokenises YQL (comments, strings,
-// numbers, `$params`, identifiers), parses the CREATE TABLE statements of the migrations
-// into a schema, and reports for each statement: undeclared or unused parameters, literal
-// values that are not whitelisted, unknown tables, indexes and columns, parameters whose
-// DECLAREd type differs from the column they are named after, and AS_TABLE row structs
-// that do not fit the table they write to.
+// Test helper: a schema-drift check for the YDB adapters' statements, and only that. It
+// tokenises the statement text and reports: parameters used but not DECLAREd or DECLAREd but
+// unused, literal values that are not whitelisted, tables, indexes and columns the migrations
+// do not create, a parameter whose DECLAREd type differs from the column it is named after,
+// and AS_TABLE row structs that do not fit the table they write to.
+//
+// It is not a YQL check: it does not parse YQL, so unbalanced parentheses, ORDER without BY,
+// missing commas and a parameter compared with a column of another type (unless named after
+// it) all pass. Whether YDB accepts a statement only a YDB can tell; parameter types against
+// the columns they meet are checked on the wire by test/ydb-wire.
 
-export type Token = { readonly t: 'word' | 'param' | 'string' | 'number' | 'punct'; readonly v: string; readonly at: number };
+import { type ColumnDef, type Schema, type Token, statements, tokenize } from '../../ydb-wire/yql-text.ts';
 
-export function tokenize(text: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (text.startsWith('--', i)) {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-    } else if (text.startsWith('/*', i)) {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) throw new SyntaxError('unclosed comment');
-      i = end + 2;
-    } else if (c === "'" || c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
-      if (j >= text.length) throw new SyntaxError('unclosed string');
-      out.push({ t: 'string', v: text.slice(i, j + 1), at: i });
-      i = j + 1;
-    } else if (c === '`') {
-      const end = text.indexOf('`', i + 1);
-      if (end < 0) throw new SyntaxError('unclosed quoted identifier');
-      out.push({ t: 'word', v: text.slice(i + 1, end), at: i });
-      i = end + 1;
-    } else if (c === '$') {
-      const m = /^\$[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
-      if (!m) throw new SyntaxError(`bad parameter at ${i}`);
-      out.push({ t: 'param', v: m[0], at: i });
-      i += m[0].length;
-    } else if (/[0-9]/.test(c)) {
-      const m = /^[0-9][0-9a-zA-Z_.]*/.exec(text.slice(i))!;
-      out.push({ t: 'number', v: m[0], at: i });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))!;
-      out.push({ t: 'word', v: m[0], at: i });
-      i += m[0].length;
-    } else {
-      const two = text.slice(i, i + 2);
-      const p = ['<=', '>=', '<>', '!=', '=='].includes(two) ? two : c;
-      out.push({ t: 'punct', v: p, at: i });
-      i += p.length;
-    }
-  }
-  return out;
-}
-
-/** Splits tokens into statements at `;`. */
-export function statements(tokens: readonly Token[]): Token[][] {
-  const out: Token[][] = [];
-  let cur: Token[] = [];
-  for (const tok of tokens) {
-    if (tok.t === 'punct' && tok.v === ';') {
-      if (cur.length) out.push(cur);
-      cur = [];
-    } else cur.push(tok);
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
+export { parseSchema, tokenize } from '../../ydb-wire/yql-text.ts';
 
 /** Keywords the statements may use; any other bare word is an identifier. */
 export const KNOWN_KEYWORDS = new Set(
@@ -97,77 +40,6 @@ export const YQL_KEYWORDS = new Set(
   ).split(' '),
 );
 
-export type ColumnDef = { readonly type: string; readonly notNull: boolean };
-export type TableDef = {
-  readonly columns: Map<string, ColumnDef>;
-  readonly primaryKey: string[];
-  readonly indexes: Map<string, string[]>;
-};
-export type Schema = Map<string, TableDef>;
-
-function expectWord(toks: Token[], i: number, v: string): void {
-  const t = toks[i];
-  if (!t || t.t !== 'word' || t.v.toUpperCase() !== v) throw new SyntaxError(`expected ${v} at token ${i}, got ${t?.v}`);
-}
-
-/** Reads `CREATE TABLE [IF NOT EXISTS] name (col Type [NOT NULL], ..., PRIMARY KEY (...), INDEX n GLOBAL [SYNC|ASYNC] ON (...))`. */
-export function parseSchema(texts: readonly string[]): Schema {
-  const schema: Schema = new Map();
-  for (const text of texts) {
-    for (const st of statements(tokenize(text))) {
-      let i = 0;
-      expectWord(st, i++, 'CREATE');
-      expectWord(st, i++, 'TABLE');
-      if (st[i]?.v.toUpperCase() === 'IF') {
-        expectWord(st, i++, 'IF');
-        expectWord(st, i++, 'NOT');
-        expectWord(st, i++, 'EXISTS');
-      }
-      const name = st[i++]!.v;
-      if (schema.has(name)) throw new SyntaxError(`table ${name} is created twice`);
-      const def: TableDef = { columns: new Map(), primaryKey: [], indexes: new Map() };
-      schema.set(name, def);
-      if (st[i++]?.v !== '(') throw new SyntaxError(`expected ( after ${name}`);
-      const list = (): string[] => {
-        if (st[i++]?.v !== '(') throw new SyntaxError('expected (');
-        const names: string[] = [];
-        while (st[i] && st[i]!.v !== ')') {
-          if (st[i]!.v !== ',') names.push(st[i]!.v);
-          i++;
-        }
-        i++;
-        return names;
-      };
-      while (i < st.length && st[i]!.v !== ')') {
-        const head = st[i]!.v.toUpperCase();
-        if (head === ',') {
-          i++;
-        } else if (head === 'PRIMARY') {
-          i += 2;
-          def.primaryKey.push(...list());
-        } else if (head === 'INDEX') {
-          const idx = st[i + 1]!.v;
-          i += 2;
-          while (st[i] && st[i]!.v.toUpperCase() !== 'ON') i++;
-          i++;
-          def.indexes.set(idx, list());
-        } else {
-          const col = st[i++]!.v;
-          let type = '';
-          while (st[i] && st[i]!.v !== ',' && st[i]!.v !== ')' && st[i]!.v.toUpperCase() !== 'NOT') type += st[i++]!.v;
-          let notNull = false;
-          if (st[i]?.v.toUpperCase() === 'NOT') {
-            expectWord(st, i + 1, 'NULL');
-            notNull = true;
-            i += 2;
-          }
-          def.columns.set(col, { type, notNull });
-        }
-      }
-    }
-  }
-  return schema;
-}
 
 /** `List<Struct<a: Utf8, b: Optional<Int64>>>` → fields, or null for a non-struct type. */
 export function structFields(type: string): Map<string, string> | null {

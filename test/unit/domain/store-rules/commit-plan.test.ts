@@ -1,0 +1,118 @@
+// Unit: which pointers a commit flips — units a newer upload holds are superseded, units
+// already naming the batch count as applied without a write, and a commit run twice leaves
+// the state and the result of one.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import type { Period } from '../../../../shared/domain/schemas.ts';
+import { planCommit, pointerGroups, unitKey, type CommitUnit, type UnitPointer } from '../../../../shared/domain/store-rules/commit-plan.ts';
+
+const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
+const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
+const unit = (municipalityId: string, period: Period = P1, kind: CommitUnit['kind'] = 'schools'): CommitUnit => ({ period, kind, municipalityId });
+const pointer = (batchId: string, lastModifiedMs: number, sequence: number, version = 1): UnitPointer => ({ batchId, source: { lastModifiedMs, sequence }, version });
+
+type Store = Map<string, UnitPointer>;
+const read = (store: Store) => (u: CommitUnit) => store.get(unitKey(u));
+
+/** Applies a plan's flips as a store would, in one transaction. */
+function apply(store: Store, batchId: string, source: UnitPointer['source'], flips: ReturnType<typeof planCommit>['flips']): void {
+  for (const f of flips) store.set(unitKey(f.unit), { batchId, source, version: f.version });
+}
+
+describe('planCommit', () => {
+  test('units without a pointer flip at version 1', () => {
+    const plan = planCommit({ batchId: 'b1', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('a'), unit('b')] }, () => undefined);
+    expect(plan).toEqual({
+      flips: [
+        { unit: unit('a'), version: 1 },
+        { unit: unit('b'), version: 1 },
+      ],
+      result: { applied: 2, superseded: 0, periods: [P1] },
+    });
+  });
+
+  test('an older upload committed after a newer one is superseded (T08)', () => {
+    const store: Store = new Map([[unitKey(unit('a')), pointer('new', 2000, 1)]]);
+    const plan = planCommit({ batchId: 'old', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('a')] }, read(store));
+    expect(plan).toEqual({ flips: [], result: { applied: 0, superseded: 1, periods: [] } });
+  });
+
+  test('a newer upload flips the pointer and bumps its version', () => {
+    const store: Store = new Map([[unitKey(unit('a')), pointer('first', 1000, 1, 4)]]);
+    const plan = planCommit({ batchId: 'second', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('a')] }, read(store));
+    expect(plan.flips).toEqual([{ unit: unit('a'), version: 5 }]);
+    expect(plan.result).toEqual({ applied: 1, superseded: 0, periods: [P1] });
+  });
+
+  test('a pointer already naming the batch is applied without a write', () => {
+    const store: Store = new Map([[unitKey(unit('a')), pointer('b1', 1000, 1)]]);
+    const plan = planCommit({ batchId: 'b1', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('a')] }, read(store));
+    expect(plan).toEqual({ flips: [], result: { applied: 1, superseded: 0, periods: [P1] } });
+  });
+
+  test('the same municipality under another kind or period is another unit', () => {
+    const store: Store = new Map([[unitKey(unit('a')), pointer('newer', 9000, 9)]]);
+    const units = [unit('a'), unit('a', P1, 'municipalities'), unit('a', P2)];
+    const plan = planCommit({ batchId: 'b', source: { lastModifiedMs: 1000, sequence: 1 }, units }, read(store));
+    expect(plan.flips.map((f) => f.unit)).toEqual([units[1], units[2]]);
+    expect(plan.result).toEqual({ applied: 2, superseded: 1, periods: [P1, P2] });
+  });
+
+  test('a unit listed twice is written once and counted each time', () => {
+    const plan = planCommit({ batchId: 'b', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('a'), unit('a')] }, () => undefined);
+    expect(plan).toEqual({ flips: [{ unit: unit('a'), version: 1 }], result: { applied: 2, superseded: 0, periods: [P1] } });
+  });
+
+  const source = fc.record({ lastModifiedMs: fc.integer({ min: 0, max: 3 }), sequence: fc.integer({ min: 1, max: 3 }) });
+  const anyUnit = fc.record({
+    period: fc.constantFrom(P1, P2),
+    kind: fc.constantFrom('schools' as const, 'municipalities' as const),
+    municipalityId: fc.constantFrom('a', 'b', 'c'),
+  });
+  const anyPointer = fc.record({ batchId: fc.constantFrom('x', 'y', 'b'), source, version: fc.integer({ min: 1, max: 9 }) });
+  const anyStore = fc.array(fc.tuple(anyUnit, anyPointer), { maxLength: 8 }).map((es) => new Map(es.map(([u, p]) => [unitKey(u), p])) as Store);
+
+  test('property: afterwards each unit names the batch exactly when no newer upload held it', () => {
+    fc.assert(
+      fc.property(anyStore, source, fc.array(anyUnit, { maxLength: 8 }), (store, src, units) => {
+        const before = new Map(store);
+        const plan = planCommit({ batchId: 'b', source: src, units }, read(store));
+        apply(store, 'b', src, plan.flips);
+        let applied = 0;
+        for (const u of units) {
+          const old = before.get(unitKey(u));
+          const wins = !old || old.batchId === 'b' || src.lastModifiedMs > old.source.lastModifiedMs || (src.lastModifiedMs === old.source.lastModifiedMs && src.sequence > old.source.sequence);
+          expect(store.get(unitKey(u))?.batchId === 'b').toBe(wins);
+          if (wins) applied++;
+        }
+        expect(plan.result.applied).toBe(applied);
+        expect(plan.result.superseded).toBe(units.length - applied);
+        for (const f of plan.flips) expect(f.version).toBe((before.get(unitKey(f.unit))?.version ?? 0) + 1);
+        expect(new Set(plan.flips.map((f) => unitKey(f.unit))).size).toBe(plan.flips.length);
+      }),
+    );
+  });
+
+  test('property: committing the same batch again writes nothing and answers the same', () => {
+    fc.assert(
+      fc.property(anyStore, source, fc.array(anyUnit, { maxLength: 8 }), (store, src, units) => {
+        const commit = { batchId: 'b', source: src, units };
+        const first = planCommit(commit, read(store));
+        apply(store, 'b', src, first.flips);
+        const again = planCommit(commit, read(store));
+        expect(again.flips).toEqual([]);
+        expect(again.result).toEqual(first.result);
+      }),
+    );
+  });
+});
+
+describe('pointerGroups', () => {
+  test('one entry per (period, kind), in first-seen order', () => {
+    expect(pointerGroups([unit('a'), unit('b'), unit('a', P2), unit('a', P1, 'municipalities')])).toEqual([
+      { period: P1, kind: 'schools' },
+      { period: P2, kind: 'schools' },
+      { period: P1, kind: 'municipalities' },
+    ]);
+  });
+});

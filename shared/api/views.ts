@@ -121,7 +121,6 @@ for (const [id, schema] of [
   ['PeriodBody', PeriodBody],
   ['TimeseriesBody', TimeseriesBody],
   ['AlertsBody', AlertsBody],
-  ['InactiveSchoolsBody', InactiveSchoolsBody],
   ['UploadSummary', UploadSummary],
   ['UploadsBody', UploadsBody],
   ['Issue', Issue],

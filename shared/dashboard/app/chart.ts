@@ -1,6 +1,6 @@
 // Browser: a weekly trend of shares against their targets, drawn by uPlot (bundled from npm,
 // no CDN). One solid line per metric; each target a dashed line in its metric's colour with
-// its own dash pattern and a label at the right edge, labels pushed apart when two targets
+// its own dash pattern and a label at the left edge, labels pushed apart when two targets
 // share a value (35 % and 35 %), so every target stays visible and named. The x axis has one
 // tick per week; the newest value of each line is printed beside its last point and in the
 // legend below, so nothing needs a hover.
@@ -68,12 +68,13 @@ export function trendChart(holder: HTMLElement, title: string, lines: readonly T
     ctx.font = `${11 * px}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
-    // targets: labels at the right edge, spread apart when values coincide
-    const ys = spread(targets.map((t) => u.valToPos(t.threshold, 'y', true) / px)).map((y) => y * px);
+    // targets: labels just above their line at the left edge (the newest values are
+    // labelled at the right), spread apart when values coincide
+    const ys = spread(targets.map((t) => u.valToPos(t.threshold, 'y', true) / px - 8)).map((y) => y * px);
     targets.forEach((t, i) => {
       const text = `${t.label}: ${formatPercent(t.threshold, 0)}`;
-      const x = u.bbox.left + u.bbox.width - ctx.measureText(text).width - 4 * px;
-      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      const x = u.bbox.left + 4 * px;
+      ctx.fillStyle = 'rgba(255,255,255,0.7)';
       ctx.fillRect(x - 2 * px, ys[i]! - 7 * px, ctx.measureText(text).width + 4 * px, 14 * px);
       ctx.fillStyle = t.color;
       ctx.fillText(text, x, ys[i]!);

@@ -9,6 +9,7 @@ import { openApiSchemas } from '../shared/api/views.ts';
 
 const file = fileURLToPath(new URL('../infra/api/openapi.yaml', import.meta.url));
 const doc = parseDocument(readFileSync(file, 'utf8'));
-doc.setIn(['components', 'schemas'], doc.createNode(openApiSchemas()));
+// no YAML anchors: a shared sub-schema is written out in full where it is used
+doc.setIn(['components', 'schemas'], doc.createNode(openApiSchemas(), { aliasDuplicateObjects: false }));
 writeFileSync(file, doc.toString({ lineWidth: 0 }));
 console.log(`wrote components.schemas of ${file}`);

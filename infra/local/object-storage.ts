@@ -3,9 +3,11 @@
 // s3rver object event becomes a Yandex ObjectCreate/ObjectDelete message, goes to every
 // trigger whose bucket, event types and prefix AND suffix match, and is batched (≤ 10 per
 // call, within a short cutoff). A call that throws is retried per the trigger's `retry`
-// (intervals scaled down for local runs); then the event is dead-lettered.
+// (intervals scaled down for local runs); then the event is dead-lettered. Listings with a
+// delimiter get s3rver's deep common prefixes back (s3rver-listing.ts).
 import { mkdirSync } from 'node:fs';
 import S3rver from 's3rver';
+import { fixCommonPrefixes } from './s3rver-listing.ts';
 import { objectChanges, storageEvent, triggerWants, type ObjectChange } from './events.ts';
 import type { FunctionHost, RuntimeLog } from './functions.ts';
 import type { Trigger } from './serverless-config.ts';
@@ -33,6 +35,7 @@ export async function startObjectStorage(opts: { directory: string; buckets: rea
     directory: opts.directory,
     configureBuckets: opts.buckets.map((name) => ({ name })),
   });
+  fixCommonPrefixes(server);
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -2,7 +2,7 @@
 // lives in sessionStorage only (gone when the tab closes) and never in a URL the page
 // keeps: a `?key=` the page was opened with is moved to storage and removed from the
 // address bar at once.
-import type { PeriodBody, PeriodsBody, TimeseriesBody, UploadsBody } from '../../api/views.ts';
+import type { InactiveSchoolsBody, PeriodBody, PeriodsBody, TimeseriesBody, UploadsBody } from '../../api/views.ts';
 import type { UploadReport } from '../../domain/schemas.ts';
 import type { MetricId } from '../../domain/events.ts';
 
@@ -56,6 +56,8 @@ export const api = {
   period: (region: string, key: string) => getJson<PeriodBody>(`v1/regions/${enc(region)}/periods/${enc(key)}`),
   timeseries: (region: string, metric: MetricId, scope = 'region') =>
     getJson<TimeseriesBody>(`v1/regions/${enc(region)}/timeseries?metric=${enc(metric)}&scope=${enc(scope)}`),
+  /** the action list of the week starting on `start` */
+  inactiveSchools: (region: string, start: string) => getJson<InactiveSchoolsBody>(`v1/regions/${enc(region)}/inactive-schools?from=${enc(start)}&to=${enc(start)}`),
   uploads: (cursor: string | null, limit = 20) => getJson<UploadsBody>(`v1/uploads?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   upload: (id: string) => getJson<UploadReport>(`v1/uploads/${enc(id)}`),
   /** The file as a Blob (a link cannot send the key header). */

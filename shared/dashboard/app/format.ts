@@ -27,11 +27,16 @@ export function formatDelta(delta: number | null, kind: 'share' | 'count'): stri
   if (delta === null || !Number.isFinite(delta) || delta === 0) return '';
   const sign = delta > 0 ? '+' : '−';
   if (kind === 'count') return `${sign}${formatCount(Math.abs(delta))}`;
-  return `${sign}${Math.abs(Number((delta * 100).toPrecision(12))).toFixed(2).replace('.', ',')}${NBSP}п.п.`;
+  return `${sign}${formatPoints(delta)}`;
 }
 
 /** `2023-03-10` → `10.03.2023`. */
 export function formatDate(iso: string): string {
   const [y, m, d] = iso.split('-');
   return `${d}.${m}.${y}`;
+}
+
+/** Percentage points between two shares, unsigned: `13,71 п.п.`. */
+export function formatPoints(diff: number): string {
+  return `${Math.abs(Number((diff * 100).toPrecision(12))).toFixed(2).replace('.', ',')}${NBSP}п.п.`;
 }

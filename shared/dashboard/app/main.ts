@@ -1,22 +1,32 @@
-// Browser entry of the dashboard (bundled by esbuild into /assets/app.js). It asks for an
-// API key (or takes `?key=` once), then shows three sections from the read API: the
-// regional KPIs over time against their targets, the municipal table of a chosen period
-// with breach and at-risk cells marked, and the upload reports with their rejected rows.
-// Every value is inserted as text (dom.ts); a 403 for one section leaves the others.
+// Browser entry of the dashboard (bundled by esbuild into /assets/app.js), written for an
+// official: the week's headline (coverage and each KPI against its target, due date, the
+// trend's forecast and the change from last week), a coverage chart and a KPI chart with
+// labelled target lines, the municipal table coloured by where each figure stands, and a
+// municipality view (its figures, its trend, its inactive schools) opened by clicking a
+// МОУО or by a notification link (`?period=…&scope=…`). The key is asked for once and kept
+// for the session (or taken from `?key=` once). Every value is inserted as text (dom.ts);
+// a 403 for one section leaves the others.
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { PeriodBody, RowView, UploadsBody } from '../../api/views.ts';
+import type { EvaluationView, PeriodBody, RowView, TargetView, TimeseriesBody, UploadsBody } from '../../api/views.ts';
 import type { MetricId } from '../../domain/events.ts';
+import { metricInfo } from '../../domain/metric-catalog.ts';
 import type { UploadReport } from '../../domain/schemas.ts';
 import { api, ApiFailure, forgetKey, storedKey, storeKey, takeKeyFromUrl } from './api.ts';
-import { kpiChart } from './chart.ts';
+import { trendChart, type TargetLine, type TrendLine } from './chart.ts';
 import { append, clear, h, on } from './dom.ts';
-import { formatCount, formatDate, formatDelta, formatPercent } from './format.ts';
-import { EVALUATION_RU, KPI, TABLE_RU, UPLOAD_STATUS_RU } from './labels.ts';
+import { formatCount, formatDate, formatDelta, formatPercent, formatPoints } from './format.ts';
+import { COVERAGE, EVALUATION_RU, INACTIVE_REASON_RU, KPI, PENDING_NO_TREND_RU, TABLE_RU, UPLOAD_STATUS_RU, type Standing } from './labels.ts';
 
 const meta = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
-const region = meta('sp-region') || '26';
 const root = document.getElementById('app')!;
+
+/** What the address asks for: a region, a week and a scope (a notification link sets them). */
+const wanted = (() => {
+  const q = new URLSearchParams(window.location.search);
+  return { region: q.get('region') || meta('sp-region') || '26', period: q.get('period'), scope: q.get('scope') };
+})();
+const region = wanted.region;
 
 function failure(err: unknown): HTMLElement {
   if (err instanceof ApiFailure && err.status === 403) return h('p', { class: 'notice' }, 'Этот ключ не даёт доступа к разделу.');
@@ -34,8 +44,11 @@ function login(message: string | null): void {
     storeKey(input.value.trim());
     void start();
   });
-  append(root, form, message ? h('p', { class: 'error' }, message) : null);
+  append(root, form, message ? h('p', { class: 'error' }, message) : null, h('p', { class: 'muted' }, 'Ключ хранится только до закрытия вкладки.'));
 }
+
+const section = (id: string, title: string) => h('section', { id }, h('h2', {}, title), h('p', { class: 'muted' }, 'Загрузка…'));
+const fill = (s: HTMLElement, ...children: (Node | string)[]) => s.replaceChildren(s.firstChild!, ...children);
 
 async function start(): Promise<void> {
   clear(root);
@@ -44,16 +57,27 @@ async function start(): Promise<void> {
     forgetKey();
     login(null);
   });
-  const kpi = h('section', { id: 'kpi' }, h('h2', {}, 'Ключевые показатели региона'), h('p', { class: 'muted' }, 'Загрузка…'));
-  const table = h('section', { id: 'municipalities' }, h('h2', {}, 'Муниципалитеты'), h('p', { class: 'muted' }, 'Загрузка…'));
-  const uploads = h('section', { id: 'uploads' }, h('h2', {}, 'Загрузки'), h('p', { class: 'muted' }, 'Загрузка…'));
-  append(root, h('nav', { class: 'bar' }, logout), kpi, table, uploads);
+  const headline = section('headline', 'Итоги недели');
+  const charts = section('charts', 'Динамика по неделям');
+  const table = section('municipalities', 'Муниципалитеты');
+  const municipality = h('section', { id: 'municipality', hidden: true });
+  const uploads = section('uploads', 'Загрузки');
+  append(root, h('nav', { class: 'bar' }, logout), headline, charts, table, municipality, uploads);
   try {
-    const periods = await api.periods(region);
-    if (periods.periods.length === 0) {
-      for (const s of [kpi, table]) s.replaceChildren(s.firstChild!, h('p', { class: 'muted' }, 'Данных пока нет: загрузите выгрузку.'));
+    const periods = (await api.periods(region)).periods;
+    const latest = periods.at(-1);
+    if (!latest) {
+      for (const s of [headline, charts, table]) fill(s, h('p', { class: 'muted' }, 'Данных пока нет: загрузите выгрузку.'));
     } else {
-      await Promise.all([showKpi(kpi), showTable(table, periods.periods.map((p) => ({ key: p.key, label: p.label })))]);
+      const chosen = periods.find((p) => p.key === wanted.period) ?? latest;
+      const body = await api.period(region, latest.key);
+      showHeadline(headline, body);
+      const view = new MunicipalityView(municipality);
+      await Promise.all([
+        showCharts(charts),
+        showTable(table, periods, chosen.key, view),
+        wanted.scope && wanted.scope !== 'region' ? view.open(wanted.scope, chosen.key) : Promise.resolve(),
+      ]);
     }
   } catch (err) {
     if (err instanceof ApiFailure && err.status === 401) {
@@ -61,24 +85,118 @@ async function start(): Promise<void> {
       login('Ключ не принят. Введите действующий ключ.');
       return;
     }
-    kpi.replaceChildren(kpi.firstChild!, failure(err));
+    fill(headline, failure(err));
   }
   await showUploads(uploads);
 }
 
-async function showKpi(section: HTMLElement): Promise<void> {
-  const bodies = await Promise.all(KPI.map((k) => api.timeseries(region, k.metric)));
-  const series = KPI.map((k, i) => ({ ...k, body: bodies[i]! })).filter((s) => s.body.points.some((p) => p.value !== null));
-  const holder = h('div', { class: 'chart' });
-  section.replaceChildren(section.firstChild!, holder);
-  kpiChart(holder, series);
+/** Where a figure stands against its target; a pending one without a trend says so. */
+function standing(ev: EvaluationView | undefined): { readonly kind: Standing; readonly text: string } {
+  if (!ev) return { kind: 'none', text: EVALUATION_RU.none };
+  return { kind: ev.status, text: ev.status === 'pending' && ev.projected === null ? PENDING_NO_TREND_RU : EVALUATION_RU[ev.status] };
+}
+
+const opSign = (t: TargetView) => (t.op === '>=' ? '≥' : '=');
+
+/** `до цели 13,71 п.п.` or `выше цели на 2,10 п.п.`: how far the value is from the threshold. */
+function gapText(value: number | null, t: TargetView): string {
+  if (value === null) return '';
+  const diff = value - t.threshold;
+  if (Math.abs(diff) < 1e-9) return 'точно на уровне цели';
+  return diff < 0 ? `до цели ${formatPoints(diff)}` : `выше цели на ${formatPoints(diff)}`;
+}
+
+/** One headline card: the share, its target and due date, forecast, week change, standing. */
+function card(row: RowView, metric: MetricId, target: TargetView | undefined, sub: string | null): HTMLElement {
+  const info = metricInfo(metric);
+  const value = row.metrics[metric];
+  const ev = row.evaluations.find((e) => e.metric === metric);
+  const st = standing(ev);
+  const delta = formatDelta(row.deltas[metric], 'share');
+  const el = h(
+    'article',
+    { class: `card st-${st.kind}`, 'data-metric': metric, 'data-status': st.kind },
+    h('h3', {}, info.label),
+    h('p', { class: 'value' }, formatPercent(value, info.decimals)),
+    sub ? h('p', { class: 'sub' }, sub) : null,
+    h('p', { class: 'delta' }, `за неделю: ${value === null ? 'нет данных' : delta || 'без изменений'}`),
+  );
+  if (target) {
+    const bar = h('div', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'fill' }));
+    const ratio = value === null || target.threshold === 0 ? 0 : Math.min(1, value / target.threshold);
+    (bar.firstChild as HTMLElement).style.width = `${(ratio * 100).toFixed(1)}%`;
+    append(
+      el,
+      h('p', { class: 'target' }, `цель ${opSign(target)} ${formatPercent(target.threshold, 0)} к ${formatDate(target.due)}`),
+      h('p', { class: 'forecast' }, ev?.projected == null ? 'прогноз к сроку: нет' : `прогноз к ${formatDate(target.due)}: ${formatPercent(ev.projected, info.decimals === 0 ? 2 : info.decimals)}`),
+      bar,
+      h('p', { class: 'gap' }, gapText(value, target)),
+    );
+  }
+  append(el, h('p', { class: 'status' }, st.text));
+  return el;
+}
+
+function cards(row: RowView, targets: readonly TargetView[]): HTMLElement {
+  const target = (m: MetricId) => targets.find((t) => t.metric === m);
+  return h(
+    'div',
+    { class: 'cards' },
+    ...COVERAGE.filter((c) => metricInfo(c.metric).scope === 'all' || row.scope.level === 'region').map((c) =>
+      card(row, c.metric, target(c.metric), `${formatCount(row.metrics[c.of[0]])} из ${formatCount(row.metrics[c.of[1]])} ${c.unit}`),
+    ),
+    ...KPI.map((k) => card(row, k.metric, target(k.metric), null)),
+  );
+}
+
+function showHeadline(s: HTMLElement, body: PeriodBody): void {
+  fill(s, h('p', { class: 'week' }, `Неделя ${body.period.label} · ${body.regional.scope.name}`), cards(body.regional, body.targets), legendOfColours());
+}
+
+function legendOfColours(): HTMLElement {
+  const kinds: Standing[] = ['met', 'pending', 'at_risk', 'breach', 'no_data'];
+  return h('ul', { class: 'colours' }, ...kinds.map((k) => h('li', {}, h('span', { class: `swatch st-${k}` }), EVALUATION_RU[k])));
+}
+
+/** The lines and target lines of one chart from timeseries bodies. */
+function chartOf(bodies: readonly TimeseriesBody[], colors: readonly string[]): { lines: TrendLine[]; targets: TargetLine[] } {
+  const lines: TrendLine[] = [];
+  const targets: TargetLine[] = [];
+  bodies.forEach((b, i) => {
+    const label = metricInfo(b.metric).label;
+    // a metric without data keeps its legend entry ("—") and its target line
+    lines.push({ label, color: colors[i]!, points: b.points.map((p) => ({ end: p.period.end, label: p.period.label, value: p.value })) });
+    for (const t of b.targets) targets.push({ label: `цель «${label}»`, color: colors[i]!, threshold: t.threshold });
+  });
+  return { lines, targets };
+}
+
+async function trendCharts(holder: HTMLElement, scope: string, level: 'region' | 'municipality'): Promise<void> {
+  const coverage = COVERAGE.filter((c) => level === 'region' || metricInfo(c.metric).scope === 'all');
+  const [cov, kpi] = await Promise.all([
+    Promise.all(coverage.map((c) => api.timeseries(region, c.metric, scope))),
+    Promise.all(KPI.map((k) => api.timeseries(region, k.metric, scope))),
+  ]);
+  const covBox = h('figure', { class: 'chart', 'data-chart': 'coverage' }, h('figcaption', {}, 'Охват: доля в Сферуме'));
+  const kpiBox = h('figure', { class: 'chart', 'data-chart': 'kpi' }, h('figcaption', {}, 'Активность педагогов: доля от всех педагогов'));
+  holder.replaceChildren(covBox, kpiBox);
+  const c = chartOf(cov, coverage.map((x) => x.color));
+  trendChart(covBox, 'Охват по неделям', c.lines, c.targets);
+  const k = chartOf(kpi, KPI.map((x) => x.color));
+  trendChart(kpiBox, 'Активность педагогов по неделям', k.lines, k.targets);
+}
+
+async function showCharts(s: HTMLElement): Promise<void> {
+  const holder = h('div', { class: 'charts' });
+  fill(s, holder);
+  await trendCharts(holder, 'region', 'region');
   const downloads = h('p', { class: 'downloads' }, 'Таблица региона: ');
   for (const format of ['csv', 'xlsx'] as const) {
     const b = h('button', { type: 'button', class: 'link' }, format.toUpperCase());
     on(b, 'click', () => void download(format, b));
     append(downloads, b, ' ');
   }
-  append(section, downloads);
+  append(s, downloads);
 }
 
 async function download(format: 'csv' | 'xlsx', button: HTMLButtonElement): Promise<void> {
@@ -103,18 +221,26 @@ type Column = { readonly header: string; readonly cell: (r: RowView) => string; 
 const COLUMNS: readonly Column[] = [
   { header: 'ОО в Сфере', cell: (r) => `${formatCount(r.metrics.schools_in_sferum)} из ${formatCount(r.metrics.schools_total)}` },
   { header: '% ОО в Сфере', cell: (r) => formatPercent(r.metrics.schools_in_sferum_share), metric: 'schools_in_sferum_share' },
-  { header: 'Педагогов в Сфере', cell: (r) => formatCount(r.metrics.teachers_in_sferum), delta: (r) => formatDelta(r.deltas.teachers_in_sferum, 'count') },
+  { header: 'Неактивных ОО', cell: (r) => formatCount(r.metrics.schools_inactive) },
   { header: 'Обуч-ся в Сфере', cell: (r) => formatPercent(r.metrics.students_in_sferum_share) },
   ...KPI.map((k): Column => ({ header: k.label, cell: (r) => formatPercent(r.metrics[k.metric], 3), metric: k.metric, delta: (r) => formatDelta(r.deltas[k.metric], 'share') })),
 ];
 
-function row(r: RowView, name: string, tag: 'td' | 'th'): HTMLTableRowElement {
+function row(r: RowView, tag: 'td' | 'th', view: MunicipalityView | null, period: string, targets: readonly TargetView[]): HTMLTableRowElement {
   const tr = h('tr', { 'data-scope': r.scope.id });
+  let name: HTMLElement | string = r.scope.level === 'region' ? 'Регион' : r.scope.name;
+  if (view) {
+    const b = h('button', { type: 'button', class: 'link open-municipality', 'data-scope': r.scope.id }, r.scope.name);
+    on(b, 'click', () => void view.open(r.scope.id, period));
+    name = b;
+  }
   append(tr, h(tag, { class: 'name', scope: tag === 'th' ? 'row' : null }, name), h('td', {}, r.has_export ? 'есть' : 'нет'));
   for (const c of COLUMNS) {
     const ev = c.metric ? r.evaluations.find((e) => e.metric === c.metric) : undefined;
-    const cls = ev?.status === 'breach' ? 'num breach' : ev?.status === 'at_risk' ? 'num at-risk' : 'num';
-    const td = h('td', { class: cls, title: ev ? EVALUATION_RU[ev.status] : null }, c.cell(r));
+    const st = ev ? standing(ev) : null;
+    const target = c.metric ? targets.find((t) => t.metric === c.metric) : undefined;
+    const gap = target && c.metric ? gapText(r.metrics[c.metric], target) : '';
+    const td = h('td', { class: st ? `num st-${st.kind}` : 'num', title: st ? [st.text, gap].filter(Boolean).join('; ') : null }, c.cell(r));
     const d = c.delta?.(r);
     if (d) append(td, h('span', { class: 'delta' }, d));
     append(tr, td);
@@ -122,16 +248,15 @@ function row(r: RowView, name: string, tag: 'td' | 'th'): HTMLTableRowElement {
   return tr;
 }
 
-async function showTable(section: HTMLElement, periods: readonly { key: string; label: string }[]): Promise<void> {
+async function showTable(s: HTMLElement, periods: readonly { key: string; label: string }[], chosen: string, view: MunicipalityView): Promise<void> {
   const select = h('select', { id: 'period', 'aria-label': 'Неделя' });
-  for (const p of [...periods].reverse()) append(select, h('option', { value: p.key }, p.label));
+  for (const p of [...periods].reverse()) append(select, h('option', { value: p.key, selected: p.key === chosen }, p.label));
   const holder = h('div', { class: 'table-holder' });
-  const legend = h('p', { class: 'legend' }, h('span', { class: 'swatch breach' }), ' нарушение цели  ', h('span', { class: 'swatch at-risk' }), ' под угрозой (по тренду)');
-  section.replaceChildren(section.firstChild!, h('label', { class: 'period-pick' }, 'Неделя: ', select), legend, holder);
+  fill(s, h('label', { class: 'period-pick' }, 'Неделя: ', select), h('p', { class: 'muted' }, 'Нажмите на МОУО, чтобы увидеть его школы и динамику.'), holder);
   const render = async (key: string) => {
     holder.replaceChildren(h('p', { class: 'muted' }, 'Загрузка…'));
     try {
-      holder.replaceChildren(municipalTable(await api.period(region, key)));
+      holder.replaceChildren(municipalTable(await api.period(region, key), view));
     } catch (err) {
       holder.replaceChildren(failure(err));
     }
@@ -140,17 +265,97 @@ async function showTable(section: HTMLElement, periods: readonly { key: string; 
   await render(select.value);
 }
 
-function municipalTable(body: PeriodBody): HTMLTableElement {
-  const head = h('tr', {}, h('th', { scope: 'col' }, 'МОУО'), h('th', { scope: 'col' }, 'Выгрузка'), ...COLUMNS.map((c) => h('th', { scope: 'col' }, c.header)));
+function municipalTable(body: PeriodBody, view: MunicipalityView): HTMLTableElement {
+  const head = h('tr', {}, h('th', { scope: 'col', class: 'name' }, 'МОУО'), h('th', { scope: 'col' }, 'Выгрузка'), ...COLUMNS.map((c) => h('th', { scope: 'col' }, c.header)));
   const rows = [...body.municipalities].sort((a, b) => a.scope.name.localeCompare(b.scope.name, 'ru'));
   return h(
     'table',
     { class: 'municipal', 'data-period': body.period.key },
     h('caption', {}, `Показатели МОУО за ${body.period.label}`),
     h('thead', {}, head),
-    h('tbody', {}, ...rows.map((r) => row(r, r.scope.name, 'td'))),
-    h('tfoot', {}, row(body.regional, 'Регион', 'th')),
+    h('tbody', {}, ...rows.map((r) => row(r, 'td', view, body.period.key, body.targets))),
+    h('tfoot', {}, row(body.regional, 'th', null, body.period.key, body.targets)),
   );
+}
+
+/** One municipality: its figures for the week, its inactive schools, its own trend. */
+class MunicipalityView {
+  constructor(private readonly s: HTMLElement) {}
+
+  async open(scope: string, periodKey: string): Promise<void> {
+    const s = this.s;
+    s.hidden = false;
+    s.setAttribute('data-scope', scope);
+    s.replaceChildren(h('h2', {}, 'Муниципалитет'), h('p', { class: 'muted' }, 'Загрузка…'));
+    const url = new URL(window.location.href);
+    url.searchParams.set('period', periodKey);
+    url.searchParams.set('scope', scope);
+    history.replaceState(null, '', url.pathname + url.search);
+    try {
+      const body = await api.period(region, periodKey);
+      const r = body.municipalities.find((m) => m.scope.id === scope);
+      if (!r) {
+        s.replaceChildren(h('h2', {}, 'Муниципалитет'), h('p', { class: 'error' }, `В регионе нет МОУО «${scope}».`));
+        return;
+      }
+      const close = h('button', { type: 'button', class: 'link' }, '← ко всему региону');
+      on(close, 'click', () => this.close());
+      const schools = h('div', { class: 'schools-holder' }, h('p', { class: 'muted' }, 'Загрузка…'));
+      const trend = h('div', { class: 'charts' }, h('p', { class: 'muted' }, 'Загрузка…'));
+      s.replaceChildren(
+        h('h2', {}, r.scope.name),
+        h('p', { class: 'week' }, `Неделя ${body.period.label}`, ' · ', close),
+        cards(r, body.targets),
+        h('h3', {}, 'Школы'),
+        h(
+          'p',
+          {},
+          `Всего ${formatCount(r.metrics.schools_total)}, в Сферуме ${formatCount(r.metrics.schools_in_sferum)}, из них с неактивным администратором ${formatCount(r.metrics.schools_inactive)}.`,
+        ),
+        schools,
+        h('h3', {}, 'Динамика МОУО'),
+        trend,
+      );
+      s.scrollIntoView({ block: 'start' });
+      await Promise.all([this.schools(schools, scope, body.period.start), trendCharts(trend, scope, 'municipality')]);
+    } catch (err) {
+      s.replaceChildren(h('h2', {}, 'Муниципалитет'), failure(err));
+    }
+  }
+
+  private async schools(holder: HTMLElement, scope: string, start: string): Promise<void> {
+    try {
+      const list = (await api.inactiveSchools(region, start)).schools.filter((x) => x.municipality.id === scope);
+      if (list.length === 0) {
+        holder.replaceChildren(h('p', { class: 'ok' }, 'Все школы МОУО зарегистрированы в Сферуме, администраторы активны.'));
+        return;
+      }
+      holder.replaceChildren(
+        h(
+          'table',
+          { class: 'schools' },
+          h('caption', {}, `Требуют внимания: ${formatCount(list.length)}`),
+          h('thead', {}, h('tr', {}, ...['Школа', 'ИНН', 'Что не так'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            {},
+            ...list.map((x) => h('tr', { class: `reason-${x.reason}` }, h('td', {}, x.school_name), h('td', { class: 'inn' }, x.school_inn), h('td', {}, INACTIVE_REASON_RU[x.reason]))),
+          ),
+        ),
+      );
+    } catch (err) {
+      holder.replaceChildren(failure(err));
+    }
+  }
+
+  close(): void {
+    this.s.hidden = true;
+    this.s.removeAttribute('data-scope');
+    clear(this.s);
+    const url = new URL(window.location.href);
+    url.searchParams.delete('scope');
+    history.replaceState(null, '', url.pathname + url.search);
+  }
 }
 
 async function showUploads(section: HTMLElement): Promise<void> {

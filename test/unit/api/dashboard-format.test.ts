@@ -1,7 +1,7 @@
 // Unit: the dashboard's Russian number formats and the escaping of its HTML shell.
 import { describe, expect, test } from 'vitest';
 import { escapeHtml, renderPage } from '../../../shared/dashboard/page.ts';
-import { formatCount, formatDate, formatDelta, formatPercent, NBSP } from '../../../shared/dashboard/app/format.ts';
+import { formatCount, formatDate, formatDelta, formatPercent, formatPoints, NBSP } from '../../../shared/dashboard/app/format.ts';
 
 const sp = (s: string) => s.replaceAll(' ', NBSP);
 
@@ -27,6 +27,11 @@ describe('dashboard formats', () => {
     expect(formatDelta(-1200, 'count')).toBe(sp('−1 200'));
     expect(formatDelta(0.0012, 'share')).toBe(sp('+0,12 п.п.'));
     expect(formatDelta(0, 'share')).toBe('');
+  });
+
+  test('the distance to a target is unsigned percentage points', () => {
+    expect(formatPoints(0.22266 - 0.35)).toBe(sp('12,73 п.п.'));
+    expect(formatPoints(0.021)).toBe(sp('2,10 п.п.'));
   });
 
   test('dates are DD.MM.YYYY', () => {

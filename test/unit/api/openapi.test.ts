@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { matchPath } from '../../../infra/local/events.ts';
+import { specRoutes } from '../../../infra/local/http-gateway.ts';
 import { ROUTES } from '../../../shared/api/routes.ts';
 import { openApiSchemas } from '../../../shared/api/views.ts';
 import { METRIC_IDS } from '../../../shared/domain/metric-catalog.ts';
@@ -110,5 +112,9 @@ describe('openapi.yaml', () => {
       service_account_id: '${API_GATEWAY_SA_ID}',
     });
     expect(Object.keys(any?.responses ?? {}).sort()).toEqual(['404', '405']);
+    // the local gateway reads the same spec: an unknown path reaches the function there too
+    const local = specRoutes(spec, ['api']).find((r) => r.method === 'any');
+    expect(local).toMatchObject({ path: '/{path+}', fn: 'api', payloadVersion: '1.0' });
+    expect(matchPath(local!.path, '/v1/nothing/at/all')).toEqual({ path: 'v1/nothing/at/all' });
   });
 });

@@ -30,6 +30,13 @@ export const Env = z
     YDB_DATABASE: z.string().optional(),
     YDB_CONNECTION_STRING: z.string().optional(),
 
+    /**
+     * the Lockbox secret holding this function's static access key (entries aws_access_key_id,
+     * aws_secret_access_key), read at run time as the function's service account; unset: the
+     * key comes from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (local runs)
+     */
+    ACCESS_KEY_SECRET_ID: z.string().regex(/^[a-z0-9]{1,50}$/, 'ACCESS_KEY_SECRET_ID must be a Lockbox secret id').optional(),
+
     /** Yandex Message Queue (SQS API) of the PeriodChanged hand-off and of notifications */
     YMQ_ENDPOINT: z.url().default('https://message-queue.api.cloud.yandex.net'),
     PERIOD_CHANGED_QUEUE_URL: z.url().optional(),

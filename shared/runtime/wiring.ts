@@ -3,7 +3,6 @@
 // their own dependencies and call the un-wrapped handlers.
 import { readFileSync } from 'node:fs';
 import { createSenders } from '../adapters/channels/index.ts';
-import { EnvSecretResolver } from '../adapters/secrets/env.ts';
 import { parseNotifyConfig } from '../domain/notify/config.ts';
 import { defaultTargets, parseTargets } from '../domain/targets.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -18,7 +17,7 @@ import type { ApiDeps } from '../api/app.ts';
 import { ResponseCache } from '../api/response-cache.ts';
 import { embeddedDashboard } from '../dashboard/assets.ts';
 import type { Env } from './config.ts';
-import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
+import { notificationSinkFrom, objectStoreFrom, secretResolver, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
 import { createLogger } from './logger.ts';
 import { buildReference } from './reference.ts';
 
@@ -79,7 +78,7 @@ export async function notifyDeps(env: Env): Promise<NotifyDeps> {
   const config = parseNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
   return {
     outbox: stores.outbox,
-    senders: await createSenders(config, { secrets: new EnvSecretResolver(process.env), clock: systemClock, log }),
+    senders: await createSenders(config, { secrets: secretResolver(), clock: systemClock, log }),
     config,
     clock: systemClock,
     random: Math.random,

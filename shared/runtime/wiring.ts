@@ -3,7 +3,7 @@
 // their own dependencies and call the un-wrapped handlers.
 import { readFileSync } from 'node:fs';
 import { createSenders } from '../adapters/channels/index.ts';
-import { parseNotifyConfig } from '../domain/notify/config.ts';
+import { loadNotifyConfig, withoutChannels } from '../domain/notify/config.ts';
 import { defaultTargets, parseTargets } from '../domain/targets.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -12,7 +12,7 @@ import type { AggregateDeps } from '../usecases/aggregate-period.ts';
 import type { NotifyDeps } from '../usecases/deliver-notifications.ts';
 import type { MissingExportDeps } from '../usecases/check-missing-exports.ts';
 import type { DigestDeps } from '../usecases/send-digest.ts';
-import { ConfigError } from '../domain/errors.ts';
+import { ConfigError, isRetryable } from '../domain/errors.ts';
 import type { ApiDeps } from '../api/app.ts';
 import { ResponseCache } from '../api/response-cache.ts';
 import { embeddedDashboard } from '../dashboard/assets.ts';
@@ -75,10 +75,26 @@ export async function notifyDeps(env: Env): Promise<NotifyDeps> {
   const stores = await storesFrom(env);
   const log = logger(env, 'notify');
   const raw: unknown = env.NOTIFY_CONFIG ? JSON.parse(env.NOTIFY_CONFIG) : env.NOTIFY_CONFIG_FILE ? JSON.parse(readFileSync(env.NOTIFY_CONFIG_FILE, 'utf8')) : {};
-  const config = parseNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
+  // One channel's bad entry or unresolvable secret disables that channel only (an error
+  // log names it, with field paths and reasons, never a URL or a value); the rest deliver.
+  const loaded = loadNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
+  for (const d of loaded.disabled) log.error('notify.channel_invalid', { channel_id: d.id, reasons: [...d.reasons] });
+  const failed = new Set<string>();
+  const senders = await createSenders(loaded.config, {
+    secrets: secretResolver(),
+    clock: systemClock,
+    log,
+    onChannelError: (channelId, err) => {
+      // Lockbox unreachable: fail the invocation so the trigger retries, rather than drop a channel
+      if (isRetryable(err)) throw err;
+      failed.add(channelId);
+      log.error('notify.channel_invalid', { channel_id: channelId, reasons: [err instanceof Error ? err.message : 'its sender could not be built'] });
+    },
+  });
+  const config = withoutChannels(loaded.config, failed);
   return {
     outbox: stores.outbox,
-    senders: await createSenders(config, { secrets: secretResolver(), clock: systemClock, log }),
+    senders,
     config,
     clock: systemClock,
     random: Math.random,

@@ -22,12 +22,13 @@ import { DEFAULT_PAGE, encodeCursor, parseParams, RouteParams, type ParamError }
 import { apiError, asset, CONTENT_TYPE, download, json, page } from './responses.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { matchRoute, type Route } from './routes.ts';
+import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
 import { historyPeriods, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
 
 /** What the API knows of a region without reading the store: its name and municipalities. */
 export type ApiRegion = { readonly code: string; readonly name: string; readonly municipalities: readonly { readonly id: string; readonly name: string }[] };
 
-export type ApiDeps = {
+export type ApiDeps = UploadDeps & {
   readonly read: ReadModel;
   readonly keys: readonly ApiKeyEntry[];
   readonly targets: TargetsConfig;
@@ -64,7 +65,7 @@ export async function handleApiRequest(req: ApiRequest, deps: ApiDeps): Promise<
       } else if (access.kind === 'forbidden') {
         response = apiError(403, 'forbidden', `a "${access.role}" key may not call ${match.route.method} ${match.route.path}`);
       } else {
-        response = await dispatch(match.route, match.params, req, deps);
+        response = await dispatch(match.route, match.params, req, deps, principal);
       }
     }
   } catch (err) {
@@ -83,9 +84,13 @@ export async function handleApiRequest(req: ApiRequest, deps: ApiDeps): Promise<
   return response;
 }
 
-async function dispatch(route: Route, path: Readonly<Record<string, string>>, req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+async function dispatch(route: Route, path: Readonly<Record<string, string>>, req: ApiRequest, deps: ApiDeps, principal: Principal): Promise<ApiResponse> {
   const q = req.query;
   switch (route.name) {
+    case 'upload_page':
+      return uploadPage(deps);
+    case 'upload_create':
+      return createUpload(req, path['region'] ?? '', principal, deps);
     case 'dashboard_page': {
       if (!deps.dashboard) return apiError(503, 'unavailable', 'the dashboard is not built: run npm run build');
       const region = deps.regions.get(deps.defaultRegion);

@@ -65,6 +65,10 @@ export const Env = z
      */
     API_KEYS: ApiKeyList.optional(),
 
+    /** the upload page's forms: the largest file Object Storage accepts, and how long a form and its report URL live */
+    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(5 * 1024 ** 3).default(64 * 1024 * 1024),
+    UPLOAD_FORM_TTL_S: z.coerce.number().int().min(60).max(3600).default(300),
+
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** read by the logger at load time; documented here with the rest of the environment */
     LOG_DESTINATION: z.enum(['stdout', 'stderr']).default('stdout'),

@@ -15,9 +15,11 @@ import type { DigestDeps } from '../usecases/send-digest.ts';
 import { ConfigError, isRetryable } from '../domain/errors.ts';
 import type { ApiDeps } from '../api/app.ts';
 import { ResponseCache } from '../api/response-cache.ts';
+import type { UploadSettings } from '../api/uploads.ts';
+import { S3UploadForms } from '../adapters/s3/upload-forms.ts';
 import { embeddedDashboard } from '../dashboard/assets.ts';
 import type { Env } from './config.ts';
-import { notificationSinkFrom, objectStoreFrom, secretResolver, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
+import { accessKeyFrom, notificationSinkFrom, objectStoreFrom, secretResolver, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
 import { createLogger } from './logger.ts';
 import { buildReference } from './reference.ts';
 
@@ -151,5 +153,27 @@ export async function apiDeps(env: Env): Promise<ApiDeps> {
     dashboard,
     log,
     cache: new ResponseCache(),
+    uploads: uploadSettings(env, log),
+  };
+}
+
+/**
+ * The upload forms, signed with the api function's static key: in the cloud uploader-sa's,
+ * read from Lockbox (ACCESS_KEY_SECRET_ID); locally the stack's. Without a key the upload
+ * routes answer 503.
+ */
+function uploadSettings(env: Env, log: Logger): UploadSettings | null {
+  if (!env.EXPORTS_BUCKET || !(env.ACCESS_KEY_SECRET_ID || env.S3_ENDPOINT)) {
+    log.warn('api.uploads_off', { hint: 'set EXPORTS_BUCKET and ACCESS_KEY_SECRET_ID (the upload-signing key) to enable the upload page' });
+    return null;
+  }
+  const endpoint = env.S3_ENDPOINT ?? 'https://storage.yandexcloud.net';
+  return {
+    forms: new S3UploadForms({ endpoint, bucket: env.EXPORTS_BUCKET, region: env.S3_REGION, credentials: accessKeyFrom(env) }),
+    storageOrigin: new URL(endpoint).origin,
+    uploadPrefix: env.UPLOAD_PREFIX,
+    reportPrefix: env.REPORT_PREFIX,
+    maxBytes: env.UPLOAD_MAX_BYTES,
+    expiresInS: env.UPLOAD_FORM_TTL_S,
   };
 }

@@ -40,6 +40,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { SnapshotStore, UploadLedger } from '../ports/snapshot-store.ts';
 import type { Logger } from '../ports/logger.ts';
+import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
 
 export type IngestSettings = {
   readonly uploadPrefix: string;
@@ -213,6 +214,8 @@ async function readAndStage(
   const out: StageResult = { fileError: null, delimiter: null, region: null, tables: [], periods: [], units: [], errors: [], warnings: [] };
   const units = new Map<string, { period: Period; kind: TableKind; municipalityId: string }>();
   const regions = new Set<string>();
+  // rows outside the scope the upload page signed the key for are rejected one by one
+  const scope = scopeOfKey(deps.settings.uploadPrefix, a.key);
   const limits = deps.settings.limits ?? {};
   try {
     let tables: AsyncIterable<RawTable>;
@@ -264,6 +267,7 @@ async function readAndStage(
         matchers: deps.matchers,
       });
       let read = 0;
+      let outOfScope = 0;
       let schools: SchoolRow[] = [];
       let municipalities: MunicipalityRow[] = [];
       const flush = async () => {
@@ -277,6 +281,12 @@ async function readAndStage(
         const r = mapper.accept(raw.row, raw.cells);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
+        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => table.headers[mapping.columns.indexOf(f)] ?? null });
+        if (outside) {
+          out.errors.push(outside);
+          outOfScope++;
+          continue;
+        }
         regions.add(row.region);
         if (regions.size > 1) {
           // One upload commits under one region's pointers. Said at the first row of a second
@@ -310,7 +320,7 @@ async function readAndStage(
         sheet: table.sheet,
         kind: mapper.kind,
         columns: table.headers.map((header, i) => ({ header, field: mapping.columns[i] ?? null })),
-        rows: { read, accepted: summary.accepted, rejected: summary.rejected, skipped: summary.skipped },
+        rows: { read, accepted: summary.accepted - outOfScope, rejected: summary.rejected + outOfScope, skipped: summary.skipped },
       });
     }
     if (!seenTable) {

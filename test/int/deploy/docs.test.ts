@@ -42,16 +42,34 @@ describe.each(GUIDES)('%s', (doc) => {
     }
   });
 
+  test('runs the project CLI from the repository root, never from .deploy/ (npx cannot find it there)', () => {
+    const sh = blocks(read(doc)).filter((b) => b.lang === 'sh').map((b) => b.body).join('\n');
+    expect(sh).not.toMatch(/cd \.deploy[^)\n]*sferum-pulse/);
+  });
+
   test('every repository path and npm script it names exists', () => {
     const text = read(doc);
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     for (const m of text.matchAll(/npm run ([\w:-]+)/g)) expect(Object.keys(scripts), `${doc}: npm run ${m[1]}`).toContain(m[1]);
-    const paths = new Set([...text.matchAll(/(?<![\w./-])((?:docs|infra|shared|scripts|functions|bench|test)\/[\w./<>{}*-]+|serverless\.yml|BENCHMARKS\.md|package\.json)/g)].map((m) => m[1]!.replace(/[.,:)]+$/, '')));
+    const paths = new Set([...text.matchAll(/(?<![\w./-])((?:docs|infra|shared|scripts|functions|bench|test|bin)\/[\w./<>{}*-]+|serverless\.yml|BENCHMARKS\.md|package\.json)/g)].map((m) => m[1]!.replace(/[.,:)]+$/, '')));
     expect(paths.size).toBeGreaterThan(0);
     for (const p of paths) {
       if (/[<>{}*]/.test(p)) continue; // a pattern such as municipalities-<region>.json
       expect(existsSync(join(root, p)), `${doc} names ${p}`).toBe(true);
     }
+  });
+});
+
+describe('docs/deploy.md order', () => {
+  test('the schema is migrated, the secrets and the bucket policy exist, before the first serverless deploy', () => {
+    const sh = blocks(read('docs/deploy.md')).filter((b) => b.lang === 'sh').map((b) => b.body).join('\n');
+    const at = (re: RegExp) => {
+      const m = re.exec(sh);
+      if (!m) throw new Error(`docs/deploy.md runs no ${re}`);
+      return m.index;
+    };
+    const deploy = at(/serverless deploy/);
+    for (const before of [/sferum-pulse(\.js)? migrate/, /key_secret sferum-pulse-pipeline-key/, /--policy-from-file/, /aws sqs create-queue/, /export API_KEYS/]) expect(at(before), String(before)).toBeLessThan(deploy);
   });
 });
 

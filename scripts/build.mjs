@@ -19,7 +19,8 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
 const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
-const VENDOR = { 'ydb-sdk': 'ydb-sdk', exceljs: 'exceljs', '@aws-sdk/client-sesv2': 'client-sesv2' };
+// grpc-js only for the Lockbox payload client (shared/adapters/secrets/lockbox.ts), loaded on a Lockbox reference
+const VENDOR = { 'ydb-sdk': 'ydb-sdk', exceljs: 'exceljs', '@aws-sdk/client-sesv2': 'client-sesv2', '@grpc/grpc-js': 'grpc-js' };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
 const sizes = {};
 

@@ -47,44 +47,62 @@ export class LockboxSecretResolver implements SecretResolver {
 }
 
 export type LockboxClientSettings = {
-  /** host:port of the payload service; the SDK's default (payload.lockbox.api.cloud.yandex.net:443) when absent */
+  /** host:port of the payload service; payload.lockbox.api.cloud.yandex.net:443 when absent */
   readonly endpoint?: string;
   /** a fixed IAM token; the metadata service (the function's service account) when absent */
   readonly iamToken?: string;
   /** PEM roots for a private endpoint (tests); the system roots when absent */
   readonly rootCerts?: Buffer;
+  /** deadline of one read */
+  readonly timeoutMs?: number;
+  /** the metadata service's token URL (a stand-in in tests) */
+  readonly metadataUrl?: string;
 };
 
-// gRPC codes that say the request itself is wrong (no such secret, no access): retrying
-// will not help, so they are configuration errors, not transient ones.
+const PAYLOAD_ENDPOINT = 'payload.lockbox.api.cloud.yandex.net:443';
+const METADATA_TOKEN_URL = 'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token';
+
+// gRPC codes that say the request itself is wrong (bad id, no such secret, no access):
+// retrying will not help, so they are configuration errors, not transient ones.
 const PERMANENT = new Set([3, 5, 7, 16]);
 
 /**
- * The payload reader over `@yandex-cloud/nodejs-sdk`, loaded on first use so an instance
- * without Lockbox references never loads gRPC.
+ * The payload reader: the SDK's generated Lockbox client (a plain @grpc/grpc-js client, so
+ * a bundle carries that one service, not the whole SDK), loaded on first use, with the
+ * service account's IAM token from the metadata service, reused until shortly before it
+ * expires.
  */
 export function lockboxPayloadReader(settings: LockboxClientSettings = {}): PayloadReader {
-  let client: Promise<(secretId: string, versionId: string | undefined) => Promise<ReadonlyMap<string, string>>> | undefined;
+  let token: { value: string; untilMs: number } | null = settings.iamToken ? { value: settings.iamToken, untilMs: Infinity } : null;
+  const iamToken = async (): Promise<string> => {
+    if (token && token.untilMs > Date.now()) return token.value;
+    const res = await fetch(settings.metadataUrl ?? METADATA_TOKEN_URL, { headers: { 'Metadata-Flavor': 'Google' }, signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) throw new TransientError(`the metadata service answered ${res.status} for the service account's token`);
+    const body = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
+    if (typeof body.access_token !== 'string') throw new TransientError('the metadata service returned no access_token');
+    const ttlS = typeof body.expires_in === 'number' ? body.expires_in : 300;
+    token = { value: body.access_token, untilMs: Date.now() + Math.max(0, ttlS - 60) * 1000 };
+    return token.value;
+  };
+  type Client = { get(req: unknown, md: unknown, opts: { deadline: Date }, cb: (e: (Error & { code?: number }) | null, r: { entries: { key: string; textValue?: string | undefined }[] }) => void): void };
+  let client: Promise<{ call: Client; Metadata: new () => { set(k: string, v: string): void }; GetPayloadRequest: { fromPartial(o: object): unknown } }> | undefined;
   const connect = async () => {
-    const [{ Session }, { PayloadServiceClient, GetPayloadRequest }] = await Promise.all([
-      import('@yandex-cloud/nodejs-sdk/dist/session.js'),
-      import('@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/lockbox/v1/payload_service.js'),
-    ]);
-    const session = new Session({
-      ...(settings.iamToken ? { iamToken: settings.iamToken } : {}),
-      ...(settings.rootCerts ? { ssl: { rootCerts: settings.rootCerts } } : {}),
-    });
-    const service = session.client(PayloadServiceClient, settings.endpoint);
-    return async (secretId: string, versionId: string | undefined) => {
-      const payload = await service.get(GetPayloadRequest.fromPartial({ secretId, versionId: versionId ?? '' }));
-      return new Map(payload.entries.flatMap((e) => (e.textValue === undefined ? [] : [[e.key, e.textValue] as const])));
-    };
+    const [grpc, svc] = await Promise.all([import('@grpc/grpc-js'), import('@yandex-cloud/nodejs-sdk/dist/generated/yandex/cloud/lockbox/v1/payload_service.js')]);
+    const creds = grpc.credentials.createSsl(settings.rootCerts ?? null);
+    const call = new svc.PayloadServiceClient(settings.endpoint ?? PAYLOAD_ENDPOINT, creds) as unknown as Client;
+    return { call, Metadata: grpc.Metadata, GetPayloadRequest: svc.GetPayloadRequest };
   };
   return async (secretId, versionId) => {
-    client ??= connect();
     try {
-      return await (await client)(secretId, versionId);
+      const c = await (client ??= connect());
+      const md = new c.Metadata();
+      md.set('authorization', `Bearer ${await iamToken()}`);
+      const payload = await new Promise<{ entries: { key: string; textValue?: string | undefined }[] }>((ok, fail) =>
+        c.call.get(c.GetPayloadRequest.fromPartial({ secretId, versionId: versionId ?? '' }), md, { deadline: new Date(Date.now() + (settings.timeoutMs ?? 10_000)) }, (e, r) => (e ? fail(e) : ok(r))),
+      );
+      return new Map(payload.entries.flatMap((e) => (e.textValue === undefined ? [] : [[e.key, e.textValue] as const])));
     } catch (err) {
+      if (err instanceof TransientError) throw err;
       const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
       const what = `reading Lockbox secret ${secretId} failed${code === null ? '' : ` (gRPC status ${code})`}`;
       if (code !== null && PERMANENT.has(code)) throw new ConfigError(`${what}: check the secret id and that the function's service account has lockbox.payloadViewer on it`, { cause: err });

@@ -48,7 +48,8 @@ describe('serverless.yml', () => {
     used.get('ydb-sdk')?.add('Driver').add('getCredentialsFromEnv').add('withRetries').add('ExecuteQuerySettings').add('YdbError').add('Types');
     used.get('client-sesv2')?.add('SESv2Client').add('SendEmailCommand');
     used.get('exceljs')?.add('Workbook').add('stream');
-    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'ydb-sdk']);
+    used.get('grpc-js')?.add('credentials').add('Metadata').add('makeGenericClientConstructor');
+    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'grpc-js', 'ydb-sdk']);
     for (const [file, names] of used) {
       const mod = req(join(root, 'dist', 'vendor', `${file}.js`)) as Record<string, unknown>;
       for (const n of names) expect(mod[n], `${file}.${n}`).toBeDefined();

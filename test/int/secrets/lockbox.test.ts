@@ -4,6 +4,8 @@
 // failed read is not cached, and that errors name the secret and key but never a value.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -52,6 +54,26 @@ afterAll(() => server?.forceShutdown());
 const resolver = () => new LockboxSecretResolver(lockboxPayloadReader({ endpoint, iamToken: 't0ken', rootCerts }), new EnvSecretResolver({ HOOK_SECRET: 'from-env' }));
 
 describe('LockboxSecretResolver over the payload service', () => {
+  test('without a fixed token it signs in as the service account through the metadata service, once while the token is valid', async () => {
+    calls.length = 0;
+    const asked: (string | undefined)[] = [];
+    const meta = createServer((req, res) => {
+      asked.push(req.headers['metadata-flavor'] as string | undefined);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: 'meta-token-1', expires_in: 3600, token_type: 'Bearer' }));
+    });
+    await new Promise<void>((r) => meta.listen(0, '127.0.0.1', r));
+    try {
+      const metadataUrl = `http://127.0.0.1:${(meta.address() as AddressInfo).port}/computeMetadata/v1/instance/service-accounts/default/token`;
+      const read = lockboxPayloadReader({ endpoint, rootCerts, metadataUrl });
+      await read('e6qpipeline', undefined);
+      await read('e6qpipeline', undefined);
+      expect(asked).toEqual(['Google']);
+      expect(calls.map((c) => c.auth)).toEqual(['Bearer meta-token-1', 'Bearer meta-token-1']);
+    } finally {
+      meta.close();
+    }
+  });
+
   test('resolves entries as the service account, reading each secret once per instance', async () => {
     calls.length = 0;
     const r = resolver();

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
 const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
-const VENDOR = { exceljs: 'exceljs', pptxgenjs: 'pptxgenjs', '@aws-sdk/client-sesv2': 'client-sesv2' };
+// grpc-js only for the Lockbox payload client (shared/adapters/secrets/lockbox.ts), loaded on a Lockbox reference
+const VENDOR = { exceljs: 'exceljs', pptxgenjs: 'pptxgenjs', '@aws-sdk/client-sesv2': 'client-sesv2', '@grpc/grpc-js': 'grpc-js' };
 /** Vendor files whose entry is a module of ours (a façade re-exporting a multi-package SDK). */
 const VENDOR_MODULES = { [join(root, 'shared', 'adapters', 'ydb', 'sdk.ts')]: 'ydb' };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };

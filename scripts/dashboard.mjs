@@ -7,23 +7,24 @@ import { join } from 'node:path';
 /** @param {{ root: string, minify?: boolean }} opts */
 export async function buildDashboard({ root, minify = true }) {
   const result = await build({
-    entryPoints: [join(root, 'shared', 'dashboard', 'app', 'main.ts')],
+    // the admins' upload page is a second, separate entry (upload.js, upload.css)
+    entryPoints: { app: join(root, 'shared', 'dashboard', 'app', 'main.ts'), upload: join(root, 'shared', 'dashboard', 'upload', 'main.ts') },
     bundle: true,
     platform: 'browser',
     format: 'iife',
     target: ['es2020'],
     outdir: join(root, 'dist', 'dashboard'),
-    entryNames: 'app',
+    entryNames: '[name]',
     write: false,
     minify,
     legalComments: 'none',
     logLevel: 'warning',
   });
-  const out = { 'app.js': '', 'app.css': '' };
+  const out = { 'app.js': '', 'app.css': '', 'upload.js': '', 'upload.css': '' };
   for (const f of result.outputFiles) {
-    if (f.path.endsWith('.js')) out['app.js'] = f.text;
-    else if (f.path.endsWith('.css')) out['app.css'] = f.text;
+    const name = f.path.split('/').pop();
+    if (name in out) out[name] = f.text;
   }
-  if (!out['app.js'] || !out['app.css']) throw new Error('the dashboard build produced no app.js or app.css');
+  for (const [name, text] of Object.entries(out)) if (!text) throw new Error(`the dashboard build produced no ${name}`);
   return out;
 }

@@ -12,8 +12,12 @@ import { objectChanges, storageEvent, triggerWants, type ObjectChange } from './
 import type { FunctionHost, RuntimeLog } from './functions.ts';
 import type { Trigger } from './serverless-config.ts';
 import { invokeWithRetry, type DeadLetter } from './retry.ts';
+import { makeS3Client } from '../../shared/adapters/s3/object-store.ts';
+import { postFormMiddleware } from './upload-post.ts';
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+const CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>POST</AllowedMethod><AllowedHeader>*</AllowedHeader></CORSRule></CORSConfiguration>`;
 
 /** At most this many messages per Object Storage trigger call (research §2). */
 const MAX_BATCH = 10;
@@ -33,10 +37,16 @@ export async function startObjectStorage(opts: { directory: string; buckets: rea
     port: opts.port ?? 0,
     silent: true,
     directory: opts.directory,
-    configureBuckets: opts.buckets.map((name) => ({ name })),
+    // the upload page reads its report with a presigned GET from the API's origin
+    configureBuckets: opts.buckets.map((name) => ({ name, configs: [Buffer.from(CORS)] })),
   });
   fixCommonPrefixes(server);
-  const { port } = await server.run();
+  let port = 0;
+  let client: ReturnType<typeof makeS3Client> | undefined;
+  const self = () => (client ??= makeS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'ru-central1', forcePathStyle: true, credentials: { ...LOCAL_CREDENTIALS } }));
+  // browser uploads (POST policies) are checked before s3rver, which ignores their policy
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(postFormMiddleware({ buckets: opts.buckets, client: self, ...LOCAL_CREDENTIALS }));
+  ({ port } = await server.run());
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

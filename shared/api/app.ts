@@ -24,11 +24,12 @@ import { apiError, asset, CONTENT_TYPE, download, json, page } from './responses
 import type { ResponseCache } from './response-cache.ts';
 import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from './routes.ts';
+import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
 import { historyPeriods, inactiveSchoolsBody, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
 
 export type { ApiRegion } from './report.ts';
 
-export type ApiDeps = {
+export type ApiDeps = UploadDeps & {
   readonly read: ReadModel;
   readonly keys: readonly ApiKeyEntry[];
   readonly targets: TargetsConfig;
@@ -65,7 +66,7 @@ export async function handleApiRequest(req: ApiRequest, deps: ApiDeps): Promise<
       } else if (access.kind === 'forbidden') {
         response = apiError(403, 'forbidden', `a "${access.role}" key may not call ${match.route.method} ${match.route.path}`);
       } else {
-        response = await dispatch(match.route, match.params, req, deps);
+        response = await dispatch(match.route, match.params, req, deps, principal);
       }
     }
   } catch (err) {
@@ -84,9 +85,13 @@ export async function handleApiRequest(req: ApiRequest, deps: ApiDeps): Promise<
   return response;
 }
 
-async function dispatch(route: Route, path: Readonly<Record<string, string>>, req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+async function dispatch(route: Route, path: Readonly<Record<string, string>>, req: ApiRequest, deps: ApiDeps, principal: Principal): Promise<ApiResponse> {
   const q = req.query;
   switch (route.name) {
+    case 'upload_page':
+      return uploadPage(deps);
+    case 'upload_create':
+      return createUpload(req, path['region'] ?? '', principal, deps);
     case 'dashboard_page': {
       if (!deps.dashboard) return apiError(503, 'unavailable', 'the dashboard is not built: run npm run build');
       const region = deps.regions.get(deps.defaultRegion);

@@ -8,17 +8,29 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Role, type Route } from './routes.ts';
 
-export const ApiKeyEntry = z.object({
-  /** shown in logs instead of the key */
-  name: z.string().regex(/^[\w.-]{1,64}$/, 'a key name is 1-64 letters, digits, "_", "." or "-"'),
-  role: Role,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the key as 64 lower-case hex digits'),
+/** What an `uploader` key may upload: one region, or one municipality of it. */
+export const KeyScope = z.object({
+  region: z.string().regex(/^\d{2}$/, 'an uploader scope starts with a two-digit region code'),
+  municipality: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'a municipality id is lower-case letters, digits, "_" or "-"').nullable(),
 });
+export type KeyScope = z.infer<typeof KeyScope>;
+
+export const ApiKeyEntry = z
+  .object({
+    /** shown in logs instead of the key */
+    name: z.string().regex(/^[\w.-]{1,64}$/, 'a key name is 1-64 letters, digits, "_", "." or "-"'),
+    role: Role,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the key as 64 lower-case hex digits'),
+    /** uploader keys only: `uploader@26` or `uploader@26/<municipality id>` */
+    scope: KeyScope.optional(),
+  })
+  .refine((e) => (e.role === 'uploader') === (e.scope !== undefined), { message: 'an uploader key needs a scope (uploader@<region> or uploader@<region>/<municipality>), and only an uploader key has one' });
 export type ApiKeyEntry = z.infer<typeof ApiKeyEntry>;
 
 /**
  * `API_KEYS`: comma-separated `<role>:<sha256 hex>` or `<name>:<role>:<sha256 hex>` entries
  * (the name defaults to the role). Hex is accepted in either case and kept in lower case.
+ * An uploader's role carries its scope: `uploader@26` or `uploader@26/izobilnensky`.
  */
 export const ApiKeyList = z.string().transform((text, ctx): ApiKeyEntry[] => {
   const entries: ApiKeyEntry[] = [];
@@ -28,8 +40,11 @@ export const ApiKeyList = z.string().transform((text, ctx): ApiKeyEntry[] => {
     .filter((s) => s !== '')
     .forEach((item, i) => {
       const parts = item.split(':');
-      const [name, role, hash] = parts.length === 2 ? [parts[0], parts[0], parts[1]] : parts.length === 3 ? parts : [undefined, undefined, undefined];
-      const r = ApiKeyEntry.safeParse({ name, role, sha256: hash?.toLowerCase() });
+      const [name, roleText, hash] = parts.length === 2 ? [parts[0], parts[0], parts[1]] : parts.length === 3 ? parts : [undefined, undefined, undefined];
+      const [role, scopeText] = (roleText ?? '').split('@');
+      const [region, municipality] = scopeText === undefined ? [] : scopeText.split('/');
+      const scope = scopeText === undefined ? {} : { scope: { region, municipality: municipality ?? null } };
+      const r = ApiKeyEntry.safeParse({ name: parts.length === 2 ? role : name, role, sha256: hash?.toLowerCase(), ...scope });
       if (r.success) entries.push(r.data);
       else {
         // The message names the entry by position and never repeats its text (it holds a hash).
@@ -48,7 +63,7 @@ export function hashApiKey(key: string): string {
 export type Principal =
   | { readonly kind: 'missing' }
   | { readonly kind: 'unknown' }
-  | { readonly kind: 'key'; readonly name: string; readonly role: Role };
+  | { readonly kind: 'key'; readonly name: string; readonly role: Role; readonly scope?: KeyScope };
 
 /** The key a request presents: `X-API-Key` first, then `Authorization: Bearer`. */
 export function presentedKey(headers: Readonly<Record<string, string>>): string | null {
@@ -68,7 +83,7 @@ export function authenticate(headers: Readonly<Record<string, string>>, keys: re
     const equal = timingSafeEqual(presented, Buffer.from(entry.sha256, 'hex'));
     if (equal && found === null) found = entry;
   }
-  return found ? { kind: 'key', name: found.name, role: found.role } : { kind: 'unknown' };
+  return found ? { kind: 'key', name: found.name, role: found.role, ...(found.scope ? { scope: found.scope } : {}) } : { kind: 'unknown' };
 }
 
 export type AccessDecision = { readonly kind: 'allow' } | { readonly kind: 'unauthenticated'; readonly reason: 'missing' | 'unknown' } | { readonly kind: 'forbidden'; readonly role: Role };

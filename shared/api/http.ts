@@ -12,6 +12,8 @@ export type ApiRequest = {
   /** header names in lower case */
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId: string | null;
+  /** the request body as text (POST routes), absent when there is none */
+  readonly body?: string;
 };
 
 export type ApiResponse = {

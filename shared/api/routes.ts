@@ -5,7 +5,7 @@
 // page and assets are public (the page asks for a key before it calls anything).
 import { z } from 'zod';
 
-export const Role = z.enum(['reader', 'dashboard']);
+export const Role = z.enum(['reader', 'dashboard', 'uploader']);
 export type Role = z.infer<typeof Role>;
 
 export type RouteName =
@@ -20,11 +20,13 @@ export type RouteName =
   | 'inactive_schools'
   | 'alerts'
   | 'uploads'
-  | 'upload';
+  | 'upload'
+  | 'upload_page'
+  | 'upload_create';
 
 export type Route = {
   readonly name: RouteName;
-  readonly method: 'GET';
+  readonly method: 'GET' | 'POST';
   /** OpenAPI path template: literal segments and `{param}` segments */
   readonly path: string;
   /** 'public', or the roles allowed to call it */
@@ -47,6 +49,9 @@ export const ROUTES: readonly Route[] = [
   { name: 'alerts', method: 'GET', path: '/v1/regions/{region}/alerts', access: READER },
   { name: 'uploads', method: 'GET', path: '/v1/uploads', access: READER },
   { name: 'upload', method: 'GET', path: '/v1/uploads/{id}', access: READER },
+  // the admins' upload page (public like the dashboard's; it asks for an uploader key)
+  { name: 'upload_page', method: 'GET', path: '/upload', access: 'public' },
+  { name: 'upload_create', method: 'POST', path: '/v1/regions/{region}/uploads', access: ['uploader'] },
 ];
 
 /**

@@ -13,7 +13,7 @@ export type DashboardAssets = {
   readonly version: string;
 };
 
-export type DashboardSources = { readonly 'app.js': string; readonly 'app.css': string };
+export type DashboardSources = { readonly 'app.js': string; readonly 'app.css': string; readonly 'upload.js'?: string; readonly 'upload.css'?: string };
 
 declare const __SFERUM_PULSE_DASHBOARD__: DashboardSources | undefined;
 
@@ -26,6 +26,9 @@ export function dashboardAssets(src: DashboardSources): DashboardAssets {
   const files = new Map([
     ['app.js', entry(src['app.js'], CONTENT_TYPE.js)],
     ['app.css', entry(src['app.css'], CONTENT_TYPE.css)],
+    // the upload page's, when built (scripts/dashboard.mjs builds both pages)
+    ...(src['upload.js'] !== undefined ? [['upload.js', entry(src['upload.js'], CONTENT_TYPE.js)] as const] : []),
+    ...(src['upload.css'] !== undefined ? [['upload.css', entry(src['upload.css'], CONTENT_TYPE.css)] as const] : []),
   ]);
   const version = createHash('sha256')
     .update([...files.values()].map((f) => f.etag).join(''))

@@ -38,6 +38,8 @@ export const IssueCode = {
   MissingValue: 'row.missing_value',
   BadPeriod: 'row.bad_period',
   RegionMismatch: 'row.region_mismatch',
+  /** a row of another region or municipality than the upload key (from the upload page) allows */
+  OutsideUploadScope: 'row.outside_upload_scope',
   DuplicateConflict: 'row.duplicate_conflict',
   WrongColumnCount: 'row.wrong_column_count',
   // CSV records the reader could frame but not read: that record alone is rejected

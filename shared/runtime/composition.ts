@@ -4,6 +4,9 @@
 // something else.
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { makeS3Client, S3ObjectStore } from '../adapters/s3/object-store.ts';
+import { accessKeyFromLockbox } from '../adapters/secrets/access-key.ts';
+import { EnvSecretResolver } from '../adapters/secrets/env.ts';
+import { LockboxSecretResolver, lockboxPayloadReader } from '../adapters/secrets/lockbox.ts';
 import type { Db } from '../adapters/sqlite/database.ts';
 import { YmqPublisher } from '../adapters/ymq/queue-publisher.ts';
 import { ConfigError } from '../domain/errors.ts';
@@ -16,11 +19,29 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { Outbox } from '../ports/outbox.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { ReadModel } from '../ports/read-model.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
 import type { SnapshotStore } from '../ports/snapshot-store.ts';
 import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Env } from './config.ts';
 import { storeKind } from './config.ts';
 import { currentDeadline } from './deadline.ts';
+
+let secrets: SecretResolver | undefined;
+
+/**
+ * The instance's one secret resolver: Lockbox references through the payload service as the
+ * function's service account (payloads cached while the instance is warm), `{ env }`
+ * references from the environment.
+ */
+export function secretResolver(): SecretResolver {
+  secrets ??= new LockboxSecretResolver(lockboxPayloadReader(), new EnvSecretResolver(process.env));
+  return secrets;
+}
+
+/** The static access key for SigV4: from Lockbox when ACCESS_KEY_SECRET_ID names a secret, else from the environment. */
+export function accessKeyFrom(env: Env) {
+  return env.ACCESS_KEY_SECRET_ID ? accessKeyFromLockbox(secretResolver(), env.ACCESS_KEY_SECRET_ID) : fromEnv();
+}
 
 export function objectStoreFrom(env: Env): ObjectStore {
   return new S3ObjectStore(
@@ -29,6 +50,7 @@ export function objectStoreFrom(env: Env): ObjectStore {
       region: env.S3_REGION,
       // s3rver and MinIO want path-style; Object Storage accepts both.
       forcePathStyle: env.S3_FORCE_PATH_STYLE ?? Boolean(env.S3_ENDPOINT),
+      ...(env.ACCESS_KEY_SECRET_ID ? { credentials: accessKeyFrom(env) } : {}),
     }),
   );
 }
@@ -96,9 +118,9 @@ export async function storesFrom(env: Env): Promise<Stores> {
   return sqliteStores(env.SQLITE_PATH!);
 }
 
-/** A YMQ publisher signed with the static access key in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
+/** A YMQ publisher signed with the function's static access key (accessKeyFrom). */
 export function queuePublisher<T>(env: Env, queueUrl: string): YmqPublisher<T> {
-  return new YmqPublisher<T>({ endpoint: env.YMQ_ENDPOINT, region: env.S3_REGION, queueUrl, credentials: fromEnv() });
+  return new YmqPublisher<T>({ endpoint: env.YMQ_ENDPOINT, region: env.S3_REGION, queueUrl, credentials: accessKeyFrom(env) });
 }
 
 export function periodChangedSinkFrom(env: Env): PeriodChangedSink {

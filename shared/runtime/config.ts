@@ -35,6 +35,13 @@ export const Env = z
     /** the metadata service's token URL (tests); default http://169.254.169.254/computeMetadata/v1/... */
     YDB_METADATA_CREDENTIALS_ENDPOINT: z.url().optional(),
 
+    /**
+     * the Lockbox secret holding this function's static access key (entries aws_access_key_id,
+     * aws_secret_access_key), read at run time as the function's service account; unset: the
+     * key comes from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (local runs)
+     */
+    ACCESS_KEY_SECRET_ID: z.string().regex(/^[a-z0-9]{1,50}$/, 'ACCESS_KEY_SECRET_ID must be a Lockbox secret id').optional(),
+
     /** Yandex Message Queue (SQS API) of the PeriodChanged hand-off and of notifications */
     YMQ_ENDPOINT: z.url().default('https://message-queue.api.cloud.yandex.net'),
     PERIOD_CHANGED_QUEUE_URL: z.url().optional(),
@@ -62,6 +69,10 @@ export const Env = z
      * `<name>:<role>:<hex>` (roles `reader`, `dashboard`); unset: every API route answers 401
      */
     API_KEYS: ApiKeyList.optional(),
+
+    /** the upload page's forms: the largest file Object Storage accepts, and how long a form and its report URL live */
+    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(5 * 1024 ** 3).default(64 * 1024 * 1024),
+    UPLOAD_FORM_TTL_S: z.coerce.number().int().min(60).max(3600).default(300),
 
     LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** read by the logger at load time; documented here with the rest of the environment */

@@ -3,8 +3,7 @@
 // their own dependencies and call the un-wrapped handlers.
 import { readFileSync } from 'node:fs';
 import { createSenders } from '../adapters/channels/index.ts';
-import { EnvSecretResolver } from '../adapters/secrets/env.ts';
-import { parseNotifyConfig } from '../domain/notify/config.ts';
+import { loadNotifyConfig, withoutChannels } from '../domain/notify/config.ts';
 import { defaultTargets, parseTargets } from '../domain/targets.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -13,12 +12,14 @@ import type { AggregateDeps } from '../usecases/aggregate-period.ts';
 import type { NotifyDeps } from '../usecases/deliver-notifications.ts';
 import type { MissingExportDeps } from '../usecases/check-missing-exports.ts';
 import type { DigestDeps } from '../usecases/send-digest.ts';
-import { ConfigError } from '../domain/errors.ts';
+import { ConfigError, isRetryable } from '../domain/errors.ts';
 import type { ApiDeps } from '../api/app.ts';
 import { ResponseCache } from '../api/response-cache.ts';
+import type { UploadSettings } from '../api/uploads.ts';
+import { S3UploadForms } from '../adapters/s3/upload-forms.ts';
 import { embeddedDashboard } from '../dashboard/assets.ts';
 import type { Env } from './config.ts';
-import { notificationSinkFrom, objectStoreFrom, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
+import { accessKeyFrom, notificationSinkFrom, objectStoreFrom, secretResolver, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
 import { createLogger } from './logger.ts';
 import { buildReference } from './reference.ts';
 
@@ -76,10 +77,26 @@ export async function notifyDeps(env: Env): Promise<NotifyDeps> {
   const stores = await storesFrom(env);
   const log = logger(env, 'notify');
   const raw: unknown = env.NOTIFY_CONFIG ? JSON.parse(env.NOTIFY_CONFIG) : env.NOTIFY_CONFIG_FILE ? JSON.parse(readFileSync(env.NOTIFY_CONFIG_FILE, 'utf8')) : {};
-  const config = parseNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
+  // One channel's bad entry or unresolvable secret disables that channel only (an error
+  // log names it, with field paths and reasons, never a URL or a value); the rest deliver.
+  const loaded = loadNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
+  for (const d of loaded.disabled) log.error('notify.channel_invalid', { channel_id: d.id, reasons: [...d.reasons] });
+  const failed = new Set<string>();
+  const senders = await createSenders(loaded.config, {
+    secrets: secretResolver(),
+    clock: systemClock,
+    log,
+    onChannelError: (channelId, err) => {
+      // Lockbox unreachable: fail the invocation so the trigger retries, rather than drop a channel
+      if (isRetryable(err)) throw err;
+      failed.add(channelId);
+      log.error('notify.channel_invalid', { channel_id: channelId, reasons: [err instanceof Error ? err.message : 'its sender could not be built'] });
+    },
+  });
+  const config = withoutChannels(loaded.config, failed);
   return {
     outbox: stores.outbox,
-    senders: await createSenders(config, { secrets: new EnvSecretResolver(process.env), clock: systemClock, log }),
+    senders,
     config,
     clock: systemClock,
     random: Math.random,
@@ -136,5 +153,27 @@ export async function apiDeps(env: Env): Promise<ApiDeps> {
     dashboard,
     log,
     cache: new ResponseCache(),
+    uploads: uploadSettings(env, log),
+  };
+}
+
+/**
+ * The upload forms, signed with the api function's static key: in the cloud uploader-sa's,
+ * read from Lockbox (ACCESS_KEY_SECRET_ID); locally the stack's. Without a key the upload
+ * routes answer 503.
+ */
+function uploadSettings(env: Env, log: Logger): UploadSettings | null {
+  if (!env.EXPORTS_BUCKET || !(env.ACCESS_KEY_SECRET_ID || env.S3_ENDPOINT)) {
+    log.warn('api.uploads_off', { hint: 'set EXPORTS_BUCKET and ACCESS_KEY_SECRET_ID (the upload-signing key) to enable the upload page' });
+    return null;
+  }
+  const endpoint = env.S3_ENDPOINT ?? 'https://storage.yandexcloud.net';
+  return {
+    forms: new S3UploadForms({ endpoint, bucket: env.EXPORTS_BUCKET, region: env.S3_REGION, credentials: accessKeyFrom(env) }),
+    storageOrigin: new URL(endpoint).origin,
+    uploadPrefix: env.UPLOAD_PREFIX,
+    reportPrefix: env.REPORT_PREFIX,
+    maxBytes: env.UPLOAD_MAX_BYTES,
+    expiresInS: env.UPLOAD_FORM_TTL_S,
   };
 }

@@ -141,5 +141,6 @@ export function apiRequestOf(e: HttpEvent, requestId?: string): ApiRequest {
     query: { ...e.queryStringParameters },
     headers,
     requestId: e.requestContext?.requestId ?? requestId ?? null,
+    ...(e.body ? { body: e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body } : {}),
   };
 }

@@ -21,6 +21,7 @@ import type { HeaderMapping } from '../domain/normalise/headers.ts';
 import { HEADER_SEARCH_ROWS, locateHeader } from '../domain/normalise/header-row.ts';
 import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
+import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
 import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
 import { periodKey, type Issue, type MunicipalityRow, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
@@ -234,6 +235,8 @@ async function readAndStage(
   const units = new Map<string, Unit>();
   const fileRegion = { code: null as string | null };
   const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
+  // rows outside the scope the upload page signed the key for are rejected one by one
+  const scope = scopeOfKey(deps.settings.uploadPrefix, a.key);
   try {
     const tables = await openTables(a);
     let seenTable = false;
@@ -277,12 +280,19 @@ async function readAndStage(
         schools = [];
         municipalities = [];
       };
+      let outOfScope = 0;
       for await (const raw of concatRows(lead.slice(header.index + header.height), rest)) {
         read++;
         const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells, raw.unreadable);
         if (r.type === 'file_error') return rejectWith(r.issue);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
+        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => headers[mapping.columns.indexOf(f)] ?? null });
+        if (outside) {
+          a.issues.error(outside);
+          outOfScope++;
+          continue;
+        }
         units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
         if (r.mapped.kind === 'schools') schools.push(r.mapped.row);
         else municipalities.push(r.mapped.row);
@@ -297,7 +307,7 @@ async function readAndStage(
         header_row: headerRow,
         period_source: mapping.columns.includes('period') ? 'column' : (fallback?.source ?? null),
         columns: headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
-        rows: { read, accepted: summary.accepted, rejected: summary.rejected, skipped: summary.skipped },
+        rows: { read, accepted: summary.accepted - outOfScope, rejected: summary.rejected + outOfScope, skipped: summary.skipped },
       });
     }
     if (!seenTable) return rejectWith(fileIssue(a.key, IssueCode.NotATable, 'no sheet has school or municipality columns'));

@@ -16,7 +16,8 @@ export type S3Settings = {
   endpoint?: string | undefined;
   region: string;
   forcePathStyle: boolean;
-  credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** a key, or a provider of one (read from Lockbox on first use); the SDK's default chain when absent */
+  credentials?: { accessKeyId: string; secretAccessKey: string } | (() => Promise<{ accessKeyId: string; secretAccessKey: string }>) | undefined;
 };
 
 export function makeS3Client(s: S3Settings): S3Client {

@@ -118,9 +118,8 @@ export const NotifyConfig = z
       if (ch.id === DEFAULT_LOG_CHANNEL_ID && ch.kind !== 'log') {
         ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `channel id "${DEFAULT_LOG_CHANNEL_ID}" is reserved for a log channel` });
       }
-      const url = ch.kind === 'webhook' ? ch.url : ch.kind === 'vk' ? ch.baseUrl : ch.kind === 'email' ? ch.endpoint : null;
-      const field = ch.kind === 'webhook' ? 'url' : ch.kind === 'vk' ? 'baseUrl' : 'endpoint';
-      if (url !== null) urlIssue(url, cfg.allowLoopback, ['channels', i, field], ctx);
+      const out = outboundUrlOf(ch);
+      if (out) urlIssue(out.url, cfg.allowLoopback, ['channels', i, out.field], ctx);
     }
     ids.add(DEFAULT_LOG_CHANNEL_ID);
     for (const [i, r] of cfg.routes.entries()) {
@@ -135,10 +134,13 @@ export type NotifyConfig = z.infer<typeof NotifyConfig>;
 
 // The message names the field and the reason, never the URL: webhook URLs often embed tokens.
 function urlIssue(url: string, allowLoopback: boolean, path: (string | number)[], ctx: z.RefinementCtx): void {
+  const refused = refusal(url, allowLoopback);
+  if (refused) ctx.addIssue({ code: 'custom', path, message: refused });
+}
+
+function refusal(url: string, allowLoopback: boolean): string | null {
   const check = checkOutboundUrl(url, { allowLoopback });
-  if (!check.ok) {
-    ctx.addIssue({ code: 'custom', path, message: `refused URL: ${check.reason}${check.kind ? ` (${check.kind})` : ''}` });
-  }
+  return check.ok ? null : `refused URL: ${check.reason}${check.kind ? ` (${check.kind})` : ''}`;
 }
 
 /**
@@ -150,10 +152,84 @@ export function parseNotifyConfig(raw: unknown, overrides: { allowLoopback?: boo
   const input = overrides.allowLoopback !== undefined && raw && typeof raw === 'object' ? { ...raw, allowLoopback: overrides.allowLoopback } : raw;
   const parsed = NotifyConfig.safeParse(input);
   if (!parsed.success) {
-    const list = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const list = issuesOf(parsed.error).join('; ');
     throw new ConfigError(`notification config is invalid: ${list}`);
   }
   return parsed.data;
+}
+
+/** A channel left out of the running configuration, with why (field paths and reasons only). */
+export type DisabledChannel = { readonly id: string; readonly reasons: readonly string[] };
+
+const issuesOf = (error: z.ZodError): string[] => error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+
+/**
+ * The configuration the notify function runs with: one channel whose entry is invalid (a
+ * refused URL, a missing field) is left out and reported, so the other channels, the log
+ * channel included, keep delivering; routes lose only that channel. Anything that is not
+ * about one channel (the file's shape, grouping, retry, apiBaseUrl) still fails as a whole,
+ * like parseNotifyConfig.
+ */
+export function loadNotifyConfig(raw: unknown, overrides: { allowLoopback?: boolean } = {}): { config: NotifyConfig; disabled: DisabledChannel[] } {
+  const input = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+  const channels = input && Array.isArray(input['channels']) ? (input['channels'] as unknown[]) : null;
+  if (!input || !channels) return { config: parseNotifyConfig(raw, overrides), disabled: [] };
+  const allowLoopback = overrides.allowLoopback ?? input['allowLoopback'] === true;
+  const kept: unknown[] = [];
+  const disabled: DisabledChannel[] = [];
+  const seen = new Set<string>();
+  for (const [i, ch] of channels.entries()) {
+    const rawId = (ch as { id?: unknown } | null)?.id;
+    const id = typeof rawId === 'string' && ChannelId.safeParse(rawId).success ? rawId : `channels[${i}]`;
+    const reasons = channelIssues(ch, allowLoopback);
+    if (seen.has(id)) reasons.push(`id: duplicate channel id ${id}`);
+    seen.add(id);
+    if (reasons.length) disabled.push({ id, reasons });
+    else kept.push(ch);
+  }
+  const off = new Set(disabled.map((d) => d.id));
+  const known = new Set([DEFAULT_LOG_CHANNEL_ID, ...kept.map((c) => (c as { id: string }).id)]);
+  const routes = Array.isArray(input['routes'])
+    ? (input['routes'] as unknown[]).flatMap((r) => {
+        const list = (r as { channels?: unknown } | null)?.channels;
+        if (!Array.isArray(list)) return [r];
+        // a route keeps every channel but the disabled ones; names it never had still fail below
+        const left = list.filter((c) => !(typeof c === 'string' && off.has(c) && !known.has(c)));
+        return left.length ? [{ ...(r as object), channels: left }] : [];
+      })
+    : input['routes'];
+  return { config: parseNotifyConfig({ ...input, channels: kept, ...(routes === undefined ? {} : { routes }) }, overrides), disabled };
+}
+
+function channelIssues(ch: unknown, allowLoopback: boolean): string[] {
+  const parsed = ChannelConfig.safeParse(ch);
+  if (!parsed.success) return issuesOf(parsed.error);
+  const c = parsed.data;
+  if (c.id === DEFAULT_LOG_CHANNEL_ID && c.kind !== 'log') return [`id: channel id "${DEFAULT_LOG_CHANNEL_ID}" is reserved for a log channel`];
+  const out = outboundUrlOf(c);
+  const refused = out ? refusal(out.url, allowLoopback) : null;
+  return refused ? [`${out!.field}: ${refused}`] : [];
+}
+
+/** The URL a channel connects to, and the field that holds it; null for the log channel. */
+function outboundUrlOf(ch: ChannelConfig): { field: string; url: string } | null {
+  if (ch.kind === 'webhook') return { field: 'url', url: ch.url };
+  if (ch.kind === 'vk') return { field: 'baseUrl', url: ch.baseUrl };
+  if (ch.kind === 'email') return { field: 'endpoint', url: ch.endpoint };
+  return null;
+}
+
+/** The config without the given channels: routes drop them, and a route left with none goes. */
+export function withoutChannels(cfg: NotifyConfig, ids: ReadonlySet<string>): NotifyConfig {
+  if (ids.size === 0) return cfg;
+  return {
+    ...cfg,
+    channels: cfg.channels.filter((c) => !ids.has(c.id)),
+    routes: cfg.routes.flatMap((r) => {
+      const channels = r.channels.filter((c) => !ids.has(c));
+      return channels.length ? [{ ...r, channels }] : [];
+    }),
+  };
 }
 
 /** The configured channels plus the implicit default log channel. */

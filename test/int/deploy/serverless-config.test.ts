@@ -2,6 +2,7 @@
 // export, every trigger names a declared function, queue and service account, every cron
 // expression parses, and the local runtime reads this same file (no second copy).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,8 @@ describe('serverless.yml', () => {
   beforeAll(() => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
     cfg = loadServerlessConfig(join(root, 'serverless.yml'));
-  });
+    // a full build: about a minute on a busy machine
+  }, 180_000);
 
   test('runs every function on nodejs22 and declares each folder of functions/', async () => {
     const { readdirSync } = await import('node:fs');
@@ -49,15 +51,16 @@ describe('serverless.yml', () => {
     used.get('exceljs')?.add('Workbook').add('stream');
     // the class itself (the code takes `default` when present, else the module)
     used.get('pptxgenjs')?.add('prototype');
-    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'pptxgenjs', 'ydb']);
+    used.get('grpc-js')?.add('credentials').add('Metadata').add('makeGenericClientConstructor');
+    expect([...used.keys()].sort()).toEqual(['client-sesv2', 'exceljs', 'grpc-js', 'pptxgenjs', 'ydb']);
     for (const [file, names] of used) {
       const mod = req(join(root, 'dist', 'vendor', `${file}.js`)) as Record<string, unknown>;
       for (const n of names) expect(mod[n], `${file}.${n}`).toBeDefined();
     }
   });
 
-  test('every trigger names declared queues, buckets and service accounts', () => {
-    const accounts = new Set(Object.entries(cfg.resources).filter(([, r]) => r.type === 'yc::ServiceAccount').map(([k]) => k));
+  test('every trigger names declared queues and buckets, and service accounts the guide creates', () => {
+    const accounts = new Set(guideAccounts().keys());
     const qs = queues(cfg);
     const bucketNames = new Set(Object.values(cfg.resources).filter((r) => r.type === 'yc::ObjectStorageBucket').map((r) => r.name));
     for (const [name, fn] of Object.entries(cfg.functions)) {
@@ -96,4 +99,52 @@ describe('serverless.yml', () => {
     const s3 = cfg.functions['ingest']!.events.find((e) => 's3' in e);
     expect(s3 && 's3' in s3 ? s3.s3 : null).toMatchObject({ events: ['create.object'], prefix: 'uploads/', retry: { attempts: 5, interval: 60 }, dlq: 'ingest-dlq' });
   });
+
+  test('service accounts are declared once: in the guide, none under resources', () => {
+    expect(Object.entries(cfg.resources).filter(([, r]) => r.type === 'yc::ServiceAccount').map(([k]) => k)).toEqual([]);
+    const used = new Set(Object.values(cfg.functions).flatMap((f) => [f.account, ...f.events.flatMap((e) => Object.values(e).flatMap((t) => ['account', 'queueAccount'].map((k) => (t as Record<string, unknown>)[k]).filter((v): v is string => typeof v === 'string')))]));
+    for (const a of used) expect(guideAccounts().has(a), `${a} is created in docs/deploy.md step 1`).toBe(true);
+  });
+
+  test('no function version carries a secret: no ${lockbox:…} and no key material in any environment', () => {
+    const text = readFileSync(join(root, 'serverless.yml'), 'utf8');
+    expect(text).not.toMatch(/\$\{lockbox:/);
+    const envs: [string, Record<string, string>][] = [['provider', cfg.provider.environment], ...Object.entries(cfg.functions).map(([n, f]): [string, Record<string, string>] => [n, f.environment])];
+    for (const [where, env] of envs) {
+      for (const [name, value] of Object.entries(env)) {
+        const at = `${where}.environment.${name}`;
+        expect(value, at).not.toMatch(/lockbox/i);
+        // a value that names a secret must come from the deployer's shell, never be written here
+        if (/SECRET|TOKEN|PASSWORD|KEY/.test(name)) expect(value, at).toMatch(/^\$\{env:[A-Z0-9_]+(, '\{\}')?\}$/);
+        expect(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'], at).not.toContain(name);
+        // Yandex static keys and IAM tokens, or long opaque strings
+        expect(value, at).not.toMatch(/YCAJ|YCM|t1\.|[A-Za-z0-9+/_-]{32,}/);
+      }
+    }
+  });
+
+  test('each function reads only its own key secret; api and notify get no pipeline credentials', () => {
+    const keyOf = (fn: string) => cfg.functions[fn]!.environment['ACCESS_KEY_SECRET_ID'];
+    expect(keyOf('ingest')).toBe('${env:PIPELINE_KEY_SECRET_ID}');
+    expect(keyOf('schedule')).toBe('${env:PIPELINE_KEY_SECRET_ID}');
+    expect(keyOf('aggregate')).toBe('${env:AGGREGATE_KEY_SECRET_ID}');
+    expect(keyOf('notify')).toBeUndefined();
+    // the api signs upload forms with uploader-sa's key only
+    expect(keyOf('api')).toBe('${env:UPLOAD_KEY_SECRET_ID}');
+    expect(cfg.provider.environment['ACCESS_KEY_SECRET_ID']).toBeUndefined();
+    const roles = guideAccounts();
+    expect(roles.get(cfg.functions['api']!.account)).toEqual(['ydb.viewer']);
+    expect(roles.get(cfg.functions['notify']!.account)).toEqual(['ydb.editor']);
+    for (const [name, fn] of Object.entries(cfg.functions)) {
+      for (const r of roles.get(fn.account) ?? []) expect(r, `${name} runs as ${fn.account}`).not.toMatch(/^(editor|admin|storage\.|lockbox\.)/);
+    }
+  });
 });
+
+/** The accounts docs/deploy.md step 1 creates, with their folder roles (the ACCOUNTS list). */
+function guideAccounts(): Map<string, string[]> {
+  const text = readFileSync(join(root, 'docs/deploy.md'), 'utf8');
+  const block = /<<'ACCOUNTS'\n([\s\S]*?)\nACCOUNTS\n/.exec(text);
+  if (!block) throw new Error("docs/deploy.md has no <<'ACCOUNTS' list");
+  return new Map(block[1]!.split('\n').map((l) => l.trim().split(/\s+/)).map(([sa, ...roles]) => [sa!, roles]));
+}

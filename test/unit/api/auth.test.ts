@@ -102,7 +102,10 @@ describe('decideAccess', () => {
     expect(decideAccess(route('period'), p)).toEqual({ kind: 'allow' });
   });
 
-  test('a reader key may call every API route', () => {
-    for (const r of ROUTES) expect(decideAccess(r, { kind: 'key', name: 'r', role: 'reader' })).toEqual({ kind: 'allow' });
+  test('a reader key may call every read route, and only an uploader key asks for an upload form', () => {
+    for (const r of ROUTES.filter((x) => x.method === 'GET')) expect(decideAccess(r, { kind: 'key', name: 'r', role: 'reader' })).toEqual({ kind: 'allow' });
+    const create = ROUTES.find((x) => x.name === 'upload_create')!;
+    expect(decideAccess(create, { kind: 'key', name: 'r', role: 'reader' })).toEqual({ kind: 'forbidden', role: 'reader' });
+    expect(decideAccess(create, { kind: 'key', name: 'u', role: 'uploader', scope: { region: '26', municipality: null } })).toEqual({ kind: 'allow' });
   });
 });

@@ -50,10 +50,10 @@ describe('matchTemplate', () => {
 });
 
 describe('ROUTES', () => {
-  test('names and (method, path) pairs are unique, and only the dashboard is public', () => {
+  test('names and (method, path) pairs are unique, and only the dashboard and the upload page are public', () => {
     expect(new Set(ROUTES.map((r) => r.name)).size).toBe(ROUTES.length);
     expect(new Set(ROUTES.map((r) => `${r.method} ${r.path}`)).size).toBe(ROUTES.length);
-    expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.name)).toEqual(['dashboard_page', 'dashboard_asset']);
+    expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.name)).toEqual(['dashboard_page', 'dashboard_asset', 'upload_page']);
   });
 
   test('a dashboard key reads periods, timeseries, the report and the inactive schools, not alerts or uploads', () => {

@@ -3,12 +3,15 @@
 //
 // Why a bounded log: a garbage file yields an issue per cell. Keeping them all made an
 // 8 000-row file a 30 MB report (and 320 MB RSS); spreading them into another array blew
-// the call stack at ~10 000 rows. The log keeps the first `limit` issues in full, counts
-// every issue per code, and clips the text of each issue it keeps.
+// the call stack at ~10 000 rows. The log keeps the first `limit` errors and the first
+// `limit` warnings in full, counts every issue per code, and clips the text of each issue it
+// keeps. Errors and warnings have a budget each because real exports warn on many rows (the
+// seed's own data has more teachers in Sferum than teachers in total): a shared budget let
+// those warnings crowd out the rejected rows an admin has to fix.
 import { IssueCode } from './errors.ts';
 import type { Issue, Period, TableReport, UploadReport, UploadStatus } from './schemas.ts';
 
-/** Row issues kept in full in a report by default; the rest are counted per code. */
+/** Row errors, and separately row warnings, kept in full in a report by default; the rest are counted per code. */
 export const DEFAULT_REPORT_ISSUES = 1000;
 
 /** Longest text kept of a message, a cell value or a header in a report (in UTF-16 units). */
@@ -36,7 +39,7 @@ export function createIssueLog(limit: number = DEFAULT_REPORT_ISSUES): IssueLog 
   let omitted = 0;
   const add = (into: Issue[], issue: Issue) => {
     counts[issue.code] = (counts[issue.code] ?? 0) + 1;
-    if (errors.length + warnings.length < limit) into.push(clipIssue(issue));
+    if (into.length < limit) into.push(clipIssue(issue));
     else omitted++;
   };
   return {

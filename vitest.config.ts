@@ -22,9 +22,6 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Real servers, worker threads and timers on a 2-core machine: a run that lost the
-          // CPU to another process may miss a wait once. A real defect fails both attempts.
-          retry: 1,
         },
       },
     ],

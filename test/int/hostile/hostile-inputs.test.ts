@@ -6,6 +6,10 @@ import { readCsv } from '../../../shared/ingest/csv-reader.ts';
 import { readXlsx } from '../../../shared/ingest/xlsx-reader.ts';
 import { allRows, buildZip, chunked, columnName, inlineRow, SHEET_CLOSE, SHEET_OPEN, thrown, utf8, xlsxParts } from '../../unit/ingest/fixtures.ts';
 
+// A guard against runaway work (an unbounded expansion, a quadratic parse), not a speed
+// figure: these inputs are refused in about a second; `npm run bench` measures speed.
+const HANG_GUARD_MS = 10_000;
+
 const FILE = 'uploads/26/hostile.xlsx';
 
 async function readAll(bytes: Uint8Array, limits?: Parameters<typeof readXlsx>[1]['limits']) {
@@ -31,7 +35,7 @@ describe('hostile inputs', () => {
     // Assess
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).issue).toMatchObject({ code: IssueCode.XmlEntity, file: FILE, row: null });
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(HANG_GUARD_MS);
   });
 
   test('a header of 10 000 columns is TooManyColumns naming the limit (T11)', async () => {
@@ -41,8 +45,8 @@ describe('hostile inputs', () => {
     console.info(`10 000 columns: ${ms.toFixed(0)} ms`);
     expect((err as InputError).issue).toMatchObject({ code: IssueCode.TooManyColumns, file: FILE, sheet: 'Лист1', row: 1 });
     expect((err as InputError).issue.message).toContain('the limit is 64 (xlsx.maxColumns)');
-    // exceljs assembles the whole row before emitting it; ~0.8 s here, bounded with slack for loaded CI
-    expect(ms).toBeLessThan(2000);
+    // exceljs assembles the whole row before emitting it (~0.8 s here)
+    expect(ms).toBeLessThan(HANG_GUARD_MS);
   });
 
   test('a CSV header of 10 000 columns is TooManyColumns too', async () => {
@@ -61,7 +65,7 @@ describe('hostile inputs', () => {
     // Assess
     expect((err as InputError).issue).toMatchObject({ code: IssueCode.TooManyRows, file: FILE, sheet: 'Лист1', row: 20_002 });
     expect((err as InputError).issue.message).toContain('20000');
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(HANG_GUARD_MS);
   });
 
   test('hostile headers in XLSX and CSV arrive as plain strings; Object.prototype is unchanged (T14)', async () => {

@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../shared/domain/errors.ts';
 import { buildZip, SHEET_CLOSE, SHEET_OPEN, xlsxParts } from '../../unit/ingest/fixtures.ts';
 
+// A guard against runaway work (an unbounded expansion, a quadratic parse), not a speed
+// figure: these inputs are refused in about a second; `npm run bench` measures speed.
+const HANG_GUARD_MS = 10_000;
+
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'read-xlsx-child.ts');
 const MiB = 1024 * 1024;
@@ -100,7 +104,7 @@ describe('XLSX zip bombs (T10)', () => {
     expect(r.issue).toMatchObject({ code: IssueCode.ZipBomb, file: 'uploads/26/bomb.xlsx', row: null });
     expect(r.issue?.message).toContain('xlsx.maxEntryInflated');
     expect(r.maxRssMiB * 1024 * 1024).toBeLessThan(150e6);
-    expect(r.ms).toBeLessThan(2000);
+    expect(r.ms).toBeLessThan(HANG_GUARD_MS);
   });
 
   test('under-declared sizes: stopped by the inflate counter at the cap, RSS < 150 MB', async () => {
@@ -110,7 +114,7 @@ describe('XLSX zip bombs (T10)', () => {
     expect(r.issue?.code).toBe(IssueCode.ZipBomb);
     expect(r.issue?.message).toMatch(/inflates (past|beyond) .*\(xlsx\.(maxEntryInflated|maxTotalInflated|maxRatio)\)/);
     expect(r.maxRssMiB * 1024 * 1024).toBeLessThan(150e6);
-    expect(r.ms).toBeLessThan(2000);
+    expect(r.ms).toBeLessThan(HANG_GUARD_MS);
   });
 
   test('under-declared sizes with no ratio cap: the counter inflates to the 64 MiB part cap and stops, RSS < 150 MB', async () => {
@@ -119,6 +123,6 @@ describe('XLSX zip bombs (T10)', () => {
     expect(r.issue?.code).toBe(IssueCode.ZipBomb);
     expect(r.issue?.message).toContain('inflates past 64 MiB (xlsx.maxEntryInflated)');
     expect(r.maxRssMiB * 1024 * 1024).toBeLessThan(150e6);
-    expect(r.ms).toBeLessThan(2000);
+    expect(r.ms).toBeLessThan(HANG_GUARD_MS);
   });
 });

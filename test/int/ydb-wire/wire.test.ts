@@ -53,13 +53,19 @@ async function parts(sessionId: string, text: string): Promise<number[]> {
 
 describe('connect', () => {
   test('the driver discovers the server through grpc://127.0.0.1:PORT/local and sends the database', async () => {
-    const d = new Driver(wire.connectionString);
-    await d.ready();
-    d.close();
-    const list = wire.calls.filter((c) => c.method === 'ListEndpoints');
-    expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ status: 'SUCCESS', database: '/local' });
-    expect(wire.connectionString).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+\/local$/);
+    // a server of its own: the file's shared driver rediscovers on its own schedule
+    const own = await startYdbWire();
+    try {
+      const d = new Driver(own.connectionString);
+      await d.ready();
+      d.close();
+      const list = own.calls.filter((c) => c.method === 'ListEndpoints');
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatchObject({ status: 'SUCCESS', database: '/local' });
+      expect(own.connectionString).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+\/local$/);
+    } finally {
+      await own.close();
+    }
   });
 });
 

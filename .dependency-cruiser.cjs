@@ -27,10 +27,10 @@ module.exports = {
       to: { dependencyTypes: ['core', 'npm', 'npm-dev'], path: IO_MODULES },
     },
     {
-      name: 'readers-no-io',
-      comment: 'shared/ingest parses bytes it is given; it never opens files, sockets or stores',
+      name: 'formats-no-io',
+      comment: 'shared/formats reads and writes file formats from and to bytes it is given; it never opens files, sockets or stores',
       severity: 'error',
-      from: { path: '^shared/ingest/' },
+      from: { path: '^shared/formats/' },
       to: { path: ['^shared/(adapters|runtime|usecases)/', ...IO_MODULES] },
     },
     {
@@ -49,10 +49,10 @@ module.exports = {
     },
     {
       name: 'dashboard-runs-in-the-browser',
-      comment: 'the dashboard bundle (shared/dashboard/app) uses the DOM, uPlot and the import-free metric catalog; server modules only as types',
+      comment: 'the dashboard bundle (web/dashboard) uses the DOM, uPlot and the import-free metric catalog; server modules only as types',
       severity: 'error',
-      from: { path: '^shared/dashboard/app/' },
-      to: { dependencyTypesNot: ['type-only'], pathNot: ['^shared/dashboard/app/', 'node_modules/uplot/', '^shared/domain/metric-catalog\\.ts$'] },
+      from: { path: '^web/dashboard/' },
+      to: { dependencyTypesNot: ['type-only'], pathNot: ['^web/dashboard/', 'node_modules/uplot/', '^shared/domain/metric-catalog\\.ts$'] },
     },
     {
       name: 'no-circular',

@@ -8,8 +8,8 @@ import { SqliteSnapshotStore } from '../shared/adapters/sqlite/snapshot-store.ts
 import { SqliteUploadLedger } from '../shared/adapters/sqlite/upload-ledger.ts';
 import { SqliteAggregateStore } from '../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../shared/adapters/sqlite/alert-store.ts';
-import { readCsv } from '../shared/ingest/csv-reader.ts';
-import type { ByteSource } from '../shared/ingest/raw-table.ts';
+import { readCsv } from '../shared/formats/csv/reader.ts';
+import type { ByteSource } from '../shared/formats/raw-table.ts';
 import { buildReference } from '../shared/runtime/reference.ts';
 import { defaultTargets } from '../shared/domain/targets.ts';
 import { ingestObject, type IngestDeps } from '../shared/usecases/ingest-object.ts';

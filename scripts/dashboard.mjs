@@ -1,4 +1,4 @@
-// Compiles the dashboard (shared/dashboard/app/main.ts with uPlot and the styles it imports)
+// Compiles the dashboard (web/dashboard/main.ts with uPlot and the styles it imports)
 // with esbuild into two strings, app.js and app.css. scripts/build.mjs embeds them in the
 // api bundle; tests and source runs call this directly. Plain JS so build.mjs can import it.
 import { build } from 'esbuild';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export async function buildDashboard({ root, minify = true }) {
   const result = await build({
     // the admins' upload page is a second, separate entry (upload.js, upload.css)
-    entryPoints: { app: join(root, 'shared', 'dashboard', 'app', 'main.ts'), upload: join(root, 'shared', 'dashboard', 'upload', 'main.ts') },
+    entryPoints: { app: join(root, 'web', 'dashboard', 'main.ts'), upload: join(root, 'web', 'upload', 'main.ts') },
     bundle: true,
     platform: 'browser',
     format: 'iife',

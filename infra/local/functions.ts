@@ -21,21 +21,21 @@ export type RuntimeLog = (level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', msg: strin
 const WORKER = new URL('./function-worker.mjs', import.meta.url);
 
 /** Newest modification time of the files under `dir` (ms), 0 when there is none. */
-function newest(dir: string, skip: readonly string[] = []): number {
+function newest(dir: string): number {
   if (!existsSync(dir)) return 0;
   let max = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     const path = join(e.parentPath, e.name);
-    if (skip.some((s) => path.startsWith(s))) continue;
-    if (e.isFile() && /\.(ts|json|mjs|js)$/.test(e.name)) max = Math.max(max, statSync(path).mtimeMs);
+    if (e.isFile() && /\.(ts|json|mjs|js|css)$/.test(e.name)) max = Math.max(max, statSync(path).mtimeMs);
   }
   return max;
 }
 
 /** Bundles whose sources exist (functions/<name>/handler.ts) but which are missing or stale. */
 export function staleBundles(root: string, functions: readonly FunctionSpec[]): string[] {
-  // the CLI is never bundled, so editing it does not make a bundle stale
-  const sources = Math.max(newest(join(root, 'functions')), newest(join(root, 'shared'), [join(root, 'shared', 'cli')]));
+  // what a bundle is built from: the handlers, the shared code and the pages the api serves
+  // (the CLI is never bundled, so editing it does not make a bundle stale)
+  const sources = Math.max(...['functions', 'shared', 'web'].map((room) => newest(join(root, room))));
   return functions
     .filter((f) => existsSync(join(root, 'functions', f.name, 'handler.ts')))
     .filter((f) => {

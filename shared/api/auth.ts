@@ -6,7 +6,7 @@
 // Nothing here returns or logs the key itself: callers get the key's name and role.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { Role, type Route } from './routes.ts';
+import { Role, type Route } from '../domain/routes.ts';
 
 /** What an `uploader` key may upload: one region, or one municipality of it. */
 export const KeyScope = z.object({

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { matchRoute } from './routes.ts';
+import { matchRoute } from '../domain/routes.ts';
 
 /** Request bodies are not used by this read-only API; anything larger is refused. */
 const MAX_BODY = 1024 * 1024;

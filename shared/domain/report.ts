@@ -1,8 +1,9 @@
 // Pure: the report tables as typed cells, and the Russian number formatting the ministry's
 // table uses. The regional table reproduces the seed's "Активность по ОО, МОУО СК в Сфере"
 // (16 columns, headers verbatim, one row a period); the municipal table shows one period
-// with every municipal metric and the alert state. Renderers (shared/report) turn the
-// model into CSV text or XLSX cells; the formatting rules live here so both agree.
+// with every municipal metric and the alert state. The renderers in shared/formats
+// ({csv,xlsx,pptx}/report.ts) turn the model into a file; the formatting rules live here so
+// every file agrees.
 import type { AlertState } from './alerts.ts';
 import { evaluatePeriod, reaches, type Evaluation, type EvaluationStatus } from './evaluate.ts';
 import type { MetricId, Scope, TargetRef } from './events.ts';

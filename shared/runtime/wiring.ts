@@ -17,7 +17,7 @@ import type { ApiDeps } from '../api/app.ts';
 import { ResponseCache } from '../api/response-cache.ts';
 import type { UploadSettings } from '../api/uploads.ts';
 import { S3UploadForms } from '../adapters/s3/upload-forms.ts';
-import { embeddedDashboard } from '../dashboard/assets.ts';
+import { embeddedDashboard } from '../api/pages/assets.ts';
 import type { Env } from './config.ts';
 import { accessKeyFrom, notificationSinkFrom, objectStoreFrom, secretResolver, periodChangedSinkFrom, readModelFrom, storesFrom } from './composition.ts';
 import { createLogger } from './logger.ts';

@@ -13,13 +13,12 @@
 // Logs carry delivery ids, channel ids, attempts and error codes — never message text,
 // URLs, recipients or secrets.
 import { nextAttempt, type BackoffPolicy } from '../domain/notify/backoff.ts';
-import type { SendOutcome } from '../domain/notify/classify.ts';
 import type { NotifyConfig } from '../domain/notify/config.ts';
 import { deliveryIdFor, groupKey, groupReadyAt } from '../domain/notify/grouping.ts';
 import { renderMessage, type NotifyTemplates } from '../domain/notify/render.ts';
 import { route } from '../domain/notify/route.ts';
 import type { NotificationEvent } from '../domain/events.ts';
-import type { ChannelSender } from '../ports/channel.ts';
+import type { ChannelSender, SendOutcome } from '../ports/channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ClaimedDelivery, DeliveryRecord, DeliveryState, Outbox } from '../ports/outbox.ts';

@@ -10,7 +10,7 @@ import type { Period } from '../../shared/domain/schemas.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { Outbox } from '../../shared/ports/outbox.ts';
-import { breach, MUNI } from '../helpers/notify.ts';
+import { breach, MUNI } from '../support/notify.ts';
 
 export type Fresh<T> = () => Promise<{ store: T; close(): Promise<void> }>;
 

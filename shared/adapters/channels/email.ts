@@ -5,7 +5,7 @@
 // keys, the recipients or the endpoint.
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { ChannelSender, OutboundMessage, SendOutcome } from '../../ports/channel.ts';
-import { classifyStatus } from '../../domain/notify/classify.ts';
+import { classifyStatus } from './classify.ts';
 import { checkOutboundUrl } from '../../domain/notify/ssrf.ts';
 import type { Secret } from '../../domain/notify/secret.ts';
 import { guardedAgents, outcomeOfError, SsrfBlockedError, type GuardOptions } from './http.ts';

@@ -5,7 +5,7 @@
 import type { ChannelSender, OutboundMessage, SendOutcome } from '../../ports/channel.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { parseRetryAfter } from '../../domain/notify/backoff.ts';
-import { classifyStatus, classifyVkError } from '../../domain/notify/classify.ts';
+import { classifyStatus, classifyVkError } from './classify.ts';
 import { vkRandomId } from '../../domain/notify/grouping.ts';
 import type { Secret } from '../../domain/notify/secret.ts';
 import { guardedRequest, headerValue, outcomeOfError, type GuardOptions } from './http.ts';

@@ -6,8 +6,8 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { ChannelSender, OutboundMessage, SendOutcome } from '../../ports/channel.ts';
 import { parseRetryAfter } from '../../domain/notify/backoff.ts';
-import { classifyStatus } from '../../domain/notify/classify.ts';
-import { decodeWebhookSecret, signatureHeader } from '../../domain/notify/signing.ts';
+import { classifyStatus } from './classify.ts';
+import { decodeWebhookSecret, signatureHeader } from './signing.ts';
 import type { Secret } from '../../domain/notify/secret.ts';
 import { guardedRequest, headerValue, outcomeOfError, type GuardOptions } from './http.ts';
 

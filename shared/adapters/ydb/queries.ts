@@ -2,7 +2,7 @@
 // once at module load from the table descriptions in types.ts. Values never enter the
 // text: each one is a `$parameter` with a DECLARE (the query service infers types without
 // it, but the DECLARE pins them, and the text is a stable key for the server's query cache). The only literals are the
-// few constants listed in ALLOWED_LITERALS. test/unit/ydb/schema-drift.test.ts holds these
+// few constants listed in ALLOWED_LITERALS. test/unit/adapters/ydb/schema-drift.test.ts holds these
 // against the migrations (declarations, literals, tables, columns): a drift check, not a YQL parser.
 //
 // Reads that could return many rows come as a pair: `first` and `next`, the latter

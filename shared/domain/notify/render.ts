@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import rawTemplates from '../data/notify-templates.json' with { type: 'json' };
 import { NotificationType, type MetricId, type NotificationEvent, type TargetRef } from '../events.ts';
-import { routeUrl } from '../../api/routes.ts';
+import { routeUrl } from '../routes.ts';
 import { metricInfo } from '../metric-catalog.ts';
 import { periodKey } from '../schemas.ts';
 import { sortItems } from './grouping.ts';

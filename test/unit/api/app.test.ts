@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { handleApiRequest, type ApiDeps } from '../../../shared/api/app.ts';
 import { hashApiKey } from '../../../shared/api/auth.ts';
 import type { ApiRequest } from '../../../shared/api/http.ts';
-import { dashboardAssets } from '../../../shared/dashboard/assets.ts';
+import { dashboardAssets } from '../../../shared/api/pages/assets.ts';
 import type { AlertState } from '../../../shared/domain/alerts.ts';
 import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
 import type { Period, SchoolRow, UploadReport } from '../../../shared/domain/schemas.ts';
@@ -12,7 +12,7 @@ import { defaultTargets } from '../../../shared/domain/targets.ts';
 import type { LedgerReport, ReadModel, ReadView } from '../../../shared/ports/read-model.ts';
 import { ResponseCache } from '../../../shared/api/response-cache.ts';
 import { InactiveSchoolsBody } from '../../../shared/api/views.ts';
-import { capturedLogger } from '../../helpers/logs.ts';
+import { capturedLogger } from '../../support/logs.ts';
 
 const READER = 'reader-secret-key-1';
 const DASH = 'dashboard-secret-key-2';

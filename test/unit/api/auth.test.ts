@@ -1,7 +1,7 @@
 // Unit: API key configuration, authentication and the 401/403 decision.
 import { describe, expect, test } from 'vitest';
 import { ApiKeyList, authenticate, decideAccess, hashApiKey, presentedKey } from '../../../shared/api/auth.ts';
-import { ROUTES, type Route } from '../../../shared/api/routes.ts';
+import { ROUTES, type Route } from '../../../shared/domain/routes.ts';
 
 const KEY_A = 'alpha-key-0001';
 const KEY_B = 'bravo-key-0002';

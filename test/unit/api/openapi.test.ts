@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { matchPath } from '../../../infra/local/events.ts';
 import { specRoutes } from '../../../infra/local/http-gateway.ts';
-import { ROUTES } from '../../../shared/api/routes.ts';
+import { ROUTES } from '../../../shared/domain/routes.ts';
 import { openApiSchemas } from '../../../shared/api/views.ts';
 import { METRIC_IDS } from '../../../shared/domain/metric-catalog.ts';
 

@@ -1,6 +1,6 @@
 // Unit: the route table and path matching.
 import { describe, expect, test } from 'vitest';
-import { matchRoute, matchTemplate, ROUTES, routeUrl } from '../../../shared/api/routes.ts';
+import { matchRoute, matchTemplate, ROUTES, routeUrl } from '../../../shared/domain/routes.ts';
 
 describe('matchRoute', () => {
   test.each([

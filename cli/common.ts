@@ -1,0 +1,81 @@
+// CLI: what every command shares — exit codes, the usage error, the sample manifest, the
+// S3 client of the project's adapter, and loading a module a command needs with a message
+// that says what to do when it is not in this checkout.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { makeS3Client, S3ObjectStore } from '../shared/adapters/s3/object-store.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Stable exit codes, documented in `sferum-pulse --help`. */
+export const EXIT = { ok: 0, rejected: 1, error: 2 } as const;
+
+export const DEFAULT_PREFIX = 'uploads/26/';
+export const DEFAULT_DATA_DIR = '.data';
+export const DEFAULT_PORT = 9090;
+
+/** A mistake the user can fix; its message says how. Exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type Io = { readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream };
+
+/** One JSON log line on stderr, like the runtime's own. */
+export function logLine(io: Io, level: 'INFO' | 'WARN' | 'ERROR', msg: string, fields: Record<string, unknown> = {}): void {
+  io.err.write(`${JSON.stringify({ level, msg, ...fields })}\n`);
+}
+
+const Manifest = z.object({ prefix: z.string().optional(), files: z.array(z.object({ name: z.string() })).min(1) });
+
+/** The bundled sample exports in manifest order, and the prefix they are uploaded under. */
+export function samples(): { prefix: string; files: string[] } {
+  const dir = join(ROOT, 'events', 'samples');
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) throw new UsageError(`no sample manifest at ${file}; run "npm run samples" to generate the samples`);
+  const m = Manifest.parse(JSON.parse(readFileSync(file, 'utf8')));
+  return { prefix: m.prefix ?? DEFAULT_PREFIX, files: m.files.map((f) => join(dir, f.name)) };
+}
+
+export function objectStore(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, region = 'ru-central1'): S3ObjectStore {
+  // the adapter sets checksums to WHEN_REQUIRED: S3-compatible stores may reject CRC32 headers
+  return new S3ObjectStore(makeS3Client({ endpoint, region, forcePathStyle: true, credentials }));
+}
+
+export function existingFiles(paths: readonly string[]): string[] {
+  const files = paths.map((p) => resolve(p));
+  for (const f of files) if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
+  return files;
+}
+
+/** The SQLite file of a data directory (default .data); a missing one is a usage error that says how to make it. */
+export function sqliteIn(dataDir: string | undefined): string {
+  const path = join(resolve(dataDir ?? DEFAULT_DATA_DIR), 'pulse.sqlite');
+  if (!existsSync(path)) throw new UsageError(`--data-dir: no data in ${path}; run "sferum-pulse start" or "sferum-pulse run --data-dir DIR FILE..." first, or pass --data-dir`);
+  return path;
+}
+
+export function portOption(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65533) throw new UsageError(`--port takes a TCP port 0-65533 (0 = free ports), got "${value}"`);
+  return n;
+}
+
+/**
+ * Imports a module a command is backed by. A module another part of the project has not
+ * delivered yet is a clear exit-2 message, not a stack trace.
+ */
+export async function backing<T>(specifier: string, load: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(err))) {
+      throw new UsageError(`${what} needs ${specifier}, which is not in this checkout yet; update the repository (git pull) and try again`);
+    }
+    throw err;
+  }
+}

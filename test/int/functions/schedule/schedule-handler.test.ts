@@ -1,0 +1,86 @@
+// Integration: the schedule function invoked with the Yandex timer events from events/,
+// over s3rver and a real SQLite store; each payload runs its job.
+import { describe, expect, test } from 'vitest';
+import { scheduleHandler } from '../../../../functions/schedule/handler.ts';
+import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
+import type { NotificationEvent } from '../../../../shared/domain/events.ts';
+import type { ScheduleDeps } from '../../../../shared/runtime/wiring.ts';
+import { buildReference } from '../../../../shared/runtime/reference.ts';
+import { functionContext, loadEvent } from '../../../support/events.ts';
+import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
+import { TEST_BUCKET } from '../../../support/s3.ts';
+
+const ref = buildReference();
+
+function deps(env: IngestEnv, published: NotificationEvent[]): ScheduleDeps {
+  return {
+    snapshots: env.snapshots,
+    alerts: new SqliteAlertStore(env.db),
+    sink: { publish: async (e) => void published.push(...e) },
+    clock: env.clock,
+    log: env.logs.log,
+    references: ref.municipalities,
+    ingest: env.deps(),
+    bucket: TEST_BUCKET,
+    regions: ref.knownRegions,
+    missingExportWeek: 'previous',
+    reconcileGraceMs: 60_000,
+  };
+}
+
+describe('schedule handler', () => {
+  test('the reconcile timer ingests an upload whose trigger was lost', async () => {
+    await using env = await startIngestEnv();
+    await env.upload('uploads/26/lost.csv', 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере\r\n06.03-10.03.2023;Курский МО;Школа;2634000011;да;да;10;10;100;90\r\n');
+    env.clock.set(Date.now() + 120_000);
+
+    const reply = await scheduleHandler(loadEvent('timer-reconcile.json'), functionContext(), deps(env, []));
+
+    expect(JSON.parse(reply.body)).toEqual([{ job: 'reconcile', checked: 1, ingested: 1 }]);
+    expect(env.published).toHaveLength(1);
+  });
+
+  test('the missing-export timer fires one event per municipality, the same ids twice', async () => {
+    await using env = await startIngestEnv();
+    const published: NotificationEvent[] = [];
+    env.clock.set(Date.parse('2023-03-13T07:00:00Z'));
+
+    await scheduleHandler(loadEvent('timer-missing-exports.json'), functionContext(), deps(env, published));
+    await scheduleHandler(loadEvent('timer-missing-exports.json'), functionContext(), deps(env, published));
+
+    expect(published).toHaveLength(66);
+    expect(new Set(published.map((e) => e.id)).size).toBe(33);
+    expect(published.every((e) => e.type === 'export_missing' && e.period.label === '06.03-10.03.2023')).toBe(true);
+  });
+
+  test('the digest lists the open alerts of the region and nothing when none is open', async () => {
+    await using env = await startIngestEnv();
+    const published: NotificationEvent[] = [];
+    const d = deps(env, published);
+    await scheduleHandler(loadEvent('timer-digest.json'), functionContext(), d);
+    expect(published).toEqual([]);
+    const period = { start: '2023-03-06', end: '2023-03-10' };
+    const target = { id: 'teachers_chat_creators', metric: 'teachers_chat_creators_share' as const, op: '>=' as const, threshold: 0.35, due: '2023-09-01' };
+    await d.alerts.save([
+      { region: '26', alert_id: target.id, scope: { level: 'region', id: '26', name: 'Ставропольский край' }, status: 'at_risk', target, period, since: period, value: 0.22, inhibited: false, changed_at: '2023-03-13T07:00:00.000Z' },
+      { region: '26', alert_id: 'teachers_msg3', scope: { level: 'region', id: '26', name: 'Ставропольский край' }, status: 'inactive', target: { ...target, id: 'teachers_msg3', metric: 'teachers_msg3_share' }, period, since: null, value: 0.3, inhibited: false, changed_at: '2023-03-13T07:00:00.000Z' },
+    ]);
+
+    const reply = await scheduleHandler(loadEvent('timer-digest.json'), functionContext(), d);
+
+    expect(JSON.parse(reply.body)).toEqual([{ job: 'digest', digests: 1 }]);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ type: 'digest', region: '26', value: 1, period: { label: '06.03-10.03.2023' }, items: [{ type: 'at_risk', value: 0.22 }] });
+  });
+
+  test('an unknown payload is a logged wiring error, not a retry loop', async () => {
+    await using env = await startIngestEnv();
+    const event = loadEvent<{ messages: { details: { payload: string } }[] }>('timer-digest.json');
+    event.messages[0]!.details.payload = 'drop_tables';
+
+    const reply = await scheduleHandler(event, functionContext(), deps(env, []));
+
+    expect(JSON.parse(reply.body)).toEqual({ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest'] });
+    expect(env.logs.entries().some((e) => e.level === 'ERROR' && e.msg === 'schedule.unknown_job')).toBe(true);
+  });
+});

@@ -1,0 +1,213 @@
+// Unit: the contract's metrics from snapshot rows (pure): counts, shares, null rules,
+// data-quality warnings, missing exports, deltas, and the region = Σ municipalities property.
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { MetricId } from '../../../shared/domain/events.ts';
+import {
+  COUNT_METRICS,
+  computeMetrics,
+  metricDeltas,
+  REGION_ONLY_METRICS,
+  SHARE_METRICS,
+  UNBOUNDED_SHARES,
+  emptyMetricValues,
+} from '../../../shared/domain/metrics.ts';
+import type { MunicipalityRow, Period, SchoolRow } from '../../../shared/domain/schemas.ts';
+import { SEED, municipalityIds, seedMunicipalities, seedSchools } from '../../support/aggregate.ts';
+
+const P: Period = { start: '2023-03-06', end: '2023-03-10' };
+const REF = [
+  { id: 'a', name: 'Александровский муниципальный округ' },
+  { id: 'b', name: 'Будённовский муниципальный округ' },
+  { id: 'c', name: 'Георгиевский городской округ' },
+];
+
+function school(over: Partial<SchoolRow> = {}): SchoolRow {
+  const inn = over.school_inn ?? '2600000001';
+  return {
+    region: '26',
+    period: P,
+    municipality_id: 'a',
+    school_key: inn,
+    school_inn: inn,
+    school_kpp: null,
+    school_name: 'МБОУ СОШ № 1',
+    in_sferum: true,
+    admin_active: true,
+    teachers_total: 10,
+    teachers_in_sferum: 8,
+    students_total: 100,
+    students_in_sferum: 70,
+    teachers_chat_creators: 3,
+    teachers_msg3: 2,
+    teachers_msg10: 1,
+    teachers_calls: null,
+    ...over,
+  };
+}
+
+const run = (schools: SchoolRow[], municipalities: MunicipalityRow[] = []) =>
+  computeMetrics({ region: '26', regionName: 'Ставропольский край', period: P, schools, municipalities, reference: REF });
+
+describe('computeMetrics', () => {
+  test('reproduces the seed counts and the 3666 / 17 218 chat-creator share of 20.02-22.02.2023', () => {
+    // Prepare
+    const ids = municipalityIds(33);
+    const c = SEED[0]!;
+    // Act
+    const m = computeMetrics({
+      region: '26',
+      regionName: 'Ставропольский край',
+      period: c.period,
+      schools: seedSchools(c, ids),
+      municipalities: seedMunicipalities(c, ids),
+      reference: ids.map((id) => ({ id, name: id })),
+    });
+    // Assess
+    const v = m.region_scope.values;
+    expect([v.schools_total, v.schools_in_sferum, v.schools_inactive]).toEqual([636, 617, 50]);
+    expect([v.teachers_total, v.teachers_in_sferum, v.students_total, v.students_in_sferum]).toEqual([17218, 18013, 312014, 237466]);
+    expect([v.mouo_total, v.mouo_in_sferum, v.mouo_inactive]).toEqual([33, 31, 21]);
+    expect(v.teachers_chat_creators).toBe(3666);
+    expect(v.teachers_chat_creators_share).toBe(3666 / 17218);
+    expect(v.teachers_msg10).toBeNull();
+    expect(v.teachers_msg10_share).toBeNull();
+    expect(v.mouo_in_sferum_share).toBe(31 / 33);
+  });
+
+  test('a column no row carries is null, not 0, and no missing-count warning is raised for it', () => {
+    const m = run([school(), school({ school_inn: '2600000002', school_key: 'k2' })]);
+    expect(m.region_scope.values.teachers_calls).toBeNull();
+    expect(m.region_scope.values.teachers_calls_share).toBeNull();
+    expect(m.region_scope.missing).toEqual({});
+  });
+
+  test('a column some rows lack sums the others and reports the gap per scope', () => {
+    const m = run([school({ teachers_msg3: 5 }), school({ school_inn: '2600000002', school_key: 'k2', teachers_msg3: null })]);
+    expect(m.region_scope.values.teachers_msg3).toBe(5);
+    expect(m.region_scope.missing).toEqual({ teachers_msg3: 1 });
+    expect(m.region_scope.warnings.map((w) => [w.code, w.field])).toContainEqual(['warn.missing_counts', 'teachers_msg3']);
+    expect(m.municipalities.find((x) => x.scope.id === 'a')!.missing).toEqual({ teachers_msg3: 1 });
+  });
+
+  test('a share pairs each school count with the same school total when some totals are missing', () => {
+    const m = run([
+      school({ teachers_total: 10, teachers_calls: 4 }),
+      school({ school_inn: '2600000002', school_key: 'k2', teachers_total: null, teachers_calls: 9 }),
+    ]);
+    expect(m.region_scope.values.teachers_calls).toBe(13);
+    expect(m.region_scope.values.teachers_total).toBe(10);
+    expect(m.region_scope.values.teachers_calls_share).toBe(4 / 10);
+  });
+
+  test('teachers in Sferum above the total is a warning per school and per scope, and the share exceeds 1', () => {
+    const m = run([school({ teachers_total: 10, teachers_in_sferum: 12 })]);
+    const a = m.municipalities.find((x) => x.scope.id === 'a')!;
+    expect(a.values.teachers_in_sferum_share).toBe(1.2);
+    expect(a.warnings.filter((w) => w.code === 'warn.teachers_in_sferum_above_total').map((w) => w.level).sort()).toEqual(['school', 'scope']);
+    expect(m.region_scope.warnings.some((w) => w.code === 'warn.teachers_in_sferum_above_total' && w.level === 'scope')).toBe(true);
+  });
+
+  test('an INN outside the region is a school warning of its municipality', () => {
+    const m = run([school({ school_inn: '7700000001', school_key: '7700000001' })]);
+    const w = m.municipalities.find((x) => x.scope.id === 'a')!.warnings.filter((x) => x.code === 'warn.inn_outside_region');
+    expect(w).toHaveLength(1);
+    expect(w[0]!.school_key).toBe('7700000001');
+  });
+
+  test('a municipality without rows while others have them has no export, null counts and a warning', () => {
+    const m = run([school({ municipality_id: 'a' }), school({ school_inn: '2600000002', school_key: 'k2', municipality_id: 'b' })]);
+    const c = m.municipalities.find((x) => x.scope.id === 'c')!;
+    expect(c.has_export).toBe(false);
+    expect(c.values.schools_total).toBeNull();
+    expect(c.warnings.map((w) => w.code)).toEqual(['warn.export_missing']);
+    expect(m.region_scope.warnings.find((w) => w.code === 'warn.export_missing')!.message).toContain('c');
+  });
+
+  test('a period with only the МОУО table raises no missing-export warnings and keeps school metrics null', () => {
+    const m = run([], [{ region: '26', period: P, municipality_id: 'a', in_sferum: true, admin_active: false }]);
+    expect(m.municipalities.every((x) => x.warnings.length === 0)).toBe(true);
+    expect(m.region_scope.values.schools_total).toBeNull();
+    expect([m.region_scope.values.mouo_total, m.region_scope.values.mouo_inactive]).toEqual([1, 1]);
+  });
+
+  test('МОУО metrics exist at region scope only', () => {
+    const m = run([school()], [{ region: '26', period: P, municipality_id: 'a', in_sferum: true, admin_active: true }]);
+    for (const s of m.municipalities) for (const id of REGION_ONLY_METRICS) expect(s.values[id]).toBeNull();
+    expect(m.region_scope.values.mouo_total).toBe(1);
+  });
+
+  test('rows of another period or region are ignored', () => {
+    const m = run([school(), school({ school_key: 'x', period: { start: '2023-03-13', end: '2023-03-17' } }), school({ school_key: 'y', region: '27' })]);
+    expect(m.region_scope.values.schools_total).toBe(1);
+  });
+
+  test('region counts equal the sum of municipality counts and bounded shares lie in [0, 1] (property)', () => {
+    const count = fc.option(fc.nat({ max: 5000 }), { nil: null, freq: 4 });
+    const arbSchool = fc.record({
+      municipality_id: fc.constantFrom('a', 'b', 'c'),
+      in_sferum: fc.boolean(),
+      admin_active: fc.boolean(),
+      teachers_total: count,
+      teachers_in_sferum: count,
+      students_total: count,
+      students_in_sferum: count,
+      teachers_chat_creators: count,
+      teachers_msg3: count,
+      teachers_msg10: count,
+      teachers_calls: count,
+    });
+    fc.assert(
+      fc.property(fc.array(arbSchool, { maxLength: 40 }), (raw) => {
+        // Prepare: sub-counts never exceed their totals, except teachers in Sferum (documented)
+        const rows = raw.map((r, i) => {
+          const t = r.teachers_total;
+          const cap = (v: number | null) => (v === null || t === null ? v : Math.min(v, t));
+          const st = r.students_total;
+          return school({
+            ...r,
+            school_inn: `26${String(i).padStart(8, '0')}`,
+            school_key: `k${i}`,
+            students_in_sferum: r.students_in_sferum === null || st === null ? r.students_in_sferum : Math.min(r.students_in_sferum, st),
+            teachers_chat_creators: cap(r.teachers_chat_creators),
+            teachers_msg3: cap(r.teachers_msg3),
+            teachers_msg10: cap(r.teachers_msg10),
+            teachers_calls: cap(r.teachers_calls),
+          });
+        });
+        // Act
+        const m = run(rows);
+        // Assess
+        for (const id of COUNT_METRICS.filter((x) => !REGION_ONLY_METRICS.has(x))) {
+          const parts = m.municipalities.map((s) => s.values[id]);
+          const expected = parts.every((x) => x === null) ? null : parts.reduce<number>((s, x) => s + (x ?? 0), 0);
+          expect(m.region_scope.values[id], id).toBe(expected);
+        }
+        for (const s of [m.region_scope, ...m.municipalities]) {
+          for (const id of SHARE_METRICS.filter((x) => !UNBOUNDED_SHARES.has(x))) {
+            const v = s.values[id];
+            if (v !== null) expect(v >= 0 && v <= 1, `${s.scope.id} ${id} = ${v}`).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('metricDeltas', () => {
+  test('subtracts the previous value per metric, null where either side is null', () => {
+    const cur = { ...emptyMetricValues(), teachers_total: 16819, teachers_chat_creators_share: 0.22 };
+    const prev = { ...emptyMetricValues(), teachers_total: 17218, teachers_chat_creators_share: 0.2, schools_total: 636 };
+    const d = metricDeltas(cur, prev);
+    expect(d.teachers_total).toBe(-399);
+    expect(d.teachers_chat_creators_share).toBeCloseTo(0.02, 12);
+    expect(d.schools_total).toBeNull();
+    expect(Object.keys(d).sort()).toEqual([...MetricId.options].sort());
+  });
+
+  test('without a previous period every delta is null', () => {
+    const d = metricDeltas({ ...emptyMetricValues(), schools_total: 1 }, null);
+    expect(Object.values(d).every((x) => x === null)).toBe(true);
+  });
+});

@@ -1,6 +1,5 @@
 // CLI: what every command shares — exit codes, the usage error, the sample manifest, the
-// S3 client of the project's adapter, and loading a module a command needs with a message
-// that says what to do when it is not in this checkout.
+// S3 client of the project's adapter, and the checks of file, data-dir and port options.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,20 +61,4 @@ export function portOption(value: string | undefined, fallback: number): number 
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65533) throw new UsageError(`--port takes a TCP port 0-65533 (0 = free ports), got "${value}"`);
   return n;
-}
-
-/**
- * Imports a module a command is backed by. A module another part of the project has not
- * delivered yet is a clear exit-2 message, not a stack trace.
- */
-export async function backing<T>(specifier: string, load: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await load();
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(err))) {
-      throw new UsageError(`${what} needs ${specifier}, which is not in this checkout yet; update the repository (git pull) and try again`);
-    }
-    throw err;
-  }
 }

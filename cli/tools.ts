@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Stores } from '../shared/runtime/composition.ts';
-import { backing, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, sqliteIn, UsageError, type Io } from './common.ts';
+import { DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, sqliteIn, UsageError, type Io } from './common.ts';
 
 const LOCAL = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -71,7 +71,7 @@ export async function migrate(args: string[], io: Io): Promise<number> {
   const { loadConfig, storeKind } = await import('../shared/runtime/config.ts');
   const env = loadConfig({ SQLITE_PATH: ':unused:', ...process.env });
   if (storeKind(env) !== 'ydb') throw new UsageError('set YDB_ENDPOINT and YDB_DATABASE (or YDB_CONNECTION_STRING) to the database to migrate, and YDB credentials (e.g. YDB_ACCESS_TOKEN_CREDENTIALS=$(yc iam create-token))');
-  const ydb = await backing('shared/adapters/ydb/index.ts', () => import('../shared/adapters/ydb/index.ts'), 'migrate');
+  const ydb = await import('../shared/adapters/ydb/index.ts');
   const driver = await ydb.getDriver({ connectionString: env.YDB_CONNECTION_STRING, endpoint: env.YDB_ENDPOINT, database: env.YDB_DATABASE });
   try {
     const r = await ydb.migrate(driver, { log: (line: string) => io.err.write(`${line}\n`) });

@@ -16,7 +16,7 @@ import { renderCsv } from '../formats/csv/report.ts';
 import { renderReportPptx } from '../formats/pptx/report.ts';
 import { renderReportXlsx } from '../formats/xlsx/report.ts';
 import type { DashboardAssets } from './pages/assets.ts';
-import { renderPage } from './pages/dashboard.ts';
+import { renderPage } from './pages/html.ts';
 import { authenticate, decideAccess, type ApiKeyEntry, type Principal } from './auth.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 import { DEFAULT_PAGE, encodeCursor, parseParams, RouteParams, type ParamError } from './params.ts';

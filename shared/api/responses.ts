@@ -2,6 +2,7 @@
 // JSON with `{error: {code, message}}` for every failure, CSV as text, XLSX and PPTX base64. Every
 // response carries nosniff and no-referrer; API data is `no-store`, since it is behind a key.
 import type { ApiResponse } from './http.ts';
+import { pageCsp } from './pages/html.ts';
 import type { ErrorBody } from './views.ts';
 
 const BASE: Readonly<Record<string, string>> = {
@@ -59,25 +60,11 @@ export function download(filename: string, contentType: string, body: string | U
   };
 }
 
-/**
- * The dashboard page: scripts and styles only from this origin, data only from this API,
- * no framing. Nothing inline is allowed, so an injected string can never run.
- */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data: blob:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export function page(html: string): ApiResponse {
+/** An HTML page under its Content-Security-Policy (`pageCsp`). */
+export function page(html: string, csp: string = pageCsp()): ApiResponse {
   return {
     statusCode: 200,
-    headers: { ...BASE, 'Content-Type': CONTENT_TYPE.html, 'Cache-Control': 'no-cache', 'Content-Security-Policy': PAGE_CSP, 'X-Frame-Options': 'DENY' },
+    headers: { ...BASE, 'Content-Type': CONTENT_TYPE.html, 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp, 'X-Frame-Options': 'DENY' },
     body: html,
     isBase64Encoded: false,
   };

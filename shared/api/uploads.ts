@@ -10,7 +10,7 @@ import { uploadKeyFor } from '../domain/upload-scope.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { UploadForms } from '../ports/upload-forms.ts';
 import type { DashboardAssets } from './pages/assets.ts';
-import { renderUploadPage, uploadPageCsp } from './pages/upload.ts';
+import { pageCsp, renderUploadPage } from './pages/html.ts';
 import type { Principal } from './auth.ts';
 import type { ApiRequest, ApiResponse } from './http.ts';
 import { apiError, json, page } from './responses.ts';
@@ -42,8 +42,7 @@ export function uploadPage(deps: UploadDeps): ApiResponse {
   if (!deps.dashboard) return apiError(503, 'unavailable', 'the dashboard is not built: run npm run build');
   const region = deps.regions.get(deps.defaultRegion);
   const html = renderUploadPage({ region: deps.defaultRegion, regionName: region?.name ?? deps.defaultRegion, assetVersion: deps.dashboard.version });
-  const res = page(html);
-  return deps.uploads ? { ...res, headers: { ...res.headers, 'Content-Security-Policy': uploadPageCsp(deps.uploads.storageOrigin) } } : res;
+  return page(html, pageCsp(deps.uploads ? [deps.uploads.storageOrigin] : []));
 }
 
 export async function createUpload(req: ApiRequest, region: string, principal: Principal, deps: UploadDeps): Promise<ApiResponse> {

@@ -25,7 +25,7 @@ import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
 import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
 import { periodKey, type Issue, type MunicipalityRow, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
-import { faultTagged, collect, hashOnly, objectSource } from '../formats/bytes.ts';
+import { faultTagged, collect, hashOnly, objectSource } from './upload-bytes.ts';
 import { readCsv } from '../formats/csv/reader.ts';
 import { concatRows, readLead } from '../formats/lead.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawTable } from '../formats/raw-table.ts';

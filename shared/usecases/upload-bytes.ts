@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { IssueCode } from '../domain/errors.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { inputError } from './issue.ts';
-import type { ByteSource } from './raw-table.ts';
+import { inputError } from '../formats/issue.ts';
+import type { ByteSource } from '../formats/raw-table.ts';
 
 const PIECE = 64 * 1024;
 

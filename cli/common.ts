@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { makeS3Client, S3ObjectStore } from '../shared/adapters/s3/object-store.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Stable exit codes, documented in `sferum-pulse --help`. */
 export const EXIT = { ok: 0, rejected: 1, error: 2 } as const;

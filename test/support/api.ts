@@ -2,7 +2,6 @@
 // the bundled samples, and the api function's dependencies over it (a SqliteReadModel on
 // its own connection, keys for each role, the dashboard compiled from source on demand).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { aggregateHandler } from '../../functions/aggregate/handler.ts';
 import { ingestHandler } from '../../functions/ingest/handler.ts';
 import { buildDashboard } from '../../scripts/dashboard.mjs';
@@ -21,6 +20,7 @@ import { CollectingSink } from './aggregate.ts';
 import { functionContext, loadEvent } from './events.ts';
 import { capturedLogger } from './logs.ts';
 import { startIngestEnv, type IngestEnv } from './ingest-env.ts';
+import { REPO_ROOT as root } from './paths.ts';
 
 export const KEYS = { reader: 'rk_test_reader_0123456789abcdef', dashboard: 'dk_test_dashboard_0123456789abcdef' } as const;
 
@@ -29,7 +29,6 @@ export const TEST_KEYS: readonly ApiKeyEntry[] = [
   { name: 'ci-dashboard', role: 'dashboard', sha256: hashApiKey(KEYS.dashboard) },
 ];
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const samplesDir = `${root}events/samples/`;
 type Manifest = { prefix: string; files: { name: string; valid_rows: number }[] };
 

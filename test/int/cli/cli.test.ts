@@ -5,10 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = (args: string[], timeout = 240_000) => spawnSync(process.execPath, ['bin/sferum-pulse.js', ...args], { cwd: root, encoding: 'utf8', timeout, maxBuffer: 256 * 1024 * 1024 });
 
 type Manifest = { prefix: string; files: { name: string; tables: string[]; bad_rows: unknown[]; period_key: string }[] };

@@ -4,11 +4,10 @@
 // child process for the process's own exit code.
 import { spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../../cli/main.ts';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 async function report(...args: string[]) {
   const out = new PassThrough();

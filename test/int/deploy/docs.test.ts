@@ -5,12 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { NotificationEvent } from '../../../shared/domain/events.ts';
 import { ChannelConfig, loadNotifyConfig, parseNotifyConfig, RouteConfig } from '../../../shared/domain/notify/config.ts';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (doc: string) => readFileSync(join(root, doc), 'utf8');
 
 /** Fenced blocks of a markdown text: language and body. */

@@ -5,13 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parseCron } from '../../../infra/local/cron.ts';
 import { loadServerlessConfig, queues, type ServerlessConfig } from '../../../infra/local/serverless-config.ts';
 import { ScheduleJob } from '../../../functions/schedule/handler.ts';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 let cfg: ServerlessConfig;
 
 describe('serverless.yml', () => {

@@ -8,12 +8,11 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(root, 'node_modules', 'serverless', 'bin', 'serverless.js');
 
 // every `${env:…}` serverless.yml reads, with a placeholder of the right shape

@@ -10,7 +10,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,8 +20,8 @@ import { parseCsv } from '../../support/aggregate.ts';
 import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../support/api.ts';
 import { shown, tableCells } from '../../support/read-back.ts';
 import { seedTable } from '../../support/seed-document.ts';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;

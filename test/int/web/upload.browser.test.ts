@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../../infra/local/functions.ts';
@@ -18,8 +17,8 @@ import { createLocalStack, type LocalStack } from '../../../infra/local/runtime.
 import { loadLocalModel } from '../../../infra/local/serverless-config.ts';
 import { checkPostForm } from '../../../infra/local/upload-post.ts';
 import { UploadReport } from '../../../shared/domain/schemas.ts';
+import { REPO_ROOT as root } from '../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 const SAMPLE = join(root, 'events/samples/07a_schools_03.04-07.04.2023.csv');
 const MAX_BYTES = 200_000;

@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
+import { REPO_ROOT as root } from '../../../support/paths.ts';
 
-const root = new URL('../../..', import.meta.url).pathname;
 
 /** A port on 127.0.0.1 that was free a moment ago: connections to it are refused. */
 async function closedPort(): Promise<number> {

@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,8 +23,8 @@ import { checkedFetch, checkedHandler, specChecker, type SpecChecker } from '../
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../../support/api.ts';
 import { functionContext } from '../../../support/events.ts';
 import { v01Event, v1Event } from '../../../support/http-events.ts';
+import { REPO_ROOT as root } from '../../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const seedTable = () =>
   readFileSync(`${root}test/fixtures/seed-table.tsv`, 'utf8')
     .replace(/^\uFEFF/, '')

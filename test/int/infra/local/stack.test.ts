@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { openDatabase } from '../../../../shared/adapters/sqlite/database.ts';
@@ -17,8 +16,8 @@ import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { ensureBuilt } from '../../../../infra/local/functions.ts';
 import { createLocalStack, type LocalStack } from '../../../../infra/local/runtime.ts';
 import { loadLocalModel } from '../../../../infra/local/serverless-config.ts';
+import { REPO_ROOT as root } from '../../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const samples = join(root, 'events/samples');
 const BUCKET = 'sferum-pulse-exports';
 const dirs: string[] = [];

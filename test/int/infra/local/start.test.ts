@@ -6,10 +6,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { REPO_ROOT as root } from '../../../support/paths.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'events/samples/manifest.json'), 'utf8')) as { files: { name: string }[] };
 
 /** Polls `read()` until `ok` holds, up to `ms`. */

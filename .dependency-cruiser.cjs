@@ -1,65 +1,46 @@
-// Keeps the architecture visible and enforced: the pure core (domain, ingest readers)
-// never reaches I/O, and only handlers and the runtime wire adapters.
-const IO_MODULES = [
-  '^node:(fs|fs/promises|net|http|https|http2|dgram|dns|dns/promises|child_process|cluster|worker_threads|os|tls)$',
-  '^(fs|fs/promises|net|http|https|http2|dgram|dns|child_process|cluster|worker_threads|os|tls)$',
-  '^@aws-sdk/',
-  '^better-sqlite3$',
-  '^@ydbjs/',
-  '^@bufbuild/',
-  '^@yandex-cloud/',
-  '^s3rver$',
-  '^@middy/',
-];
+// The layer table of ARCHITECTURE.md, enforced: one rule a row, each saying what its room may
+// import (everything else is an error), plus the rules that hold across rooms. `npm run
+// lint:deps` runs it inside `npm test`.
+const npm = (...pkgs) => pkgs.map((p) => `^node_modules/${p.replace(/[.]/g, '\\.')}/`);
+const core = (...mods) => `^(node:)?(${mods.join('|')})$`;
+/** A room may import only `allowed`; type-only imports count, unless `typesFree`. */
+const only = (name, room, allowed, comment, typesFree = false) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: room },
+  to: { pathNot: allowed, ...(typesFree ? { dependencyTypesNot: ['type-only'] } : {}) },
+});
+const never = (name, room, forbidden, comment) => ({ name, comment, severity: 'error', from: { path: room }, to: { path: forbidden } });
+
 module.exports = {
   forbidden: [
-    {
-      name: 'pure-core-no-io',
-      comment: 'shared/domain is pure: no I/O modules, no adapters, no runtime, no usecases',
-      severity: 'error',
-      from: { path: '^shared/domain/' },
-      to: { path: ['^shared/(adapters|runtime|usecases|ports|ingest|notify)/', ...IO_MODULES.map((m) => m)] },
-    },
-    {
-      name: 'domain-no-io-modules',
-      severity: 'error',
-      from: { path: '^shared/domain/' },
-      to: { dependencyTypes: ['core', 'npm', 'npm-dev'], path: IO_MODULES },
-    },
-    {
-      name: 'formats-no-io',
-      comment: 'shared/formats reads and writes file formats from and to bytes it is given; it never opens files, sockets or stores',
-      severity: 'error',
-      from: { path: '^shared/formats/' },
-      to: { path: ['^shared/(adapters|runtime|usecases)/', ...IO_MODULES] },
-    },
-    {
-      name: 'usecases-through-ports',
-      comment: 'use cases see ports, never concrete adapters',
-      severity: 'error',
-      from: { path: '^shared/usecases/' },
-      to: { path: ['^shared/adapters/', '^@aws-sdk/', '^better-sqlite3$', '^@ydbjs/'] },
-    },
-    {
-      name: 'api-through-ports',
-      comment: 'shared/api routes and reads through the ReadModel port; stores and the runtime stay outside',
-      severity: 'error',
-      from: { path: '^shared/api/' },
-      to: { path: ['^shared/(adapters|runtime|usecases)/', '^@aws-sdk/', '^better-sqlite3$', '^@ydbjs/', '^@middy/'] },
-    },
-    {
-      name: 'dashboard-runs-in-the-browser',
-      comment: 'the dashboard bundle (web/dashboard) uses the DOM, uPlot and the import-free metric catalog; server modules only as types',
-      severity: 'error',
-      from: { path: '^web/dashboard/' },
-      to: { dependencyTypesNot: ['type-only'], pathNot: ['^web/dashboard/', 'node_modules/uplot/', '^shared/domain/metric-catalog\\.ts$'] },
-    },
-    {
-      name: 'no-circular',
-      severity: 'error',
-      from: {},
-      to: { circular: true },
-    },
+    only('domain-is-pure', '^shared/domain/', ['^shared/domain/', ...npm('zod'), core('crypto')],
+      'the rules of the domain: zod and hashing, nothing that reads, writes or talks'),
+    only('formats-take-bytes', '^shared/formats/', ['^shared/(formats|domain)/', ...npm('exceljs', 'pptxgenjs', 'zod'), core('crypto', 'stream', 'zlib', 'buffer')],
+      'file formats read from and written to bytes they are given; no files, sockets, stores or ports'),
+    only('ports-are-types', '^shared/ports/', ['^shared/(ports|domain)/'],
+      'ports are interfaces over domain types; nothing concrete'),
+    only('usecases-through-ports', '^shared/usecases/', ['^shared/(usecases|ports|formats|domain)/', ...npm('zod'), core('crypto')],
+      'use cases reach the world only through the ports they are given'),
+    only('api-through-read-model', '^shared/api/', ['^shared/(api|ports|formats|domain)/', ...npm('zod'), core('crypto')],
+      'the read API without transport: routes, keys, parameters and bodies over the ReadModel port'),
+    never('adapters-below-usecases', '^shared/adapters/', ['^shared/(usecases|api|runtime)/', '^(functions|cli|web|infra|scripts)/'],
+      'an adapter implements a port with its SDK; it never calls a use case, the API or the runtime'),
+    never('runtime-inside-shared', '^shared/runtime/', ['^(functions|cli|web|infra|scripts)/'],
+      'the runtime wires shared/ for the functions; it knows no entry point'),
+    only('handlers-are-thin', '^functions/', ['^functions/', '^shared/(runtime|usecases|api|domain|ports)/', ...npm('zod')],
+      'a handler parses its event, calls one use case and maps the result: no adapter, SDK or I/O module'),
+    only('web-runs-in-the-browser', '^web/', ['^web/', ...npm('uplot'), '^shared/domain/metric-catalog\\.ts$'],
+      'the browser bundles: the DOM, uPlot and the import-free metric catalog; server modules only as types', true),
+    never('cli-drives-the-stack', '^(cli|bin)/', ['^(functions|web|scripts)/'],
+      'the CLI reaches the functions only through the local runtime, which loads their bundles'),
+    only('local-cloud-stands-in', '^infra/local/', ['^infra/local/', '^shared/(adapters/s3|domain)/', ...npm('@aws-sdk/client-s3', 's3rver', 'yaml', 'zod'),
+      core('child_process', 'crypto', 'fs', 'http', 'module', 'net', 'path', 'querystring', 'url', 'worker_threads')],
+      'the local stand-ins for Object Storage, Message Queue, timers and API Gateway; the functions run from their bundles, never imported'),
+    never('tests-stay-out-of-production', '^(functions|shared|cli|web|infra|bin|scripts)/', ['^(test|bench)/'],
+      'production code never imports a test or a benchmark'),
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'no-reading-shared-outside-project',
       comment: 'nothing in the project may read ../shared at run or test time',

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 
-const root = new URL('../../..', import.meta.url).pathname;
+const root = new URL('../../../../', import.meta.url).pathname;
 
 /** A port on 127.0.0.1 that was free a moment ago: connections to it are refused. */
 async function closedPort(): Promise<number> {

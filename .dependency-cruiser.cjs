@@ -55,6 +55,13 @@ module.exports = {
       to: { dependencyTypesNot: ['type-only'], pathNot: ['^web/dashboard/', 'node_modules/uplot/', '^shared/domain/metric-catalog\\.ts$'] },
     },
     {
+      name: 'ydb-codec-knows-no-table',
+      comment: 'shared/adapters/ydb/codec.ts is the generic YDB value codec: it reaches the SDK facade only, never our tables, rows or domain (tables.ts)',
+      severity: 'error',
+      from: { path: '^shared/adapters/ydb/codec\\.ts$' },
+      to: { pathNot: '^shared/adapters/ydb/sdk\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -38,6 +38,8 @@ module.exports = {
     only('local-cloud-stands-in', '^infra/local/', ['^infra/local/', '^shared/(adapters/s3|domain)/', ...npm('@aws-sdk/client-s3', 's3rver', 'yaml', 'zod'),
       core('child_process', 'crypto', 'fs', 'http', 'module', 'net', 'path', 'querystring', 'url', 'worker_threads')],
       'the local stand-ins for Object Storage, Message Queue, timers and API Gateway; the functions run from their bundles, never imported'),
+    only('ydb-codec-knows-no-table', '^shared/adapters/ydb/codec\\.ts$', ['^shared/adapters/ydb/sdk\\.ts$'],
+      'the YDB value codec is generic: it reaches the SDK facade only, never our tables, rows or domain (tables.ts)'),
     never('tests-stay-out-of-production', '^(functions|shared|cli|web|infra|bin|scripts)/', ['^(test|bench)/'],
       'production code never imports a test or a benchmark'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

@@ -11,7 +11,11 @@
 // without e-mail never loads SES, and the embedded store never loads the YDB SDK. The code
 // reaches each of them through a dynamic import() only. The YDB SDK is several packages
 // (@ydbjs/*, its protobuf and gRPC runtime); its one importer, shared/adapters/ydb/sdk.ts,
-// is the vendor file's entry, so the bundles require that module instead of bundling it. The dashboard is compiled first and embedded
+// is the vendor file's entry, so the bundles require that module instead of bundling it.
+// gRPC is one vendor file that both of its users require: the YDB file and the Lockbox
+// payload client (shared/adapters/secrets/lockbox.ts). A copy inside each would be compiled
+// twice by an instance that reads a Lockbox secret and then the store, and would keep two
+// channel pools. The dashboard is compiled first and embedded
 // in the api bundle (define `__SFERUM_PULSE_DASHBOARD__`), so that function serves its page
 // and assets from memory; a copy goes to dist/dashboard/ for inspection.
 import { build } from 'esbuild';
@@ -22,41 +26,60 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
 const external = ['better-sqlite3', 's3rver', '@duckdb/*', 'playwright-core', 'tsx', 'vitest'];
-// grpc-js only for the Lockbox payload client (shared/adapters/secrets/lockbox.ts), loaded on a Lockbox reference
+// grpc-js requires @grpc/proto-loader (and protobufjs, ~120 KB) only inside its channelz
+// and ORCA *server* features, which neither client calls: left out, not compiled on start
+const vendorExternal = [...external, '@grpc/proto-loader'];
 const VENDOR = { exceljs: 'exceljs', pptxgenjs: 'pptxgenjs', '@aws-sdk/client-sesv2': 'client-sesv2', '@grpc/grpc-js': 'grpc-js' };
+// nice-grpc (in the YDB file) patches a connect timeout into grpc-js's connector class,
+// which it reaches through this internal module: the class the channels use is the one in
+// grpc-js.js, so that file also hands out its own copy of the module, and the deep import
+// resolves to it rather than bundling a second, unused copy that the patch would change
+const GRPC_TRANSPORT = '@grpc/grpc-js/build/src/transport';
+const VENDOR_ENTRY = {
+  '@grpc/grpc-js': `module.exports = require("@grpc/grpc-js");
+Object.defineProperty(module.exports, "__transport", { value: require(${JSON.stringify(GRPC_TRANSPORT)}) });`,
+};
 /** Vendor files whose entry is a module of ours (a façade re-exporting a multi-package SDK). */
 const VENDOR_MODULES = { [join(root, 'shared', 'adapters', 'ydb', 'sdk.ts')]: 'ydb' };
 const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, legalComments: 'none', logLevel: 'warning' };
 const sizes = {};
 
-rmSync(join(root, 'dist', 'vendor'), { recursive: true, force: true });
-for (const [pkg, file] of Object.entries(VENDOR)) {
-  const outfile = join(root, 'dist', 'vendor', `${file}.js`);
-  await build({ ...common, stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: 'js' }, outfile, external });
-  sizes[`vendor/${file}`] = statSync(outfile).size;
-}
-for (const [entry, file] of Object.entries(VENDOR_MODULES)) {
-  const outfile = join(root, 'dist', 'vendor', `${file}.js`);
-  // grpc-js requires @grpc/proto-loader (and protobufjs, ~120 KB) only inside its channelz
-  // and ORCA *server* features, which a client never calls: left out, not compiled on start
-  await build({ ...common, entryPoints: [entry], outfile, external: [...external, '@grpc/proto-loader'] });
-  sizes[`vendor/${file}`] = statSync(outfile).size;
-}
-writeFileSync(join(root, 'dist', 'vendor', 'package.json'), '{ "type": "commonjs" }\n');
-
-/** Function bundles require the vendor files by relative path (dist/<name>/ → dist/vendor/). */
-const vendorPlugin = {
-  name: 'vendor',
+/** Bundles require the vendor packages' files by a path relative to themselves: `dir`. */
+const vendorPackages = (dir) => ({
+  name: 'vendor-packages',
   setup(b) {
     // package names hold no regular-expression metacharacters
     const filter = new RegExp(`^(${Object.keys(VENDOR).join('|')})$`);
-    b.onResolve({ filter }, (args) => ({ path: `../vendor/${VENDOR[args.path]}.js`, external: true }));
+    b.onResolve({ filter }, (args) => ({ path: `${dir}${VENDOR[args.path]}.js`, external: true }));
+    b.onResolve({ filter: /^@grpc\/grpc-js\/build\/src\/transport$/ }, () => ({ path: GRPC_TRANSPORT, namespace: 'grpc-transport' }));
+    b.onLoad({ filter: /.*/, namespace: 'grpc-transport' }, () => ({ contents: 'module.exports = require("@grpc/grpc-js").__transport;', loader: 'js' }));
+  },
+});
+/** Function bundles (dist/<name>/) require the vendor modules from dist/vendor/. */
+const vendorModules = {
+  name: 'vendor-modules',
+  setup(b) {
     b.onResolve({ filter: /\/sdk\.ts$/ }, (args) => {
       const file = VENDOR_MODULES[join(args.resolveDir, args.path)];
       return file ? { path: `../vendor/${file}.js`, external: true } : undefined;
     });
   },
 };
+
+rmSync(join(root, 'dist', 'vendor'), { recursive: true, force: true });
+for (const [pkg, file] of Object.entries(VENDOR)) {
+  const outfile = join(root, 'dist', 'vendor', `${file}.js`);
+  const contents = VENDOR_ENTRY[pkg] ?? `module.exports = require(${JSON.stringify(pkg)});`;
+  await build({ ...common, stdin: { contents, resolveDir: root, loader: 'js' }, outfile, external: vendorExternal });
+  sizes[`vendor/${file}`] = statSync(outfile).size;
+}
+for (const [entry, file] of Object.entries(VENDOR_MODULES)) {
+  const outfile = join(root, 'dist', 'vendor', `${file}.js`);
+  // a vendor package it uses (grpc-js) is its sibling file, not a second copy inside it
+  await build({ ...common, entryPoints: [entry], outfile, external: vendorExternal, plugins: [vendorPackages('./')] });
+  sizes[`vendor/${file}`] = statSync(outfile).size;
+}
+writeFileSync(join(root, 'dist', 'vendor', 'package.json'), '{ "type": "commonjs" }\n');
 
 const dashboard = await buildDashboard({ root });
 mkdirSync(join(root, 'dist', 'dashboard'), { recursive: true });
@@ -69,7 +92,7 @@ for (const name of names) {
     entryPoints: [join(root, 'functions', name, 'handler.ts')],
     outfile,
     external,
-    plugins: [vendorPlugin],
+    plugins: [vendorPackages('../vendor/'), vendorModules],
     // import() of a vendor file becomes require() wrapped for ESM interop: Node's own
     // import() of a bundled CJS file would see only its default export, not named ones
     supported: { 'dynamic-import': false },

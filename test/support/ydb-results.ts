@@ -4,14 +4,14 @@
 // query and table services (the wire server under test/ydb-wire/ is the real-gRPC one).
 import { StatusIds_StatusCode } from '@ydbjs/api/operation';
 import { QueryServiceDefinition } from '@ydbjs/api/query';
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ResultSetSchema, type ResultSet, type TypedValue } from '@ydbjs/api/value';
 import { YDBError } from '@ydbjs/error';
 import { BulkUpsertService } from '../../shared/adapters/ydb/bulk-upsert.ts';
 import type { Params } from '../../shared/adapters/ydb/client.ts';
 import type { Paged } from '../../shared/adapters/ydb/queries.ts';
 import type { Driver } from '../../shared/adapters/ydb/sdk.ts';
-import { col, decodeValue, listParam, ydbType, type ColumnType, type Columns, type RowOf } from '../../shared/adapters/ydb/types.ts';
+import { col, decodeValue, listParam, ydbType, type ColumnType, type Columns, type RowOf } from '../../shared/adapters/ydb/codec.ts';
 
 export function resultSetOf<C extends Columns>(columns: C, rows: readonly RowOf<C>[], truncated = false): ResultSet {
   return create(ResultSetSchema, {
@@ -19,6 +19,11 @@ export function resultSetOf<C extends Columns>(columns: C, rows: readonly RowOf<
     rows: listParam(columns, rows).value!.items,
     truncated,
   });
+}
+
+/** A result set as a client receives it: through the protobuf encoding, 64-bit integers as bigints. */
+export function receivedResultSet<C extends Columns>(columns: C, rows: readonly RowOf<C>[]): ResultSet {
+  return fromBinary(ResultSetSchema, toBinary(ResultSetSchema, resultSetOf(columns, rows)));
 }
 
 /**

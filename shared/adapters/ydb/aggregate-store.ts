@@ -23,7 +23,8 @@ import {
   AGGREGATE_UNIT_COLUMNS,
   AGGREGATE_WRITE_PERIOD,
 } from './queries.ts';
-import { METRIC_COLUMNS, aggregateToRow, col, decodeRows, listParam, param, rowToAggregate, type AggregateDbRow, type Columns } from './types.ts';
+import { col, decodeRows, listParam, param, type Columns } from './codec.ts';
+import { METRIC_COLUMNS, aggregateToRow, rowToAggregate } from './tables.ts';
 
 const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -40,7 +41,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
         AGGREGATE_COLUMNS,
         'reading aggregates',
       );
-      return (rows as unknown as AggregateDbRow[])
+      return rows
         .map(rowToAggregate)
         .sort((a, b) => (a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1));
     },
@@ -48,7 +49,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
     async timeseries(region, metric, scope) {
       // the statement is chosen from the MetricId enum, never built from the caller's text
       const m = MetricId.parse(metric);
-      const t = METRIC_COLUMNS[m]!;
+      const t = METRIC_COLUMNS[m];
       const columns: Columns = { period_start: col.date, period_end: col.date, value: t, delta: t };
       const rows = await paginate(
         run,
@@ -99,7 +100,7 @@ export class YdbAggregateStore implements AggregateStore {
         $region: param(col.utf8, region),
         $period_start: param(col.date, period.start),
         $period_end: param(col.date, period.end),
-        $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow) as never),
+        $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow)),
       },
       { what, idempotent: true },
     );

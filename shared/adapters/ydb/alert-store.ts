@@ -5,7 +5,8 @@ import type { AlertState } from '../../domain/alerts.ts';
 import type { AlertStore } from '../../ports/alert-store.ts';
 import { paginate, type Runner, type YdbClient } from './client.ts';
 import { ALERT_COLUMNS, ALERT_READ_COLUMNS, ALERTS_FOR_REGION, ALERTS_SAVE } from './queries.ts';
-import { alertToRow, col, listParam, param, rowToAlert } from './types.ts';
+import { col, listParam, param } from './codec.ts';
+import { alertToRow, rowToAlert } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

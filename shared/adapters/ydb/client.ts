@@ -39,7 +39,7 @@ import {
   type Value,
 } from './sdk.ts';
 import { BulkUpsertService } from './bulk-upsert.ts';
-import { decodeRows, encodeRow, listOfEncoded, param, rowBytes, type Columns, type ColumnType, type RowOf } from './types.ts';
+import { decodeRows, encodeRow, listOfEncoded, param, rowBytes, type Columns, type ColumnType, type RowOf } from './codec.ts';
 import { PAGE_SIZE, type Paged } from './queries.ts';
 
 export type Params = Readonly<Record<string, TypedValue>>;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../domain/errors.ts';
 import { YdbClient, paginate } from './client.ts';
 import { MIGRATION_COLUMNS, MIGRATION_RECORD, MIGRATIONS_APPLIED, MIGRATIONS_BOOTSTRAP } from './queries.ts';
-import { listParam } from './types.ts';
+import { listParam } from './codec.ts';
 import type { Driver } from './sdk.ts';
 
 export type Migration = { readonly id: string; readonly text: string; readonly checksum: string };

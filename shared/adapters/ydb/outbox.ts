@@ -53,7 +53,8 @@ import {
   ITEMS_OF_DELIVERY,
   OPEN_DELIVERIES,
 } from './queries.ts';
-import { col, decodeRows, listParam, param, parseEvent, pick, type DeliveryRow, type RowOf } from './types.ts';
+import { col, decodeRows, listParam, param, pick, type RowOf } from './codec.ts';
+import { parseEvent, type DeliveryRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const CHANNEL_ID_COLUMNS = pick(CHANNEL_COLUMNS, 'channel_id');

@@ -1,5 +1,5 @@
 // Adapter support: every YQL statement the YDB adapters send, as named constants built
-// once at module load from the table descriptions in types.ts. Values never enter the
+// once at module load from the table descriptions in tables.ts. Values never enter the
 // text: each one is a `$parameter` with a DECLARE (the query service infers types without
 // it, but the DECLARE pins them, and the text is a stable key for the server's query cache). The only literals are the
 // few constants listed in ALLOWED_LITERALS. test/unit/adapters/ydb/schema-drift.test.ts holds these
@@ -9,7 +9,8 @@
 // continuing strictly after the last key seen, both ordered by that key and bounded by
 // `$limit` (see client.ts `paginate`), so no result held in memory grows with the data.
 import { MetricId } from '../../domain/events.ts';
-import { T, yqlStruct, yqlType, pick, type Columns, type AnyTable } from './types.ts';
+import { yqlStruct, yqlType, pick, type Columns, type AnyTable } from './codec.ts';
+import { T } from './tables.ts';
 
 /** Literals a statement may contain; everything else is a parameter. */
 export const ALLOWED_LITERALS: readonly string[] = [];

@@ -35,22 +35,8 @@ import {
   UNIT_COLUMNS,
   COMMIT_POINTERS,
 } from './queries.ts';
-import {
-  T,
-  col,
-  decodeRows,
-  listParam,
-  municipalityToRow,
-  param,
-  rowToMunicipality,
-  scalarListParam,
-  rowToSchool,
-  schoolToRow,
-  unitRow,
-  type BatchUnitRow,
-  type PointerRow,
-  type RowOf,
-} from './types.ts';
+import { col, decodeRows, listParam, param, scalarListParam, type RowOf } from './codec.ts';
+import { T, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow, type PointerRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

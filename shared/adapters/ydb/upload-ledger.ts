@@ -26,7 +26,8 @@ import {
   LEDGER_TAKEOVER_COLUMNS,
   PAGE_SIZE,
 } from './queries.ts';
-import { col, decodeRows, listParam, param, parseReport, pick, type RowOf } from './types.ts';
+import { col, decodeRows, listParam, param, pick, type RowOf } from './codec.ts';
+import { parseReport } from './tables.ts';
 
 const COUNTER = 'upload_ledger';
 const IN_PROGRESS = 'in_progress';

@@ -58,6 +58,17 @@ describe('serverless.yml', () => {
     }
   });
 
+  test('gRPC is one vendor file: the YDB file requires grpc-js.js, and nice-grpc patches the connector that file uses', () => {
+    const req = createRequire(join(root, 'package.json'));
+    const ydb = readFileSync(join(root, 'dist', 'vendor', 'ydb.js'), 'utf8');
+    expect(ydb.includes('require("./grpc-js.js")'), 'ydb.js requires grpc-js.js').toBe(true);
+    // grpc-js's user-agent prefix: present only where grpc-js itself is bundled
+    expect(ydb.includes('grpc-node-js/'), 'a copy of grpc-js inside ydb.js').toBe(false);
+    req(join(root, 'dist', 'vendor', 'ydb.js'));
+    const grpc = req(join(root, 'dist', 'vendor', 'grpc-js.js')) as { __transport: { Http2SubchannelConnector: { prototype: Record<symbol, unknown> } } };
+    expect(grpc.__transport.Http2SubchannelConnector.prototype[Symbol.for('nice-grpc.connectTimeoutPatch')]).toBe(true);
+  });
+
   test('every trigger names declared queues and buckets, and service accounts the guide creates', () => {
     const accounts = new Set(guideAccounts().keys());
     const qs = queues(cfg);

@@ -6,7 +6,8 @@ import { StatusIds_StatusCode } from '@ydbjs/api/operation';
 import { BulkUpsertRequestSchema, BulkUpsertResponseSchema, TableServiceDefinition } from '@ydbjs/api/table';
 import { describe, expect, test } from 'vitest';
 import { BulkUpsertService, decodeBulkUpsertResponse, encodeBulkUpsertRequest } from '../../../../shared/adapters/ydb/bulk-upsert.ts';
-import { T, listParam } from '../../../../shared/adapters/ydb/types.ts';
+import { listParam } from '../../../../shared/adapters/ydb/codec.ts';
+import { T } from '../../../../shared/adapters/ydb/tables.ts';
 
 describe('BulkUpsert without the table-service module', () => {
   test('the path is the table service method', () => {

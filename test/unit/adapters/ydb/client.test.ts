@@ -19,7 +19,8 @@ import {
   type Params,
 } from '../../../../shared/adapters/ydb/client.ts';
 import { PAGE_SIZE, SCHOOLS_OF_BATCH, type Paged } from '../../../../shared/adapters/ydb/queries.ts';
-import { T, col, listOfEncoded, type RowOf } from '../../../../shared/adapters/ydb/types.ts';
+import { col, listOfEncoded } from '../../../../shared/adapters/ydb/codec.ts';
+import { T, type SchoolDbRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../../shared/domain/errors.ts';
 import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
 
@@ -27,7 +28,7 @@ import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../
 const fast = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 2 }, random: () => 0.5 };
 const rpcs = (calls: readonly FakeCall[]) => calls.map((c) => (c.tx ? `${c.rpc}(${c.tx})` : c.rpc));
 
-function school(i: number, name = 'МБОУ СОШ'): RowOf<typeof T.schoolSnapshot.columns> {
+function school(i: number, name = 'МБОУ СОШ'): SchoolDbRow {
   return {
     region: '26',
     period_start: '2023-03-06',
@@ -267,7 +268,7 @@ describe('translateError', () => {
 
 describe('paginate', () => {
   /** Serves rows of a sorted in-memory "table" the way the paged statements would. */
-  function server(rows: RowOf<typeof T.schoolSnapshot.columns>[], seen: Params[]) {
+  function server(rows: SchoolDbRow[], seen: Params[]) {
     return async (text: string, params: Params): Promise<ResultSet[]> => {
       seen.push(params);
       const page = pageOf(SCHOOLS_OF_BATCH, text, params, rows, T.schoolSnapshot.columns);

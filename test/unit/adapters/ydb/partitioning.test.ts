@@ -4,7 +4,7 @@
 // partition), and each ALTER names a table the migrations create.
 import { describe, expect, test } from 'vitest';
 import { loadMigrations, splitStatements } from '../../../../shared/adapters/ydb/migrate.ts';
-import { TABLES } from '../../../../shared/adapters/ydb/types.ts';
+import { TABLES } from '../../../../shared/adapters/ydb/tables.ts';
 
 const statements = loadMigrations().flatMap((m) => splitStatements(m.text));
 

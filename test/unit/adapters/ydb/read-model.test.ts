@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { TruncatedResultError, YdbClient } from '../../../../shared/adapters/ydb/client.ts';
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, PAGE_SIZE } from '../../../../shared/adapters/ydb/queries.ts';
 import { YdbReadModel } from '../../../../shared/adapters/ydb/read-model.ts';
-import { aggregateToRow, col, type AggregateDbRow } from '../../../../shared/adapters/ydb/types.ts';
+import { col } from '../../../../shared/adapters/ydb/codec.ts';
+import { aggregateToRow, type AggregateDbRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { TransientError } from '../../../../shared/domain/errors.ts';
 import { agg, P1 } from '../../../contract/stores.contract.ts';
 import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
@@ -22,7 +23,7 @@ function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Erro
     if (queries++ === 0 && opts.failFirstQuery) return opts.failFirstQuery;
     if (c.text === AGGREGATE_PERIODS.first) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
     const page = pageOf(AGGREGATE_READ_PERIOD, c.text!, c.params!, rows, AGGREGATE_COLUMNS);
-    return [resultSetOf(AGGREGATE_COLUMNS, page as never, opts.truncated ?? false)];
+    return [resultSetOf(AGGREGATE_COLUMNS, page, opts.truncated ?? false)];
   });
   return { read: new YdbReadModel(new YdbClient(driver, { backoff: { baseMs: 1, capMs: 1 } })), calls };
 }

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadMigrations, splitStatements } from '../../../../shared/adapters/ydb/migrate.ts';
 import { ALLOWED_LITERALS, MIGRATIONS_BOOTSTRAP, allQueries } from '../../../../shared/adapters/ydb/queries.ts';
-import { TABLES } from '../../../../shared/adapters/ydb/types.ts';
+import { TABLES } from '../../../../shared/adapters/ydb/tables.ts';
 import { YQL_KEYWORDS, lintQuery, parseSchema, tokenize } from './schema-drift.ts';
 
 const migrations = loadMigrations();

@@ -20,7 +20,8 @@ import {
 } from '../../../../shared/adapters/ydb/queries.ts';
 import { YdbSnapshotStore } from '../../../../shared/adapters/ydb/snapshot-store.ts';
 import { YdbUploadLedger } from '../../../../shared/adapters/ydb/upload-ledger.ts';
-import { col, unitRow, type DeliveryRow } from '../../../../shared/adapters/ydb/types.ts';
+import { col } from '../../../../shared/adapters/ydb/codec.ts';
+import { unitRow, type DeliveryRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { agg, P1, P2 } from '../../../contract/stores.contract.ts';
 import { fakeDriver, resultSetOf, type FakeAnswer, type FakeCall } from '../../../support/ydb-results.ts';
 import { transactions, violations } from './tx-rules.ts';

@@ -5,7 +5,7 @@
 // has modified it. A DELETE or UPDATE with WHERE reads its table; `… ON SELECT` and
 // UPSERT/INSERT do not (beyond the rows they write).
 import { splitStatements } from '../../../../shared/adapters/ydb/migrate.ts';
-import { TABLES } from '../../../../shared/adapters/ydb/types.ts';
+import { TABLES } from '../../../../shared/adapters/ydb/tables.ts';
 import type { FakeCall } from '../../../support/ydb-results.ts';
 
 const INDEXED = new Set(TABLES.filter((t) => t.indexes.length > 0).map((t) => t.name));

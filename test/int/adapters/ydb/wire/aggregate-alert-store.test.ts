@@ -10,7 +10,7 @@ import {
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
 } from '../../../../../shared/adapters/ydb/queries.ts';
-import { aggregateToRow } from '../../../../../shared/adapters/ydb/types.ts';
+import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import type { AlertState } from '../../../../../shared/domain/alerts.ts';
 import { P1, agg, alert } from '../../../../contract/stores.contract.ts';
 import { useAdapterWire, day, sent, value } from './harness.ts';
@@ -43,7 +43,7 @@ describe('aggregate store', () => {
   });
 
   test('readPeriod pages the period and returns the rows as stored, region first', async () => {
-    h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [rows[1]!, rows[0]!].map(aggregateToRow) as never)]);
+    h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [rows[1]!, rows[0]!].map(aggregateToRow))]);
     expect(await h.stores.aggregates.readPeriod('26', P1)).toEqual(rows);
     expect(value(sent(h.wire, AGGREGATE_READ_PERIOD.first)[0], '$limit')).toBe(500n);
   });

@@ -3,7 +3,7 @@
 // commit in between is wholly seen or not at all.
 import { expect, test } from 'vitest';
 import { AGGREGATE_READ_PERIOD, ALERTS_FOR_REGION, LEDGER_REPORT } from '../../../../../shared/adapters/ydb/queries.ts';
-import { aggregateToRow } from '../../../../../shared/adapters/ydb/types.ts';
+import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import { report } from '../../../../contract/snapshot-store.contract.ts';
 import { P1, agg } from '../../../../contract/stores.contract.ts';
 import { useAdapterWire, sent } from './harness.ts';
@@ -13,7 +13,7 @@ const h = useAdapterWire(undefined, { rowsPerPart: 2 });
 
 test('one snapshot transaction carries all of a request\'s reads and ends with them', async () => {
   const row = agg({ level: 'region' });
-  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [aggregateToRow(row)] as never)]);
+  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [aggregateToRow(row)])]);
   h.wire.script((q) => q.text === LEDGER_REPORT, [h.wire.rows('upload_ledger', [{ report_json: report('u1') }], ['report_json'])]);
   const got = await h.readModel.snapshot(async (v) => [await v.readPeriod('26', P1), await v.alerts('26'), await v.report('u1')]);
   expect(got).toEqual([[row], [], report('u1')]);
@@ -39,7 +39,7 @@ test('a snapshot that meets OVERLOADED is re-run whole in a new transaction', as
 
 test('a page whose stream breaks after its first part is read again whole, never returned cut', async () => {
   const rows = [agg({ level: 'region' }), agg({ id: 'a' }), agg({ id: 'b' }), agg({ id: 'c' })];
-  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow) as never)]);
+  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow))]);
   h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1, match: (q) => q.text === AGGREGATE_READ_PERIOD.first });
   const got = await h.readModel.snapshot((v) => v.readPeriod('26', P1));
   expect(got.map((r) => r.scope.id)).toEqual(['26', 'a', 'b', 'c']);

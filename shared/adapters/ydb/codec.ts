@@ -1,27 +1,13 @@
-// Adapter support: every conversion between the pipeline's zod-inferred row types and YDB
-// typed values, in one place. A table is described once (its columns, their YDB types and
-// its primary key); the DECLARE texts, the struct types sent with BulkUpsert and AS_TABLE,
-// the decoding of result sets and the migration check all derive from that description,
-// so they cannot drift apart. No decorators, no TypedData subclasses.
+// Adapter support: the YDB value codec, generic over any table. A column is a YDB type in
+// our vocabulary (`col`); a set of columns gives its row type (`RowOf`), its DECLARE and
+// struct texts, its protocol types, the encoding of rows as parameters and the decoding of
+// result sets, so a table described once (tables.ts) cannot drift from what is sent and
+// read. This file knows no table of ours. No decorators, no TypedData subclasses.
 //
 // Values are built directly as the protocol's messages (`@ydbjs/api/value`) rather than
 // through `@ydbjs/value`'s classes: every Int64/Uint64 here is a safe JS integer on the way
 // in and out (a loud RangeError otherwise), a Date travels as its day number, and a row is
 // one message reused for both its size (chunking) and the request.
-import { z } from 'zod';
-import { alertRecord } from '../alert-rows.ts';
-import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
-import { AlertState } from '../../domain/alerts.ts';
-import { MetricId, NotificationEvent } from '../../domain/events.ts';
-import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
-import {
-  UploadReport,
-  periodLabel,
-  type MunicipalityRow,
-  type Period,
-  type SchoolRow,
-  type TableKind,
-} from '../../domain/schemas.ts';
 import { TypeSchema, Type_PrimitiveTypeId, TypedValueSchema, ValueSchema, create, type ResultSet, type Type, type TypedValue, type Value } from './sdk.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -338,8 +324,9 @@ export function decodeRows<C extends Columns>(rs: Pick<ResultSet, 'columns' | 'r
 }
 
 // ---------------------------------------------------------------------------------------
-// Tables: the single description every query, migration check and mapper uses
+// Table descriptions
 
+/** A table: its columns, their order and types, its primary key and secondary indexes. */
 export type TableSpec<C extends Columns = Columns> = {
   readonly name: string;
   readonly columns: C;
@@ -347,7 +334,10 @@ export type TableSpec<C extends Columns = Columns> = {
   readonly indexes: readonly { readonly name: string; readonly columns: readonly (keyof C & string)[] }[];
 };
 
-/** Any table description, whatever its columns (what generic helpers and checks take). */
+/**
+ * Any table description, whatever its columns (what generic helpers and checks take):
+ * TableSpec<C> does not widen to TableSpec<Columns>, as C's keys are also its key lists'.
+ */
 export type AnyTable = {
   readonly name: string;
   readonly columns: Columns;
@@ -355,300 +345,12 @@ export type AnyTable = {
   readonly indexes: readonly { readonly name: string; readonly columns: readonly string[] }[];
 };
 
-function table<C extends Columns>(spec: TableSpec<C>): TableSpec<C> {
+/** Checks a description while keeping its columns' literal types. */
+export function table<C extends Columns>(spec: TableSpec<C>): TableSpec<C> {
   return spec;
 }
-
-const COUNT_SET: ReadonlySet<string> = new Set(COUNT_METRICS);
-/** Counts (and their deltas, which may be negative) are Int64; shares are Double. */
-export const METRIC_COLUMNS: Record<string, ColumnType> = Object.fromEntries(
-  MetricId.options.flatMap((m) => {
-    const t = COUNT_SET.has(m) ? col.opt.int64 : col.opt.double;
-    return [
-      [m, t],
-      [`${m}_delta`, t],
-    ];
-  }),
-);
-
-export const T = {
-  uploadLedger: table({
-    name: 'upload_ledger',
-    columns: {
-      upload_id: col.utf8,
-      bucket: col.utf8,
-      object_key: col.utf8,
-      sha256: col.utf8,
-      status: col.utf8,
-      lease_until_ms: col.opt.int64,
-      ingest_sequence: col.uint64,
-      acquired_at_ms: col.int64,
-      completed_at_ms: col.opt.int64,
-      report_status: col.opt.utf8,
-      report_json: col.opt.json,
-    },
-    primaryKey: ['upload_id'],
-    indexes: [
-      { name: 'by_object', columns: ['bucket', 'object_key'] },
-      { name: 'by_status_sequence', columns: ['status', 'ingest_sequence'] },
-    ],
-  }),
-  sequenceCounter: table({
-    name: 'sequence_counter',
-    columns: { counter_name: col.utf8, last_value: col.uint64 },
-    primaryKey: ['counter_name'],
-    indexes: [],
-  }),
-  schoolSnapshot: table({
-    name: 'school_snapshot',
-    columns: {
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      batch_id: col.utf8,
-      municipality_id: col.utf8,
-      school_key: col.utf8,
-      school_inn: col.utf8,
-      school_kpp: col.opt.utf8,
-      school_name: col.utf8,
-      in_sferum: col.bool,
-      admin_active: col.bool,
-      teachers_total: col.opt.int64,
-      teachers_in_sferum: col.opt.int64,
-      students_total: col.opt.int64,
-      students_in_sferum: col.opt.int64,
-      teachers_chat_creators: col.opt.int64,
-      teachers_msg3: col.opt.int64,
-      teachers_msg10: col.opt.int64,
-      teachers_calls: col.opt.int64,
-    },
-    primaryKey: ['region', 'period_start', 'period_end', 'batch_id', 'municipality_id', 'school_key'],
-    indexes: [],
-  }),
-  municipalitySnapshot: table({
-    name: 'municipality_snapshot',
-    columns: {
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      batch_id: col.utf8,
-      municipality_id: col.utf8,
-      in_sferum: col.bool,
-      admin_active: col.bool,
-    },
-    primaryKey: ['region', 'period_start', 'period_end', 'batch_id', 'municipality_id'],
-    indexes: [],
-  }),
-  batchUnit: table({
-    name: 'snapshot_batch_unit',
-    columns: {
-      batch_id: col.utf8,
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      kind: col.utf8,
-      municipality_id: col.utf8,
-    },
-    // batch_id is the upload id (a content hash): uniformly spread, never increasing
-    primaryKey: ['batch_id', 'region', 'period_start', 'period_end', 'kind', 'municipality_id'],
-    indexes: [],
-  }),
-  currentBatch: table({
-    name: 'current_batch',
-    columns: {
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      kind: col.utf8,
-      municipality_id: col.utf8,
-      batch_id: col.utf8,
-      upload_id: col.utf8,
-      source_modified_ms: col.int64,
-      source_sequence: col.uint64,
-      version: col.uint64,
-    },
-    primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
-    indexes: [],
-  }),
-  aggregateMetrics: table({
-    name: 'aggregate_metrics',
-    columns: {
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      period_label: col.utf8,
-      level: col.utf8,
-      unit: col.utf8,
-      unit_name: col.utf8,
-      has_export: col.bool,
-      ...METRIC_COLUMNS,
-      missing_json: col.json,
-      warnings_json: col.json,
-    } as Columns,
-    primaryKey: ['region', 'period_start', 'period_end', 'level', 'unit'],
-    indexes: [{ name: 'by_scope', columns: ['region', 'level', 'unit', 'period_start'] }],
-  }),
-  alertState: table({
-    name: 'alert_state',
-    columns: {
-      region: col.utf8,
-      alert_id: col.utf8,
-      level: col.utf8,
-      unit: col.utf8,
-      status: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      changed_at: col.utf8,
-      state_json: col.json,
-    },
-    primaryKey: ['region', 'alert_id', 'level', 'unit'],
-    indexes: [],
-  }),
-  notifyDelivery: table({
-    name: 'notify_delivery',
-    columns: {
-      delivery_id: col.utf8,
-      channel_id: col.utf8,
-      group_key: col.utf8,
-      state: col.utf8,
-      sealed: col.bool,
-      attempts: col.uint64,
-      last_error: col.opt.utf8,
-      next_attempt_at_ms: col.opt.int64,
-      lease_until_ms: col.opt.int64,
-      lease_token: col.opt.utf8,
-      created_at_ms: col.int64,
-      schedule_start_ms: col.int64,
-      updated_at_ms: col.int64,
-      delivered_at_ms: col.opt.int64,
-    },
-    primaryKey: ['delivery_id'],
-    indexes: [
-      { name: 'by_due', columns: ['state', 'next_attempt_at_ms'] },
-      { name: 'by_group', columns: ['channel_id', 'group_key'] },
-      { name: 'by_state_updated', columns: ['state', 'updated_at_ms'] },
-    ],
-  }),
-  notifyDeliveryItem: table({
-    name: 'notify_delivery_item',
-    columns: {
-      event_id: col.utf8,
-      channel_id: col.utf8,
-      delivery_id: col.utf8,
-      event_json: col.json,
-      enqueued_at_ms: col.int64,
-    },
-    primaryKey: ['event_id', 'channel_id'],
-    indexes: [{ name: 'by_delivery', columns: ['delivery_id'] }],
-  }),
-  notifyChannelState: table({
-    name: 'notify_channel_state',
-    columns: { channel_id: col.utf8, disabled_at_ms: col.int64, reason: col.utf8 },
-    primaryKey: ['channel_id'],
-    indexes: [],
-  }),
-  schemaMigrations: table({
-    name: 'schema_migrations',
-    columns: { migration_id: col.utf8, checksum: col.utf8, applied_at_ms: col.int64 },
-    primaryKey: ['migration_id'],
-    indexes: [],
-  }),
-} as const;
-
-export const TABLES: readonly AnyTable[] = Object.values(T);
 
 /** A subset of a table's columns, keeping their types (for SELECT lists and AS_TABLE structs). */
 export function pick<C extends Columns, K extends keyof C & string>(columns: C, ...names: K[]): Pick<C, K> {
   return Object.fromEntries(names.map((n) => [n, columns[n]])) as Pick<C, K>;
-}
-
-// ---------------------------------------------------------------------------------------
-// Row mappers: domain (zod-inferred) ⇄ table rows
-
-export type SchoolDbRow = RowOf<typeof T.schoolSnapshot.columns>;
-export type MunicipalityDbRow = RowOf<typeof T.municipalitySnapshot.columns>;
-export type BatchUnitRow = RowOf<typeof T.batchUnit.columns>;
-export type PointerRow = RowOf<typeof T.currentBatch.columns>;
-export type LedgerRow = RowOf<typeof T.uploadLedger.columns>;
-export type AlertRow = RowOf<typeof T.alertState.columns>;
-export type DeliveryRow = RowOf<typeof T.notifyDelivery.columns>;
-export type DeliveryItemRow = RowOf<typeof T.notifyDeliveryItem.columns>;
-export type AggregateDbRow = Record<string, unknown> & {
-  region: string;
-  period_start: string;
-  period_end: string;
-  period_label: string;
-  level: string;
-  unit: string;
-  unit_name: string;
-  has_export: boolean;
-  missing_json: unknown;
-  warnings_json: unknown;
-};
-
-// The flat records are shared with the SQLite adapter; here they are typed as the table's rows.
-export const schoolToRow: (batchId: string, r: SchoolRow) => SchoolDbRow = schoolRecord;
-export const rowToSchool: (r: SchoolDbRow) => SchoolRow = schoolFromRecord;
-export const municipalityToRow: (batchId: string, r: MunicipalityRow) => MunicipalityDbRow = municipalityRecord;
-export const rowToMunicipality: (r: MunicipalityDbRow) => MunicipalityRow = municipalityFromRecord;
-
-export function unitRow(batchId: string, region: string, period: Period, kind: TableKind, municipalityId: string): BatchUnitRow {
-  return { batch_id: batchId, region, period_start: period.start, period_end: period.end, kind, municipality_id: municipalityId };
-}
-
-export function parseReport(json: unknown): UploadReport {
-  return UploadReport.parse(json);
-}
-
-const Warnings = z.array(DataQualityWarning);
-const Missing = z.record(z.string(), z.number().int().nonnegative());
-const Level = z.enum(['region', 'municipality']);
-
-export function aggregateToRow(r: AggregateRow): AggregateDbRow {
-  const row: AggregateDbRow = {
-    region: r.region,
-    period_start: r.period.start,
-    period_end: r.period.end,
-    period_label: periodLabel(r.period),
-    level: r.scope.level,
-    unit: r.scope.id,
-    unit_name: r.scope.name,
-    has_export: r.has_export,
-    missing_json: r.missing,
-    warnings_json: r.warnings,
-  };
-  for (const m of MetricId.options) {
-    row[m] = r.values[m] ?? null;
-    row[`${m}_delta`] = r.deltas[m] ?? null;
-  }
-  return row;
-}
-
-export function rowToAggregate(r: AggregateDbRow): AggregateRow {
-  const values = {} as AggregateRow['values'];
-  const deltas = {} as AggregateRow['deltas'];
-  for (const m of MetricId.options) {
-    values[m] = r[m] as number | null;
-    deltas[m] = r[`${m}_delta`] as number | null;
-  }
-  return {
-    region: r.region,
-    period: { start: r.period_start, end: r.period_end },
-    scope: { level: Level.parse(r.level), id: r.unit, name: r.unit_name },
-    has_export: r.has_export,
-    values,
-    deltas,
-    missing: Missing.parse(r.missing_json),
-    warnings: Warnings.parse(r.warnings_json),
-  };
-}
-
-export const alertToRow: (s: AlertState) => AlertRow = alertRecord;
-
-export function rowToAlert(r: Pick<AlertRow, 'state_json'>): AlertState {
-  return AlertState.parse(r.state_json);
-}
-
-export function parseEvent(json: unknown): NotificationEvent {
-  return NotificationEvent.parse(json);
 }

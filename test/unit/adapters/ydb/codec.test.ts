@@ -1,37 +1,11 @@
-// The conversions between native values / domain rows and YDB typed values, both ways,
-// through the real protobuf wire encoding (so 64-bit integers come back as bigints, as
-// they do from a server).
+// The codec between native values and YDB typed values, both ways, through the real
+// protobuf wire encoding (so 64-bit integers come back as bigints, as they do from a
+// server), and the decoding of result sets by column name and type.
 import { describe, expect, test } from 'vitest';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ResultSetSchema, TypeSchema, Type_PrimitiveTypeId, ValueSchema, type ResultSet, type Value } from '@ydbjs/api/value';
-import {
-  T,
-  aggregateToRow,
-  alertToRow,
-  col,
-  columnTypeOf,
-  decodeRows,
-  decodeValue,
-  encodeValue,
-  listParam,
-  municipalityToRow,
-  param,
-  rowToAggregate,
-  rowToAlert,
-  rowToMunicipality,
-  rowToSchool,
-  schoolToRow,
-  ydbType,
-  yqlStruct,
-  yqlType,
-  type ColumnType,
-  type Columns,
-  type RowOf,
-} from '../../../../shared/adapters/ydb/types.ts';
-import type { AlertState } from '../../../../shared/domain/alerts.ts';
-import { MetricId } from '../../../../shared/domain/events.ts';
-import type { AggregateRow } from '../../../../shared/domain/metrics.ts';
-import type { MunicipalityRow, SchoolRow } from '../../../../shared/domain/schemas.ts';
+import { TypeSchema, Type_PrimitiveTypeId, ValueSchema, type Value } from '@ydbjs/api/value';
+import { col, columnTypeOf, decodeRows, decodeValue, encodeValue, param, yqlStruct, yqlType, type ColumnType } from '../../../../shared/adapters/ydb/codec.ts';
+import { receivedResultSet } from '../../../support/ydb-results.ts';
 
 /** Encodes a value to protobuf bytes and back, as the server would send it. */
 function wire(v: Value): Value {
@@ -43,16 +17,6 @@ const primitive = (id: Type_PrimitiveTypeId) => create(TypeSchema, { type: { cas
 
 function roundTrip(c: ColumnType, v: unknown): unknown {
   return decodeValue(c, wire(encodeValue(c, v)));
-}
-
-/** A result set with the given columns and rows, through the wire. */
-function resultSet<C extends Columns>(columns: C, rows: RowOf<C>[]): ResultSet {
-  const typed = listParam(columns, rows);
-  const rs = create(ResultSetSchema, {
-    columns: Object.entries(columns).map(([name, c]) => ({ name, type: ydbType(c) })),
-    rows: typed.value!.items,
-  });
-  return fromBinary(ResultSetSchema, toBinary(ResultSetSchema, rs));
 }
 
 describe('scalar values', () => {
@@ -133,93 +97,21 @@ describe('result sets', () => {
   const cols = { id: col.utf8, n: col.opt.int64, d: col.date };
 
   test('rows decode by column name, whatever the column order', () => {
-    const rs = resultSet({ d: col.date, n: col.opt.int64, id: col.utf8 }, [{ d: '2023-03-06', n: null, id: 'a' }]);
+    const rs = receivedResultSet({ d: col.date, n: col.opt.int64, id: col.utf8 }, [{ d: '2023-03-06', n: null, id: 'a' }]);
     expect(decodeRows(rs, cols)).toEqual([{ id: 'a', n: null, d: '2023-03-06' }]);
   });
 
   test('a missing column or a different base type fails loudly', () => {
-    const rs = resultSet({ id: col.utf8, n: col.opt.int64 }, [{ id: 'a', n: 1 }]);
+    const rs = receivedResultSet({ id: col.utf8, n: col.opt.int64 }, [{ id: 'a', n: 1 }]);
     expect(() => decodeRows(rs, cols)).toThrow(/no column d/);
-    const wrong = resultSet({ id: col.utf8, n: col.opt.double, d: col.date }, [{ id: 'a', n: 1.5, d: '2023-03-06' }]);
+    const wrong = receivedResultSet({ id: col.utf8, n: col.opt.double, d: col.date }, [{ id: 'a', n: 1.5, d: '2023-03-06' }]);
     expect(() => decodeRows(wrong, cols)).toThrow(/column n is Optional<Double>, expected Optional<Int64>/);
   });
 
   test('a NOT NULL column widened to Optional decodes, but a NULL in it fails', () => {
-    const widened = resultSet({ id: col.opt.utf8, n: col.opt.int64, d: col.date }, [{ id: 'a', n: 1, d: '2023-03-06' }]);
+    const widened = receivedResultSet({ id: col.opt.utf8, n: col.opt.int64, d: col.date }, [{ id: 'a', n: 1, d: '2023-03-06' }]);
     expect(decodeRows(widened, cols)).toEqual([{ id: 'a', n: 1, d: '2023-03-06' }]);
-    const nulls = resultSet({ id: col.opt.utf8, n: col.opt.int64, d: col.date }, [{ id: null, n: 1, d: '2023-03-06' }]);
+    const nulls = receivedResultSet({ id: col.opt.utf8, n: col.opt.int64, d: col.date }, [{ id: null, n: 1, d: '2023-03-06' }]);
     expect(() => decodeRows(nulls, cols)).toThrow(/column id: NULL/);
-  });
-});
-
-describe('domain rows', () => {
-  const school: SchoolRow = {
-    region: '26',
-    period: { start: '2023-03-06', end: '2023-03-10' },
-    municipality_id: 'budennovsky',
-    school_key: '2634000001#школа',
-    school_inn: '2634000001',
-    school_kpp: '263401001',
-    school_name: 'МБОУ «СОШ № 1»',
-    in_sferum: true,
-    admin_active: false,
-    teachers_total: 40,
-    teachers_in_sferum: 38,
-    students_total: 0,
-    students_in_sferum: null,
-    teachers_chat_creators: 10,
-    teachers_msg3: 2,
-    teachers_msg10: 1,
-    teachers_calls: null,
-  };
-
-  test('a school row survives the table encoding both ways', () => {
-    const rs = resultSet(T.schoolSnapshot.columns, [schoolToRow('up_1', school)]);
-    const [row] = decodeRows(rs, T.schoolSnapshot.columns);
-    expect(row!.batch_id).toBe('up_1');
-    expect(rowToSchool(row!)).toEqual(school);
-  });
-
-  test('a municipality row survives the table encoding both ways', () => {
-    const m: MunicipalityRow = { region: '26', period: school.period, municipality_id: 'kursky', in_sferum: false, admin_active: true };
-    const [row] = decodeRows(resultSet(T.municipalitySnapshot.columns, [municipalityToRow('b', m)]), T.municipalitySnapshot.columns);
-    expect(rowToMunicipality(row!)).toEqual(m);
-  });
-
-  test('an aggregate row keeps every metric, delta, null and warning', () => {
-    const values = Object.fromEntries(MetricId.options.map((m, i) => [m, m.endsWith('_share') ? i / 100 : i % 3 === 0 ? null : i * 1000])) as AggregateRow['values'];
-    const deltas = Object.fromEntries(MetricId.options.map((m, i) => [m, m.endsWith('_share') ? -i / 1000 : 5 - i])) as AggregateRow['deltas'];
-    const agg: AggregateRow = {
-      region: '26',
-      period: school.period,
-      scope: { level: 'municipality', id: 'budennovsky', name: 'Будённовский МО' },
-      has_export: true,
-      values,
-      deltas,
-      missing: { teachers_calls: 3 },
-      warnings: [{ code: 'warn.missing_counts', level: 'scope', municipality_id: 'budennovsky', school_key: null, field: 'teachers_calls', message: 'нет данных' }],
-    };
-    const db = aggregateToRow(agg);
-    expect(db.period_label).toBe('06.03-10.03.2023');
-    const [row] = decodeRows(resultSet(T.aggregateMetrics.columns, [db as never]), T.aggregateMetrics.columns);
-    expect(rowToAggregate(row as never)).toEqual(agg);
-  });
-
-  test('an alert state is stored with its query columns and read back whole', () => {
-    const s: AlertState = {
-      region: '26',
-      alert_id: 'teachers-share-90',
-      scope: { level: 'region', id: '26', name: 'Ставропольский край' },
-      status: 'breach',
-      target: { id: 'teachers-share-90', metric: 'teachers_in_sferum_share', op: '>=', threshold: 0.9, due: '2023-06-01' },
-      period: school.period,
-      since: school.period,
-      value: 0.82,
-      inhibited: false,
-      changed_at: '2023-03-13T09:00:00.000Z',
-    };
-    const [row] = decodeRows(resultSet(T.alertState.columns, [alertToRow(s)]), T.alertState.columns);
-    expect(row!.status).toBe('breach');
-    expect(rowToAlert(row!)).toEqual(s);
   });
 });

@@ -1,0 +1,293 @@
+// Adapter support: our YDB tables, described once with the codec (codec.ts): their names,
+// columns, YDB types, primary keys and indexes, the row type of each, and the mappers
+// between the pipeline's zod-inferred domain rows and those table rows. The DECLARE texts
+// (queries.ts), the struct types sent with BulkUpsert and AS_TABLE, the decoding of result
+// sets and the migration check all derive from these descriptions.
+import { z } from 'zod';
+import { alertRecord } from '../alert-rows.ts';
+import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
+import { AlertState } from '../../domain/alerts.ts';
+import { MetricId, NotificationEvent } from '../../domain/events.ts';
+import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
+import {
+  UploadReport,
+  periodLabel,
+  type MunicipalityRow,
+  type Period,
+  type SchoolRow,
+  type TableKind,
+} from '../../domain/schemas.ts';
+import { col, table, type AnyTable, type ColumnType, type RowOf } from './codec.ts';
+
+const COUNT_SET: ReadonlySet<string> = new Set(COUNT_METRICS);
+type MetricColumn = MetricId | `${MetricId}_delta`;
+/** Counts (and their deltas, which may be negative) are Int64; shares are Double. */
+export const METRIC_COLUMNS = Object.fromEntries(
+  MetricId.options.flatMap((m) => {
+    const t = COUNT_SET.has(m) ? col.opt.int64 : col.opt.double;
+    return [
+      [m, t],
+      [`${m}_delta`, t],
+    ];
+  }),
+) as Readonly<Record<MetricColumn, ColumnType<'Int64' | 'Double', true>>>;
+
+/** What both snapshot tables are keyed by first: one batch of one municipality's export. */
+const SNAPSHOT_KEY = { region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8, municipality_id: col.utf8 } as const;
+const SNAPSHOT_KEY_NAMES = Object.keys(SNAPSHOT_KEY) as (keyof typeof SNAPSHOT_KEY)[];
+
+/** An aggregate row's fixed columns, either side of the metric columns. */
+const AGGREGATE_SCOPE = {
+  region: col.utf8,
+  period_start: col.date,
+  period_end: col.date,
+  period_label: col.utf8,
+  level: col.utf8,
+  unit: col.utf8,
+  unit_name: col.utf8,
+  has_export: col.bool,
+} as const;
+const AGGREGATE_NOTES = { missing_json: col.json, warnings_json: col.json } as const;
+
+/** Every table, by the name the adapters use for it. */
+export const T = {
+  uploadLedger: table({
+    name: 'upload_ledger',
+    columns: {
+      upload_id: col.utf8,
+      bucket: col.utf8,
+      object_key: col.utf8,
+      sha256: col.utf8,
+      status: col.utf8,
+      lease_until_ms: col.opt.int64,
+      ingest_sequence: col.uint64,
+      acquired_at_ms: col.int64,
+      completed_at_ms: col.opt.int64,
+      report_status: col.opt.utf8,
+      report_json: col.opt.json,
+    },
+    primaryKey: ['upload_id'],
+    indexes: [
+      { name: 'by_object', columns: ['bucket', 'object_key'] },
+      { name: 'by_status_sequence', columns: ['status', 'ingest_sequence'] },
+    ],
+  }),
+  sequenceCounter: table({
+    name: 'sequence_counter',
+    columns: { counter_name: col.utf8, last_value: col.uint64 },
+    primaryKey: ['counter_name'],
+    indexes: [],
+  }),
+  schoolSnapshot: table({
+    name: 'school_snapshot',
+    columns: {
+      ...SNAPSHOT_KEY,
+      school_key: col.utf8,
+      school_inn: col.utf8,
+      school_kpp: col.opt.utf8,
+      school_name: col.utf8,
+      in_sferum: col.bool,
+      admin_active: col.bool,
+      teachers_total: col.opt.int64,
+      teachers_in_sferum: col.opt.int64,
+      students_total: col.opt.int64,
+      students_in_sferum: col.opt.int64,
+      teachers_chat_creators: col.opt.int64,
+      teachers_msg3: col.opt.int64,
+      teachers_msg10: col.opt.int64,
+      teachers_calls: col.opt.int64,
+    },
+    primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
+    indexes: [],
+  }),
+  municipalitySnapshot: table({
+    name: 'municipality_snapshot',
+    columns: { ...SNAPSHOT_KEY, in_sferum: col.bool, admin_active: col.bool },
+    primaryKey: SNAPSHOT_KEY_NAMES,
+    indexes: [],
+  }),
+  batchUnit: table({
+    name: 'snapshot_batch_unit',
+    columns: {
+      batch_id: col.utf8,
+      region: col.utf8,
+      period_start: col.date,
+      period_end: col.date,
+      kind: col.utf8,
+      municipality_id: col.utf8,
+    },
+    // batch_id is the upload id (a content hash): uniformly spread, never increasing
+    primaryKey: ['batch_id', 'region', 'period_start', 'period_end', 'kind', 'municipality_id'],
+    indexes: [],
+  }),
+  currentBatch: table({
+    name: 'current_batch',
+    columns: {
+      region: col.utf8,
+      period_start: col.date,
+      period_end: col.date,
+      kind: col.utf8,
+      municipality_id: col.utf8,
+      batch_id: col.utf8,
+      upload_id: col.utf8,
+      source_modified_ms: col.int64,
+      source_sequence: col.uint64,
+      version: col.uint64,
+    },
+    primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
+    indexes: [],
+  }),
+  aggregateMetrics: table({
+    name: 'aggregate_metrics',
+    columns: { ...AGGREGATE_SCOPE, ...METRIC_COLUMNS, ...AGGREGATE_NOTES },
+    primaryKey: ['region', 'period_start', 'period_end', 'level', 'unit'],
+    indexes: [{ name: 'by_scope', columns: ['region', 'level', 'unit', 'period_start'] }],
+  }),
+  alertState: table({
+    name: 'alert_state',
+    columns: {
+      region: col.utf8,
+      alert_id: col.utf8,
+      level: col.utf8,
+      unit: col.utf8,
+      status: col.utf8,
+      period_start: col.date,
+      period_end: col.date,
+      changed_at: col.utf8,
+      state_json: col.json,
+    },
+    primaryKey: ['region', 'alert_id', 'level', 'unit'],
+    indexes: [],
+  }),
+  notifyDelivery: table({
+    name: 'notify_delivery',
+    columns: {
+      delivery_id: col.utf8,
+      channel_id: col.utf8,
+      group_key: col.utf8,
+      state: col.utf8,
+      sealed: col.bool,
+      attempts: col.uint64,
+      last_error: col.opt.utf8,
+      next_attempt_at_ms: col.opt.int64,
+      lease_until_ms: col.opt.int64,
+      lease_token: col.opt.utf8,
+      created_at_ms: col.int64,
+      schedule_start_ms: col.int64,
+      updated_at_ms: col.int64,
+      delivered_at_ms: col.opt.int64,
+    },
+    primaryKey: ['delivery_id'],
+    indexes: [
+      { name: 'by_due', columns: ['state', 'next_attempt_at_ms'] },
+      { name: 'by_group', columns: ['channel_id', 'group_key'] },
+      { name: 'by_state_updated', columns: ['state', 'updated_at_ms'] },
+    ],
+  }),
+  notifyDeliveryItem: table({
+    name: 'notify_delivery_item',
+    columns: {
+      event_id: col.utf8,
+      channel_id: col.utf8,
+      delivery_id: col.utf8,
+      event_json: col.json,
+      enqueued_at_ms: col.int64,
+    },
+    primaryKey: ['event_id', 'channel_id'],
+    indexes: [{ name: 'by_delivery', columns: ['delivery_id'] }],
+  }),
+  notifyChannelState: table({
+    name: 'notify_channel_state',
+    columns: { channel_id: col.utf8, disabled_at_ms: col.int64, reason: col.utf8 },
+    primaryKey: ['channel_id'],
+    indexes: [],
+  }),
+  schemaMigrations: table({
+    name: 'schema_migrations',
+    columns: { migration_id: col.utf8, checksum: col.utf8, applied_at_ms: col.int64 },
+    primaryKey: ['migration_id'],
+    indexes: [],
+  }),
+} as const;
+
+export const TABLES: readonly AnyTable[] = Object.values(T);
+
+// ---------------------------------------------------------------------------------------
+// Row types and mappers: domain (zod-inferred) ⇄ table rows
+
+export type SchoolDbRow = RowOf<typeof T.schoolSnapshot.columns>;
+export type MunicipalityDbRow = RowOf<typeof T.municipalitySnapshot.columns>;
+export type BatchUnitRow = RowOf<typeof T.batchUnit.columns>;
+export type PointerRow = RowOf<typeof T.currentBatch.columns>;
+type AlertRow = RowOf<typeof T.alertState.columns>;
+export type DeliveryRow = RowOf<typeof T.notifyDelivery.columns>;
+export type AggregateDbRow = RowOf<typeof T.aggregateMetrics.columns>;
+
+// The flat records are shared with the SQLite adapter; here they are typed as the table's rows.
+export const schoolToRow: (batchId: string, r: SchoolRow) => SchoolDbRow = schoolRecord;
+export const rowToSchool: (r: SchoolDbRow) => SchoolRow = schoolFromRecord;
+export const municipalityToRow: (batchId: string, r: MunicipalityRow) => MunicipalityDbRow = municipalityRecord;
+export const rowToMunicipality: (r: MunicipalityDbRow) => MunicipalityRow = municipalityFromRecord;
+
+export function unitRow(batchId: string, region: string, period: Period, kind: TableKind, municipalityId: string): BatchUnitRow {
+  return { batch_id: batchId, region, period_start: period.start, period_end: period.end, kind, municipality_id: municipalityId };
+}
+
+export function parseReport(json: unknown): UploadReport {
+  return UploadReport.parse(json);
+}
+
+const Warnings = z.array(DataQualityWarning);
+const Missing = z.record(z.string(), z.number().int().nonnegative());
+const Level = z.enum(['region', 'municipality']);
+
+export function aggregateToRow(r: AggregateRow): AggregateDbRow {
+  const metrics = Object.fromEntries(
+    MetricId.options.flatMap((m) => [
+      [m, r.values[m] ?? null],
+      [`${m}_delta`, r.deltas[m] ?? null],
+    ]),
+  ) as Record<MetricColumn, number | null>;
+  return {
+    region: r.region,
+    period_start: r.period.start,
+    period_end: r.period.end,
+    period_label: periodLabel(r.period),
+    level: r.scope.level,
+    unit: r.scope.id,
+    unit_name: r.scope.name,
+    has_export: r.has_export,
+    ...metrics,
+    missing_json: r.missing,
+    warnings_json: r.warnings,
+  };
+}
+
+export function rowToAggregate(r: AggregateDbRow): AggregateRow {
+  const values = {} as AggregateRow['values'];
+  const deltas = {} as AggregateRow['deltas'];
+  for (const m of MetricId.options) {
+    values[m] = r[m];
+    deltas[m] = r[`${m}_delta`];
+  }
+  return {
+    region: r.region,
+    period: { start: r.period_start, end: r.period_end },
+    scope: { level: Level.parse(r.level), id: r.unit, name: r.unit_name },
+    has_export: r.has_export,
+    values,
+    deltas,
+    missing: Missing.parse(r.missing_json),
+    warnings: Warnings.parse(r.warnings_json),
+  };
+}
+
+export const alertToRow: (s: AlertState) => AlertRow = alertRecord;
+
+export function rowToAlert(r: Pick<AlertRow, 'state_json'>): AlertState {
+  return AlertState.parse(r.state_json);
+}
+
+export function parseEvent(json: unknown): NotificationEvent {
+  return NotificationEvent.parse(json);
+}

@@ -15,7 +15,8 @@ import {
   type ReportTable,
 } from '../../../shared/domain/report.ts';
 import { renderCsv, renderCsvBytes } from '../../../shared/formats/csv/report.ts';
-import { parseCsv, SEED } from '../../support/aggregate.ts';
+import { SEED } from '../../support/aggregate.ts';
+import { parseCsv } from '../../support/csv.ts';
 import { seedTable, seedValues } from '../../support/seed-document.ts';
 
 describe('Russian number formatting', () => {

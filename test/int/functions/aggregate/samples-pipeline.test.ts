@@ -13,7 +13,8 @@ import { formatCell, regionalTable } from '../../../../shared/domain/report.ts';
 import { defaultTargets } from '../../../../shared/domain/targets.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { renderCsv } from '../../../../shared/formats/csv/report.ts';
-import { CollectingSink, parseCsv } from '../../../support/aggregate.ts';
+import { CollectingSink } from '../../../support/aggregate.ts';
+import { parseCsv } from '../../../support/csv.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
 import { startIngestEnv } from '../../../support/ingest-env.ts';
 

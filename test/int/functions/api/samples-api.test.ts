@@ -20,7 +20,7 @@ import { NotificationType, type NotificationEvent } from '../../../../shared/dom
 import { renderMessage } from '../../../../shared/domain/notify/render.ts';
 import { type CollectingSink } from '../../../support/aggregate.ts';
 import { parseCsv } from '../../../support/csv.ts';
-import { breach } from '../../../support/notify.ts';
+import { breach } from '../../../support/builders.ts';
 import { checkedFetch, checkedHandler, specChecker, type SpecChecker } from '../../../support/openapi.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../../support/api.ts';
 import { functionContext } from '../../../support/events.ts';

@@ -20,6 +20,7 @@ import { NotificationType, type NotificationEvent } from '../../../../shared/dom
 import { renderMessage } from '../../../../shared/domain/notify/render.ts';
 import { type CollectingSink } from '../../../support/aggregate.ts';
 import { parseCsv } from '../../../support/csv.ts';
+import { seedTable } from '../../../support/seed-document.ts';
 import { breach } from '../../../support/builders.ts';
 import { checkedFetch, checkedHandler, specChecker, type SpecChecker } from '../../../support/openapi.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../../support/api.ts';
@@ -27,12 +28,6 @@ import { functionContext } from '../../../support/events.ts';
 import { v01Event, v1Event } from '../../../support/http-events.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const seedTable = () =>
-  readFileSync(`${root}test/fixtures/seed-table.tsv`, 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t'));
 
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;

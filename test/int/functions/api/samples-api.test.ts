@@ -27,7 +27,7 @@ import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '.
 import { functionContext } from '../../../support/events.ts';
 import { v01Event, v1Event } from '../../../support/http-events.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;

@@ -7,7 +7,7 @@ import { deliveryIdFor } from '../../shared/domain/notify/grouping.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { Outbox } from '../../shared/ports/outbox.ts';
-import { alertState, breach, enqueueRequest, filledAggregateRow, MUNI, P1, P2 } from '../support/builders.ts';
+import { alertState, breach, enqueueRequest, filledAggregateRow, MUNI, P1, P2, unitScope } from '../support/builders.ts';
 
 export type Fresh<T> = () => Promise<{ store: T; close(): Promise<void> }>;
 
@@ -62,7 +62,7 @@ export function alertStoreContract(name: string, make: Fresh<AlertStore>) {
     test('saved states come back whole, replaced by key, ordered by level, unit and alert', async () => {
       const s = await make();
       try {
-        const region = alertState({ scope: { level: 'region', id: '26', name: 'Ставропольский край' }, target: null, alert_id: 'export_missing', status: 'export_missing', since: null, value: null });
+        const region = alertState({ scope: unitScope(), target: null, alert_id: 'export_missing', status: 'export_missing', since: null, value: null });
         const b = alertState({ alert_id: 'a_first' });
         await s.store.save([alertState(), b, region]);
         const resolved = alertState({ status: 'inactive', since: null, period: P2, changed_at: '2023-03-20T09:00:00.000Z' });

@@ -12,7 +12,7 @@ import {
 } from '../../../../../shared/adapters/ydb/queries.ts';
 import { aggregateToRow } from '../../../../../shared/adapters/ydb/types.ts';
 import type { AlertState } from '../../../../../shared/domain/alerts.ts';
-import { alertState, filledAggregateRow, P1 } from '../../../../support/builders.ts';
+import { alertState, filledAggregateRow, P1, unitScope } from '../../../../support/builders.ts';
 import { useAdapterWire, day, sent, value } from './harness.ts';
 
 const h = useAdapterWire();
@@ -66,7 +66,7 @@ describe('aggregate store', () => {
 
 describe('alert store', () => {
   test('save upserts every state in one inline transaction; nothing is sent for none', async () => {
-    const states = [alertState(), alertState({ scope: { level: 'region', id: '26', name: 'Ставропольский край' }, status: 'at_risk' })];
+    const states = [alertState(), alertState({ scope: unitScope(), status: 'at_risk' })];
     await h.stores.alerts.save(states);
     await h.stores.alerts.save([]);
     const [w] = sent(h.wire, ALERTS_SAVE);

@@ -8,8 +8,7 @@ import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { ReadModel } from '../../shared/ports/read-model.ts';
 import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
 import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
-import { report, school } from './snapshot-store.contract.ts';
-import { P1, P2, agg, alert } from './stores.contract.ts';
+import { alertState, batchCommit, commitUnit, filledAggregateRow, P1, P2, schoolRow, uploadReport } from '../support/builders.ts';
 
 export type ReadModelFixture = {
   readonly read: ReadModel;
@@ -24,7 +23,7 @@ export type ReadModelFixture = {
 async function completeUpload(ledger: UploadLedger, n: number) {
   const acquired = await ledger.acquire({ bucket: 'b', key: `uploads/26/${n}.csv`, sha256: n.toString(16).padStart(64, '0') }, Date.UTC(2023, 2, 13) + n, 30_000);
   if (acquired.kind !== 'acquired') throw new Error(`upload ${n} was not acquired: ${acquired.kind}`);
-  await ledger.complete(acquired.uploadId, { ...report(acquired.uploadId), key: `uploads/26/${n}.csv` });
+  await ledger.complete(acquired.uploadId, uploadReport({ upload_id: acquired.uploadId, key: `uploads/26/${n}.csv` }));
   return { uploadId: acquired.uploadId, sequence: acquired.sequence };
 }
 
@@ -51,11 +50,11 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
     test('the view reads what the stores wrote, in the documented orders', async () => {
       const s = await make();
       try {
-        const p1 = [agg({ id: 'kursky', base: 2 }), agg({ level: 'region' }), agg({ id: 'budennovsky' })];
-        await s.aggregates.replacePeriod('26', P2, [agg({ period: P2, base: 3 })]);
+        const p1 = [filledAggregateRow({ id: 'kursky', base: 2 }), filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
+        await s.aggregates.replacePeriod('26', P2, [filledAggregateRow({ period: P2, base: 3 })]);
         await s.aggregates.replacePeriod('26', P1, p1);
-        const b = alert({ alert_id: 'a_first' });
-        await s.alerts.save([alert(), b]);
+        const b = alertState({ alert_id: 'a_first' });
+        await s.alerts.save([alertState(), b]);
         const uploads: { uploadId: string; sequence: number }[] = [];
         for (let n = 1; n <= 3; n++) uploads.push(await completeUpload(s.ledger, n));
         const out = await s.read.snapshot(async (v) => ({
@@ -74,7 +73,7 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
           { period: P1, value: i, delta: -3 },
           { period: P2, value: 3 * i, delta: -3 },
         ]);
-        expect(out.alerts).toEqual([b, alert()]);
+        expect(out.alerts).toEqual([b, alertState()]);
         expect(out.report?.upload_id).toBe(uploads[1]!.uploadId);
         expect(out.newest.map((r) => [r.sequence, r.report.upload_id])).toEqual([
           [uploads[2]!.sequence, uploads[2]!.uploadId],
@@ -89,17 +88,16 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
     test('the schools of a period are the current ones through the pointers, by municipality then school key', async () => {
       const s = await make();
       try {
-        const unit = (municipalityId: string) => ({ period: P1, kind: 'schools' as const, municipalityId });
-        const a = school({ municipality_id: 'kursky', school_inn: '2634000002', school_key: 'b' });
-        const b = school({ municipality_id: 'budennovsky', school_inn: '2634000001', school_key: 'z', admin_active: false });
-        const c = school({ municipality_id: 'budennovsky', school_inn: '2634000003', school_key: 'a', in_sferum: false });
+        const a = schoolRow({ municipality_id: 'kursky', school_inn: '2634000002', school_key: 'b' });
+        const b = schoolRow({ municipality_id: 'budennovsky', school_inn: '2634000001', school_key: 'z', admin_active: false });
+        const c = schoolRow({ municipality_id: 'budennovsky', school_inn: '2634000003', school_key: 'a', in_sferum: false });
         await s.snapshots.stageSchoolRows('full', [a, b, c]);
-        await s.snapshots.commitBatch({ batchId: 'full', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('kursky'), unit('budennovsky')] });
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'full', source: { lastModifiedMs: 1000, sequence: 1 }, units: [commitUnit('kursky'), commitUnit('budennovsky')] }));
         const fixed = { ...a, admin_active: false };
         await s.snapshots.stageSchoolRows('fix', [fixed]);
         // staged, not committed: invisible
         expect(await s.read.snapshot((v) => v.schools('26', P1))).toEqual([c, b, a]);
-        await s.snapshots.commitBatch({ batchId: 'fix', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2000, sequence: 2 }, units: [unit('kursky')] });
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'fix', uploadId: 'u2', source: { lastModifiedMs: 2000, sequence: 2 }, units: [commitUnit('kursky')] }));
         expect(await s.read.snapshot((v) => v.schools('26', P1))).toEqual([c, b, fixed]);
         expect(await s.read.snapshot((v) => v.schools('26', P2))).toEqual([]);
       } finally {
@@ -111,7 +109,7 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
       const s = await make();
       try {
         const ids = Array.from({ length: 1_050 }, (_, n) => `m_${String(n).padStart(4, '0')}`);
-        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region' }), ...ids.map((id) => agg({ id }))]);
+        await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' }), ...ids.map((id) => filledAggregateRow({ id }))]);
         const rows = await s.read.snapshot((v) => v.readPeriod('26', P1));
         expect(rows).toHaveLength(1_051);
         expect(rows[0]!.scope.level).toBe('region');
@@ -124,12 +122,12 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
     test('a snapshot keeps one state while a writer commits a new one (T25)', async () => {
       const s = await make();
       try {
-        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region', base: 1 }), agg({ base: 1 })]);
+        await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region', base: 1 }), filledAggregateRow({ base: 1 })]);
         const { before, during } = await s.read.snapshot(async (v) => {
           const before = await v.readPeriod('26', P1);
           // the writer commits between two reads of one snapshot
-          await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region', base: 5 }), agg({ base: 5 }), agg({ id: 'kursky', base: 5 })]);
-          await s.alerts.save([alert()]);
+          await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region', base: 5 }), filledAggregateRow({ base: 5 }), filledAggregateRow({ id: 'kursky', base: 5 })]);
+          await s.alerts.save([alertState()]);
           return { before, during: { rows: await v.readPeriod('26', P1), alerts: await v.alerts('26'), periods: await v.periods('26') } };
         });
         expect(during.rows).toEqual(before);
@@ -146,12 +144,12 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
     test('the state token stays while nothing commits and changes when a writer commits (or is always null)', async () => {
       const s = await make();
       try {
-        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region' })]);
+        await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })]);
         const v1 = await s.read.snapshot((v) => v.version());
         expect(await s.read.snapshot((v) => v.version())).toBe(v1);
         const inside = await s.read.snapshot(async (v) => {
           const before = await v.version();
-          await s.alerts.save([alert()]);
+          await s.alerts.save([alertState()]);
           return { before, after: await v.version() };
         });
         expect(inside.after).toBe(inside.before);
@@ -166,7 +164,7 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
     test('an error inside a snapshot reaches the caller, and the next snapshot works', async () => {
       const s = await make();
       try {
-        await s.aggregates.replacePeriod('26', P1, [agg({ level: 'region' })]);
+        await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })]);
         await expect(
           s.read.snapshot(async (v) => {
             await v.periods('26');

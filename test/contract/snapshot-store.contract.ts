@@ -2,78 +2,22 @@
 // YDB when YDB_ENDPOINT is set). Each adapter's test file calls `snapshotStoreContract`
 // with a factory that returns a fresh, empty store.
 import { describe, expect, test } from 'vitest';
-import type { MunicipalityRow, Period, SchoolRow, UploadReport } from '../../shared/domain/schemas.ts';
 import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
 import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
+import { batchCommit, commitUnit, municipalityRow, P1, P2, schoolRow, uploadReport } from '../support/builders.ts';
 
 export type StoreFactory = () => Promise<{ snapshots: SnapshotStore; ledger: UploadLedger; close(): Promise<void> }>;
-
-const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
-const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
-
-export function school(over: Partial<SchoolRow> = {}): SchoolRow {
-  const inn = over.school_inn ?? '2634000001';
-  return {
-    region: '26',
-    period: P1,
-    municipality_id: 'budennovsky',
-    school_key: `${inn}#школа`,
-    school_inn: inn,
-    school_kpp: null,
-    school_name: 'МБОУ СОШ № 1',
-    in_sferum: true,
-    admin_active: true,
-    teachers_total: 40,
-    teachers_in_sferum: 38,
-    students_total: 500,
-    students_in_sferum: 400,
-    teachers_chat_creators: 10,
-    teachers_msg3: 2,
-    teachers_msg10: 1,
-    teachers_calls: null,
-    ...over,
-  };
-}
-
-function mouo(over: Partial<MunicipalityRow> = {}): MunicipalityRow {
-  return { region: '26', period: P1, municipality_id: 'budennovsky', in_sferum: true, admin_active: false, ...over };
-}
-
-export function report(uploadId: string): UploadReport {
-  return {
-    upload_id: uploadId,
-    bucket: 'b',
-    key: 'uploads/26/x.csv',
-    sha256: 'a'.repeat(64),
-    size: 10,
-    format: 'csv',
-    encoding: 'utf-8',
-    delimiter: ';',
-    region: '26',
-    status: 'accepted',
-    tables: [],
-    periods: [P1],
-    rows: { accepted: 1, rejected: 0 },
-    file_error: null,
-    errors: [],
-    warnings: [],
-    received_at: '2023-03-13T09:00:00.000Z',
-    completed_at: '2023-03-13T09:00:01.000Z',
-  };
-}
-
-const unit = (municipalityId: string, period: Period = P1, kind: 'schools' | 'municipalities' = 'schools') => ({ period, kind, municipalityId });
 
 export function snapshotStoreContract(name: string, make: StoreFactory) {
   describe(`SnapshotStore contract: ${name}`, () => {
     test('staged rows stay invisible until the batch is committed', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageSchoolRows('b1', [school()]);
+        await s.snapshots.stageSchoolRows('b1', [schoolRow()]);
         expect(await s.snapshots.currentSchools('26', P1)).toEqual([]);
-        const r = await s.snapshots.commitBatch({ batchId: 'b1', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('budennovsky')] });
+        const r = await s.snapshots.commitBatch(batchCommit({ source: { lastModifiedMs: 1000, sequence: 1 } }));
         expect(r).toEqual({ applied: 1, superseded: 0, periods: [P1] });
-        expect(await s.snapshots.currentSchools('26', P1)).toEqual([school()]);
+        expect(await s.snapshots.currentSchools('26', P1)).toEqual([schoolRow()]);
       } finally {
         await s.close();
       }
@@ -82,13 +26,13 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('a batch replaces only the municipalities it contains', async () => {
       const s = await make();
       try {
-        const a = school({ municipality_id: 'budennovsky', school_inn: '2634000001', school_key: 'a' });
-        const b = school({ municipality_id: 'kursky', school_inn: '2634000002', school_key: 'b' });
+        const a = schoolRow({ municipality_id: 'budennovsky', school_inn: '2634000001', school_key: 'a' });
+        const b = schoolRow({ municipality_id: 'kursky', school_inn: '2634000002', school_key: 'b' });
         await s.snapshots.stageSchoolRows('full', [a, b]);
-        await s.snapshots.commitBatch({ batchId: 'full', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('budennovsky'), unit('kursky')] });
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'full', source: { lastModifiedMs: 1000, sequence: 1 }, units: [commitUnit('budennovsky'), commitUnit('kursky')] }));
         const corrected = { ...b, teachers_total: 99 };
         await s.snapshots.stageSchoolRows('fix', [corrected]);
-        await s.snapshots.commitBatch({ batchId: 'fix', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2000, sequence: 2 }, units: [unit('kursky')] });
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'fix', uploadId: 'u2', source: { lastModifiedMs: 2000, sequence: 2 }, units: [commitUnit('kursky')] }));
         const rows = await s.snapshots.currentSchools('26', P1);
         expect(rows).toHaveLength(2);
         expect(rows.find((r) => r.municipality_id === 'kursky')?.teachers_total).toBe(99);
@@ -101,10 +45,10 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('an older upload committed after a newer one is superseded (T08)', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageSchoolRows('new', [school({ teachers_total: 50 })]);
-        await s.snapshots.commitBatch({ batchId: 'new', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2000, sequence: 1 }, units: [unit('budennovsky')] });
-        await s.snapshots.stageSchoolRows('old', [school({ teachers_total: 10 })]);
-        const r = await s.snapshots.commitBatch({ batchId: 'old', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('budennovsky')] });
+        await s.snapshots.stageSchoolRows('new', [schoolRow({ teachers_total: 50 })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'new', uploadId: 'u2', source: { lastModifiedMs: 2000, sequence: 1 } }));
+        await s.snapshots.stageSchoolRows('old', [schoolRow({ teachers_total: 10 })]);
+        const r = await s.snapshots.commitBatch(batchCommit({ batchId: 'old', source: { lastModifiedMs: 1000, sequence: 2 } }));
         expect(r).toEqual({ applied: 0, superseded: 1, periods: [] });
         expect((await s.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(50);
       } finally {
@@ -115,10 +59,10 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('the same LastModified second is decided by ingest sequence', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageSchoolRows('first', [school({ teachers_total: 1 })]);
-        await s.snapshots.commitBatch({ batchId: 'first', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('budennovsky')] });
-        await s.snapshots.stageSchoolRows('second', [school({ teachers_total: 2 })]);
-        const r = await s.snapshots.commitBatch({ batchId: 'second', uploadId: 'u2', region: '26', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('budennovsky')] });
+        await s.snapshots.stageSchoolRows('first', [schoolRow({ teachers_total: 1 })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'first', source: { lastModifiedMs: 1000, sequence: 1 } }));
+        await s.snapshots.stageSchoolRows('second', [schoolRow({ teachers_total: 2 })]);
+        const r = await s.snapshots.commitBatch(batchCommit({ batchId: 'second', uploadId: 'u2', source: { lastModifiedMs: 1000, sequence: 2 } }));
         expect(r.applied).toBe(1);
         expect((await s.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(2);
       } finally {
@@ -129,10 +73,10 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('in the same LastModified second an earlier ingest sequence is superseded', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageSchoolRows('later', [school({ teachers_total: 2 })]);
-        await s.snapshots.commitBatch({ batchId: 'later', uploadId: 'u2', region: '26', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('budennovsky')] });
-        await s.snapshots.stageSchoolRows('earlier', [school({ teachers_total: 1 })]);
-        const r = await s.snapshots.commitBatch({ batchId: 'earlier', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('budennovsky')] });
+        await s.snapshots.stageSchoolRows('later', [schoolRow({ teachers_total: 2 })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'later', uploadId: 'u2', source: { lastModifiedMs: 1000, sequence: 2 } }));
+        await s.snapshots.stageSchoolRows('earlier', [schoolRow({ teachers_total: 1 })]);
+        const r = await s.snapshots.commitBatch(batchCommit({ batchId: 'earlier', source: { lastModifiedMs: 1000, sequence: 1 } }));
         expect(r).toEqual({ applied: 0, superseded: 1, periods: [] });
         expect((await s.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(2);
       } finally {
@@ -143,12 +87,12 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('committing the same batch twice leaves the state of one commit', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageSchoolRows('b1', [school()]);
-        const c = { batchId: 'b1', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1000, sequence: 1 }, units: [unit('budennovsky')] };
+        await s.snapshots.stageSchoolRows('b1', [schoolRow()]);
+        const c = batchCommit({ source: { lastModifiedMs: 1000, sequence: 1 } });
         const first = await s.snapshots.commitBatch(c);
         const again = await s.snapshots.commitBatch(c);
         expect(again).toEqual(first);
-        expect(await s.snapshots.currentSchools('26', P1)).toEqual([school()]);
+        expect(await s.snapshots.currentSchools('26', P1)).toEqual([schoolRow()]);
       } finally {
         await s.close();
       }
@@ -157,11 +101,11 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('dropped staged schools never become visible', async () => {
       const s = await make();
       try {
-        const keep = school({ school_key: 'keep', school_inn: '2634000001' });
-        const drop = school({ school_key: 'drop', school_inn: '2634000002' });
+        const keep = schoolRow({ school_key: 'keep', school_inn: '2634000001' });
+        const drop = schoolRow({ school_key: 'drop', school_inn: '2634000002' });
         await s.snapshots.stageSchoolRows('b1', [keep, drop]);
         await s.snapshots.dropStagedSchools('b1', [{ period: P1, schoolKey: 'drop' }]);
-        await s.snapshots.commitBatch({ batchId: 'b1', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('budennovsky')] });
+        await s.snapshots.commitBatch(batchCommit());
         expect((await s.snapshots.currentSchools('26', P1)).map((r) => r.school_key)).toEqual(['keep']);
       } finally {
         await s.close();
@@ -171,13 +115,13 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('discarding a referenced batch keeps it; an unreferenced one is deleted', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageSchoolRows('live', [school()]);
-        await s.snapshots.commitBatch({ batchId: 'live', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('budennovsky')] });
+        await s.snapshots.stageSchoolRows('live', [schoolRow()]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'live' }));
         await s.snapshots.discardBatch('live');
         expect(await s.snapshots.currentSchools('26', P1)).toHaveLength(1);
-        await s.snapshots.stageSchoolRows('orphan', [school({ teachers_total: 7 })]);
+        await s.snapshots.stageSchoolRows('orphan', [schoolRow({ teachers_total: 7 })]);
         await s.snapshots.discardBatch('orphan');
-        await s.snapshots.commitBatch({ batchId: 'orphan', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2, sequence: 2 }, units: [unit('budennovsky')] });
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'orphan', uploadId: 'u2', source: { lastModifiedMs: 2, sequence: 2 } }));
         expect(await s.snapshots.currentSchools('26', P1)).toEqual([]);
       } finally {
         await s.close();
@@ -187,11 +131,11 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('municipality rows and periods go through their own pointers', async () => {
       const s = await make();
       try {
-        await s.snapshots.stageMunicipalityRows('m2', [mouo({ period: P2 })]);
-        await s.snapshots.stageMunicipalityRows('m1', [mouo(), mouo({ municipality_id: 'kursky', in_sferum: false })]);
-        await s.snapshots.commitBatch({ batchId: 'm2', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2, sequence: 2 }, units: [unit('budennovsky', P2, 'municipalities')] });
-        await s.snapshots.commitBatch({ batchId: 'm1', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('budennovsky', P1, 'municipalities'), unit('kursky', P1, 'municipalities')] });
-        expect(await s.snapshots.currentMunicipalities('26', P1)).toEqual([mouo(), mouo({ municipality_id: 'kursky', in_sferum: false })]);
+        await s.snapshots.stageMunicipalityRows('m2', [municipalityRow({ period: P2 })]);
+        await s.snapshots.stageMunicipalityRows('m1', [municipalityRow(), municipalityRow({ municipality_id: 'kursky', in_sferum: false })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'm2', uploadId: 'u2', source: { lastModifiedMs: 2, sequence: 2 }, units: [commitUnit('budennovsky', P2, 'municipalities')] }));
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'm1', units: [commitUnit('budennovsky', P1, 'municipalities'), commitUnit('kursky', P1, 'municipalities')] }));
+        expect(await s.snapshots.currentMunicipalities('26', P1)).toEqual([municipalityRow(), municipalityRow({ municipality_id: 'kursky', in_sferum: false })]);
         expect(await s.snapshots.currentSchools('26', P1)).toEqual([]);
         expect(await s.snapshots.periods('26')).toEqual([P1, P2]);
         expect(await s.snapshots.periods('07')).toEqual([]);
@@ -203,9 +147,9 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
     test('a read of more than 1000 rows returns every row (T25)', async () => {
       const s = await make();
       try {
-        const rows = Array.from({ length: 1500 }, (_, i) => school({ school_key: `k${String(i).padStart(5, '0')}`, school_inn: '2634000001' }));
+        const rows = Array.from({ length: 1500 }, (_, i) => schoolRow({ school_key: `k${String(i).padStart(5, '0')}`, school_inn: '2634000001' }));
         await s.snapshots.stageSchoolRows('big', rows);
-        await s.snapshots.commitBatch({ batchId: 'big', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('budennovsky')] });
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'big' }));
         expect(await s.snapshots.currentSchools('26', P1)).toHaveLength(1500);
       } finally {
         await s.close();
@@ -237,10 +181,10 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
       const s = await make();
       try {
         const a = await s.ledger.acquire(key, 1000, 30_000);
-        await s.ledger.complete(a.uploadId, report(a.uploadId));
+        await s.ledger.complete(a.uploadId, uploadReport({ upload_id: a.uploadId }));
         const again = await s.ledger.acquire(key, 10_000_000, 30_000);
-        expect(again).toEqual({ kind: 'completed', uploadId: a.uploadId, report: report(a.uploadId) });
-        expect(await s.ledger.getReport(a.uploadId)).toEqual(report(a.uploadId));
+        expect(again).toEqual({ kind: 'completed', uploadId: a.uploadId, report: uploadReport({ upload_id: a.uploadId }) });
+        expect(await s.ledger.getReport(a.uploadId)).toEqual(uploadReport({ upload_id: a.uploadId }));
         expect((await s.ledger.listReports({ limit: 10 })).map((r) => r.upload_id)).toEqual([a.uploadId]);
       } finally {
         await s.close();

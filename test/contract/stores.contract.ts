@@ -2,46 +2,22 @@
 // (SQLite always, YDB when YDB_ENDPOINT is set). The behaviours are those the SQLite
 // adapters established and the aggregate and notify integration tests rely on.
 import { describe, expect, test } from 'vitest';
-import type { AlertState } from '../../shared/domain/alerts.ts';
-import { MetricId, type NotificationEvent } from '../../shared/domain/events.ts';
-import type { AggregateRow } from '../../shared/domain/metrics.ts';
-import { deliveryIdFor, groupKey } from '../../shared/domain/notify/grouping.ts';
-import type { Period } from '../../shared/domain/schemas.ts';
+import { MetricId } from '../../shared/domain/events.ts';
+import { deliveryIdFor } from '../../shared/domain/notify/grouping.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { Outbox } from '../../shared/ports/outbox.ts';
-import { breach, MUNI } from '../support/notify.ts';
+import { alertState, breach, enqueueRequest, filledAggregateRow, MUNI, P1, P2, unitScope } from '../support/builders.ts';
 
 export type Fresh<T> = () => Promise<{ store: T; close(): Promise<void> }>;
-
-export const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
-export const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
-
-export function agg(over: { period?: Period; level?: 'region' | 'municipality'; id?: string; base?: number } = {}): AggregateRow {
-  const base = over.base ?? 1;
-  const values = Object.fromEntries(MetricId.options.map((m, i) => [m, m.endsWith('_share') ? (i % 10) / 10 : i === 0 ? null : base * i])) as AggregateRow['values'];
-  const deltas = Object.fromEntries(MetricId.options.map((m) => [m, null])) as AggregateRow['deltas'];
-  const level = over.level ?? 'municipality';
-  const id = over.id ?? (level === 'region' ? '26' : 'budennovsky');
-  return {
-    region: '26',
-    period: over.period ?? P1,
-    scope: { level, id, name: level === 'region' ? 'Ставропольский край' : `МО ${id}` },
-    has_export: true,
-    values,
-    deltas: { ...deltas, teachers_total: -3, teachers_in_sferum_share: 0.05 },
-    missing: { teachers_calls: 2 },
-    warnings: [],
-  };
-}
 
 export function aggregateStoreContract(name: string, make: Fresh<AggregateStore>) {
   describe(`AggregateStore contract: ${name}`, () => {
     test('replacing a period leaves exactly the new rows, region first then municipalities by id', async () => {
       const s = await make();
       try {
-        await s.store.replacePeriod('26', P1, [agg({ id: 'zelenokumsk' }), agg({ id: 'old' })]);
-        const rows = [agg({ id: 'kursky', base: 2 }), agg({ level: 'region' }), agg({ id: 'budennovsky' })];
+        await s.store.replacePeriod('26', P1, [filledAggregateRow({ id: 'zelenokumsk' }), filledAggregateRow({ id: 'old' })]);
+        const rows = [filledAggregateRow({ id: 'kursky', base: 2 }), filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
         await s.store.replacePeriod('26', P1, rows);
         expect(await s.store.readPeriod('26', P1)).toEqual([rows[1], rows[2], rows[0]]);
         expect(await s.store.readPeriod('26', P2)).toEqual([]);
@@ -53,7 +29,7 @@ export function aggregateStoreContract(name: string, make: Fresh<AggregateStore>
     test('a row of another period is refused before anything is written', async () => {
       const s = await make();
       try {
-        await expect(s.store.replacePeriod('26', P1, [agg({ period: P2 })])).rejects.toThrow(RangeError);
+        await expect(s.store.replacePeriod('26', P1, [filledAggregateRow({ period: P2 })])).rejects.toThrow(RangeError);
         expect(await s.store.periods('26')).toEqual([]);
       } finally {
         await s.close();
@@ -63,8 +39,8 @@ export function aggregateStoreContract(name: string, make: Fresh<AggregateStore>
     test('a time series of one metric and scope is ascending by period, with deltas and nulls', async () => {
       const s = await make();
       try {
-        await s.store.replacePeriod('26', P2, [agg({ period: P2, base: 3 })]);
-        await s.store.replacePeriod('26', P1, [agg({ period: P1, base: 2 }), agg({ period: P1, id: 'kursky' })]);
+        await s.store.replacePeriod('26', P2, [filledAggregateRow({ period: P2, base: 3 })]);
+        await s.store.replacePeriod('26', P1, [filledAggregateRow({ period: P1, base: 2 }), filledAggregateRow({ period: P1, id: 'kursky' })]);
         const series = await s.store.timeseries('26', 'teachers_total', { level: 'municipality', id: 'budennovsky' });
         const i = MetricId.options.indexOf('teachers_total');
         expect(series).toEqual([
@@ -81,31 +57,15 @@ export function aggregateStoreContract(name: string, make: Fresh<AggregateStore>
   });
 }
 
-export function alert(over: Partial<AlertState> = {}): AlertState {
-  return {
-    region: '26',
-    alert_id: 't_teachers_msg10_share',
-    scope: { level: 'municipality', id: 'budennovsky', name: 'Будённовский МО' },
-    status: 'breach',
-    target: { id: 't_teachers_msg10_share', metric: 'teachers_msg10_share', op: '>=', threshold: 0.35, due: '2023-09-01' },
-    period: P1,
-    since: P1,
-    value: 0.2,
-    inhibited: false,
-    changed_at: '2023-03-13T09:00:00.000Z',
-    ...over,
-  };
-}
-
 export function alertStoreContract(name: string, make: Fresh<AlertStore>) {
   describe(`AlertStore contract: ${name}`, () => {
     test('saved states come back whole, replaced by key, ordered by level, unit and alert', async () => {
       const s = await make();
       try {
-        const region = alert({ scope: { level: 'region', id: '26', name: 'Ставропольский край' }, target: null, alert_id: 'export_missing', status: 'export_missing', since: null, value: null });
-        const b = alert({ alert_id: 'a_first' });
-        await s.store.save([alert(), b, region]);
-        const resolved = alert({ status: 'inactive', since: null, period: P2, changed_at: '2023-03-20T09:00:00.000Z' });
+        const region = alertState({ scope: unitScope(), target: null, alert_id: 'export_missing', status: 'export_missing', since: null, value: null });
+        const b = alertState({ alert_id: 'a_first' });
+        await s.store.save([alertState(), b, region]);
+        const resolved = alertState({ status: 'inactive', since: null, period: P2, changed_at: '2023-03-20T09:00:00.000Z' });
         await s.store.save([resolved]);
         expect(await s.store.forRegion('26')).toEqual([b, resolved, region]);
         expect(await s.store.forRegion('07')).toEqual([]);
@@ -118,25 +78,16 @@ export function alertStoreContract(name: string, make: Fresh<AlertStore>) {
   });
 }
 
-const req = (event: NotificationEvent, nowMs: number, channelId = 'hook') => ({
-  event,
-  channelId,
-  groupKey: groupKey(event),
-  newDeliveryId: deliveryIdFor(event.id, channelId),
-  nowMs,
-  readyAtMs: nowMs + 1000,
-});
-
 export function outboxContract(name: string, make: Fresh<Outbox>) {
   describe(`Outbox contract: ${name}`, () => {
     test('enqueue is idempotent by (event, channel) and joins the open delivery of its group', async () => {
       const s = await make();
       try {
         const [a, b] = [breach({ municipality: MUNI }), breach({ municipality: MUNI, metric: 'teachers_msg3_share' })];
-        const ra = await s.store.enqueue(req(a, 0));
-        expect(await s.store.enqueue(req(a, 10))).toEqual({ deliveryId: ra.deliveryId, created: false, joined: false });
-        expect(await s.store.enqueue(req(b, 20))).toEqual({ deliveryId: ra.deliveryId, created: true, joined: true });
-        expect((await s.store.enqueue(req(a, 30, 'vk'))).deliveryId).toBe(deliveryIdFor(a.id, 'vk'));
+        const ra = await s.store.enqueue(enqueueRequest(a, 0));
+        expect(await s.store.enqueue(enqueueRequest(a, 10))).toEqual({ deliveryId: ra.deliveryId, created: false, joined: false });
+        expect(await s.store.enqueue(enqueueRequest(b, 20))).toEqual({ deliveryId: ra.deliveryId, created: true, joined: true });
+        expect((await s.store.enqueue(enqueueRequest(a, 30, 'vk'))).deliveryId).toBe(deliveryIdFor(a.id, 'vk'));
         expect((await s.store.get(ra.deliveryId))?.eventIds).toEqual([a.id, b.id]);
         expect(await s.store.get('nope')).toBeNull();
       } finally {
@@ -148,12 +99,12 @@ export function outboxContract(name: string, make: Fresh<Outbox>) {
       const s = await make();
       try {
         const [a, b] = [breach(), breach({ metric: 'teachers_msg3_share' })];
-        await s.store.enqueue(req(a, 0));
+        await s.store.enqueue(enqueueRequest(a, 0));
         expect(await s.store.claimDue({ nowMs: 999, leaseMs: 60_000, limit: 10 })).toEqual([]);
         const [c] = await s.store.claimDue({ nowMs: 1000, leaseMs: 60_000, limit: 10 });
         expect(c).toMatchObject({ attempt: 1, channelId: 'hook', scheduleStartMs: 0 });
         expect(c!.events).toEqual([a]);
-        expect((await s.store.enqueue(req(b, 1001))).joined).toBe(false);
+        expect((await s.store.enqueue(enqueueRequest(b, 1001))).joined).toBe(false);
         expect(await s.store.claimDue({ nowMs: 2000, leaseMs: 60_000, limit: 10 })).toEqual([]);
         expect(await s.store.markDelivered(c!.id, 'stale-token', 2000)).toBe(false);
         // the lease runs out: the next claim resends with a new token and counts the attempt
@@ -171,7 +122,7 @@ export function outboxContract(name: string, make: Fresh<Outbox>) {
       const s = await make();
       try {
         const a = breach();
-        const { deliveryId } = await s.store.enqueue(req(a, 0));
+        const { deliveryId } = await s.store.enqueue(enqueueRequest(a, 0));
         let [c] = await s.store.claimDue({ nowMs: 1000, leaseMs: 1000, limit: 1 });
         expect(await s.store.markRetry(deliveryId, c!.leaseToken, { nowMs: 1100, error: 'http.503', nextAttemptAtMs: 5000 })).toBe(true);
         expect(await s.store.get(deliveryId)).toMatchObject({ state: 'retrying', lastError: 'http.503', nextAttemptAtMs: 5000, attempts: 1 });
@@ -198,7 +149,7 @@ export function outboxContract(name: string, make: Fresh<Outbox>) {
       const s = await make();
       try {
         const events = ['a', 'b', 'c'].map((x, i) => breach({ municipality: { id: `m${x}`, name: x }, value: i }));
-        for (const [i, e] of events.entries()) await s.store.enqueue({ ...req(e, 0), readyAtMs: 100 - i * 10 });
+        for (const [i, e] of events.entries()) await s.store.enqueue({ ...enqueueRequest(e, 0), readyAtMs: 100 - i * 10 });
         const claimed = await s.store.claimDue({ nowMs: 1000, leaseMs: 1000, limit: 2 });
         expect(claimed.map((d) => d.events[0]!.id)).toEqual([events[2]!.id, events[1]!.id]);
       } finally {

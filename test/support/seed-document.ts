@@ -7,6 +7,7 @@ import { reportDocument, type ReportDocument } from '../../shared/domain/report.
 import type { SchoolRow } from '../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../shared/domain/targets.ts';
 import { SEED } from './aggregate.ts';
+import { aggregateRow, schoolRow } from './builders.ts';
 
 /** The seed's table as the fixture holds it: header line + 7 rows, tab-separated, verbatim. */
 export function seedTable(): string[][] {
@@ -58,21 +59,19 @@ const LAST = SEED.at(-1)!.period;
 
 function municipalRow(id: string, name: string, chat: number | null, schoolsShare: number, hasExport = true): AggregateRow {
   const values = { ...emptyMetricValues(), teachers_total: 500, schools_total: 20, schools_in_sferum_share: schoolsShare, teachers_chat_creators_share: chat, teachers_msg3_share: chat === null ? null : chat / 10 };
-  return { region: '26', period: LAST, scope: { level: 'municipality', id, name }, has_export: hasExport, values, deltas: emptyMetricValues(), missing: {}, warnings: [] };
+  return aggregateRow({ period: LAST, scope: { level: 'municipality', id, name }, has_export: hasExport, values });
 }
 
-export function school(municipality_id: string, name: string, inn: string, in_sferum: boolean, admin_active: boolean): SchoolRow {
-  return {
-    region: '26', period: LAST, municipality_id, school_key: inn, school_inn: inn, school_kpp: null, school_name: name, in_sferum, admin_active,
-    teachers_total: 30, teachers_in_sferum: 30, students_total: 300, students_in_sferum: 250, teachers_chat_creators: 5, teachers_msg3: 1, teachers_msg10: 0, teachers_calls: null,
-  };
+function school(municipality_id: string, name: string, inn: string, in_sferum: boolean, admin_active: boolean): SchoolRow {
+  return schoolRow({
+    period: LAST, municipality_id, school_key: inn, school_inn: inn, school_name: name, in_sferum, admin_active,
+    teachers_total: 30, teachers_in_sferum: 30, students_total: 300, students_in_sferum: 250, teachers_chat_creators: 5, teachers_msg3: 1, teachers_msg10: 0,
+  });
 }
 
 /** The seed's seven weeks as a document made at a fixed instant (2023-04-10 09:00 UTC, 12:00 МСК). */
 export function seedDocument(): ReportDocument {
-  const regionRows: AggregateRow[] = seedValues().map(({ period, values }) => ({
-    region: '26', period, scope: { level: 'region', id: '26', name: 'Ставропольский край' }, has_export: true, values, deltas: emptyMetricValues(), missing: {}, warnings: [],
-  }));
+  const regionRows = seedValues().map(({ period, values }) => aggregateRow({ period, values }));
   const lastRegion = regionRows.at(-1)!;
   return reportDocument({
     region: { code: '26', name: 'Ставропольский край', municipalities: MUNICIPALITIES },

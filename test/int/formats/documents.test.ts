@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { handleApiRequest } from '../../../shared/api/app.ts';
 import { InactiveSchoolsBody } from '../../../shared/api/views.ts';
 import { HEADER_ROW, SHEET_NAMES } from '../../../shared/formats/xlsx/report.ts';
-import { parseCsv } from '../../support/aggregate.ts';
+import { parseCsv } from '../../support/csv.ts';
 import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../support/api.ts';
 import { shown, tableCells } from '../../support/read-back.ts';
 import { seedTable } from '../../support/seed-document.ts';

@@ -17,7 +17,7 @@ import { metricInfo } from '../../../shared/domain/metric-catalog.ts';
 import { renderMessage } from '../../../shared/domain/notify/render.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../support/api.ts';
 import { v1Event } from '../../support/http-events.ts';
-import { breach } from '../../support/notify.ts';
+import { breach } from '../../support/builders.ts';
 import { specChecker, type SpecChecker } from '../../support/openapi.ts';
 import { functionContext } from '../../support/events.ts';
 

@@ -7,29 +7,22 @@ import type { ApiRequest } from '../../../shared/api/http.ts';
 import { dashboardAssets } from '../../../shared/api/pages/assets.ts';
 import type { AlertState } from '../../../shared/domain/alerts.ts';
 import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
-import type { Period, SchoolRow, UploadReport } from '../../../shared/domain/schemas.ts';
+import type { SchoolRow } from '../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../shared/domain/targets.ts';
 import type { LedgerReport, ReadModel, ReadView } from '../../../shared/ports/read-model.ts';
 import { ResponseCache } from '../../../shared/api/response-cache.ts';
 import { InactiveSchoolsBody } from '../../../shared/api/views.ts';
+import { aggregateRow, P1, schoolRow, uploadReport } from '../../support/builders.ts';
 import { capturedLogger } from '../../support/logs.ts';
 
 const READER = 'reader-secret-key-1';
 const DASH = 'dashboard-secret-key-2';
-const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
 
-function row(level: 'region' | 'municipality', id: string, name: string, chat: number | null): AggregateRow {
-  const values = { ...emptyMetricValues(), teachers_total: 100, teachers_chat_creators_share: chat };
-  return { region: '26', period: P1, scope: { level, id, name }, has_export: true, values, deltas: emptyMetricValues(), missing: {}, warnings: [] };
-}
+const row = (level: 'region' | 'municipality', id: string, name: string, chat: number | null): AggregateRow =>
+  aggregateRow({ scope: { level, id, name }, values: { ...emptyMetricValues(), teachers_total: 100, teachers_chat_creators_share: chat } });
 
-function report(seq: number): UploadReport {
-  return {
-    upload_id: `up_${seq}`, bucket: 'b', key: `uploads/26/f${seq}.csv`, sha256: 'x'.repeat(64), size: 1, format: 'csv', encoding: 'utf-8', delimiter: ';', region: '26',
-    status: 'accepted', tables: [], periods: [P1], rows: { accepted: 1, rejected: 0 }, file_error: null, errors: [], warnings: [],
-    received_at: '2023-03-10T00:00:00Z', completed_at: '2023-03-10T00:00:01Z',
-  };
-}
+const report = (seq: number) =>
+  uploadReport({ upload_id: `up_${seq}`, key: `uploads/26/f${seq}.csv`, sha256: 'x'.repeat(64), size: 1, received_at: '2023-03-10T00:00:00Z', completed_at: '2023-03-10T00:00:01Z' });
 
 class FakeReadModel implements ReadModel {
   snapshots = 0;
@@ -179,10 +172,11 @@ describe('handleApiRequest', () => {
 
   test('inactive-schools lists the last week of the range as JSON, by municipality, with INN', async () => {
     const { read, call } = setup();
-    const school = (name: string, inn: string, in_sferum: boolean, admin_active: boolean): SchoolRow => ({
-      region: '26', period: P1, municipality_id: 'aleksandrovsky', school_key: inn, school_inn: inn, school_kpp: null, school_name: name, in_sferum, admin_active,
-      teachers_total: 1, teachers_in_sferum: 1, students_total: 1, students_in_sferum: 1, teachers_chat_creators: null, teachers_msg3: null, teachers_msg10: null, teachers_calls: null,
-    });
+    const school = (name: string, inn: string, in_sferum: boolean, admin_active: boolean) =>
+      schoolRow({
+        municipality_id: 'aleksandrovsky', school_key: inn, school_inn: inn, school_name: name, in_sferum, admin_active,
+        teachers_total: 1, teachers_in_sferum: 1, students_total: 1, students_in_sferum: 1, teachers_chat_creators: null, teachers_msg3: null, teachers_msg10: null,
+      });
     read.schoolsList = [school('СОШ № 1', '2601100003', true, true), school('СОШ № 2', '2601100010', true, false), school('СОШ № 3', '2601100027', false, false)];
     const r = await call('/v1/regions/26/inactive-schools', { key: DASH, query: { to: '2023-12-31' } });
     expect(r.statusCode).toBe(200);

@@ -5,15 +5,16 @@ import { describe, expect, test } from 'vitest';
 import { inactiveSchools, INACTIVE_REASON_RU } from '../../../shared/domain/inactive-schools.ts';
 import { inactiveSchoolsTable } from '../../../shared/domain/report.ts';
 import type { SchoolRow } from '../../../shared/domain/schemas.ts';
+import { schoolRow } from '../../support/builders.ts';
 
 const P = { start: '2023-04-03', end: '2023-04-07' };
 
 function school(municipality_id: string, name: string, inn: string, in_sferum: boolean, admin_active: boolean, kpp: string | null = null): SchoolRow {
-  return {
-    region: '26', period: P, municipality_id, school_key: kpp ? `${inn}/${kpp}` : inn, school_inn: inn, school_kpp: kpp, school_name: name,
+  return schoolRow({
+    period: P, municipality_id, school_key: kpp ? `${inn}/${kpp}` : inn, school_inn: inn, school_kpp: kpp, school_name: name,
     in_sferum, admin_active, teachers_total: 10, teachers_in_sferum: 10, students_total: 100, students_in_sferum: 90,
-    teachers_chat_creators: null, teachers_msg3: null, teachers_msg10: null, teachers_calls: null,
-  };
+    teachers_chat_creators: null, teachers_msg3: null, teachers_msg10: null,
+  });
 }
 
 const NAMES: Record<string, string> = { budennovsky: 'Будённовский муниципальный округ', aleksandrovsky: 'Александровский муниципальный округ' };

@@ -12,10 +12,10 @@ import {
   UNBOUNDED_SHARES,
   emptyMetricValues,
 } from '../../../shared/domain/metrics.ts';
-import type { MunicipalityRow, Period, SchoolRow } from '../../../shared/domain/schemas.ts';
+import type { MunicipalityRow, SchoolRow } from '../../../shared/domain/schemas.ts';
 import { SEED, municipalityIds, seedMunicipalities, seedSchools } from '../../support/aggregate.ts';
+import { municipalityRow, P1, schoolRow } from '../../support/builders.ts';
 
-const P: Period = { start: '2023-03-06', end: '2023-03-10' };
 const REF = [
   { id: 'a', name: 'Александровский муниципальный округ' },
   { id: 'b', name: 'Будённовский муниципальный округ' },
@@ -24,30 +24,21 @@ const REF = [
 
 function school(over: Partial<SchoolRow> = {}): SchoolRow {
   const inn = over.school_inn ?? '2600000001';
-  return {
-    region: '26',
-    period: P,
+  return schoolRow({
     municipality_id: 'a',
     school_key: inn,
     school_inn: inn,
-    school_kpp: null,
-    school_name: 'МБОУ СОШ № 1',
-    in_sferum: true,
-    admin_active: true,
     teachers_total: 10,
     teachers_in_sferum: 8,
     students_total: 100,
     students_in_sferum: 70,
     teachers_chat_creators: 3,
-    teachers_msg3: 2,
-    teachers_msg10: 1,
-    teachers_calls: null,
     ...over,
-  };
+  });
 }
 
 const run = (schools: SchoolRow[], municipalities: MunicipalityRow[] = []) =>
-  computeMetrics({ region: '26', regionName: 'Ставропольский край', period: P, schools, municipalities, reference: REF });
+  computeMetrics({ region: '26', regionName: 'Ставропольский край', period: P1, schools, municipalities, reference: REF });
 
 describe('computeMetrics', () => {
   test('reproduces the seed counts and the 3666 / 17 218 chat-creator share of 20.02-22.02.2023', () => {
@@ -125,14 +116,14 @@ describe('computeMetrics', () => {
   });
 
   test('a period with only the МОУО table raises no missing-export warnings and keeps school metrics null', () => {
-    const m = run([], [{ region: '26', period: P, municipality_id: 'a', in_sferum: true, admin_active: false }]);
+    const m = run([], [municipalityRow({ municipality_id: 'a', admin_active: false })]);
     expect(m.municipalities.every((x) => x.warnings.length === 0)).toBe(true);
     expect(m.region_scope.values.schools_total).toBeNull();
     expect([m.region_scope.values.mouo_total, m.region_scope.values.mouo_inactive]).toEqual([1, 1]);
   });
 
   test('МОУО metrics exist at region scope only', () => {
-    const m = run([school()], [{ region: '26', period: P, municipality_id: 'a', in_sferum: true, admin_active: true }]);
+    const m = run([school()], [municipalityRow({ municipality_id: 'a', admin_active: true })]);
     for (const s of m.municipalities) for (const id of REGION_ONLY_METRICS) expect(s.values[id]).toBeNull();
     expect(m.region_scope.values.mouo_total).toBe(1);
   });

@@ -15,7 +15,9 @@ import {
   type ReportTable,
 } from '../../../shared/domain/report.ts';
 import { renderCsv, renderCsvBytes } from '../../../shared/formats/csv/report.ts';
-import { parseCsv, SEED } from '../../support/aggregate.ts';
+import { SEED } from '../../support/aggregate.ts';
+import { aggregateRow } from '../../support/builders.ts';
+import { parseCsv } from '../../support/csv.ts';
 import { seedTable, seedValues } from '../../support/seed-document.ts';
 
 describe('Russian number formatting', () => {
@@ -92,16 +94,13 @@ describe('municipalTable', () => {
   test('one row a municipality with its export flag, metrics and the period\'s evaluation per target', () => {
     // Prepare
     const period = SEED[6]!.period;
-    const row = (id: string, name: string, hasExport: boolean, chat: number | null): AggregateRow => ({
-      region: '26',
-      period,
-      scope: { level: 'municipality', id, name },
-      has_export: hasExport,
-      values: { ...emptyMetricValues(), teachers_total: hasExport ? 1000 : null, teachers_chat_creators_share: chat },
-      deltas: emptyMetricValues(),
-      missing: {},
-      warnings: [],
-    });
+    const row = (id: string, name: string, hasExport: boolean, chat: number | null): AggregateRow =>
+      aggregateRow({
+        period,
+        scope: { level: 'municipality', id, name },
+        has_export: hasExport,
+        values: { ...emptyMetricValues(), teachers_total: hasExport ? 1000 : null, teachers_chat_creators_share: chat },
+      });
     const target = { id: 'teachers_chat_creators', metric: 'teachers_chat_creators_share' as const, op: '>=' as const, threshold: 0.35, due: '2023-09-01' };
     const evaluation = (id: string, status: EvaluationStatus, inhibited: boolean) => ({ scope: { level: 'municipality' as const, id, name: id }, target, status, inhibited });
     // Act

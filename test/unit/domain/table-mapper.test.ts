@@ -5,15 +5,9 @@ import { IssueCode } from '../../../shared/domain/errors.ts';
 import type { CellValue } from '../../../shared/domain/result.ts';
 import { createTableMapper, type RowOutcome } from '../../../shared/domain/table-mapper.ts';
 import { buildReference } from '../../../shared/runtime/reference.ts';
+import { inn, withCheckDigit } from '../../support/builders.ts';
 
 const ref = buildReference();
-
-/** FNS checksum computed here, independently of the parser. */
-function inn(n: number): string {
-  const first9 = `2634${String(n).padStart(5, '0')}`;
-  const w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-  return `${first9}${([...first9].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11) % 10}`;
-}
 
 const SCHOOL_HEADERS = ['МОУО', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагогов всего', 'Педагогов в Сфере', 'Обучающихся всего', 'Обучающихся в Сфере'];
 
@@ -141,9 +135,7 @@ describe('createTableMapper', () => {
 
   test('teachers in Sferum above total and an INN from another region are warnings, not errors', () => {
     const m = mapper();
-    const foreign = `07${inn(9).slice(2, 9)}`;
-    const w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    const foreignInn = `${foreign}${([...foreign].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11) % 10}`;
+    const foreignInn = withCheckDigit(`07${inn(9).slice(2, 9)}`);
     expect(m.accept(2, school({ teachers: 10 })).type).toBe('row');
     expect(m.accept(3, school({ inn: foreignInn, name: 'Чужая', teachers: 50 })).type).toBe('row');
     expect(m.warnings.map((x) => [x.code, x.row])).toEqual([

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { acceptEvents, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
-import { breach, MUNI } from '../../../support/notify.ts';
+import { breach, MUNI } from '../../../support/builders.ts';
 import { notifyEnv } from '../../../support/notify-env.ts';
 import { receiver } from '../../../support/receiver.ts';
 

@@ -10,7 +10,8 @@ import { parseNotifyConfig } from '../../../../shared/domain/notify/config.ts';
 import { renderMessage } from '../../../../shared/domain/notify/render.ts';
 import { Secret } from '../../../../shared/domain/notify/secret.ts';
 import { acceptEvents, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
-import { breach, manualClock } from '../../../support/notify.ts';
+import { breach } from '../../../support/builders.ts';
+import { manualClock } from '../../../support/notify.ts';
 import { HOOK_SECRET, notifyEnv, webhookConfig } from '../../../support/notify-env.ts';
 import { receiver } from '../../../support/receiver.ts';
 

@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { decodeWebhookSecret, verifySignature } from '../../../../shared/adapters/channels/signing.ts';
 import { acceptEvents, replayDelivery, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
 import { withOverrides } from '../../../support/faults.ts';
-import { breach, MUNI, scriptedRandom } from '../../../support/notify.ts';
+import { breach, MUNI } from '../../../support/builders.ts';
+import { scriptedRandom } from '../../../support/notify.ts';
 import { HOOK_SECRET, HOOK_SECRET_OLD, notifyEnv, webhookConfig } from '../../../support/notify-env.ts';
 import { receiver, type Received } from '../../../support/receiver.ts';
 

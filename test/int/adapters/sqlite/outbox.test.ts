@@ -1,19 +1,9 @@
 // Integration: the SQLite outbox's own promises — idempotent enqueue, joining an open group,
 // sealing at the first claim, leases and stale marks — on a real database file.
 import { describe, expect, test } from 'vitest';
-import { deliveryIdFor, groupKey } from '../../../../shared/domain/notify/grouping.ts';
-import type { NotificationEvent } from '../../../../shared/domain/events.ts';
-import { breach, MUNI } from '../../../support/notify.ts';
+import { deliveryIdFor } from '../../../../shared/domain/notify/grouping.ts';
+import { breach, enqueueRequest, MUNI } from '../../../support/builders.ts';
 import { notifyEnv } from '../../../support/notify-env.ts';
-
-const req = (event: NotificationEvent, nowMs: number, channelId = 'hook') => ({
-  event,
-  channelId,
-  groupKey: groupKey(event),
-  newDeliveryId: deliveryIdFor(event.id, channelId),
-  nowMs,
-  readyAtMs: nowMs + 1000,
-});
 
 describe('SqliteOutbox', () => {
   test('enqueue is idempotent by (event, channel) and joins the open delivery of the group', async () => {
@@ -21,10 +11,10 @@ describe('SqliteOutbox', () => {
     const o = n.deps.outbox;
     const [a, b] = [breach({ municipality: MUNI }), breach({ municipality: MUNI, metric: 'teachers_msg3_share' })];
 
-    const ra = await o.enqueue(req(a, 0));
-    const again = await o.enqueue(req(a, 10));
-    const rb = await o.enqueue(req(b, 20));
-    const otherChannel = await o.enqueue(req(a, 30, 'vk'));
+    const ra = await o.enqueue(enqueueRequest(a, 0));
+    const again = await o.enqueue(enqueueRequest(a, 10));
+    const rb = await o.enqueue(enqueueRequest(b, 20));
+    const otherChannel = await o.enqueue(enqueueRequest(a, 30, 'vk'));
 
     expect(ra).toEqual({ deliveryId: deliveryIdFor(a.id, 'hook'), created: true, joined: false });
     expect(again).toEqual({ deliveryId: ra.deliveryId, created: false, joined: false });
@@ -37,11 +27,11 @@ describe('SqliteOutbox', () => {
     using n = await notifyEnv({ config: {} });
     const o = n.deps.outbox;
     const [a, b] = [breach(), breach({ metric: 'teachers_msg3_share' })];
-    await o.enqueue(req(a, 0));
+    await o.enqueue(enqueueRequest(a, 0));
 
     const early = await o.claimDue({ nowMs: 999, leaseMs: 60_000, limit: 10 });
     const claimed = await o.claimDue({ nowMs: 1000, leaseMs: 60_000, limit: 10 });
-    const late = await o.enqueue(req(b, 1001));
+    const late = await o.enqueue(enqueueRequest(b, 1001));
 
     expect(early).toEqual([]);
     expect(claimed.map((c) => [c.attempt, c.events.map((e) => e.id)])).toEqual([[1, [a.id]]]);
@@ -52,7 +42,7 @@ describe('SqliteOutbox', () => {
   test('a leased delivery is not claimed twice, and a stale lease token cannot mark it', async () => {
     using n = await notifyEnv({ config: {} });
     const o = n.deps.outbox;
-    await o.enqueue(req(breach(), 0));
+    await o.enqueue(enqueueRequest(breach(), 0));
     const [first] = await o.claimDue({ nowMs: 1000, leaseMs: 5000, limit: 10 });
 
     const during = await o.claimDue({ nowMs: 5999, leaseMs: 5000, limit: 10 });

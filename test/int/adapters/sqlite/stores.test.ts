@@ -9,24 +9,20 @@ import { SqliteAggregateStore } from '../../../../shared/adapters/sqlite/aggrega
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
 import { openDatabase, type Db } from '../../../../shared/adapters/sqlite/database.ts';
 import { SqliteSnapshotStore } from '../../../../shared/adapters/sqlite/snapshot-store.ts';
-import type { AlertState } from '../../../../shared/domain/alerts.ts';
 import { emptyMetricValues, type AggregateRow } from '../../../../shared/domain/metrics.ts';
 import type { Period, SchoolRow } from '../../../../shared/domain/schemas.ts';
-
-const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
-const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
+import { aggregateRow, alertState, batchCommit, commitUnit, P1, P2, schoolRow, unitScope } from '../../../support/builders.ts';
 
 function row(period: Period, level: 'region' | 'municipality', id: string, teachers: number | null, share: number | null): AggregateRow {
-  return {
-    region: '26',
+  return aggregateRow({
     period,
-    scope: { level, id, name: level === 'region' ? 'Ставропольский край' : `МО ${id}` },
+    scope: unitScope(level, id),
     has_export: teachers !== null,
     values: { ...emptyMetricValues(), teachers_total: teachers, teachers_chat_creators_share: share },
     deltas: { ...emptyMetricValues(), teachers_total: teachers === null ? null : -399 },
     missing: { teachers_msg3: 2 },
     warnings: [{ code: 'warn.missing_counts', level: 'scope', municipality_id: null, school_key: null, field: 'teachers_msg3', message: '2 of 9' }],
-  };
+  });
 }
 
 let dir: string;
@@ -80,18 +76,12 @@ describe('SqliteAggregateStore', () => {
 describe('SqliteAlertStore', () => {
   test('saves and replaces states per (region, alert, scope)', async () => {
     const store = new SqliteAlertStore(db);
-    const s: AlertState = {
-      region: '26',
+    const s = alertState({
       alert_id: 'teachers_chat_creators',
       scope: { level: 'municipality', id: 'budennovsky', name: 'Будённовский муниципальный округ' },
-      status: 'breach',
       target: { id: 'teachers_chat_creators', metric: 'teachers_chat_creators_share', op: '>=', threshold: 0.35, due: '2023-09-01' },
-      period: P1,
-      since: P1,
-      value: 0.2,
-      inhibited: false,
       changed_at: '2023-03-13T00:00:00.000Z',
-    };
+    });
     await store.save([s]);
     await store.save([{ ...s, status: 'inactive', since: null, period: P2 }]);
     expect(await store.forRegion('26')).toEqual([{ ...s, status: 'inactive', since: null, period: P2 }]);
@@ -100,40 +90,34 @@ describe('SqliteAlertStore', () => {
 });
 
 describe('SqliteSnapshotStore.currentSchools', () => {
-  const school = (municipality_id: string, school_key: string, o: Partial<SchoolRow> = {}): SchoolRow => ({
-    region: '26',
-    period: P1,
-    municipality_id,
-    school_key,
-    school_inn: '2634000001',
-    school_kpp: null,
-    school_name: `Школа ${school_key}`,
-    in_sferum: true,
-    admin_active: false,
-    teachers_total: 10,
-    teachers_in_sferum: null,
-    students_total: 0,
-    students_in_sferum: 5,
-    teachers_chat_creators: null,
-    teachers_msg3: 1,
-    teachers_msg10: 0,
-    teachers_calls: null,
-    ...o,
-  });
-  const unit = (municipalityId: string, period = P1) => ({ period, kind: 'schools' as const, municipalityId });
+  const school = (municipality_id: string, school_key: string, o: Partial<SchoolRow> = {}): SchoolRow =>
+    schoolRow({
+      municipality_id,
+      school_key,
+      school_name: `Школа ${school_key}`,
+      admin_active: false,
+      teachers_total: 10,
+      teachers_in_sferum: null,
+      students_total: 0,
+      students_in_sferum: 5,
+      teachers_chat_creators: null,
+      teachers_msg3: 1,
+      teachers_msg10: 0,
+      ...o,
+    });
 
   test('reads the rows as staged, through the pointers, by municipality then school key, whatever the batches', async () => {
     const store = new SqliteSnapshotStore(db);
     const old = [school('kursky', 'k1', { teachers_total: 1 }), school('budennovsky', 'b9')];
     await store.stageSchoolRows('u1', old);
-    await store.commitBatch({ batchId: 'u1', uploadId: 'u1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [unit('kursky'), unit('budennovsky')] });
+    await store.commitBatch(batchCommit({ batchId: 'u1', units: [commitUnit('kursky'), commitUnit('budennovsky')] }));
     // a later upload replaces kursky only, staged out of order; another period and region stay apart
     const fix = [school('kursky', 'k2', { school_kpp: '263401001', in_sferum: false, admin_active: true }), school('kursky', 'k1', { teachers_total: 2 })];
     await store.stageSchoolRows('u2', fix);
     await store.stageSchoolRows('u2', [school('kursky', 'k0', { period: P2 })]);
-    await store.commitBatch({ batchId: 'u2', uploadId: 'u2', region: '26', source: { lastModifiedMs: 2, sequence: 2 }, units: [unit('kursky'), unit('kursky', P2)] });
+    await store.commitBatch(batchCommit({ batchId: 'u2', uploadId: 'u2', source: { lastModifiedMs: 2, sequence: 2 }, units: [commitUnit('kursky'), commitUnit('kursky', P2)] }));
     await store.stageSchoolRows('u3', [school('aaa', 'a1', { region: '27' })]);
-    await store.commitBatch({ batchId: 'u3', uploadId: 'u3', region: '27', source: { lastModifiedMs: 3, sequence: 3 }, units: [unit('aaa')] });
+    await store.commitBatch(batchCommit({ batchId: 'u3', uploadId: 'u3', region: '27', source: { lastModifiedMs: 3, sequence: 3 }, units: [commitUnit('aaa')] }));
 
     expect(await store.currentSchools('26', P1)).toStrictEqual([old[1], fix[1], fix[0]]);
     expect(await store.currentSchools('26', P2)).toStrictEqual([school('kursky', 'k0', { period: P2 })]);

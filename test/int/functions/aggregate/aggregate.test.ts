@@ -20,6 +20,7 @@ import { defaultTargets } from '../../../../shared/domain/targets.ts';
 import { BatchRetryError } from '../../../../shared/runtime/batch.ts';
 import { aggregateHandler, type AggregateHandlerDeps } from '../../../../functions/aggregate/handler.ts';
 import { CollectingSink, SEED, seedMunicipalities, seedSchools } from '../../../support/aggregate.ts';
+import { schoolRow } from '../../../support/builders.ts';
 import { capturedLogger } from '../../../support/logs.ts';
 
 const REF = MunicipalityReference.parse(stavropol);
@@ -86,26 +87,21 @@ async function deliver(...periods: Period[]) {
 
 function school(municipalityId: string, i: number, over: Partial<SchoolRow> = {}): SchoolRow {
   const inn = `26${String(i).padStart(8, '0')}`;
-  return {
-    region: '26',
+  return schoolRow({
     period: AFTER_DUE,
     municipality_id: municipalityId,
     school_key: inn,
     school_inn: inn,
-    school_kpp: null,
     school_name: `МБОУ СОШ № ${i}`,
-    in_sferum: true,
-    admin_active: true,
     teachers_total: 100,
     teachers_in_sferum: 90,
     students_total: 1000,
     students_in_sferum: 900,
     teachers_chat_creators: 10,
     teachers_msg3: 5,
-    teachers_msg10: 1,
     teachers_calls: 2,
     ...over,
-  };
+  });
 }
 
 const dump = (table: string) => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4, 5`).all();

@@ -13,21 +13,15 @@ import { formatCell, regionalTable } from '../../../../shared/domain/report.ts';
 import { defaultTargets } from '../../../../shared/domain/targets.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { renderCsv } from '../../../../shared/formats/csv/report.ts';
-import { CollectingSink, parseCsv } from '../../../support/aggregate.ts';
+import { CollectingSink } from '../../../support/aggregate.ts';
+import { parseCsv } from '../../../support/csv.ts';
+import { seedTable } from '../../../support/seed-document.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
 import { startIngestEnv } from '../../../support/ingest-env.ts';
 
 type Manifest = { prefix: string; files: { name: string }[] };
 const samplesDir = fileURLToPath(new URL('../../../../events/samples/', import.meta.url));
 const manifest = JSON.parse(readFileSync(`${samplesDir}manifest.json`, 'utf8')) as Manifest;
-
-function seedTable(): string[][] {
-  return readFileSync(new URL('../../../fixtures/seed-table.tsv', import.meta.url), 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t'));
-}
 
 describe('samples through ingest and aggregate', () => {
   test('the rendered regional table equals the seed table, and the chat target is at risk from the third week', async () => {

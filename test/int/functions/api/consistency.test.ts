@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../../functions/api/handler.ts';
 import { PeriodBody } from '../../../../shared/api/views.ts';
-import { parseCsv } from '../../../support/aggregate.ts';
+import { parseCsv } from '../../../support/csv.ts';
 import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../../support/api.ts';
 import { functionContext } from '../../../support/events.ts';
 import { v1Event } from '../../../support/http-events.ts';

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../../functions/api/handler.ts';
 import { UploadsBody } from '../../../../shared/api/views.ts';
-import type { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { apiDeps, KEYS } from '../../../support/api.ts';
+import { uploadReport } from '../../../support/builders.ts';
 import { functionContext } from '../../../support/events.ts';
 import { v1Event } from '../../../support/http-events.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
@@ -19,11 +19,11 @@ async function complete(i: number): Promise<string> {
   const key = { bucket: 'sferum-pulse-exports', key: `uploads/26/file-${String(i).padStart(5, '0')}.csv`, sha256: i.toString(16).padStart(64, '0') };
   const acquired = await env.ledger.acquire(key, 1_700_000_000_000 + i, 60_000);
   if (acquired.kind !== 'acquired') throw new Error(`upload ${i} was not acquired`);
-  const report: UploadReport = {
-    upload_id: acquired.uploadId, bucket: key.bucket, key: key.key, sha256: key.sha256, size: 10, format: 'csv', encoding: 'utf-8', delimiter: ';', region: '26',
-    status: i % 7 === 0 ? 'rejected' : 'accepted', tables: [], periods: [], rows: { accepted: i % 7 === 0 ? 0 : 1, rejected: i % 7 === 0 ? 1 : 0 },
-    file_error: null, errors: [], warnings: [], received_at: '2023-03-10T00:00:00Z', completed_at: '2023-03-10T00:00:01Z',
-  };
+  const report = uploadReport({
+    upload_id: acquired.uploadId, bucket: key.bucket, key: key.key, sha256: key.sha256,
+    status: i % 7 === 0 ? 'rejected' : 'accepted', periods: [], rows: { accepted: i % 7 === 0 ? 0 : 1, rejected: i % 7 === 0 ? 1 : 0 },
+    received_at: '2023-03-10T00:00:00Z', completed_at: '2023-03-10T00:00:01Z',
+  });
   await env.ledger.complete(acquired.uploadId, report);
   return acquired.uploadId;
 }

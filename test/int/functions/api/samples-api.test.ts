@@ -17,20 +17,15 @@ import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { routeUrl } from '../../../../shared/domain/routes.ts';
 import { NotificationType, type NotificationEvent } from '../../../../shared/domain/events.ts';
 import { renderMessage } from '../../../../shared/domain/notify/render.ts';
-import { parseCsv, type CollectingSink } from '../../../support/aggregate.ts';
-import { breach } from '../../../support/notify.ts';
+import { type CollectingSink } from '../../../support/aggregate.ts';
+import { parseCsv } from '../../../support/csv.ts';
+import { seedTable } from '../../../support/seed-document.ts';
+import { breach } from '../../../support/builders.ts';
 import { checkedFetch, checkedHandler, specChecker, type SpecChecker } from '../../../support/openapi.ts';
 import { apiDeps, KEYS, loadSamples, sourceDashboard, type SampleStore } from '../../../support/api.ts';
 import { functionContext } from '../../../support/events.ts';
 import { v01Event, v1Event } from '../../../support/http-events.ts';
 import { REPO_ROOT as root } from '../../../support/paths.ts';
-
-const seedTable = () =>
-  readFileSync(`${root}test/fixtures/seed-table.tsv`, 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split('\t'));
 
 let store: SampleStore;
 let deps: ReturnType<typeof apiDeps>;

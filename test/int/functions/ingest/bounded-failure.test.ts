@@ -7,13 +7,12 @@ import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { BatchRetryError } from '../../../../shared/runtime/batch.ts';
 import { reconcileUploads } from '../../../../shared/usecases/reconcile-uploads.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
+import { SCHOOLS_CSV_HEADER as HEADER, SCHOOLS_CSV_ROW as GOOD } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
 import { withOverrides } from '../../../support/faults.ts';
 import { startIngestEnv, TEST_SETTINGS, type IngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
 
-const HEADER = 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере';
-const GOOD = '06.03-10.03.2023;Курский МО;Школа;2634000011;да;да;10;10;100;90';
 const GARBAGE = 'когда-то;Нигде;;123;может;быть;много;x;-5;1,5';
 const GRACE = 10 * 60_000;
 const reference = buildReference();

@@ -3,11 +3,12 @@
 import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { ObjectStorageEvent } from '../../../../shared/runtime/yandex-events.ts';
+import { schoolsCsv } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
 import { startIngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
 
-const CSV = 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере\r\n06.03-10.03.2023;Курский МО;Школа;2634000011;да;да;10;10;100;90\r\n';
+const CSV = schoolsCsv();
 
 describe('the object key of a storage event', () => {
   test('the parser gives the raw id and its decoded form', () => {

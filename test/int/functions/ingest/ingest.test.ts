@@ -10,30 +10,16 @@ import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { IssueCode, TransientError } from '../../../../shared/domain/errors.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { BatchRetryError } from '../../../../shared/runtime/batch.ts';
+import { inn, P1, SCHOOLS_CSV_HEADER as HEADER, schoolsCsv as csv } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
 import { withOverrides } from '../../../support/faults.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
 
-/** A valid legal-entity INN of region 26, built with the FNS weights independently of the parser. */
-function inn(n: number): string {
-  const first9 = `2634${String(n).padStart(5, '0')}`;
-  const w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-  const sum = [...first9].reduce((s, d, i) => s + Number(d) * w[i]!, 0);
-  return `${first9}${(sum % 11) % 10}`;
-}
-
-const HEADER = 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере';
-
-function csv(rows: string[], header = HEADER): string {
-  return `${header}\r\n${rows.join('\r\n')}\r\n`;
-}
-
 function row(o: { period?: string; mouo?: string; name?: string; inn?: string; teachers?: number | string }): string {
   return [o.period ?? '06.03-10.03.2023', o.mouo ?? 'Буденновский МО', o.name ?? 'МБОУ СОШ № 1', o.inn ?? inn(1), 'да', 'да', o.teachers ?? 40, 38, 500, 400].join(';');
 }
 
-const P = { start: '2023-03-06', end: '2023-03-10' };
 
 async function invoke(env: IngestEnv, keys: string[], type: 'ObjectCreate' | 'ObjectUpdate' | 'ObjectDelete' = 'ObjectCreate', over = {}) {
   return ingestHandler(storageEvent(TEST_BUCKET, keys, type), functionContext(), env.deps(over));
@@ -73,15 +59,15 @@ describe('ingest handler', () => {
     const reply = await invoke(env, [key]);
 
     expect(JSON.parse(reply.body)).toEqual([expect.objectContaining({ kind: 'ingested', status: 'accepted' })]);
-    const rows = await env.snapshots.currentSchools('26', P);
+    const rows = await env.snapshots.currentSchools('26', P1);
     expect(rows.map((r) => [r.municipality_id, r.teachers_total])).toEqual([
       ['budennovsky', 40],
       ['kursky', 1200],
     ]);
     const report = await reportOf(env, key);
-    expect(report).toMatchObject({ status: 'accepted', encoding: 'utf-8', delimiter: ';', region: '26', rows: { accepted: 2, rejected: 0 }, periods: [P] });
+    expect(report).toMatchObject({ status: 'accepted', encoding: 'utf-8', delimiter: ';', region: '26', rows: { accepted: 2, rejected: 0 }, periods: [P1] });
     expect(await env.ledger.getReport(report!.upload_id)).toEqual(report);
-    expect(env.published).toEqual([{ type: 'period_changed', region: '26', period: P, upload_id: report!.upload_id, changed_at: report!.completed_at }]);
+    expect(env.published).toEqual([{ type: 'period_changed', region: '26', period: P1, upload_id: report!.upload_id, changed_at: report!.completed_at }]);
   });
 
   test('a bad row is rejected with file, row, column and value; the rest is ingested', async () => {
@@ -99,7 +85,7 @@ describe('ingest handler', () => {
       [key, 3, 'ИНН', badInn, IssueCode.BadInn],
       [key, 4, 'Педагогов всего', '-5', IssueCode.BadCount],
     ]);
-    expect(await env.snapshots.currentSchools('26', P)).toHaveLength(1);
+    expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
   });
 
   test('the same event delivered twice does the work once (T01)', async () => {
@@ -190,7 +176,7 @@ describe('ingest handler', () => {
     const reply = await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(0), env.deps());
 
     expect(JSON.parse(reply.body)[0].kind).toBe('ingested');
-    expect(await env.snapshots.currentSchools('26', P)).toHaveLength(1);
+    expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
   });
 
   test('a batch of good, bad and transiently failing objects (T07)', async () => {
@@ -216,7 +202,7 @@ describe('ingest handler', () => {
     const redelivery = await invoke(env, keys, 'ObjectCreate', { objects: flaky });
 
     expect(JSON.parse(redelivery.body).map((r: { kind: string }) => r.kind)).toEqual(['duplicate', 'duplicate', 'ingested']);
-    expect((await env.snapshots.currentSchools('26', P)).map((r) => r.municipality_id).sort()).toEqual(['budennovsky', 'kursky']);
+    expect((await env.snapshots.currentSchools('26', P1)).map((r) => r.municipality_id).sort()).toEqual(['budennovsky', 'kursky']);
   });
 
   test('a newer upload processed before an older one wins; the older is superseded (T08)', async () => {
@@ -229,7 +215,7 @@ describe('ingest handler', () => {
     const published = env.published.length;
     await invoke(env, ['uploads/26/older.csv']);
 
-    expect((await env.snapshots.currentSchools('26', P))[0]?.teachers_total).toBe(20);
+    expect((await env.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(20);
     expect((await reportOf(env, 'uploads/26/older.csv'))?.status).toBe('superseded');
     expect(env.published).toHaveLength(published);
   });
@@ -243,7 +229,7 @@ describe('ingest handler', () => {
 
     await invoke(env, ['uploads/26/kursky-fix.csv']);
 
-    const rows = await env.snapshots.currentSchools('26', P);
+    const rows = await env.snapshots.currentSchools('26', P1);
     expect(rows.map((r) => [r.municipality_id, r.teachers_total])).toEqual([
       ['budennovsky', 40],
       ['kursky', 33],
@@ -341,7 +327,7 @@ describe('ingest handler on hostile input', () => {
     expect(report?.warnings.filter((w) => w.code === IssueCode.UnknownColumn).map((w) => w.column)).toEqual(['__proto__', 'constructor', 'ФИО']);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-    expect(await env.snapshots.currentSchools('26', P)).toHaveLength(1);
+    expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
     env.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(env.dbPath).includes(Buffer.from('SECRET-4711'))).toBe(false);
     expect(JSON.stringify(report)).not.toContain('SECRET-4711');

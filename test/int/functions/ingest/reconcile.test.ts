@@ -5,12 +5,13 @@ import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { TransientError } from '../../../../shared/domain/errors.ts';
 import { reconcileUploads } from '../../../../shared/usecases/reconcile-uploads.ts';
+import { schoolsCsv } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
 import { withOverrides } from '../../../support/faults.ts';
 import { startIngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
 
-const CSV = 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере\r\n06.03-10.03.2023;Курский МО;Школа;2634000011;да;да;10;10;100;90\r\n';
+const CSV = schoolsCsv();
 const GRACE = 10 * 60_000;
 
 describe('reconcileUploads', () => {

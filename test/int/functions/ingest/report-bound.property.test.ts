@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ingestObject } from '../../../../shared/usecases/ingest-object.ts';
+import { SCHOOLS_CSV_HEADER as HEADER } from '../../../support/builders.ts';
 import { startIngestEnv, TEST_SETTINGS } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
 
-const HEADER = 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере';
 const LISTED = 25;
 // 25 listed issues of clipped text, the file error, 10 columns of clipped headers, counts per code
 const MAX_REPORT_BYTES = 64 * 1024;

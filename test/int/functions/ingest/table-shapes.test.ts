@@ -7,16 +7,10 @@ import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
+import { inn } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
-
-/** A valid legal-entity INN of region 26, built with the FNS weights independently of the parser. */
-function inn(n: number): string {
-  const first9 = `2634${String(n).padStart(5, '0')}`;
-  const w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-  return `${first9}${([...first9].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11) % 10}`;
-}
 
 const TITLE = 'Активность образовательных организаций Ставропольского края в «Сферум»';
 const GROUPS = ['№ п/п', 'Муниципальное образование', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагоги', '', 'Обучающиеся', ''];

@@ -7,7 +7,7 @@ import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import { TransientError } from '../../../../shared/domain/errors.ts';
 import { withOverrides } from '../../../support/faults.ts';
 import { functionContext } from '../../../support/events.ts';
-import { breach, MUNI } from '../../../support/notify.ts';
+import { breach, MUNI } from '../../../support/builders.ts';
 import { HOOK_SECRET, notifyEnv } from '../../../support/notify-env.ts';
 import { receiver } from '../../../support/receiver.ts';
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { loadConfig } from '../../../../shared/runtime/config.ts';
 import { notifyDeps } from '../../../../shared/runtime/wiring.ts';
 import { acceptEvents, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
-import { breach } from '../../../support/notify.ts';
+import { breach } from '../../../support/builders.ts';
 import { HOOK_SECRET } from '../../../support/notify-env.ts';
 import { receiver } from '../../../support/receiver.ts';
 

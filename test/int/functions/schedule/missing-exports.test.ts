@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { checkMissingExports } from '../../../../shared/usecases/check-missing-exports.ts';
-import { school } from '../../../contract/snapshot-store.contract.ts';
+import { batchCommit, commitUnit, schoolRow } from '../../../support/builders.ts';
 import { startIngestEnv } from '../../../support/ingest-env.ts';
 
 const ref = buildReference();
@@ -12,18 +12,8 @@ const ref = buildReference();
 describe('checkMissingExports', () => {
   test('every municipality without school rows for the week gets one export_missing, and a rerun repeats the same ids', async () => {
     await using env = await startIngestEnv();
-    const week = { start: '2023-03-06', end: '2023-03-10' };
-    await env.snapshots.stageSchoolRows('b1', [school({ period: week, municipality_id: 'kursky', school_key: 'a' }), school({ period: week, municipality_id: 'stavropol', school_key: 'b' })]);
-    await env.snapshots.commitBatch({
-      batchId: 'b1',
-      uploadId: 'u1',
-      region: '26',
-      source: { lastModifiedMs: 1, sequence: 1 },
-      units: [
-        { period: week, kind: 'schools', municipalityId: 'kursky' },
-        { period: week, kind: 'schools', municipalityId: 'stavropol' },
-      ],
-    });
+    await env.snapshots.stageSchoolRows('b1', [schoolRow({ municipality_id: 'kursky', school_key: 'a' }), schoolRow({ municipality_id: 'stavropol', school_key: 'b' })]);
+    await env.snapshots.commitBatch(batchCommit({ units: [commitUnit('kursky'), commitUnit('stavropol')] }));
     const published: NotificationEvent[] = [];
     env.clock.set(Date.parse('2023-03-13T07:00:00Z'));
     const deps = { snapshots: env.snapshots, sink: { publish: async (e: readonly NotificationEvent[]) => void published.push(...e) }, clock: env.clock, log: env.logs.log, references: ref.municipalities };

@@ -6,6 +6,7 @@ import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import type { ScheduleDeps } from '../../../../shared/runtime/wiring.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
+import { alertState, schoolsCsv, unitScope } from '../../../support/builders.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
@@ -31,7 +32,7 @@ function deps(env: IngestEnv, published: NotificationEvent[]): ScheduleDeps {
 describe('schedule handler', () => {
   test('the reconcile timer ingests an upload whose trigger was lost', async () => {
     await using env = await startIngestEnv();
-    await env.upload('uploads/26/lost.csv', 'Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Педагогов всего;Педагогов в Сфере;Обучающихся всего;Обучающихся в Сфере\r\n06.03-10.03.2023;Курский МО;Школа;2634000011;да;да;10;10;100;90\r\n');
+    await env.upload('uploads/26/lost.csv', schoolsCsv());
     env.clock.set(Date.now() + 120_000);
 
     const reply = await scheduleHandler(loadEvent('timer-reconcile.json'), functionContext(), deps(env, []));
@@ -59,11 +60,11 @@ describe('schedule handler', () => {
     const d = deps(env, published);
     await scheduleHandler(loadEvent('timer-digest.json'), functionContext(), d);
     expect(published).toEqual([]);
-    const period = { start: '2023-03-06', end: '2023-03-10' };
     const target = { id: 'teachers_chat_creators', metric: 'teachers_chat_creators_share' as const, op: '>=' as const, threshold: 0.35, due: '2023-09-01' };
+    const changed_at = '2023-03-13T07:00:00.000Z';
     await d.alerts.save([
-      { region: '26', alert_id: target.id, scope: { level: 'region', id: '26', name: 'Ставропольский край' }, status: 'at_risk', target, period, since: period, value: 0.22, inhibited: false, changed_at: '2023-03-13T07:00:00.000Z' },
-      { region: '26', alert_id: 'teachers_msg3', scope: { level: 'region', id: '26', name: 'Ставропольский край' }, status: 'inactive', target: { ...target, id: 'teachers_msg3', metric: 'teachers_msg3_share' }, period, since: null, value: 0.3, inhibited: false, changed_at: '2023-03-13T07:00:00.000Z' },
+      alertState({ alert_id: target.id, scope: unitScope(), status: 'at_risk', target, value: 0.22, changed_at }),
+      alertState({ alert_id: 'teachers_msg3', scope: unitScope(), status: 'inactive', target: { ...target, id: 'teachers_msg3', metric: 'teachers_msg3_share' }, since: null, value: 0.3, changed_at }),
     ]);
 
     const reply = await scheduleHandler(loadEvent('timer-digest.json'), functionContext(), d);

@@ -9,6 +9,7 @@ import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
 import { startIngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
+import { municipalitySums, schoolSums } from '../../../support/sums.ts';
 
 type Manifest = { bucket: string; prefix: string; files: { name: string; period: string; tables: string[]; bad_rows: { row: number; column: string; value: string; code: string }[] }[] };
 const samplesDir = fileURLToPath(new URL('../../../../events/samples/', import.meta.url));
@@ -47,20 +48,21 @@ describe('the bundled samples', () => {
       const p = periods[i]!;
       const schools = await env.snapshots.currentSchools('26', p);
       const mouo = await env.snapshots.currentMunicipalities('26', p);
-      const sum = (k: 'teachers_total' | 'teachers_in_sferum' | 'students_total' | 'students_in_sferum') => schools.reduce((s, r) => s + (r[k] ?? 0), 0);
+      const s = schoolSums(schools);
+      const m = municipalitySums(mouo);
       expect(
         {
           label: seed.label,
-          schools: schools.length,
-          inSferum: schools.filter((s) => s.in_sferum).length,
-          inactive: schools.filter((s) => s.in_sferum && !s.admin_active).length,
-          teachers: sum('teachers_total'),
-          teachersIn: sum('teachers_in_sferum'),
-          students: sum('students_total'),
-          studentsIn: sum('students_in_sferum'),
-          mouo: mouo.length,
-          mouoIn: mouo.filter((m) => m.in_sferum).length,
-          mouoInactive: mouo.filter((m) => m.in_sferum && !m.admin_active).length,
+          schools: s.schools_total,
+          inSferum: s.schools_in_sferum,
+          inactive: s.schools_inactive,
+          teachers: s.teachers_total,
+          teachersIn: s.teachers_in_sferum,
+          students: s.students_total,
+          studentsIn: s.students_in_sferum,
+          mouo: m.mouo_total,
+          mouoIn: m.mouo_in_sferum,
+          mouoInactive: m.mouo_inactive,
         },
         seed.label,
       ).toEqual(seed);

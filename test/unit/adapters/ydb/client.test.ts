@@ -19,38 +19,17 @@ import {
   type Params,
 } from '../../../../shared/adapters/ydb/client.ts';
 import { PAGE_SIZE, SCHOOLS_OF_BATCH, type Paged } from '../../../../shared/adapters/ydb/queries.ts';
-import { col, listOfEncoded } from '../../../../shared/adapters/ydb/codec.ts';
-import { T, type SchoolDbRow } from '../../../../shared/adapters/ydb/tables.ts';
+import { col, listOfEncoded, type RowOf } from '../../../../shared/adapters/ydb/codec.ts';
+import { T, schoolToRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../../shared/domain/errors.ts';
+import { numberedSchool } from '../../../support/builders.ts';
 import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
 
 /** No jitter pauses worth waiting for; the deadline is what bounds the retries. */
 const fast = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 2 }, random: () => 0.5 };
 const rpcs = (calls: readonly FakeCall[]) => calls.map((c) => (c.tx ? `${c.rpc}(${c.tx})` : c.rpc));
 
-function school(i: number, name = 'МБОУ СОШ'): SchoolDbRow {
-  return {
-    region: '26',
-    period_start: '2023-03-06',
-    period_end: '2023-03-10',
-    batch_id: 'up_1',
-    municipality_id: 'budennovsky',
-    school_key: `k${String(i).padStart(5, '0')}`,
-    school_inn: '2634000001',
-    school_kpp: null,
-    school_name: name,
-    in_sferum: true,
-    admin_active: true,
-    teachers_total: i,
-    teachers_in_sferum: null,
-    students_total: null,
-    students_in_sferum: null,
-    teachers_chat_creators: null,
-    teachers_msg3: null,
-    teachers_msg10: null,
-    teachers_calls: null,
-  };
-}
+const school = (i: number, name = 'МБОУ СОШ') => schoolToRow('up_1', numberedSchool(i, { school_name: name }));
 
 describe('BulkUpsert chunks', () => {
   const cols = T.schoolSnapshot.columns;
@@ -268,7 +247,7 @@ describe('translateError', () => {
 
 describe('paginate', () => {
   /** Serves rows of a sorted in-memory "table" the way the paged statements would. */
-  function server(rows: SchoolDbRow[], seen: Params[]) {
+  function server(rows: RowOf<typeof T.schoolSnapshot.columns>[], seen: Params[]) {
     return async (text: string, params: Params): Promise<ResultSet[]> => {
       seen.push(params);
       const page = pageOf(SCHOOLS_OF_BATCH, text, params, rows, T.schoolSnapshot.columns);

@@ -9,7 +9,7 @@ import { YdbReadModel } from '../../../../shared/adapters/ydb/read-model.ts';
 import { col } from '../../../../shared/adapters/ydb/codec.ts';
 import { aggregateToRow, type AggregateDbRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { TransientError } from '../../../../shared/domain/errors.ts';
-import { agg, P1 } from '../../../contract/stores.contract.ts';
+import { filledAggregateRow, P1 } from '../../../support/builders.ts';
 import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
 
 type Row = AggregateDbRow;
@@ -30,7 +30,7 @@ function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Erro
 
 const period = (n: number) => {
   const ids = Array.from({ length: n }, (_, i) => `m_${String(i).padStart(4, '0')}`);
-  const domain = [agg({ level: 'region' }), ...ids.map((id) => agg({ id }))];
+  const domain = [filledAggregateRow({ level: 'region' }), ...ids.map((id) => filledAggregateRow({ id }))];
   const rows = domain.map(aggregateToRow).sort((a, b) => (a.level < b.level ? -1 : a.level > b.level ? 1 : a.unit < b.unit ? -1 : 1));
   return { domain, rows };
 };

@@ -22,7 +22,7 @@ import { YdbSnapshotStore } from '../../../../shared/adapters/ydb/snapshot-store
 import { YdbUploadLedger } from '../../../../shared/adapters/ydb/upload-ledger.ts';
 import { col } from '../../../../shared/adapters/ydb/codec.ts';
 import { unitRow, type DeliveryRow } from '../../../../shared/adapters/ydb/tables.ts';
-import { agg, P1, P2 } from '../../../contract/stores.contract.ts';
+import { batchCommit, commitUnit, filledAggregateRow, P1, P2 } from '../../../support/builders.ts';
 import { fakeDriver, resultSetOf, type FakeAnswer, type FakeCall } from '../../../support/ydb-results.ts';
 import { transactions, violations } from './tx-rules.ts';
 
@@ -46,7 +46,7 @@ describe('YdbAggregateStore.replacePeriod', () => {
   test('one modification of aggregate_metrics per transaction, its rows committed with the read of the keys it held', async () => {
     const held = [{ level: 'municipality', unit: 'gone' }, { level: 'region', unit: '26' }];
     const s = storesOn((c) => (c.text === AGGREGATE_WRITE_PERIOD ? [resultSetOf(AGGREGATE_UNIT_COLUMNS, held)] : undefined));
-    await new YdbAggregateStore(s.db).replacePeriod('26', P1, [agg({ level: 'region' }), agg({ id: 'kursky' })]);
+    await new YdbAggregateStore(s.db).replacePeriod('26', P1, [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'kursky' })]);
     const txs = s.txs();
     expect(txs).toEqual([[AGGREGATE_WRITE_PERIOD], [AGGREGATE_DELETE_KEYS]]);
     for (const tx of txs) expect(violations(tx)).toEqual([]);
@@ -56,7 +56,7 @@ describe('YdbAggregateStore.replacePeriod', () => {
 
   test('a period whose units are unchanged is one round trip', async () => {
     const s = storesOn((c) => (c.text === AGGREGATE_WRITE_PERIOD ? [resultSetOf(AGGREGATE_UNIT_COLUMNS, [{ level: 'region', unit: '26' }])] : undefined));
-    await new YdbAggregateStore(s.db).replacePeriod('26', P1, [agg({ level: 'region' })]);
+    await new YdbAggregateStore(s.db).replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })]);
     expect(s.calls.filter((c) => c.rpc === 'executeQuery').map((c) => c.tx)).toEqual(['begin:serializableReadWrite+commit']);
   });
 });
@@ -78,16 +78,7 @@ describe('YdbSnapshotStore', () => {
 
   test('commitBatch reads the pointers and commits the flips with its one write', async () => {
     const s = storesOn(() => undefined);
-    await new YdbSnapshotStore(s.db).commitBatch({
-      batchId: 'up_1',
-      uploadId: 'up_1',
-      region: '26',
-      source: { lastModifiedMs: 1, sequence: 1 },
-      units: [
-        { period: P1, kind: 'schools', municipalityId: 'm1' },
-        { period: P1, kind: 'municipalities', municipalityId: 'm1' },
-      ],
-    });
+    await new YdbSnapshotStore(s.db).commitBatch(batchCommit({ batchId: 'up_1', uploadId: 'up_1', units: [commitUnit('m1'), commitUnit('m1', P1, 'municipalities')] }));
     const [tx] = s.txs();
     expect(violations(tx!)).toEqual([]);
     expect(s.calls.filter((c) => c.rpc === 'executeQuery').at(-1)!.tx).toBe('tx:tx1+commit');

@@ -11,33 +11,12 @@ import { ydbStoresOn } from '../../../../shared/adapters/ydb/index.ts';
 import { COMMIT_POINTERS } from '../../../../shared/adapters/ydb/queries.ts';
 import type { Driver } from '../../../../shared/adapters/ydb/sdk.ts';
 import { TransientError, isRetryable } from '../../../../shared/domain/errors.ts';
-import type { SchoolRow } from '../../../../shared/domain/schemas.ts';
-import { P1 } from '../../../contract/stores.contract.ts';
+import { batchCommit, commitUnit, numberedSchool } from '../../../support/builders.ts';
 import { startYdbWire, type YdbWire } from '../../../ydb-wire/server.ts';
 
 const fastBackoff = { backoff: { baseMs: 2, throttledBaseMs: 5, capMs: 20 } };
 
-function school(i: number): SchoolRow {
-  return {
-    region: '26',
-    period: P1,
-    municipality_id: `m${i % 3}`,
-    school_key: `k${String(i).padStart(5, '0')}`,
-    school_inn: '2634000001',
-    school_kpp: null,
-    school_name: 'МБОУ СОШ',
-    in_sferum: true,
-    admin_active: true,
-    teachers_total: i,
-    teachers_in_sferum: null,
-    students_total: null,
-    students_in_sferum: null,
-    teachers_chat_creators: null,
-    teachers_msg3: null,
-    teachers_msg10: null,
-    teachers_calls: null,
-  } as SchoolRow;
-}
+const school = (i: number) => numberedSchool(i, { municipality_id: `m${i % 3}` });
 
 describe('over the wire (anonymous)', () => {
   let wire: YdbWire;
@@ -58,7 +37,7 @@ describe('over the wire (anonymous)', () => {
     const started = Date.now();
     const stores = ydbStoresOn(driver, { ...fastBackoff, reserveMs: 200, deadline: () => started + 1_500 });
     const err = await stores.snapshots
-      .commitBatch({ batchId: 'up_1', uploadId: 'up_1', region: '26', source: { lastModifiedMs: 1, sequence: 1 }, units: [{ period: P1, kind: 'schools', municipalityId: 'm1' }] })
+      .commitBatch(batchCommit({ batchId: 'up_1', uploadId: 'up_1', units: [commitUnit('m1')] }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect(isRetryable(err)).toBe(true);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { deliveryIdFor, groupKey, vkRandomId } from '../../../../shared/domain/notify/grouping.ts';
 import { formatNumber, renderMessage } from '../../../../shared/domain/notify/render.ts';
-import { breach, MUNI } from '../../../support/notify.ts';
+import { breach, MUNI } from '../../../support/builders.ts';
 
 describe('grouping identities', () => {
   test('events of one scope and period share a key; another period or scope does not', () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../../shared/domain/errors.ts';
 import { parseNotifyConfig } from '../../../../shared/domain/notify/config.ts';
 import { route } from '../../../../shared/domain/notify/route.ts';
-import { breach, MUNI } from '../../../support/notify.ts';
+import { breach, MUNI } from '../../../support/builders.ts';
 
 const webhook = (id: string, extra: object = {}) => ({ kind: 'webhook', id, url: 'https://hooks.example.ru/h', secrets: [{ env: 'HOOK_SECRET' }], ...extra });
 

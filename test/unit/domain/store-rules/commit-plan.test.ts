@@ -3,12 +3,9 @@
 // the state and the result of one.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { Period } from '../../../../shared/domain/schemas.ts';
 import { planCommit, pointerGroups, unitKey, type CommitUnit, type UnitPointer } from '../../../../shared/domain/store-rules/commit-plan.ts';
+import { commitUnit as unit, P1, P2 } from '../../../support/builders.ts';
 
-const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
-const P2: Period = { start: '2023-03-13', end: '2023-03-17' };
-const unit = (municipalityId: string, period: Period = P1, kind: CommitUnit['kind'] = 'schools'): CommitUnit => ({ period, kind, municipalityId });
 const pointer = (batchId: string, lastModifiedMs: number, sequence: number, version = 1): UnitPointer => ({ batchId, source: { lastModifiedMs, sequence }, version });
 
 type Store = Map<string, UnitPointer>;

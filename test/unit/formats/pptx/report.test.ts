@@ -9,6 +9,7 @@ import { reportDocument, SEED_FOOTNOTE } from '../../../../shared/domain/report.
 import { defaultTargets } from '../../../../shared/domain/targets.ts';
 import { renderReportPptx, SLIDE_WEEKS, targetSeriesName } from '../../../../shared/formats/pptx/report.ts';
 import { all, tableCells, unescape } from '../../../support/read-back.ts';
+import { aggregateRow } from '../../../support/builders.ts';
 import { seedDocument, seedTable } from '../../../support/seed-document.ts';
 
 const doc = seedDocument();
@@ -97,10 +98,7 @@ describe('the deck', () => {
     });
     const long = reportDocument({
       region: { code: '26', name: 'Ставропольский край', municipalities: [] },
-      regionRows: weeks.map((period, i) => ({
-        region: '26', period, scope: { level: 'region' as const, id: '26', name: 'Ставропольский край' }, has_export: true,
-        values: { ...emptyMetricValues(), teachers_chat_creators_share: 0.2 + i / 100 }, deltas: emptyMetricValues(), missing: {}, warnings: [],
-      })),
+      regionRows: weeks.map((period, i) => aggregateRow({ period, values: { ...emptyMetricValues(), teachers_chat_creators_share: 0.2 + i / 100 } })),
       last: null,
       targets: defaultTargets().config,
       generatedAt: new Date('2023-04-10T09:00:00Z'),

@@ -11,6 +11,9 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import { encodeCp1251 } from '../../../../scripts/samples/cp1251.ts';
 import { generate, writeTriggerEvents, type FileEntry, type Manifest } from '../../../../scripts/samples/generate.ts';
 import { CONTRACT_ALIASES } from '../../../support/contract-aliases.ts';
+import { parseCsv } from '../../../support/csv.ts';
+import { withCheckDigit } from '../../../support/builders.ts';
+import { municipalitySums, schoolSums } from '../../../support/sums.ts';
 
 const eventsDir = fileURLToPath(new URL('../../../../events/', import.meta.url));
 const samplesDir = join(eventsDir, 'samples');
@@ -32,27 +35,6 @@ const pct = (ratio: number, dp: number) => `${(ratio * 100).toFixed(dp).replace(
 
 type Cell = string | number | null;
 
-/** RFC 4180: quoted fields with doubled quotes and embedded delimiters; CRLF or LF. */
-function splitCsv(text: string, delimiter: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === delimiter) row.push(field), (field = '');
-    else if (c === '\n') row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = '');
-    else field += c;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  return rows;
-}
-
 /** The file's tables as [header, ...rows] per kind, decoded as the manifest says. */
 async function readTables(f: FileEntry): Promise<Partial<Record<'schools' | 'municipalities', Cell[][]>>> {
   const bytes = readFileSync(join(samplesDir, f.name));
@@ -69,7 +51,7 @@ async function readTables(f: FileEntry): Promise<Partial<Record<'schools' | 'mun
   }
   const text = f.encoding === 'windows-1251' ? new TextDecoder('windows-1251').decode(bytes) : bytes.toString('utf8');
   if (f.encoding === 'utf-8-bom') expect(text.startsWith('\ufeff'), f.name).toBe(true);
-  const rows = splitCsv(text.replace(/^\ufeff/, ''), f.delimiter!);
+  const rows = parseCsv(text.replace(/^\ufeff/, ''), f.delimiter!);
   return { [f.tables[0]!]: rows };
 }
 
@@ -84,8 +66,7 @@ function fieldOf(header: string): string | null {
 const count = (c: Cell) => (typeof c === 'number' ? c : Number(String(c).replace(/[\s\u00a0]/g, '')));
 const yes = (c: Cell) => String(c).toLowerCase() === 'да';
 
-/** FNS checksum of a 10-digit INN, written out again here. */
-const innValid = (inn: string) => /^\d{10}$/.test(inn) && ([2, 4, 10, 3, 5, 9, 4, 6, 8].reduce((s, w, i) => s + w * Number(inn[i]), 0) % 11) % 10 === Number(inn[9]);
+const innValid = (inn: string) => /^\d{10}$/.test(inn) && withCheckDigit(inn.slice(0, 9)) === inn;
 
 type SchoolRow = { municipality: string; name: string; inn: string; kpp: string | null; values: Record<string, number>; in_sferum: boolean; admin_active: boolean };
 
@@ -212,29 +193,14 @@ describe('sample files against their manifest', () => {
     else expect(f.name).toContain(f.period);
 
     if (tables.schools) {
-      const sum = (k: string) => schools.reduce((a, r) => a + r.values[k]!, 0);
-      const hasMsg10 = schools.length > 0 && 'teachers_msg10' in schools[0]!.values;
-      expect({
-        schools_total: schools.length,
-        schools_in_sferum: schools.filter((r) => r.in_sferum).length,
-        schools_inactive: schools.filter((r) => r.in_sferum && !r.admin_active).length,
-        teachers_total: sum('teachers_total'),
-        teachers_in_sferum: sum('teachers_in_sferum'),
-        students_total: sum('students_total'),
-        students_in_sferum: sum('students_in_sferum'),
-        teachers_chat_creators: sum('teachers_chat_creators'),
-        teachers_msg3: sum('teachers_msg3'),
-        teachers_msg10: hasMsg10 ? sum('teachers_msg10') : null,
-        teachers_calls: null,
-      }).toEqual(f.expected.schools);
+      expect(schoolSums(schools.map((r) => ({ ...r.values, in_sferum: r.in_sferum, admin_active: r.admin_active })))).toEqual(f.expected.schools);
       for (const r of schools) {
         expect(innValid(r.inn) && r.inn.startsWith('26'), `${f.name}: INN ${r.inn}`).toBe(true);
         for (const v of Object.values(r.values)) expect(Number.isSafeInteger(v) && v >= 0).toBe(true);
       }
     }
     if (tables.municipalities) {
-      const rows = mouoRows(f, tables.municipalities);
-      expect({ mouo_total: rows.length, mouo_in_sferum: rows.filter((r) => r.in_sferum).length, mouo_inactive: rows.filter((r) => r.in_sferum && !r.admin_active).length }).toEqual(f.expected.municipalities);
+      expect(municipalitySums(mouoRows(f, tables.municipalities))).toEqual(f.expected.municipalities);
     }
 
     // each planted bad row is where the manifest says, with that value in that column

@@ -12,13 +12,13 @@ import {
 } from '../../../../../shared/adapters/ydb/queries.ts';
 import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import type { AlertState } from '../../../../../shared/domain/alerts.ts';
-import { P1, agg, alert } from '../../../../contract/stores.contract.ts';
+import { alertState, filledAggregateRow, P1, unitScope } from '../../../../support/builders.ts';
 import { useAdapterWire, day, sent, value } from './harness.ts';
 
 const h = useAdapterWire();
 
 describe('aggregate store', () => {
-  const rows = [agg({ level: 'region' }), agg({ id: 'budennovsky' })];
+  const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
 
   test('replacePeriod writes the period in one committing statement that also reads the keys it held', async () => {
     await h.stores.aggregates.replacePeriod('26', P1, rows);
@@ -66,7 +66,7 @@ describe('aggregate store', () => {
 
 describe('alert store', () => {
   test('save upserts every state in one inline transaction; nothing is sent for none', async () => {
-    const states = [alert(), alert({ scope: { level: 'region', id: '26', name: 'Ставропольский край' }, status: 'at_risk' })];
+    const states = [alertState(), alertState({ scope: unitScope(), status: 'at_risk' })];
     await h.stores.alerts.save(states);
     await h.stores.alerts.save([]);
     const [w] = sent(h.wire, ALERTS_SAVE);
@@ -81,8 +81,8 @@ describe('alert store', () => {
   });
 
   test('forRegion returns the stored states ordered by level, unit and alert id', async () => {
-    const a = alert();
-    const b = alert({ alert_id: 't_a', target: { ...a.target, id: 't_a' } as AlertState['target'] });
+    const a = alertState();
+    const b = alertState({ alert_id: 't_a', target: { ...a.target, id: 't_a' } as AlertState['target'] });
     h.wire.script((q) => q.text === ALERTS_FOR_REGION.first, [
       h.wire.rows('alert_state', [a, b].map((s) => ({ alert_id: s.alert_id, level: s.scope.level, unit: s.scope.id, state_json: s })), ['alert_id', 'level', 'unit', 'state_json']),
     ]);

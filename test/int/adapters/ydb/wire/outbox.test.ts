@@ -16,7 +16,7 @@ import {
   ITEMS_OF_DELIVERY,
   OPEN_DELIVERIES,
 } from '../../../../../shared/adapters/ydb/queries.ts';
-import { breach } from '../../../../support/notify.ts';
+import { breach } from '../../../../support/builders.ts';
 import { useAdapterWire, sent, value } from './harness.ts';
 
 const h = useAdapterWire();

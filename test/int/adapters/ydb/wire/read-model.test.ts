@@ -4,19 +4,18 @@
 import { expect, test } from 'vitest';
 import { AGGREGATE_READ_PERIOD, ALERTS_FOR_REGION, LEDGER_REPORT } from '../../../../../shared/adapters/ydb/queries.ts';
 import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
-import { report } from '../../../../contract/snapshot-store.contract.ts';
-import { P1, agg } from '../../../../contract/stores.contract.ts';
+import { filledAggregateRow, P1, uploadReport } from '../../../../support/builders.ts';
 import { useAdapterWire, sent } from './harness.ts';
 
 // two rows per result part, so a page can be cut mid-stream
 const h = useAdapterWire(undefined, { rowsPerPart: 2 });
 
 test('one snapshot transaction carries all of a request\'s reads and ends with them', async () => {
-  const row = agg({ level: 'region' });
+  const row = filledAggregateRow({ level: 'region' });
   h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [aggregateToRow(row)])]);
-  h.wire.script((q) => q.text === LEDGER_REPORT, [h.wire.rows('upload_ledger', [{ report_json: report('u1') }], ['report_json'])]);
+  h.wire.script((q) => q.text === LEDGER_REPORT, [h.wire.rows('upload_ledger', [{ report_json: uploadReport({ upload_id: 'u1' }) }], ['report_json'])]);
   const got = await h.readModel.snapshot(async (v) => [await v.readPeriod('26', P1), await v.alerts('26'), await v.report('u1')]);
-  expect(got).toEqual([[row], [], report('u1')]);
+  expect(got).toEqual([[row], [], uploadReport({ upload_id: 'u1' })]);
   const [first, ...rest] = h.wire.queries();
   expect(first!.text).toBe(AGGREGATE_READ_PERIOD.first);
   expect(first!.tx).toEqual({ begin: 'snapshotReadOnly', commit: false, txId: null });
@@ -38,7 +37,7 @@ test('a snapshot that meets OVERLOADED is re-run whole in a new transaction', as
 });
 
 test('a page whose stream breaks after its first part is read again whole, never returned cut', async () => {
-  const rows = [agg({ level: 'region' }), agg({ id: 'a' }), agg({ id: 'b' }), agg({ id: 'c' })];
+  const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'a' }), filledAggregateRow({ id: 'b' }), filledAggregateRow({ id: 'c' })];
   h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow))]);
   h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1, match: (q) => q.text === AGGREGATE_READ_PERIOD.first });
   const got = await h.readModel.snapshot((v) => v.readPeriod('26', P1));

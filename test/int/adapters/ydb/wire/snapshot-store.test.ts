@@ -19,40 +19,37 @@ import {
 } from '../../../../../shared/adapters/ydb/queries.ts';
 import { uploadIdFor } from '../../../../../shared/domain/upload-id.ts';
 import type { BatchCommit } from '../../../../../shared/ports/snapshot-store.ts';
-import { report, school } from '../../../../contract/snapshot-store.contract.ts';
+import { batchCommit, commitUnit, P1, schoolRow, uploadReport } from '../../../../support/builders.ts';
 import { useAdapterWire, day, sent, value } from './harness.ts';
 
 const h = useAdapterWire();
 
-const P = { start: '2023-03-06', end: '2023-03-10' };
 const pointer = (o: { municipality_id: string; batch_id: string; upload_id: string; modified: number; sequence: number; version: number }) => ({
-  region: '26', period_start: P.start, period_end: P.end, kind: 'schools', municipality_id: o.municipality_id, batch_id: o.batch_id,
+  region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: o.municipality_id, batch_id: o.batch_id,
   upload_id: o.upload_id, source_modified_ms: BigInt(o.modified), source_sequence: BigInt(o.sequence), version: BigInt(o.version),
 });
-const commit = (modified: number, sequence: number, municipalities = ['m1']): BatchCommit => ({
-  batchId: 'b-new', uploadId: 'u-new', region: '26', source: { lastModifiedMs: modified, sequence },
-  units: municipalities.map((m) => ({ period: P, kind: 'schools', municipalityId: m })),
-});
+const commit = (modified: number, sequence: number, municipalities = ['m1']): BatchCommit =>
+  batchCommit({ batchId: 'b-new', uploadId: 'u-new', source: { lastModifiedMs: modified, sequence }, units: municipalities.map((m) => commitUnit(m)) });
 const scriptPointers = (rows: ReturnType<typeof pointer>[]) =>
   h.wire.script((q) => q.text === POINTERS.first, [h.wire.rows('current_batch', rows)]);
 
 describe('commitBatch', () => {
   test('with no pointers: one transaction reads the pointers, then flips them and registers the units in its committing statement', async () => {
     const r = await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']));
-    expect(r).toEqual({ applied: 2, superseded: 0, periods: [P] });
+    expect(r).toEqual({ applied: 2, superseded: 0, periods: [P1] });
     const [read] = sent(h.wire, POINTERS.first);
     const [write] = sent(h.wire, COMMIT_POINTERS);
     expect(read!.tx).toEqual({ begin: 'serializableReadWrite', commit: false, txId: null });
     expect(write!.tx).toEqual({ begin: null, commit: true, txId: expect.stringMatching(/^wire-tx-/) });
-    expect([value(read, '$region'), value(read, '$period_start'), value(read, '$kind')]).toEqual(['26', day(P.start), 'schools']);
+    expect([value(read, '$region'), value(read, '$period_start'), value(read, '$kind')]).toEqual(['26', day(P1.start), 'schools']);
     expect(value(write, '$pointers')).toEqual(
       ['m1', 'm2'].map((m) => ({
-        region: '26', period_start: day(P.start), period_end: day(P.end), kind: 'schools', municipality_id: m, batch_id: 'b-new',
+        region: '26', period_start: day(P1.start), period_end: day(P1.end), kind: 'schools', municipality_id: m, batch_id: 'b-new',
         upload_id: 'u-new', source_modified_ms: 1_000n, source_sequence: 5n, version: 1n,
       })),
     );
     expect(value(write, '$units')).toEqual(
-      ['m1', 'm2'].map((m) => ({ batch_id: 'b-new', region: '26', period_start: day(P.start), period_end: day(P.end), kind: 'schools', municipality_id: m })),
+      ['m1', 'm2'].map((m) => ({ batch_id: 'b-new', region: '26', period_start: day(P1.start), period_end: day(P1.end), kind: 'schools', municipality_id: m })),
     );
     expect(h.wire.calls.map((c) => c.method).filter((m) => m.endsWith('Transaction'))).toEqual([]);
   });
@@ -83,7 +80,7 @@ describe('commitBatch', () => {
       pointer({ municipality_id: 'm1', batch_id: 'b-old', upload_id: 'u-old', modified: 500, sequence: 9, version: 2 }),
       pointer({ municipality_id: 'm2', batch_id: 'b-new', upload_id: 'u-new', modified: 1_000, sequence: 5, version: 7 }),
     ]);
-    expect(await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']))).toEqual({ applied: 2, superseded: 0, periods: [P] });
+    expect(await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']))).toEqual({ applied: 2, superseded: 0, periods: [P1] });
     const [write] = sent(h.wire, COMMIT_POINTERS);
     expect((value(write, '$pointers') as { municipality_id: string; version: bigint }[]).map((p) => [p.municipality_id, p.version])).toEqual([['m1', 3n]]);
   });
@@ -99,26 +96,26 @@ describe('commitBatch', () => {
 
 describe('staging and discarding', () => {
   test('staging registers the units first (one inline transaction), then bulk-upserts the rows', async () => {
-    const rows = [school(), school({ school_inn: '2634000002', municipality_id: 'mineralovodsky' })];
+    const rows = [schoolRow(), schoolRow({ school_inn: '2634000002', municipality_id: 'mineralovodsky' })];
     await h.stores.snapshots.stageSchoolRows('b1', rows);
     const [units] = sent(h.wire, STAGE_UNITS);
     expect(units!.tx).toEqual({ begin: 'serializableReadWrite', commit: true, txId: null });
     expect((value(units, '$rows') as { municipality_id: string }[]).map((u) => u.municipality_id)).toEqual(['budennovsky', 'mineralovodsky']);
     const [bulk] = h.wire.bulks();
     expect(bulk).toMatchObject({ table: 'school_snapshot', path: '/local/school_snapshot', rowCount: 2 });
-    expect(bulk!.rows[0]).toMatchObject({ batch_id: 'b1', region: '26', period_start: day(P.start), school_inn: '2634000001', teachers_total: 40n, teachers_calls: null });
+    expect(bulk!.rows[0]).toMatchObject({ batch_id: 'b1', region: '26', period_start: day(P1.start), school_inn: '2634000001', teachers_total: 40n, teachers_calls: null });
     expect(h.wire.calls.findIndex((c) => c.query === units)).toBeLessThan(h.wire.calls.findIndex((c) => c.bulk === bulk));
   });
 
   test('a batch no pointer references is deleted in one committing statement; a referenced one is kept', async () => {
     h.wire.script((q) => q.text === BATCH_UNITS.first, [
-      h.wire.rows('snapshot_batch_unit', [{ batch_id: 'b1', region: '26', period_start: P.start, period_end: P.end, kind: 'schools', municipality_id: 'm1' }]),
+      h.wire.rows('snapshot_batch_unit', [{ batch_id: 'b1', region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: 'm1' }]),
     ]);
     h.wire.script((q) => q.text === BATCH_REFERENCES, [h.wire.resultSet({ refs: 'Uint64' }, [{ refs: 0n }])], 1);
     await h.stores.snapshots.discardBatch('b1');
     const [del] = sent(h.wire, DISCARD_BATCH);
     expect(del!.tx.commit).toBe(true);
-    expect([value(del, '$regions'), value(del, '$batch_id'), value(del, '$period_from'), value(del, '$period_to')]).toEqual([['26'], 'b1', day(P.start), day(P.start)]);
+    expect([value(del, '$regions'), value(del, '$batch_id'), value(del, '$period_from'), value(del, '$period_to')]).toEqual([['26'], 'b1', day(P1.start), day(P1.start)]);
 
     h.wire.script((q) => q.text === BATCH_REFERENCES, [h.wire.resultSet({ refs: 'Uint64' }, [{ refs: 1n }])]);
     await h.stores.snapshots.discardBatch('b1');
@@ -131,9 +128,9 @@ describe('current rows', () => {
     h.wire.script((q) => q.text === POINTERS.first, [
       h.wire.rows('current_batch', [pointer({ municipality_id: 'budennovsky', batch_id: 'b1', upload_id: 'u1', modified: 1, sequence: 1, version: 1 })]),
     ]);
-    const row = (m: string) => ({ ...school({ municipality_id: m }), batch_id: 'b1', period_start: P.start, period_end: P.end });
+    const row = (m: string) => ({ ...schoolRow({ municipality_id: m }), batch_id: 'b1', period_start: P1.start, period_end: P1.end });
     h.wire.script((q) => q.text === SCHOOLS_OF_BATCH.first, [h.wire.rows('school_snapshot', [row('budennovsky'), row('other')])]);
-    const got = await h.stores.snapshots.currentSchools('26', P);
+    const got = await h.stores.snapshots.currentSchools('26', P1);
     expect(got.map((s) => s.municipality_id)).toEqual(['budennovsky']);
     const [first, second] = h.wire.queries();
     expect(first!.tx.begin).toBe('snapshotReadOnly');
@@ -183,8 +180,8 @@ describe('upload ledger', () => {
     scriptLedger(ledgerRow({ status: 'in_progress', lease_until_ms: null }));
     expect(await h.stores.ledger.acquire(key, 1, 600)).toMatchObject({ kind: 'acquired', sequence: 7 });
     h.wire.reset();
-    scriptLedger(ledgerRow({ status: 'completed', lease_until_ms: null, report_json: report(id) }));
-    expect(await h.stores.ledger.acquire(key, 1, 600)).toEqual({ kind: 'completed', uploadId: id, report: report(id) });
+    scriptLedger(ledgerRow({ status: 'completed', lease_until_ms: null, report_json: uploadReport({ upload_id: id }) }));
+    expect(await h.stores.ledger.acquire(key, 1, 600)).toEqual({ kind: 'completed', uploadId: id, report: uploadReport({ upload_id: id }) });
     expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_GET]);
   });
 
@@ -197,10 +194,10 @@ describe('upload ledger', () => {
   });
 
   test('complete writes the report and clears the lease; release clears an in-progress lease only', async () => {
-    await h.stores.ledger.complete(id, report(id));
+    await h.stores.ledger.complete(id, uploadReport({ upload_id: id }));
     const [done] = sent(h.wire, LEDGER_COMPLETE);
     expect(value(done, '$rows')).toEqual([
-      { upload_id: id, status: 'completed', lease_until_ms: null, completed_at_ms: BigInt(Date.parse(report(id).completed_at)), report_status: report(id).status, report_json: report(id) },
+      { upload_id: id, status: 'completed', lease_until_ms: null, completed_at_ms: BigInt(Date.parse(uploadReport({ upload_id: id }).completed_at)), report_status: uploadReport({ upload_id: id }).status, report_json: uploadReport({ upload_id: id }) },
     ]);
     await h.stores.ledger.release(id);
     const [rel] = sent(h.wire, LEDGER_RELEASE);

@@ -28,7 +28,7 @@ import { SqliteReadModel } from '../shared/adapters/sqlite/read-model.ts';
 import type { ApiDeps } from '../shared/api/app.ts';
 import { hashApiKey } from '../shared/api/auth.ts';
 import { ResponseCache } from '../shared/api/response-cache.ts';
-import { eventFromRequest, listenApi } from '../shared/api/http-adapter.ts';
+import { eventFromRequest, listenApi } from '../infra/local/http-adapter.ts';
 import { apiHandler } from '../functions/api/handler.ts';
 import { FileObjectStore } from './object-store.ts';
 import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';

@@ -24,7 +24,7 @@ import type { Logger } from '../shared/ports/logger.ts';
 import type { ApiDeps } from '../shared/api/app.ts';
 import { hashApiKey } from '../shared/api/auth.ts';
 import { ResponseCache } from '../shared/api/response-cache.ts';
-import { eventFromRequest } from '../shared/api/http-adapter.ts';
+import { eventFromRequest } from '../infra/local/http-adapter.ts';
 import { apiHandler } from '../functions/api/handler.ts';
 import { selectColumns } from '../test/ydb-wire/check.ts';
 import { type WireCall, type WireQuery, type YdbWire, startYdbWire } from '../test/ydb-wire/server.ts';

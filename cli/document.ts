@@ -12,16 +12,23 @@ import type { ObjectStore } from '../shared/ports/object-store.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
 import { terminalTable } from './table.ts';
 
-export const UploadSummary = z.object({
+const RunIssue = z.object({ row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() });
+
+/**
+ * One upload's outcome in the run document: the CLI's three statuses and every issue in
+ * full, for a person reading one run. Not the API's UploadSummary (shared/api/views.ts),
+ * a list entry with counts and the ledger's statuses.
+ */
+export const RunUpload = z.object({
   key: z.string(),
   status: z.enum(['accepted', 'partial', 'rejected']),
   tables: z.array(z.enum(['schools', 'municipalities'])),
   period: z.string().nullable(),
   rows: z.object({ accepted: z.number(), rejected: z.number() }),
-  errors: z.array(z.object({ row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() })),
-  warnings: z.array(z.object({ row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() })),
+  errors: z.array(RunIssue),
+  warnings: z.array(RunIssue),
 });
-export type UploadSummary = z.infer<typeof UploadSummary>;
+export type RunUpload = z.infer<typeof RunUpload>;
 
 export type PeriodSummary = {
   period: { start: string; end: string; label: string };
@@ -30,18 +37,18 @@ export type PeriodSummary = {
   warnings: unknown[];
 };
 
-export type RunDocument = { uploads: UploadSummary[]; periods: PeriodSummary[]; notifications: NotificationEventType[] };
+export type RunDocument = { uploads: RunUpload[]; periods: PeriodSummary[]; notifications: NotificationEventType[] };
 
-const issue = (i: Issue) => ({ row: i.row, column: i.column, value: i.value, message: i.message });
+const issue = (i: Issue): z.infer<typeof RunIssue> => ({ row: i.row, column: i.column, value: i.value, message: i.message });
 
 /** The CLI's three statuses: a superseded upload was accepted, and then replaced by a newer one. */
-function status(r: UploadReport): UploadSummary['status'] {
+function status(r: UploadReport): RunUpload['status'] {
   if (r.status === 'accepted' || r.status === 'partial' || r.status === 'rejected') return r.status;
   if (r.rows.accepted === 0) return 'rejected';
   return r.rows.rejected === 0 ? 'accepted' : 'partial';
 }
 
-export function summarise(key: string, r: UploadReport): UploadSummary {
+export function summarise(key: string, r: UploadReport): RunUpload {
   return {
     key,
     status: status(r),
@@ -79,7 +86,7 @@ export async function collect(input: {
   /** every body published to the notifications queue, in order */
   published: readonly string[];
 }): Promise<RunDocument> {
-  const uploads: UploadSummary[] = [];
+  const uploads: RunUpload[] = [];
   for (const key of input.keys) {
     const r = await reportFor(input.s3, input.stores, input.bucket, key);
     uploads.push(
@@ -138,7 +145,7 @@ export async function deliveredByChannel(stores: Stores): Promise<Map<string, { 
  * functions.log).
  */
 export function headline(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>): string[] {
-  const count = (s: UploadSummary['status']) => doc.uploads.filter((u) => u.status === s).length;
+  const count = (s: RunUpload['status']) => doc.uploads.filter((u) => u.status === s).length;
   const rejectedRows = doc.uploads.reduce((n, u) => n + u.rows.rejected, 0);
   const weeks = doc.periods.length === 0 ? '0' : `${doc.periods.length}: ${doc.periods[0]!.period.label} – ${doc.periods.at(-1)!.period.label}`;
   const via = [...channels].map(([id, c]) => `${c.messages} message(s) via "${id}"${id === 'log' ? ' (the log channel: functions.log)' : ''}`).join(', ');

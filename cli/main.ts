@@ -2,6 +2,7 @@
 // dispatches commands, prints `--help` for each, and turns failures into stable exit
 // codes: 0 success, 1 a file was rejected as a whole (run), 2 a usage or system error.
 // Messages say what to do; stdout carries only the command's output.
+import { DeliveryState } from '../shared/domain/store-rules/delivery.ts';
 import { EXIT, UsageError, type Io } from './common.ts';
 
 const EXIT_CODES = `Exit codes:
@@ -74,7 +75,7 @@ Output goes to stdout unless --out FILE is given; xlsx and pptx need --out on a 
 A bad flag exits 2 naming the flag and what it accepts.
 
 ${EXIT_CODES}`,
-  deliveries: `Usage: sferum-pulse deliveries [--data-dir DIR] [--state pending|delivered|retrying|dead|disabled] [--limit N] [--replay ID]
+  deliveries: `Usage: sferum-pulse deliveries [--data-dir DIR] [--state ${DeliveryState.options.join('|')}] [--limit N] [--replay ID]
 
 Lists the notification outbox's deliveries in a state (default dead), one JSON line each,
 or replays a dead or disabled delivery under its original id (a running stack's notify

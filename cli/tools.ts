@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DeliveryState } from '../shared/domain/store-rules/delivery.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
 import { DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, sqliteIn, UsageError, type Io } from './common.ts';
 
@@ -46,12 +47,10 @@ async function storesIn(dataDir: string | undefined): Promise<Stores> {
   return sqliteStores(path);
 }
 
-const STATES = ['pending', 'delivered', 'retrying', 'dead', 'disabled'] as const;
-
 export async function deliveries(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, state: { type: 'string' }, replay: { type: 'string' }, limit: { type: 'string' } } });
-  const state = values.state ?? 'dead';
-  if (!(STATES as readonly string[]).includes(state)) throw new UsageError(`--state is one of ${STATES.join(', ')}, got "${state}"`);
+  const state = DeliveryState.safeParse(values.state ?? 'dead');
+  if (!state.success) throw new UsageError(`--state is one of ${DeliveryState.options.join(', ')}, got "${values.state}"`);
   const limit = Number(values.limit ?? 1000);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit is a positive number, got "${values.limit}"`);
   const stores = await storesIn(values['data-dir']);
@@ -62,7 +61,7 @@ export async function deliveries(args: string[], io: Io): Promise<number> {
     io.err.write(`delivery ${rec.id} is pending again; the notify timer sends it within a minute of a running stack\n`);
     return EXIT.ok;
   }
-  for (const d of await stores.outbox.list(state as (typeof STATES)[number], { limit })) io.out.write(`${JSON.stringify(d)}\n`);
+  for (const d of await stores.outbox.list(state.data, { limit })) io.out.write(`${JSON.stringify(d)}\n`);
   return EXIT.ok;
 }
 

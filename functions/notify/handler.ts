@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { isRetryable } from '../../shared/domain/errors.ts';
 import { NotificationEvent } from '../../shared/domain/events.ts';
+import { DeliveryState } from '../../shared/domain/store-rules/delivery.ts';
 import { entryPoint } from '../../shared/runtime/entry.ts';
 import { notifyDeps } from '../../shared/runtime/wiring.ts';
 import { QueueEvent, TimerEvent, type FunctionContext } from '../../shared/runtime/yandex-events.ts';
@@ -21,8 +22,6 @@ import {
 } from '../../shared/usecases/deliver-notifications.ts';
 
 export type NotifyReply = { statusCode: 200; body: string };
-
-const DeliveryState = z.enum(['pending', 'delivered', 'retrying', 'dead', 'disabled']);
 
 /** Direct invocations by an operator (a CLI will call these later). */
 export const AdminEvent = z.discriminatedUnion('action', [

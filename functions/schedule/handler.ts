@@ -2,16 +2,16 @@
 // (see shared/usecases/scheduled-jobs.ts); each message runs one.
 import { processEach } from '../../shared/runtime/batch.ts';
 import { entryPoint } from '../../shared/runtime/entry.ts';
-import { scheduleDeps, type ScheduleDeps } from '../../shared/runtime/wiring.ts';
+import { scheduleDeps } from '../../shared/runtime/wiring.ts';
 import { TimerEvent, type FunctionContext } from '../../shared/runtime/yandex-events.ts';
-import { runScheduledJob, ScheduleJob } from '../../shared/usecases/scheduled-jobs.ts';
+import { runScheduledJob, ScheduleJob, type ScheduledJobDeps } from '../../shared/usecases/scheduled-jobs.ts';
 
 export { ScheduleJob };
 
 export type ScheduleReply = { statusCode: 200; body: string };
 
 /** The un-wrapped handler: tests and the local runtime call it with their own deps. */
-export async function scheduleHandler(event: unknown, context: FunctionContext, deps: ScheduleDeps): Promise<ScheduleReply> {
+export async function scheduleHandler(event: unknown, context: FunctionContext, deps: ScheduledJobDeps): Promise<ScheduleReply> {
   const timer = TimerEvent.parse(event);
   const jobs = timer.messages.map((m) => ScheduleJob.safeParse(m.details.payload?.trim()));
   if (jobs.some((j) => !j.success)) {

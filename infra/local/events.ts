@@ -4,6 +4,8 @@
 // response converted back. Pure functions over plain data; the services call them.
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { FunctionHttpResponse } from '../../shared/api/http.ts';
+import type { HttpEventInput } from '../../shared/runtime/yandex-events.ts';
 
 export const LOCAL_CLOUD_ID = 'b1glocalcloud00000000';
 export const LOCAL_FOLDER_ID = 'b1glocalfolder0000000';
@@ -115,7 +117,14 @@ export type HttpRequestData = {
   readonly sourceIp: string;
 };
 
-export type RouteMatch = { readonly resource: string; readonly params: Record<string, string>; readonly context?: Record<string, unknown> };
+export type RouteMatch = {
+  readonly resource: string;
+  readonly params: Record<string, string>;
+  /** the integration's `context` from the spec */
+  readonly context?: Record<string, unknown>;
+  /** the spec operation's id, when the caller knows it */
+  readonly operationId?: string;
+};
 
 /** Matches an OpenAPI-style path (`/v1/regions/{region}`, greedy `{rest+}`) and returns its parameters. */
 export function matchPath(template: string, path: string): Record<string, string> | null {
@@ -146,7 +155,7 @@ function safeDecode(s: string): string {
 const isText = (contentType: string | undefined) => !!contentType && /^(application\/(json|x-www-form-urlencoded)|text\/)/i.test(contentType);
 
 /** An API Gateway request event, payload format 1.0 (AWS v1.0 compatible) or 0.1 (the default). */
-export function httpEvent(req: HttpRequestData, route: RouteMatch, version: '0.1' | '1.0', nowMs: number) {
+export function httpEvent(req: HttpRequestData, route: RouteMatch, version: '0.1' | '1.0', nowMs: number): HttpEventInput {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [k, v] of req.headers) {
@@ -183,7 +192,7 @@ export function httpEvent(req: HttpRequestData, route: RouteMatch, version: '0.1
       pathParameters: route.params,
       parameters: route.params,
       multiValueParameters: Object.fromEntries(Object.entries(route.params).map(([k, v]) => [k, [v]])),
-      operationId: '',
+      operationId: route.operationId ?? '',
     };
   }
   return {
@@ -196,19 +205,31 @@ export function httpEvent(req: HttpRequestData, route: RouteMatch, version: '0.1
   };
 }
 
-export const HttpResponse = z.object({
-  statusCode: z.number().int().min(100).max(599),
-  headers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  multiValueHeaders: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))).optional(),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().optional(),
-});
-
 export type HttpReply = { readonly status: number; readonly headers: readonly (readonly [string, string])[]; readonly body: Buffer };
+
+/**
+ * Recently sent large bodies, encoded, by their text. A response the API reuses
+ * (ResponseCache) arrives as the same string each time, and encoding ~160 KB of mostly
+ * Cyrillic JSON to UTF-8 was over half of a local server's CPU per request.
+ */
+const encoded = new Map<string, Buffer>();
+const ENCODED_ENTRIES = 16;
+const ENCODED_RANGE = { min: 8 * 1024, max: 1024 * 1024 } as const;
+
+function utf8(body: string): Buffer {
+  if (body.length < ENCODED_RANGE.min || body.length > ENCODED_RANGE.max) return Buffer.from(body, 'utf8');
+  let bytes = encoded.get(body);
+  if (!bytes) {
+    bytes = Buffer.from(body, 'utf8');
+    encoded.set(body, bytes);
+    if (encoded.size > ENCODED_ENTRIES) encoded.delete(encoded.keys().next().value!);
+  }
+  return bytes;
+}
 
 /** The function's response as the gateway sends it; a malformed one is the gateway's 502. */
 export function httpReply(value: unknown): HttpReply {
-  const r = HttpResponse.safeParse(value);
+  const r = FunctionHttpResponse.safeParse(value);
   if (!r.success) {
     return { status: 502, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message: 'Malformed serverless function response: not a valid json', errorType: 'ProxyIntegrationError' })) };
   }
@@ -218,7 +239,7 @@ export function httpReply(value: unknown): HttpReply {
   // a header in both maps: multiValueHeaders wins (research §1.4)
   for (const [k, v] of Object.entries(r.data.headers ?? {})) if (!multiNames.has(k.toLowerCase())) headers.push([k, String(v)]);
   for (const [k, vs] of Object.entries(multi)) for (const v of vs) headers.push([k, String(v)]);
-  const body = r.data.body === undefined ? Buffer.alloc(0) : r.data.isBase64Encoded ? Buffer.from(r.data.body, 'base64') : Buffer.from(r.data.body, 'utf8');
+  const body = r.data.body === undefined ? Buffer.alloc(0) : r.data.isBase64Encoded ? Buffer.from(r.data.body, 'base64') : utf8(r.data.body);
   return { status: r.data.statusCode, headers, body };
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AlertState } from '../domain/alerts.ts';
 import { evaluatePeriod, EvaluationStatus, TREND_WINDOW } from '../domain/evaluate.ts';
 import { MetricId, Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
-import { DataQualityWarning, MetricValues, type AggregateRow } from '../domain/metrics.ts';
+import { AggregateRow, DataQualityWarning, MetricValues } from '../domain/metrics.ts';
 import { comparePeriods } from '../domain/alerts.ts';
 import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
 import { IsoDate, Issue, Period, periodKey, periodLabel, RegionCode, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
@@ -33,13 +33,13 @@ export const EvaluationView = z.object({
 });
 export type EvaluationView = z.infer<typeof EvaluationView>;
 
+/** A stored aggregate row as the API shows it: its values named `metrics`, with the period's evaluations. */
 export const RowView = z.object({
-  scope: Scope,
-  has_export: z.boolean(),
-  metrics: MetricValues,
-  /** change against the previous period, per metric; null without a previous value */
-  deltas: MetricValues,
-  warnings: z.array(DataQualityWarning),
+  scope: AggregateRow.shape.scope,
+  has_export: AggregateRow.shape.has_export,
+  metrics: AggregateRow.shape.values,
+  deltas: AggregateRow.shape.deltas,
+  warnings: AggregateRow.shape.warnings,
   evaluations: z.array(EvaluationView),
 });
 export type RowView = z.infer<typeof RowView>;

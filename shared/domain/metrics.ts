@@ -294,6 +294,7 @@ export { emptyValues as emptyMetricValues };
 export const AggregateRow = ScopeMetrics.extend({
   region: RegionCode,
   period: Period,
+  /** change against the previous period, per metric; null without a previous value */
   deltas: MetricValues,
 });
 export type AggregateRow = z.infer<typeof AggregateRow>;

@@ -13,8 +13,6 @@
 import type { NotificationEvent } from '../domain/events.ts';
 import type { DeliveryState } from '../domain/store-rules/delivery.ts';
 
-export type { DeliveryState };
-
 export type EnqueueRequest = {
   readonly event: NotificationEvent;
   readonly channelId: string;

@@ -4,16 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { createSenders } from '../adapters/channels/index.ts';
 import { loadNotifyConfig, withoutChannels } from '../domain/notify/config.ts';
-import { defaultTargets, parseTargets } from '../domain/targets.ts';
+import { defaultTargets, parseTargets, type TargetsConfig } from '../domain/targets.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { IngestDeps } from '../usecases/ingest-object.ts';
 import type { AggregateDeps } from '../usecases/aggregate-period.ts';
 import type { NotifyDeps } from '../usecases/deliver-notifications.ts';
-import type { MissingExportDeps } from '../usecases/check-missing-exports.ts';
-import type { DigestDeps } from '../usecases/send-digest.ts';
+import type { ScheduledJobDeps } from '../usecases/scheduled-jobs.ts';
 import { ConfigError, isRetryable } from '../domain/errors.ts';
 import type { ApiDeps } from '../api/app.ts';
+import { apiRegions } from '../api/report.ts';
 import { ResponseCache } from '../api/response-cache.ts';
 import type { UploadSettings } from '../api/uploads.ts';
 import { S3UploadForms } from '../adapters/s3/upload-forms.ts';
@@ -27,6 +27,14 @@ const reference = () => buildReference();
 
 function logger(env: Env, fn: string): Logger {
   return createLogger({ level: env.LOG_LEVEL, base: { fn } });
+}
+
+/** TARGETS_FILE, checked against the reference's municipalities, else the bundled targets; each warning logged once. */
+function targetsFrom(env: Env, ref: ReturnType<typeof reference>, log: Logger): TargetsConfig {
+  const known = new Map([...ref.municipalities].map(([code, r]) => [code, new Set(r.municipalities.map((m) => m.id))]));
+  const targets = env.TARGETS_FILE ? parseTargets(JSON.parse(readFileSync(env.TARGETS_FILE, 'utf8')), { source: env.TARGETS_FILE, known }) : defaultTargets();
+  for (const w of targets.warnings) log.warn('targets.warning', { ...w });
+  return targets.config;
 }
 
 export async function ingestDeps(env: Env): Promise<IngestDeps> {
@@ -58,15 +66,12 @@ export async function aggregateDeps(env: Env): Promise<AggregateDeps & { log: Lo
   const stores = await storesFrom(env);
   const ref = reference();
   const log = logger(env, 'aggregate');
-  const known = new Map([...ref.municipalities].map(([code, r]) => [code, new Set(r.municipalities.map((m) => m.id))]));
-  const targets = env.TARGETS_FILE ? parseTargets(JSON.parse(readFileSync(env.TARGETS_FILE, 'utf8')), { source: env.TARGETS_FILE, known }) : defaultTargets();
-  for (const w of targets.warnings) log.warn('targets.warning', { ...w });
   return {
     snapshots: stores.snapshots,
     aggregates: stores.aggregates,
     alerts: stores.alerts,
     sink: notificationSinkFrom(env),
-    targets: targets.config,
+    targets: targetsFrom(env, ref, log),
     municipalities: ref.municipalities,
     clock: systemClock,
     log,
@@ -104,16 +109,7 @@ export async function notifyDeps(env: Env): Promise<NotifyDeps> {
   };
 }
 
-export type ScheduleDeps = MissingExportDeps &
-  DigestDeps & {
-    readonly ingest: IngestDeps;
-    readonly bucket: string;
-    readonly regions: readonly { code: string; name: string }[];
-    readonly missingExportWeek: 'current' | 'previous';
-    readonly reconcileGraceMs: number;
-  };
-
-export async function scheduleDeps(env: Env): Promise<ScheduleDeps> {
+export async function scheduleDeps(env: Env): Promise<ScheduledJobDeps> {
   if (!env.EXPORTS_BUCKET) throw new ConfigError('EXPORTS_BUCKET is required by the schedule function (reconciliation lists it)');
   const stores = await storesFrom(env);
   const ref = reference();
@@ -136,8 +132,6 @@ export async function scheduleDeps(env: Env): Promise<ScheduleDeps> {
 export async function apiDeps(env: Env): Promise<ApiDeps> {
   const ref = reference();
   const log = logger(env, 'api');
-  const known = new Map([...ref.municipalities].map(([code, r]) => [code, new Set(r.municipalities.map((m) => m.id))]));
-  const targets = env.TARGETS_FILE ? parseTargets(JSON.parse(readFileSync(env.TARGETS_FILE, 'utf8')), { source: env.TARGETS_FILE, known }) : defaultTargets();
   const keys = env.API_KEYS ?? [];
   // names and roles only: a key's hash stays out of the logs as well
   if (keys.length === 0) log.warn('api.no_keys', { hint: 'set API_KEYS; every API route answers 401 until then' });
@@ -147,8 +141,8 @@ export async function apiDeps(env: Env): Promise<ApiDeps> {
   return {
     read: await readModelFrom(env),
     keys,
-    targets: targets.config,
-    regions: new Map([...ref.municipalities].map(([code, r]) => [code, { code, name: r.region.name, municipalities: r.municipalities }])),
+    targets: targetsFrom(env, ref, log),
+    regions: apiRegions(ref.municipalities),
     defaultRegion: env.DEFAULT_REGION ?? ref.knownRegions[0]?.code ?? '26',
     dashboard,
     log,

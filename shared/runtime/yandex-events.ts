@@ -84,41 +84,67 @@ export function objectKeyCandidates(objectId: string): string[] {
 // AWS v1.0-compatible: `path` is the request path, `resource` the spec's template. Payload
 // 0.1 (the gateway's default, and close to a direct invoke) puts the spec's template in
 // `path` and the request path with its query in `url`. Query and header maps keep the last
-// value of a repeated name; AWS-style producers send null for an empty map.
+// value of a repeated name; AWS-style producers send null for an empty map. These schemas
+// are the one description of the event: the api function parses it with them, and the
+// local gateway builds it as their input type. Only what the API reads is required, so a
+// direct invocation with a hand-written event parses too.
 const StringMap = z
   .record(z.string(), z.string())
   .nullish()
   .transform((m) => m ?? {});
+const MultiStringMap = z.record(z.string(), z.array(z.string())).nullish();
+
+const RequestContext = z
+  .object({
+    identity: z.object({ sourceIp: z.string(), userAgent: z.string() }).optional(),
+    httpMethod: z.string().optional(),
+    requestId: z.string().optional(),
+    requestTime: z.string().optional(),
+    requestTimeEpoch: z.number().optional(),
+    /** the integration's `context` from the spec */
+    apiGateway: z.object({ operationContext: z.record(z.string(), z.unknown()) }).optional(),
+  })
+  .nullish();
 
 const HttpCommon = {
   httpMethod: z.string().min(1),
   headers: StringMap,
+  multiValueHeaders: MultiStringMap,
   queryStringParameters: StringMap,
-  requestContext: z.looseObject({ requestId: z.string().optional() }).nullish(),
+  multiValueQueryStringParameters: MultiStringMap,
+  requestContext: RequestContext,
   body: z.string().nullish(),
   isBase64Encoded: z.boolean().optional(),
 };
 
-export const HttpEventV1 = z.looseObject({
+export const HttpEventV1 = z.object({
   version: z.literal('1.0'),
   resource: z.string(),
   path: z.string(),
   pathParameters: StringMap,
+  parameters: StringMap,
+  multiValueParameters: MultiStringMap,
+  operationId: z.string().optional(),
   ...HttpCommon,
 });
 export type HttpEventV1 = z.infer<typeof HttpEventV1>;
 
-export const HttpEventV01 = z.looseObject({
+export const HttpEventV01 = z.object({
   version: z.undefined().optional(),
   url: z.string().optional(),
   path: z.string().optional(),
   pathParams: StringMap,
+  params: StringMap,
+  multiValueParams: MultiStringMap,
   ...HttpCommon,
 });
 export type HttpEventV01 = z.infer<typeof HttpEventV01>;
 
 export const HttpEvent = z.union([HttpEventV1, HttpEventV01]);
 export type HttpEvent = z.infer<typeof HttpEvent>;
+/** An event as a gateway sends it (before parsing fills the empty maps). */
+export type HttpEventInput = z.input<typeof HttpEvent>;
+export type HttpEventV1Input = z.input<typeof HttpEventV1>;
 
 /** The request path of a 0.1 event: from `url`, else the template filled with its path parameters. */
 function pathOfV01(e: HttpEventV01): string {

@@ -21,7 +21,8 @@ import type { NotificationEvent } from '../domain/events.ts';
 import type { ChannelSender, SendOutcome } from '../ports/channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { ClaimedDelivery, DeliveryRecord, DeliveryState, Outbox } from '../ports/outbox.ts';
+import type { DeliveryState } from '../domain/store-rules/delivery.ts';
+import type { ClaimedDelivery, DeliveryRecord, Outbox } from '../ports/outbox.ts';
 
 export type NotifyLog = Pick<Logger, 'info' | 'warn' | 'error'>;
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { NotificationEvent } from '../../domain/events.ts';
 import {
   DUE_STATES,
+  DeliveryState,
   chooseDue,
   claimWrite,
   finishDelivery,
@@ -21,7 +22,6 @@ import {
 import type {
   ClaimedDelivery,
   DeliveryRecord,
-  DeliveryState,
   EnqueueRequest,
   EnqueueResult,
   MarkFailure,
@@ -29,12 +29,15 @@ import type {
 } from '../../ports/outbox.ts';
 import { immediate, type Db } from './database.ts';
 
+// the column accepts exactly the domain's states
+const STATES = DeliveryState.options.map((s) => `'${s}'`).join(', ');
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS notify_delivery (
   delivery_id        TEXT PRIMARY KEY,
   channel_id         TEXT NOT NULL,
   group_key          TEXT NOT NULL,
-  state              TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'retrying', 'dead', 'disabled')),
+  state              TEXT NOT NULL CHECK (state IN (${STATES})),
   sealed             INTEGER NOT NULL DEFAULT 0,
   attempts           INTEGER NOT NULL DEFAULT 0,
   last_error         TEXT,

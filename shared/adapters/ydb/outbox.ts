@@ -16,13 +16,14 @@ import {
   finishDelivery,
   openDelivery,
   replayDelivery,
+  storedDeliveryState,
   type ClaimCandidate,
   type DeliveryMark,
+  type DeliveryState,
 } from '../../domain/store-rules/delivery.ts';
 import type {
   ClaimedDelivery,
   DeliveryRecord,
-  DeliveryState,
   EnqueueRequest,
   EnqueueResult,
   MarkFailure,
@@ -60,8 +61,11 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const CHANNEL_ID_COLUMNS = pick(CHANNEL_COLUMNS, 'channel_id');
 type Item = RowOf<typeof ITEM_READ_COLUMNS>;
 
+/** A Utf8 column holds any text: the state is checked on every read. */
+const stateOf = (r: Pick<DeliveryRow, 'delivery_id' | 'state'>): DeliveryState => storedDeliveryState(r.delivery_id, r.state);
+
 function candidate(r: DeliveryRow): ClaimCandidate & { readonly row: DeliveryRow } {
-  return { id: r.delivery_id, state: r.state as DeliveryState, nextAttemptAtMs: r.next_attempt_at_ms, leaseUntilMs: r.lease_until_ms, attempts: r.attempts, row: r };
+  return { id: r.delivery_id, state: stateOf(r), nextAttemptAtMs: r.next_attempt_at_ms, leaseUntilMs: r.lease_until_ms, attempts: r.attempts, row: r };
 }
 
 function txRunner(tx: Tx): Runner {
@@ -95,7 +99,7 @@ export class YdbOutbox implements Outbox {
           DELIVERY_COLUMNS,
           'finding the open delivery',
         );
-      const open = openDelivery(unsealed.map((r) => ({ id: r.delivery_id, state: r.state as DeliveryState, sealed: r.sealed, createdAtMs: r.created_at_ms })));
+      const open = openDelivery(unsealed.map((r) => ({ id: r.delivery_id, state: stateOf(r), sealed: r.sealed, createdAtMs: r.created_at_ms })));
       const deliveryId = open?.id ?? req.newDeliveryId;
       const item = listParam(ITEM_COLUMNS, [
         { event_id: req.event.id, channel_id: req.channelId, delivery_id: deliveryId, event_json: req.event, enqueued_at_ms: req.nowMs },
@@ -235,7 +239,7 @@ export class YdbOutbox implements Outbox {
     return this.#db.tx('serializable', 'replaying a delivery', async (tx) => {
       const run = txRunner(tx);
       const row = await this.#row(run, id);
-      const w = replayDelivery(row && { state: row.state as DeliveryState }, nowMs);
+      const w = replayDelivery(row && { state: stateOf(row) }, nowMs);
       if (!row || !w) return null;
       const items = await this.#items(run, id);
       if (w.enableChannel) await run(CHANNEL_ENABLE, { $channel_id: param(col.utf8, row.channel_id) }, 're-enabling the channel');
@@ -301,7 +305,7 @@ function record(r: DeliveryRow, items: readonly Item[]): DeliveryRecord {
     id: r.delivery_id,
     channelId: r.channel_id,
     groupKey: r.group_key,
-    state: r.state as DeliveryState,
+    state: stateOf(r),
     attempts: r.attempts,
     lastError: r.last_error,
     nextAttemptAtMs: r.next_attempt_at_ms,

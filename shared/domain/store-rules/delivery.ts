@@ -5,8 +5,28 @@
 // retry sends the same items under the same id) and leases it; only the holder of the
 // current lease token may record the outcome, and a lease that runs out lets the next claim
 // resend once.
+import { z } from 'zod';
+import { PipelineError } from '../errors.ts';
 
-export type DeliveryState = 'pending' | 'delivered' | 'retrying' | 'dead' | 'disabled';
+export const DeliveryState = z.enum(['pending', 'delivered', 'retrying', 'dead', 'disabled']);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
+/** A stored delivery whose state is none of DeliveryState's: the store holds a row no version of this code wrote. */
+export class UnknownDeliveryStateError extends PipelineError {
+  constructor(
+    readonly deliveryId: string,
+    readonly state: string,
+  ) {
+    super(`delivery ${deliveryId} is stored in an unknown state ${JSON.stringify(state)}`, 'outbox.unknown_state', false);
+  }
+}
+
+/** The state a store read for a delivery, checked: a store without a constraint on the column must not hand a wrong value on. */
+export function storedDeliveryState(deliveryId: string, state: string): DeliveryState {
+  const r = DeliveryState.safeParse(state);
+  if (!r.success) throw new UnknownDeliveryStateError(deliveryId, state);
+  return r.data;
+}
 
 /** The stored fields the grouping rule reads. */
 export type GroupCandidate = { readonly id: string; readonly state: DeliveryState; readonly sealed: boolean; readonly createdAtMs: number };

@@ -107,5 +107,8 @@ describe('sferum-pulse usage', () => {
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('--format takes one of table, csv, xlsx, pptx, json; got "pdf"');
     expect(format.stdout).toBe('');
+    const state = cli(['deliveries', '--state', 'archived'], 30_000);
+    expect(state.status).toBe(2);
+    expect(state.stderr).toContain('--state is one of pending, delivered, retrying, dead, disabled, got "archived"');
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type ConsoleMessage } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../functions/api/handler.ts';
-import { listenApi } from '../../../shared/api/http-adapter.ts';
+import { listenApi } from '../../../infra/local/http-adapter.ts';
 import type { InactiveSchoolsBody, PeriodBody } from '../../../shared/api/views.ts';
 import { formatPercent } from '../../../web/dashboard/format.ts';
 import { metricInfo } from '../../../shared/domain/metric-catalog.ts';

@@ -1,7 +1,10 @@
 // Integration: the SQLite outbox's own promises — idempotent enqueue, joining an open group,
 // sealing at the first claim, leases and stale marks — on a real database file.
 import { describe, expect, test } from 'vitest';
+import { openDatabase } from '../../../../shared/adapters/sqlite/database.ts';
+import { SqliteOutbox } from '../../../../shared/adapters/sqlite/outbox.ts';
 import { deliveryIdFor } from '../../../../shared/domain/notify/grouping.ts';
+import { DeliveryState } from '../../../../shared/domain/store-rules/delivery.ts';
 import { breach, enqueueRequest, MUNI } from '../../../support/builders.ts';
 import { notifyEnv } from '../../../support/notify-env.ts';
 
@@ -54,5 +57,17 @@ describe('SqliteOutbox', () => {
     expect(second!.attempt).toBe(2);
     expect([staleMark, currentMark]).toEqual([false, true]);
     expect((await o.get(first!.id))?.state).toBe('delivered');
+  });
+
+  test('the state column takes every state of the domain and nothing else', () => {
+    const db = openDatabase(':memory:');
+    new SqliteOutbox(db);
+    const insert = db.prepare(
+      `INSERT INTO notify_delivery (delivery_id, channel_id, group_key, state, created_at_ms, schedule_start_ms, updated_at_ms) VALUES (?, 'hook', 'g', ?, 0, 0, 0)`,
+    );
+    for (const state of DeliveryState.options) insert.run(`d-${state}`, state);
+    expect(() => insert.run('d-archived', 'archived')).toThrow(/CHECK constraint failed/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM notify_delivery').get()).toEqual({ n: DeliveryState.options.length });
+    db.close();
   });
 });

@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../../functions/api/handler.ts';
 import { buildDashboard } from '../../../../scripts/dashboard.mjs';
-import { listenApi } from '../../../../shared/api/http-adapter.ts';
+import { listenApi } from '../../../../infra/local/http-adapter.ts';
 import { PeriodBody, PeriodsBody, TimeseriesBody, AlertsBody, UploadsBody } from '../../../../shared/api/views.ts';
 import { MetricId } from '../../../../shared/domain/events.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { scheduleHandler } from '../../../../functions/schedule/handler.ts';
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
-import type { ScheduleDeps } from '../../../../shared/runtime/wiring.ts';
+import type { ScheduledJobDeps } from '../../../../shared/usecases/scheduled-jobs.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { alertState, schoolsCsv, unitScope } from '../../../support/builders.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
@@ -13,7 +13,7 @@ import { TEST_BUCKET } from '../../../support/s3.ts';
 
 const ref = buildReference();
 
-function deps(env: IngestEnv, published: NotificationEvent[]): ScheduleDeps {
+function deps(env: IngestEnv, published: NotificationEvent[]): ScheduledJobDeps {
   return {
     snapshots: env.snapshots,
     alerts: new SqliteAlertStore(env.db),

@@ -15,7 +15,7 @@ import {
   triggerWants,
   type ObjectChange,
 } from '../../../../infra/local/events.ts';
-import { ObjectStorageEvent, QueueEvent, TimerEvent } from '../../../../shared/runtime/yandex-events.ts';
+import { HttpEvent, ObjectStorageEvent, QueueEvent, TimerEvent } from '../../../../shared/runtime/yandex-events.ts';
 
 const s3rverEvent = (eventName: string, key: string) => ({
   Records: [{ eventVersion: '2.0', eventSource: 'aws:s3', eventTime: '2026-11-23T07:00:00.000Z', eventName, s3: { bucket: { name: 'b' }, object: { key, size: 3, eTag: 'x' } } }],
@@ -109,6 +109,8 @@ describe('API Gateway', () => {
       isBase64Encoded: false,
       requestContext: { httpMethod: 'POST', requestTimeEpoch: 1_700_000_000, apiGateway: { operationContext: { op: 'get' } } },
     });
+    // the api function parses what the local gateway sends, every field of it kept
+    expect(HttpEvent.parse(e)).toEqual(expect.objectContaining({ ...e, version: '1.0' }));
   });
 
   test('payload 0.1: url, the spec path and params; a binary body is base64', () => {

@@ -16,6 +16,7 @@ import {
   ITEMS_OF_DELIVERY,
   OPEN_DELIVERIES,
 } from '../../../../../shared/adapters/ydb/queries.ts';
+import { UnknownDeliveryStateError } from '../../../../../shared/domain/store-rules/delivery.ts';
 import { breach } from '../../../../support/builders.ts';
 import { useAdapterWire, sent, value } from './harness.ts';
 
@@ -125,5 +126,17 @@ describe('finishing and replaying', () => {
     scriptDelivery(delivery());
     expect(await h.stores.outbox.replay('d1', 9_000)).toBeNull();
     expect(sent(h.wire, DELIVERY_REPLAY)).toEqual([]);
+  });
+});
+
+describe('reading a stored state', () => {
+  test('a state the domain does not know is an error naming the delivery, on a read and before a claim writes', async () => {
+    scriptDelivery(delivery({ state: 'archived' }));
+    const read = h.stores.outbox.get('d1');
+    await expect(read).rejects.toBeInstanceOf(UnknownDeliveryStateError);
+    await expect(read).rejects.toMatchObject({ deliveryId: 'd1', state: 'archived', retryable: false });
+    h.wire.script((q) => q.text === DUE_DELIVERIES.first && q.params.$state?.value === 'pending', [h.wire.rows('notify_delivery', [delivery({ state: 'archived' })])]);
+    await expect(h.stores.outbox.claimDue({ nowMs: 2_000, leaseMs: 60_000, limit: 10 })).rejects.toMatchObject({ deliveryId: 'd1' });
+    expect(sent(h.wire, DELIVERY_CLAIM)).toEqual([]);
   });
 });

@@ -2,8 +2,7 @@
 // names the parameter; well-formed values that find nothing are the handler's 404s.
 import { z } from 'zod';
 import { AlertStatus } from '../domain/alerts.ts';
-import { MetricId } from '../domain/events.ts';
-import { IsoDate, parsePeriodKey, RegionCode } from '../domain/schemas.ts';
+import { IsoDate, MetricId, parsePeriodKey, RegionCode } from '../domain/schemas.ts';
 
 export type ParamError = { readonly parameter: string; readonly message: string };
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ParamError };

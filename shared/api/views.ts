@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { AlertState } from '../domain/alerts.ts';
 import { evaluatePeriod, EvaluationStatus, TREND_WINDOW } from '../domain/evaluate.ts';
-import { MetricId, Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
+import { Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
 import { AggregateRow, DataQualityWarning, MetricValues } from '../domain/metrics.ts';
 import { comparePeriods } from '../domain/alerts.ts';
 import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
-import { IsoDate, Issue, Period, periodKey, periodLabel, RegionCode, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
+import { IsoDate, Issue, MetricId, Period, periodKey, periodLabel, RegionCode, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
 import type { TimeseriesPoint } from '../ports/aggregate-store.ts';
 import type { LedgerReport } from '../ports/read-model.ts';

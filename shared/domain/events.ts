@@ -1,14 +1,8 @@
-// Pure: metric ids (one name across code, schema, API and docs, as in the export contract;
-// listed once, in metric-catalog.ts) and the event that the aggregate stage hands to the
+// Pure: scopes, target references, and the event that the aggregate stage hands to the
 // notification function.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { METRIC_IDS } from './metric-catalog.ts';
-import { IsoDate, RegionCode } from './schemas.ts';
-
-/** Every metric of the contract, per period, for the region and each municipality (the catalog's ids). */
-export const MetricId = z.enum(METRIC_IDS);
-export type MetricId = z.infer<typeof MetricId>;
+import { IsoDate, MetricId, RegionCode } from './schemas.ts';
 
 export const ScopeLevel = z.enum(['region', 'municipality']);
 export type ScopeLevel = z.infer<typeof ScopeLevel>;

@@ -9,16 +9,9 @@
 // cannot push a share past 100 %; with complete data it is exactly sum / sum.
 import { z } from 'zod';
 import { IssueCode } from './errors.ts';
-import { MetricId, Scope, ScopeLevel } from './events.ts';
+import { Scope, ScopeLevel } from './events.ts';
 import { metricsWhere } from './metric-catalog.ts';
-import {
-  Period,
-  RegionCode,
-  SCHOOL_COUNT_FIELDS,
-  type MunicipalityRow,
-  type SchoolCountField,
-  type SchoolRow,
-} from './schemas.ts';
+import { MetricId, type MunicipalityRow, Period, RegionCode, SCHOOL_COUNT_FIELDS, type SchoolCountField, type SchoolRow } from './schemas.ts';
 
 /** One value per metric id; `null` is "no data", never 0. */
 export const MetricValues = z.record(MetricId, z.number().nullable());

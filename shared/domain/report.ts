@@ -6,11 +6,11 @@
 // every file agrees.
 import type { AlertState } from './alerts.ts';
 import { evaluatePeriod, reaches, type Evaluation, type EvaluationStatus } from './evaluate.ts';
-import type { MetricId, Scope, TargetRef } from './events.ts';
+import type { Scope, TargetRef } from './events.ts';
 import { INACTIVE_REASON_RU, inactiveSchools, type InactiveSchoolsList } from './inactive-schools.ts';
 import { METRIC_CATALOG, metricInfo, metricsWhere } from './metric-catalog.ts';
 import { scopeKey, type AggregateRow, type MetricValues } from './metrics.ts';
-import { periodLabel, type Period, type SchoolRow } from './schemas.ts';
+import { type MetricId, type Period, periodLabel, type SchoolRow } from './schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from './targets.ts';
 
 /** A count (`17 218`), a share shown in percent with 2 or 3 decimals (`97,01%`), or text. */

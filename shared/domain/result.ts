@@ -8,6 +8,3 @@ export type Result<T> = Ok<T> | Fail;
 
 export const ok = <T>(value: T): Ok<T> => ({ ok: true, value });
 export const fail = (code: IssueCode, message: string): Fail => ({ ok: false, code, message });
-
-/** A cell as readers deliver it: CSV gives strings, XLSX may give numbers, booleans or dates. */
-export type CellValue = string | number | boolean | Date | null;

@@ -2,6 +2,7 @@
 // report and event type in the pipeline. Types are z.infer of these, never twins.
 // No I/O, no clock: callers pass "now" in.
 import { z } from 'zod';
+import { METRIC_IDS } from './metric-catalog.ts';
 
 /** ISO calendar date `YYYY-MM-DD` (no time zone: periods are civil dates). */
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -16,6 +17,10 @@ export const Period = z
   .object({ start: IsoDate, end: IsoDate })
   .refine((p) => p.start <= p.end, { message: 'period start is after its end' });
 export type Period = z.infer<typeof Period>;
+
+/** Every metric of the contract, per period, for the region and each municipality: the catalog's ids, in its order. */
+export const MetricId = z.enum(METRIC_IDS);
+export type MetricId = z.infer<typeof MetricId>;
 
 /** Non-negative integer count, or null for a missing value (empty, `-`, `—`). */
 export const Count = z.number().int().nonnegative().nullable();

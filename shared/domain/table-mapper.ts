@@ -14,7 +14,8 @@ import { parsePeriod } from './normalise/period.ts';
 import { resolveRegion } from './normalise/region.ts';
 import { foldText } from './normalise/text.ts';
 import { parseYesNo } from './normalise/yesno.ts';
-import type { CellValue, Result } from './result.ts';
+import type { CellValue } from './cell.ts';
+import type { Result } from './result.ts';
 import {
   MunicipalityRow,
   SCHOOL_COUNT_FIELDS,

@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import targetsJson from './data/targets.json' with { type: 'json' };
 import { ConfigError } from './errors.ts';
-import { MetricId, TargetOp, type Scope, type TargetRef } from './events.ts';
+import { TargetOp, type Scope, type TargetRef } from './events.ts';
 import { metricInfo } from './metric-catalog.ts';
 import { metricAppliesTo } from './metrics.ts';
-import { IsoDate, RegionCode } from './schemas.ts';
+import { IsoDate, MetricId, RegionCode } from './schemas.ts';
 
 const RealDate = IsoDate.refine((d) => {
   const t = Date.parse(`${d}T00:00:00Z`);

@@ -1,6 +1,6 @@
 // Readers' shared vocabulary: a re-openable byte source, the raw table and rows every
 // reader delivers, and the hard limits they enforce. Types and constants only: no I/O.
-import type { CellValue } from '../domain/result.ts';
+import type { CellValue } from '../domain/cell.ts';
 import type { Issue } from '../domain/schemas.ts';
 import type { UnreadableCell } from '../domain/table-mapper.ts';
 

@@ -1,9 +1,9 @@
 // Port: the computed metrics per (region, period, level, unit) (SQLite locally, YDB in
 // the cloud). A period's rows are replaced as a whole, so a recomputation leaves exactly
 // what one computation leaves, and a reader never sees half of a period.
-import type { MetricId, ScopeLevel } from '../domain/events.ts';
+import type { ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
-import type { Period } from '../domain/schemas.ts';
+import type { MetricId, Period } from '../domain/schemas.ts';
 
 export type TimeseriesPoint = { readonly period: Period; readonly value: number | null; readonly delta: number | null };
 

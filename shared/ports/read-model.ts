@@ -5,9 +5,9 @@
 // returned whole or paged by the caller; an adapter never returns a truncated list as
 // complete (YDB's 1000-row result limit, P6.5).
 import type { AlertState } from '../domain/alerts.ts';
-import type { MetricId, ScopeLevel } from '../domain/events.ts';
+import type { ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
-import type { Period, SchoolRow, UploadReport } from '../domain/schemas.ts';
+import type { MetricId, Period, SchoolRow, UploadReport } from '../domain/schemas.ts';
 import type { TimeseriesPoint } from './aggregate-store.ts';
 
 /** A completed upload report with its ledger sequence (the stable order of the upload list). */

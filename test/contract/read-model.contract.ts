@@ -2,7 +2,7 @@
 // YDB_ENDPOINT is set). The writers are the same adapters' stores on their own
 // connections or sessions, as the ingest and aggregate functions write while the API reads.
 import { describe, expect, test } from 'vitest';
-import { MetricId } from '../../shared/domain/events.ts';
+import { MetricId } from '../../shared/domain/schemas.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { ReadModel } from '../../shared/ports/read-model.ts';

@@ -2,7 +2,7 @@
 // (SQLite always, YDB when YDB_ENDPOINT is set). The behaviours are those the SQLite
 // adapters established and the aggregate and notify integration tests rely on.
 import { describe, expect, test } from 'vitest';
-import { MetricId } from '../../shared/domain/events.ts';
+import { MetricId } from '../../shared/domain/schemas.ts';
 import { deliveryIdFor } from '../../shared/domain/notify/grouping.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';

@@ -2,10 +2,10 @@
 // schemas. Each builder's defaults are one plain school week of region 26; a test states
 // what matters to it as overrides, so the defaults must stay as they are.
 import type { AlertState } from '../../shared/domain/alerts.ts';
-import { MetricId, notificationId, type NotificationEvent, type NotificationType, type Scope, type ScopeLevel } from '../../shared/domain/events.ts';
+import { notificationId, type NotificationEvent, type NotificationType, type Scope, type ScopeLevel } from '../../shared/domain/events.ts';
 import { emptyMetricValues, type AggregateRow, type MetricValues } from '../../shared/domain/metrics.ts';
 import { deliveryIdFor, groupKey } from '../../shared/domain/notify/grouping.ts';
-import type { MunicipalityRow, Period, SchoolRow, UploadReport } from '../../shared/domain/schemas.ts';
+import { MetricId, type MunicipalityRow, type Period, type SchoolRow, type UploadReport } from '../../shared/domain/schemas.ts';
 import type { CommitUnit } from '../../shared/domain/store-rules/commit-plan.ts';
 import type { EnqueueRequest } from '../../shared/ports/outbox.ts';
 import type { BatchCommit } from '../../shared/ports/snapshot-store.ts';

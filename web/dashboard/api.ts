@@ -3,8 +3,7 @@
 // keeps: a `?key=` the page was opened with is moved to storage and removed from the
 // address bar at once.
 import type { InactiveSchoolsBody, PeriodBody, PeriodsBody, TimeseriesBody, UploadsBody } from '../../shared/api/views.ts';
-import type { UploadReport } from '../../shared/domain/schemas.ts';
-import type { MetricId } from '../../shared/domain/events.ts';
+import type { MetricId, UploadReport } from '../../shared/domain/schemas.ts';
 
 const STORAGE_KEY = 'sferum-pulse.api-key';
 

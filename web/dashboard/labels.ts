@@ -1,6 +1,6 @@
 // Browser, pure: the Russian labels of the dashboard.
 import type { EvaluationView, InactiveSchoolsBody, UploadSummary } from '../../shared/api/views.ts';
-import type { MetricId } from '../../shared/domain/events.ts';
+import type { MetricId } from '../../shared/domain/schemas.ts';
 import { metricInfo, metricsWhere } from '../../shared/domain/metric-catalog.ts';
 
 /** One colour per KPI line, in catalog order; the label comes from the metric catalog. */

@@ -9,9 +9,8 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { EvaluationView, PeriodBody, RowView, TargetView, TimeseriesBody, UploadsBody } from '../../shared/api/views.ts';
-import type { MetricId } from '../../shared/domain/events.ts';
 import { metricInfo } from '../../shared/domain/metric-catalog.ts';
-import type { UploadReport } from '../../shared/domain/schemas.ts';
+import type { MetricId, UploadReport } from '../../shared/domain/schemas.ts';
 import { api, ApiFailure, forgetKey, storedKey, storeKey, takeKeyFromUrl } from './api.ts';
 import { trendChart, type TargetLine, type TrendLine } from './chart.ts';
 import { append, clear, h, on } from './dom.ts';

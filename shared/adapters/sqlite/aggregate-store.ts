@@ -2,9 +2,9 @@
 // and unit; one column per metric id and one `<metric>_delta` column per metric) so
 // DataLens-style tools and plain SQL read it without unpacking JSON. A period is replaced
 // in one BEGIN IMMEDIATE transaction: delete its rows, insert the new ones.
-import { MetricId, type ScopeLevel } from '../../domain/events.ts';
+import { type ScopeLevel } from '../../domain/events.ts';
 import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
-import { periodLabel, type Period } from '../../domain/schemas.ts';
+import { MetricId, type Period, periodLabel } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { z } from 'zod';
 import { immediate, type Db } from './database.ts';

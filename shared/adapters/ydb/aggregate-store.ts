@@ -8,9 +8,8 @@
 // deleted by key in a second transaction; until it commits a reader can still see such a
 // unit's old row beside the new ones. Re-running either after an ambiguous failure leaves
 // the same state.
-import { MetricId } from '../../domain/events.ts';
 import type { AggregateRow } from '../../domain/metrics.ts';
-import type { Period } from '../../domain/schemas.ts';
+import { MetricId, type Period } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { paginate, type Runner, type YdbClient } from './client.ts';
 import {

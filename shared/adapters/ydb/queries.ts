@@ -8,7 +8,7 @@
 // Reads that could return many rows come as a pair: `first` and `next`, the latter
 // continuing strictly after the last key seen, both ordered by that key and bounded by
 // `$limit` (see client.ts `paginate`), so no result held in memory grows with the data.
-import { MetricId } from '../../domain/events.ts';
+import { MetricId } from '../../domain/schemas.ts';
 import { yqlStruct, yqlType, pick, type Columns, type AnyTable } from './codec.ts';
 import { T } from './tables.ts';
 

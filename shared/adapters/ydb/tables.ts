@@ -7,16 +7,9 @@ import { z } from 'zod';
 import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
 import { AlertState } from '../../domain/alerts.ts';
-import { MetricId, NotificationEvent } from '../../domain/events.ts';
+import { NotificationEvent } from '../../domain/events.ts';
 import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
-import {
-  UploadReport,
-  periodLabel,
-  type MunicipalityRow,
-  type Period,
-  type SchoolRow,
-  type TableKind,
-} from '../../domain/schemas.ts';
+import { MetricId, type MunicipalityRow, type Period, periodLabel, type SchoolRow, type TableKind, UploadReport } from '../../domain/schemas.ts';
 import { col, table, type AnyTable, type ColumnType, type RowOf } from './codec.ts';
 
 const COUNT_SET: ReadonlySet<string> = new Set(COUNT_METRICS);

@@ -3,7 +3,8 @@
 // so text goes through one char-code loop with no regex and no intermediate strings;
 // only a rejected value builds a message.
 import { IssueCode } from '../errors.ts';
-import { fail, ok, type CellValue, type Fail, type Ok, type Result } from '../result.ts';
+import type { CellValue } from '../cell.ts';
+import { fail, ok, type Fail, type Ok, type Result } from '../result.ts';
 
 const MISSING: Ok<null> = Object.freeze(ok(null));
 

@@ -1,7 +1,8 @@
 // Pure: INN (ИНН) and KPP (КПП) of a legal entity. The checksum is the FNS algorithm for
 // 10-digit INNs: weights 2,4,10,3,5,9,4,6,8 on digits 1-9, (sum mod 11) mod 10 = digit 10.
 import { IssueCode } from '../errors.ts';
-import { fail, ok, type CellValue, type Result } from '../result.ts';
+import type { CellValue } from '../cell.ts';
+import { fail, ok, type Result } from '../result.ts';
 
 const WEIGHTS = [2, 4, 10, 3, 5, 9, 4, 6, 8] as const;
 

@@ -9,7 +9,8 @@
 // adds to the data file. An unknown name is a row error, never a new municipality.
 import { z } from 'zod';
 import { ConfigError, IssueCode } from '../errors.ts';
-import { fail, ok, type CellValue, type Result } from '../result.ts';
+import type { CellValue } from '../cell.ts';
+import { fail, ok, type Result } from '../result.ts';
 import { RegionCode } from '../schemas.ts';
 import { detached, foldText } from './text.ts';
 

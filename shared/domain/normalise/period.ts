@@ -6,7 +6,8 @@
 // dates, a start after the end and a period longer than MAX_PERIOD_DAYS are rejected, never
 // rolled over into the next month or read as most of a year.
 import { IssueCode } from '../errors.ts';
-import { fail, ok, type CellValue, type Result } from '../result.ts';
+import type { CellValue } from '../cell.ts';
+import { fail, ok, type Result } from '../result.ts';
 import { schoolWeek } from '../reporting-week.ts';
 import type { Period } from '../schemas.ts';
 

@@ -3,7 +3,8 @@
 // (`uploads/26/...`), else the configured default. A region column that names no known
 // region is an error, not a fallback: the key must not silently overrule the data.
 import { IssueCode } from '../errors.ts';
-import { fail, ok, type CellValue, type Result } from '../result.ts';
+import type { CellValue } from '../cell.ts';
+import { fail, ok, type Result } from '../result.ts';
 import { foldText } from './text.ts';
 
 export type RegionInput = {

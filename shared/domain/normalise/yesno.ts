@@ -2,7 +2,8 @@
 // (Да/Нет, 1/0, true/false, yes/no, any case) plus ИСТИНА/ЛОЖЬ, which is how Russian
 // Excel writes a boolean cell out to CSV. Anything else is a row error, never a guess.
 import { IssueCode } from '../errors.ts';
-import { fail, ok, type CellValue, type Ok, type Result } from '../result.ts';
+import type { CellValue } from '../cell.ts';
+import { fail, ok, type Ok, type Result } from '../result.ts';
 import { foldText } from './text.ts';
 
 const YES: Ok<boolean> = Object.freeze(ok(true));

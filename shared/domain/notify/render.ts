@@ -7,10 +7,10 @@
 // percentages with a decimal comma: 0.21292 → `21,292 %`.
 import { z } from 'zod';
 import rawTemplates from '../data/notify-templates.json' with { type: 'json' };
-import { NotificationType, type MetricId, type NotificationEvent, type TargetRef } from '../events.ts';
+import { NotificationType, type NotificationEvent, type TargetRef } from '../events.ts';
 import { routeUrl } from '../routes.ts';
 import { metricInfo } from '../metric-catalog.ts';
-import { periodKey } from '../schemas.ts';
+import { type MetricId, periodKey } from '../schemas.ts';
 import { sortItems } from './grouping.ts';
 
 export const NotifyTemplates = z.object({

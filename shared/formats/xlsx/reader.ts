@@ -10,7 +10,7 @@
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { InputError, IssueCode } from '../../domain/errors.ts';
-import type { CellValue } from '../../domain/result.ts';
+import type { CellValue } from '../../domain/cell.ts';
 import { inputError } from '../issue.ts';
 import { resolveLimits, type LimitOverrides, type Limits, type RawRow, type RawTable, type UnreadableCell } from '../raw-table.ts';
 import { guardZip } from './zip-guard.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import targetsJson from '../../../shared/domain/data/targets.json' with { type: 'json' };
 import { ConfigError } from '../../../shared/domain/errors.ts';
-import { MetricId } from '../../../shared/domain/events.ts';
+import { MetricId } from '../../../shared/domain/schemas.ts';
 import { METRIC_CATALOG, metricInfo } from '../../../shared/domain/metric-catalog.ts';
 import { REGION_ONLY_METRICS, SHARE_METRICS } from '../../../shared/domain/metrics.ts';
 import { METRIC_HEADERS_RU, REGIONAL_COLUMNS } from '../../../shared/domain/report.ts';

@@ -2,7 +2,6 @@
 // data-quality warnings, missing exports, deltas, and the region = Σ municipalities property.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MetricId } from '../../../shared/domain/events.ts';
 import {
   COUNT_METRICS,
   computeMetrics,
@@ -12,7 +11,7 @@ import {
   UNBOUNDED_SHARES,
   emptyMetricValues,
 } from '../../../shared/domain/metrics.ts';
-import type { MunicipalityRow, SchoolRow } from '../../../shared/domain/schemas.ts';
+import { MetricId, type MunicipalityRow, type SchoolRow } from '../../../shared/domain/schemas.ts';
 import { SEED, municipalityIds, seedMunicipalities, seedSchools } from '../../support/aggregate.ts';
 import { municipalityRow, P1, schoolRow } from '../../support/builders.ts';
 

@@ -2,7 +2,7 @@
 // per-row errors, fed with raw cells as a reader would deliver them.
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../shared/domain/errors.ts';
-import type { CellValue } from '../../../shared/domain/result.ts';
+import type { CellValue } from '../../../shared/domain/cell.ts';
 import { createTableMapper, type RowOutcome } from '../../../shared/domain/table-mapper.ts';
 import { buildReference } from '../../../shared/runtime/reference.ts';
 import { inn, withCheckDigit } from '../../support/builders.ts';

@@ -13,7 +13,7 @@ import {
   rowToSchool,
   schoolToRow,
 } from '../../../../shared/adapters/ydb/tables.ts';
-import { MetricId } from '../../../../shared/domain/events.ts';
+import { MetricId } from '../../../../shared/domain/schemas.ts';
 import type { AggregateRow } from '../../../../shared/domain/metrics.ts';
 import { aggregateRow, alertState, municipalityRow, schoolRow, unitScope } from '../../../support/builders.ts';
 import { receivedResultSet } from '../../../support/ydb-results.ts';

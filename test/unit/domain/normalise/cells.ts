@@ -2,7 +2,8 @@
 // "total function" check every normaliser must pass (a value or a typed failure, never a throw).
 import fc from 'fast-check';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
-import type { CellValue, Result } from '../../../../shared/domain/result.ts';
+import type { CellValue } from '../../../../shared/domain/cell.ts';
+import type { Result } from '../../../../shared/domain/result.ts';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(IssueCode));
 

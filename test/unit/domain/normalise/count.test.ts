@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { parseCount } from '../../../../shared/domain/normalise/count.ts';
-import type { CellValue } from '../../../../shared/domain/result.ts';
+import type { CellValue } from '../../../../shared/domain/cell.ts';
 import { assertTotal, outcome, textOf } from './cells.ts';
 
 const SEPARATORS = [' ', '\u00a0', '\u202f'] as const;

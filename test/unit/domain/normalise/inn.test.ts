@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { innCheckDigit, parseInn, parseKpp } from '../../../../shared/domain/normalise/inn.ts';
-import type { CellValue } from '../../../../shared/domain/result.ts';
+import type { CellValue } from '../../../../shared/domain/cell.ts';
 import { assertTotal, outcome } from './cells.ts';
 
 const WEIGHTS = [2, 4, 10, 3, 5, 9, 4, 6, 8];

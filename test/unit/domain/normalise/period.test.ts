@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { fallbackPeriod, parsePeriod, periodFromName, periodInText } from '../../../../shared/domain/normalise/period.ts';
-import type { CellValue } from '../../../../shared/domain/result.ts';
+import type { CellValue } from '../../../../shared/domain/cell.ts';
 import { Period } from '../../../../shared/domain/schemas.ts';
 import { assertTotal, outcome, textOf } from './cells.ts';
 

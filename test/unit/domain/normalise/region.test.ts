@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { resolveRegion, type RegionInput } from '../../../../shared/domain/normalise/region.ts';
-import type { CellValue } from '../../../../shared/domain/result.ts';
+import type { CellValue } from '../../../../shared/domain/cell.ts';
 import { anyCell, isTypedOutcome, outcome } from './cells.ts';
 
 const known = [

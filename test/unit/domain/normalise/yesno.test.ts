@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { parseYesNo } from '../../../../shared/domain/normalise/yesno.ts';
-import type { CellValue } from '../../../../shared/domain/result.ts';
+import type { CellValue } from '../../../../shared/domain/cell.ts';
 import { assertTotal, outcome } from './cells.ts';
 
 /** Upper-cases the letters picked by `mask`, so any casing of a word can be generated. */

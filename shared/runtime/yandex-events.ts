@@ -145,6 +145,7 @@ export type HttpEvent = z.infer<typeof HttpEvent>;
 /** An event as a gateway sends it (before parsing fills the empty maps). */
 export type HttpEventInput = z.input<typeof HttpEvent>;
 export type HttpEventV1Input = z.input<typeof HttpEventV1>;
+export type HttpEventV01Input = z.input<typeof HttpEventV01>;
 
 /** The request path of a 0.1 event: from `url`, else the template filled with its path parameters. */
 function pathOfV01(e: HttpEventV01): string {

@@ -1,8 +1,10 @@
 // Test helper: API Gateway HTTP events as the gateway sends them, payload 1.0 and 0.1
-// (research yandex-cloud §1.4).
+// (research yandex-cloud §1.4), typed by the one schema of that event, so a field the schema
+// requires cannot go missing here.
+import type { HttpEventV01Input, HttpEventV1Input } from '../../shared/runtime/yandex-events.ts';
 
 /** An API Gateway payload 1.0 event (the format the spec's integrations use). */
-export function v1Event(path: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; method?: string; resource?: string; params?: Record<string, string> } = {}) {
+export function v1Event(path: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; method?: string; resource?: string; params?: Record<string, string> } = {}): HttpEventV1Input {
   return {
     version: '1.0',
     resource: opts.resource ?? path,
@@ -23,7 +25,7 @@ export function v1Event(path: string, opts: { query?: Record<string, string>; he
 }
 
 /** An API Gateway payload 0.1 event: `path` is the spec's template, `url` the request. */
-export function v01Event(template: string, params: Record<string, string>, opts: { query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {}) {
+export function v01Event(template: string, params: Record<string, string>, opts: { query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {}): HttpEventV01Input {
   const path = template.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? ''));
   const qs = new URLSearchParams(opts.query ?? {}).toString();
   return {

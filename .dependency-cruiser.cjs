@@ -1,7 +1,7 @@
 // The layer table of ARCHITECTURE.md, enforced: one rule a row, each saying what its room may
 // import (everything else is an error), plus the rules that hold across rooms. `npm run
 // lint:deps` runs it inside `npm test`.
-const npm = (...pkgs) => pkgs.map((p) => `^node_modules/${p.replace(/[.]/g, '\\.')}/`);
+const npm = (...pkgs) => pkgs.map((p) => `(^|/)node_modules/${p.replace(/[.]/g, '\\.')}/`);
 const core = (...mods) => `^(node:)?(${mods.join('|')})$`;
 /** A room may import only `allowed`; type-only imports count, unless `typesFree`. */
 const only = (name, room, allowed, comment, typesFree = false) => ({

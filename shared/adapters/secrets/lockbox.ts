@@ -11,6 +11,7 @@ import { ConfigError, TransientError } from '../../domain/errors.ts';
 import type { SecretRef } from '../../domain/notify/config.ts';
 import { Secret } from '../../domain/notify/secret.ts';
 import type { SecretResolver } from '../../ports/secrets.ts';
+import { MetadataToken } from '../metadata-token.ts';
 
 /** The text entries of one secret version: entry key → value. */
 export type PayloadReader = (secretId: string, versionId: string | undefined) => Promise<ReadonlyMap<string, string>>;
@@ -60,7 +61,6 @@ export type LockboxClientSettings = {
 };
 
 const PAYLOAD_ENDPOINT = 'payload.lockbox.api.cloud.yandex.net:443';
-const METADATA_TOKEN_URL = 'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token';
 
 // gRPC codes that say the request itself is wrong (bad id, no such secret, no access):
 // retrying will not help, so they are configuration errors, not transient ones.
@@ -69,21 +69,12 @@ const PERMANENT = new Set([3, 5, 7, 16]);
 /**
  * The payload reader: the SDK's generated Lockbox client (a plain @grpc/grpc-js client, so
  * a bundle carries that one service, not the whole SDK), loaded on first use, with the
- * service account's IAM token from the metadata service, reused until shortly before it
- * expires.
+ * service account's IAM token from the metadata service (`../metadata-token.ts`).
  */
 export function lockboxPayloadReader(settings: LockboxClientSettings = {}): PayloadReader {
-  let token: { value: string; untilMs: number } | null = settings.iamToken ? { value: settings.iamToken, untilMs: Infinity } : null;
-  const iamToken = async (): Promise<string> => {
-    if (token && token.untilMs > Date.now()) return token.value;
-    const res = await fetch(settings.metadataUrl ?? METADATA_TOKEN_URL, { headers: { 'Metadata-Flavor': 'Google' }, signal: AbortSignal.timeout(5_000) });
-    if (!res.ok) throw new TransientError(`the metadata service answered ${res.status} for the service account's token`);
-    const body = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof body.access_token !== 'string') throw new TransientError('the metadata service returned no access_token');
-    const ttlS = typeof body.expires_in === 'number' ? body.expires_in : 300;
-    token = { value: body.access_token, untilMs: Date.now() + Math.max(0, ttlS - 60) * 1000 };
-    return token.value;
-  };
+  const fixed = settings.iamToken;
+  const metadata = new MetadataToken(settings.metadataUrl);
+  const iamToken = (): Promise<string> => (fixed ? Promise.resolve(fixed) : metadata.get());
   type Client = { get(req: unknown, md: unknown, opts: { deadline: Date }, cb: (e: (Error & { code?: number }) | null, r: { entries: { key: string; textValue?: string | undefined }[] }) => void): void };
   let client: Promise<{ call: Client; Metadata: new () => { set(k: string, v: string): void }; GetPayloadRequest: { fromPartial(o: object): unknown } }> | undefined;
   const connect = async () => {

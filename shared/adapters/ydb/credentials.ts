@@ -1,20 +1,15 @@
 // Adapter support: the credentials the YDB driver sends with every call.
 //
-// In Yandex Cloud a function's service account token comes from the metadata service
-// (GCE-compatible: `Metadata-Flavor: Google`, JSON `{access_token, expires_in}`). The
-// stores are built once per warm instance and outlive many tokens, so the token is asked
-// for per call and fetched again *before* it expires: when a fifth of its lifetime (at
-// most five minutes) is left. A failed refresh keeps serving the current token while it is
-// still valid, and a token the server refuses (UNAUTHENTICATED) is fetched again at once
+// In Yandex Cloud it is the function's service-account token from the metadata service
+// (`../metadata-token.ts`: refreshed before it expires, kept through a failed refresh while
+// still valid); a token the server refuses (UNAUTHENTICATED) is fetched again at once
 // (client.ts). The invocation's `context.token` would be the other source; it is not used,
 // because the driver and its sessions belong to the instance, not to one invocation.
 //
 // `@ydbjs/auth`'s MetadataCredentialsProvider is not used: 6.0.4 keeps a token until the
 // instant it expires, so calls sent just before that instant arrive with a dead token.
-import { TransientError } from '../../domain/errors.ts';
+import { METADATA_TOKEN_URL, MetadataToken } from '../metadata-token.ts';
 import { AccessTokenCredentialsProvider, AnonymousCredentialsProvider, CredentialsProvider } from './sdk.ts';
-
-export const METADATA_TOKEN_URL = 'http://169.254.169.254/computeMetadata/v1/instance/service-accounts/default/token';
 
 export type CredentialsSettings =
   | { readonly kind: 'anonymous' }
@@ -46,46 +41,16 @@ export function credentialsProvider(c: CredentialsSettings): CredentialsProvider
   }
 }
 
-type Token = { readonly value: string; readonly refreshAt: number; readonly expiresAt: number };
-
-/** The metadata service's token, refreshed ahead of its expiry. */
+/** The metadata service's token as the driver's credentials. */
 export class MetadataTokenProvider extends CredentialsProvider {
-  readonly #url: string;
-  readonly #now: () => number;
-  #token: Token | null = null;
-  #inflight: Promise<string> | null = null;
+  readonly #token: MetadataToken;
 
   constructor(url: string, now: () => number = Date.now) {
     super();
-    this.#url = url;
-    this.#now = now;
+    this.#token = new MetadataToken(url, now);
   }
 
   getToken(force = false, signal?: AbortSignal): Promise<string> {
-    const t = this.#token;
-    const now = this.#now();
-    if (!force && t && now < t.refreshAt) return Promise.resolve(t.value);
-    this.#inflight ??= this.#fetch(signal)
-      .catch((err: unknown) => {
-        // a refresh that fails while the current token is still valid keeps it
-        if (!force && t && now < t.expiresAt) return t.value;
-        throw err;
-      })
-      .finally(() => {
-        this.#inflight = null;
-      });
-    return this.#inflight;
-  }
-
-  async #fetch(signal?: AbortSignal): Promise<string> {
-    const started = this.#now();
-    const res = await fetch(this.#url, { headers: { 'Metadata-Flavor': 'Google' }, signal: signal ?? AbortSignal.timeout(5_000) });
-    if (!res.ok) throw new TransientError(`the metadata service gave no token (HTTP ${res.status}): does the function have a service account?`);
-    const body = (await res.json()) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof body.access_token !== 'string' || !body.access_token) throw new TransientError('the metadata service answered without access_token');
-    const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600) * 1000;
-    const early = Math.min(lifetimeMs / 5, 300_000);
-    this.#token = { value: body.access_token, expiresAt: started + lifetimeMs, refreshAt: started + lifetimeMs - early };
-    return body.access_token;
+    return this.#token.get(force, signal);
   }
 }

@@ -115,11 +115,7 @@ export const NotifyConfig = z
     for (const [i, ch] of cfg.channels.entries()) {
       if (ids.has(ch.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id ${ch.id}` });
       ids.add(ch.id);
-      if (ch.id === DEFAULT_LOG_CHANNEL_ID && ch.kind !== 'log') {
-        ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `channel id "${DEFAULT_LOG_CHANNEL_ID}" is reserved for a log channel` });
-      }
-      const out = outboundUrlOf(ch);
-      if (out) urlIssue(out.url, cfg.allowLoopback, ['channels', i, out.field], ctx);
+      for (const issue of channelRuleIssues(ch, cfg.allowLoopback)) ctx.addIssue({ code: 'custom', path: ['channels', i, issue.field], message: issue.message });
     }
     ids.add(DEFAULT_LOG_CHANNEL_ID);
     for (const [i, r] of cfg.routes.entries()) {
@@ -204,11 +200,17 @@ export function loadNotifyConfig(raw: unknown, overrides: { allowLoopback?: bool
 function channelIssues(ch: unknown, allowLoopback: boolean): string[] {
   const parsed = ChannelConfig.safeParse(ch);
   if (!parsed.success) return issuesOf(parsed.error);
-  const c = parsed.data;
-  if (c.id === DEFAULT_LOG_CHANNEL_ID && c.kind !== 'log') return [`id: channel id "${DEFAULT_LOG_CHANNEL_ID}" is reserved for a log channel`];
-  const out = outboundUrlOf(c);
+  return channelRuleIssues(parsed.data, allowLoopback).map((issue) => `${issue.field}: ${issue.message}`);
+}
+
+/** The rules of one well-formed channel beyond its schema: the reserved log id, and the URL it connects to. */
+function channelRuleIssues(ch: ChannelConfig, allowLoopback: boolean): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  if (ch.id === DEFAULT_LOG_CHANNEL_ID && ch.kind !== 'log') issues.push({ field: 'id', message: `channel id "${DEFAULT_LOG_CHANNEL_ID}" is reserved for a log channel` });
+  const out = outboundUrlOf(ch);
   const refused = out ? refusal(out.url, allowLoopback) : null;
-  return refused ? [`${out!.field}: ${refused}`] : [];
+  if (refused) issues.push({ field: out!.field, message: refused });
+  return issues;
 }
 
 /** The URL a channel connects to, and the field that holds it; null for the log channel. */

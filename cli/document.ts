@@ -4,6 +4,7 @@
 // notifications queue) — and its plain-text summary.
 import { z } from 'zod';
 import type { NotificationEvent as NotificationEventType } from '../shared/domain/events.ts';
+import { reportKeyOf } from '../shared/domain/upload-report.ts';
 import { NotificationEvent } from '../shared/domain/events.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
 import { regionalTable } from '../shared/domain/report.ts';
@@ -68,7 +69,7 @@ async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
 
 /** The report of one upload: `reports/<key>.json` in the bucket, else the ledger's. */
 export async function reportFor(s3: ObjectStore, stores: Stores, bucket: string, key: string, reportPrefix = 'reports/'): Promise<UploadReport | null> {
-  const body = await s3.get(bucket, `${reportPrefix}${key}.json`);
+  const body = await s3.get(bucket, reportKeyOf(reportPrefix, key));
   if (body) return UploadReport.parse(JSON.parse(await text(body)));
   for (const e of await stores.ledger.entriesForKey(bucket, key)) {
     const r = await stores.ledger.getReport(e.uploadId);

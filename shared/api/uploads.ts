@@ -6,6 +6,7 @@
 // credential that could do more than such a form (docs/deploy.md).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { reportKeyOf } from '../domain/upload-report.ts';
 import { uploadKeyFor } from '../domain/upload-scope.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { UploadForms } from '../ports/upload-forms.ts';
@@ -68,7 +69,7 @@ export async function createUpload(req: ApiRequest, region: string, principal: P
   const now = settings.now?.() ?? new Date();
   const expiresAt = new Date(now.getTime() + settings.expiresInS * 1000);
   const key = uploadKeyFor(settings.uploadPrefix, scope, body.data.file_name, now, randomBytes(6).toString('hex'));
-  const reportKey = `${settings.reportPrefix}${key}.json`;
+  const reportKey = reportKeyOf(settings.reportPrefix, key);
   const [form, reportUrl] = await Promise.all([
     settings.forms.postForm({ key, maxBytes: settings.maxBytes, now, expiresAt }),
     // the report comes after the upload and its ingest: the URL outlives the form a little

@@ -1,5 +1,6 @@
 // Pure: the upload report's rules — how issues are collected without growing with the file,
-// what status an upload ends in, and the one place each kind of report is built.
+// what status an upload ends in, where a report is stored, and the one place each kind of
+// report is built.
 //
 // Why a bounded log: a garbage file yields an issue per cell. Keeping them all made an
 // 8 000-row file a 30 MB report (and 320 MB RSS); spreading them into another array blew
@@ -18,6 +19,11 @@ export const DEFAULT_REPORT_ISSUES = 1000;
 const MAX_MESSAGE = 500;
 const MAX_VALUE = 200;
 const MAX_NAME = 200;
+
+/** Where an upload's report is stored: `reports/<upload key>.json`, beside the upload in the same bucket. */
+export function reportKeyOf(reportPrefix: string, uploadKey: string): string {
+  return `${reportPrefix}${uploadKey}.json`;
+}
 
 /** Where issues go: the mapper and the readers report into it, the report reads it back. */
 export type IssueLog = {

@@ -23,7 +23,7 @@ import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
 import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
 import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
-import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
+import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
 import { periodKey, type Issue, type MunicipalityRow, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
 import { faultTagged, collect, hashOnly, objectSource } from './upload-bytes.ts';
 import { readCsv } from '../formats/csv/reader.ts';
@@ -148,7 +148,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
   }
 
   try {
-    await objects.put(bucket, reportKey(settings, key), JSON.stringify(report, null, 2), { contentType: 'application/json' });
+    await objects.put(bucket, reportKeyOf(settings.reportPrefix, key), JSON.stringify(report, null, 2), { contentType: 'application/json' });
     if (changed.length > 0) await deps.periodChanged.publish(changed);
     await ledger.complete(uploadId, report);
   } catch (err) {
@@ -177,11 +177,6 @@ export async function ingestUpload(deps: IngestDeps, input: { bucket: string; ke
     if (!(outcome.kind === 'skipped' && outcome.reason === 'object_missing')) break;
   }
   return outcome;
-}
-
-/** `reports/<upload key>.json`, beside the upload in the same bucket. */
-export function reportKey(settings: Pick<IngestSettings, 'reportPrefix'>, key: string): string {
-  return `${settings.reportPrefix}${key}.json`;
 }
 
 /** The first read: identity and format, a file-level problem, or a fault of ours in the sniff. */

@@ -7,13 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Role, type Route } from '../domain/routes.ts';
-
-/** What an `uploader` key may upload: one region, or one municipality of it. */
-export const KeyScope = z.object({
-  region: z.string().regex(/^\d{2}$/, 'an uploader scope starts with a two-digit region code'),
-  municipality: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'a municipality id is lower-case letters, digits, "_" or "-"').nullable(),
-});
-export type KeyScope = z.infer<typeof KeyScope>;
+import { UploadScope } from '../domain/upload-scope.ts';
 
 export const ApiKeyEntry = z
   .object({
@@ -22,7 +16,7 @@ export const ApiKeyEntry = z
     role: Role,
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of the key as 64 lower-case hex digits'),
     /** uploader keys only: `uploader@26` or `uploader@26/<municipality id>` */
-    scope: KeyScope.optional(),
+    scope: UploadScope.optional(),
   })
   .refine((e) => (e.role === 'uploader') === (e.scope !== undefined), { message: 'an uploader key needs a scope (uploader@<region> or uploader@<region>/<municipality>), and only an uploader key has one' });
 export type ApiKeyEntry = z.infer<typeof ApiKeyEntry>;
@@ -63,7 +57,7 @@ export function hashApiKey(key: string): string {
 export type Principal =
   | { readonly kind: 'missing' }
   | { readonly kind: 'unknown' }
-  | { readonly kind: 'key'; readonly name: string; readonly role: Role; readonly scope?: KeyScope };
+  | { readonly kind: 'key'; readonly name: string; readonly role: Role; readonly scope?: UploadScope };
 
 /** The key a request presents: `X-API-Key` first, then `Authorization: Bearer`. */
 export function presentedKey(headers: Readonly<Record<string, string>>): string | null {

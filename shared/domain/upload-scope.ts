@@ -4,13 +4,20 @@
 // `uploads/<region>/municipality=<id>/<stamp>-<nonce>/<file>` for a municipality key. Ingest
 // reads the scope back from the key and rejects each row outside it, so a municipality
 // admin cannot replace a neighbour's rows, whatever the file says.
+import { z } from 'zod';
 import { IssueCode } from './errors.ts';
 import type { Issue } from './schemas.ts';
 
-export type UploadScope = { readonly region: string; readonly municipality: string | null };
+const MUNICIPALITY_ID = /^[a-z0-9_-]{1,64}$/;
+
+/** What an `uploader` key may upload, and so what its uploads' object keys carry: one region, or one municipality of it. */
+export const UploadScope = z.object({
+  region: z.string().regex(/^\d{2}$/, 'an uploader scope starts with a two-digit region code'),
+  municipality: z.string().regex(MUNICIPALITY_ID, 'a municipality id is lower-case letters, digits, "_" or "-"').nullable(),
+});
+export type UploadScope = z.infer<typeof UploadScope>;
 
 const MUNICIPALITY_SEGMENT = 'municipality=';
-const ID = /^[a-z0-9_-]{1,64}$/;
 
 /** The object key of one upload; `fileName` is kept (its period may be the fallback) but made safe. */
 export function uploadKeyFor(prefix: string, scope: UploadScope, fileName: string, stamp: Date, nonce: string): string {
@@ -39,7 +46,7 @@ export function scopeOfKey(prefix: string, key: string): UploadScope | null {
   const second = parts[1]!;
   if (second.startsWith(MUNICIPALITY_SEGMENT)) {
     const id = second.slice(MUNICIPALITY_SEGMENT.length);
-    return ID.test(id) && parts.length >= 4 ? { region, municipality: id } : null;
+    return MUNICIPALITY_ID.test(id) && parts.length >= 4 ? { region, municipality: id } : null;
   }
   // a region key's upload: `<stamp>-<nonce>/<file>` directly under the region
   return /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[a-z0-9]+$/.test(second) ? { region, municipality: null } : null;

@@ -5,7 +5,7 @@
 // tick per week; the newest value of each line is printed beside its last point and in the
 // legend below, so nothing needs a hover.
 import uPlot from 'uplot';
-import { append, h } from './dom.ts';
+import { append, h } from '../dom.ts';
 import { formatDate, formatPercent } from './format.ts';
 
 export type TrendPoint = { readonly end: string; readonly label: string; readonly value: number | null };

@@ -4,7 +4,7 @@
 // labelled target lines, the municipal table coloured by where each figure stands, and a
 // municipality view (its figures, its trend, its inactive schools) opened by clicking a
 // МОУО or by a notification link (`?period=…&scope=…`). The key is asked for once and kept
-// for the session (or taken from `?key=` once). Every value is inserted as text (dom.ts);
+// for the session (or taken from `?key=` once). Every value is inserted as text (../dom.ts);
 // a 403 for one section leaves the others.
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
@@ -13,7 +13,7 @@ import { metricInfo } from '../../shared/domain/metric-catalog.ts';
 import type { MetricId, UploadReport } from '../../shared/domain/schemas.ts';
 import { api, ApiFailure, forgetKey, storedKey, storeKey, takeKeyFromUrl } from './api.ts';
 import { trendChart, type TargetLine, type TrendLine } from './chart.ts';
-import { append, clear, h, on } from './dom.ts';
+import { append, clear, h, on } from '../dom.ts';
 import { formatCount, formatDate, formatDelta, formatPercent, formatPoints } from './format.ts';
 import { COVERAGE, EVALUATION_RU, INACTIVE_REASON_RU, KPI, PENDING_NO_TREND_RU, TABLE_RU, UPLOAD_STATUS_RU, type Standing } from './labels.ts';
 

@@ -2,8 +2,9 @@
 // file goes straight to Object Storage, then the page polls that upload's report (a
 // presigned URL the same answer carries) and shows, in Russian, how many rows were
 // accepted and each rejected row with its sheet, row, column and reason. Text enters the
-// page only through textContent.
+// page only as text (../dom.ts).
 import type { Issue, UploadReport } from '../../shared/domain/schemas.ts';
+import { h } from '../dom.ts';
 import './style.css';
 
 type FormAnswer = {
@@ -58,38 +59,31 @@ const STATUS: Record<string, string> = {
   skipped: 'Файл пропущен',
 };
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-
 const region = document.querySelector<HTMLMetaElement>('meta[name="sp-region"]')?.content ?? '';
 const root = document.getElementById('upload')!;
 
 function render(): void {
   root.replaceChildren();
-  const form = el('form');
+  const form = h('form');
   form.noValidate = true;
-  const keyLabel = el('label', 'Ключ загрузки');
-  const key = el('input');
+  const keyLabel = h('label', {}, 'Ключ загрузки');
+  const key = h('input');
   key.type = 'password';
   key.name = 'key';
   key.autocomplete = 'off';
   key.value = sessionStorage.getItem(KEY_STORE) ?? '';
   keyLabel.append(key);
-  const fileLabel = el('label', 'Файл выгрузки (CSV или XLSX)');
-  const file = el('input');
+  const fileLabel = h('label', {}, 'Файл выгрузки (CSV или XLSX)');
+  const file = h('input');
   file.type = 'file';
   file.name = 'file';
   file.accept = '.csv,.xlsx';
   fileLabel.append(file);
-  const send = el('button', 'Загрузить');
+  const send = h('button', {}, 'Загрузить');
   send.type = 'submit';
-  const status = el('p', '', 'status');
+  const status = h('p', { class: 'status' });
   status.setAttribute('role', 'status');
-  const result = el('section', undefined, 'result');
+  const result = h('section', { class: 'result' });
   form.append(keyLabel, fileLabel, send);
   root.append(form, status, result);
   form.addEventListener('submit', (ev) => {
@@ -156,25 +150,25 @@ const mb = (bytes: number) => String(Math.floor(bytes / (1024 * 1024)));
 function showReport(r: UploadReport, status: HTMLElement, result: HTMLElement): void {
   status.textContent = STATUS[r.status] ?? r.status;
   result.dataset['status'] = r.status;
-  const counts = el('p', `Принято строк: ${r.rows.accepted}. Отклонено строк: ${r.rows.rejected}.`, 'counts');
+  const counts = h('p', { class: 'counts' }, `Принято строк: ${r.rows.accepted}. Отклонено строк: ${r.rows.rejected}.`);
   result.append(counts);
-  if (r.file_error) result.append(el('p', `Причина: ${reason(r.file_error)}`, 'file-error'));
+  if (r.file_error) result.append(h('p', { class: 'file-error' }, `Причина: ${reason(r.file_error)}`));
   const rows = r.errors.filter((e) => e.row !== null);
   if (rows.length) {
-    const table = el('table', undefined, 'rejected');
-    const caption = el('caption', 'Отклонённые строки');
-    const head = el('tr');
-    for (const h of ['Лист', 'Строка', 'Столбец', 'Значение', 'Причина']) head.append(el('th', h));
-    table.append(caption, el('thead'), el('tbody'));
+    const table = h('table', { class: 'rejected' });
+    const caption = h('caption', {}, 'Отклонённые строки');
+    const head = h('tr');
+    for (const title of ['Лист', 'Строка', 'Столбец', 'Значение', 'Причина']) head.append(h('th', {}, title));
+    table.append(caption, h('thead'), h('tbody'));
     table.tHead!.append(head);
     for (const e of rows) {
-      const tr = el('tr');
-      for (const cell of [e.sheet ?? '—', String(e.row), e.column ?? '—', e.value ?? '—', reason(e)]) tr.append(el('td', cell));
+      const tr = h('tr');
+      for (const cell of [e.sheet ?? '—', String(e.row), e.column ?? '—', e.value ?? '—', reason(e)]) tr.append(h('td', {}, cell));
       table.tBodies[0]!.append(tr);
     }
     result.append(table);
   }
-  if (r.warnings.length) result.append(el('p', `Предупреждений: ${r.warnings.length} (строки приняты).`, 'warnings'));
+  if (r.warnings.length) result.append(h('p', { class: 'warnings' }, `Предупреждений: ${r.warnings.length} (строки приняты).`));
 }
 
 function reason(i: Issue): string {

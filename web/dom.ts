@@ -1,4 +1,4 @@
-// Browser: the one way the dashboard builds markup. Text goes in through text nodes and
+// Browser: the one way the dashboard and the upload page build markup. Text goes in through text nodes and
 // attributes through setAttribute, never through innerHTML, so any string from the API (a
 // school name, a cell value of a rejected row) is shown as text and cannot become markup.
 type Child = Node | string | number | null | undefined | false;

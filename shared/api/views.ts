@@ -12,7 +12,8 @@ import { comparePeriods } from '../domain/alerts.ts';
 import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
 import { Completeness, IsoDate, Issue, KindCompleteness, MetricId, Period, periodKey, periodLabel, RegionCode, TableKind, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
-import type { TimeseriesPoint } from '../ports/aggregate-store.ts';
+import { periodCompleteness, type ReferenceList } from '../domain/completeness.ts';
+import type { PeriodCompleteness, TimeseriesPoint } from '../ports/aggregate-store.ts';
 import type { LedgerReport } from '../ports/read-model.ts';
 
 /** A period as every body shows it: its key, dates, the seed's label and which exports it has. */
@@ -214,16 +215,15 @@ export function periodView(p: Period, completeness: CompletenessOf): PeriodView 
 }
 
 /**
- * TEMPORARY (step 1 of issue 20, replaced by the stored completeness in the same branch):
- * a period whose completeness is not known yet reads as provisional with nothing counted.
+ * The completeness of a region's periods as stored with their aggregates. A period with
+ * none stored (no aggregates: every upload of it rejected, or not aggregated yet) has no
+ * municipality's data: provisional, the whole reference missing.
  */
-export const temporaryUnknownCompleteness: CompletenessOf = () => ({
-  complete: false,
-  state: 'provisional',
-  label: 'предварительно: полнота не вычислена',
-  schools: { expected: 0, reported: 0, missing: [] },
-  municipalities: { expected: 0, reported: 0, missing: [] },
-});
+export function completenessLookup(stored: readonly PeriodCompleteness[], reference: ReferenceList): CompletenessOf {
+  const byKey = new Map(stored.map((s) => [periodKey(s.period), s.completeness]));
+  const none = periodCompleteness({ reference, schools: [], municipalities: [], pastDeadline: false });
+  return (p) => byKey.get(periodKey(p)) ?? none;
+}
 
 /** The newest period that is not provisional: the one the headline, the documents and the digest stand on. */
 export function latestComplete(periods: readonly Period[], completeness: CompletenessOf): string | null {
@@ -329,8 +329,14 @@ export function uploadSummary(r: UploadReport, completeness: CompletenessOf): Up
 }
 
 /** One page of the upload list: `fetched` holds up to limit + 1 reports, the extra one only says "more". */
-export function uploadsPage(fetched: readonly LedgerReport[], limit: number, cursorOf: (before: number) => string, completeness: CompletenessOf): UploadsBody {
+export function uploadsPage(
+  fetched: readonly LedgerReport[],
+  limit: number,
+  cursorOf: (before: number) => string,
+  /** the completeness of each report's region's periods */
+  completeness: (region: string | null) => CompletenessOf,
+): UploadsBody {
   const page = fetched.slice(0, limit);
   const more = fetched.length > limit && page.length > 0;
-  return { items: page.map((r) => uploadSummary(r.report, completeness)), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
+  return { items: page.map((r) => uploadSummary(r.report, completeness(r.report.region))), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
 }

@@ -74,6 +74,7 @@ export async function aggregateDeps(env: Env): Promise<AggregateDeps & { log: Lo
     targets: targetsFrom(env, ref, log),
     municipalities: ref.municipalities,
     clock: systemClock,
+    reportingDeadline: env.REPORTING_DEADLINE,
     log,
   };
 }

@@ -42,6 +42,7 @@ export class SqliteReadModel implements ReadModel {
         return `sqlite:${dataVersion.get()!.data_version}`;
       },
       periods: (region) => aggregates.periods(region),
+      completeness: (region) => aggregates.completeness(region),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
       timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),
       schools: (region, period) => snapshots.currentSchools(region, period),

@@ -302,6 +302,28 @@ export const AGGREGATE_TIMESERIES: Readonly<Record<MetricId, Paged>> = Object.fr
 ) as Record<MetricId, Paged>;
 
 // ---------------------------------------------------------------------------------------
+// Period completeness (migration 0005)
+
+const PC = T.periodCompleteness;
+export const COMPLETENESS_COLUMNS = PC.columns;
+export const COMPLETENESS_READ_COLUMNS = pick(PC.columns, 'period_start', 'period_end', 'completeness_json');
+
+export const COMPLETENESS_SAVE = upsertRows(PC);
+
+export const COMPLETENESS_DELETE = `${declares(declareColumns(PC, 'region', 'period_start', 'period_end'))}
+DELETE FROM ${PC.name}
+WHERE ${eq('region', 'period_start', 'period_end')};`;
+
+export const COMPLETENESS_FOR_REGION = paged({
+  params: declareColumns(PC, 'region'),
+  select: cols(COMPLETENESS_READ_COLUMNS),
+  from: PC.name,
+  where: eq('region'),
+  keys: ['period_start', 'period_end'],
+  keyTypes: keyTypes(PC, 'period_start', 'period_end'),
+});
+
+// ---------------------------------------------------------------------------------------
 // Alert state
 
 const AS = T.alertState;
@@ -515,6 +537,9 @@ const QUERIES = {
   AGGREGATE_READ_PERIOD,
   AGGREGATE_PERIODS,
   AGGREGATE_TIMESERIES,
+  COMPLETENESS_SAVE,
+  COMPLETENESS_DELETE,
+  COMPLETENESS_FOR_REGION,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
   ITEM_GET,

@@ -136,6 +136,21 @@ export const T = {
     primaryKey: ['region', 'period_start', 'period_end', 'level', 'unit'],
     indexes: [{ name: 'by_scope', columns: ['region', 'level', 'unit', 'period_start'] }],
   }),
+  periodCompleteness: table({
+    name: 'period_completeness',
+    columns: {
+      region: col.utf8,
+      period_start: col.date,
+      period_end: col.date,
+      state: col.utf8,
+      schools_reported: col.int64,
+      mouo_reported: col.int64,
+      expected: col.int64,
+      completeness_json: col.json,
+    },
+    primaryKey: ['region', 'period_start', 'period_end'],
+    indexes: [],
+  }),
   alertState: table({
     name: 'alert_state',
     columns: {

@@ -40,6 +40,7 @@ class FakeReadModel implements ReadModel {
     return fn({
       version: async () => this.stateVersion,
       periods: async () => [P1],
+      completeness: async () => [],
       readPeriod: async (_r, p) => {
         this.periodReads++;
         return p.start === P1.start ? this.rows : [];

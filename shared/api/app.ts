@@ -118,10 +118,11 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       return readResponse(deps, req, async (v) => {
         const rows = await v.readPeriod(region, period);
         if (rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-        const earlier = historyPeriods(await v.periods(region), period);
+        const completeness = await completenessOf(v, deps, region);
+        const earlier = historyPeriods(await v.periods(region), period, completeness);
         const history: { period: Period; rows: AggregateRow[] }[] = [];
         for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
-        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness: await completenessOf(v, deps, region) }));
+        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
       });
     }
     case 'timeseries': {

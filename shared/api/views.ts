@@ -5,14 +5,14 @@
 // period, not only the newest, shows which cells breach or are at risk.
 import { z } from 'zod';
 import { AlertState } from '../domain/alerts.ts';
-import { evaluatePeriod, EvaluationStatus, TREND_WINDOW } from '../domain/evaluate.ts';
+import { evaluatePeriod, EvaluationStatus, provisionally, TREND_WINDOW } from '../domain/evaluate.ts';
 import { Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
 import { AggregateRow, DataQualityWarning, MetricValues } from '../domain/metrics.ts';
 import { comparePeriods } from '../domain/alerts.ts';
 import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
 import { Completeness, IsoDate, Issue, KindCompleteness, MetricId, Period, periodKey, periodLabel, RegionCode, TableKind, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
-import { periodCompleteness, type ReferenceList } from '../domain/completeness.ts';
+import { isJudged, periodCompleteness, type ReferenceList } from '../domain/completeness.ts';
 import type { PeriodCompleteness, TimeseriesPoint } from '../ports/aggregate-store.ts';
 import type { LedgerReport } from '../ports/read-model.ts';
 
@@ -256,11 +256,13 @@ export function periodBody(input: {
   readonly targets: TargetsConfig;
   readonly completeness: CompletenessOf;
 }): PeriodBody {
-  const evaluations = evaluatePeriod({
+  const evaluated = evaluatePeriod({
     current: input.rows,
     history: input.history.slice(-(TREND_WINDOW - 1)),
     targetsFor: (scope) => targetsFor(input.targets, input.region, scope),
   });
+  // as the aggregate stage judges it: a provisional week's targets read «нет полных данных»
+  const evaluations = isJudged(input.completeness(input.period)) ? evaluated : provisionally(evaluated);
   const byScope = new Map<string, EvaluationView[]>();
   for (const e of evaluations) {
     const k = `${e.scope.level}|${e.scope.id}`;
@@ -288,9 +290,12 @@ export function periodBody(input: {
   };
 }
 
-/** The periods before `period` (ascending), the ones a trend of `period` may use. */
-export function historyPeriods(all: readonly Period[], period: Period): Period[] {
-  return all.filter((p) => comparePeriods(p, period) < 0).slice(-(TREND_WINDOW - 1));
+/**
+ * The periods before `period` (ascending) a trend of `period` may use: the judged ones, as
+ * the aggregate stage draws its trends (a provisional week's partial sums would bend them).
+ */
+export function historyPeriods(all: readonly Period[], period: Period, completeness: CompletenessOf): Period[] {
+  return all.filter((p) => comparePeriods(p, period) < 0 && isJudged(completeness(p))).slice(-(TREND_WINDOW - 1));
 }
 
 export function timeseriesBody(input: {

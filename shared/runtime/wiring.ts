@@ -118,7 +118,10 @@ export async function scheduleDeps(env: Env): Promise<ScheduledJobDeps> {
   return {
     snapshots: stores.snapshots,
     alerts: stores.alerts,
+    aggregates: stores.aggregates,
     sink: notificationSinkFrom(env),
+    periodChanged: ingest.periodChanged,
+    reportingDeadline: env.REPORTING_DEADLINE,
     clock: systemClock,
     log: logger(env, 'schedule'),
     references: ref.municipalities,

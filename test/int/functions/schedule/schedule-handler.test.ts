@@ -2,7 +2,9 @@
 // over s3rver and a real SQLite store; each payload runs its job.
 import { describe, expect, test } from 'vitest';
 import { scheduleHandler } from '../../../../functions/schedule/handler.ts';
+import { SqliteAggregateStore } from '../../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
+import { ReportingDeadline } from '../../../../shared/domain/completeness.ts';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import type { ScheduledJobDeps } from '../../../../shared/usecases/scheduled-jobs.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
@@ -17,7 +19,10 @@ function deps(env: IngestEnv, published: NotificationEvent[]): ScheduledJobDeps 
   return {
     snapshots: env.snapshots,
     alerts: new SqliteAlertStore(env.db),
+    aggregates: new SqliteAggregateStore(env.db),
     sink: { publish: async (e) => void published.push(...e) },
+    periodChanged: env.deps().periodChanged,
+    reportingDeadline: ReportingDeadline.parse('wed 21:00'),
     clock: env.clock,
     log: env.logs.log,
     references: ref.municipalities,
@@ -81,7 +86,7 @@ describe('schedule handler', () => {
 
     const reply = await scheduleHandler(event, functionContext(), deps(env, []));
 
-    expect(JSON.parse(reply.body)).toEqual({ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest'] });
+    expect(JSON.parse(reply.body)).toEqual({ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest', 'close_weeks'] });
     expect(env.logs.entries().some((e) => e.level === 'ERROR' && e.msg === 'schedule.unknown_job')).toBe(true);
   });
 });

@@ -86,6 +86,15 @@ export class CountingSnapshots implements SnapshotStore {
   periods(region: string) {
     return this.inner.periods(region);
   }
+  inForce(region: string, period: Period) {
+    return this.inner.inForce(region, period);
+  }
+  batchRows(batchId: BatchId, region: string, period: Period) {
+    return this.inner.batchRows(batchId, region, period);
+  }
+  batchInForce(batchId: BatchId, region: string) {
+    return this.inner.batchInForce(batchId, region);
+  }
 }
 
 export class CountingLedger implements UploadLedger {

@@ -8,11 +8,14 @@
 // pointers, so they see the old or the new rows of a municipality, never a mix.
 import type { CommitResult, CommitUnit } from '../domain/store-rules/commit-plan.ts';
 import type { SourceVersion } from '../domain/store-rules/newer-upload.ts';
-import type { MunicipalityRow, Period, SchoolRow } from '../domain/schemas.ts';
+import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../domain/schemas.ts';
 
 export type { CommitResult, SourceVersion };
 
 export type BatchId = string;
+
+/** The batch a unit's pointer names now, and the upload that batch came from. */
+export type UnitInForce = { readonly kind: TableKind; readonly municipalityId: string; readonly batchId: BatchId; readonly uploadId: string };
 
 export type BatchCommit = {
   readonly batchId: BatchId;
@@ -36,4 +39,10 @@ export interface SnapshotStore {
   currentMunicipalities(region: string, period: Period): Promise<MunicipalityRow[]>;
   /** Periods with any current rows, ascending by start. */
   periods(region: string): Promise<Period[]>;
+  /** Every pointer of a (region, period): which batch each (kind, municipality) is read from. */
+  inForce(region: string, period: Period): Promise<UnitInForce[]>;
+  /** The rows one batch holds for a (region, period), staged or committed, current or not. */
+  batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }>;
+  /** Whether any pointer of the region still names the batch (false: every unit it held was taken over). */
+  batchInForce(batchId: BatchId, region: string): Promise<boolean>;
 }

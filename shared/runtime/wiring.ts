@@ -55,6 +55,7 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       minLeaseMs: env.INGEST_MIN_LEASE_MS,
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
       stageBatchRows: 1000,
+      shrinkingReplacementFraction: env.SHRINKING_REPLACEMENT_FRACTION,
     },
     mapHeaders: ref.mapHeaders,
     matchers: ref.matchers,

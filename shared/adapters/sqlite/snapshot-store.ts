@@ -5,9 +5,9 @@
 // `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers
 // join through the pointers in a single statement, so they see the old or the new rows of
 // a municipality, never a mix. Superseded batches stay as history.
-import type { MunicipalityRow, Period, SchoolRow } from '../../domain/schemas.ts';
+import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
 import { planCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
-import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
+import type { BatchCommit, BatchId, CommitResult, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
 import {
   municipalityFromRecord,
   municipalityRecord,
@@ -196,5 +196,38 @@ export class SqliteSnapshotStore implements SnapshotStore {
       )
       .all(region);
     return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+  }
+
+  async inForce(region: string, period: Period): Promise<UnitInForce[]> {
+    return this.#db
+      .prepare<[string, string, string], { kind: TableKind; municipality_id: string; batch_id: string; upload_id: string }>(
+        `SELECT kind, municipality_id, batch_id, upload_id FROM current_batch
+         WHERE region = ? AND period_start = ? AND period_end = ? ORDER BY kind, municipality_id`,
+      )
+      .all(region, period.start, period.end)
+      .map((r) => ({ kind: r.kind, municipalityId: r.municipality_id, batchId: r.batch_id, uploadId: r.upload_id }));
+  }
+
+  async batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }> {
+    const schools = this.#db
+      .prepare<[string, string, string, string], SchoolDbRow>(
+        `SELECT region, period_start, period_end, municipality_id, school_key, school_inn, school_kpp, school_name, in_sferum, admin_active,
+           teachers_total, teachers_in_sferum, students_total, students_in_sferum, teachers_chat_creators, teachers_msg3, teachers_msg10, teachers_calls
+         FROM school_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id, school_key`,
+      )
+      .all(region, period.start, period.end, batchId)
+      .map(schoolFromRecord);
+    const municipalities = this.#db
+      .prepare<[string, string, string, string], MunicipalityDbRow>(
+        `SELECT region, period_start, period_end, municipality_id, in_sferum, admin_active
+         FROM municipality_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id`,
+      )
+      .all(region, period.start, period.end, batchId)
+      .map(municipalityFromRecord);
+    return { schools, municipalities };
+  }
+
+  async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 FROM current_batch WHERE region = ? AND batch_id = ? LIMIT 1').get(region, batchId) !== undefined;
   }
 }

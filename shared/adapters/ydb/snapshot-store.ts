@@ -14,7 +14,7 @@
 // finds a batch's rows by primary-key prefix without a secondary index on the bulk tables.
 import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
 import { planCommit, pointerGroups, unitKey } from '../../domain/store-rules/commit-plan.ts';
-import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
+import type { BatchCommit, BatchId, CommitResult, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
 import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
 import { paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
@@ -215,6 +215,40 @@ export class YdbSnapshotStore implements SnapshotStore {
   async periods(region: string): Promise<Period[]> {
     const rows = await paginate(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing periods');
     return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+  }
+
+  async inForce(region: string, period: Period): Promise<UnitInForce[]> {
+    const out: UnitInForce[] = [];
+    for (const kind of ['municipalities', 'schools'] as const) {
+      const pointers = await paginate(
+        this.#read,
+        POINTERS,
+        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end), $kind: param(col.utf8, kind) },
+        POINTER_COLUMNS,
+        POINTER_COLUMNS,
+        'reading pointers',
+      );
+      for (const p of pointers) out.push({ kind, municipalityId: p.municipality_id, batchId: p.batch_id, uploadId: p.upload_id });
+    }
+    return out;
+  }
+
+  async batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }> {
+    const params = batchParams(region, period, batchId);
+    const schools = await paginate(this.#read, SCHOOLS_OF_BATCH, params, SCHOOL_COLUMNS, SCHOOL_COLUMNS, 'reading a batch\'s school rows');
+    const municipalities = await paginate(this.#read, MUNICIPALITIES_OF_BATCH, params, MUNICIPALITY_COLUMNS, MUNICIPALITY_COLUMNS, 'reading a batch\'s municipality rows');
+    return { schools: schools.map(rowToSchool), municipalities: municipalities.map(rowToMunicipality) };
+  }
+
+  async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
+    // the batch's unit registry names its periods; a pointer of any of them may still name it
+    const units = (await this.#units(this.#read, batchId)).filter((u) => u.region === region);
+    const periods = new Map(units.map((u) => [`${u.period_start}|${u.period_end}`, { start: u.period_start, end: u.period_end }]));
+    for (const p of periods.values()) {
+      const [rs] = await this.#read(BATCH_REFERENCES, batchParams(region, p, batchId), 'checking batch references');
+      if ((rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0) return true;
+    }
+    return false;
   }
 
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {

@@ -95,6 +95,9 @@ export class CountingSnapshots implements SnapshotStore {
   batchInForce(batchId: BatchId, region: string) {
     return this.inner.batchInForce(batchId, region);
   }
+  schoolSources(region: string, period: Period, municipalityId: string) {
+    return this.inner.schoolSources(region, period, municipalityId);
+  }
 }
 
 export class CountingLedger implements UploadLedger {

@@ -8,7 +8,7 @@ import type { AlertState } from '../domain/alerts.ts';
 import { inactiveSchoolsTable } from '../domain/report.ts';
 import type { Scope } from '../domain/events.ts';
 import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
-import { periodKey, type Period } from '../domain/schemas.ts';
+import { periodKey, type Period, type UploadReport } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReadModel, ReadView } from '../ports/read-model.ts';
@@ -25,7 +25,7 @@ import type { ResponseCache } from './response-cache.ts';
 import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from '../domain/routes.ts';
 import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
-import { completenessLookup, historyPeriods, inactiveSchoolsBody, periodBody, periodsBody, timeseriesBody, uploadsPage, type AlertsBody, type CompletenessOf } from './views.ts';
+import { completenessLookup, historyPeriods, inactiveSchoolsBody, periodBody, periodsBody, sourcesBody, timeseriesBody, uploadsPage, type AlertsBody, type CompletenessOf } from './views.ts';
 
 export type { ApiRegion } from './report.ts';
 
@@ -123,6 +123,35 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const history: { period: Period; rows: AggregateRow[] }[] = [];
         for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
         return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
+      });
+    }
+    case 'sources': {
+      const p = parseParams(RouteParams.sources, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region, period, municipality } = p.value;
+      const ref = deps.regions.get(region);
+      if (!ref) return regionNotFound(region);
+      if (municipality !== undefined && !ref.municipalities.some((m) => m.id === municipality)) {
+        return apiError(404, 'scope_not_found', `municipality: no municipality "${municipality}" in region ${region}`, { parameter: 'municipality' });
+      }
+      return readResponse(deps, req, async (v) => {
+        const inForce = await v.inForce(region, period);
+        if (inForce.length === 0) return apiError(404, 'period_not_found', `no data for period ${periodKey(period)} in region ${region}`);
+        // the uploads in force, then back through each report's replacements of the period
+        const reports = new Map<string, UploadReport>();
+        let wanted = [...new Set(inForce.map((u) => u.uploadId))];
+        while (wanted.length > 0) {
+          const next: string[] = [];
+          for (const id of wanted) {
+            const r = await v.report(id);
+            if (!r) continue;
+            reports.set(id, r);
+            for (const x of r.replacements) if (periodKey(x.period) === periodKey(period) && !reports.has(x.replaced_upload_id)) next.push(x.replaced_upload_id);
+          }
+          wanted = [...new Set(next)].filter((id) => !reports.has(id));
+        }
+        const schools = municipality === undefined ? [] : await v.schoolSources(region, period, municipality);
+        return json(200, sourcesBody({ region, period, completeness: await completenessOf(v, deps, region), reference: ref.municipalities, inForce, reports, schools }));
       });
     }
     case 'timeseries': {

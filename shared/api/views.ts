@@ -15,6 +15,7 @@ import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.t
 import { isJudged, periodCompleteness, type ReferenceList } from '../domain/completeness.ts';
 import type { PeriodCompleteness, TimeseriesPoint } from '../ports/aggregate-store.ts';
 import type { LedgerReport } from '../ports/read-model.ts';
+import type { SchoolSource, UnitInForce } from '../ports/snapshot-store.ts';
 
 /** A period as every body shows it: its key, dates, the seed's label and which exports it has. */
 export const PeriodView = z.object({ key: z.string(), start: IsoDate, end: IsoDate, label: z.string(), completeness: Completeness });
@@ -178,6 +179,8 @@ for (const [id, schema] of [
   ['Issue', Issue],
   ['UploadReport', UploadReport],
   ['InactiveSchoolsBody', InactiveSchoolsBody],
+  ['UploadRef', UploadRef],
+  ['SourcesBody', SourcesBody],
   ['Error', ErrorBody],
 ] as const) {
   API_SCHEMAS.add(schema, { id });
@@ -344,4 +347,67 @@ export function uploadsPage(
   const page = fetched.slice(0, limit);
   const more = fetched.length > limit && page.length > 0;
   return { items: page.map((r) => uploadSummary(r.report, completeness(r.report.region))), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
+}
+
+/** An upload as a source: from its report (`rows`: the rows it accepted, every unit together). */
+export function uploadRef(r: UploadReport): UploadRef {
+  return { upload_id: r.upload_id, object_key: r.key, uploaded_at: r.received_at, uploader: null, rows: r.rows.accepted, replaced_by: r.replaced_by };
+}
+
+/**
+ * Where a period's figures come from. For each municipality of the reference and each table
+ * kind: the upload in force, and the uploads it replaced, followed back through each
+ * report's `replacements` (the chain of takeovers of that unit, newest first).
+ */
+export function sourcesBody(input: {
+  readonly region: string;
+  readonly period: Period;
+  readonly completeness: CompletenessOf;
+  readonly reference: ReferenceList;
+  readonly inForce: readonly UnitInForce[];
+  /** the reports of the uploads in force and of those they replaced, by upload id */
+  readonly reports: ReadonlyMap<string, UploadReport>;
+  readonly schools: readonly SchoolSource[];
+}): SourcesBody {
+  const key = periodKey(input.period);
+  const pointer = new Map(input.inForce.map((p) => [`${p.kind}|${p.municipalityId}`, p.uploadId]));
+  const ref = (id: string): UploadRef | null => {
+    const r = input.reports.get(id);
+    return r ? uploadRef(r) : null;
+  };
+  const chain = (kind: TableKind, municipalityId: string, from: string): UploadRef[] => {
+    const out: UploadRef[] = [];
+    const seen = new Set([from]);
+    let at = input.reports.get(from);
+    while (at) {
+      const prev = at.replacements.find((x) => x.kind === kind && x.municipality_id === municipalityId && periodKey(x.period) === key)?.replaced_upload_id;
+      if (!prev || seen.has(prev)) break;
+      seen.add(prev);
+      const r = ref(prev);
+      if (r) out.push(r);
+      at = input.reports.get(prev);
+    }
+    return out;
+  };
+  return {
+    region: input.region,
+    period: periodView(input.period, input.completeness),
+    municipalities: input.reference.map((m) => ({
+      municipality_id: m.id,
+      name: m.name,
+      tables: TableKind.options.map((kind) => {
+        const id = pointer.get(`${kind}|${m.id}`);
+        return { kind, in_force: id ? ref(id) : null, replaced: id ? chain(kind, m.id, id) : [] };
+      }),
+    })),
+    schools: input.schools.map((s) => ({
+      municipality_id: s.school.municipality_id,
+      school_inn: s.school.school_inn,
+      school_kpp: s.school.school_kpp,
+      school_name: s.school.school_name,
+      upload_id: s.uploadId,
+      sheet: s.sheet,
+      row: s.row ?? 0,
+    })),
+  };
 }

@@ -9,6 +9,7 @@ import type { ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
 import type { MetricId, Period, SchoolRow, UploadReport } from '../domain/schemas.ts';
 import type { PeriodCompleteness, TimeseriesPoint } from './aggregate-store.ts';
+import type { SchoolSource, UnitInForce } from './snapshot-store.ts';
 
 /** A completed upload report with its ledger sequence (the stable order of the upload list). */
 export type LedgerReport = { readonly sequence: number; readonly report: UploadReport };
@@ -30,6 +31,10 @@ export interface ReadView {
   timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]>;
   /** The current school rows of one period (through the snapshot pointers), by municipality id then school key. */
   schools(region: string, period: Period): Promise<SchoolRow[]>;
+  /** Which upload each (kind, municipality) of a period is read from (the snapshot pointers). */
+  inForce(region: string, period: Period): Promise<UnitInForce[]>;
+  /** One municipality's current school rows, each with its upload, row number and sheet. */
+  schoolSources(region: string, period: Period, municipalityId: string): Promise<SchoolSource[]>;
   /** Every stored alert state of a region. */
   alerts(region: string): Promise<AlertState[]>;
   report(uploadId: string): Promise<UploadReport | null>;

@@ -35,7 +35,7 @@ import { readXlsx } from '../formats/xlsx/reader.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
-import type { SnapshotStore } from '../ports/snapshot-store.ts';
+import type { RowSource, SnapshotStore } from '../ports/snapshot-store.ts';
 import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 
@@ -336,11 +336,14 @@ async function readAndStage(
       });
       let read = 0;
       let schools: SchoolRow[] = [];
+      // each school's row and sheet, kept with it: the provenance the sources route lists
+      let sources: RowSource[] = [];
       let municipalities: MunicipalityRow[] = [];
       const flush = async () => {
-        if (schools.length) await deps.snapshots.stageSchoolRows(a.uploadId, schools);
+        if (schools.length) await deps.snapshots.stageSchoolRows(a.uploadId, schools, sources);
         if (municipalities.length) await deps.snapshots.stageMunicipalityRows(a.uploadId, municipalities);
         schools = [];
+        sources = [];
         municipalities = [];
       };
       let outOfScope = 0;
@@ -357,7 +360,10 @@ async function readAndStage(
           continue;
         }
         units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
-        if (r.mapped.kind === 'schools') schools.push(r.mapped.row);
+        if (r.mapped.kind === 'schools') {
+          schools.push(r.mapped.row);
+          sources.push({ row: raw.row, sheet: table.sheet });
+        }
         else municipalities.push(r.mapped.row);
         if (schools.length + municipalities.length >= deps.settings.stageBatchRows) await flush();
       }

@@ -224,6 +224,19 @@ export const SCHOOLS_OF_BATCH = paged({
   keyTypes: keyTypes(S, 'municipality_id', 'school_key'),
 });
 
+const SS = T.schoolSource;
+export const SCHOOL_SOURCE_COLUMNS = SS.columns;
+
+/** Where one municipality's rows of a batch came from (migration 0005). */
+export const SOURCES_OF_BATCH = paged({
+  params: declareColumns(SS, 'region', 'period_start', 'period_end', 'batch_id', 'municipality_id'),
+  select: cols(SS.columns),
+  from: SS.name,
+  where: eq('region', 'period_start', 'period_end', 'batch_id', 'municipality_id'),
+  keys: ['school_key'],
+  keyTypes: keyTypes(SS, 'school_key'),
+});
+
 export const MUNICIPALITIES_OF_BATCH = paged({
   params: declareColumns(M, 'region', 'period_start', 'period_end', 'batch_id'),
   select: cols(M.columns),
@@ -531,6 +544,7 @@ const QUERIES = {
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,
   MUNICIPALITIES_OF_BATCH,
+  SOURCES_OF_BATCH,
   CURRENT_PERIODS,
   AGGREGATE_WRITE_PERIOD,
   AGGREGATE_DELETE_KEYS,

@@ -93,6 +93,12 @@ export const T = {
     primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
     indexes: [],
   }),
+  schoolSource: table({
+    name: 'school_source',
+    columns: { ...SNAPSHOT_KEY, school_key: col.utf8, source_row: col.int64, source_sheet: col.opt.utf8 },
+    primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
+    indexes: [],
+  }),
   municipalitySnapshot: table({
     name: 'municipality_snapshot',
     columns: { ...SNAPSHOT_KEY, in_sferum: col.bool, admin_active: col.bool },

@@ -48,6 +48,8 @@ class FakeReadModel implements ReadModel {
       },
       timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
       schools: async (_r, p) => (p.start === P1.start ? this.schoolsList : []),
+      inForce: async () => [],
+      schoolSources: async () => [],
       alerts: async () => this.alertsList,
       report: async (id) => this.reportsList.find((r) => r.report.upload_id === id)?.report ?? null,
       reports: async ({ limit, before }) => this.reportsList.filter((r) => before === undefined || r.sequence < before).slice(0, limit),

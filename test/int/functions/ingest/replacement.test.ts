@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../../functions/api/handler.ts';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
-import { UploadsBody } from '../../../../shared/api/views.ts';
+import { SourcesBody, UploadsBody } from '../../../../shared/api/views.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { apiDeps, KEYS } from '../../../support/api.ts';
 import { inn, SCHOOLS_CSV_HEADER, schoolsCsv } from '../../../support/builders.ts';
@@ -33,7 +33,8 @@ async function ingest(key: string, body: string): Promise<UploadReport> {
   return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
 }
 
-const call = (path: string) => checkedHandler(spec, (e) => apiHandler(e, functionContext(), api))(v1Event(path, { headers: { 'X-API-Key': KEYS.reader } }));
+const call = (path: string, query: Record<string, string> = {}) =>
+  checkedHandler(spec, (e) => apiHandler(e, functionContext(), api))(v1Event(path, { query, headers: { 'X-API-Key': KEYS.reader } }));
 const tables = () => Object.fromEntries(['school_snapshot', 'municipality_snapshot', 'current_batch'].map((t) => [t, env.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5, 6`).all()]));
 
 beforeAll(async () => {
@@ -104,6 +105,19 @@ describe('a replacement of the same (period, kind, municipality)', () => {
     const third = await ingest('uploads/26/kursky_back.csv', schoolsCsv(ROWS.slice(0, 3)));
     expect(third.replacements.map((r) => [r.before.schools, r.after.schools])).toEqual([[2, 3]]);
     expect(third.warnings.filter((w) => w.code === 'warn.shrinking_replacement')).toEqual([]);
+    // the sources route names the upload in force and, newest first, those it replaced
+    const sources = SourcesBody.parse(JSON.parse((await call('/v1/regions/26/periods/2023-04-10..2023-04-14/sources', { municipality: 'kursky' })).body));
+    const table = sources.municipalities.find((m) => m.municipality_id === 'kursky')!.tables.find((t) => t.kind === 'schools')!;
+    expect(table.in_force).toMatchObject({ upload_id: third.upload_id, object_key: 'uploads/26/kursky_back.csv', rows: 3, replaced_by: null });
+    expect(table.replaced.map((u) => [u.upload_id, u.replaced_by])).toEqual([
+      [second.upload_id, third.upload_id],
+      [first.upload_id, second.upload_id],
+    ]);
+    expect(sources.schools.map((s) => [s.upload_id, s.row])).toEqual([
+      [third.upload_id, 2],
+      [third.upload_id, 3],
+      [third.upload_id, 4],
+    ]);
   });
 });
 

@@ -45,6 +45,8 @@ export const RowView = z.object({
   has_export: AggregateRow.shape.has_export,
   metrics: AggregateRow.shape.values,
   deltas: AggregateRow.shape.deltas,
+  /** per share metric, the fraction of its denominator from schools that reported the count */
+  data_coverage: AggregateRow.shape.data_coverage,
   warnings: AggregateRow.shape.warnings,
   evaluations: z.array(EvaluationView),
 });
@@ -278,6 +280,7 @@ export function periodBody(input: {
     has_export: r.has_export,
     metrics: r.values,
     deltas: r.deltas,
+    data_coverage: r.data_coverage,
     warnings: r.warnings,
     evaluations: byScope.get(`${r.scope.level}|${r.scope.id}`) ?? [],
   });

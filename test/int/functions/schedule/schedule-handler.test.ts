@@ -8,7 +8,7 @@ import { ReportingDeadline } from '../../../../shared/domain/completeness.ts';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import type { ScheduledJobDeps } from '../../../../shared/usecases/scheduled-jobs.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
-import { alertState, schoolsCsv, unitScope } from '../../../support/builders.ts';
+import { aggregateRow, alertState, P1, schoolsCsv, unitScope } from '../../../support/builders.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
@@ -77,6 +77,23 @@ describe('schedule handler', () => {
     expect(JSON.parse(reply.body)).toEqual([{ job: 'digest', digests: 1 }]);
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ type: 'digest', region: '26', value: 1, period: { label: '06.03-10.03.2023' }, items: [{ type: 'at_risk', value: 0.22 }] });
+  });
+
+  test('close_weeks sends a week aggregated before completeness was stored back to be recomputed, once it has one nothing', async () => {
+    // Prepare: a period with aggregates and no completeness, as an upgraded deployment has them
+    await using env = await startIngestEnv();
+    const d = deps(env, []);
+    const aggregates = new SqliteAggregateStore(env.db);
+    await aggregates.replacePeriod('26', P1, [aggregateRow()]);
+    // Act
+    const reply = await scheduleHandler(loadEvent('timer-close-weeks.json'), functionContext(), d);
+    // Assess
+    expect(JSON.parse(reply.body)).toEqual([{ job: 'close_weeks', closing: 1 }]);
+    expect(env.published.map((c) => [c.period, c.upload_id])).toEqual([[P1, 'completeness-backfill']]);
+    const complete = { complete: true, state: 'complete' as const, label: null, schools: { expected: 1, reported: 1, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } };
+    await aggregates.replacePeriod('26', P1, [aggregateRow()], complete);
+    await scheduleHandler(loadEvent('timer-close-weeks.json'), functionContext(), d);
+    expect(env.published).toHaveLength(1);
   });
 
   test('an unknown payload is a logged wiring error, not a retry loop', async () => {

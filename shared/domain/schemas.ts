@@ -132,7 +132,7 @@ export const UploadReport = z.object({
   sha256: z.string(),
   size: z.number().int().nonnegative(),
   format: z.enum(['csv', 'xlsx']).nullable(),
-  encoding: z.enum(['utf-8', 'utf-8-bom', 'windows-1251']).nullable(),
+  encoding: z.enum(['utf-8', 'utf-8-bom', 'windows-1251', 'utf-16le', 'utf-16be']).nullable(),
   delimiter: z.enum([';', ',', '\t']).nullable(),
   region: RegionCode.nullable(),
   status: UploadStatus,

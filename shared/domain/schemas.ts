@@ -78,6 +78,9 @@ export type SchoolCountField = (typeof SCHOOL_COUNT_FIELDS)[number];
 export const FieldName = z.enum([
   'region',
   'period',
+  // a period split over two columns («Период» over «с» / «по», «начало» / «окончание»)
+  'period_start',
+  'period_end',
   'municipality',
   'school_name',
   'school_inn',

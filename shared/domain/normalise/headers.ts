@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { FieldName, SCHOOL_COUNT_FIELDS, type TableKind } from '../schemas.ts';
-import { foldHeader } from './text.ts';
+import { foldHeader, foldHomoglyphs } from './text.ts';
 
 type AliasLists = Readonly<Record<FieldName, readonly string[]>>;
 
@@ -30,6 +30,12 @@ export type HeaderMapping = {
   missing: FieldName[];
   unknown: { index: number; header: string }[];
   duplicates: { field: FieldName; indexes: number[] }[];
+  /**
+   * Columns matched by a guess the admin should hear about: `homoglyph` — only after Latin
+   * look-alikes were read as the Cyrillic letters they imitate; `combined` — only after a
+   * group label above was joined to the sub-header (header-row.ts adds those).
+   */
+  notes: { index: number; header: string; field: FieldName; code: 'homoglyph' | 'combined' }[];
 };
 
 // The contract's required columns. Period is never missing here: it may come from the
@@ -51,7 +57,18 @@ export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly s
   if (problems.length > 0) throw new ConfigError(`header aliases: ${problems.join('; ')}`);
 
   return function mapHeaders(headers) {
-    const columns = headers.map((h) => index.get(foldHeader(h)) ?? null);
+    const notes: HeaderMapping['notes'] = [];
+    const columns = headers.map((h, i) => {
+      const folded = foldHeader(h);
+      const exact = index.get(folded);
+      if (exact !== undefined) return exact;
+      // A Latin «e», «a», «o» typed inside a Cyrillic word looks exactly like the alias:
+      // matched, and said so, instead of a silently null column.
+      const field = index.get(foldHomoglyphs(folded));
+      if (field === undefined) return null;
+      notes.push({ index: i, header: h, field, code: 'homoglyph' });
+      return field;
+    });
     const positions = new Map<FieldName, number[]>();
     const unknown: HeaderMapping['unknown'] = [];
     columns.forEach((field, i) => {
@@ -67,6 +84,7 @@ export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly s
       missing: kind === null ? [] : REQUIRED[kind].filter((f) => !positions.has(f)),
       unknown,
       duplicates: [...positions].filter(([, at]) => at.length > 1).map(([field, indexes]) => ({ field, indexes })),
+      notes,
     };
   };
 }

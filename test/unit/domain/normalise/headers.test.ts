@@ -87,6 +87,7 @@ describe('createHeaderMapper', () => {
       missing: [],
       unknown: [],
       duplicates: [],
+      notes: [],
     });
   });
 

@@ -21,6 +21,7 @@ import {
   SCHOOL_COUNT_FIELDS,
   SchoolRow,
   periodKey,
+  periodLabel,
   type FieldName,
   type Issue,
   type Period,
@@ -71,6 +72,8 @@ export function admitTable(t: {
   readonly periodElsewhere: boolean;
   /** a workbook sheet, which may be skipped; a CSV file is its one table */
   readonly skippable: boolean;
+  /** where the period comes from when no column holds it: said in a warning, it is a guess */
+  readonly periodFrom?: { readonly period: Period; readonly source: string; readonly row: number | null } | null;
 }): TableAdmission {
   const { mapping, headers } = t;
   const at = (code: string, message: string, column: string | null = null): Issue => ({ code, message, file: t.file, sheet: t.sheet, row: t.headerRow, column, value: null });
@@ -94,6 +97,12 @@ export function admitTable(t: {
   }
   // Only the header name is reported: the values of unknown columns may be personal data.
   const warnings = mapping.unknown.map((u) => ({ ...at(IssueCode.UnknownColumn, `unknown column ignored: ${u.header}`, u.header) }));
+  if (!mapping.columns.includes('period') && !split && t.periodFrom) {
+    const f = t.periodFrom;
+    const where =
+      f.source === 'title' ? `строки над таблицей (строка ${f.row ?? '?'}, ячейка ${cellRef(0, f.row ?? 1)})` : f.source === 'file_name' ? 'имени файла' : f.source === 'object_key' ? 'пути загруженного объекта' : 'метаданных загруженного объекта';
+    warnings.push({ ...at(IssueCode.PeriodGuessed, `в таблице нет столбца периода: период ${periodLabel(f.period)} взят из ${where}`), row: f.source === 'title' ? f.row : null, value: periodLabel(f.period) });
+  }
   // A column matched by a guess is read, and the admin is told which cell was guessed at.
   for (const n of mapping.notes) {
     const cell = cellRef(n.index, t.headerRow);
@@ -264,7 +273,7 @@ export function createTableMapper(ctx: MapperContext) {
     const stated = ctx.fallbackPeriod;
     if (stated && (day === null || (stated.start <= day && day <= stated.end))) return stated;
     const at = cellRef(col.get(f) ?? 0, row);
-    const why = stated ? `не входит в период ${periodKey(stated)}, указанный в файле` : 'конец периода нигде в файле не указан';
+    const why = stated ? `не входит в период ${periodLabel(stated)}, указанный в файле` : 'конец периода нигде в файле не указан';
     problems.push(issue(IssueCode.PeriodSingleDate, `ячейка ${at}: одна дата${day ? ` (${day.split('-').reverse().join('.')})` : ''} — не период, а ${why}; укажите период целиком (06.03-10.03.2023) или столбцы «с» и «по»`, row, f, raw));
     return undefined;
   }

@@ -243,10 +243,13 @@ async function readAndStage(
       const headers = header.headers;
       const titleLines = lead.slice(0, header.index).map((r) => r.cells.map(cellText).join(' '));
       const fallback = fallbackPeriod({ titleLines, key: a.key, metadata: a.metadataPeriod });
-      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx' });
+      const periodFrom = fallback && { period: fallback.period, source: fallback.source, row: fallback.line === undefined ? null : lead[fallback.line]!.row };
+      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx', periodFrom });
       if (admission.kind === 'reject') return rejectWith(admission.error);
       if (admission.kind === 'skip') {
         a.issues.warn(admission.warning);
+        // a sheet that failed before its header still says why (the reader's rejected row)
+        for (const r of lead) if (r.rejected) a.issues.error(r.rejected);
         continue;
       }
       for (const w of admission.warnings) a.issues.warn(w);

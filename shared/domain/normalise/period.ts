@@ -129,10 +129,14 @@ export function periodFromName(name: string): Period | null {
  * from, by the contract's precedence: a title line above the header, the file name, the
  * object key, the object's metadata.
  */
-export function fallbackPeriod(o: { titleLines: readonly string[]; key: string; metadata: string | undefined }): { period: Period; source: Exclude<PeriodSource, 'column'> } | null {
-  for (const line of o.titleLines) {
-    const p = periodInText(line);
-    if (p) return { period: p, source: 'title' };
+export function fallbackPeriod(o: {
+  titleLines: readonly string[];
+  key: string;
+  metadata: string | undefined;
+}): { period: Period; source: Exclude<PeriodSource, 'column'>; line?: number } | null {
+  for (let line = 0; line < o.titleLines.length; line++) {
+    const p = periodInText(o.titleLines[line]!);
+    if (p) return { period: p, source: 'title', line };
   }
   const fromKey = periodFromKey(o.key);
   if (fromKey) return fromKey;

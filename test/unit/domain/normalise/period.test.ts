@@ -214,7 +214,7 @@ describe('the period of a title line', () => {
     const title = ['Активность', 'Период: 20.02.2023 – 22.02.2023'];
     const named = 'uploads/26/2023-03-13_2023-03-17/ОО_06.03-10.03.2023.csv';
     const folder = 'uploads/26/2023-03-13_2023-03-17/ОО.csv';
-    expect(fallbackPeriod({ titleLines: title, key: named, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-02-20', end: '2023-02-22' }, source: 'title', line: 0 });
+    expect(fallbackPeriod({ titleLines: title, key: named, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-02-20', end: '2023-02-22' }, source: 'title', line: 1 });
     expect(fallbackPeriod({ titleLines: ['Активность'], key: named, metadata: undefined })).toEqual({ period: { start: '2023-03-06', end: '2023-03-10' }, source: 'file_name' });
     expect(fallbackPeriod({ titleLines: [], key: folder, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-03-13', end: '2023-03-17' }, source: 'object_key' });
     expect(fallbackPeriod({ titleLines: [], key: 'uploads/26/ОО.csv', metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-04-03', end: '2023-04-07' }, source: 'metadata' });

@@ -158,6 +158,8 @@ const FUTURE_DAYS = 7;
 
 // Totals rows kept for the sums check: a table has one, a garbage file may have thousands.
 const MAX_TOTALS_ROWS = 100;
+/** Columns without a header reported per table; a sheet of stray notes says enough with these. */
+const MAX_UNREAD_WARNINGS = 20;
 
 /** Creates a stateful mapper for one table; its issue log collects errors and warnings in order. */
 export function createTableMapper(ctx: MapperContext) {
@@ -430,6 +432,34 @@ export function createTableMapper(ctx: MapperContext) {
     return 'reject';
   }
 
+  // Columns whose values nobody reads because their header is blank (an unknown header is
+  // already reported by name): the first value in each is said once, by cell, so data in a
+  // column without a header is never dropped silently.
+  const unnamed = headers.flatMap((h, i) => (mapping.columns[i] == null && h.trim() === '' ? [i] : []));
+  const unnamedFrom = headers.length;
+  const warnedUnread = new Set<number>();
+  function checkUnread(row: number, cells: readonly CellValue[]) {
+    if (warnedUnread.size >= MAX_UNREAD_WARNINGS) return;
+    const report = (i: number) => {
+      if (warnedUnread.has(i)) return;
+      const v = cells[i];
+      if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) return;
+      warnedUnread.add(i);
+      const at = cellRef(i, row);
+      log.warn({
+        code: IssueCode.UnreadColumnData,
+        message: `столбец ${at.replace(/\d+$/u, '')} без заголовка содержит данные (первое значение — ячейка ${at}); столбец не прочитан: дайте ему заголовок из шаблона`,
+        file: ctx.file,
+        sheet: ctx.sheet,
+        row,
+        column: at.replace(/\d+$/u, ''),
+        value: null,
+      });
+    };
+    for (const i of unnamed) report(i);
+    for (let i = unnamedFrom; i < cells.length && i < unnamedFrom + 64; i++) report(i);
+  }
+
   // Sums of emitted rows for the totals check; a retracted row's values must come out again.
   // They are read back from its fingerprint rather than kept per row (a Map per row was the
   // mapper's largest allocation).
@@ -469,6 +499,7 @@ export function createTableMapper(ctx: MapperContext) {
      * issues. `unreadable` are cells the reader could not give a value (null in `cells`).
      */
     accept(row: number, cells: readonly CellValue[], unreadable: readonly UnreadableCell[] = []): RowOutcome {
+      if (cells.length > unnamedFrom || unnamed.length > 0) checkUnread(row, cells);
       const unknowable = unreadable.filter((u) => mapping.columns[u.index] != null);
       if (unknowable.length === 0 && cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
         skipped++;

@@ -303,7 +303,7 @@ async function readAndStage(
         sheet: table.sheet,
         kind: mapper.kind,
         header_row: headerRow,
-        period_source: mapping.columns.includes('period') ? 'column' : (fallback?.source ?? null),
+        period_source: mapping.columns.some((f) => f === 'period' || f === 'period_start' || f === 'period_end') ? 'column' : (fallback?.source ?? null),
         columns: headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
         rows: { read, accepted: summary.accepted - outOfScope, rejected: summary.rejected + outOfScope, skipped: summary.skipped },
       });

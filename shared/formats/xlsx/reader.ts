@@ -247,7 +247,8 @@ class SheetCursor {
         (unreadable ??= []).push({ index: column, cell: `${columnLetters(column + 1)}${n}`, why: v.why });
       } else cells[column] = v;
     }
-    if (this.#merges && this.#merges.length > 0) this.#fillMerges(n, cells);
+    // A row with no value of its own stays blank inside a merged range: a spacer is no record.
+    if (this.#merges && this.#merges.length > 0) this.#fillMerges(n, cells, width === 0 && isBlank(cells));
     while (cells.length > width && cells[cells.length - 1] === null) cells.pop();
     if (cells.length > max) {
       throw inputError(this.file, IssueCode.TooManyColumns, `sheet ${this.sheet} row ${n} has ${cells.length} columns; the limit is ${max} (xlsx.maxColumns)`, { sheet: this.sheet, row: n });
@@ -257,7 +258,7 @@ class SheetCursor {
   }
 
   /** A merged range's value (its top-left cell's) in every empty cell of the range. */
-  #fillMerges(n: number, cells: CellValue[]): void {
+  #fillMerges(n: number, cells: CellValue[], blank: boolean): void {
     const merges = this.#merges!;
     while (this.#nextMerge < merges.length && merges[this.#nextMerge]!.top <= n) {
       const m = merges[this.#nextMerge++]!;
@@ -266,6 +267,7 @@ class SheetCursor {
     }
     if (this.#active.length === 0) return;
     this.#active = this.#active.filter((a) => a.m.bottom >= n);
+    if (blank) return;
     const max = this.limits.xlsx.maxColumns;
     for (const { m, value } of this.#active) {
       if (value === null || m.top > n) continue;

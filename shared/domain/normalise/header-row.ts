@@ -153,7 +153,7 @@ function combineMapped(
     replaced.add(j);
     if (useGlued[j]) {
       headers.push(glued[j]!);
-      nextFromTop.push(glued[j] !== alone[j]);
+      nextFromTop.push((fromTop[j] ?? false) && glued[j] !== alone[j]);
       if (byGlued[j] != null) notes.push({ index: j, header: glued[j]!, field: byGlued[j]!, code: 'combined' });
     } else {
       headers.push(alone[j]!);

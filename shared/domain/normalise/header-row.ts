@@ -50,6 +50,8 @@ export function locateHeader(rows: readonly (readonly string[])[], mapHeaders: M
         if (h - 1 === c.height) c = { ...c, height: h };
         continue;
       }
+      // a row of numbers and dates is data: the header ends above it
+      if (looksLikeData(next)) break;
       const step = combineMapped(combined, next, fromTop, mapHeaders);
       combined = step.headers;
       fromTop = step.fromTop;
@@ -82,6 +84,20 @@ function candidate(index: number, height: number, headers: string[], mapHeaders:
 function score(m: HeaderMapping): number {
   if (m.kind === null) return 0;
   return new Set(m.columns.filter((f) => f !== null)).size;
+}
+
+const NUMERIC = /^[\d\s\u00a0.,:/–—-]+$/u;
+
+/** Most of the row's non-empty cells are numbers, INNs or dates: a data row, never a header row. */
+function looksLikeData(cells: readonly string[]): boolean {
+  let filled = 0;
+  let numeric = 0;
+  for (const c of cells) {
+    if (c === '') continue;
+    filled++;
+    if (NUMERIC.test(c)) numeric++;
+  }
+  return filled > 0 && numeric * 2 >= filled;
 }
 
 /** What a units row holds: «чел.», «%», «ед.», «шт.», alone or in brackets. */
@@ -120,14 +136,15 @@ function combineMapped(
     return s === '' || s === (top[j] ?? '').trim();
   });
   const alone = glued.map((g, j) => (kept[j] ? g : (sub[j] ?? '').trim()));
-  const byAlone = mapHeaders(alone).columns;
-  const byGlued = mapHeaders(glued).columns;
+  const fieldOf = fieldLookup(mapHeaders);
+  const byAlone = alone.map((h, j) => (kept[j] ? null : fieldOf(h)));
+  const byGlued = glued.map(fieldOf);
   // First choice per column: the sub-header alone if it maps, else the glued text.
   const useGlued = glued.map((_, j) => !kept[j] && byAlone[j] == null);
-  const fieldOf = (j: number) => (kept[j] || useGlued[j] ? byGlued[j] : byAlone[j]) ?? null;
+  const chosen = (j: number) => (kept[j] || useGlued[j] ? byGlued[j] : byAlone[j]) ?? null;
   const count = new Map<string, number>();
   for (let j = 0; j < glued.length; j++) {
-    const f = fieldOf(j);
+    const f = chosen(j);
     if (f) count.set(f, (count.get(f) ?? 0) + 1);
   }
   for (let j = 0; j < glued.length; j++) {
@@ -161,6 +178,12 @@ function combineMapped(
     }
   }
   return { headers, notes, replaced, fromTop: nextFromTop };
+}
+
+/** One header's field: the mapper's own per-text lookup when it has one, else a one-column mapping. */
+function fieldLookup(mapHeaders: MapHeaders): (h: string) => HeaderMapping['columns'][number] {
+  const own = (mapHeaders as MapHeaders & { fieldOf?: (h: string) => HeaderMapping['columns'][number] }).fieldOf;
+  return own ?? ((h) => (h.trim() === '' ? null : (mapHeaders([h]).columns[0] ?? null)));
 }
 
 /**

@@ -86,6 +86,8 @@ export function uploadReport(over: Partial<UploadReport> = {}): UploadReport {
     file_error: null,
     errors: [],
     warnings: [],
+    replacements: [],
+    replaced_by: null,
     received_at: '2023-03-13T09:00:00.000Z',
     completed_at: '2023-03-13T09:00:01.000Z',
     ...over,

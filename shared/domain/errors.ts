@@ -2,6 +2,7 @@
 // `InputError` that carries one; infrastructure faults are `PipelineError`s whose
 // `retryable` flag decides whether a trigger retries. Callers decide from properties,
 // never from message text.
+import { z } from 'zod';
 import type { Issue } from './schemas.ts';
 
 /** Stable codes of input problems; tests and the report consumers match on these. */
@@ -125,6 +126,8 @@ export function asInfraFault(err: unknown): PipelineError | InputError {
 export function isRetryable(err: unknown): boolean {
   if (err instanceof PipelineError) return err.retryable;
   if (err instanceof InputError) return false;
+  // a value that failed its schema (an event, a stored row) fails it again on every retry
+  if (err instanceof z.ZodError) return false;
   // Unknown errors from the platform (sockets, timeouts) are treated as transient so the
   // trigger retries them; a fault on user data never reaches here: ingest closes that
   // upload as failed.

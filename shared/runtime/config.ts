@@ -51,6 +51,8 @@ export const Env = z
     NOTIFY_CONFIG: z.string().optional(),
     NOTIFY_CONFIG_FILE: z.string().optional(),
     NOTIFY_ALLOW_LOOPBACK: Bool.optional(),
+    /** http:// channel URLs for a receiver on this machine (the local stack sets it); never in the cloud */
+    NOTIFY_ALLOW_HTTP: Bool.optional(),
     /** targets file overriding the project's defaults (shared/domain/data/targets.json) */
     TARGETS_FILE: z.string().optional(),
 

@@ -50,6 +50,8 @@ export const IssueCode = {
   RowUnclosedQuote: 'row.unclosed_quote',
   /** an XLSX error cell (#DIV/0!, #N/A, #REF!) or a formula without a cached value, in a field */
   UnreadableCell: 'row.unreadable_cell',
+  /** a count no real school reaches (plausibility.ts): a typo or a broken export */
+  ImplausibleCount: 'row.implausible_count',
   // warnings: reported, nothing rejected
   UnknownColumn: 'warn.unknown_column',
   InnOutsideRegion: 'warn.inn_outside_region',
@@ -58,6 +60,8 @@ export const IssueCode = {
   TotalsMismatch: 'warn.totals_mismatch',
   TotalsRowSkipped: 'warn.totals_row_skipped',
   TeachersInSferumAboveTotal: 'warn.teachers_in_sferum_above_total',
+  /** pupils in Sferum above pupils, a KPI count above teachers: kept, and named */
+  CountAboveTotal: 'warn.count_above_total',
   MissingCounts: 'warn.missing_counts',
   FuturePeriod: 'warn.future_period',
 } as const;

@@ -55,6 +55,7 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       minLeaseMs: env.INGEST_MIN_LEASE_MS,
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
       stageBatchRows: 1000,
+      bounds: { maxStudents: env.PLAUSIBLE_MAX_STUDENTS, maxTeachers: env.PLAUSIBLE_MAX_TEACHERS },
     },
     mapHeaders: ref.mapHeaders,
     matchers: ref.matchers,

@@ -37,6 +37,7 @@ import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { SnapshotStore } from '../ports/snapshot-store.ts';
 import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { PlausibilityBounds } from '../domain/plausibility.ts';
 
 export type IngestSettings = {
   readonly uploadPrefix: string;
@@ -51,6 +52,8 @@ export type IngestSettings = {
   readonly limits?: LimitOverrides;
   /** row issues listed in full in a report; the rest are counted per code */
   readonly maxReportIssues?: number;
+  /** school counts beyond these are row errors (the defaults of plausibility.ts when absent) */
+  readonly bounds?: PlausibilityBounds;
 };
 
 export type IngestDeps = {
@@ -265,6 +268,7 @@ async function readAndStage(
         matchers: deps.matchers,
         issues: a.issues,
         fileRegion,
+        ...(deps.settings.bounds ? { bounds: deps.settings.bounds } : {}),
       });
       let read = 0;
       let schools: SchoolRow[] = [];

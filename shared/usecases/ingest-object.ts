@@ -77,7 +77,8 @@ export type IngestInput = {
 };
 
 export type IngestOutcome =
-  | { readonly kind: 'skipped'; readonly reason: 'outside_prefix' | 'object_missing' }
+  /** `object_changed`: another version of the key was stored while this one was read; that version's own ingest (or reconciliation) takes the key */
+  | { readonly kind: 'skipped'; readonly reason: 'outside_prefix' | 'object_missing' | 'object_changed' }
   | { readonly kind: 'duplicate'; readonly report: UploadReport }
   | { readonly kind: 'ingested'; readonly report: UploadReport; readonly changed: readonly PeriodChanged[] };
 
@@ -130,6 +131,15 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
       if (staged.fileError) {
         await snapshots.discardBatch(uploadId);
         report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
+      } else if (!(await stillStored(objects, bucket, key, head.etag))) {
+        // The key holds another version now (two puts may share a LastModified second, and
+        // this one may have taken its lease last): committing would put a stale version in
+        // force for good. Nothing is committed or reported; the lease is given back, so the
+        // stored version's own ingest — or reconciliation, if its event was lost — takes it.
+        await snapshots.discardBatch(uploadId);
+        await ledger.release(uploadId);
+        log.warn('ingest.object_changed', { key, upload_id: uploadId });
+        return { kind: 'skipped', reason: 'object_changed' };
       } else {
         const commit =
           staged.region === null || staged.units.length === 0
@@ -180,6 +190,12 @@ export async function ingestUpload(deps: IngestDeps, input: { bucket: string; ke
     if (!(outcome.kind === 'skipped' && outcome.reason === 'object_missing')) break;
   }
   return outcome;
+}
+
+/** Whether the key still holds the version (ETag) this ingest read, just before its commit. */
+async function stillStored(objects: ObjectStore, bucket: string, key: string, etag: string): Promise<boolean> {
+  const now = await objects.head(bucket, key).catch((err: unknown) => Promise.reject(asInfraFault(err)));
+  return now !== null && now.etag === etag;
 }
 
 /** The first read: identity and format, a file-level problem, or a fault of ours in the sniff. */

@@ -4,6 +4,7 @@
 // against the computed sums), duplicates (identical → one school and a warning;
 // conflicting → both rejected) and branches (same INN, different names).
 // No I/O: the caller feeds rows and stages what comes out.
+import { HashIndex, SeenSchools } from './compact-keys.ts';
 import { IssueCode } from './errors.ts';
 import { createIssueLog, type IssueLog } from './upload-report.ts';
 import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
@@ -53,6 +54,8 @@ export type MapperContext = {
   readonly fileRegion?: { code: string | null };
   /** counts beyond these are row errors (plausibility.ts); the defaults when absent */
   readonly bounds?: PlausibilityBounds;
+  /** schools one table may hold (DEFAULT_MAX_SCHOOLS when absent) */
+  readonly maxSchools?: number;
 };
 
 export type TableAdmission =
@@ -124,7 +127,12 @@ export type MapperSummary = {
   readonly skipped: number;
 };
 
-type SeenSchool = { row: number; fingerprint: string; conflicted: boolean; emitted: boolean };
+/**
+ * Schools one table may hold: the duplicate rule remembers each (~40 bytes), and 1 000 000
+ * of them ingest under 200 MiB peak RSS (BENCHMARKS.md, `ingest1:one-1m`); one more is a
+ * file error at that row, before the memory grows further.
+ */
+export const DEFAULT_MAX_SCHOOLS = 1_000_000;
 
 const FUTURE_DAYS = 7;
 
@@ -143,8 +151,12 @@ export function createTableMapper(ctx: MapperContext) {
   const bounds = ctx.bounds ?? DEFAULT_BOUNDS;
   const presentCounts = SCHOOL_COUNT_FIELDS.filter((f) => col.has(f));
   const log = ctx.issues ?? createIssueLog();
-  const seen = new Map<string, SeenSchool>();
-  const innNames = new Map<string, Set<string>>();
+  // per school of the table, compact (compact-keys.ts): its memory is the ingest's largest
+  const seen = new SeenSchools(presentCounts.length);
+  const maxSchools = ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS;
+  // the branch rule (no KPP column): INNs seen, and INN + name pairs seen
+  const inns = new HashIndex();
+  const innNames = new HashIndex();
   const sums = new Map<SchoolCountField, number>();
   const totalsRows: { row: number; values: Map<SchoolCountField, number | null> }[] = [];
   let accepted = 0;
@@ -330,58 +342,57 @@ export function createTableMapper(ctx: MapperContext) {
     return issue(IssueCode.UnknownRegion, `the file mixes regions: this row is in region ${region}, earlier rows in ${lock.code}; upload one file per region`, row, col.has('region') ? 'region' : null, region);
   }
 
-  /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, or reject a conflict. */
-  function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' {
+  /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, reject a conflict, or end the file. */
+  function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' | Issue {
     const k = `${periodKey(r.period)}|${r.school_key}`;
     const fingerprint = schoolFingerprint(r);
-    const prev = seen.get(k);
+    const prev = seen.find(k);
+    if (prev < 0 && seen.size >= maxSchools) {
+      return issue(IssueCode.TooManyRows, `the table has more than ${maxSchools} schools (limit ${maxSchools}, INGEST_MAX_SCHOOLS); upload it in parts, by municipality or by week`, row, null, null);
+    }
     if (!hasKpp) {
-      const names = innNames.get(r.school_inn) ?? new Set<string>();
-      if (names.size > 0 && !names.has(r.school_key)) {
+      const innSeen = inns.upsert(r.school_inn).added === false;
+      if (innNames.upsert(r.school_key).added && innSeen) {
         log.warn(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
       }
-      names.add(r.school_key);
-      innNames.set(r.school_inn, names);
     }
-    if (!prev) {
-      seen.set(k, { row, fingerprint, conflicted: false, emitted: true });
+    if (prev < 0) {
+      seen.add(k, row, fingerprint, presentCounts.map((f) => r[f]));
       return 'emit';
     }
-    if (!prev.conflicted && prev.fingerprint === fingerprint) {
-      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prev.row} with identical values; counted once`, row, 'school_inn', r.school_inn));
+    const prevRow = seen.row(prev);
+    if (!seen.conflicted(prev) && seen.sameValues(prev, fingerprint)) {
+      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prevRow} with identical values; counted once`, row, 'school_inn', r.school_inn));
       return 'skip';
     }
-    const message = `school ${r.school_key} appears in rows ${prev.row} and ${row} with different values; both rejected`;
-    if (!prev.conflicted) {
-      prev.conflicted = true;
-      if (prev.emitted) {
+    const message = `school ${r.school_key} appears in rows ${prevRow} and ${row} with different values; both rejected`;
+    if (!seen.conflicted(prev)) {
+      if (seen.emitted(prev)) {
         retract.push({ period: r.period, schoolKey: r.school_key });
-        prev.emitted = false;
         accepted--;
         rejected++;
-        subtractSums(prev.fingerprint);
+        subtractSums(seen.counts(prev));
       }
-      log.error(issue(IssueCode.DuplicateConflict, message, prev.row, 'school_inn', r.school_inn));
+      seen.markConflicted(prev);
+      log.error(issue(IssueCode.DuplicateConflict, message, prevRow, 'school_inn', r.school_inn));
     }
     log.error(issue(IssueCode.DuplicateConflict, message, row, 'school_inn', r.school_inn));
     return 'reject';
   }
 
-  // Sums of emitted rows for the totals check; a retracted row's values must come out again.
-  // They are read back from its fingerprint rather than kept per row (a Map per row was the
-  // mapper's largest allocation).
+  // Sums of emitted rows for the totals check; a retracted row's values come out again,
+  // read back from the duplicate rule's memory of its counts (in presentCounts order).
   function addSums(r: SchoolRow) {
     for (const f of presentCounts) {
       const v = r[f];
       if (v !== null) sums.set(f, (sums.get(f) ?? 0) + v);
     }
   }
-  function subtractSums(fingerprint: string) {
-    const counts = fingerprintCounts(fingerprint);
-    for (const f of presentCounts) {
-      const v = counts[f];
+  function subtractSums(counts: readonly (number | null)[]) {
+    presentCounts.forEach((f, i) => {
+      const v = counts[i] ?? null;
       if (v !== null) sums.set(f, (sums.get(f) ?? 0) - v);
-    }
+    });
   }
 
   return {
@@ -435,6 +446,7 @@ export function createTableMapper(ctx: MapperContext) {
         const mixed = r && otherRegion(r.region, row);
         if (mixed) return { type: 'file_error', issue: mixed };
         const admission = r ? admitSchool(r, row) : 'reject';
+        if (typeof admission === 'object') return { type: 'file_error', issue: admission };
         if (r && admission === 'emit') {
           // kept: the ministry's own figures have more teachers in Sferum than teachers
           for (const a of countsAboveTotal(r)) {
@@ -490,14 +502,7 @@ export type TableMapper = ReturnType<typeof createTableMapper>;
 
 /** The values that tell an identical repeat from a conflicting one, as one comparable string. */
 function schoolFingerprint(r: SchoolRow): string {
-  // the counts last, in SCHOOL_COUNT_FIELDS order: fingerprintCounts reads them back
   return JSON.stringify([r.municipality_id, r.school_name, r.in_sferum, r.admin_active, ...SCHOOL_COUNT_FIELDS.map((f) => r[f])]);
-}
-
-/** The counts a fingerprint was made of. */
-function fingerprintCounts(fingerprint: string): Record<SchoolCountField, number | null> {
-  const values = (JSON.parse(fingerprint) as unknown[]).slice(4) as (number | null)[];
-  return Object.fromEntries(SCHOOL_COUNT_FIELDS.map((f, i) => [f, values[i] ?? null])) as Record<SchoolCountField, number | null>;
 }
 
 /** A cell as text for messages and name fields: numbers without exponent, dates as ISO days. */

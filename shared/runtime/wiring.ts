@@ -56,6 +56,7 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
       stageBatchRows: 1000,
       bounds: { maxStudents: env.PLAUSIBLE_MAX_STUDENTS, maxTeachers: env.PLAUSIBLE_MAX_TEACHERS },
+      ...(env.INGEST_MAX_SCHOOLS === undefined ? {} : { maxSchools: env.INGEST_MAX_SCHOOLS }),
     },
     mapHeaders: ref.mapHeaders,
     matchers: ref.matchers,

@@ -54,6 +54,8 @@ export type IngestSettings = {
   readonly maxReportIssues?: number;
   /** school counts beyond these are row errors (the defaults of plausibility.ts when absent) */
   readonly bounds?: PlausibilityBounds;
+  /** schools one table may hold (the mapper's DEFAULT_MAX_SCHOOLS when absent) */
+  readonly maxSchools?: number;
 };
 
 export type IngestDeps = {
@@ -285,6 +287,7 @@ async function readAndStage(
         issues: a.issues,
         fileRegion,
         ...(deps.settings.bounds ? { bounds: deps.settings.bounds } : {}),
+        ...(deps.settings.maxSchools ? { maxSchools: deps.settings.maxSchools } : {}),
       });
       let read = 0;
       let schools: SchoolRow[] = [];

@@ -82,6 +82,8 @@ const DESIRED: Record<Evaluation['status'], AlertStatus | null> = {
   no_data: null,
   // implausible data neither opens nor resolves an alert: it waits for corrected rows
   needs_review: null,
+  // a provisional week moves nothing: its alerts wait for the week to be complete or closed
+  provisional: null,
 };
 
 /** The new state of a target alert after one evaluation, and the events of the transition. */

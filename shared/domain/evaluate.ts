@@ -10,8 +10,11 @@ import { metricInfo } from './metric-catalog.ts';
 import { scopeKey, UNBOUNDED_SHARES, type AggregateRow } from './metrics.ts';
 import { Period, RegionCode } from './schemas.ts';
 
-/** `needs_review` («данные требуют проверки»): a share past 100 % is implausible data, not a result. */
-export const EvaluationStatus = z.enum(['met', 'breach', 'at_risk', 'pending', 'no_data', 'needs_review']);
+/**
+ * `provisional` («нет полных данных»): the period still lacks exports, so the target is not judged yet.
+ * `needs_review` («данные требуют проверки»): a share past 100 % is implausible data, not a result.
+ */
+export const EvaluationStatus = z.enum(['met', 'breach', 'at_risk', 'pending', 'no_data', 'provisional', 'needs_review']);
 export type EvaluationStatus = z.infer<typeof EvaluationStatus>;
 
 export const Evaluation = z.object({

@@ -118,6 +118,7 @@ export const EVALUATION_STATUS_RU: Readonly<Record<EvaluationStatus, string>> = 
   pending: 'в процессе',
   no_data: 'нет данных',
   needs_review: 'данные требуют проверки',
+  provisional: 'нет полных данных',
 };
 
 /**

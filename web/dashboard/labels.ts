@@ -28,6 +28,7 @@ export const EVALUATION_RU: Readonly<Record<Standing, string>> = {
   pending: 'в графике: по тренду цель будет достигнута к сроку',
   no_data: 'нет данных',
   needs_review: 'данные требуют проверки',
+  provisional: 'нет полных данных',
   none: 'цели нет',
 };
 
@@ -45,6 +46,8 @@ export const UPLOAD_STATUS_RU: Readonly<Record<UploadSummary['status'], string>>
   rejected: 'отклонена',
   superseded: 'заменена более новой',
   skipped: 'пропущена',
+  replaced: 'заменена',
+  duplicate: 'повтор: данные не изменились',
 };
 
 export const TABLE_RU: Readonly<Record<string, string>> = { schools: 'школы', municipalities: 'МОУО' };

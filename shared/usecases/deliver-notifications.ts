@@ -120,7 +120,11 @@ export async function sendDue(deps: NotifyDeps, budget: SendBudget = {}): Promis
     if (claimed.length === 0) break;
     const disabled = await deps.outbox.disabledChannels();
     const byChannel = new Map<string, ClaimedDelivery[]>();
-    for (const d of claimed) byChannel.set(d.channelId, [...(byChannel.get(d.channelId) ?? []), d]);
+    for (const d of claimed) {
+      const list = byChannel.get(d.channelId);
+      if (list) list.push(d);
+      else byChannel.set(d.channelId, [d]);
+    }
     const channels = await Promise.allSettled(
       [...byChannel.values()].map(async (list) => {
         for (const d of list) {

@@ -325,10 +325,13 @@ async function readAndStage(
       const headers = header.headers;
       const titleLines = lead.slice(0, header.index).map((r) => r.cells.map(cellText).join(' '));
       const fallback = fallbackPeriod({ titleLines, key: a.key, metadata: a.metadataPeriod });
-      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx' });
+      const periodFrom = fallback && { period: fallback.period, source: fallback.source, row: fallback.line === undefined ? null : lead[fallback.line]!.row };
+      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx', periodFrom });
       if (admission.kind === 'reject') return rejectWith(admission.error);
       if (admission.kind === 'skip') {
         a.issues.warn(admission.warning);
+        // a sheet that failed before its header still says why (the reader's rejected row)
+        for (const r of lead) if (r.rejected) a.issues.error(r.rejected);
         continue;
       }
       for (const w of admission.warnings) a.issues.warn(w);
@@ -388,7 +391,7 @@ async function readAndStage(
         sheet: table.sheet,
         kind: mapper.kind,
         header_row: headerRow,
-        period_source: mapping.columns.includes('period') ? 'column' : (fallback?.source ?? null),
+        period_source: mapping.columns.some((f) => f === 'period' || f === 'period_start' || f === 'period_end') ? 'column' : (fallback?.source ?? null),
         columns: headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
         rows: { read, accepted: summary.accepted - outOfScope, rejected: summary.rejected + outOfScope, skipped: summary.skipped },
       });

@@ -179,6 +179,10 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     report = failedReport(base, { delimiter, issues, errorName: err instanceof Error ? err.name : typeof err }, now());
   }
 
+  // who posted it, as the upload page's signed form recorded (provenance; absent for other uploads)
+  const uploader = uploaderOf(head.metadata['uploader']);
+  if (uploader !== null) report = { ...report, uploader };
+
   try {
     await objects.put(bucket, reportKeyOf(settings.reportPrefix, key), JSON.stringify(report, null, 2), { contentType: 'application/json' });
     if (changed.length > 0) await deps.periodChanged.publish(changed);
@@ -197,6 +201,16 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     periods: report.periods.map(periodKey),
   });
   return { kind: 'ingested', report, changed };
+}
+
+/** The `uploader` metadata the signed form set (a percent-encoded key name), clipped; null when absent or unreadable. */
+function uploaderOf(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    return decodeURIComponent(raw).slice(0, 100);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -54,7 +54,7 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       bufferBytes: env.INGEST_BUFFER_BYTES,
       minLeaseMs: env.INGEST_MIN_LEASE_MS,
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
-      stageBatchRows: 1000,
+      stageBatchRows: env.INGEST_STAGE_BATCH_ROWS,
     },
     mapHeaders: ref.mapHeaders,
     matchers: ref.matchers,

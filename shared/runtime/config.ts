@@ -75,6 +75,8 @@ export const Env = z
     /** a lease longer than the trigger's retry window (5 attempts ≤ 60 s apart) strands the object */
     INGEST_MAX_LEASE_MS: Ms.default(300_000),
     INGEST_BUFFER_BYTES: z.coerce.number().int().nonnegative().default(32 * 1024 * 1024),
+    /** rows staged per write: larger batches mean fewer round trips, each bounded by the store's request size */
+    INGEST_STAGE_BATCH_ROWS: z.coerce.number().int().positive().default(1000),
     /** schools one table of an upload may hold; more is a file error (DEFAULT_MAX_SCHOOLS: 1 000 000 ingest under 200 MiB) */
     INGEST_MAX_SCHOOLS: z.coerce.number().int().positive().optional(),
     /** a school count above these is a row error, not a value (shared/domain/plausibility.ts) */

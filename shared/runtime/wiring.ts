@@ -54,7 +54,7 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       bufferBytes: env.INGEST_BUFFER_BYTES,
       minLeaseMs: env.INGEST_MIN_LEASE_MS,
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
-      stageBatchRows: 1000,
+      stageBatchRows: env.INGEST_STAGE_BATCH_ROWS,
       shrinkingReplacementFraction: env.SHRINKING_REPLACEMENT_FRACTION,
       bounds: { maxStudents: env.PLAUSIBLE_MAX_STUDENTS, maxTeachers: env.PLAUSIBLE_MAX_TEACHERS },
       ...(env.INGEST_MAX_SCHOOLS === undefined ? {} : { maxSchools: env.INGEST_MAX_SCHOOLS }),

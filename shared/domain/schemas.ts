@@ -151,6 +151,18 @@ export const Replacement = z.object({
 });
 export type Replacement = z.infer<typeof Replacement>;
 
+/** What the sniffer found an upload to be (formats/sniff.ts): a text table or a workbook. */
+export const FileFormat = z.enum(['csv', 'xlsx']);
+export type FileFormat = z.infer<typeof FileFormat>;
+
+/** The text encodings the sniffer tells apart (formats/sniff.ts); the CSV reader decodes each. */
+export const TextEncodingName = z.enum(['utf-8', 'utf-8-bom', 'windows-1251', 'utf-16le', 'utf-16be']);
+export type TextEncodingName = z.infer<typeof TextEncodingName>;
+
+/** The field delimiters the CSV reader detects from the header record. */
+export const Delimiter = z.enum([';', ',', '\t']);
+export type Delimiter = z.infer<typeof Delimiter>;
+
 /** The outcome of one uploaded object: stored next to the upload and returned by CLI and API. */
 export const UploadReport = z.object({
   upload_id: z.string(),
@@ -158,9 +170,9 @@ export const UploadReport = z.object({
   key: z.string(),
   sha256: z.string(),
   size: z.number().int().nonnegative(),
-  format: z.enum(['csv', 'xlsx']).nullable(),
-  encoding: z.enum(['utf-8', 'utf-8-bom', 'windows-1251', 'utf-16le', 'utf-16be']).nullable(),
-  delimiter: z.enum([';', ',', '\t']).nullable(),
+  format: FileFormat.nullable(),
+  encoding: TextEncodingName.nullable(),
+  delimiter: Delimiter.nullable(),
   region: RegionCode.nullable(),
   status: UploadStatus,
   tables: z.array(TableReport),

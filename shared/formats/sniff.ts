@@ -12,8 +12,7 @@ import { createHash } from 'node:crypto';
 import { IssueCode } from '../domain/errors.ts';
 import { bytesLabel, inputError } from './issue.ts';
 import type { ByteSource } from './raw-table.ts';
-
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1251' | 'utf-16le' | 'utf-16be';
+import type { FileFormat, TextEncodingName } from '../domain/schemas.ts';
 
 export type Sniffed =
   | { readonly kind: 'csv'; readonly size: number; readonly sha256: string; readonly encoding: TextEncodingName }
@@ -33,7 +32,7 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
   const hash = createHash('sha256');
   const head = new Uint8Array(4);
   let size = 0;
-  let kind: 'csv' | 'xlsx' | null = null;
+  let kind: FileFormat | null = null;
   let bom = false;
   let utf16: 'utf-16le' | 'utf-16be' | null = null;
   let utf8 = true;
@@ -93,7 +92,7 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
   return { kind, size, sha256, encoding: bom ? 'utf-8-bom' : utf8 ? 'utf-8' : 'windows-1251' };
 }
 
-function decideKind(head: Uint8Array, file: string): 'csv' | 'xlsx' {
+function decideKind(head: Uint8Array, file: string): FileFormat {
   if (startsWith(head, ZIP_LOCAL_HEADER)) return 'xlsx';
   if (startsWith(head, OLE2)) {
     throw inputError(file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file: this is an old binary .xls workbook; save it as .xlsx or CSV');

@@ -25,13 +25,14 @@ import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, rowsByUnit, type 
 import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
 import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
-import { periodKey, type Issue, type MunicipalityRow, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
+import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
 import { faultTagged, collect, hashOnly, objectSource } from './upload-bytes.ts';
 import { readCsv } from '../formats/csv/reader.ts';
 import { concatRows, readLead } from '../formats/lead.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawTable } from '../formats/raw-table.ts';
 import { sniffBytes, type Sniffed } from '../formats/sniff.ts';
 import { readXlsx } from '../formats/xlsx/reader.ts';
+import type { CommitUnit } from '../domain/store-rules/commit-plan.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
@@ -132,7 +133,10 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     if (first.fileError || !first.sniffed) {
       report = rejectedReport(base, first.fileError!, { delimiter: null, issues }, now());
     } else {
-      const staged = await readAndStage({ ...deps, snapshots }, { uploadId, key, metadataPeriod: head.metadata['period'], receivedOn: base.received_at.slice(0, 10), open, sniffed: first.sniffed, limits, issues, onDelimiter: (d) => (delimiter = d) });
+      // opened here, not while staging: a fault later in the file still reports the delimiter
+      const opened = await openTables({ key, open, sniffed: first.sniffed, limits });
+      delimiter = opened.delimiter;
+      const staged = 'fileError' in opened ? { ...NOTHING_STAGED, fileError: opened.fileError } : await readAndStage({ ...deps, snapshots }, { uploadId, key, metadataPeriod: head.metadata['period'], receivedOn: base.received_at.slice(0, 10), tables: opened.tables, sniffed: first.sniffed, issues });
       if (staged.fileError) {
         await snapshots.discardBatch(uploadId);
         report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
@@ -315,30 +319,28 @@ function portFaults<T extends object>(port: T): T {
   });
 }
 
-type Unit = { period: Period; kind: TableKind; municipalityId: string };
-
 type StageResult = {
   fileError: Issue | null;
   region: string | null;
   tables: TableReport[];
   periods: Period[];
-  units: Unit[];
+  units: CommitUnit[];
 };
+const NOTHING_STAGED: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [] };
 
 async function readAndStage(
   deps: IngestDeps,
-  a: { uploadId: string; key: string; metadataPeriod: string | undefined; receivedOn: string; open: ByteSource; sniffed: Sniffed; limits: Limits; issues: IssueLog; onDelimiter: (d: UploadReport['delimiter']) => void },
+  a: { uploadId: string; key: string; metadataPeriod: string | undefined; receivedOn: string; tables: AsyncIterable<RawTable> | Iterable<RawTable>; sniffed: Sniffed; issues: IssueLog },
 ): Promise<StageResult> {
-  const out: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [] };
-  const units = new Map<string, Unit>();
+  const out: StageResult = { ...NOTHING_STAGED, tables: [] };
+  const units = new Map<string, CommitUnit>();
   const fileRegion = { code: null as string | null };
   const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
   // rows outside the scope the upload page signed the key for are rejected one by one
   const scope = scopeOfKey(deps.settings.uploadPrefix, a.key);
   try {
-    const tables = await openTables(a);
     let seenTable = false;
-    for await (const table of tables) {
+    for await (const table of a.tables) {
       // The header may sit below title rows, and over two rows; the titles may carry the period.
       const { lead, rest } = await readLead(table, HEADER_SEARCH_ROWS);
       const header = locateHeader(lead.map((r) => r.cells.map(cellText)), deps.mapHeaders);
@@ -434,12 +436,18 @@ async function readAndStage(
   return out;
 }
 
-/** The tables of the upload: each sheet of a workbook, or the one table of a CSV file. */
-async function openTables(a: { key: string; open: ByteSource; sniffed: Sniffed; limits: Limits; onDelimiter: (d: UploadReport['delimiter']) => void }): Promise<AsyncIterable<RawTable> | Iterable<RawTable>> {
-  if (a.sniffed.kind === 'xlsx') return readXlsx(await collect(a.open), { file: a.key, limits: a.limits });
-  const csv = await readCsv(a.open, { file: a.key, encoding: a.sniffed.encoding, limits: a.limits });
-  a.onDelimiter(csv.delimiter);
-  return [csv.table];
+/** The tables of the upload: each sheet of a workbook, or the one table of a CSV file (with the delimiter its header showed). */
+async function openTables(a: { key: string; open: ByteSource; sniffed: Sniffed; limits: Limits }): Promise<
+  { delimiter: Delimiter | null; tables: AsyncIterable<RawTable> | Iterable<RawTable> } | { delimiter: null; fileError: Issue }
+> {
+  try {
+    if (a.sniffed.kind === 'xlsx') return { delimiter: null, tables: readXlsx(await collect(a.open), { file: a.key, limits: a.limits }) };
+    const csv = await readCsv(a.open, { file: a.key, encoding: a.sniffed.encoding, limits: a.limits });
+    return { delimiter: csv.delimiter, tables: [csv.table] };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { delimiter: null, fileError: err.issue };
+  }
 }
 
 function fileIssue(file: string, code: string, message: string): Issue {

@@ -13,12 +13,10 @@
 // unclosed quote) is rejected alone — a RawRow carrying the issue — and reading goes on
 // after the line it ends on; only a bad header rejects the file.
 import { IssueCode } from '../../domain/errors.ts';
-import type { Issue } from '../../domain/schemas.ts';
+import type { Delimiter, Issue } from '../../domain/schemas.ts';
 import { bytesLabel, inputError } from '../issue.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawRow, type RawTable } from '../raw-table.ts';
 import type { Sniffed } from '../sniff.ts';
-
-export type Delimiter = ';' | ',' | '\t';
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -2,7 +2,8 @@
 // delimiter detection, blank rows and numbering, and every hard limit.
 import { describe, expect, test } from 'vitest';
 import { InputError, IssueCode } from '../../../../shared/domain/errors.ts';
-import { readCsv, type Delimiter } from '../../../../shared/formats/csv/reader.ts';
+import { readCsv } from '../../../../shared/formats/csv/reader.ts';
+import type { Delimiter } from '../../../../shared/domain/schemas.ts';
 import type { ByteSource } from '../../../../shared/formats/raw-table.ts';
 import { sniffBytes } from '../../../../shared/formats/sniff.ts';
 import { allRows, chunked, cp1251, thrown, utf8 } from '../../../support/xlsx-fixtures.ts';

@@ -2,6 +2,7 @@
 // adapter takes the same handle and creates its own tables idempotently, so a data
 // directory is self-describing and adapters can be built alone in tests.
 import Database from 'better-sqlite3';
+import { PipelineError, TransientError } from '../../domain/errors.ts';
 
 export type Db = Database.Database;
 
@@ -27,4 +28,26 @@ export function openDatabase(path: string): Db {
  */
 export function immediate<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();
+}
+
+// Codes a retry may get past: another writer holding the lock, a full disk, an I/O hiccup.
+const PASSING = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|NOMEM|PROTOCOL)/;
+
+/**
+ * Runs one adapter call with its failures translated, so nothing above the adapter sees a
+ * better-sqlite3 error (as the YDB adapters do in ydb/client.ts): a passing SQLite code is a
+ * TransientError; any other SQLite code (a constraint, a corrupt file) fails again on every
+ * retry, so it is a PipelineError that is not retried; anything else thrown in the adapter
+ * stays transient, as a store fault always was for the use cases.
+ */
+export function sqlite<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof PipelineError) throw err;
+    if (err instanceof Database.SqliteError && !PASSING.test(err.code)) {
+      throw new PipelineError(`SQLite ${err.code} during ${what}: ${err.message}`, `sqlite.${err.code.toLowerCase()}`, false, { cause: err });
+    }
+    throw new TransientError(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }

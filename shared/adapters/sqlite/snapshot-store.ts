@@ -18,7 +18,7 @@ import {
   type MunicipalityRecord,
   type SchoolRecord,
 } from '../snapshot-rows.ts';
-import { immediate, type Db } from './database.ts';
+import { immediate, sqlite, type Db } from './database.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS school_snapshot (
@@ -145,31 +145,39 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[], sources?: readonly RowSource[]): Promise<void> {
-    const insert = this.#insertSchool;
-    this.#db.transaction(() => {
-      rows.forEach((r, i) => insert.run([...Object.values(toDb(schoolRecord(batchId, r))), sources?.[i]?.row ?? null, sources?.[i]?.sheet ?? null]));
-    })();
+    return sqlite('snapshot store stageSchoolRows', () => {
+      const insert = this.#insertSchool;
+      this.#db.transaction(() => {
+        rows.forEach((r, i) => insert.run([...Object.values(toDb(schoolRecord(batchId, r))), sources?.[i]?.row ?? null, sources?.[i]?.sheet ?? null]));
+      })();
+    });
   }
 
   async stageMunicipalityRows(batchId: BatchId, rows: readonly MunicipalityRow[]): Promise<void> {
-    const insert = this.#insertMunicipality;
-    this.#db.transaction(() => {
-      for (const r of rows) insert.run(Object.values(toDb(municipalityRecord(batchId, r))));
-    })();
+    return sqlite('snapshot store stageMunicipalityRows', () => {
+      const insert = this.#insertMunicipality;
+      this.#db.transaction(() => {
+        for (const r of rows) insert.run(Object.values(toDb(municipalityRecord(batchId, r))));
+      })();
+    });
   }
 
   async dropStagedSchools(batchId: BatchId, keys: readonly { period: Period; schoolKey: string }[]): Promise<void> {
-    const del = this.#deleteStagedSchool;
-    this.#db.transaction(() => {
-      for (const k of keys) del.run(batchId, k.period.start, k.period.end, k.schoolKey);
-    })();
+    return sqlite('snapshot store dropStagedSchools', () => {
+      const del = this.#deleteStagedSchool;
+      this.#db.transaction(() => {
+        for (const k of keys) del.run(batchId, k.period.start, k.period.end, k.schoolKey);
+      })();
+    });
   }
 
   async commitBatch(commit: BatchCommit): Promise<CommitResult> {
-    return immediate(this.#db, () => {
-      const plan = planCommit(commit, (u) => this.#pointerOf(commit.region, u));
-      for (const flip of plan.flips) this.#upsertPointer.run(pointerRecord(commit, flip));
-      return plan.result;
+    return sqlite('snapshot store commitBatch', () => {
+      return immediate(this.#db, () => {
+        const plan = planCommit(commit, (u) => this.#pointerOf(commit.region, u));
+        for (const flip of plan.flips) this.#upsertPointer.run(pointerRecord(commit, flip));
+        return plan.result;
+      });
     });
   }
 
@@ -179,78 +187,94 @@ export class SqliteSnapshotStore implements SnapshotStore {
   }
 
   async discardBatch(batchId: BatchId): Promise<void> {
-    immediate(this.#db, () => {
-      const referenced = this.#db.prepare('SELECT 1 FROM current_batch WHERE batch_id = ? LIMIT 1').get(batchId);
-      if (referenced) return;
-      this.#db.prepare('DELETE FROM school_snapshot WHERE batch_id = ?').run(batchId);
-      this.#db.prepare('DELETE FROM municipality_snapshot WHERE batch_id = ?').run(batchId);
+    return sqlite('snapshot store discardBatch', () => {
+      immediate(this.#db, () => {
+        const referenced = this.#db.prepare('SELECT 1 FROM current_batch WHERE batch_id = ? LIMIT 1').get(batchId);
+        if (referenced) return;
+        this.#db.prepare('DELETE FROM school_snapshot WHERE batch_id = ?').run(batchId);
+        this.#db.prepare('DELETE FROM municipality_snapshot WHERE batch_id = ?').run(batchId);
+      });
     });
   }
 
   async currentSchools(region: string, period: Period): Promise<SchoolRow[]> {
-    return this.#currentSchools.all(region, period.start, period.end).map(schoolFromRecord);
+    return sqlite('snapshot store currentSchools', () => {
+      return this.#currentSchools.all(region, period.start, period.end).map(schoolFromRecord);
+    });
   }
 
   async currentMunicipalities(region: string, period: Period): Promise<MunicipalityRow[]> {
-    return this.#currentMunicipalities.all(region, period.start, period.end).map(municipalityFromRecord);
+    return sqlite('snapshot store currentMunicipalities', () => {
+      return this.#currentMunicipalities.all(region, period.start, period.end).map(municipalityFromRecord);
+    });
   }
 
   async periods(region: string): Promise<Period[]> {
-    const rows = this.#db
-      .prepare<[string], { period_start: string; period_end: string }>(
-        `SELECT DISTINCT period_start, period_end FROM current_batch WHERE region = ? ORDER BY period_start, period_end`,
-      )
-      .all(region);
-    return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+    return sqlite('snapshot store periods', () => {
+      const rows = this.#db
+        .prepare<[string], { period_start: string; period_end: string }>(
+          `SELECT DISTINCT period_start, period_end FROM current_batch WHERE region = ? ORDER BY period_start, period_end`,
+        )
+        .all(region);
+      return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+    });
   }
 
   async inForce(region: string, period: Period): Promise<UnitInForce[]> {
-    return this.#db
-      .prepare<[string, string, string], { kind: TableKind; municipality_id: string; batch_id: string; upload_id: string }>(
-        `SELECT kind, municipality_id, batch_id, upload_id FROM current_batch
-         WHERE region = ? AND period_start = ? AND period_end = ? ORDER BY kind, municipality_id`,
-      )
-      .all(region, period.start, period.end)
-      .map((r) => ({ kind: r.kind, municipalityId: r.municipality_id, batchId: r.batch_id, uploadId: r.upload_id }));
+    return sqlite('snapshot store inForce', () => {
+      return this.#db
+        .prepare<[string, string, string], { kind: TableKind; municipality_id: string; batch_id: string; upload_id: string }>(
+          `SELECT kind, municipality_id, batch_id, upload_id FROM current_batch
+           WHERE region = ? AND period_start = ? AND period_end = ? ORDER BY kind, municipality_id`,
+        )
+        .all(region, period.start, period.end)
+        .map((r) => ({ kind: r.kind, municipalityId: r.municipality_id, batchId: r.batch_id, uploadId: r.upload_id }));
+    });
   }
 
   async batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }> {
-    const schools = this.#db
-      .prepare<[string, string, string, string], SchoolDbRow>(
-        `SELECT region, period_start, period_end, municipality_id, school_key, school_inn, school_kpp, school_name, in_sferum, admin_active,
-           teachers_total, teachers_in_sferum, students_total, students_in_sferum, teachers_chat_creators, teachers_msg3, teachers_msg10, teachers_calls
-         FROM school_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id, school_key`,
-      )
-      .all(region, period.start, period.end, batchId)
-      .map(schoolFromRecord);
-    const municipalities = this.#db
-      .prepare<[string, string, string, string], MunicipalityDbRow>(
-        `SELECT region, period_start, period_end, municipality_id, in_sferum, admin_active
-         FROM municipality_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id`,
-      )
-      .all(region, period.start, period.end, batchId)
-      .map(municipalityFromRecord);
-    return { schools, municipalities };
+    return sqlite('snapshot store batchRows', () => {
+      const schools = this.#db
+        .prepare<[string, string, string, string], SchoolDbRow>(
+          `SELECT region, period_start, period_end, municipality_id, school_key, school_inn, school_kpp, school_name, in_sferum, admin_active,
+             teachers_total, teachers_in_sferum, students_total, students_in_sferum, teachers_chat_creators, teachers_msg3, teachers_msg10, teachers_calls
+           FROM school_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id, school_key`,
+        )
+        .all(region, period.start, period.end, batchId)
+        .map(schoolFromRecord);
+      const municipalities = this.#db
+        .prepare<[string, string, string, string], MunicipalityDbRow>(
+          `SELECT region, period_start, period_end, municipality_id, in_sferum, admin_active
+           FROM municipality_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id`,
+        )
+        .all(region, period.start, period.end, batchId)
+        .map(municipalityFromRecord);
+      return { schools, municipalities };
+    });
   }
 
   async schoolSources(region: string, period: Period, municipalityId: string): Promise<SchoolSource[]> {
-    type Row = SchoolDbRow & { batch_id: string; source_row: number | null; source_sheet: string | null };
-    return this.#db
-      .prepare<[string, string, string, string], Row>(
-        `SELECT s.region, s.period_start, s.period_end, s.municipality_id, s.school_key, s.school_inn, s.school_kpp, s.school_name,
-           s.in_sferum, s.admin_active, s.teachers_total, s.teachers_in_sferum, s.students_total, s.students_in_sferum,
-           s.teachers_chat_creators, s.teachers_msg3, s.teachers_msg10, s.teachers_calls, s.batch_id, s.source_row, s.source_sheet
-         FROM current_batch c JOIN school_snapshot s
-           ON s.region = c.region AND s.period_start = c.period_start AND s.period_end = c.period_end
-          AND s.batch_id = c.batch_id AND s.municipality_id = c.municipality_id
-         WHERE c.region = ? AND c.period_start = ? AND c.period_end = ? AND c.kind = 'schools' AND c.municipality_id = ?
-         ORDER BY s.source_sheet, s.source_row, s.school_key`,
-      )
-      .all(region, period.start, period.end, municipalityId)
-      .map(({ batch_id, source_row, source_sheet, ...r }) => ({ school: schoolFromRecord(r), uploadId: batch_id, row: source_row, sheet: source_sheet }));
+    return sqlite('snapshot store schoolSources', () => {
+      type Row = SchoolDbRow & { batch_id: string; source_row: number | null; source_sheet: string | null };
+      return this.#db
+        .prepare<[string, string, string, string], Row>(
+          `SELECT s.region, s.period_start, s.period_end, s.municipality_id, s.school_key, s.school_inn, s.school_kpp, s.school_name,
+             s.in_sferum, s.admin_active, s.teachers_total, s.teachers_in_sferum, s.students_total, s.students_in_sferum,
+             s.teachers_chat_creators, s.teachers_msg3, s.teachers_msg10, s.teachers_calls, s.batch_id, s.source_row, s.source_sheet
+           FROM current_batch c JOIN school_snapshot s
+             ON s.region = c.region AND s.period_start = c.period_start AND s.period_end = c.period_end
+            AND s.batch_id = c.batch_id AND s.municipality_id = c.municipality_id
+           WHERE c.region = ? AND c.period_start = ? AND c.period_end = ? AND c.kind = 'schools' AND c.municipality_id = ?
+           ORDER BY s.source_sheet, s.source_row, s.school_key`,
+        )
+        .all(region, period.start, period.end, municipalityId)
+        .map(({ batch_id, source_row, source_sheet, ...r }) => ({ school: schoolFromRecord(r), uploadId: batch_id, row: source_row, sheet: source_sheet }));
+    });
   }
 
   async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
-    return this.#db.prepare('SELECT 1 FROM current_batch WHERE region = ? AND batch_id = ? LIMIT 1').get(region, batchId) !== undefined;
+    return sqlite('snapshot store batchInForce', () => {
+      return this.#db.prepare('SELECT 1 FROM current_batch WHERE region = ? AND batch_id = ? LIMIT 1').get(region, batchId) !== undefined;
+    });
   }
 }

@@ -5,7 +5,7 @@ import { UploadReport as UploadReportSchema, type UploadReport } from '../../dom
 import { decideAcquire } from '../../domain/store-rules/upload-lease.ts';
 import { uploadIdFor } from '../../domain/upload-id.ts';
 import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../../ports/upload-ledger.ts';
-import { immediate, type Db } from './database.ts';
+import { immediate, sqlite, type Db } from './database.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS upload_ledger (
@@ -69,69 +69,81 @@ export class SqliteUploadLedger implements UploadLedger {
   }
 
   async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
-    const uploadId = uploadIdFor(key);
-    return immediate(this.#db, (): AcquireResult => {
-      const existing = this.#byId.get(uploadId);
-      const lease = existing && { status: existing.status, leaseUntilMs: existing.lease_until_ms, sequence: existing.sequence };
-      const decision = decideAcquire(lease, nowMs, leaseMs);
-      switch (decision.kind) {
-        case 'completed':
-          return { kind: 'completed', uploadId, report: parseReport(existing?.report_json ?? null) };
-        case 'in_progress':
-          return { kind: 'in_progress', uploadId, leaseUntilMs: decision.leaseUntilMs };
-        case 'take_over':
-          this.#renew.run(decision.leaseUntilMs, nowMs, uploadId);
-          return { kind: 'acquired', uploadId, sequence: decision.sequence };
-        case 'insert': {
-          const sequence = this.#nextSequence.get()!.s;
-          this.#insert.run(uploadId, key.bucket, key.key, key.sha256, decision.leaseUntilMs, sequence, nowMs);
-          return { kind: 'acquired', uploadId, sequence };
+    return sqlite('upload ledger acquire', () => {
+      const uploadId = uploadIdFor(key);
+      return immediate(this.#db, (): AcquireResult => {
+        const existing = this.#byId.get(uploadId);
+        const lease = existing && { status: existing.status, leaseUntilMs: existing.lease_until_ms, sequence: existing.sequence };
+        const decision = decideAcquire(lease, nowMs, leaseMs);
+        switch (decision.kind) {
+          case 'completed':
+            return { kind: 'completed', uploadId, report: parseReport(existing?.report_json ?? null) };
+          case 'in_progress':
+            return { kind: 'in_progress', uploadId, leaseUntilMs: decision.leaseUntilMs };
+          case 'take_over':
+            this.#renew.run(decision.leaseUntilMs, nowMs, uploadId);
+            return { kind: 'acquired', uploadId, sequence: decision.sequence };
+          case 'insert': {
+            const sequence = this.#nextSequence.get()!.s;
+            this.#insert.run(uploadId, key.bucket, key.key, key.sha256, decision.leaseUntilMs, sequence, nowMs);
+            return { kind: 'acquired', uploadId, sequence };
+          }
         }
-      }
+      });
     });
   }
 
   async complete(uploadId: string, report: UploadReport): Promise<void> {
-    this.#complete.run(Date.parse(report.completed_at), report.status, JSON.stringify(report), uploadId);
+    return sqlite('upload ledger complete', () => {
+      this.#complete.run(Date.parse(report.completed_at), report.status, JSON.stringify(report), uploadId);
+    });
   }
 
   async release(uploadId: string): Promise<void> {
-    this.#db
-      .prepare(`UPDATE upload_ledger SET lease_until_ms = NULL WHERE upload_id = ? AND status = 'in_progress'`)
-      .run(uploadId);
+    return sqlite('upload ledger release', () => {
+      this.#db
+        .prepare(`UPDATE upload_ledger SET lease_until_ms = NULL WHERE upload_id = ? AND status = 'in_progress'`)
+        .run(uploadId);
+    });
   }
 
   async getReport(uploadId: string): Promise<UploadReport | null> {
-    const row = this.#db
-      .prepare<[string], { report_json: string | null }>('SELECT report_json FROM upload_ledger WHERE upload_id = ?')
-      .get(uploadId);
-    return row?.report_json ? parseReport(row.report_json) : null;
+    return sqlite('upload ledger getReport', () => {
+      const row = this.#db
+        .prepare<[string], { report_json: string | null }>('SELECT report_json FROM upload_ledger WHERE upload_id = ?')
+        .get(uploadId);
+      return row?.report_json ? parseReport(row.report_json) : null;
+    });
   }
 
   async listReports(opts: { limit: number; before?: number }): Promise<UploadReport[]> {
-    const rows = this.#db
-      .prepare<[number, number], { report_json: string }>(
-        `SELECT report_json FROM upload_ledger WHERE status = 'completed' AND sequence < ?
-         ORDER BY sequence DESC LIMIT ?`,
-      )
-      .all(opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit);
-    return rows.map((r) => parseReport(r.report_json));
+    return sqlite('upload ledger listReports', () => {
+      const rows = this.#db
+        .prepare<[number, number], { report_json: string }>(
+          `SELECT report_json FROM upload_ledger WHERE status = 'completed' AND sequence < ?
+           ORDER BY sequence DESC LIMIT ?`,
+        )
+        .all(opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit);
+      return rows.map((r) => parseReport(r.report_json));
+    });
   }
 
   async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
-    return this.#db
-      .prepare<[string, string], LedgerDbRow>('SELECT * FROM upload_ledger WHERE bucket = ? AND object_key = ? ORDER BY sequence')
-      .all(bucket, key)
-      .map((r) => ({
-        uploadId: r.upload_id,
-        bucket: r.bucket,
-        key: r.object_key,
-        sha256: r.sha256,
-        status: r.status,
-        leaseUntilMs: r.lease_until_ms,
-        sequence: r.sequence,
-        completedAtMs: r.completed_at_ms,
-      }));
+    return sqlite('upload ledger entriesForKey', () => {
+      return this.#db
+        .prepare<[string, string], LedgerDbRow>('SELECT * FROM upload_ledger WHERE bucket = ? AND object_key = ? ORDER BY sequence')
+        .all(bucket, key)
+        .map((r) => ({
+          uploadId: r.upload_id,
+          bucket: r.bucket,
+          key: r.object_key,
+          sha256: r.sha256,
+          status: r.status,
+          leaseUntilMs: r.lease_until_ms,
+          sequence: r.sequence,
+          completedAtMs: r.completed_at_ms,
+        }));
+    });
   }
 }
 

@@ -1,6 +1,9 @@
 // Integration: failure that stays bounded (issue: a garbage file blew the call stack, was
 // retried and dead-lettered with no report). Real s3rver, real SQLite, real event JSON.
+import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
+import type { Db } from '../../../../shared/adapters/sqlite/database.ts';
+import { SqliteSnapshotStore } from '../../../../shared/adapters/sqlite/snapshot-store.ts';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
@@ -83,11 +86,17 @@ describe('bounded failure', () => {
     expect(env.logs.entries().some((e) => e.msg === 'ingest.failed')).toBe(true);
   });
 
-  test('a store that fails with a plain error is still an infrastructure fault: retried, lease released', async () => {
+  test('a SQLite failure inside the store is translated by its adapter into an infrastructure fault: retried, lease released', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/flaky.csv';
     await env.upload(key, `${HEADER}\r\n${GOOD}\r\n`);
-    const flaky = withOverrides(env.snapshots, { stageSchoolRows: async () => Promise.reject(new Error('SQLITE_BUSY: database is locked')) });
+    // the database, not the port, fails: the adapter itself must say it is a store fault
+    const locked = withOverrides(env.db, {
+      transaction: (() => {
+        throw new Database.SqliteError('database is locked', 'SQLITE_BUSY');
+      }) as unknown as Db['transaction'],
+    });
+    const flaky = new SqliteSnapshotStore(locked);
 
     await expect(ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps({ snapshots: flaky }))).rejects.toBeInstanceOf(BatchRetryError);
     expect(ledger(env)).toEqual([{ status: 'in_progress', report_status: null }]);

@@ -37,6 +37,8 @@ export const IssueCode = {
   BadKpp: 'row.bad_kpp',
   UnknownMunicipality: 'row.unknown_municipality',
   MissingValue: 'row.missing_value',
+  /** the row's values, each read, do not make a valid row together (its schema says which) */
+  InvalidRow: 'row.invalid',
   BadPeriod: 'row.bad_period',
   RegionMismatch: 'row.region_mismatch',
   /** a row of another region or municipality than the upload key (from the upload page) allows */
@@ -129,9 +131,10 @@ export class ConfigError extends PipelineError {
 
 /**
  * An error raised by a port (object storage, a store, a queue) as a pipeline fault: the
- * port's own PipelineError as it is, anything else transient. The use case wraps its ports
- * with this so that whatever else escapes it is, by elimination, a fault in our own code
- * on this file's data — closed as failed rather than retried.
+ * port's own PipelineError as it is, anything else transient. Adapters translate their own
+ * errors; ingest applies this to the object's bytes as it streams them (upload-bytes.ts), so
+ * that whatever else escapes it is, by elimination, a fault in our own code on this file's
+ * data — closed as failed rather than retried.
  */
 export function asInfraFault(err: unknown): PipelineError | InputError {
   if (err instanceof PipelineError || err instanceof InputError) return err;

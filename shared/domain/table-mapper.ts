@@ -4,7 +4,7 @@
 // against the computed sums), duplicates (identical → one school and a warning;
 // conflicting → both rejected) and branches (same INN, different names).
 // No I/O: the caller feeds rows and stages what comes out.
-import { HashIndex, SeenSchools } from './compact-keys.ts';
+import { DuplicateRule, type Withdrawal } from './duplicate-rule.ts';
 import { IssueCode } from './errors.ts';
 import { createIssueLog, type IssueLog } from './upload-report.ts';
 import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
@@ -16,6 +16,7 @@ import { resolveRegion } from './normalise/region.ts';
 import { foldText } from './normalise/text.ts';
 import { beyondBound, countsAboveTotal, DEFAULT_BOUNDS, type PlausibilityBounds } from './plausibility.ts';
 import { parseYesNo } from './normalise/yesno.ts';
+import { scopeIssue, type UploadScope } from './upload-scope.ts';
 import type { CellValue } from './cell.ts';
 import type { Result } from './result.ts';
 import {
@@ -49,10 +50,13 @@ export type MapperContext = {
   /** where errors and warnings go (bounded); one log may serve every table of a file */
   readonly issues?: IssueLog;
   /**
-   * The region of the file's rows so far, shared by its tables: one upload commits under one
-   * region's pointers, so a second region ends the file at its first row.
+   * The region of the file's earlier tables (null before the first row): one upload commits
+   * under one region's pointers, so a second region ends the file at its first row. The
+   * mapper hands the region on in its summary, for the next table.
    */
-  readonly fileRegion?: { code: string | null };
+  readonly fileRegion?: string | null;
+  /** what the upload's key may hold (upload-scope.ts); a row outside it is rejected; null: anything */
+  readonly scope?: UploadScope | null;
   /** counts beyond these are row errors (plausibility.ts); the defaults when absent */
   readonly bounds?: PlausibilityBounds;
   /** schools one table may hold (DEFAULT_MAX_SCHOOLS when absent) */
@@ -146,13 +150,18 @@ export type MappedRow =
 export type RowOutcome =
   | { readonly type: 'row'; readonly mapped: MappedRow }
   | { readonly type: 'skipped' }
-  | { readonly type: 'rejected' }
+  /**
+   * `withdraws`: this row conflicts with a school row handed out earlier, which is rejected
+   * now too; the caller takes it out of what it staged (duplicate-rule.ts says why).
+   */
+  | { readonly type: 'rejected'; readonly withdraws?: Withdrawal }
   /** the row makes the whole file unacceptable (a second region) */
   | { readonly type: 'file_error'; readonly issue: Issue };
 
 export type MapperSummary = {
-  /** rows already handed out that a later conflicting duplicate turned into rejections */
-  readonly retract: readonly { period: Period; schoolKey: string }[];
+  /** the file's region after this table (fileRegion for the next one) */
+  readonly region: string | null;
+  /** rows handed out and not withdrawn, inside the upload's scope */
   readonly accepted: number;
   readonly rejected: number;
   readonly skipped: number;
@@ -185,17 +194,16 @@ export function createTableMapper(ctx: MapperContext) {
   const presentCounts = SCHOOL_COUNT_FIELDS.filter((f) => col.has(f));
   const log = ctx.issues ?? createIssueLog();
   // per school of the table, compact (compact-keys.ts): its memory is the ingest's largest
-  const seen = new SeenSchools(presentCounts.length);
+  const duplicates = new DuplicateRule(presentCounts, hasKpp, ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS);
   const maxSchools = ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS;
-  // the branch rule (no KPP column): INNs seen, and INN + name pairs seen
-  const inns = new HashIndex();
-  const innNames = new HashIndex();
+  let region: string | null = ctx.fileRegion ?? null;
   const sums = new Map<SchoolCountField, number>();
   const totalsRows: { row: number; values: Map<SchoolCountField, number | null> }[] = [];
-  let accepted = 0;
+  // each row is counted once, by its decision; a withdrawal moves an earlier row from handed out to rejected
+  let handedOut = 0;
+  let withdrawn = 0;
   let rejected = 0;
   let skipped = 0;
-  let retract: { period: Period; schoolKey: string }[] = [];
 
   const issue = (code: string, message: string, row: number, field: FieldName | null, value: CellValue): Issue => ({
     code,
@@ -379,7 +387,7 @@ export function createTableMapper(ctx: MapperContext) {
     };
     const parsed = SchoolRow.safeParse(candidate);
     if (!parsed.success) {
-      problems.push(issue(IssueCode.MissingValue, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), row, null, null));
+      problems.push(issue(IssueCode.InvalidRow, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), row, null, null));
       return undefined;
     }
     return parsed.data;
@@ -396,59 +404,43 @@ export function createTableMapper(ctx: MapperContext) {
     }
     const parsed = MunicipalityRow.safeParse({ region, period, municipality_id: municipality.id, in_sferum: inSferum, admin_active: adminActive });
     if (!parsed.success) {
-      problems.push(issue(IssueCode.MissingValue, parsed.error.message, row, null, null));
+      problems.push(issue(IssueCode.InvalidRow, parsed.error.message, row, null, null));
       return undefined;
     }
     return parsed.data;
   }
 
   /** A valid row of another region than the file's earlier rows, as the file error it is. */
-  function otherRegion(region: string, row: number): Issue | null {
-    const lock = ctx.fileRegion;
-    if (!lock || lock.code === region) return null;
-    if (lock.code === null) {
-      lock.code = region;
+  function otherRegion(rowRegion: string, row: number): Issue | null {
+    if (ctx.fileRegion === undefined || region === rowRegion) return null;
+    if (region === null) {
+      region = rowRegion;
       return null;
     }
-    return issue(IssueCode.UnknownRegion, `the file mixes regions: this row is in region ${region}, earlier rows in ${lock.code}; upload one file per region`, row, col.has('region') ? 'region' : null, region);
+    return issue(IssueCode.UnknownRegion, `the file mixes regions: this row is in region ${rowRegion}, earlier rows in ${region}; upload one file per region`, row, col.has('region') ? 'region' : null, rowRegion);
   }
 
-  /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, reject a conflict, or end the file. */
-  function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' | Issue {
-    const k = `${periodKey(r.period)}|${r.school_key}`;
-    const fingerprint = schoolFingerprint(r);
-    const prev = seen.find(k);
-    if (prev < 0 && seen.size >= maxSchools) {
-      return issue(IssueCode.TooManyRows, `the table has more than ${maxSchools} schools (limit ${maxSchools}, INGEST_MAX_SCHOOLS); upload it in parts, by municipality or by week`, row, null, null);
+  /** A valid row outside what the upload's key may hold, as the row error it is. */
+  function outsideScope(r: { region: string; municipality_id: string }, row: number): Issue | null {
+    return scopeIssue(ctx.scope ?? null, r, { file: ctx.file, sheet: ctx.sheet, row, headerOf: (f) => (col.has(f) ? (headers[col.get(f)!] ?? null) : null) });
+  }
+
+  /** Duplicate and branch rules for a valid school row, their warnings and errors logged: emit it, skip a repeat, reject a conflict, or end the file. */
+  function admitSchool(r: SchoolRow, row: number): { type: 'emit' } | { type: 'skip' } | { type: 'reject'; withdraws: Withdrawal | null } | { type: 'file_error'; issue: Issue } {
+    const d = duplicates.decide(r, row);
+    if (d.kind === 'too_many') {
+      return { type: 'file_error', issue: issue(IssueCode.TooManyRows, `the table has more than ${maxSchools} schools (limit ${maxSchools}, INGEST_MAX_SCHOOLS); upload it in parts, by municipality or by week`, row, null, null) };
     }
-    if (!hasKpp) {
-      const innSeen = inns.upsert(r.school_inn).added === false;
-      if (innNames.upsert(r.school_key).added && innSeen) {
-        log.warn(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
-      }
+    if (d.possibleBranch) log.warn(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
+    if (d.kind === 'new') return { type: 'emit' };
+    if (d.kind === 'repeat') {
+      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${d.firstRow} with identical values; counted once`, row, 'school_inn', r.school_inn));
+      return { type: 'skip' };
     }
-    if (prev < 0) {
-      seen.add(k, row, fingerprint, presentCounts.map((f) => r[f]));
-      return 'emit';
-    }
-    const prevRow = seen.row(prev);
-    if (!seen.conflicted(prev) && seen.sameValues(prev, fingerprint)) {
-      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prevRow} with identical values; counted once`, row, 'school_inn', r.school_inn));
-      return 'skip';
-    }
-    const message = `school ${r.school_key} appears in rows ${prevRow} and ${row} with different values; both rejected`;
-    if (!seen.conflicted(prev)) {
-      if (seen.emitted(prev)) {
-        retract.push({ period: r.period, schoolKey: r.school_key });
-        accepted--;
-        rejected++;
-        subtractSums(seen.counts(prev));
-      }
-      seen.markConflicted(prev);
-      log.error(issue(IssueCode.DuplicateConflict, message, prevRow, 'school_inn', r.school_inn));
-    }
+    const message = `school ${r.school_key} appears in rows ${d.firstRow} and ${row} with different values; both rejected`;
+    if (d.firstConflict) log.error(issue(IssueCode.DuplicateConflict, message, d.firstRow, 'school_inn', r.school_inn));
     log.error(issue(IssueCode.DuplicateConflict, message, row, 'school_inn', r.school_inn));
-    return 'reject';
+    return { type: 'reject', withdraws: d.withdraws };
   }
 
   // Columns whose values nobody reads because their header is blank (an unknown header is
@@ -479,7 +471,7 @@ export function createTableMapper(ctx: MapperContext) {
     for (let i = unnamedFrom; i < cells.length && i < unnamedFrom + 64; i++) report(i);
   }
 
-  // Sums of emitted rows for the totals check; a retracted row's values come out again,
+  // Sums of emitted rows for the totals check; a withdrawn row's values come out again,
   // read back from the duplicate rule's memory of its counts (in presentCounts order).
   function addSums(r: SchoolRow) {
     for (const f of presentCounts) {
@@ -541,44 +533,53 @@ export function createTableMapper(ctx: MapperContext) {
         return { type: 'rejected' };
       }
       const problems: Issue[] = [];
-      if (kind === 'schools') {
-        const r = mapSchool(cells, row, problems);
-        const mixed = r && otherRegion(r.region, row);
-        if (mixed) return { type: 'file_error', issue: mixed };
-        const admission = r ? admitSchool(r, row) : 'reject';
-        if (typeof admission === 'object') return { type: 'file_error', issue: admission };
-        if (r && admission === 'emit') {
-          // kept: the ministry's own figures have more teachers in Sferum than teachers
-          for (const a of countsAboveTotal(r)) {
-            const code = a.field === 'teachers_in_sferum' ? IssueCode.TeachersInSferumAboveTotal : IssueCode.CountAboveTotal;
-            log.warn(issue(code, `school ${r.school_key}: ${a.message}`, row, a.field, a.value));
-          }
-          if (!r.school_inn.startsWith(r.region)) {
-            log.warn(issue(IssueCode.InnOutsideRegion, `INN ${r.school_inn} was not issued in region ${r.region}`, row, 'school_inn', r.school_inn));
-          }
-          addSums(r);
-          accepted++;
-          return { type: 'row', mapped: { kind: 'schools', row: r } };
-        }
-        if (admission === 'skip') {
-          skipped++;
-          return { type: 'skipped' };
-        }
-      } else {
-        const r = mapMunicipality(cells, row, problems);
-        const mixed = r && otherRegion(r.region, row);
-        if (mixed) return { type: 'file_error', issue: mixed };
-        if (r) {
-          accepted++;
-          return { type: 'row', mapped: { kind: 'municipalities', row: r } };
-        }
+      const r = kind === 'schools' ? mapSchool(cells, row, problems) : mapMunicipality(cells, row, problems);
+      if (!r) {
+        rejected++;
+        for (const p of problems) log.error(p);
+        return { type: 'rejected' };
       }
-      rejected++;
-      for (const p of problems) log.error(p);
-      return { type: 'rejected' };
+      const mixed = otherRegion(r.region, row);
+      if (mixed) return { type: 'file_error', issue: mixed };
+      // before the duplicate rule: a row the upload may not hold is no school of this upload
+      const outside = outsideScope(r, row);
+      if (outside) {
+        rejected++;
+        log.error(outside);
+        return { type: 'rejected' };
+      }
+      if (kind === 'municipalities') {
+        handedOut++;
+        return { type: 'row', mapped: { kind: 'municipalities', row: r as MunicipalityRow } };
+      }
+      const school = r as SchoolRow;
+      const admission = admitSchool(school, row);
+      if (admission.type === 'file_error') return admission;
+      if (admission.type === 'skip') {
+        skipped++;
+        return { type: 'skipped' };
+      }
+      if (admission.type === 'reject') {
+        rejected++;
+        if (!admission.withdraws) return { type: 'rejected' };
+        withdrawn++;
+        subtractSums(admission.withdraws.counts);
+        return { type: 'rejected', withdraws: admission.withdraws };
+      }
+      // kept: the ministry's own figures have more teachers in Sferum than teachers
+      for (const a of countsAboveTotal(school)) {
+        const code = a.field === 'teachers_in_sferum' ? IssueCode.TeachersInSferumAboveTotal : IssueCode.CountAboveTotal;
+        log.warn(issue(code, `school ${school.school_key}: ${a.message}`, row, a.field, a.value));
+      }
+      if (!school.school_inn.startsWith(school.region)) {
+        log.warn(issue(IssueCode.InnOutsideRegion, `INN ${school.school_inn} was not issued in region ${school.region}`, row, 'school_inn', school.school_inn));
+      }
+      addSums(school);
+      handedOut++;
+      return { type: 'row', mapped: { kind: 'schools', row: school } };
     },
 
-    /** Checks totals rows against the computed sums and hands back rows to retract. */
+    /** Checks totals rows against the computed sums; the table's counts and the file's region. */
     finish(): MapperSummary {
       for (const t of totalsRows) {
         for (const [f, stated] of t.values) {
@@ -591,19 +592,12 @@ export function createTableMapper(ctx: MapperContext) {
       if (totalsRows.length > 0) {
         log.warn(issue(IssueCode.TotalsRowSkipped, 'a totals row was skipped and checked against the computed sums', totalsRows[0]!.row, null, null));
       }
-      const out = { retract, accepted, rejected, skipped };
-      retract = [];
-      return out;
+      return { region, accepted: handedOut - withdrawn, rejected: rejected + withdrawn, skipped };
     },
   };
 }
 
 export type TableMapper = ReturnType<typeof createTableMapper>;
-
-/** The values that tell an identical repeat from a conflicting one, as one comparable string. */
-function schoolFingerprint(r: SchoolRow): string {
-  return JSON.stringify([r.municipality_id, r.school_name, r.in_sferum, r.admin_active, ...SCHOOL_COUNT_FIELDS.map((f) => r[f])]);
-}
 
 /** A cell as text for messages and name fields: numbers without exponent, dates as ISO days. */
 export function cellText(v: CellValue | undefined): string {

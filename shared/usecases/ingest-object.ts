@@ -12,17 +12,18 @@
 //  6. Write the report next to the upload and into the ledger; hand the touched
 //     (region, period) pairs to the aggregate stage.
 // Bad data is a completed outcome (a report). Only infrastructure faults throw; they
-// release the lease first so the trigger's retry can start at once. Every port is wrapped
-// so that its failures are PipelineErrors: anything else that escapes is a fault of ours
-// on this file's data, and ends the upload (rejected, file.ingest_failed) instead of
-// being retried for ever. Issues are collected in one bounded log per upload.
+// release the lease first so the trigger's retry can start at once. Every adapter raises its
+// failures as PipelineErrors (the object's bytes through faultTagged): anything else that
+// escapes is a fault of ours on this file's data, and ends the upload (rejected,
+// file.ingest_failed) instead of being retried for ever. Issues are collected in one bounded log per upload.
 import { asInfraFault, InputError, IssueCode, LeaseHeldError, PipelineError } from '../domain/errors.ts';
 import type { HeaderMapping } from '../domain/normalise/headers.ts';
 import { HEADER_SEARCH_ROWS, locateHeader } from '../domain/normalise/header-row.ts';
 import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
 import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, rowsByUnit, type ReplacementPlan, type UnitRows } from '../domain/replacement.ts';
-import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
+import { scopeOfKey } from '../domain/upload-scope.ts';
+import type { Withdrawal } from '../domain/duplicate-rule.ts';
 import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
 import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
@@ -122,7 +123,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     received_at: new Date(receivedAt).toISOString(),
   };
   const issues = createIssueLog(settings.maxReportIssues ?? DEFAULT_REPORT_ISSUES);
-  const snapshots = portFaults(deps.snapshots);
+  const { snapshots } = deps;
   const now = () => new Date(clock.nowMs()).toISOString();
 
   let report: UploadReport;
@@ -136,7 +137,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
       // opened here, not while staging: a fault later in the file still reports the delimiter
       const opened = await openTables({ key, open, sniffed: first.sniffed, limits });
       delimiter = opened.delimiter;
-      const staged = 'fileError' in opened ? { ...NOTHING_STAGED, fileError: opened.fileError } : await readAndStage({ ...deps, snapshots }, { uploadId, key, metadataPeriod: head.metadata['period'], receivedOn: base.received_at.slice(0, 10), tables: opened.tables, sniffed: first.sniffed, issues });
+      const staged = 'fileError' in opened ? { ...NOTHING_STAGED, fileError: opened.fileError } : await readAndStage(deps, { uploadId, key, metadataPeriod: head.metadata['period'], receivedOn: base.received_at.slice(0, 10), tables: opened.tables, sniffed: first.sniffed, issues });
       if (staged.fileError) {
         await snapshots.discardBatch(uploadId);
         report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
@@ -302,23 +303,6 @@ async function sniff(open: ByteSource, key: string, limits: Limits): Promise<{ s
   }
 }
 
-/** The port with every failure as a PipelineError (see asInfraFault). */
-function portFaults<T extends object>(port: T): T {
-  return new Proxy(port, {
-    get(target, prop, receiver) {
-      const v: unknown = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function') return v;
-      return async (...args: unknown[]) => {
-        try {
-          return await (v as (...a: unknown[]) => unknown).apply(target, args);
-        } catch (err) {
-          throw asInfraFault(err);
-        }
-      };
-    },
-  });
-}
-
 type StageResult = {
   fileError: Issue | null;
   region: string | null;
@@ -334,7 +318,8 @@ async function readAndStage(
 ): Promise<StageResult> {
   const out: StageResult = { ...NOTHING_STAGED, tables: [] };
   const units = new Map<string, CommitUnit>();
-  const fileRegion = { code: null as string | null };
+  // the region of the file's rows so far, handed from each table's mapper to the next
+  let region: string | null = null;
   const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
   // rows outside the scope the upload page signed the key for are rejected one by one
   const scope = scopeOfKey(deps.settings.uploadPrefix, a.key);
@@ -372,7 +357,8 @@ async function readAndStage(
         knownRegions: deps.knownRegions,
         matchers: deps.matchers,
         issues: a.issues,
-        fileRegion,
+        fileRegion: region,
+        scope,
         ...(deps.settings.bounds ? { bounds: deps.settings.bounds } : {}),
         ...(deps.settings.maxSchools ? { maxSchools: deps.settings.maxSchools } : {}),
       });
@@ -388,19 +374,15 @@ async function readAndStage(
         sources = [];
         municipalities = [];
       };
-      let outOfScope = 0;
+      // school rows handed out earlier that a conflicting repeat withdrew (duplicate-rule.ts)
+      const withdrawn: Withdrawal[] = [];
       for await (const raw of concatRows(lead.slice(header.index + header.height), rest)) {
         read++;
         const r = raw.rejected ? mapper.reject(raw.rejected) : mapper.accept(raw.row, raw.cells, raw.unreadable);
         if (r.type === 'file_error') return rejectWith(r.issue);
+        if (r.type === 'rejected' && r.withdraws) withdrawn.push(r.withdraws);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
-        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => headers[mapping.columns.indexOf(f)] ?? null });
-        if (outside) {
-          a.issues.error(outside);
-          outOfScope++;
-          continue;
-        }
         units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
         if (r.mapped.kind === 'schools') {
           schools.push(r.mapped.row);
@@ -410,15 +392,16 @@ async function readAndStage(
         if (schools.length + municipalities.length >= deps.settings.stageBatchRows) await flush();
       }
       await flush();
+      if (withdrawn.length) await deps.snapshots.dropStagedSchools(a.uploadId, withdrawn);
       const summary = mapper.finish();
-      if (summary.retract.length) await deps.snapshots.dropStagedSchools(a.uploadId, summary.retract);
+      region = summary.region;
       out.tables.push({
         sheet: table.sheet,
         kind: mapper.kind,
         header_row: headerRow,
         period_source: mapping.columns.some((f) => f === 'period' || f === 'period_start' || f === 'period_end') ? 'column' : (fallback?.source ?? null),
         columns: headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
-        rows: { read, accepted: summary.accepted - outOfScope, rejected: summary.rejected + outOfScope, skipped: summary.skipped },
+        rows: { read, accepted: summary.accepted, rejected: summary.rejected, skipped: summary.skipped },
       });
     }
     if (!seenTable) return rejectWith(fileIssue(a.key, IssueCode.NotATable, 'no sheet has school or municipality columns'));
@@ -429,7 +412,7 @@ async function readAndStage(
     if (!(err instanceof InputError)) throw err;
     return rejectWith(err.issue);
   }
-  out.region = fileRegion.code;
+  out.region = region;
   out.units = [...units.values()];
   const periods = new Map(out.units.map((u) => [periodKey(u.period), u.period]));
   out.periods = [...periods.values()].sort((x, y) => x.start.localeCompare(y.start));

@@ -70,18 +70,23 @@ describe('createTableMapper', () => {
     const outcomes = [m.accept(2, school()), m.accept(3, school())];
     const summary = m.finish();
     expect(kinds(outcomes)).toEqual(['row', 'skipped']);
-    expect(summary).toMatchObject({ accepted: 1, rejected: 0, skipped: 1, retract: [] });
+    expect(summary).toMatchObject({ accepted: 1, rejected: 0, skipped: 1 });
+    expect(outcomes.some((o) => o.type === 'rejected' && o.withdraws)).toBe(false);
     expect(m.warnings.map((w) => [w.code, w.row])).toContainEqual([IssueCode.DuplicateIdentical, 3]);
   });
 
-  test('conflicting duplicates reject both rows and retract the one already handed out', () => {
+  test('conflicting duplicates reject both rows; the conflicting row withdraws the one already handed out', () => {
     const m = mapper();
     const outcomes = [m.accept(2, school({ teachers: 40 })), m.accept(3, school({ teachers: 41 })), m.accept(4, school({ teachers: 42 }))];
     const summary = m.finish();
     expect(kinds(outcomes)).toEqual(['row', 'rejected', 'rejected']);
     expect(summary.accepted).toBe(0);
     expect(summary.rejected).toBe(3);
-    expect(summary.retract).toEqual([{ period: { start: '2023-03-06', end: '2023-03-10' }, schoolKey: `${inn(1)}#мбоу сош № 1` }]);
+    expect(outcomes.map((o) => (o.type === 'rejected' ? (o.withdraws ?? null) : null))).toEqual([
+      null,
+      { period: { start: '2023-03-06', end: '2023-03-10' }, schoolKey: `${inn(1)}#мбоу сош № 1`, counts: expect.any(Array) },
+      null,
+    ]);
     expect(m.errors.filter((e) => e.code === IssueCode.DuplicateConflict).map((e) => e.row)).toEqual([2, 3, 4]);
   });
 
@@ -154,14 +159,14 @@ describe('createTableMapper', () => {
     });
   });
 
-  test('a retracted row leaves the totals check: the sums are those of the rows still accepted', () => {
+  test('a withdrawn row leaves the totals check: the sums are those of the rows still accepted', () => {
     const m = mapper();
     m.accept(2, school({ inn: inn(1), teachers: 40 }));
     m.accept(3, school({ inn: inn(2), name: 'Школа 2', teachers: 60 }));
-    m.accept(4, school({ inn: inn(2), name: 'Школа 2', teachers: 61 }));
+    const conflict = m.accept(4, school({ inn: inn(2), name: 'Школа 2', teachers: 61 }));
     m.accept(5, ['', 'Итого', '', '', '', '40', '41', '500', '400']);
-    const summary = m.finish();
-    expect(summary.retract).toHaveLength(1);
+    m.finish();
+    expect(conflict).toMatchObject({ type: 'rejected', withdraws: { schoolKey: `${inn(2)}#школа 2` } });
     expect(m.warnings.filter((w) => w.code === IssueCode.TotalsMismatch)).toEqual([]);
   });
 

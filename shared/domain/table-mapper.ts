@@ -1,52 +1,24 @@
 // Pure: turns the raw cells of one table (a CSV file or one XLSX sheet) into validated
 // school or municipality rows, one row at a time, so a million-row file streams through
-// without being held in memory. Cross-row rules live here too: totals rows (checked
-// against the computed sums), duplicates (identical → one school and a warning;
-// conflicting → both rejected) and branches (same INN, different names).
-// No I/O: the caller feeds rows and stages what comes out.
+// without being held in memory. Each row is decided here once, in order: blank or totals
+// row (totals-check.ts), its cells (row-reader.ts), the file's one region, the upload's
+// scope (upload-scope.ts), duplicates and branches (duplicate-rule.ts), plausibility
+// warnings (plausibility.ts). No I/O: the caller feeds rows and stages what comes out.
+import { cellRef, type CellValue } from './cell.ts';
 import { DuplicateRule, type Withdrawal } from './duplicate-rule.ts';
 import { IssueCode } from './errors.ts';
-import { createIssueLog, type IssueLog } from './upload-report.ts';
 import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
-import { parseCount } from './normalise/count.ts';
-import { parseInn, parseKpp } from './normalise/inn.ts';
-import type { createMunicipalityMatcher } from './normalise/municipality.ts';
-import { parseDay, parsePeriod, periodOfDays } from './normalise/period.ts';
-import { resolveRegion } from './normalise/region.ts';
-import { foldText } from './normalise/text.ts';
-import { beyondBound, countsAboveTotal, DEFAULT_BOUNDS, type PlausibilityBounds } from './plausibility.ts';
-import { parseYesNo } from './normalise/yesno.ts';
+import { countsAboveTotal, DEFAULT_BOUNDS, type PlausibilityBounds } from './plausibility.ts';
+import { createRowReader, type RowReaderContext } from './row-reader.ts';
+import { createIssueLog, type IssueLog } from './upload-report.ts';
 import { scopeIssue, type UploadScope } from './upload-scope.ts';
-import type { CellValue } from './cell.ts';
-import type { Result } from './result.ts';
-import {
-  MunicipalityRow,
-  SCHOOL_COUNT_FIELDS,
-  SchoolRow,
-  periodKey,
-  periodLabel,
-  type FieldName,
-  type Issue,
-  type Period,
-  type SchoolCountField,
-  type TableKind,
-} from './schemas.ts';
+import { periodLabel, SCHOOL_COUNT_FIELDS, type FieldName, type Issue, type MunicipalityRow, type Period, type SchoolRow, type TableKind } from './schemas.ts';
+import { TotalsCheck } from './totals-check.ts';
 
-export type MapperContext = {
-  readonly file: string;
-  readonly sheet: string | null;
-  readonly headers: readonly string[];
+export type { MunicipalityMatcher } from './row-reader.ts';
+
+export type MapperContext = RowReaderContext & {
   readonly mapping: HeaderMapping & { kind: TableKind };
-  /** period from a title line, the file name, key or metadata, used when a row carries none */
-  readonly fallbackPeriod: Period | null;
-  /** the upload's day (YYYY-MM-DD): a period starting well after it is a warning */
-  readonly receivedOn?: string;
-  /** region from the key or the configuration, used when the table has no region column */
-  readonly objectKey: string;
-  readonly defaultRegion: string | null;
-  readonly knownRegions: readonly { code: string; name: string }[];
-  /** the municipality matcher of each region that has a reference list */
-  readonly matchers: ReadonlyMap<string, MunicipalityMatcher>;
   /** where errors and warnings go (bounded); one log may serve every table of a file */
   readonly issues?: IssueLog;
   /**
@@ -125,23 +97,8 @@ export function admitTable(t: {
   return { kind: 'table', mapping: { ...mapping, kind: mapping.kind }, warnings };
 }
 
-/** `A`, `Z`, `AA`: a spreadsheet's column letters for a 0-based index. */
-export function columnLetters(index: number): string {
-  let out = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-  return out;
-}
-
-/** `C5`: the cell an admin finds a value by, for a 0-based column and the sheet's row number. */
-export function cellRef(index: number, row: number): string {
-  return `${columnLetters(index)}${row}`;
-}
-
 /** A cell the reader could give no value (an XLSX error or uncalculated formula), by its reference. */
 export type UnreadableCell = { readonly index: number; readonly cell: string; readonly why: string };
-
-/** Resolves a municipality cell to the reference entry of its region. */
-export type MunicipalityMatcher = ReturnType<typeof createMunicipalityMatcher>;
 
 export type MappedRow =
   | { readonly kind: 'schools'; readonly row: SchoolRow }
@@ -174,10 +131,6 @@ export type MapperSummary = {
  */
 export const DEFAULT_MAX_SCHOOLS = 1_000_000;
 
-const FUTURE_DAYS = 7;
-
-// Totals rows kept for the sums check: a table has one, a garbage file may have thousands.
-const MAX_TOTALS_ROWS = 100;
 /** Columns without a header reported per table; a sheet of stray notes says enough with these. */
 const MAX_UNREAD_WARNINGS = 20;
 
@@ -190,225 +143,21 @@ export function createTableMapper(ctx: MapperContext) {
     if (f !== null && !col.has(f)) col.set(f, i);
   });
   const hasKpp = col.has('school_kpp');
-  const bounds = ctx.bounds ?? DEFAULT_BOUNDS;
   const presentCounts = SCHOOL_COUNT_FIELDS.filter((f) => col.has(f));
   const log = ctx.issues ?? createIssueLog();
+  // one owner per decision: the cells of a row, the rules across rows, the totals check
+  const rows = createRowReader(ctx, col, log, ctx.bounds ?? DEFAULT_BOUNDS);
+  const { issue } = rows;
+  const totals = new TotalsCheck(kind, presentCounts, rows.cell);
   // per school of the table, compact (compact-keys.ts): its memory is the ingest's largest
   const duplicates = new DuplicateRule(presentCounts, hasKpp, ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS);
   const maxSchools = ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS;
   let region: string | null = ctx.fileRegion ?? null;
-  const sums = new Map<SchoolCountField, number>();
-  const totalsRows: { row: number; values: Map<SchoolCountField, number | null> }[] = [];
   // each row is counted once, by its decision; a withdrawal moves an earlier row from handed out to rejected
   let handedOut = 0;
   let withdrawn = 0;
   let rejected = 0;
   let skipped = 0;
-
-  const issue = (code: string, message: string, row: number, field: FieldName | null, value: CellValue): Issue => ({
-    code,
-    message,
-    file: ctx.file,
-    sheet: ctx.sheet,
-    row,
-    column: field === null ? null : (headers[col.get(field) ?? -1] ?? field),
-    value: value === null || value === undefined ? null : cellText(value),
-  });
-
-  const cell = (cells: readonly CellValue[], f: FieldName): CellValue => {
-    const i = col.get(f);
-    return i === undefined ? null : (cells[i] ?? null);
-  };
-
-  /** Reads a field through its normaliser; a failure becomes a row error naming the cell. */
-  function field<T>(cells: readonly CellValue[], row: number, f: FieldName, parse: (v: CellValue) => Result<T>, problems: Issue[]): T | undefined {
-    const raw = cell(cells, f);
-    const r = parse(raw);
-    if (r.ok) return r.value;
-    problems.push(issue(r.code, r.message, row, f, raw));
-    return undefined;
-  }
-
-  function required<T>(v: T | null | undefined, row: number, f: FieldName, cells: readonly CellValue[], problems: Issue[]): T | undefined {
-    if (v === null) {
-      problems.push(issue(IssueCode.MissingValue, `${f} is required`, row, f, cell(cells, f)));
-      return undefined;
-    }
-    return v ?? undefined;
-  }
-
-  // A cheap look at the raw text first: folding every row's names just to find the one
-  // totals row cost a fifth of the ingest's CPU (bench profile).
-  const TOTALS_HINT = /^[\s\u00a0]*[ИиВв]/u;
-  const isLabel = (v: CellValue) => {
-    const t = cellText(v);
-    if (!TOTALS_HINT.test(t)) return false;
-    const f = foldText(t);
-    return f.startsWith('итого') || f.startsWith('всего');
-  };
-
-  function isTotalsRow(cells: readonly CellValue[]): boolean {
-    if (!isLabel(cell(cells, kind === 'schools' ? 'school_name' : 'municipality')) && !isLabel(cell(cells, 'municipality'))) return false;
-    const key = kind === 'schools' ? cell(cells, 'school_inn') : null;
-    return key === null || key === '';
-  }
-
-  // A table repeats a handful of region values; resolve each distinct cell once.
-  const regions = new Map<string, Result<string>>();
-  function regionOf(cells: readonly CellValue[], row: number, problems: Issue[]): string | undefined {
-    const value = col.has('region') ? cell(cells, 'region') : undefined;
-    const memo = `${typeof value}:${cellText(value ?? null)}`;
-    let r = regions.get(memo);
-    if (!r) {
-      r = resolveRegion({ columnValue: value, key: ctx.objectKey, defaultRegion: ctx.defaultRegion, known: ctx.knownRegions });
-      if (regions.size < 1000) regions.set(memo, r);
-    }
-    if (r.ok) return r.value;
-    problems.push(issue(r.code, r.message, row, col.has('region') ? 'region' : null, cell(cells, 'region')));
-    return undefined;
-  }
-
-  // Every row of a table usually carries the same period text; parse each distinct text once.
-  const periods = new Map<string, Result<Period>>();
-  const periodCell = (raw: CellValue): Result<Period> => {
-    if (typeof raw !== 'string') return parsePeriod(raw);
-    let r = periods.get(raw);
-    if (!r) {
-      r = parsePeriod(raw);
-      if (periods.size < 1000) periods.set(raw, r);
-    }
-    return r;
-  };
-
-  // A period starting more than FUTURE_DAYS after the upload is a typo of the year or the
-  // month more often than an early export: said once per distinct period.
-  const futureFrom = ctx.receivedOn ? new Date(Date.parse(ctx.receivedOn) + FUTURE_DAYS * 86_400_000).toISOString().slice(0, 10) : null;
-  const warnedFuture = new Set<string>();
-  function checkFuture(p: Period, row: number, raw: CellValue) {
-    if (futureFrom === null || p.start <= futureFrom || warnedFuture.has(p.start) || warnedFuture.size >= 100) return;
-    warnedFuture.add(p.start);
-    log.warn(issue(IssueCode.FuturePeriod, `the period starts on ${p.start}, more than ${FUTURE_DAYS} days after the upload (${ctx.receivedOn})`, row, col.has('period') ? 'period' : null, raw ?? periodKey(p)));
-  }
-
-  /**
-   * A lone date where a period belongs: the week the file states elsewhere (a title line,
-   * the file name) when the date lies in it, else a row error naming the cell. Never the
-   * week guessed from the date alone.
-   */
-  function singleDate(f: FieldName, raw: CellValue, day: string | null, row: number, problems: Issue[]): Period | undefined {
-    const stated = ctx.fallbackPeriod;
-    if (stated && (day === null || (stated.start <= day && day <= stated.end))) return stated;
-    const at = cellRef(col.get(f) ?? 0, row);
-    const why = stated ? `не входит в период ${periodLabel(stated)}, указанный в файле` : 'конец периода нигде в файле не указан';
-    problems.push(issue(IssueCode.PeriodSingleDate, `ячейка ${at}: одна дата${day ? ` (${day.split('-').reverse().join('.')})` : ''} — не период, а ${why}; укажите период целиком (06.03-10.03.2023) или столбцы «с» и «по»`, row, f, raw));
-    return undefined;
-  }
-
-  /** A period split over a «с» and a «по» column: both ends, each a date cell or text. */
-  function splitPeriodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
-    const from = field(cells, row, 'period_start', parseDay, problems);
-    const to = field(cells, row, 'period_end', parseDay, problems);
-    if (from === undefined || to === undefined) return undefined;
-    if (from !== null && to !== null) return field(cells, row, 'period_start', () => periodOfDays(from, to), problems);
-    if (from === null && to === null) {
-      if (ctx.fallbackPeriod) return ctx.fallbackPeriod;
-      problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period_start', null));
-      return undefined;
-    }
-    return from === null ? singleDate('period_end', cell(cells, 'period_end'), to, row, problems) : singleDate('period_start', cell(cells, 'period_start'), from, row, problems);
-  }
-
-  function periodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
-    if (!col.has('period') && (col.has('period_start') || col.has('period_end'))) {
-      const p = splitPeriodOf(cells, row, problems);
-      if (p) checkFuture(p, row, null);
-      return p;
-    }
-    const raw = cell(cells, 'period');
-    if (raw === null || raw === '') {
-      if (ctx.fallbackPeriod) {
-        checkFuture(ctx.fallbackPeriod, row, null);
-        return ctx.fallbackPeriod;
-      }
-      problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period', raw));
-      return undefined;
-    }
-    const r = periodCell(raw);
-    if (!r.ok && r.code === IssueCode.PeriodSingleDate) {
-      const day = parseDay(raw);
-      return singleDate('period', raw, day.ok ? day.value : null, row, problems);
-    }
-    const p = field(cells, row, 'period', () => r, problems);
-    if (p) checkFuture(p, row, raw);
-    return p;
-  }
-
-  function municipalityOf(cells: readonly CellValue[], row: number, region: string | undefined, problems: Issue[]) {
-    if (region === undefined) return undefined;
-    const matcher = ctx.matchers.get(region);
-    if (!matcher) {
-      problems.push(issue(IssueCode.UnknownRegion, `no municipality reference for region ${region}`, row, 'municipality', cell(cells, 'municipality')));
-      return undefined;
-    }
-    return field(cells, row, 'municipality', matcher, problems);
-  }
-
-  function mapSchool(cells: readonly CellValue[], row: number, problems: Issue[]): SchoolRow | undefined {
-    const region = regionOf(cells, row, problems);
-    const period = periodOf(cells, row, problems);
-    const municipality = municipalityOf(cells, row, region, problems);
-    const inn = field(cells, row, 'school_inn', parseInn, problems);
-    const kpp = hasKpp ? field(cells, row, 'school_kpp', parseKpp, problems) : null;
-    const nameRaw = cellText(cell(cells, 'school_name')).trim();
-    if (nameRaw === '') problems.push(issue(IssueCode.MissingValue, 'school_name is required', row, 'school_name', null));
-    const inSferum = required(field(cells, row, 'in_sferum', parseYesNo, problems), row, 'in_sferum', cells, problems);
-    const adminActive = required(field(cells, row, 'admin_active', parseYesNo, problems), row, 'admin_active', cells, problems);
-    const counts = {} as Record<SchoolCountField, number | null>;
-    for (const f of SCHOOL_COUNT_FIELDS) {
-      counts[f] = col.has(f) ? (field(cells, row, f, parseCount, problems) ?? null) : null;
-      const beyond = beyondBound(f, counts[f], bounds);
-      if (beyond) problems.push(issue(IssueCode.ImplausibleCount, beyond, row, f, cell(cells, f)));
-    }
-    if (problems.length > 0 || region === undefined || period === undefined || municipality === undefined || inn === undefined || kpp === undefined || inSferum === undefined || adminActive === undefined) {
-      return undefined;
-    }
-    const schoolKey = hasKpp ? `${inn}:${kpp ?? '-'}` : `${inn}#${foldText(nameRaw)}`;
-    const candidate = {
-      region,
-      period,
-      municipality_id: municipality.id,
-      school_key: schoolKey,
-      school_inn: inn,
-      school_kpp: kpp,
-      school_name: nameRaw,
-      in_sferum: inSferum,
-      admin_active: adminActive,
-      ...counts,
-    };
-    const parsed = SchoolRow.safeParse(candidate);
-    if (!parsed.success) {
-      problems.push(issue(IssueCode.InvalidRow, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), row, null, null));
-      return undefined;
-    }
-    return parsed.data;
-  }
-
-  function mapMunicipality(cells: readonly CellValue[], row: number, problems: Issue[]): MunicipalityRow | undefined {
-    const region = regionOf(cells, row, problems);
-    const period = periodOf(cells, row, problems);
-    const municipality = municipalityOf(cells, row, region, problems);
-    const inSferum = required(field(cells, row, 'in_sferum', parseYesNo, problems), row, 'in_sferum', cells, problems);
-    const adminActive = required(field(cells, row, 'admin_active', parseYesNo, problems), row, 'admin_active', cells, problems);
-    if (problems.length > 0 || region === undefined || period === undefined || municipality === undefined || inSferum === undefined || adminActive === undefined) {
-      return undefined;
-    }
-    const parsed = MunicipalityRow.safeParse({ region, period, municipality_id: municipality.id, in_sferum: inSferum, admin_active: adminActive });
-    if (!parsed.success) {
-      problems.push(issue(IssueCode.InvalidRow, parsed.error.message, row, null, null));
-      return undefined;
-    }
-    return parsed.data;
-  }
 
   /** A valid row of another region than the file's earlier rows, as the file error it is. */
   function otherRegion(rowRegion: string, row: number): Issue | null {
@@ -471,21 +220,6 @@ export function createTableMapper(ctx: MapperContext) {
     for (let i = unnamedFrom; i < cells.length && i < unnamedFrom + 64; i++) report(i);
   }
 
-  // Sums of emitted rows for the totals check; a withdrawn row's values come out again,
-  // read back from the duplicate rule's memory of its counts (in presentCounts order).
-  function addSums(r: SchoolRow) {
-    for (const f of presentCounts) {
-      const v = r[f];
-      if (v !== null) sums.set(f, (sums.get(f) ?? 0) + v);
-    }
-  }
-  function subtractSums(counts: readonly (number | null)[]) {
-    presentCounts.forEach((f, i) => {
-      const v = counts[i] ?? null;
-      if (v !== null) sums.set(f, (sums.get(f) ?? 0) - v);
-    });
-  }
-
   return {
     kind,
     issues: log,
@@ -514,16 +248,9 @@ export function createTableMapper(ctx: MapperContext) {
         skipped++;
         return { type: 'skipped' };
       }
-      if (isTotalsRow(cells)) {
+      if (totals.isTotalsRow(cells)) {
         skipped++;
-        if (totalsRows.length < MAX_TOTALS_ROWS) {
-          const values = new Map<SchoolCountField, number | null>();
-          for (const f of presentCounts) {
-            const r = parseCount(cell(cells, f));
-            values.set(f, r.ok ? r.value : null);
-          }
-          totalsRows.push({ row, values });
-        }
+        totals.note(row, cells);
         return { type: 'skipped' };
       }
       if (unknowable.length > 0) {
@@ -533,7 +260,7 @@ export function createTableMapper(ctx: MapperContext) {
         return { type: 'rejected' };
       }
       const problems: Issue[] = [];
-      const r = kind === 'schools' ? mapSchool(cells, row, problems) : mapMunicipality(cells, row, problems);
+      const r = kind === 'schools' ? rows.school(cells, row, problems) : rows.municipality(cells, row, problems);
       if (!r) {
         rejected++;
         for (const p of problems) log.error(p);
@@ -563,7 +290,7 @@ export function createTableMapper(ctx: MapperContext) {
         rejected++;
         if (!admission.withdraws) return { type: 'rejected' };
         withdrawn++;
-        subtractSums(admission.withdraws.counts);
+        totals.withdraw(admission.withdraws.counts);
         return { type: 'rejected', withdraws: admission.withdraws };
       }
       // kept: the ministry's own figures have more teachers in Sferum than teachers
@@ -574,24 +301,14 @@ export function createTableMapper(ctx: MapperContext) {
       if (!school.school_inn.startsWith(school.region)) {
         log.warn(issue(IssueCode.InnOutsideRegion, `INN ${school.school_inn} was not issued in region ${school.region}`, row, 'school_inn', school.school_inn));
       }
-      addSums(school);
+      totals.add(school);
       handedOut++;
       return { type: 'row', mapped: { kind: 'schools', row: school } };
     },
 
     /** Checks totals rows against the computed sums; the table's counts and the file's region. */
     finish(): MapperSummary {
-      for (const t of totalsRows) {
-        for (const [f, stated] of t.values) {
-          const computed = sums.get(f) ?? 0;
-          if (stated !== null && stated !== computed) {
-            log.warn(issue(IssueCode.TotalsMismatch, `totals row says ${f} = ${stated}, the accepted rows sum to ${computed}`, t.row, f, stated));
-          }
-        }
-      }
-      if (totalsRows.length > 0) {
-        log.warn(issue(IssueCode.TotalsRowSkipped, 'a totals row was skipped and checked against the computed sums', totalsRows[0]!.row, null, null));
-      }
+      for (const w of totals.warnings(issue)) log.warn(w);
       return { region, accepted: handedOut - withdrawn, rejected: rejected + withdrawn, skipped };
     },
   };
@@ -599,11 +316,3 @@ export function createTableMapper(ctx: MapperContext) {
 
 export type TableMapper = ReturnType<typeof createTableMapper>;
 
-/** A cell as text for messages and name fields: numbers without exponent, dates as ISO days. */
-export function cellText(v: CellValue | undefined): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toFixed(0) : String(v);
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
-  return String(v);
-}

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../shared/domain/errors.ts';
 import type { CellValue } from '../../../shared/domain/cell.ts';
-import { createTableMapper, type RowOutcome } from '../../../shared/domain/table-mapper.ts';
+import { createTableMapper, type MapperContext, type RowOutcome } from '../../../shared/domain/table-mapper.ts';
 import { buildReference } from '../../../shared/runtime/reference.ts';
 import { inn, withCheckDigit } from '../../support/builders.ts';
 
@@ -11,7 +11,7 @@ const ref = buildReference();
 
 const SCHOOL_HEADERS = ['МОУО', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагогов всего', 'Педагогов в Сфере', 'Обучающихся всего', 'Обучающихся в Сфере'];
 
-function mapper(headers = SCHOOL_HEADERS, fallbackPeriod: { start: string; end: string } | null = { start: '2023-03-06', end: '2023-03-10' }) {
+function mapper(headers = SCHOOL_HEADERS, fallbackPeriod: { start: string; end: string } | null = { start: '2023-03-06', end: '2023-03-10' }, extra: Partial<MapperContext> = {}) {
   const mapping = ref.mapHeaders(headers);
   if (mapping.kind === null) throw new Error('test headers must map');
   return createTableMapper({
@@ -24,6 +24,7 @@ function mapper(headers = SCHOOL_HEADERS, fallbackPeriod: { start: string; end: 
     defaultRegion: null,
     knownRegions: ref.knownRegions,
     matchers: ref.matchers,
+    ...extra,
   });
 }
 
@@ -88,6 +89,29 @@ describe('createTableMapper', () => {
       null,
     ]);
     expect(m.errors.filter((e) => e.code === IssueCode.DuplicateConflict).map((e) => e.row)).toEqual([2, 3, 4]);
+  });
+
+  test('a row outside the upload scope is decided once: rejected, not remembered by the duplicate rule, not summed', () => {
+    const m = mapper(SCHOOL_HEADERS, undefined, { scope: { region: '26', municipality: 'kursky' } });
+    const outcomes = [
+      m.accept(2, school({ mouo: 'Буденновский МО', inn: inn(2), teachers: 40 })),
+      // the same school in scope later is a school of its own, not a conflict with the rejected row
+      m.accept(3, school({ inn: inn(2), teachers: 41 })),
+      m.accept(4, ['', 'Итого', '', '', '', '41', '41', '500', '400']),
+    ];
+    const summary = m.finish();
+    expect(kinds(outcomes)).toEqual(['rejected', 'row', 'skipped']);
+    expect(summary).toMatchObject({ accepted: 1, rejected: 1, skipped: 1 });
+    expect(m.errors.map((e) => [e.code, e.row])).toEqual([[IssueCode.OutsideUploadScope, 2]]);
+    expect(m.warnings.filter((w) => w.code === IssueCode.TotalsMismatch)).toEqual([]);
+  });
+
+  test('the file region is passed in and handed back: a second region ends the file', () => {
+    const first = mapper(SCHOOL_HEADERS, undefined, { fileRegion: null });
+    first.accept(2, school());
+    expect(first.finish().region).toBe('26');
+    const second = mapper(SCHOOL_HEADERS, undefined, { fileRegion: '77' });
+    expect(second.accept(2, school())).toMatchObject({ type: 'file_error', issue: { code: IssueCode.UnknownRegion } });
   });
 
   test('the same INN under another name is a separate unit with a possible-branch warning', () => {

@@ -12,6 +12,7 @@ import { periodKey, periodLabel, UploadReport, type Issue } from '../shared/doma
 import type { ObjectStore } from '../shared/ports/object-store.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
 import { terminalTable } from './table.ts';
+import { paint } from './term.ts';
 
 const RunIssue = z.object({ row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() });
 
@@ -140,39 +141,75 @@ export async function deliveredByChannel(stores: Stores): Promise<Map<string, { 
   return out;
 }
 
+/** `148 notifications in 117 messages`, and why the two differ, per channel. */
+function deliveries(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>, dataDir: string | null): string {
+  const messages = [...channels.values()].reduce((n, c) => n + c.messages, 0);
+  const via = [...channels].map(([id, c]) => `${c.messages} via "${id}"${id === 'log' ? ` (the log channel writes them to ${dataDir ? `${dataDir}/functions.log` : 'functions.log; keep it with --data-dir DIR'})` : ''}`).join(', ');
+  if (doc.notifications.length === 0) return '0 delivered';
+  // the outbox groups the events of one (region, scope, week) into one message per channel
+  return `${doc.notifications.length} delivered in ${messages} message(s)${via ? `: ${via}` : ''}; one message carries all of one municipality's (or the region's) notifications of one week`;
+}
+
 /**
  * The headline figures in one block: the weeks, the uploads by status, the notifications
- * and the channels they went to (a local run has only the log channel, so they are in
- * functions.log).
+ * and the messages that carried them (fewer: one message groups a scope's week).
  */
-export function headline(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>): string[] {
+export function headline(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>, dataDir: string | null = null): string[] {
   const count = (s: RunUpload['status']) => doc.uploads.filter((u) => u.status === s).length;
   const rejectedRows = doc.uploads.reduce((n, u) => n + u.rows.rejected, 0);
   const weeks = doc.periods.length === 0 ? '0' : `${doc.periods.length}: ${doc.periods[0]!.period.label} – ${doc.periods.at(-1)!.period.label}`;
-  const via = [...channels].map(([id, c]) => `${c.messages} message(s) via "${id}"${id === 'log' ? ' (the log channel: functions.log)' : ''}`).join(', ');
   return [
     'Summary',
     `  weeks          ${weeks}`,
     `  uploads        ${doc.uploads.length}: ${count('accepted')} accepted, ${count('partial')} partial (${rejectedRows} rows rejected), ${count('rejected')} rejected`,
-    `  notifications  ${doc.notifications.length} delivered${via ? `: ${via}` : ''}`,
+    `  notifications  ${deliveries(doc, channels, dataDir)}`,
   ];
 }
 
-/** The run's summary; the table is aligned on a terminal and TSV when piped. */
-export function summaryText(doc: RunDocument, opts: { tty: boolean; channels: ReadonlyMap<string, { messages: number; events: number }> }): string {
-  const lines = ['Uploads:'];
+/** `2023-03-13..2023-03-17` → `13.03-17.03.2023`; anything else as it is. */
+function weekOf(key: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d)$/.exec(key);
+  return m ? periodLabel({ start: m[1]!, end: m[2]! }) : key;
+}
+
+/** One issue as a person reads it: where (row, column, the value as written), then why; a file-level one says «файл». */
+export function issueLine(e: RunUpload['errors'][number]): string {
+  const where = e.row === null ? 'файл' : `строка ${e.row}${e.column ? `, «${e.column}»` : ''}${e.value !== null ? ` = «${e.value}»` : ''}`;
+  return `${where}: ${e.message}`;
+}
+
+export type SummaryOptions = {
+  readonly tty: boolean;
+  /** the terminal's width; null in a pipe */
+  readonly width?: number | null;
+  readonly color?: boolean;
+  readonly channels: ReadonlyMap<string, { messages: number; events: number }>;
+  /** the data directory the run keeps (--data-dir), null when it was temporary */
+  readonly dataDir?: string | null;
+};
+
+/** The run's summary; the table is aligned (to the terminal's width) on a terminal and TSV when piped. */
+export function summaryText(doc: RunDocument, opts: SummaryOptions): string {
+  const c = paint({ color: opts.color ?? false });
+  const statusColour = { accepted: c.green, partial: c.yellow, rejected: c.red } as const;
+  const prefixes = [...new Set(doc.uploads.map((u) => u.key.slice(0, u.key.lastIndexOf('/') + 1)))];
+  const common = prefixes.length === 1 ? prefixes[0]! : '';
+  const lines = [c.bold(`Uploads${common ? ` (under ${common})` : ''}:`)];
   for (const u of doc.uploads) {
-    lines.push(`  ${u.status.padEnd(8)} ${u.key}  rows ${u.rows.accepted} accepted, ${u.rows.rejected} rejected${u.period ? `  ${u.period}` : ''}`);
-    for (const e of u.errors.slice(0, 10)) lines.push(`           row ${e.row ?? '-'} · ${e.column ?? '-'} · ${JSON.stringify(e.value)} — ${e.message}`);
-    if (u.errors.length > 10) lines.push(`           … ${u.errors.length - 10} more errors in the report`);
+    const rows = u.rows.rejected === 0 ? `${u.rows.accepted} rows` : `${u.rows.accepted} rows accepted, ${u.rows.rejected} rejected`;
+    lines.push(`  ${statusColour[u.status](u.status.padEnd(8))}  ${u.key.slice(common.length)} — ${rows}${u.period ? `, ${weekOf(u.period)}` : ''}`);
+    for (const e of u.errors.slice(0, 10)) lines.push(`            ${issueLine(e)}`);
+    if (u.errors.length > 10) lines.push(`            … ${u.errors.length - 10} more in the upload's report`);
   }
   if (doc.periods.length > 0) {
     const table = regionalTable(doc.periods.map((p) => ({ period: p.period, values: p.region.metrics as AggregateRow['values'] })));
-    lines.push('', table.title, '', terminalTable(table, opts.tty).trimEnd());
+    lines.push('', c.bold(table.title), '', terminalTable(table, opts.tty, opts.width ?? null, c).trimEnd());
   } else lines.push('', 'No periods were aggregated.');
-  lines.push('', `Notifications delivered: ${doc.notifications.length}`);
-  for (const n of doc.notifications.slice(0, 20)) lines.push(`  ${n.type} · ${n.scope.name} · ${n.target?.id ?? '-'} · ${n.period.label}`);
+  lines.push('', c.bold(`Notifications: ${doc.notifications.length} delivered`));
+  const typeColour = (t: string) => (/opened|breach$/.test(t) ? c.red(t) : /resolved/.test(t) ? c.green(t) : /risk/.test(t) ? c.yellow(t) : t);
+  // the week first and the name last: the fixed-width parts line up, a long name wraps alone
+  for (const n of doc.notifications.slice(0, 20)) lines.push(`  ${n.period.label}  ${typeColour(n.type)} · ${n.target?.id ?? '-'} · ${n.scope.name}`);
   if (doc.notifications.length > 20) lines.push(`  … ${doc.notifications.length - 20} more`);
-  lines.push('', ...headline(doc, opts.channels));
+  lines.push('', ...headline(doc, opts.channels, opts.dataDir ?? null).map((l, i) => (i === 0 ? c.bold(l) : l)));
   return `${lines.join('\n')}\n`;
 }

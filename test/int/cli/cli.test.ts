@@ -65,8 +65,10 @@ describe('sferum-pulse run --json', () => {
     }
     expect(doc.notifications.length).toBeGreaterThan(0);
     expect(new Set(doc.notifications.map((n) => n.id)).size).toBe(doc.notifications.length);
-    // progress went to stderr, one line per upload
+    // progress went to stderr, one line per upload; in a pipe too, log lines are one readable
+    // line each and no third-party warning gets through
     expect(r.stderr.match(/rows\/s/g)).toHaveLength(manifest.files.length);
+    expect(r.stderr).not.toMatch(/\{"level"|NodeVersionSupportWarning|local\.build|\u001b\[/);
   }, 300_000);
 
   test('a file rejected as a whole exits 1 and is reported as rejected', () => {
@@ -93,6 +95,8 @@ describe('sferum-pulse usage', () => {
       expect(h.status, c).toBe(0);
       expect(h.stdout, c).toContain(`sferum-pulse ${c}`);
       expect(h.stdout, c).toContain('Exit codes:');
+      // each command lists its own: only run exits 1
+      expect(h.stdout.includes('1  at least one file was rejected'), c).toBe(c === 'run');
     }
     const none = cli(['run'], 30_000);
     expect(none.status).toBe(2);
@@ -103,6 +107,10 @@ describe('sferum-pulse usage', () => {
     const unknown = cli(['frobnicate'], 30_000);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('sferum-pulse --help');
+    const near = cli(['run', '--sample'], 30_000);
+    expect(near.status).toBe(2);
+    expect(near.stderr).toContain('unknown option --sample; did you mean --samples?');
+    expect(near.stderr).not.toContain('positional argument');
     const format = cli(['report', '--format', 'pdf'], 30_000);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('--format takes one of table, csv, xlsx, pptx, json; got "pdf"');

@@ -69,7 +69,8 @@ export async function report(args: string[], io: Io): Promise<number> {
   }
   if (req.format === 'table') {
     const c = paint(term);
-    const text = tty && !req.out ? `${c.bold(doc.title)}\n${doc.subtitle}\n\n${terminalTable(doc.regional, true, term.width, c)}\n${doc.footnote}\n` : terminalTable(doc.regional, false);
+    const notes = doc.notes.map((n) => `${c.yellow(`* ${n}`)}\n`).join('');
+    const text = tty && !req.out ? `${c.bold(doc.title)}\n${doc.subtitle}\n\n${terminalTable(doc.regional, true, term.width, c)}\n${notes}${doc.footnote}\n` : terminalTable(doc.regional, false);
     if (req.out) writeFileSync(req.out, text);
     else io.out.write(text);
     return EXIT.ok;

@@ -9,7 +9,7 @@ import { inactiveSchools, type InactiveSchoolsList } from '../domain/inactive-sc
 import type { AggregateRow } from '../domain/metrics.ts';
 import type { MunicipalityReference } from '../domain/normalise/municipality.ts';
 import { reportDocument, type ReportDocument } from '../domain/report.ts';
-import type { Period } from '../domain/schemas.ts';
+import type { Completeness, Period } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
 import type { ReadView } from '../ports/read-model.ts';
 import { parseParams, type ParamError } from './params.ts';
@@ -46,11 +46,18 @@ export function resolveRequest<S extends z.ZodType<{ region: string }>>(
   return { ok: true, value: p.value, region };
 }
 
-/** The weeks with aggregates whose start lies in the range, ascending. */
-export async function weeksInRange(view: ReadView, region: string, range: WeekRange): Promise<Period[]> {
+/**
+ * The weeks with aggregates whose start lies in the range, ascending. Without `to`, the
+ * range ends at the latest complete week (issue 20: the documents stand on it; a newer
+ * provisional week is in them only when asked for by `to`); when no week is complete yet,
+ * at the last week, marked.
+ */
+export async function weeksInRange(view: ReadView, region: string, range: WeekRange, completeness?: (p: Period) => Completeness | null): Promise<Period[]> {
   const from = range.from ?? '0000-01-01';
-  const to = range.to ?? '9999-12-31';
-  return (await view.periods(region)).filter((p) => p.start >= from && p.start <= to);
+  const all = (await view.periods(region)).filter((p) => p.start >= from);
+  if (range.to !== undefined) return all.filter((p) => p.start <= range.to!);
+  const latest = completeness ? all.findLastIndex((p) => completeness(p)?.state !== 'provisional') : -1;
+  return latest >= 0 ? all.slice(0, latest + 1) : all;
 }
 
 /** The action list of one week, municipalities named from the region's reference. */
@@ -78,8 +85,10 @@ export async function readReportDocument(
   generatedAt: Date,
   /** the regional table alone (CSV, the terminal): the last week's rows, trends and schools are not read */
   parts: 'all' | 'regional' = 'all',
+  /** each week's completeness; absent: not known (nothing marked, the range's default end is the last week) */
+  completeness?: (p: Period) => Completeness | null,
 ): Promise<ReportDocument> {
-  const weeks = await weeksInRange(view, region.code, range);
+  const weeks = await weeksInRange(view, region.code, range, completeness);
   const byWeek = new Map<string, AggregateRow[]>();
   const rowsOf = async (p: Period) => {
     const key = `${p.start}..${p.end}`;
@@ -96,5 +105,5 @@ export async function readReportDocument(
     for (const p of historyPeriods(await view.periods(region.code), lastWeek).slice(-(TREND_WINDOW - 1))) history.push({ period: p, rows: await rowsOf(p) });
     last = { period: lastWeek, rows: await rowsOf(lastWeek), history, schools: await view.schools(region.code, lastWeek) };
   }
-  return reportDocument({ region, regionRows, last, targets, generatedAt });
+  return reportDocument({ region, regionRows, last, targets, generatedAt, ...(completeness ? { completeness } : {}) });
 }

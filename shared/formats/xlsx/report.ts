@@ -59,10 +59,10 @@ export function wrappedLines(text: string, width: number): number {
  * A column's width: the widest data cell as displayed, at least the longest header word,
  * and wide enough that a long header wraps into at most MAX_HEADER_LINES lines.
  */
-function columnWidth(header: string, cells: readonly string[]): number {
+function columnWidth(header: string, cells: readonly string[], maxHeaderLines = MAX_HEADER_LINES): number {
   const data = Math.max(0, ...cells.map((c) => c.length)) * CHAR.plain + 2;
   const word = Math.max(...header.split(/\s+/).map((w) => w.length)) * CHAR.bold + 2;
-  const lines = (header.length * CHAR.bold) / MAX_HEADER_LINES + 2;
+  const lines = (header.length * CHAR.bold) / maxHeaderLines + 2;
   return Math.min(MAX_WIDTH, Math.ceil(Math.max(8, data, word, lines)));
 }
 
@@ -144,7 +144,8 @@ function addTableSheet(wb: ExcelJS.Workbook, s: SheetInput): void {
     views: [{ state: 'frozen', xSplit: s.freezeColumns, ySplit: HEADER_ROW, topLeftCell: `${colName(s.freezeColumns + 1)}${HEADER_ROW + 1}` }],
   });
   const text = s.table.rows.map((r) => r.map(formatCell));
-  const widths = s.table.headers.map((h, i) => columnWidth(h, text.map((r) => r[i] ?? '')));
+  // a sheet printed two pages wide lets its long headers (the targets' titles) take more lines, for narrower columns and larger print
+  const widths = s.table.headers.map((h, i) => columnWidth(h, text.map((r) => r[i] ?? ''), s.pagesWide === 2 ? 2 * MAX_HEADER_LINES : MAX_HEADER_LINES));
   widths.forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const total = widths.reduce((a, b) => a + b, 0);
 

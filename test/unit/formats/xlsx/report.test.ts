@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, test } from 'vitest';
 import { REGIONAL_COLUMNS, REGIONAL_TABLE_TITLE } from '../../../../shared/domain/report.ts';
-import { HEADER_ROW, NUM_FMT, renderReportXlsx, SHEET_NAMES, wrappedLines } from '../../../../shared/formats/xlsx/report.ts';
+import { HEADER_ROW, NUM_FMT, renderReportXlsx, SHEET_NAMES, STATUS_FILL, wrappedLines } from '../../../../shared/formats/xlsx/report.ts';
 import { shown } from '../../../support/read-back.ts';
 import { seedDocument, seedTable } from '../../../support/seed-document.ts';
 
@@ -91,6 +91,9 @@ describe('the workbook', () => {
     expect(status('Доля учителей, создавших минимум 1 групповой чат')).toEqual(['в процессе', 'нет данных (нет выгрузки)', 'в процессе']);
     expect(status('Регистрация 100% школ субъекта РФ в «Сферум»')).toEqual(['нарушение', 'нет данных (нет выгрузки)', 'достигнута']);
     expect(ws.getRow(HEADER_ROW + 2).getCell(2).value).toBe('нет');
+    // each status in the dashboard's colour, printed
+    const fills = [1, 2, 3].map((j) => (ws.getRow(HEADER_ROW + j).getCell(col('Цель: Регистрация 100% школ субъекта РФ в «Сферум»')).fill as ExcelJS.FillPattern).fgColor?.argb);
+    expect(fills).toEqual([STATUS_FILL.breach, STATUS_FILL.no_data, STATUS_FILL.met]);
   });
 
   test('«Неактивные ОО»: the last week\'s schools by municipality, INN as text', () => {

@@ -98,7 +98,9 @@ async function runIn(dataDir: string, files: string[], prefix: string, values: {
     const doc = await collect({ s3, stores, bucket, keys, regions: buildReference().knownRegions.map((r) => r.code), published: notifications });
     for (const d of stack.deadLetters) io.err.write(`dead letter: ${d.function} gave up on ${d.source} (trigger ${d.trigger}): ${d.error}\n`);
     const term = termOf(io.out);
-    io.out.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : summaryText(doc, { ...term, channels: await deliveredByChannel(stores), dataDir: values['data-dir'] ? dataDir : null }));
+    // the JSON document goes out whole (never wrapped to a terminal's width); the summary is fitted
+    if (values.json) (io.raw ?? io.out).write(`${JSON.stringify(doc, null, 2)}\n`);
+    else io.out.write(summaryText(doc, { ...term, channels: await deliveredByChannel(stores), dataDir: values['data-dir'] ? dataDir : null }));
     // Ingest itself failing (a dead letter, no report, a fault of ours) is a system error, not a rejected file.
     const reports = await Promise.all(keys.map((k) => reportFor(s3, stores, bucket, k)));
     if (stack.deadLetters.length > 0 || reports.some((r) => r === null || r.file_error?.code === IssueCode.IngestFailed)) return EXIT.error;

@@ -12,19 +12,23 @@ import { IssueCode } from '../shared/domain/errors.ts';
 import { collect, deliveredByChannel, reportFor, summaryText } from './document.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
 import { startStack, type IngestDone } from './stack.ts';
-import { termOf } from './term.ts';
+import { paint, termOf } from './term.ts';
 
-/** Prints `[n/of] key: rows, rows/s` as each upload completes (stderr). */
-function progress(io: Io, total: () => number) {
+/** Prints `[n/of] file: status, rows, rows/s` as each upload completes (stderr); the common prefix is said once. */
+function progress(io: Io, total: () => number, prefix: string) {
   let n = 0;
   const started = new Map<string, number>();
   const ingested = new Set<string>();
+  const c = paint(termOf(io.err));
+  const statusColour: Record<string, (s: string) => string> = { accepted: c.green, partial: c.yellow, rejected: c.red };
+  const name = (key: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
   return {
     /** whether ingest has reported on the key (the rest of the wait is aggregate and notify) */
     isIngested: (key: string) => ingested.has(key),
     uploading(key: string, bytes: number) {
+      if (started.size === 0) io.err.write(`uploading ${total()} file(s) to ${prefix}, each ingested before the next\n`);
       started.set(key, Date.now());
-      io.err.write(`[${n + 1}/${total()}] ${key} (${(bytes / 1024).toFixed(0)} KiB) uploaded, ingesting…\n`);
+      io.err.write(`[${n + 1}/${total()}] ${name(key)} (${(bytes / 1024).toFixed(0)} KiB) uploaded, ingesting…\n`);
     },
     ingested(d: IngestDone) {
       n++;
@@ -32,7 +36,8 @@ function progress(io: Io, total: () => number) {
       const rows = d.accepted + d.rejected;
       const ms = d.ms ?? Date.now() - (started.get(d.key) ?? Date.now());
       const rate = ms > 0 ? Math.round((rows * 1000) / ms) : rows;
-      io.err.write(`[${n}/${total()}] ${d.key}: ${d.status}, ${rows} rows (${d.accepted} accepted, ${d.rejected} rejected) in ${(ms / 1000).toFixed(1)} s, ${rate} rows/s\n`);
+      const detail = d.rejected === 0 ? `${rows} rows` : `${rows} rows, ${d.rejected} rejected`;
+      io.err.write(`[${n}/${total()}] ${name(d.key)}: ${(statusColour[d.status] ?? ((s: string) => s))(d.status)}, ${detail}, ${(ms / 1000).toFixed(1)} s, ${rate} rows/s\n`);
     },
   };
 }
@@ -76,7 +81,7 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 async function runIn(dataDir: string, files: string[], prefix: string, values: { json?: boolean | undefined; verbose?: boolean | undefined; 'data-dir'?: string | undefined }, io: Io): Promise<number> {
-  const report = progress(io, () => files.length);
+  const report = progress(io, () => files.length, prefix);
   const { stack, close } = await startStack(io, { dataDir, oneShot: true, verbose: values.verbose ?? false, onIngest: (d) => report.ingested(d) });
   try {
     if (!stack.functions.available.includes('ingest')) throw new Error('the ingest function has no bundle; run "npm run build" and look for build errors');

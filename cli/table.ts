@@ -23,24 +23,38 @@ export function tsv(table: ReportTable): string {
 }
 
 /**
- * The columns of each block: the first column, then as many of the others, in order, as
- * fit in `width` cells (at least one, so a very narrow terminal still shows every column).
+ * The columns of each block: the first column, then the others in order, in as few blocks
+ * as fit in `width` cells, the columns spread so the blocks are about as wide as each
+ * other (no last block of one column); a column wider than the terminal gets a block alone.
  */
 export function columnBlocks(widths: readonly number[], width: number): number[][] {
-  const blocks: number[][] = [];
-  let block: number[] = [];
-  let used = widths[0]!;
-  for (let i = 1; i < widths.length; i++) {
-    if (block.length > 0 && used + GAP + widths[i]! > width) {
-      blocks.push(block);
-      block = [];
-      used = widths[0]!;
-    }
-    block.push(i);
-    used += GAP + widths[i]!;
+  const rest = widths.slice(1);
+  const n = rest.length;
+  if (n === 0) return [[0]];
+  // the width of a block of rest[i..j): the first column, then each with its gap
+  const span = (i: number, j: number) => widths[0]! + rest.slice(i, j).reduce((a, w) => a + GAP + w, 0);
+  // best[k][j]: the least widest block when rest[0..j) is cut into k blocks that fit (a lone column always "fits")
+  const fits = (i: number, j: number) => j - i === 1 || span(i, j) <= width;
+  for (let k = 1; k <= n; k++) {
+    const best: number[][] = Array.from({ length: k + 1 }, () => Array<number>(n + 1).fill(Infinity));
+    const cut: number[][] = Array.from({ length: k + 1 }, () => Array<number>(n + 1).fill(-1));
+    best[0]![0] = 0;
+    for (let b = 1; b <= k; b++)
+      for (let j = 1; j <= n; j++)
+        for (let i = b - 1; i < j; i++) {
+          if (best[b - 1]![i] === Infinity || !fits(i, j)) continue;
+          const worst = Math.max(best[b - 1]![i]!, span(i, j));
+          if (worst < best[b]![j]!) {
+            best[b]![j] = worst;
+            cut[b]![j] = i;
+          }
+        }
+    if (best[k]![n] === Infinity) continue;
+    const blocks: number[][] = [];
+    for (let b = k, j = n; b > 0; j = cut[b]![j]!, b--) blocks.unshift(Array.from({ length: j - cut[b]![j]! }, (_, x) => 1 + cut[b]![j]! + x));
+    return blocks.map((b) => [0, ...b]);
   }
-  if (block.length > 0 || blocks.length === 0) blocks.push(block);
-  return blocks.map((b) => [0, ...b]);
+  return rest.map((_, i) => [0, i + 1]);
 }
 
 /**

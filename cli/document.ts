@@ -207,9 +207,22 @@ export function summaryText(doc: RunDocument, opts: SummaryOptions): string {
   } else lines.push('', 'No periods were aggregated.');
   lines.push('', c.bold(`Notifications: ${doc.notifications.length} delivered`));
   const typeColour = (t: string) => (/opened|breach$/.test(t) ? c.red(t) : /resolved/.test(t) ? c.green(t) : /risk/.test(t) ? c.yellow(t) : t);
-  // the week first and the name last: the fixed-width parts line up, a long name wraps alone
-  for (const n of doc.notifications.slice(0, 20)) lines.push(`  ${n.period.label}  ${typeColour(n.type)} · ${n.target?.id ?? '-'} · ${n.scope.name}`);
-  if (doc.notifications.length > 20) lines.push(`  … ${doc.notifications.length - 20} more`);
+  // by kind and target, with how many and over which weeks: 148 lines of names would say less
+  const groups = new Map<string, { type: string; target: string; n: number; first: string; last: string }>();
+  for (const n of doc.notifications) {
+    const key = `${n.type}|${n.target?.id ?? '-'}`;
+    const g = groups.get(key) ?? { type: n.type, target: n.target?.id ?? '-', n: 0, first: n.period.label, last: n.period.label };
+    g.n++;
+    g.last = n.period.label;
+    groups.set(key, g);
+  }
+  const typeW = Math.max(0, ...[...groups.values()].map((g) => g.type.length));
+  const targetW = Math.max(0, ...[...groups.values()].map((g) => g.target.length));
+  for (const g of groups.values()) {
+    // «20.02 – 07.04.2023»: from the first week's start to the last week's end
+    const weeks = g.first === g.last ? g.first : `${g.first.split('-')[0]} – ${g.last.split('-').at(-1)}`;
+    lines.push(`  ${typeColour(g.type.padEnd(typeW))}  ${g.target.padEnd(targetW)}  ${String(g.n).padStart(4)}  ${weeks}`);
+  }
   lines.push('', ...headline(doc, opts.channels, opts.dataDir ?? null).map((l, i) => (i === 0 ? c.bold(l) : l)));
   return `${lines.join('\n')}\n`;
 }

@@ -304,8 +304,6 @@ export type ReportDocument = {
   readonly region: { readonly code: string; readonly name: string };
   /** the body that issues the documents, on every page and slide; null when the region has none configured */
   readonly organisation: string | null;
-  /** per week of `weeks`, its completeness (null when not known) */
-  readonly completeness: readonly (Completeness | null)[];
   /** the weeks whose figures are not final, each with its note: «03.04-07.04.2023 — предварительно: 1 из 33 МОУО» */
   readonly notes: readonly string[];
   readonly title: string;
@@ -340,9 +338,8 @@ export function reportDocument(input: {
   const regional = regionalTable(input.regionRows.filter((r) => r.scope.level === 'region').map((r) => ({ period: r.period, values: r.values, data_coverage: r.data_coverage, completeness: completenessOf(r.period) })));
   const sorted = [...input.regionRows].filter((r) => r.scope.level === 'region').sort((a, b) => (a.period.start < b.period.start ? -1 : a.period.start > b.period.start ? 1 : 0));
   const weeks = sorted.map((r) => r.period);
-  const completeness = weeks.map(completenessOf);
-  const notes = weeks.flatMap((w, i) => {
-    const note = completenessNote(completeness[i]);
+  const notes = weeks.flatMap((w) => {
+    const note = completenessNote(completenessOf(w));
     return note ? [`${periodLabel(w)} — ${note}`] : [];
   });
   const organisation = organisationOf(region.code);
@@ -369,7 +366,6 @@ export function reportDocument(input: {
   return {
     region: { code: region.code, name: region.name },
     organisation,
-    completeness,
     notes,
     title: REGIONAL_TABLE_TITLE,
     subtitle: reportSubtitle(region.name, weeks, input.generatedAt, organisation),

@@ -7,7 +7,10 @@ import { coverageNote, furthestFromTargets, organisationOf, regionalTable, repor
 import type { Completeness } from '../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../shared/domain/targets.ts';
 import { renderCsv, COMPLETENESS_HEADER } from '../../../shared/formats/csv/report.ts';
-import { standingsText } from '../../../shared/formats/pptx/report.ts';
+import { renderReportPptx, standingsText } from '../../../shared/formats/pptx/report.ts';
+import { HEADER_ROW, renderReportXlsx, SHEET_NAMES } from '../../../shared/formats/xlsx/report.ts';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { parseCsv } from '../../support/csv.ts';
 import { seedValues } from '../../support/seed-document.ts';
 
@@ -59,6 +62,41 @@ describe('completeness and coverage in the regional table', () => {
     expect(doc.organisation).toBe('Министерство образования Ставропольского края');
     expect(doc.subtitle.startsWith('Министерство образования Ставропольского края · Ставропольский край · недели')).toBe(true);
     expect(organisationOf('77')).toBeNull();
+  });
+});
+
+describe('the workbook and the deck mark a week that is not final, and a share\'s coverage', () => {
+  const weeks = seedValues();
+  const doc = reportDocument({
+    region: { code: '26', name: 'Ставропольский край', municipalities: [] },
+    regionRows: weeks.map((w, i) => ({ scope: { level: 'region', id: '26', name: 'Ставропольский край' }, period: w.period, has_export: true, values: w.values, missing: {}, data_coverage: i === 1 ? { teachers_chat_creators_share: 0.5 } : {}, warnings: [] }) as never),
+    last: null,
+    targets: defaultTargets().config,
+    generatedAt: new Date('2023-04-10T09:00:00Z'),
+    completeness: (p) => (p.start === weeks.at(-1)!.period.start ? provisional : complete),
+  });
+
+  test('XLSX: the row in italics on a pale ground with a note, the note listed under the table, the coverage in the share\'s format', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await renderReportXlsx(doc)) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet(SHEET_NAMES.regional)!;
+    const last = ws.getRow(HEADER_ROW + weeks.length);
+    expect(last.getCell(1).value).toBe('03.04-07.04.2023');
+    expect(last.getCell(1).note).toBe('предварительно: 1 из 33 МОУО');
+    expect(last.getCell(2).font.italic).toBe(true);
+    expect(ws.getRow(HEADER_ROW + 1).getCell(2).font.italic).toBeFalsy();
+    expect(ws.getCell(`A${HEADER_ROW + weeks.length + 2}`).value).toBe('* 03.04-07.04.2023 — предварительно: 1 из 33 МОУО');
+    const chat = doc.regional.headers.indexOf('Кол-во педагогов, создавших как минимум 1 чат в Сфере (с 01.09.2022)') + 1;
+    expect(ws.getRow(HEADER_ROW + 2).getCell(chat).numFmt).toBe('0.000%" (охват данных 50 %)"');
+    expect(typeof ws.getRow(HEADER_ROW + 2).getCell(chat).value).toBe('number');
+  });
+
+  test('PPTX: the week marked «*» in the table, the note above the footnote, the coverage beside the share', async () => {
+    const zip = await JSZip.loadAsync(await renderReportPptx(doc));
+    const slide = await zip.file('ppt/slides/slide1.xml')!.async('string');
+    expect(slide).toContain('03.04-07.04.2023 *');
+    expect(slide).toContain('* 03.04-07.04.2023 — предварительно: 1 из 33 МОУО');
+    expect(slide).toContain('охват данных 50 %');
   });
 });
 

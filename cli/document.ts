@@ -4,6 +4,8 @@
 // notifications queue) — and its plain-text summary.
 import { z } from 'zod';
 import type { NotificationEvent as NotificationEventType } from '../shared/domain/events.ts';
+import { IssueCode } from '../shared/domain/errors.ts';
+import { issueText } from '../shared/domain/issue-text.ts';
 import { reportKeyOf } from '../shared/domain/upload-report.ts';
 import { NotificationEvent } from '../shared/domain/events.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
@@ -14,7 +16,8 @@ import type { Stores } from '../shared/runtime/composition.ts';
 import { terminalTable } from './table.ts';
 import { paint } from './term.ts';
 
-const RunIssue = z.object({ row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() });
+/** An issue of the run document: the stable code for programs, where it is, and the report's own message. */
+const RunIssue = z.object({ code: z.string(), sheet: z.string().nullable(), row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() });
 
 /**
  * One upload's outcome in the run document: the CLI's three statuses and every issue in
@@ -41,7 +44,7 @@ export type PeriodSummary = {
 
 export type RunDocument = { uploads: RunUpload[]; periods: PeriodSummary[]; notifications: NotificationEventType[] };
 
-const issue = (i: Issue): z.infer<typeof RunIssue> => ({ row: i.row, column: i.column, value: i.value, message: i.message });
+const issue = (i: Issue): z.infer<typeof RunIssue> => ({ code: i.code, sheet: i.sheet, row: i.row, column: i.column, value: i.value, message: i.message });
 
 /** The CLI's three statuses: a superseded upload was accepted, and then replaced by a newer one. */
 function status(r: UploadReport): RunUpload['status'] {
@@ -94,7 +97,7 @@ export async function collect(input: {
     uploads.push(
       r
         ? summarise(key, r)
-        : { key, status: 'rejected', tables: [], period: null, rows: { accepted: 0, rejected: 0 }, errors: [{ row: null, column: null, value: null, message: 'no upload report was written: the ingest function failed (see the function logs on stderr and the dead letters)' }], warnings: [] },
+        : { key, status: 'rejected', tables: [], period: null, rows: { accepted: 0, rejected: 0 }, errors: [{ code: IssueCode.IngestFailed, sheet: null, row: null, column: null, value: null, message: 'no upload report was written: the ingest function failed (see the function logs on stderr and the dead letters)' }], warnings: [] },
     );
   }
   const periods: PeriodSummary[] = [];
@@ -172,10 +175,15 @@ function weekOf(key: string): string {
   return m ? periodLabel({ start: m[1]!, end: m[2]! }) : key;
 }
 
-/** One issue as a person reads it: where (row, column, the value as written), then why; a file-level one says «файл». */
-export function issueLine(e: RunUpload['errors'][number]): string {
-  const where = e.row === null ? 'файл' : `строка ${e.row}${e.column ? `, «${e.column}»` : ''}${e.value !== null ? ` = «${e.value}»` : ''}`;
-  return `${where}: ${e.message}`;
+/**
+ * One issue as a person reads it: where (the row, the sheet), then why in Russian from the
+ * one code → phrase module the upload page and the dashboard use (the phrase names the
+ * column and the value as written); a file-level issue says «файл», never `null`.
+ */
+export function issueLine(e: RunUpload['errors'][number], file: string): string {
+  const where = e.row === null ? 'файл' : `строка ${e.row}`;
+  const sheet = e.sheet ? ` (лист «${e.sheet}»)` : '';
+  return `${where}${sheet}: ${issueText({ ...e, file })}`;
 }
 
 export type SummaryOptions = {
@@ -198,7 +206,7 @@ export function summaryText(doc: RunDocument, opts: SummaryOptions): string {
   for (const u of doc.uploads) {
     const rows = u.rows.rejected === 0 ? `${u.rows.accepted} rows` : `${u.rows.accepted} rows accepted, ${u.rows.rejected} rejected`;
     lines.push(`  ${statusColour[u.status](u.status.padEnd(8))}  ${u.key.slice(common.length)} — ${rows}${u.period ? `, ${weekOf(u.period)}` : ''}`);
-    for (const e of u.errors.slice(0, 10)) lines.push(`            ${issueLine(e)}`);
+    for (const e of u.errors.slice(0, 10)) lines.push(`            ${issueLine(e, u.key)}`);
     if (u.errors.length > 10) lines.push(`            … ${u.errors.length - 10} more in the upload's report`);
   }
   if (doc.periods.length > 0) {

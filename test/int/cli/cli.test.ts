@@ -24,7 +24,7 @@ function seed() {
 }
 
 type Doc = {
-  uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { row: number | null; column: string | null; value: string | null; message: string }[]; warnings: unknown[] }[];
+  uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { code: string; sheet: string | null; row: number | null; column: string | null; value: string | null; message: string }[]; warnings: unknown[] }[];
   periods: { period: { start: string; end: string; label: string }; region: { id: string; metrics: Record<string, number | null> }; municipalities: { id: string; name: string; metrics: Record<string, number | null> }[]; warnings: unknown[] }[];
   notifications: { id: string; type: string }[];
 };
@@ -45,7 +45,9 @@ describe('sferum-pulse run --json', () => {
       expect(u.period, f.name).toBe(f.period_key);
       expect(u.rows.rejected, f.name).toBe(f.bad_rows.length);
       expect(u.errors.length, f.name).toBe(f.bad_rows.length);
-      for (const e of u.errors) expect(Object.keys(e)).toEqual(['row', 'column', 'value', 'message']);
+      // the stable code for programs, where, and the report's message
+      for (const e of u.errors) expect(Object.keys(e)).toEqual(['code', 'sheet', 'row', 'column', 'value', 'message']);
+      for (const e of u.errors) expect(e.code).toMatch(/^row\./);
     }
 
     const expected = seed();

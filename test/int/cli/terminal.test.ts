@@ -69,6 +69,9 @@ describe('sferum-pulse run on a terminal', () => {
     expect(text.replace(/\s+/g, ' ')).toContain('one message carries all of one municipality');
     expect(r.text).toMatch(/\u001b\[3[12]m/); // statuses in colour
     for (const n of NOISE) expect(text, String(n)).not.toMatch(n);
+    // the rows' reasons in Russian, from the codes: the admin's words, not the report's English
+    expect(text.replace(/\s+/g, ' ')).toContain('строка 628: неверный ИНН «2639999905»: нужно 10 цифр с верной контрольной цифрой');
+    expect(text).not.toContain('INN checksum is wrong');
     // the configuration warning about the targets, one sentence with its code
     expect(text).toMatch(/WARN +aggregate +defaults: target/);
   });

@@ -44,6 +44,22 @@ describe('run summary', () => {
   });
 });
 
+describe('issues in the summary', () => {
+  test('row and file reasons are in Russian from their codes; a file-level one says «файл», never null', () => {
+    const bad = {
+      ...upload('uploads/26/bad.csv', 'rejected', 1),
+      errors: [
+        { code: 'file.missing_column', sheet: null, row: null, column: 'school_inn', value: 'Школа;Район', message: 'missing column school_inn' },
+        { code: 'row.bad_yes_no', sheet: 'Лист1', row: 7, column: 'В Сфере', value: 'возможно', message: '"возможно" is not a yes/no value' },
+      ],
+    };
+    const text = summaryText({ ...doc, uploads: [bad] }, { tty: false, channels: new Map() });
+    expect(text).toContain('            файл: нет обязательного столбца «ИНН». В файле найдены заголовки: «Школа», «Район».');
+    expect(text).toContain('            строка 7 (лист «Лист1»): ожидалось «да» или «нет» в столбце «В Сфере», а записано «возможно»');
+    expect(text).not.toMatch(/\bnull\b|is not a yes\/no/);
+  });
+});
+
 describe('humanLine', () => {
   test('a JSON log line becomes time, level, function, message and short fields', () => {
     const line = JSON.stringify({ level: 'WARN', msg: 'ingest.row_rejected', ts: '2023-04-10T09:00:01.123Z', fn: 'ingest', key: 'uploads/26/x.csv', row: 35, column: 'МОУО', value: 'Неизвестный район', detail: null });

@@ -3,7 +3,9 @@ set -u
 tool=$(basename "$0")
 # one JSON array a call: the tool, then its arguments as given
 json_str() { local s=$1; s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}; s=${s//$'\r'/\\r}; printf '"%s"' "$s"; }
-{ printf '[%s' "$(json_str "$tool")"; for a in "$@"; do printf ',%s' "$(json_str "$a")"; done; echo ']'; } >> "$CALLS"
+# built whole, then written in one append: a stand-in run beside another (`<(yc iam create-token)`) never interleaves
+line="[$(json_str "$tool")"; for a in "$@"; do line+=",$(json_str "$a")"; done
+printf '%s]\n' "$line" >> "$CALLS"
 for a in "$@"; do
   if [ -z "$a" ]; then echo "$tool: an empty argument in: $*" >> "$FAILS"; exit 2; fi
 done

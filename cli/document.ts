@@ -214,8 +214,10 @@ export function summaryText(doc: RunDocument, opts: SummaryOptions): string {
     if (u.errors.length > 10) lines.push(`            … ${u.errors.length - 10} more in the upload's report`);
   }
   if (doc.periods.length > 0) {
-    const table = regionalTable(doc.periods.map((p) => ({ period: p.period, values: p.region.metrics as AggregateRow['values'] })));
+    const table = regionalTable(doc.periods.map((p) => ({ period: p.period, values: p.region.metrics as AggregateRow['values'], completeness: p.completeness })));
     lines.push('', c.bold(table.title), '', terminalTable(table, opts.tty, opts.width ?? null, c).trimEnd());
+    // a week whose figures are not final says so under the table, as the documents do
+    for (const [i, note] of (table.rowNotes ?? []).entries()) if (note) lines.push(c.yellow(`* ${(table.rows[i]![0] as { value: string }).value} — ${note}`));
   } else lines.push('', 'No periods were aggregated.');
   lines.push('', c.bold(`Notifications: ${doc.notifications.length} delivered`));
   const typeColour = (t: string) => (/opened|breach$/.test(t) ? c.red(t) : /resolved/.test(t) ? c.green(t) : /risk/.test(t) ? c.yellow(t) : t);

@@ -2,7 +2,7 @@
 // lives in sessionStorage only (gone when the tab closes) and never in a URL the page
 // keeps: a `?key=` the page was opened with is moved to storage and removed from the
 // address bar at once.
-import type { InactiveSchoolsBody, PeriodBody, PeriodsBody, TimeseriesBody, UploadsBody } from '../../shared/api/views.ts';
+import type { InactiveSchoolsBody, PeriodBody, PeriodsBody, SourcesBody, TimeseriesBody, UploadsBody } from '../../shared/api/views.ts';
 import type { MetricId, UploadReport } from '../../shared/domain/schemas.ts';
 
 const STORAGE_KEY = 'sferum-pulse.api-key';
@@ -77,6 +77,9 @@ export const api = {
     viewJson<TimeseriesBody>(`v1/regions/${enc(region)}/timeseries?metric=${enc(metric)}&scope=${enc(scope)}`),
   /** the action list of the week starting on `start` */
   inactiveSchools: (region: string, start: string) => viewJson<InactiveSchoolsBody>(`v1/regions/${enc(region)}/inactive-schools?from=${enc(start)}&to=${enc(start)}`),
+  /** where a week's figures come from; with a municipality, its school rows with upload and row */
+  sources: (region: string, key: string, municipality: string | null) =>
+    viewJson<SourcesBody>(`v1/regions/${enc(region)}/periods/${enc(key)}/sources${municipality ? `?municipality=${enc(municipality)}` : ''}`),
   uploads: (cursor: string | null, limit = 20) => getJson<UploadsBody>(`v1/uploads?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
   upload: (id: string) => viewJson<UploadReport>(`v1/uploads/${enc(id)}`),
   /** A document of the weeks up to the one starting on `to`, as a Blob (a link cannot send the key header). */

@@ -15,7 +15,8 @@ import { COVERAGE, EVALUATION_RU, KPI, PENDING_NO_TREND_RU, type Standing } from
 /** Where a figure stands against its target; a pending one without a trend says so. */
 export function standing(ev: EvaluationView | undefined): { readonly kind: Standing; readonly text: string } {
   if (!ev) return { kind: 'none', text: EVALUATION_RU.none };
-  return { kind: ev.status, text: ev.status === 'pending' && ev.projected === null ? PENDING_NO_TREND_RU : EVALUATION_RU[ev.status] };
+  // a status added to the API before its words reach this table still reads as its code, not as nothing
+  return { kind: ev.status, text: ev.status === 'pending' && ev.projected === null ? PENDING_NO_TREND_RU : (EVALUATION_RU[ev.status] ?? ev.status) };
 }
 
 const opSign = (t: TargetView) => (t.op === '>=' ? '≥' : '=');
@@ -51,8 +52,24 @@ function progress(metric: MetricId, value: number | null, target: TargetView): H
   );
 }
 
+/** Whose count a share's denominator is, for the coverage note: «данные по 87 % педагогов». */
+const DENOMINATOR_RU: Partial<Record<MetricId, string>> = { students_in_sferum_share: 'обучающихся' };
+
+/**
+ * «данные по 87,0 % педагогов»: the share was computed over all schools, but only this part
+ * of its denominator came from schools that reported the count (issue 21); null at 100 %.
+ */
+export function coverageNote(row: RowView, metric: MetricId): string | null {
+  const c = row.data_coverage?.[metric];
+  if (c === undefined || c === null || c >= 1 - 1e-12 || row.metrics[metric] === null) return null;
+  return `данные по ${formatPercent(c, 1)} ${DENOMINATOR_RU[metric] ?? 'педагогов'}`;
+}
+
+/** What a card says of its week's exports, when they are not all in: the completeness label. */
+export type WeekMark = { readonly state: 'provisional' | 'incomplete'; readonly label: string } | null;
+
 /** One headline card. `extra` carries the page's own additions (the provenance link). */
-export function card(row: RowView, metric: MetricId, target: TargetView | undefined, sub: string | null, extra: readonly Node[] = []): HTMLElement {
+export function card(row: RowView, metric: MetricId, target: TargetView | undefined, sub: string | null, extra: readonly Node[] = [], mark: WeekMark = null): HTMLElement {
   const info = metricInfo(metric);
   const value = row.metrics[metric];
   const ev = row.evaluations.find((e) => e.metric === metric);
@@ -63,7 +80,9 @@ export function card(row: RowView, metric: MetricId, target: TargetView | undefi
     { class: `card st-${st.kind}`, 'data-metric': metric, 'data-status': st.kind },
     h('h3', {}, info.label),
     h('p', { class: 'value' }, formatPercent(value, info.decimals)),
+    mark ? h('p', { class: `week-mark mark-${mark.state}` }, mark.label) : null,
     sub ? h('p', { class: 'sub' }, sub) : null,
+    ((note) => (note ? h('p', { class: 'coverage-note' }, note) : null))(coverageNote(row, metric)),
     h('p', { class: 'delta' }, `за неделю: ${value === null ? 'нет данных' : delta || 'без изменений'}`),
   );
   if (target) {
@@ -80,7 +99,7 @@ export function card(row: RowView, metric: MetricId, target: TargetView | undefi
 }
 
 /** The cards of a row in two groups: coverage, then the KPIs. */
-export function cards(row: RowView, targets: readonly TargetView[], extra: (metric: MetricId) => readonly Node[] = () => []): HTMLElement {
+export function cards(row: RowView, targets: readonly TargetView[], extra: (metric: MetricId) => readonly Node[] = () => [], mark: WeekMark = null): HTMLElement {
   const target = (m: MetricId) => targets.find((t) => t.metric === m);
   const coverage = COVERAGE.filter((c) => metricInfo(c.metric).scope === 'all' || row.scope.level === 'region');
   return h(
@@ -89,13 +108,13 @@ export function cards(row: RowView, targets: readonly TargetView[], extra: (metr
     h(
       'div',
       { class: `cards cards-coverage n${coverage.length}` },
-      ...coverage.map((c) => card(row, c.metric, target(c.metric), `${formatCount(row.metrics[c.of[0]])} из ${formatCount(row.metrics[c.of[1]])} ${c.unit}`, extra(c.metric))),
+      ...coverage.map((c) => card(row, c.metric, target(c.metric), `${formatCount(row.metrics[c.of[0]])} из ${formatCount(row.metrics[c.of[1]])} ${c.unit}`, extra(c.metric), mark)),
     ),
-    h('div', { class: 'cards cards-kpi' }, ...KPI.map((k) => card(row, k.metric, target(k.metric), null, extra(k.metric)))),
+    h('div', { class: 'cards cards-kpi' }, ...KPI.map((k) => card(row, k.metric, target(k.metric), null, extra(k.metric), mark))),
   );
 }
 
 export function legendOfColours(): HTMLElement {
-  const kinds: Standing[] = ['met', 'pending', 'at_risk', 'breach', 'no_data'];
+  const kinds: Standing[] = ['met', 'pending', 'at_risk', 'breach', 'provisional', 'no_data'];
   return h('ul', { class: 'colours' }, ...kinds.map((k) => h('li', {}, h('span', { class: `swatch st-${k}` }), EVALUATION_RU[k])));
 }

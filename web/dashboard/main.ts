@@ -13,14 +13,16 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import type { PeriodBody, PeriodView, TimeseriesBody, UploadSummary } from '../../shared/api/views.ts';
+import type { MetricId } from '../../shared/domain/schemas.ts';
 import { metricInfo } from '../../shared/domain/metric-catalog.ts';
 import { append, clear, h, on } from '../dom.ts';
 import { api, ApiFailure, forgetKey, resetView, storedKey, storeKey, takeKeyFromUrl, type DocumentFormat } from './api.ts';
-import { cards, legendOfColours } from './cards.ts';
+import { cards, legendOfColours, type WeekMark } from './cards.ts';
 import { trendChart, type TargetLine, type TrendLine } from './chart.ts';
 import { formatCount } from './format.ts';
 import { COVERAGE, INACTIVE_REASON_RU, KPI } from './labels.ts';
 import { Ranking } from './ranking.ts';
+import { showSources } from './sources.ts';
 import { MunicipalTable } from './table.ts';
 import { formatMoment, showUploads } from './uploads.ts';
 
@@ -63,6 +65,7 @@ class Dashboard {
   readonly ranking = section('ranking', 'МОУО и цели');
   readonly table = section('municipalities', 'Муниципалитеты');
   readonly municipality = h('section', { id: 'municipality', hidden: true });
+  readonly sources = h('section', { id: 'sources', hidden: true });
   readonly uploads = section('uploads', 'Загрузки');
   readonly select = h('select', { id: 'period', 'aria-label': 'Неделя' });
   readonly asOf = h('span', { class: 'as-of', id: 'as-of' });
@@ -76,8 +79,11 @@ class Dashboard {
   private names = new Map<string, string>();
 
   constructor() {
-    this.view = new MunicipalityView(this.municipality, () => this.week);
-    this.municipalTable = new MunicipalTable({ open: (scope) => void this.view.open(scope) });
+    this.view = new MunicipalityView(this.municipality, () => this.week, (scope, metric) => void this.openSources(scope, metric));
+    this.municipalTable = new MunicipalTable({
+      open: (scope) => void this.view.open(scope),
+      sources: (scope, column) => void this.openSources(scope, (column in metricNames ? column : null) as MetricId | null),
+    });
     const logout = h('button', { type: 'button', class: 'link' }, 'Выйти');
     on(logout, 'click', () => {
       forgetKey();
@@ -101,7 +107,7 @@ class Dashboard {
       print,
       logout,
     );
-    append(root, toolbar, this.headline, this.charts, this.ranking, this.table, this.municipality, this.uploads);
+    append(root, toolbar, this.headline, this.charts, this.ranking, this.table, this.municipality, this.sources, this.uploads);
   }
 
   async start(): Promise<void> {
@@ -112,8 +118,10 @@ class Dashboard {
       if (!latest) {
         for (const s of [this.headline, this.charts, this.ranking, this.table]) fill(s, h('p', { class: 'muted' }, 'Данных пока нет: загрузите выгрузку.'));
       } else {
-        const chosen = this.periods.find((p) => p.key === wanted.period) ?? latest;
-        for (const p of [...this.periods].reverse()) append(this.select, h('option', { value: p.key }, p.label));
+        // the headline stands on the newest week with all exports in (issue 20); a newer,
+        // provisional week is offered beside it, not shown in its place
+        const chosen = this.periods.find((p) => p.key === wanted.period) ?? this.periods.find((p) => p.key === body.latest_complete) ?? latest;
+        for (const p of [...this.periods].reverse()) append(this.select, h('option', { value: p.key, 'data-state': p.completeness.state }, optionText(p)));
         this.select.value = chosen.key;
         fill(this.table, this.municipalTable.element);
         fill(this.ranking, h('p', { class: 'muted' }, 'Каждый МОУО против цели по выбранному показателю за выбранную неделю.'), this.rankingView.element);
@@ -152,12 +160,52 @@ class Dashboard {
       const body = await pending;
       if (body.period.key !== this.week?.key) return; // a later choice won
       for (const m of body.municipalities) this.names.set(m.scope.id, m.scope.name);
-      fill(this.headline, h('p', { class: 'week' }, `Неделя ${body.period.label} · ${body.regional.scope.name}`), cards(body.regional, body.targets), legendOfColours());
+      const mark = weekMark(body.period);
+      const trace = (metric: MetricId) => {
+        const b = h('button', { type: 'button', class: 'link trace', 'data-metric': metric }, 'откуда эти данные');
+        on(b, 'click', () => void this.openSources(null, metric));
+        return [b];
+      };
+      fill(
+        this.headline,
+        h('p', { class: 'week' }, `Неделя ${body.period.label} · ${body.regional.scope.name}`),
+        this.completenessNotice(body.period),
+        this.newerWeekOffer(body.period),
+        cards(body.regional, body.targets, trace, mark),
+        legendOfColours(),
+      );
       this.rankingView.show(body);
-      this.municipalTable.show(body);
+      this.municipalTable.show(body, mark);
     } catch (err) {
       fill(this.headline, failure(err));
     }
+  }
+
+  /** What a week lacks, said above its cards: provisional (exports still coming) or closed incomplete. */
+  private completenessNotice(p: PeriodView): HTMLElement | string {
+    const c = p.completeness;
+    if (c.state === 'complete') return '';
+    const why =
+      c.state === 'provisional'
+        ? 'Выгрузки прислали ещё не все МОУО: цифры изменятся, цели по этой неделе не оцениваются.'
+        : 'Срок сдачи прошёл, а выгрузок нет: цифры неполные, цели оценены по тому, что есть.';
+    return h('p', { class: `completeness state-${c.state}`, role: 'note' }, h('b', {}, c.label ?? (c.state === 'provisional' ? 'предварительно' : 'неполные данные')), '. ', why);
+  }
+
+  /** On the latest complete week: the newer provisional weeks, offered with their mark. */
+  private newerWeekOffer(p: PeriodView): HTMLElement | string {
+    const newer = this.periods.filter((q) => q.key > p.key && q.completeness.state === 'provisional');
+    const newest = newer.at(-1);
+    if (!newest || p.completeness.state === 'provisional') return '';
+    const go = h('button', { type: 'button', class: 'link', id: 'newer-week' }, `показать неделю ${newest.label}`);
+    on(go, 'click', () => void this.showWeek(newest.key));
+    return h('p', { class: 'newer-week' }, `Есть более новая неделя ${newest.label} — ${newest.completeness.label ?? 'предварительно'}: `, go);
+  }
+
+  private async openSources(scope: string | null, metric: MetricId | null): Promise<void> {
+    const week = this.week;
+    if (!week) return;
+    await showSources(this.sources, { region, week, scope, scopeName: scope ? (this.names.get(scope) ?? scope) : 'регион', metric }, failure);
   }
 
   private async showCharts(key: string): Promise<void> {
@@ -200,6 +248,22 @@ class Dashboard {
   }
 }
 
+const metricNames: Readonly<Record<string, true>> = Object.fromEntries([...COVERAGE.map((c) => c.metric), ...KPI.map((k) => k.metric)].map((m) => [m, true]));
+
+/** A week in the selector: its label, and «предварительно» / «неполные» when its exports are not all in. */
+function optionText(p: PeriodView): string {
+  if (p.completeness.state === 'provisional') return `${p.label} — предварительно`;
+  if (p.completeness.state === 'incomplete') return `${p.label} — неполные данные`;
+  return p.label;
+}
+
+/** The mark each card and the table carry for a week whose exports are not all in. */
+function weekMark(p: PeriodView): WeekMark {
+  const c = p.completeness;
+  if (c.state === 'complete') return null;
+  return { state: c.state, label: c.label ?? (c.state === 'provisional' ? 'предварительно' : 'неполные данные') };
+}
+
 /** The timeseries of the coverage shares and the KPIs of a scope (each fetched once per view). */
 async function trendSeries(scope: string, level: 'region' | 'municipality'): Promise<{ coverage: TimeseriesBody[]; kpi: TimeseriesBody[] }> {
   const coverage = COVERAGE.filter((c) => level === 'region' || metricInfo(c.metric).scope === 'all');
@@ -236,6 +300,7 @@ class MunicipalityView {
   constructor(
     private readonly s: HTMLElement,
     private readonly week: () => PeriodView | null,
+    private readonly trace: (scope: string, metric: MetricId) => void,
   ) {}
 
   async open(scope: string): Promise<void> {
@@ -264,7 +329,16 @@ class MunicipalityView {
       s.replaceChildren(
         h('h2', {}, r.scope.name),
         h('p', { class: 'week' }, `Неделя ${body.period.label}`, ' · ', close),
-        cards(r, body.targets),
+        cards(
+          r,
+          body.targets,
+          (metric) => {
+            const b = h('button', { type: 'button', class: 'link trace', 'data-metric': metric }, 'откуда эти данные');
+            on(b, 'click', () => this.trace(scope, metric));
+            return [b];
+          },
+          weekMark(body.period),
+        ),
         h('h3', {}, 'Школы'),
         h('p', {}, `Всего ${formatCount(r.metrics.schools_total)}, в Сферуме ${formatCount(r.metrics.schools_in_sferum)}, из них с неактивным администратором ${formatCount(r.metrics.schools_inactive)}.`),
         schools,

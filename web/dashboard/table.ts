@@ -6,7 +6,7 @@
 import type { PeriodBody, RowView, TargetView } from '../../shared/api/views.ts';
 import type { MetricId } from '../../shared/domain/schemas.ts';
 import { append, h, on } from '../dom.ts';
-import { gapText, standing } from './cards.ts';
+import { coverageNote, gapText, standing, type WeekMark } from './cards.ts';
 import { formatCount, formatDelta, formatPercent, shortName } from './format.ts';
 import { KPI } from './labels.ts';
 
@@ -50,6 +50,8 @@ export type TableHooks = {
   readonly cellExtra?: (r: RowView, column: string) => readonly Node[];
   /** a mark beside the name (a provisional or missing export) */
   readonly nameExtra?: (r: RowView) => readonly Node[];
+  /** a figure's cell was clicked: where does it come from («откуда эти данные») */
+  readonly sources?: (scope: string | null, column: string) => void;
 };
 
 type SortState = { readonly column: string; readonly dir: 1 | -1 };
@@ -81,8 +83,11 @@ export class MunicipalTable {
     window.addEventListener('resize', () => this.updateHint());
   }
 
-  show(body: PeriodBody): void {
+  private mark: WeekMark = null;
+
+  show(body: PeriodBody, mark: WeekMark = null): void {
     this.body = body;
+    this.mark = mark;
     this.render();
   }
 
@@ -108,11 +113,18 @@ export class MunicipalTable {
     const table = h(
       'table',
       { class: 'municipal', 'data-period': body.period.key },
-      h('caption', {}, `Показатели МОУО за ${body.period.label}`),
+      h('caption', {}, `Показатели МОУО за ${body.period.label}`, this.mark ? h('span', { class: `week-mark mark-${this.mark.state}` }, ` · ${this.mark.label}`) : null),
       h('thead', {}, head),
       h('tbody', {}, ...rows.map((r) => this.row(r, 'td', body.targets))),
       h('tfoot', {}, this.row(body.regional, 'th', body.targets)),
     );
+    // any figure's cell says where it comes from: one listener for all of them
+    on(table, 'click', (e) => {
+      const td = (e.target as Element).closest<HTMLElement>('td[data-column]');
+      if (!td || !this.hooks.sources) return;
+      const tr = td.closest('tr')!;
+      this.hooks.sources(tr.parentElement?.tagName === 'TFOOT' ? null : (tr.dataset['scope'] ?? null), td.dataset['column']!);
+    });
     this.holder.replaceChildren(table);
     this.filter();
     // the hint depends on the laid-out width: measure after layout
@@ -136,9 +148,12 @@ export class MunicipalTable {
       const st = ev ? standing(ev) : null;
       const target = c.metric ? targets.find((t) => t.metric === c.metric) : undefined;
       const gap = target && c.metric ? gapText(r.metrics[c.metric], target) : '';
-      const td = h('td', { class: st ? `num st-${st.kind}` : c.numeric ? 'num' : null, 'data-column': c.id, title: st ? [st.text, gap].filter(Boolean).join('; ') : null }, c.cell(r));
+      const note = c.metric ? coverageNote(r, c.metric) : null;
+      const title = [st?.text, gap, note, this.hooks.sources ? 'нажмите: откуда эти данные' : null].filter(Boolean).join('; ');
+      const td = h('td', { class: [st ? `num st-${st.kind}` : c.numeric ? 'num' : '', this.hooks.sources ? 'traceable' : ''].join(' ').trim() || null, 'data-column': c.id, title: title || null }, c.cell(r));
       const d = c.delta?.(r);
       if (d) append(td, h('span', { class: 'delta' }, d));
+      if (note) append(td, h('span', { class: 'coverage-note' }, note));
       append(td, ...(this.hooks.cellExtra?.(r, c.id) ?? []));
       append(tr, td);
     }

@@ -61,6 +61,12 @@ function issuesTable(cls: string, caption: string, list: readonly IssueLike[], k
   );
 }
 
+function replacedBy(id: string, details: HTMLElement, ctx: UploadsContext): HTMLElement {
+  const b = h('button', { type: 'button', class: 'link' }, 'какой загрузкой');
+  on(b, 'click', () => void showUpload(details, id, ctx));
+  return h('span', { class: 'why' }, 'данные заменены: ', b);
+}
+
 export async function showUploads(section: HTMLElement, ctx: UploadsContext, onFirstPage: (items: readonly UploadSummary[]) => void): Promise<void> {
   const list = h('tbody', {});
   const more = h('button', { type: 'button', class: 'link' }, 'Показать ещё');
@@ -81,7 +87,16 @@ export async function showUploads(section: HTMLElement, ctx: UploadsContext, onF
           'tr',
           { class: `status-${u.status}`, 'data-upload': u.upload_id },
           h('td', { class: 'file' }, fileName(u.key)),
-          h('td', { class: 'status' }, UPLOAD_STATUS_RU[u.status] ?? u.status, u.file_error ? h('span', { class: 'why' }, issueText(u.file_error)) : null),
+          h(
+            'td',
+            { class: 'status' },
+            UPLOAD_STATUS_RU[u.status] ?? u.status,
+            u.file_error ? h('span', { class: 'why' }, issueText(u.file_error)) : null,
+            u.replaced_by ? replacedBy(u.replaced_by, details, ctx) : null,
+            ...PROMINENT_WARNINGS.filter((c) => (u.issue_counts[c] ?? 0) > 0).map((c) =>
+              h('span', { class: 'badge-warning', 'data-code': c }, c === 'warn.shrinking_replacement' ? '⚠ школ стало намного меньше' : `⚠ ${c}`),
+            ),
+          ),
           h('td', {}, u.tables.map((t) => TABLE_RU[t] ?? t).join(', ')),
           h('td', { class: 'weeks' }, u.periods.map((p) => p.label).join(', ')),
           h('td', { class: 'num' }, formatCount(u.rows.accepted)),
@@ -127,6 +142,30 @@ export async function showUpload(holder: HTMLElement, id: string, ctx: UploadsCo
       ),
       r.file_error ? h('p', { class: 'file-error error' }, `Файл отклонён: ${issueText(r.file_error, { keyMunicipality: muni })}`) : null,
       ...prominent.map((w) => h('p', { class: 'prominent-warning', role: 'alert', 'data-code': w.code }, '⚠ ', issueText(w, { keyMunicipality: muni }))),
+      r.replacements.length
+        ? h(
+            'table',
+            { class: 'replacements' },
+            h('caption', {}, `Заменила данные прежних загрузок: ${formatCount(r.replacements.length)}`),
+            h('thead', {}, h('tr', {}, ...['Неделя', 'Таблица', 'МОУО', 'Школ: было → стало', 'Педагогов', 'Обучающихся'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'tbody',
+              {},
+              ...r.replacements.map((x) =>
+                h(
+                  'tr',
+                  { class: x.after.schools * 2 < x.before.schools ? 'shrunk' : null },
+                  h('td', {}, formatDate(x.period.start).slice(0, 5) + '–' + formatDate(x.period.end)),
+                  h('td', {}, TABLE_RU[x.kind] ?? x.kind),
+                  h('td', {}, ctx.municipalityName(x.municipality_id) ?? x.municipality_id),
+                  h('td', { class: 'num' }, `${formatCount(x.before.schools)} → ${formatCount(x.after.schools)}`),
+                  h('td', { class: 'num' }, `${formatCount(x.before.teachers)} → ${formatCount(x.after.teachers)}`),
+                  h('td', { class: 'num' }, `${formatCount(x.before.students)} → ${formatCount(x.after.students)}`),
+                ),
+              ),
+            ),
+          )
+        : null,
       r.errors.length ? issuesTable('errors', `Отклонённые строки и ошибки: ${formatCount(r.errors.length)}`, r.errors, muni) : h('p', {}, 'Ошибок нет.'),
       rest.length ? issuesTable('warnings', `Предупреждения (строки приняты): ${formatCount(rest.length)}`, rest, muni) : null,
       omitted > 0

@@ -99,6 +99,15 @@ const PHRASES: Readonly<Record<string, Phrase>> = {
   'warn.shrinking_replacement': (i) => `файл заменил данные прежней загрузки, и школ стало намного меньше${i.value ? ` (${i.value})` : ''}: проверьте, полный ли это файл`,
 };
 
+/** A missing-column issue as lists: the contract's headers missing, and the headers the file has (null for another code). */
+export function missingColumns(issue: IssueLike): { readonly missing: readonly string[]; readonly found: readonly string[] } | null {
+  if (issue.code !== 'file.missing_column') return null;
+  return {
+    missing: (issue.column ?? '').split(',').filter((s) => s.trim() !== '').map(fieldHeader),
+    found: (issue.value ?? '').split(/\s*;\s*/).filter((s) => s !== ''),
+  };
+}
+
 /** The reason a person reads for one issue, in Russian; an unknown code keeps the report's message. */
 export function issueText(issue: IssueLike, ctx: IssueTextContext = {}): string {
   const phrase = PHRASES[issue.code];

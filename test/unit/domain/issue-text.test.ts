@@ -4,7 +4,7 @@
 // municipality is named when the page knows it.
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../shared/domain/errors.ts';
-import { fieldHeader, hasIssueText, issueText } from '../../../shared/domain/issue-text.ts';
+import { fieldHeader, hasIssueText, issueText, missingColumns } from '../../../shared/domain/issue-text.ts';
 
 const issue = (code: string, over: Partial<{ column: string | null; value: string | null; file: string; sheet: string | null }> = {}) => ({
   code,
@@ -47,5 +47,12 @@ describe('issueText', () => {
 
   test('an unknown code keeps the report’s message rather than inventing one', () => {
     expect(issueText(issue('warn.something_new'))).toBe('english text');
+  });
+});
+
+describe('missingColumns', () => {
+  test('the missing fields by their contract headers, the found headers as the file has them; null for any other code', () => {
+    expect(missingColumns(issue('file.missing_column', { column: 'school_inn,teachers_total', value: 'МОУО; ОО' }))).toEqual({ missing: ['ИНН', 'Педагогов всего'], found: ['МОУО', 'ОО'] });
+    expect(missingColumns(issue('file.no_period'))).toBeNull();
   });
 });

@@ -454,6 +454,52 @@ describe('dashboard in headless Chromium', () => {
     expect(await settle()).toEqual([]);
   });
 
+  test('a provisional newer week: the page opens on the latest complete week, offers the newer one marked, and marks every card and the table; data coverage and the provisional status in words', async () => {
+    // The store's weeks are all complete; the API's answers are rewritten in the browser to
+    // a newest week with 1 of 33 exports in (issue 20's fields as the spec describes them)
+    const b = await launch();
+    const { page, settle } = await openPage(b, 1400, 1000);
+    const label = 'предварительно: 1 из 33 МОУО';
+    const provisional = (c: PeriodBody['period']['completeness']) => ({ ...c, complete: false, state: 'provisional' as const, label, schools: { expected: 33, reported: 1, missing: [] }, municipalities: { expected: 33, reported: 1, missing: [] } });
+    const complete = (c: PeriodBody['period']['completeness']) => ({ ...c, complete: true, state: 'complete' as const, label: null });
+    const mark = (p: PeriodBody['period']) => ({ ...p, completeness: p.key === LATEST ? provisional(p.completeness) : complete(p.completeness) });
+    const previous = '2023-03-27..2023-03-31';
+    await page.route(/\/v1\/regions\/26\/periods(\/[^/?]+)?$/, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as PeriodsBody & PeriodBody;
+      if (Array.isArray(body.periods)) {
+        await route.fulfill({ response: res, json: { ...body, periods: body.periods.map(mark), latest_complete: previous } });
+        return;
+      }
+      const out: PeriodBody = { ...body, period: mark(body.period) };
+      if (body.period.key === LATEST) {
+        out.regional = { ...body.regional, data_coverage: { ...body.regional.data_coverage, teachers_msg3_share: 0.87 }, evaluations: body.regional.evaluations.map((e) => (e.metric === 'teachers_msg3_share' ? { ...e, status: 'provisional' as const } : e)) };
+      }
+      await route.fulfill({ response: res, json: out });
+    });
+    await page.goto(`${server.url}/?key=${encodeURIComponent(KEYS.reader)}`);
+    await page.waitForSelector('#headline .card');
+    await page.waitForSelector('table.municipal tbody tr');
+    // the headline stands on the latest complete week, with no mark
+    expect(await page.$eval('#period', (s) => (s as HTMLSelectElement).value)).toBe(previous);
+    expect(await page.$$('#headline .week-mark')).toHaveLength(0);
+    expect(await page.textContent('#period option[value="2023-04-03..2023-04-07"]')).toBe('03.04-07.04.2023 — предварительно');
+    // the newer week is offered beside it, clearly marked
+    expect(await page.textContent('#headline .newer-week')).toContain(`Есть более новая неделя 03.04-07.04.2023 — ${label}`);
+    await page.click('#newer-week');
+    await page.waitForSelector(`table.municipal[data-period="${LATEST}"]`);
+    expect(await page.$$eval('#headline .card .week-mark', (m) => m.map((x) => x.textContent))).toEqual(Array(7).fill(label));
+    expect(await page.textContent('table.municipal caption')).toContain(label);
+    expect(await page.textContent('#headline .completeness')).toContain('цели по этой неделе не оцениваются');
+    const msg3 = await page.$eval('#headline .card[data-metric="teachers_msg3_share"]', (c) => ({ status: c.getAttribute('data-status'), text: c.textContent ?? '' }));
+    expect(msg3.status).toBe('provisional');
+    expect(msg3.text).toContain('нет полных данных');
+    expect(msg3.text).toContain('данные по 87,0\u00a0% педагогов');
+    expect(await page.textContent('#headline .card[data-metric="teachers_msg10_share"]')).not.toContain('данные по');
+    await page.screenshot({ path: `${SHOTS}/dashboard-provisional.png`, clip: { x: 0, y: 0, width: 1400, height: 900 } });
+    expect(await settle()).toEqual([]);
+  });
+
   test('an unknown key brings back the login form with a message, and text from the API is never markup', async () => {
     const b = await launch();
     const page = await b.newPage();

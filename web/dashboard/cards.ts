@@ -34,7 +34,8 @@ const isCoverage = (m: MetricId) => COVERAGE.some((c) => c.metric === m);
 /** The scale of a card's bar: coverage from a round 10 % below the value to 100 %; a KPI from 0 to a round value above value and target. */
 export function barScale(metric: MetricId, value: number | null, threshold: number): { lo: number; hi: number } {
   if (isCoverage(metric)) return { lo: Math.max(0, Math.min(0.9, Math.floor(((value ?? 1) - 1e-9) * 10) / 10)), hi: 1 };
-  return { lo: 0, hi: Math.min(1, Math.ceil((Math.max(value ?? 0, threshold) * 1.2) / 0.1) * 0.1) };
+  // toFixed: 3 × 0.1 is 0.30000000000000004 in binary
+  return { lo: 0, hi: Math.min(1, Number((Math.ceil((Math.max(value ?? 0, threshold) * 1.2) / 0.1) * 0.1).toFixed(2))) };
 }
 
 function progress(metric: MetricId, value: number | null, target: TargetView): HTMLElement {

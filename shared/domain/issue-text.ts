@@ -96,6 +96,8 @@ const PHRASES: Readonly<Record<string, Phrase>> = {
   'warn.teachers_in_sferum_above_total': (i) => `педагогов в Сфере (${val(i)}) больше, чем педагогов всего`,
   'warn.missing_counts': (i) => `не заполнены числа${col(i)}: школа не входит в эту долю`,
   'warn.future_period': (i) => `период ${val(i)} начинается позже, чем через неделю после загрузки`,
+  // a repeated file: the report's own sentence carries the date of the upload in force
+  'warn.duplicate_upload': (i) => (/^этот файл уже загружен/.test(i.message) ? i.message : 'этот файл уже загружен; данные не изменились'),
   'warn.shrinking_replacement': (i) => `файл заменил данные прежней загрузки, и школ стало намного меньше${i.value ? ` (${i.value})` : ''}: проверьте, полный ли это файл`,
 };
 

@@ -13,7 +13,7 @@ import { formatCount, formatDate } from './format.ts';
 import { TABLE_RU, UPLOAD_STATUS_RU } from './labels.ts';
 
 /** Codes whose warning must be seen before anything else in a report. */
-export const PROMINENT_WARNINGS: readonly string[] = ['warn.shrinking_replacement'];
+export const PROMINENT_WARNINGS: readonly string[] = ['warn.shrinking_replacement', 'warn.duplicate_upload'];
 
 export type UploadsContext = {
   /** a municipality's name by id (the key of a municipal upload names its id) */
@@ -94,7 +94,7 @@ export async function showUploads(section: HTMLElement, ctx: UploadsContext, onF
             u.file_error ? h('span', { class: 'why' }, issueText(u.file_error)) : null,
             u.replaced_by ? replacedBy(u.replaced_by, details, ctx) : null,
             ...PROMINENT_WARNINGS.filter((c) => (u.issue_counts[c] ?? 0) > 0).map((c) =>
-              h('span', { class: 'badge-warning', 'data-code': c }, c === 'warn.shrinking_replacement' ? '⚠ школ стало намного меньше' : `⚠ ${c}`),
+              h('span', { class: 'badge-warning', 'data-code': c }, c === 'warn.shrinking_replacement' ? '⚠ школ стало намного меньше' : 'файл повторён: данные не изменились'),
             ),
           ),
           h('td', {}, u.tables.map((t) => TABLE_RU[t] ?? t).join(', ')),

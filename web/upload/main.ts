@@ -249,7 +249,7 @@ function showReport(r: UploadReport, answer: FormAnswer, status: HTMLElement, re
   }
 
   // a replacement that shrank a municipality's schools, first and loud (issue 20)
-  for (const w of r.warnings.filter((x) => x.code === 'warn.shrinking_replacement')) {
+  for (const w of r.warnings.filter((x) => x.code === 'warn.shrinking_replacement' || x.code === 'warn.duplicate_upload')) {
     append(result, h('p', { class: 'prominent-warning', role: 'alert' }, `⚠ ${issueText(w, { keyMunicipality })}`));
   }
   if (r.replacements.length) {
@@ -283,7 +283,7 @@ function showReport(r: UploadReport, answer: FormAnswer, status: HTMLElement, re
 
   const rows = r.errors.filter((e) => e.row !== null && e !== r.file_error && e.code !== r.file_error?.code);
   if (rows.length) append(result, ...issueBlock('rejected', 'Отклонённые строки', rows, keyMunicipality));
-  const warnings = r.warnings.filter((w) => w.code !== 'warn.shrinking_replacement');
+  const warnings = r.warnings.filter((w) => w.code !== 'warn.shrinking_replacement' && w.code !== 'warn.duplicate_upload');
   if (warnings.length) append(result, ...issueBlock('warnings', `Предупреждения: ${warnings.length} (строки приняты)`, warnings, keyMunicipality));
   if ((r.issues_omitted ?? 0) > 0) append(result, h('p', { class: 'muted omitted' }, `Ещё ${r.issues_omitted} замечаний не показаны: исправьте перечисленные и загрузите файл снова.`));
 }

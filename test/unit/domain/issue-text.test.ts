@@ -18,7 +18,7 @@ const issue = (code: string, over: Partial<{ column: string | null; value: strin
 
 describe('issueText', () => {
   test('every issue code has a Russian phrase, and none falls back to the English message', () => {
-    const codes = [...Object.values(IssueCode), 'warn.shrinking_replacement'];
+    const codes = [...Object.values(IssueCode), 'warn.shrinking_replacement', 'warn.duplicate_upload'];
     expect(codes.filter((c) => !hasIssueText(c))).toEqual([]);
     for (const c of codes) {
       const text = issueText(issue(c, { column: 'Педагогов всего', value: '12' }));

@@ -7,7 +7,7 @@ import type { PeriodView, SourcesBody, UploadRef } from '../../shared/api/views.
 import { metricInfo } from '../../shared/domain/metric-catalog.ts';
 import type { MetricId } from '../../shared/domain/schemas.ts';
 import { h, on } from '../dom.ts';
-import { api } from './api.ts';
+import { api, ApiFailure } from './api.ts';
 import { formatCount } from './format.ts';
 import { TABLE_RU } from './labels.ts';
 import { formatMoment } from './uploads.ts';
@@ -46,7 +46,9 @@ export async function showSources(
   try {
     body = await api.sources(input.region, input.week.key, input.scope);
   } catch (err) {
-    s.replaceChildren(...head, failure(err));
+    // a server without the provenance route yet answers the catch-all 404
+    const missing = err instanceof ApiFailure && err.status === 404 && err.code === 'not_found';
+    s.replaceChildren(...head, missing ? h('p', { class: 'notice' }, 'Этот сервер пока не сообщает, из каких загрузок взяты цифры.') : failure(err));
     return;
   }
   const munis = input.scope ? body.municipalities.filter((m) => m.municipality_id === input.scope) : body.municipalities;

@@ -93,7 +93,7 @@ const PHRASES: Readonly<Record<string, Phrase>> = {
   'warn.possible_branch': (i) => `ИНН ${val(i)} встречается с другим названием школы: учтена как филиал`,
   'warn.totals_mismatch': (i) => `строка «Итого»${col(i)} (${val(i)}) не сходится с суммой строк`,
   'warn.totals_row_skipped': () => 'строка «Итого» пропущена и сверена с суммой строк',
-  'warn.teachers_in_sferum_above_total': (i) => `педагогов в Сфере (${val(i)}) больше, чем педагогов всего`,
+  'warn.teachers_in_sferum_above_total': (i) => `педагогов в Сфере (${i.value ?? '?'}) больше, чем педагогов всего`,
   'warn.missing_counts': (i) => `не заполнены числа${col(i)}: школа не входит в эту долю`,
   'warn.future_period': (i) => `период ${val(i)} начинается позже, чем через неделю после загрузки`,
   // a repeated file: the report's own sentence carries the date of the upload in force

@@ -20,7 +20,7 @@ function upload(u: UploadRef | null): HTMLElement | string {
     'span',
     { class: 'upload-ref', 'data-upload': u.upload_id },
     h('b', {}, fileOf(u.object_key)),
-    ` · ${formatMoment(u.uploaded_at)} · ${u.uploader ? `ключ «${u.uploader}»` : 'загружен в хранилище напрямую'} · строк: ${formatCount(u.rows)}`,
+    ` · ${formatMoment(u.uploaded_at)} · ${u.uploader ? `ключ «${u.uploader}»` : 'загружен в хранилище напрямую'} · строк в файле: ${formatCount(u.rows)}`,
   );
 }
 

@@ -57,9 +57,9 @@ describe('ROUTES', () => {
   });
 
   // officials see the uploads behind the figures (issue 23); the alert states stay the integrators'
-  test('a dashboard key reads periods, timeseries, the report, the inactive schools and the uploads, not alerts', () => {
+  test('a dashboard key reads periods, their sources, timeseries, the report, the inactive schools and the uploads, not alerts', () => {
     const allowed = ROUTES.filter((r) => r.access !== 'public' && r.access.includes('dashboard')).map((r) => r.name);
-    expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools', 'uploads', 'upload']);
+    expect(allowed).toEqual(['periods', 'period', 'sources', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools', 'uploads', 'upload']);
   });
 });
 

@@ -17,7 +17,7 @@ import { chromium, type Browser, type ConsoleMessage } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../functions/api/handler.ts';
 import { listenApi } from '../../../infra/local/http-adapter.ts';
-import type { InactiveSchoolsBody, PeriodBody, PeriodsBody, UploadsBody } from '../../../shared/api/views.ts';
+import type { InactiveSchoolsBody, PeriodBody, PeriodsBody, SourcesBody, UploadsBody } from '../../../shared/api/views.ts';
 import { formatPercent } from '../../../web/dashboard/format.ts';
 import { metricInfo } from '../../../shared/domain/metric-catalog.ts';
 import { renderMessage } from '../../../shared/domain/notify/render.ts';
@@ -497,6 +497,33 @@ describe('dashboard in headless Chromium', () => {
     expect(msg3.text).toContain('данные по 87,0\u00a0% педагогов');
     expect(await page.textContent('#headline .card[data-metric="teachers_msg10_share"]')).not.toContain('данные по');
     await page.screenshot({ path: `${SHOTS}/dashboard-provisional.png`, clip: { x: 0, y: 0, width: 1400, height: 900 } });
+    expect(await settle()).toEqual([]);
+  });
+
+  test('«откуда эти данные»: a card lists the uploads in force per municipality; a cell lists its municipality’s school rows with file and row', async () => {
+    const b = await launch();
+    const { page, settle } = await openPage(b, 1400, 1000);
+    await page.goto(`${server.url}/?key=${encodeURIComponent(KEYS.dashboard)}`);
+    await page.waitForSelector('table.municipal tbody tr');
+    const week = await headlineWeek();
+    const body = await apiJson<PeriodBody>(`/v1/regions/26/periods/${week}`);
+    // from a card: every municipality with its schools table and its МОУО row, each from the upload in force
+    await page.click('#headline .card[data-metric="teachers_msg3_share"] .trace');
+    await page.waitForSelector('#sources[data-scope="region"] table.sources tbody tr');
+    const all = await apiJson<SourcesBody>(`/v1/regions/26/periods/${week}/sources`);
+    expect(await page.$$eval('#sources table.sources tbody tr', (r) => r.length)).toBe(all.municipalities.reduce((n, m) => n + m.tables.length, 0));
+    expect(await page.textContent('#sources .week')).toContain('≥3 сообщений за неделю');
+    // from a cell: that municipality's school rows, one per school of the cell, with the file and row they came from
+    const muni = body.municipalities.find((m) => (m.metrics.schools_total ?? 0) > 10)!;
+    await page.click(`table.municipal tbody tr[data-scope="${muni.scope.id}"] td[data-column="teachers_msg3_share"]`);
+    await page.waitForSelector(`#sources[data-scope="${muni.scope.id}"] table.source-rows tbody tr`);
+    const one = await apiJson<SourcesBody>(`/v1/regions/26/periods/${week}/sources`, { municipality: muni.scope.id });
+    const rows = await page.$$eval('#sources table.source-rows tbody tr', (trs) => trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (c) => c.textContent ?? '')));
+    expect(rows).toHaveLength(muni.metrics.schools_total!);
+    const fileOf = new Map(one.municipalities.flatMap((m) => m.tables.flatMap((t) => (t.in_force ? [[t.in_force.upload_id, t.in_force.object_key.replace(/^.*\//, '')] as const] : []))));
+    expect(rows).toEqual(one.schools.map((x) => [x.school_name, x.school_inn, x.school_kpp ?? '', fileOf.get(x.upload_id) ?? x.upload_id, x.sheet ?? '', String(x.row)]));
+    expect(rows.every((r) => /\.(csv|xlsx)$/.test(r[3]!))).toBe(true);
+    await (await page.$('#sources'))!.screenshot({ path: `${SHOTS}/dashboard-sources.png` });
     expect(await settle()).toEqual([]);
   });
 

@@ -146,6 +146,27 @@ describe('the upload page', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  test('the same file again is called a repeat; a much shorter file for the same week says what it replaced, loudly', async () => {
+    const { page, problems } = await uploadPage();
+    await send(page, KEYS.izob, SAMPLE);
+    await page.waitForSelector('.result[data-status]', { timeout: 60_000 });
+    expect(await page.textContent('.status')).toBe('Этот файл уже загружен: данные не изменились');
+    expect(await page.textContent('.result .prominent-warning')).toMatch(/^⚠ этот файл уже загружен \d\d\.\d\d\.\d{4}; данные не изменились$/);
+
+    // two of the municipality's 21 schools: the newer upload wins, and says so
+    const lines = readFileSync(SAMPLE, 'utf8').split(/\r?\n/);
+    const own = lines.filter((l) => l.split(';')[1] === 'Изобильненский муниципальный округ');
+    const short = [lines[0], ...own.slice(0, 2)].join('\r\n');
+    await page.reload();
+    await send(page, KEYS.izob, { name: 'izob_03.04-07.04.2023.csv', mimeType: 'text/csv', buffer: Buffer.from(short, 'utf8') });
+    await page.waitForSelector('.result[data-status]', { timeout: 60_000 });
+    expect(await page.textContent('.status')).toBe('Файл принят');
+    expect(await page.textContent('.result .prominent-warning')).toBe(`⚠ файл заменил данные прежней загрузки, и школ стало намного меньше (${own.length} → 2): проверьте, полный ли это файл`);
+    expect(await cellsOf(page, 'table.replacements')).toEqual([['03.04.2023–07.04.2023', 'школы (ОО)', `${own.length} → 2`, expect.stringMatching(/→/), expect.stringMatching(/→/)]]);
+    await page.screenshot({ path: `${SHOTS}/upload-replacement.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  }, 180_000);
+
   test('a file with the wrong headers: the contract’s columns named beside the headers found; screenshot of the report', async () => {
     const { page, problems } = await uploadPage();
     const csv = ['Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Учителей;Учеников', '03.04-07.04.2023;Изобильненский МО;МБОУ СОШ № 1;2607000000;да;да;10;100'].join('\r\n');

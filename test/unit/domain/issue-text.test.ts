@@ -45,6 +45,11 @@ describe('issueText', () => {
     expect(issueText(issue('file.corrupt_archive', { file: 'uploads/26/x.xlsx' }))).toMatch(/^файл повреждён/);
   });
 
+  test('a reader’s own Russian message is kept (it names the cell), its field ids read as the contract’s headers', () => {
+    const i = { ...issue('warn.header_combined', { column: 'Педагогов, создавших ≥1 чат' }), message: 'заголовок столбца K распознан только вместе с заголовком группы над ним: «…» прочитан как teachers_chat_creators' };
+    expect(issueText(i)).toBe('заголовок столбца K распознан только вместе с заголовком группы над ним: «…» прочитан как «Педагогов, создавших ≥1 чат»');
+  });
+
   test('an unknown code keeps the report’s message rather than inventing one', () => {
     expect(issueText(issue('warn.something_new'))).toBe('english text');
   });

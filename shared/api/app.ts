@@ -15,6 +15,9 @@ import type { ReadModel, ReadView } from '../ports/read-model.ts';
 import { renderCsv } from '../formats/csv/report.ts';
 import { renderReportPptx } from '../formats/pptx/report.ts';
 import { renderReportXlsx } from '../formats/xlsx/report.ts';
+import { templateCsv, templateXlsx } from '../formats/template.ts';
+import { schoolWeek } from '../domain/reporting-week.ts';
+import { exampleInn, uploadTemplate, type TemplateTable } from '../domain/upload-template.ts';
 import type { DashboardAssets } from './pages/assets.ts';
 import { renderPage } from './pages/html.ts';
 import { authenticate, decideAccess, type ApiKeyEntry, type Principal } from './auth.ts';
@@ -92,6 +95,16 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       return uploadPage(deps);
     case 'upload_create':
       return createUpload(req, path['region'] ?? '', principal, deps);
+    case 'template_csv':
+    case 'template_xlsx': {
+      const code = path['region'] ?? '';
+      const region = deps.regions.get(code);
+      if (!region) return regionNotFound(code);
+      const tables = templateFor(code, region, new Date());
+      const name = `sferum-template-${code}`;
+      if (route.name === 'template_csv') return download(`${name}.csv`, CONTENT_TYPE.csv, templateCsv(tables));
+      return download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await templateXlsx(tables));
+    }
     case 'dashboard_page': {
       if (!deps.dashboard) return apiError(503, 'unavailable', 'the dashboard is not built: run npm run build');
       const region = deps.regions.get(deps.defaultRegion);
@@ -247,6 +260,12 @@ function readResponse(deps: ApiDeps, req: ApiRequest, build: (view: ReadView) =>
     if (key !== null && response.statusCode === 200) cache!.set(key, response);
     return response;
   });
+}
+
+/** The template of a region: last school week, the reference's first municipality, a valid INN of the region. */
+function templateFor(code: string, region: Pick<ApiRegion, 'municipalities'>, now: Date): readonly TemplateTable[] {
+  const municipality = region.municipalities[0]?.name ?? 'Наименование МОУО';
+  return uploadTemplate({ period: schoolWeek(now.getTime(), 'previous'), municipality, inn: exampleInn(code) });
 }
 
 /** The stored completeness of a region's periods, read once per response. */

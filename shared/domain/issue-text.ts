@@ -36,6 +36,16 @@ const isXlsxName = (file: string) => /\.xlsx$/i.test(file);
 
 type Phrase = (i: IssueLike, ctx: IssueTextContext) => string;
 
+/**
+ * The report's own message when it is already Russian (it names the cell, which a phrase
+ * rebuilt from the fields cannot), with any field id in it («прочитан как teachers_total»)
+ * replaced by the contract's header; otherwise the phrase given.
+ */
+function withHeaders(i: IssueLike, otherwise: string): string {
+  if (!/[а-яё]/i.test(i.message)) return otherwise;
+  return i.message.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (id) => (FIRST_ALIAS[id] ? q(FIRST_ALIAS[id]!) : id));
+}
+
 /** One phrase per stable code; a code not listed here falls back to the report's own message. */
 const PHRASES: Readonly<Record<string, Phrase>> = {
   // the whole file
@@ -96,6 +106,13 @@ const PHRASES: Readonly<Record<string, Phrase>> = {
   'warn.teachers_in_sferum_above_total': (i) => `педагогов в Сфере (${i.value ?? '?'}) больше, чем педагогов всего`,
   'warn.missing_counts': (i) => `не заполнены числа${col(i)}: школа не входит в эту долю`,
   'warn.future_period': (i) => `период ${val(i)} начинается позже, чем через неделю после загрузки`,
+  // the readers' own Russian sentences name the cell (h21); field ids in them become the contract's headers
+  'warn.header_homoglyph': (i) => withHeaders(i, `заголовок ${q(i.column ?? '')} содержит латинские буквы, похожие на русские; проверьте, тот ли это столбец`),
+  'warn.header_combined': (i) => withHeaders(i, `заголовок ${q(i.column ?? '')} распознан только вместе с заголовком группы над ним; проверьте, тот ли это столбец`),
+  'warn.unread_column_data': (i) => withHeaders(i, 'столбец без заголовка содержит данные и не прочитан: дайте ему заголовок из шаблона'),
+  'warn.period_guessed': (i) => withHeaders(i, `в таблице нет столбца «Период»: неделя ${i.value ?? ''} взята не из столбца; проверьте, та ли это неделя`),
+  'row.period_single_date': (i) => withHeaders(i, `одна дата ${val(i)} — не период: укажите неделю целиком (06.03-10.03.2023) или столбцы «с» и «по»`),
+  'row.sheet_unreadable': (i) => withHeaders(i, `лист${i.sheet ? ` ${q(i.sheet)}` : ''} прочитан не до конца; другие листы прочитаны`),
   // a repeated file: the report's own sentence carries the date of the upload in force
   'warn.duplicate_upload': (i) => (/^этот файл уже загружен/.test(i.message) ? i.message : 'этот файл уже загружен; данные не изменились'),
   'warn.shrinking_replacement': (i) => `файл заменил данные прежней загрузки, и школ стало намного меньше${i.value ? ` (${i.value})` : ''}: проверьте, полный ли это файл`,

@@ -1,32 +1,24 @@
 // Adapter: AggregateStore on YDB. The table (aggregate_metrics, migration 0002) is flat —
 // one row per (region, period, level, unit), one column per metric id and per delta — so
-// DataLens reads it directly. The table has the secondary index by_scope, and YDB refuses
-// a transaction that modifies such a table twice, so a period is replaced by ONE write:
-// its rows are upserted in the statement that also reads the keys the period held, and
-// committed with it — readers see each unit's old row or its new one, never a mix. Units
-// the period no longer has (a municipality gone from the reference data: rare) are then
-// deleted by key in a second transaction; until it commits a reader can still see such a
-// unit's old row beside the new ones. Re-running either after an ambiguous failure leaves
-// the same state.
+// DataLens reads it directly. A period is replaced in ONE transaction (one statement list,
+// AGGREGATE_REPLACE_PERIOD) that also indexes the period (region_period) and renews the
+// region's read token (read_version), so readers see the old period or the new one, and the
+// API's cached responses of the old one are not served again. Re-running it after an
+// ambiguous failure leaves the same state (the token is new, which only costs a rebuild).
 import type { AggregateRow } from '../../domain/metrics.ts';
 import { MetricId, type Period } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { paginate, type Runner, type YdbClient } from './client.ts';
-import {
-  AGGREGATE_COLUMNS,
-  AGGREGATE_DELETE_KEYS,
-  AGGREGATE_KEY_COLUMNS,
-  AGGREGATE_PERIODS,
-  AGGREGATE_READ_PERIOD,
-  AGGREGATE_TIMESERIES,
-  AGGREGATE_UNIT_COLUMNS,
-  AGGREGATE_WRITE_PERIOD,
-} from './queries.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, AGGREGATE_REPLACE_PERIOD, AGGREGATE_TIMESERIES } from './queries.ts';
 import { col, decodeRows, listParam, param, type Columns } from './codec.ts';
-import { METRIC_COLUMNS, aggregateToRow, rowToAggregate } from './tables.ts';
+import { METRIC_COLUMNS, T, aggregateToRow, rowToAggregate, versionRow } from './tables.ts';
 
 const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** readPeriod's order: the region's row first, then municipalities by id. */
+export const byScopeOrder = (a: AggregateRow, b: AggregateRow): number =>
+  a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1;
 
 /** The aggregate reads over any runner: a store's own statements or a snapshot transaction's. */
 export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' | 'timeseries' | 'periods'> {
@@ -40,9 +32,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
         AGGREGATE_COLUMNS,
         'reading aggregates',
       );
-      return rows
-        .map(rowToAggregate)
-        .sort((a, b) => (a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1));
+      return rows.map(rowToAggregate).sort(byScopeOrder);
     },
 
     async timeseries(region, metric, scope) {
@@ -66,8 +56,8 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
     },
 
     async periods(region) {
-      const rows = await paginate(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing aggregate periods');
-      return rows.map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      const [rs] = await run(AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, 'listing aggregate periods');
+      return (rs ? decodeRows(rs, PERIOD_COLUMNS) : []).map((r): Period => ({ start: r.period_start, end: r.period_end }));
     },
   };
 }
@@ -92,22 +82,18 @@ export class YdbAggregateStore implements AggregateStore {
         throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
       }
     }
-    const what = `replacing aggregates of ${region} ${period.start}..${period.end}`;
-    const [held] = await this.#db.run(
-      AGGREGATE_WRITE_PERIOD,
+    const now = Date.now();
+    await this.#db.run(
+      AGGREGATE_REPLACE_PERIOD,
       {
         $region: param(col.utf8, region),
         $period_start: param(col.date, period.start),
         $period_end: param(col.date, period.end),
         $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow)),
+        $period: listParam(T.regionPeriod.columns, rows.length ? [{ region, period_start: period.start, period_end: period.end, changed_at_ms: now }] : []),
+        $read_token: listParam(T.readVersion.columns, [versionRow(region, now)]),
       },
-      { what, idempotent: true },
+      { what: `replacing aggregates of ${region} ${period.start}..${period.end}`, idempotent: true },
     );
-    const kept = new Set(rows.map((r) => `${r.scope.level}|${r.scope.id}`));
-    const stale = (held ? decodeRows(held, AGGREGATE_UNIT_COLUMNS) : [])
-      .filter((k) => !kept.has(`${k.level}|${k.unit}`))
-      .map((k) => ({ region, period_start: period.start, period_end: period.end, level: k.level, unit: k.unit }));
-    if (stale.length === 0) return;
-    await this.#db.run(AGGREGATE_DELETE_KEYS, { $keys: listParam(AGGREGATE_KEY_COLUMNS, stale) }, { what: `${what}: dropping units it no longer has`, idempotent: true });
   }
 }

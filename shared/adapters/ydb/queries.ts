@@ -9,7 +9,7 @@
 // continuing strictly after the last key seen, both ordered by that key and bounded by
 // `$limit` (see client.ts `paginate`), so no result held in memory grows with the data.
 import { MetricId } from '../../domain/schemas.ts';
-import { yqlStruct, yqlType, pick, type Columns, type AnyTable } from './codec.ts';
+import { col, yqlStruct, yqlType, pick, type Columns, type AnyTable, type ColumnType } from './codec.ts';
 import { T } from './tables.ts';
 
 /** Literals a statement may contain; everything else is a parameter. */
@@ -34,6 +34,21 @@ function declares(params: Readonly<Record<string, string>>): string {
 /** DECLAREs for columns of a table, each parameter named after its column. */
 function declareColumns(spec: AnyTable, ...names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((n) => [n, yqlType(spec.columns[n]!)]));
+}
+
+/**
+ * A statement as YQL: its DECLAREs derived from the typed parameters, the text literal.
+ * A parameter is a column type (`col.utf8`), a row list (`rowsOf(T.x.columns)`) or a YQL
+ * type text for the rest (`'Uint64'`).
+ */
+export function yql(params: Readonly<Record<string, ColumnType | string>>, text: string): string {
+  const decl = Object.entries(params).map(([n, t]) => `DECLARE $${n} AS ${typeof t === 'string' ? t : yqlType(t)};`);
+  return `${decl.join('\n')}\n${text.trim()}`;
+}
+
+/** The DECLARE type of a `List<Struct<...>>` parameter of these columns (AS_TABLE input). */
+export function rowsOf(columns: Columns): string {
+  return listOf(columns);
 }
 
 function listOf(columns: Columns): string {
@@ -85,7 +100,6 @@ const upsertRows = (spec: AnyTable, columns: Columns = spec.columns) =>
 
 const L = T.uploadLedger;
 export const LEDGER_COLUMNS = L.columns;
-export const COUNTER_COLUMNS = T.sequenceCounter.columns;
 export const LEDGER_TAKEOVER_COLUMNS = pick(L.columns, 'upload_id', 'lease_until_ms', 'acquired_at_ms');
 export const LEDGER_COMPLETE_COLUMNS = pick(
   L.columns,
@@ -102,17 +116,16 @@ SELECT ${cols(L.columns)}
 FROM ${L.name}
 WHERE ${eq('upload_id')};`;
 
-export const COUNTER_GET = `${declares(declareColumns(T.sequenceCounter, 'counter_name'))}
-SELECT ${cols(T.sequenceCounter.columns)}
-FROM ${T.sequenceCounter.name}
-WHERE ${eq('counter_name')};`;
-
-/** A new ledger row and the bumped counter, in the acquiring transaction. INSERT fails on an existing key. */
-export const LEDGER_INSERT = `${declares({ rows: listOf(L.columns), counter: listOf(T.sequenceCounter.columns) })}
-INSERT INTO ${L.name}
+/**
+ * A new ledger row. INSERT fails on an existing key (PRECONDITION_FAILED: a racing
+ * invocation got there first). Its ingest sequence comes from the clock (ledgerSequence in
+ * upload-ledger.ts), not from a counter row every upload would read and bump: one row
+ * written by every upload of every region serialised a deadline's burst and aborted it.
+ */
+export const LEDGER_INSERT = yql({ rows: rowsOf(L.columns) }, `
+INSERT INTO upload_ledger
 SELECT * FROM AS_TABLE($rows);
-UPSERT INTO ${T.sequenceCounter.name}
-SELECT * FROM AS_TABLE($counter);`;
+`);
 
 export const LEDGER_TAKEOVER = `${declares({ rows: listOf(LEDGER_TAKEOVER_COLUMNS) })}
 UPDATE ${L.name} ON
@@ -139,14 +152,15 @@ WHERE ${eq('status')} AND ingest_sequence < $before
 ORDER BY ingest_sequence DESC
 LIMIT $limit;`;
 
-export const LEDGER_BY_OBJECT = paged({
-  params: declareColumns(L, 'bucket', 'object_key'),
-  select: cols(L.columns),
-  from: `${L.name} VIEW by_object`,
-  where: eq('bucket', 'object_key'),
-  keys: ['ingest_sequence'],
-  keyTypes: keyTypes(L, 'ingest_sequence'),
-});
+/**
+ * Every ledger entry of one object key, through the index's prefix. One entry per distinct
+ * content ever uploaded under the key: a handful, so one statement (the caller sorts).
+ */
+export const LEDGER_BY_OBJECT = yql({ bucket: col.utf8, object_key: col.utf8 }, `
+SELECT ${cols(L.columns)}
+FROM upload_ledger VIEW by_object
+WHERE bucket = $bucket AND object_key = $object_key;
+`);
 
 // ---------------------------------------------------------------------------------------
 // Snapshots
@@ -161,6 +175,8 @@ export const UNIT_COLUMNS = U.columns;
 export const POINTER_COLUMNS = P.columns;
 export const SCHOOL_KEY_COLUMNS = pick(S.columns, 'region', 'period_start', 'period_end', 'batch_id', 'municipality_id', 'school_key');
 export const PERIOD_COLUMNS = pick(P.columns, 'period_start', 'period_end');
+/** One (region, period) of a batch: the key prefix of its staged rows. */
+export const BATCH_PERIOD_COLUMNS = pick(S.columns, 'region', 'period_start', 'period_end', 'batch_id');
 
 /** Written before the rows they describe, so a discard can always find what was staged. */
 export const STAGE_UNITS = upsertRows(U);
@@ -183,12 +199,24 @@ export const POINTERS = paged({
   keyTypes: keyTypes(P, 'municipality_id'),
 });
 
-/** The pointer flips and the committed units joining the registry: the commit's one write. */
-export const COMMIT_POINTERS = `${declares({ pointers: listOf(P.columns), units: listOf(U.columns) })}
-UPSERT INTO ${P.name}
+/**
+ * The pointer flips, the committed units joining the registry, the periods the region now
+ * has snapshots for, and the region's new read token: the commit's one write. None of the
+ * last two is read first, so concurrent commits of other municipalities never abort on them.
+ */
+export const COMMIT_POINTERS = yql(
+  { pointers: rowsOf(P.columns), units: rowsOf(U.columns), periods: rowsOf(T.snapshotPeriod.columns), read_token: rowsOf(T.readVersion.columns) },
+  `
+UPSERT INTO current_batch
 SELECT * FROM AS_TABLE($pointers);
-UPSERT INTO ${U.name}
-SELECT * FROM AS_TABLE($units);`;
+UPSERT INTO snapshot_batch_unit
+SELECT * FROM AS_TABLE($units);
+UPSERT INTO snapshot_period
+SELECT * FROM AS_TABLE($periods);
+UPSERT INTO read_version
+SELECT * FROM AS_TABLE($read_token);
+`,
+);
 
 /** How many pointers of one (region, period) reference a batch. */
 export const BATCH_REFERENCES = `${declares(declareColumns(P, 'region', 'period_start', 'period_end', 'batch_id'))}
@@ -197,18 +225,28 @@ FROM ${P.name}
 WHERE ${eq('region', 'period_start', 'period_end', 'batch_id')};`;
 
 /**
- * A batch's rows and its unit registry, in ONE statement list that commits the discard:
- * each table is read and modified once, never read after it was modified in the
- * transaction. `regions` is one region unless a rejected mixed-region file staged several;
- * every period of the batch falls in [period_from, period_to].
+ * A batch's rows and its unit registry, in ONE statement list that commits the discard.
+ * The rows are found by their exact key prefix (region, period_start, period_end, batch_id),
+ * one per (region, period) the batch staged (`$periods`, from its unit registry), joined to
+ * each table: nothing outside the batch is read, so nothing outside it is locked. Each table
+ * is read and modified once.
  */
-export const DISCARD_BATCH = `${declares({ regions: `List<${yqlType(S.columns.region)}>`, ...declareColumns(S, 'batch_id'), period_from: 'Date', period_to: 'Date' })}
-DELETE FROM ${S.name}
-WHERE region IN $regions AND ${eq('batch_id')} AND period_start >= $period_from AND period_start <= $period_to;
-DELETE FROM ${M.name}
-WHERE region IN $regions AND ${eq('batch_id')} AND period_start >= $period_from AND period_start <= $period_to;
-DELETE FROM ${U.name}
-WHERE ${eq('batch_id')};`;
+export const DISCARD_BATCH = yql({ periods: rowsOf(BATCH_PERIOD_COLUMNS), batch_id: col.utf8 }, `
+DELETE FROM school_snapshot ON
+SELECT s.region AS region, s.period_start AS period_start, s.period_end AS period_end,
+       s.batch_id AS batch_id, s.municipality_id AS municipality_id, s.school_key AS school_key
+FROM AS_TABLE($periods) AS p
+JOIN school_snapshot AS s
+  ON s.region = p.region AND s.period_start = p.period_start AND s.period_end = p.period_end AND s.batch_id = p.batch_id;
+DELETE FROM municipality_snapshot ON
+SELECT m.region AS region, m.period_start AS period_start, m.period_end AS period_end,
+       m.batch_id AS batch_id, m.municipality_id AS municipality_id
+FROM AS_TABLE($periods) AS p
+JOIN municipality_snapshot AS m
+  ON m.region = p.region AND m.period_start = p.period_start AND m.period_end = p.period_end AND m.batch_id = p.batch_id;
+DELETE FROM snapshot_batch_unit
+WHERE batch_id = $batch_id;
+`);
 
 /** Staged school rows by full key (a pure write: no read of the table it deletes from). */
 export const DELETE_SCHOOLS_BY_KEY = `${declares({ keys: listOf(SCHOOL_KEY_COLUMNS) })}
@@ -233,40 +271,54 @@ export const MUNICIPALITIES_OF_BATCH = paged({
   keyTypes: keyTypes(M, 'municipality_id'),
 });
 
-export const CURRENT_PERIODS = paged({
-  params: declareColumns(P, 'region'),
-  select: `DISTINCT ${cols(PERIOD_COLUMNS)}`,
-  from: P.name,
-  where: eq('region'),
-  keys: ['period_start', 'period_end'],
-  keyTypes: keyTypes(P, 'period_start', 'period_end'),
-});
+/** The periods a region has snapshots for: the prefix of the period index the pointer flip writes. */
+export const CURRENT_PERIODS = yql({ region: col.utf8 }, `
+SELECT period_start, period_end
+FROM snapshot_period
+WHERE region = $region
+ORDER BY period_start, period_end;
+`);
 
 // ---------------------------------------------------------------------------------------
 // Aggregates
 
 const A = T.aggregateMetrics;
+const ALERT_READ_COLUMNS_EARLY = pick(T.alertState.columns, 'alert_id', 'level', 'unit', 'state_json');
 export const AGGREGATE_COLUMNS = A.columns;
 
 export const AGGREGATE_KEY_COLUMNS = pick(A.columns, 'region', 'period_start', 'period_end', 'level', 'unit');
 export const AGGREGATE_UNIT_COLUMNS = pick(A.columns, 'level', 'unit');
 
 /**
- * A period's new rows, and the (level, unit) keys it held before them, in one statement
- * list: the read comes first, and the indexed table is modified once (YDB refuses a
- * second modification of a table with secondary indexes in one transaction).
+ * A period replaced in ONE transaction: the units it no longer has deleted (the period's
+ * rows left-only-joined to the new ones), the new rows upserted, the period indexed and the
+ * region's read token renewed. Two modifications of an indexed table in one transaction
+ * are allowed since YDB 23.3; before that the delete took a second transaction and readers
+ * could see a removed unit beside the new rows.
  */
-export const AGGREGATE_WRITE_PERIOD = `${declares({ ...declareColumns(A, 'region', 'period_start', 'period_end'), rows: listOf(A.columns) })}
-SELECT ${cols(AGGREGATE_UNIT_COLUMNS)}
-FROM ${A.name}
-WHERE ${eq('region', 'period_start', 'period_end')};
-UPSERT INTO ${A.name}
-SELECT * FROM AS_TABLE($rows);`;
-
-/** Rows of units a period no longer has, by full key (a transaction of its own). */
-export const AGGREGATE_DELETE_KEYS = `${declares({ keys: listOf(AGGREGATE_KEY_COLUMNS) })}
-DELETE FROM ${A.name} ON
-SELECT * FROM AS_TABLE($keys);`;
+export const AGGREGATE_REPLACE_PERIOD = yql(
+  {
+    region: col.utf8,
+    period_start: col.date,
+    period_end: col.date,
+    rows: rowsOf(A.columns),
+    period: rowsOf(T.regionPeriod.columns),
+    read_token: rowsOf(T.readVersion.columns),
+  },
+  `
+DELETE FROM aggregate_metrics ON
+SELECT a.region AS region, a.period_start AS period_start, a.period_end AS period_end, a.level AS level, a.unit AS unit
+FROM aggregate_metrics AS a
+LEFT ONLY JOIN AS_TABLE($rows) AS r ON a.level = r.level AND a.unit = r.unit
+WHERE a.region = $region AND a.period_start = $period_start AND a.period_end = $period_end;
+UPSERT INTO aggregate_metrics
+SELECT * FROM AS_TABLE($rows);
+UPSERT INTO region_period
+SELECT * FROM AS_TABLE($period);
+UPSERT INTO read_version
+SELECT * FROM AS_TABLE($read_token);
+`,
+);
 
 export const AGGREGATE_READ_PERIOD = paged({
   params: declareColumns(A, 'region', 'period_start', 'period_end'),
@@ -277,14 +329,43 @@ export const AGGREGATE_READ_PERIOD = paged({
   keyTypes: keyTypes(A, 'level', 'unit'),
 });
 
-export const AGGREGATE_PERIODS = paged({
-  params: declareColumns(A, 'region'),
-  select: `DISTINCT period_start, period_end`,
-  from: A.name,
-  where: eq('region'),
-  keys: ['period_start', 'period_end'],
-  keyTypes: keyTypes(A, 'period_start', 'period_end'),
-});
+/** A region's periods with aggregates: the prefix of the period index (one short row per period). */
+export const AGGREGATE_PERIODS = yql({ region: col.utf8 }, `
+SELECT period_start, period_end
+FROM region_period
+WHERE region = $region
+ORDER BY period_start, period_end;
+`);
+
+/**
+ * What a period's response needs, in one statement list: the rows of the period and of the
+ * periods before it in its trend window (the last $periods entries of the period index up
+ * to it, read backwards, joined to the aggregates by primary key), and the region's alert
+ * states. Its cost is that of the window, whatever the history: at most $periods × units rows.
+ */
+export const PERIOD_WINDOW = yql({ region: col.utf8, period_start: col.date, periods: 'Uint64' }, `
+$window = (
+    SELECT region, period_start, period_end
+    FROM region_period
+    WHERE region = $region AND period_start <= $period_start
+    ORDER BY period_start DESC
+    LIMIT $periods
+);
+SELECT a.*
+FROM $window AS w
+JOIN aggregate_metrics AS a
+  ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;
+SELECT ${cols(ALERT_READ_COLUMNS_EARLY)}
+FROM alert_state
+WHERE region = $region;
+`);
+
+/** The region's read token (see migration 0007): one point read. */
+export const READ_VERSION = yql({ region: col.utf8 }, `
+SELECT version
+FROM read_version
+WHERE region = $region;
+`);
 
 /** One paginated read per metric: the column name is a table column, never caller text. */
 export const AGGREGATE_TIMESERIES: Readonly<Record<MetricId, Paged>> = Object.fromEntries(
@@ -317,7 +398,13 @@ export const ALERTS_FOR_REGION = paged({
   keyTypes: keyTypes(AS, 'alert_id', 'level', 'unit'),
 });
 
-export const ALERTS_SAVE = upsertRows(AS);
+/** The states and the region's new read token, in one statement. */
+export const ALERTS_SAVE = yql({ rows: rowsOf(AS.columns), read_token: rowsOf(T.readVersion.columns) }, `
+UPSERT INTO alert_state
+SELECT * FROM AS_TABLE($rows);
+UPSERT INTO read_version
+SELECT * FROM AS_TABLE($read_token);
+`);
 
 // ---------------------------------------------------------------------------------------
 // Notification outbox
@@ -492,7 +579,6 @@ export function allQueries(): Record<string, string> {
 
 const QUERIES = {
   LEDGER_GET,
-  COUNTER_GET,
   LEDGER_INSERT,
   LEDGER_TAKEOVER,
   LEDGER_COMPLETE,
@@ -510,10 +596,11 @@ const QUERIES = {
   SCHOOLS_OF_BATCH,
   MUNICIPALITIES_OF_BATCH,
   CURRENT_PERIODS,
-  AGGREGATE_WRITE_PERIOD,
-  AGGREGATE_DELETE_KEYS,
+  AGGREGATE_REPLACE_PERIOD,
   AGGREGATE_READ_PERIOD,
   AGGREGATE_PERIODS,
+  PERIOD_WINDOW,
+  READ_VERSION,
   AGGREGATE_TIMESERIES,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,

@@ -18,6 +18,7 @@ import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../po
 import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
 import { paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
+  BATCH_PERIOD_COLUMNS,
   BATCH_REFERENCES,
   BATCH_UNITS,
   CURRENT_PERIODS,
@@ -35,8 +36,8 @@ import {
   UNIT_COLUMNS,
   COMMIT_POINTERS,
 } from './queries.ts';
-import { col, decodeRows, listParam, param, scalarListParam, type RowOf } from './codec.ts';
-import { T, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow, type PointerRow } from './tables.ts';
+import { col, decodeRows, listParam, param, type RowOf } from './codec.ts';
+import { T, versionRow, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow, type PointerRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -137,7 +138,18 @@ export class YdbSnapshotStore implements SnapshotStore {
         const flips = plan.flips.map((f) => pointerRecord(commit, f));
         // the committed units join the registry, so a later discard sees these references
         const units = plan.flips.map((f) => unitRow(commit.batchId, commit.region, f.unit.period, f.unit.kind, f.unit.municipalityId));
-        await tx.query(COMMIT_POINTERS, { $pointers: listParam(POINTER_COLUMNS, flips), $units: listParam(UNIT_COLUMNS, units) }, 'flipping pointers', { commit: true });
+        const periods = new Map(plan.flips.map((f) => [`${f.unit.period.start}|${f.unit.period.end}`, { region: commit.region, period_start: f.unit.period.start, period_end: f.unit.period.end }]));
+        await tx.query(
+          COMMIT_POINTERS,
+          {
+            $pointers: listParam(POINTER_COLUMNS, flips),
+            $units: listParam(UNIT_COLUMNS, units),
+            $periods: listParam(T.snapshotPeriod.columns, [...periods.values()]),
+            $read_token: listParam(T.readVersion.columns, [versionRow(commit.region, Date.now())]),
+          },
+          'flipping pointers',
+          { commit: true },
+        );
       }
       return plan.result;
     });
@@ -166,21 +178,14 @@ export class YdbSnapshotStore implements SnapshotStore {
         const refs = rs ? decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0 : 0;
         if (refs > 0) return;
       }
-      const regions = new Set<string>();
-      let from = units[0]!.period_start;
-      let to = from;
-      for (const p of periods.values()) {
-        regions.add(p.region);
-        if (p.start < from) from = p.start;
-        if (p.start > to) to = p.start;
-      }
       await tx.query(
         DISCARD_BATCH,
         {
-          $regions: scalarListParam(col.utf8, [...regions].sort(byText)),
+          $periods: listParam(
+            BATCH_PERIOD_COLUMNS,
+            [...periods.values()].map((p) => ({ region: p.region, period_start: p.start, period_end: p.end, batch_id: batchId })),
+          ),
           $batch_id: param(col.utf8, batchId),
-          $period_from: param(col.date, from),
-          $period_to: param(col.date, to),
         },
         'deleting the batch',
         { commit: true },
@@ -213,8 +218,8 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async periods(region: string): Promise<Period[]> {
-    const rows = await paginate(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing periods');
-    return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+    const [rs] = await this.#read(CURRENT_PERIODS, { $region: param(col.utf8, region) }, 'listing periods');
+    return (rs ? decodeRows(rs, PERIOD_COLUMNS) : []).map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {

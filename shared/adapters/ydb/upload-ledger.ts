@@ -1,7 +1,8 @@
 // Adapter: the UploadLedger on serverless YDB (the SQLite adapter's twin; the snapshot
 // store contract holds both to the same promises). One row per upload id (the content
 // hash of bucket, key and sha256) in `upload_ledger`, the ingest sequence from the
-// one-row `sequence_counter`. The lease rule is the domain's `decideAcquire`: this file
+// clock (ledgerSequence): a one-row counter read and bumped by every upload serialised a
+// deadline's burst of uploads on one row, and the losers aborted. The lease rule is the domain's `decideAcquire`: this file
 // reads the entry, asks it, and writes what it decides in the same serializable
 // transaction, the write committing it.
 import { decideAcquire, type LedgerLease } from '../../domain/store-rules/upload-lease.ts';
@@ -9,10 +10,8 @@ import type { UploadReport } from '../../domain/schemas.ts';
 import { uploadIdFor } from '../../domain/upload-id.ts';
 import type { LedgerReport } from '../../ports/read-model.ts';
 import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../../ports/upload-ledger.ts';
-import { isPreconditionFailed, paginate, type Runner, type YdbClient } from './client.ts';
+import { isPreconditionFailed, type Runner, type YdbClient } from './client.ts';
 import {
-  COUNTER_COLUMNS,
-  COUNTER_GET,
   LEDGER_BY_OBJECT,
   LEDGER_COLUMNS,
   LEDGER_COMPLETE,
@@ -29,7 +28,16 @@ import {
 import { col, decodeRows, listParam, param, pick, type RowOf } from './codec.ts';
 import { parseReport } from './tables.ts';
 
-const COUNTER = 'upload_ledger';
+/**
+ * An upload's ingest sequence from the acquiring clock: milliseconds × 4096 plus 12 bits of
+ * the upload id (a content hash), so two uploads acquired in the same millisecond differ
+ * unless their ids collide in those bits (1 in 4 096). The order is the clock's: across
+ * instances it is as good as their clocks, which is what "ingest order" can mean when
+ * nothing serialises the uploads. Stays a safe integer until 2039 (2.2e12 ms × 4096 < 2^53).
+ */
+export function ledgerSequence(nowMs: number, uploadId: string): number {
+  return Math.floor(nowMs) * 4096 + (Number.parseInt(uploadId.slice(-3), 16) || 0);
+}
 const IN_PROGRESS = 'in_progress';
 const COMPLETED = 'completed';
 const REPORT_COLUMNS = pick(LEDGER_COLUMNS, 'ingest_sequence', 'report_json');
@@ -100,8 +108,7 @@ export class YdbUploadLedger implements UploadLedger {
             );
             return { kind: 'acquired', uploadId, sequence: decision.sequence };
           case 'insert': {
-            const [cs] = await tx.query(COUNTER_GET, { $counter_name: param(col.utf8, COUNTER) }, 'reading the sequence');
-            const next = (cs ? decodeRows(cs, COUNTER_COLUMNS)[0]?.last_value ?? 0 : 0) + 1;
+            const next = ledgerSequence(nowMs, uploadId);
             await tx.query(
               LEDGER_INSERT,
               {
@@ -120,7 +127,6 @@ export class YdbUploadLedger implements UploadLedger {
                     report_json: null,
                   },
                 ]),
-                $counter: listParam(COUNTER_COLUMNS, [{ counter_name: COUNTER, last_value: next }]),
               },
               'inserting the ledger row',
               { commit: true },
@@ -167,14 +173,8 @@ export class YdbUploadLedger implements UploadLedger {
   }
 
   async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
-    const rows = await paginate(
-      this.#read,
-      LEDGER_BY_OBJECT,
-      { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) },
-      LEDGER_COLUMNS,
-      LEDGER_COLUMNS,
-      'listing ledger entries',
-    );
+    const [rs] = await this.#read(LEDGER_BY_OBJECT, { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) }, 'listing ledger entries');
+    const rows = (rs ? decodeRows(rs, LEDGER_COLUMNS) : []).sort((a, b) => a.ingest_sequence - b.ingest_sequence);
     return rows.map((r) => ({
       uploadId: r.upload_id,
       bucket: r.bucket,

@@ -21,7 +21,7 @@ function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Erro
   const { driver, calls } = fakeDriver((c) => {
     if (c.rpc !== 'executeQuery') return;
     if (queries++ === 0 && opts.failFirstQuery) return opts.failFirstQuery;
-    if (c.text === AGGREGATE_PERIODS.first) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
+    if (c.text === AGGREGATE_PERIODS) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
     const page = pageOf(AGGREGATE_READ_PERIOD, c.text!, c.params!, rows, AGGREGATE_COLUMNS);
     return [resultSetOf(AGGREGATE_COLUMNS, page, opts.truncated ?? false)];
   });

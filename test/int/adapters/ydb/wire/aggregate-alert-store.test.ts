@@ -1,12 +1,11 @@
 // The YDB aggregate and alert stores through the wire server: what a period replacement and
-// an alert save send (one write to the indexed table, stale units deleted by key), and what
-// the reads make of the rows a YDB returns.
+// an alert save send (one transaction: stale units deleted, rows upserted, the period
+// indexed, the region's read token renewed), and what the reads make of the rows a YDB returns.
 import { describe, expect, test } from 'vitest';
 import {
-  AGGREGATE_DELETE_KEYS,
   AGGREGATE_READ_PERIOD,
+  AGGREGATE_REPLACE_PERIOD,
   AGGREGATE_TIMESERIES,
-  AGGREGATE_WRITE_PERIOD,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
 } from '../../../../../shared/adapters/ydb/queries.ts';
@@ -20,26 +19,21 @@ const h = useAdapterWire();
 describe('aggregate store', () => {
   const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
 
-  test('replacePeriod writes the period in one committing statement that also reads the keys it held', async () => {
+  test('replacePeriod is one committing statement: the rows, the period index row and a new read token', async () => {
     await h.stores.aggregates.replacePeriod('26', P1, rows);
-    const [w] = sent(h.wire, AGGREGATE_WRITE_PERIOD);
+    const [w] = sent(h.wire, AGGREGATE_REPLACE_PERIOD);
     expect(w!.tx).toEqual({ begin: 'serializableReadWrite', commit: true, txId: null });
     expect([value(w, '$region'), value(w, '$period_start'), value(w, '$period_end')]).toEqual(['26', day(P1.start), day(P1.end)]);
     const sentRows = value(w, '$rows') as Record<string, unknown>[];
     expect(sentRows.map((r) => [r.level, r.unit])).toEqual([['region', '26'], ['municipality', 'budennovsky']]);
     expect(sentRows[1]).toMatchObject({ teachers_total_delta: -3n, teachers_in_sferum_share_delta: 0.05, missing_json: { teachers_calls: 2 }, has_export: true });
-    expect(sent(h.wire, AGGREGATE_DELETE_KEYS)).toEqual([]);
+    expect(value(w, '$period')).toEqual([expect.objectContaining({ region: '26', period_start: day(P1.start), period_end: day(P1.end) })]);
+    const [token] = value(w, '$read_token') as { region: string; version: string }[];
+    expect(token!.region).toBe('26');
     expect(h.wire.queries()).toHaveLength(1);
-  });
-
-  test('units the period held and no longer has are deleted by full key, in a statement of their own', async () => {
-    h.wire.script((q) => q.text === AGGREGATE_WRITE_PERIOD, [
-      h.wire.rows('aggregate_metrics', [{ level: 'municipality', unit: 'gone' }, { level: 'municipality', unit: 'budennovsky' }], ['level', 'unit']),
-    ]);
     await h.stores.aggregates.replacePeriod('26', P1, rows);
-    const [d] = sent(h.wire, AGGREGATE_DELETE_KEYS);
-    expect(value(d, '$keys')).toEqual([{ region: '26', period_start: day(P1.start), period_end: day(P1.end), level: 'municipality', unit: 'gone' }]);
-    expect(d!.tx.commit).toBe(true);
+    const [, again] = sent(h.wire, AGGREGATE_REPLACE_PERIOD);
+    expect((value(again, '$read_token') as { version: string }[])[0]!.version).not.toBe(token!.version);
   });
 
   test('readPeriod pages the period and returns the rows as stored, region first', async () => {
@@ -71,6 +65,7 @@ describe('alert store', () => {
     await h.stores.alerts.save([]);
     const [w] = sent(h.wire, ALERTS_SAVE);
     expect(h.wire.queries()).toHaveLength(1);
+    expect((value(w, '$read_token') as { region: string }[]).map((t) => t.region)).toEqual(['26']);
     expect(w!.tx).toEqual({ begin: 'serializableReadWrite', commit: true, txId: null });
     expect(value(w, '$rows')).toEqual(
       states.map((s) => ({

@@ -6,7 +6,6 @@ import {
   BATCH_REFERENCES,
   BATCH_UNITS,
   COMMIT_POINTERS,
-  COUNTER_GET,
   DISCARD_BATCH,
   LEDGER_COMPLETE,
   LEDGER_GET,
@@ -17,6 +16,7 @@ import {
   SCHOOLS_OF_BATCH,
   STAGE_UNITS,
 } from '../../../../../shared/adapters/ydb/queries.ts';
+import { ledgerSequence } from '../../../../../shared/adapters/ydb/upload-ledger.ts';
 import { uploadIdFor } from '../../../../../shared/domain/upload-id.ts';
 import type { BatchCommit } from '../../../../../shared/ports/snapshot-store.ts';
 import { batchCommit, commitUnit, P1, schoolRow, uploadReport } from '../../../../support/builders.ts';
@@ -115,7 +115,9 @@ describe('staging and discarding', () => {
     await h.stores.snapshots.discardBatch('b1');
     const [del] = sent(h.wire, DISCARD_BATCH);
     expect(del!.tx.commit).toBe(true);
-    expect([value(del, '$regions'), value(del, '$batch_id'), value(del, '$period_from'), value(del, '$period_to')]).toEqual([['26'], 'b1', day(P1.start), day(P1.start)]);
+    // the exact key prefix of each (region, period) the batch staged, not a range of periods
+    expect(value(del, '$periods')).toEqual([{ region: '26', period_start: day(P1.start), period_end: day(P1.end), batch_id: 'b1' }]);
+    expect(value(del, '$batch_id')).toBe('b1');
 
     h.wire.script((q) => q.text === BATCH_REFERENCES, [h.wire.resultSet({ refs: 'Uint64' }, [{ refs: 1n }])]);
     await h.stores.snapshots.discardBatch('b1');
@@ -148,16 +150,18 @@ describe('upload ledger', () => {
   });
   const scriptLedger = (row: ReturnType<typeof ledgerRow>) => h.wire.script((q) => q.text === LEDGER_GET, [h.wire.rows('upload_ledger', [row])]);
 
-  test('a new upload takes the next sequence: the ledger row and the counter are written in the committing statement', async () => {
-    h.wire.script((q) => q.text === COUNTER_GET, [h.wire.rows('sequence_counter', [{ counter_name: 'upload_ledger', last_value: 41n }])]);
-    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence: 42 });
+  test('a new upload takes its sequence from the clock: the ledger row is the committing statement, no counter row is read or written', async () => {
+    const sequence = ledgerSequence(10_000, id);
+    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence });
     const [ins] = sent(h.wire, LEDGER_INSERT);
     expect(ins!.tx.commit).toBe(true);
     expect(value(ins, '$rows')).toEqual([
       { upload_id: id, bucket: 'exports', object_key: 'weekly/26.xlsx', sha256: key.sha256, status: 'in_progress', lease_until_ms: 10_600n,
-        ingest_sequence: 42n, acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null },
+        ingest_sequence: BigInt(sequence), acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null },
     ]);
-    expect(value(ins, '$counter')).toEqual([{ counter_name: 'upload_ledger', last_value: 42n }]);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_GET, LEDGER_INSERT]);
+    expect(h.wire.queries().some((q) => q.text.includes('sequence_counter'))).toBe(false);
+    expect(ledgerSequence(10_001, id)).toBeGreaterThan(sequence);
   });
 
   test('a live lease (up to and including its expiry instant) is answered in_progress and nothing is written', async () => {

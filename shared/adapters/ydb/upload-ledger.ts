@@ -82,8 +82,34 @@ export class YdbUploadLedger implements UploadLedger {
 
   async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
     const uploadId = uploadIdFor(key);
-    // Safe to re-run: it decides from what it reads. After an ambiguous commit a re-run may
-    // find its own lease and answer in_progress, which only delays the retry to the lease end.
+    const fresh = decideAcquire(undefined, nowMs, leaseMs);
+    const row = (leaseUntilMs: number): RowOf<typeof LEDGER_COLUMNS> => ({
+      upload_id: uploadId,
+      bucket: key.bucket,
+      object_key: key.key,
+      sha256: key.sha256,
+      status: IN_PROGRESS,
+      lease_until_ms: leaseUntilMs,
+      ingest_sequence: ledgerSequence(nowMs, uploadId),
+      acquired_at_ms: nowMs,
+      completed_at_ms: null,
+      report_status: null,
+      report_json: null,
+    });
+    // First sight of this content, the common case: the row is inserted without reading
+    // first, one round trip. INSERT refuses an existing key (PRECONDITION_FAILED), and only
+    // then is the entry read and the domain's rule applied. Re-running the INSERT after an
+    // ambiguous failure meets our own row and answers in_progress, which only delays the
+    // trigger's retry to the lease end.
+    if (fresh.kind === 'insert') {
+      try {
+        await this.#db.run(LEDGER_INSERT, { $rows: listParam(LEDGER_COLUMNS, [row(fresh.leaseUntilMs)]) }, { what: 'inserting the ledger row', idempotent: true });
+        return { kind: 'acquired', uploadId, sequence: ledgerSequence(nowMs, uploadId) };
+      } catch (err) {
+        if (!isPreconditionFailed(err)) throw err;
+      }
+    }
+    // Safe to re-run: it decides from what it reads.
     const attempt = () =>
       this.#db.tx('serializable', 'acquiring the ingest lease', async (tx): Promise<AcquireResult> => {
         const [rs] = await tx.query(LEDGER_GET, { $upload_id: param(col.utf8, uploadId) }, 'reading the ledger');
@@ -108,30 +134,10 @@ export class YdbUploadLedger implements UploadLedger {
             );
             return { kind: 'acquired', uploadId, sequence: decision.sequence };
           case 'insert': {
-            const next = ledgerSequence(nowMs, uploadId);
-            await tx.query(
-              LEDGER_INSERT,
-              {
-                $rows: listParam(LEDGER_COLUMNS, [
-                  {
-                    upload_id: uploadId,
-                    bucket: key.bucket,
-                    object_key: key.key,
-                    sha256: key.sha256,
-                    status: IN_PROGRESS,
-                    lease_until_ms: decision.leaseUntilMs,
-                    ingest_sequence: next,
-                    acquired_at_ms: nowMs,
-                    completed_at_ms: null,
-                    report_status: null,
-                    report_json: null,
-                  },
-                ]),
-              },
-              'inserting the ledger row',
-              { commit: true },
-            );
-            return { kind: 'acquired', uploadId, sequence: next };
+            // the row the INSERT above met is gone (ledger rows are never deleted: defensive)
+            const r = row(decision.leaseUntilMs);
+            await tx.query(LEDGER_INSERT, { $rows: listParam(LEDGER_COLUMNS, [r]) }, 'inserting the ledger row', { commit: true });
+            return { kind: 'acquired', uploadId, sequence: r.ingest_sequence };
           }
         }
       });

@@ -77,14 +77,14 @@ describe('YdbSnapshotStore', () => {
     expect(s.calls.some((c) => c.rpc === 'commitTransaction')).toBe(false);
   });
 
-  test('acquiring a new lease is its ledger row read then one committing insert; no shared counter row is touched', async () => {
+  test('acquiring a new lease is one committing INSERT; no shared counter row is touched', async () => {
     const s = storesOn(() => undefined);
     const r = await new YdbUploadLedger(s.db).acquire({ bucket: 'b', key: 'uploads/26/x.csv', sha256: 'a'.repeat(64) }, 1_000, 60_000);
     expect(r.kind).toBe('acquired');
     const [tx] = s.txs();
     expect(violations(tx!)).toEqual([]);
-    // before issue 22: a third statement read the one-row sequence_counter that every upload bumped
-    expect(s.calls.filter((c) => c.rpc === 'executeQuery').map((c) => c.tx)).toEqual(['begin:serializableReadWrite', 'tx:tx1+commit']);
+    // before issue 22: the ledger read, a read of the one-row sequence_counter every upload bumped, the insert with the bump
+    expect(s.calls.filter((c) => c.rpc === 'executeQuery').map((c) => c.tx)).toEqual(['begin:serializableReadWrite+commit']);
     expect(tx!.filter((t) => /sequence_counter/.test(t))).toEqual([]);
     // the sequence comes from the acquiring clock: later acquisitions order after earlier ones
     if (r.kind === 'acquired') expect(Math.floor(r.sequence / 4096)).toBe(1_000);

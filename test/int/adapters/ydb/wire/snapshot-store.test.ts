@@ -148,9 +148,13 @@ describe('upload ledger', () => {
     upload_id: id, bucket: key.bucket, object_key: key.key, sha256: key.sha256, status: o.status, lease_until_ms: o.lease_until_ms,
     ingest_sequence: 7n, acquired_at_ms: 100n, completed_at_ms: null, report_status: null, report_json: o.report_json ?? null,
   });
-  const scriptLedger = (row: ReturnType<typeof ledgerRow>) => h.wire.script((q) => q.text === LEDGER_GET, [h.wire.rows('upload_ledger', [row])]);
+  /** An existing entry: the blind INSERT meets it (PRECONDITION_FAILED, as YDB answers), the read finds it. */
+  const scriptLedger = (row: ReturnType<typeof ledgerRow>) => {
+    h.wire.fault({ method: 'ExecuteQuery', status: 'PRECONDITION_FAILED', match: (q) => q.text === LEDGER_INSERT, times: Infinity });
+    h.wire.script((q) => q.text === LEDGER_GET, [h.wire.rows('upload_ledger', [row])]);
+  };
 
-  test('a new upload takes its sequence from the clock: the ledger row is the committing statement, no counter row is read or written', async () => {
+  test('a new upload is one blind INSERT (one round trip) with its sequence from the clock; no counter row is read or written', async () => {
     const sequence = ledgerSequence(10_000, id);
     expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence });
     const [ins] = sent(h.wire, LEDGER_INSERT);
@@ -159,7 +163,7 @@ describe('upload ledger', () => {
       { upload_id: id, bucket: 'exports', object_key: 'weekly/26.xlsx', sha256: key.sha256, status: 'in_progress', lease_until_ms: 10_600n,
         ingest_sequence: BigInt(sequence), acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null },
     ]);
-    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_GET, LEDGER_INSERT]);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_INSERT]);
     expect(h.wire.queries().some((q) => q.text.includes('sequence_counter'))).toBe(false);
     expect(ledgerSequence(10_001, id)).toBeGreaterThan(sequence);
   });
@@ -168,7 +172,8 @@ describe('upload ledger', () => {
     scriptLedger(ledgerRow({ status: 'in_progress', lease_until_ms: 10_000n }));
     expect(await h.stores.ledger.acquire(key, 9_999, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 10_000 });
     expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 10_000 });
-    expect(h.wire.queries().filter((q) => q.text !== LEDGER_GET)).toEqual([]);
+    // the INSERT met the row and wrote nothing; the read answered
+    expect(h.wire.calls.filter((c) => c.query && c.query.text !== LEDGER_GET).map((c) => c.status)).toEqual(['PRECONDITION_FAILED', 'PRECONDITION_FAILED']);
   });
 
   test('an expired lease is taken over: the takeover writes the new lease and keeps the sequence', async () => {
@@ -177,7 +182,7 @@ describe('upload ledger', () => {
     const [take] = sent(h.wire, LEDGER_TAKEOVER);
     expect(take!.tx.commit).toBe(true);
     expect(value(take, '$rows')).toEqual([{ upload_id: id, lease_until_ms: 10_601n, acquired_at_ms: 10_001n }]);
-    expect(sent(h.wire, LEDGER_INSERT)).toEqual([]);
+    expect(h.wire.calls.filter((c) => c.query?.text === LEDGER_INSERT).map((c) => c.status)).toEqual(['PRECONDITION_FAILED']);
   });
 
   test('a released lease (NULL) is taken over; a completed upload answers its report', async () => {
@@ -186,7 +191,7 @@ describe('upload ledger', () => {
     h.wire.reset();
     scriptLedger(ledgerRow({ status: 'completed', lease_until_ms: null, report_json: uploadReport({ upload_id: id }) }));
     expect(await h.stores.ledger.acquire(key, 1, 600)).toEqual({ kind: 'completed', uploadId: id, report: uploadReport({ upload_id: id }) });
-    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_GET]);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_INSERT, LEDGER_GET]);
   });
 
   test('an INSERT that meets a racing row (PRECONDITION_FAILED) reads again and answers from that row', async () => {

@@ -26,7 +26,7 @@ import type { ResponseCache } from './response-cache.ts';
 import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from '../domain/routes.ts';
 import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
-import { inactiveSchoolsBody, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
+import { inactiveSchoolsBody, periodBody, periodsBody, temporaryUnknownCompleteness, timeseriesBody, uploadsPage, type AlertsBody } from './views.ts';
 
 export type { ApiRegion } from './report.ts';
 
@@ -108,8 +108,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
       return readResponse(deps, req, p.value.region, async (v) => {
-        const body: PeriodsBody = { region: p.value.region, periods: (await v.periods(p.value.region)).map(periodView) };
-        return json(200, body);
+        return json(200, periodsBody(p.value.region, await v.periods(p.value.region), temporaryUnknownCompleteness));
       });
     }
     case 'period': {
@@ -121,7 +120,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         // the period and its trend window in one read, without listing the region's periods
         const { rows, history } = await v.periodWindow(region, period, TREND_WINDOW - 1);
         if (rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets }));
+        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness: temporaryUnknownCompleteness }));
       });
     }
     case 'timeseries': {
@@ -136,7 +135,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
           : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
       if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
       if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
-      return readResponse(deps, req, region, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets })));
+      return readResponse(deps, req, region, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: temporaryUnknownCompleteness })));
     }
     case 'report_csv':
     case 'report_xlsx':
@@ -160,7 +159,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list));
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, temporaryUnknownCompleteness));
         return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }
@@ -183,7 +182,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       // one item more than the page says whether another page exists
       return readResponse(deps, req, null, async (v) => {
         const fetched = await v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before });
-        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b })));
+        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b }), temporaryUnknownCompleteness));
       });
     }
     case 'upload': {

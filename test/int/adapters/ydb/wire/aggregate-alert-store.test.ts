@@ -26,7 +26,7 @@ describe('aggregate store', () => {
     expect([value(w, '$region'), value(w, '$period_start'), value(w, '$period_end')]).toEqual(['26', day(P1.start), day(P1.end)]);
     const sentRows = value(w, '$rows') as Record<string, unknown>[];
     expect(sentRows.map((r) => [r.level, r.unit])).toEqual([['region', '26'], ['municipality', 'budennovsky']]);
-    expect(sentRows[1]).toMatchObject({ teachers_total_delta: -3n, teachers_in_sferum_share_delta: 0.05, missing_json: { teachers_calls: 2 }, has_export: true });
+    expect(sentRows[1]).toMatchObject({ teachers_total_delta: -3n, teachers_in_sferum_share_delta: 0.05, missing_json: { missing: { teachers_calls: 2 }, data_coverage: { teachers_calls_share: 0.75, teachers_msg3_share: 1, students_in_sferum_share: null } }, has_export: true });
     expect(value(w, '$period')).toEqual([expect.objectContaining({ region: '26', period_start: day(P1.start), period_end: day(P1.end) })]);
     const [token] = value(w, '$read_token') as { region: string; version: string }[];
     expect(token!.region).toBe('26');

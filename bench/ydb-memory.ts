@@ -118,15 +118,17 @@ export function remember(wire: YdbWire): void {
     mem.sync(q);
     return f(q);
   };
-  const paged: [Paged, () => Row[]][] = [
-    [Q.POINTERS, () => [...mem.pointers.values()]],
-    [Q.SCHOOLS_OF_BATCH, () => bulk('school_snapshot')],
-    [Q.MUNICIPALITIES_OF_BATCH, () => bulk('municipality_snapshot')],
-    [Q.AGGREGATE_READ_PERIOD, () => mem.allAggregates()],
-    [Q.ALERTS_FOR_REGION, () => [...mem.alerts.values()]],
-    ...Object.values(Q.AGGREGATE_TIMESERIES).map((p): [Paged, () => Row[]] => [p, () => mem.allAggregates()]),
-  ];
+  const paged: [Paged, () => Row[]][] = [[Q.SCHOOLS_OF_BATCH, () => bulk('school_snapshot')]];
   for (const [p, rows] of paged) wire.script((q) => q.text === p.first || q.text === p.next, synced((q) => page(wire, q, p, rows())));
+  // one-result reads: the statement's equalities over the rows, in key order
+  const whole: [string, () => Row[], string[]][] = [
+    [Q.POINTERS, () => [...mem.pointers.values()], ['municipality_id']],
+    [Q.MUNICIPALITIES_OF_BATCH, () => bulk('municipality_snapshot'), ['municipality_id']],
+    [Q.AGGREGATE_READ_PERIOD, () => mem.allAggregates(), ['level', 'unit']],
+    [Q.ALERTS_FOR_REGION, () => [...mem.alerts.values()], ['alert_id', 'level', 'unit']],
+    ...Object.values(Q.AGGREGATE_TIMESERIES).map((t): [string, () => Row[], string[]] => [t, () => mem.allAggregates(), ['period_start', 'period_end']]),
+  ];
+  for (const [text, rows, order] of whole) wire.script((q) => q.text === text, synced((q) => [project(wire, q, matching(q, rows()), order)]));
   wire.script((q) => q.text === Q.CURRENT_PERIODS, synced((q) => [project(wire, q, matching(q, [...mem.snapshotPeriods.values()]), ['period_start', 'period_end'])]));
   wire.script((q) => q.text === Q.AGGREGATE_PERIODS, synced((q) => [project(wire, q, matching(q, [...mem.regionPeriods.values()]), ['period_start', 'period_end'])]));
   wire.script((q) => q.text === Q.READ_VERSION, synced((q) => [project(wire, q, matching(q, [...mem.tokens.values()]), [])]));

@@ -8,9 +8,9 @@
 import type { AggregateRow } from '../../domain/metrics.ts';
 import { MetricId, type Period } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
-import { paginate, type Runner, type YdbClient } from './client.ts';
+import { readRows, type Runner, type YdbClient } from './client.ts';
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, AGGREGATE_REPLACE_PERIOD, AGGREGATE_TIMESERIES } from './queries.ts';
-import { col, decodeRows, listParam, param, type Columns } from './codec.ts';
+import { col, listParam, param, type Columns } from './codec.ts';
 import { METRIC_COLUMNS, T, aggregateToRow, rowToAggregate, versionRow } from './tables.ts';
 
 const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
@@ -24,11 +24,10 @@ export const byScopeOrder = (a: AggregateRow, b: AggregateRow): number =>
 export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' | 'timeseries' | 'periods'> {
   return {
     async readPeriod(region, period) {
-      const rows = await paginate(
+      const rows = await readRows(
         run,
         AGGREGATE_READ_PERIOD,
         { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) },
-        AGGREGATE_COLUMNS,
         AGGREGATE_COLUMNS,
         'reading aggregates',
       );
@@ -40,12 +39,11 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
       const m = MetricId.parse(metric);
       const t = METRIC_COLUMNS[m];
       const columns: Columns = { period_start: col.date, period_end: col.date, value: t, delta: t };
-      const rows = await paginate(
+      const rows = await readRows(
         run,
         AGGREGATE_TIMESERIES[m],
         { $region: param(col.utf8, region), $level: param(col.utf8, scope.level), $unit: param(col.utf8, scope.id) },
         columns,
-        PERIOD_COLUMNS,
         `reading the ${m} series`,
       );
       return rows.map((r): TimeseriesPoint => ({
@@ -56,8 +54,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
     },
 
     async periods(region) {
-      const [rs] = await run(AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, 'listing aggregate periods');
-      return (rs ? decodeRows(rs, PERIOD_COLUMNS) : []).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      return (await readRows(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing aggregate periods')).map((r): Period => ({ start: r.period_start, end: r.period_end }));
     },
   };
 }

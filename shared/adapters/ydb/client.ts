@@ -557,6 +557,16 @@ export class YdbClient {
 export type Runner = (text: string, params: Params, what: string) => Promise<ResultSet[]>;
 
 /**
+ * The rows of a read whose result is bounded by what it reads (one period's units, one
+ * region's alert states): one statement, its first result set. The client refuses a result
+ * above `maxResultRows` rather than return it cut; reads that can outgrow it are paged.
+ */
+export async function readRows<C extends Columns>(run: Runner, text: string, params: Params, columns: C, what: string): Promise<RowOf<C>[]> {
+  const [rs] = await run(text, params, what);
+  return rs ? decodeRows(rs, columns) : [];
+}
+
+/**
  * Every row of a paginated read: pages of PAGE_SIZE continue strictly after the last key,
  * so each result stays small and nothing is skipped or repeated.
  */

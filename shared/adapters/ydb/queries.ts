@@ -88,6 +88,22 @@ function paged(o: {
   };
 }
 
+/**
+ * A read that can outgrow one result, in pages: `text` is the SELECT with its WHERE (literal
+ * YQL, its parameters typed by `params`); `first` orders it by `keys` (the key columns after
+ * the fixed prefix) and takes `$limit`, `next` continues strictly after the last key read.
+ */
+function pages(params: Readonly<Record<string, ColumnType>>, keys: Readonly<Record<string, ColumnType>>, text: string): Paged {
+  const names = Object.keys(keys);
+  const order = `ORDER BY ${names.join(', ')}\nLIMIT $limit;`;
+  const after = Object.fromEntries(names.map((k) => [`after_${k}`, keys[k]!]));
+  return {
+    first: yql({ ...params, limit: 'Uint64' }, `${text}\n${order}`),
+    next: yql({ ...params, limit: 'Uint64', ...after }, `${text} AND (${afterKey(names)})\n${order}`),
+    keys: names,
+  };
+}
+
 function keyTypes(spec: AnyTable, ...keys: string[]): Record<string, string> {
   return Object.fromEntries(keys.map((k) => [k, yqlType(spec.columns[k]!)]));
 }
@@ -101,20 +117,12 @@ const upsertRows = (spec: AnyTable, columns: Columns = spec.columns) =>
 const L = T.uploadLedger;
 export const LEDGER_COLUMNS = L.columns;
 export const LEDGER_TAKEOVER_COLUMNS = pick(L.columns, 'upload_id', 'lease_until_ms', 'acquired_at_ms');
-export const LEDGER_COMPLETE_COLUMNS = pick(
-  L.columns,
-  'upload_id',
-  'status',
-  'lease_until_ms',
-  'completed_at_ms',
-  'report_status',
-  'report_json',
-);
+export const LEDGER_COMPLETE_COLUMNS = pick(L.columns, 'upload_id', 'status', 'lease_until_ms', 'completed_at_ms', 'report_status', 'report_json');
 
-export const LEDGER_GET = `${declares(declareColumns(L, 'upload_id'))}
-SELECT ${cols(L.columns)}
-FROM ${L.name}
-WHERE ${eq('upload_id')};`;
+export const LEDGER_GET = yql({ upload_id: col.utf8 }, `
+SELECT * FROM upload_ledger
+WHERE upload_id = $upload_id;
+`);
 
 /**
  * A new ledger row. INSERT fails on an existing key (PRECONDITION_FAILED: a racing
@@ -127,38 +135,41 @@ INSERT INTO upload_ledger
 SELECT * FROM AS_TABLE($rows);
 `);
 
-export const LEDGER_TAKEOVER = `${declares({ rows: listOf(LEDGER_TAKEOVER_COLUMNS) })}
-UPDATE ${L.name} ON
-SELECT * FROM AS_TABLE($rows);`;
+export const LEDGER_TAKEOVER = yql({ rows: rowsOf(LEDGER_TAKEOVER_COLUMNS) }, `
+UPDATE upload_ledger ON
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const LEDGER_COMPLETE = `${declares({ rows: listOf(LEDGER_COMPLETE_COLUMNS) })}
-UPDATE ${L.name} ON
-SELECT * FROM AS_TABLE($rows);`;
+export const LEDGER_COMPLETE = yql({ rows: rowsOf(LEDGER_COMPLETE_COLUMNS) }, `
+UPDATE upload_ledger ON
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const LEDGER_RELEASE = `${declares(declareColumns(L, 'upload_id', 'status'))}
-UPDATE ${L.name} SET lease_until_ms = NULL
-WHERE ${eq('upload_id', 'status')};`;
+export const LEDGER_RELEASE = yql({ upload_id: col.utf8, status: col.utf8 }, `
+UPDATE upload_ledger SET lease_until_ms = NULL
+WHERE upload_id = $upload_id AND status = $status;
+`);
 
-export const LEDGER_REPORT = `${declares(declareColumns(L, 'upload_id'))}
-SELECT report_json
-FROM ${L.name}
-WHERE ${eq('upload_id')};`;
+export const LEDGER_REPORT = yql({ upload_id: col.utf8 }, `
+SELECT report_json FROM upload_ledger
+WHERE upload_id = $upload_id;
+`);
 
-/** Completed reports, newest first: `before` is an exclusive upper bound on the sequence. */
-export const LEDGER_LIST_REPORTS = `${declares({ ...declareColumns(L, 'status'), before: 'Uint64', limit: 'Uint64' })}
+/** Completed reports, newest first, through the index: `before` is an exclusive upper bound on the sequence. */
+export const LEDGER_LIST_REPORTS = yql({ status: col.utf8, before: 'Uint64', limit: 'Uint64' }, `
 SELECT ingest_sequence, report_json
-FROM ${L.name} VIEW by_status_sequence
-WHERE ${eq('status')} AND ingest_sequence < $before
+FROM upload_ledger VIEW by_status_sequence
+WHERE status = $status AND ingest_sequence < $before
 ORDER BY ingest_sequence DESC
-LIMIT $limit;`;
+LIMIT $limit;
+`);
 
 /**
  * Every ledger entry of one object key, through the index's prefix. One entry per distinct
  * content ever uploaded under the key: a handful, so one statement (the caller sorts).
  */
 export const LEDGER_BY_OBJECT = yql({ bucket: col.utf8, object_key: col.utf8 }, `
-SELECT ${cols(L.columns)}
-FROM upload_ledger VIEW by_object
+SELECT * FROM upload_ledger VIEW by_object
 WHERE bucket = $bucket AND object_key = $object_key;
 `);
 
@@ -166,11 +177,10 @@ WHERE bucket = $bucket AND object_key = $object_key;
 // Snapshots
 
 const S = T.schoolSnapshot;
-const M = T.municipalitySnapshot;
 const U = T.batchUnit;
 const P = T.currentBatch;
 export const SCHOOL_COLUMNS = S.columns;
-export const MUNICIPALITY_COLUMNS = M.columns;
+export const MUNICIPALITY_COLUMNS = T.municipalitySnapshot.columns;
 export const UNIT_COLUMNS = U.columns;
 export const POINTER_COLUMNS = P.columns;
 export const SCHOOL_KEY_COLUMNS = pick(S.columns, 'region', 'period_start', 'period_end', 'batch_id', 'municipality_id', 'school_key');
@@ -179,25 +189,25 @@ export const PERIOD_COLUMNS = pick(P.columns, 'period_start', 'period_end');
 export const BATCH_PERIOD_COLUMNS = pick(S.columns, 'region', 'period_start', 'period_end', 'batch_id');
 
 /** Written before the rows they describe, so a discard can always find what was staged. */
-export const STAGE_UNITS = upsertRows(U);
+export const STAGE_UNITS = yql({ rows: rowsOf(U.columns) }, `
+UPSERT INTO snapshot_batch_unit
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const BATCH_UNITS = paged({
-  params: declareColumns(U, 'batch_id'),
-  select: cols(U.columns),
-  from: U.name,
-  where: eq('batch_id'),
-  keys: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
-  keyTypes: keyTypes(U, 'region', 'period_start', 'period_end', 'kind', 'municipality_id'),
-});
+/** A batch's units: one per (region, period, kind, municipality) it staged — a national file's can outgrow one result. */
+export const BATCH_UNITS = pages(
+  { batch_id: col.utf8 },
+  { region: col.utf8, period_start: col.date, period_end: col.date, kind: col.utf8, municipality_id: col.utf8 },
+  `SELECT * FROM snapshot_batch_unit
+WHERE batch_id = $batch_id`,
+);
 
-export const POINTERS = paged({
-  params: declareColumns(P, 'region', 'period_start', 'period_end', 'kind'),
-  select: cols(P.columns),
-  from: P.name,
-  where: eq('region', 'period_start', 'period_end', 'kind'),
-  keys: ['municipality_id'],
-  keyTypes: keyTypes(P, 'municipality_id'),
-});
+/** The pointers of one (region, period, kind): one per municipality of the region, so one result. */
+export const POINTERS = yql({ region: col.utf8, period_start: col.date, period_end: col.date, kind: col.utf8 }, `
+SELECT * FROM current_batch
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND kind = $kind
+ORDER BY municipality_id;
+`);
 
 /**
  * The pointer flips, the committed units joining the registry, the periods the region now
@@ -218,11 +228,11 @@ SELECT * FROM AS_TABLE($read_token);
 `,
 );
 
-/** How many pointers of one (region, period) reference a batch. */
-export const BATCH_REFERENCES = `${declares(declareColumns(P, 'region', 'period_start', 'period_end', 'batch_id'))}
-SELECT COUNT(*) AS refs
-FROM ${P.name}
-WHERE ${eq('region', 'period_start', 'period_end', 'batch_id')};`;
+/** How many pointers of one (region, period) reference a batch (the period's pointers are read: a few dozen rows). */
+export const BATCH_REFERENCES = yql({ region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8 }, `
+SELECT COUNT(*) AS refs FROM current_batch
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND batch_id = $batch_id;
+`);
 
 /**
  * A batch's rows and its unit registry, in ONE statement list that commits the discard.
@@ -249,45 +259,41 @@ WHERE batch_id = $batch_id;
 `);
 
 /** Staged school rows by full key (a pure write: no read of the table it deletes from). */
-export const DELETE_SCHOOLS_BY_KEY = `${declares({ keys: listOf(SCHOOL_KEY_COLUMNS) })}
-DELETE FROM ${S.name} ON
-SELECT * FROM AS_TABLE($keys);`;
+export const DELETE_SCHOOLS_BY_KEY = yql({ keys: rowsOf(SCHOOL_KEY_COLUMNS) }, `
+DELETE FROM school_snapshot ON
+SELECT * FROM AS_TABLE($keys);
+`);
 
-export const SCHOOLS_OF_BATCH = paged({
-  params: declareColumns(S, 'region', 'period_start', 'period_end', 'batch_id'),
-  select: cols(S.columns),
-  from: S.name,
-  where: eq('region', 'period_start', 'period_end', 'batch_id'),
-  keys: ['municipality_id', 'school_key'],
-  keyTypes: keyTypes(S, 'municipality_id', 'school_key'),
-});
+/** One batch's school rows of a (region, period): a large region's thousands, so in pages. */
+export const SCHOOLS_OF_BATCH = pages(
+  { region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8 },
+  { municipality_id: col.utf8, school_key: col.utf8 },
+  `SELECT * FROM school_snapshot
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND batch_id = $batch_id`,
+);
 
-export const MUNICIPALITIES_OF_BATCH = paged({
-  params: declareColumns(M, 'region', 'period_start', 'period_end', 'batch_id'),
-  select: cols(M.columns),
-  from: M.name,
-  where: eq('region', 'period_start', 'period_end', 'batch_id'),
-  keys: ['municipality_id'],
-  keyTypes: keyTypes(M, 'municipality_id'),
-});
+/** One batch's МОУО rows of a (region, period): one per municipality, so one result. */
+export const MUNICIPALITIES_OF_BATCH = yql({ region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8 }, `
+SELECT * FROM municipality_snapshot
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND batch_id = $batch_id
+ORDER BY municipality_id;
+`);
 
 /** The periods a region has snapshots for: the prefix of the period index the pointer flip writes. */
 export const CURRENT_PERIODS = yql({ region: col.utf8 }, `
-SELECT period_start, period_end
-FROM snapshot_period
+SELECT period_start, period_end FROM snapshot_period
 WHERE region = $region
 ORDER BY period_start, period_end;
 `);
 
 // ---------------------------------------------------------------------------------------
-// Aggregates
+// Aggregates and the read model (migration 0007)
 
 const A = T.aggregateMetrics;
-const ALERT_READ_COLUMNS_EARLY = pick(T.alertState.columns, 'alert_id', 'level', 'unit', 'state_json');
+const AS = T.alertState;
 export const AGGREGATE_COLUMNS = A.columns;
-
-export const AGGREGATE_KEY_COLUMNS = pick(A.columns, 'region', 'period_start', 'period_end', 'level', 'unit');
-export const AGGREGATE_UNIT_COLUMNS = pick(A.columns, 'level', 'unit');
+export const ALERT_COLUMNS = AS.columns;
+export const ALERT_READ_COLUMNS = pick(AS.columns, 'alert_id', 'level', 'unit', 'state_json');
 
 /**
  * A period replaced in ONE transaction: the units it no longer has deleted (the period's
@@ -320,19 +326,16 @@ SELECT * FROM AS_TABLE($read_token);
 `,
 );
 
-export const AGGREGATE_READ_PERIOD = paged({
-  params: declareColumns(A, 'region', 'period_start', 'period_end'),
-  select: cols(A.columns),
-  from: A.name,
-  where: eq('region', 'period_start', 'period_end'),
-  keys: ['level', 'unit'],
-  keyTypes: keyTypes(A, 'level', 'unit'),
-});
+/** The rows of one period: one per unit of the region, so one result. */
+export const AGGREGATE_READ_PERIOD = yql({ region: col.utf8, period_start: col.date, period_end: col.date }, `
+SELECT * FROM aggregate_metrics
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end
+ORDER BY level, unit;
+`);
 
 /** A region's periods with aggregates: the prefix of the period index (one short row per period). */
 export const AGGREGATE_PERIODS = yql({ region: col.utf8 }, `
-SELECT period_start, period_end
-FROM region_period
+SELECT period_start, period_end FROM region_period
 WHERE region = $region
 ORDER BY period_start, period_end;
 `);
@@ -345,8 +348,7 @@ ORDER BY period_start, period_end;
  */
 export const PERIOD_WINDOW = yql({ region: col.utf8, period_start: col.date, periods: 'Uint64' }, `
 $window = (
-    SELECT region, period_start, period_end
-    FROM region_period
+    SELECT region, period_start, period_end FROM region_period
     WHERE region = $region AND period_start <= $period_start
     ORDER BY period_start DESC
     LIMIT $periods
@@ -355,48 +357,41 @@ SELECT a.*
 FROM $window AS w
 JOIN aggregate_metrics AS a
   ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;
-SELECT ${cols(ALERT_READ_COLUMNS_EARLY)}
-FROM alert_state
+SELECT alert_id, level, unit, state_json FROM alert_state
 WHERE region = $region;
 `);
 
 /** The region's read token (see migration 0007): one point read. */
 export const READ_VERSION = yql({ region: col.utf8 }, `
-SELECT version
-FROM read_version
+SELECT version FROM read_version
 WHERE region = $region;
 `);
 
-/** One paginated read per metric: the column name is a table column, never caller text. */
-export const AGGREGATE_TIMESERIES: Readonly<Record<MetricId, Paged>> = Object.fromEntries(
+/**
+ * One metric of one scope across periods, through the scope index: one row per period, so
+ * one result. One statement per metric: the column is a table column, never caller text.
+ */
+export const AGGREGATE_TIMESERIES: Readonly<Record<MetricId, string>> = Object.fromEntries(
   MetricId.options.map((m) => [
     m,
-    paged({
-      params: declareColumns(A, 'region', 'level', 'unit'),
-      select: `period_start, period_end, ${m} AS value, ${m}_delta AS delta`,
-      from: `${A.name} VIEW by_scope`,
-      where: eq('region', 'level', 'unit'),
-      keys: ['period_start', 'period_end'],
-      keyTypes: keyTypes(A, 'period_start', 'period_end'),
-    }),
+    yql({ region: col.utf8, level: col.utf8, unit: col.utf8 }, `
+SELECT period_start, period_end, ${m} AS value, ${m}_delta AS delta
+FROM aggregate_metrics VIEW by_scope
+WHERE region = $region AND level = $level AND unit = $unit
+ORDER BY period_start;
+`),
   ]),
-) as Record<MetricId, Paged>;
+) as Record<MetricId, string>;
 
 // ---------------------------------------------------------------------------------------
 // Alert state
 
-const AS = T.alertState;
-export const ALERT_COLUMNS = AS.columns;
-export const ALERT_READ_COLUMNS = pick(AS.columns, 'alert_id', 'level', 'unit', 'state_json');
-
-export const ALERTS_FOR_REGION = paged({
-  params: declareColumns(AS, 'region'),
-  select: cols(ALERT_READ_COLUMNS),
-  from: AS.name,
-  where: eq('region'),
-  keys: ['alert_id', 'level', 'unit'],
-  keyTypes: keyTypes(AS, 'alert_id', 'level', 'unit'),
-});
+/** Every alert state of a region: one per (target, scope), so one result. */
+export const ALERTS_FOR_REGION = yql({ region: col.utf8 }, `
+SELECT alert_id, level, unit, state_json FROM alert_state
+WHERE region = $region
+ORDER BY alert_id, level, unit;
+`);
 
 /** The states and the region's new read token, in one statement. */
 export const ALERTS_SAVE = yql({ rows: rowsOf(AS.columns), read_token: rowsOf(T.readVersion.columns) }, `
@@ -571,7 +566,7 @@ export function allQueries(): Record<string, string> {
     }
   };
   for (const [name, v] of Object.entries(QUERIES)) {
-    if (name === 'AGGREGATE_TIMESERIES') for (const [m, p] of Object.entries(v as Record<string, Paged>)) add(`${name}.${m}`, p);
+    if (name === 'AGGREGATE_TIMESERIES') for (const [m, p] of Object.entries(v as Record<string, string>)) add(`${name}.${m}`, p);
     else add(name, v);
   }
   return out;

@@ -16,7 +16,7 @@ import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain
 import { planCommit, pointerGroups, unitKey } from '../../domain/store-rules/commit-plan.ts';
 import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
 import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
-import { paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
+import { paginate, readRows, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
   BATCH_PERIOD_COLUMNS,
   BATCH_REFERENCES,
@@ -115,7 +115,7 @@ export class YdbSnapshotStore implements SnapshotStore {
       const run = txRunner(tx);
       const pointers = new Map<string, PointerRow>();
       for (const g of pointerGroups(commit.units)) {
-        const rows = await paginate(
+        const rows = await readRows(
           run,
           POINTERS,
           {
@@ -124,7 +124,6 @@ export class YdbSnapshotStore implements SnapshotStore {
             $period_end: param(col.date, g.period.end),
             $kind: param(col.utf8, g.kind),
           },
-          POINTER_COLUMNS,
           POINTER_COLUMNS,
           'reading pointers',
         );
@@ -203,14 +202,7 @@ export class YdbSnapshotStore implements SnapshotStore {
       const byBatch = await currentBatches(run, region, period, 'municipalities');
       const out: MunicipalityRow[] = [];
       for (const [batchId, municipalities] of byBatch) {
-        const rows = await paginate(
-          run,
-          MUNICIPALITIES_OF_BATCH,
-          batchParams(region, period, batchId),
-          MUNICIPALITY_COLUMNS,
-          MUNICIPALITY_COLUMNS,
-          'reading municipality rows',
-        );
+        const rows = await readRows(run, MUNICIPALITIES_OF_BATCH, batchParams(region, period, batchId), MUNICIPALITY_COLUMNS, 'reading municipality rows');
         for (const r of rows) if (municipalities.has(r.municipality_id)) out.push(rowToMunicipality(r));
       }
       return out.sort((a, b) => byText(a.municipality_id, b.municipality_id));
@@ -218,8 +210,7 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async periods(region: string): Promise<Period[]> {
-    const [rs] = await this.#read(CURRENT_PERIODS, { $region: param(col.utf8, region) }, 'listing periods');
-    return (rs ? decodeRows(rs, PERIOD_COLUMNS) : []).map((r) => ({ start: r.period_start, end: r.period_end }));
+    return (await readRows(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing periods')).map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {
@@ -244,7 +235,7 @@ export async function currentSchoolsOn(run: Runner, region: string, period: Peri
 
 /** batch id → the municipalities whose pointer names it */
 async function currentBatches(run: Runner, region: string, period: Period, kind: TableKind): Promise<Map<string, Set<string>>> {
-  const pointers = await paginate(
+  const pointers = await readRows(
     run,
     POINTERS,
     {
@@ -253,7 +244,6 @@ async function currentBatches(run: Runner, region: string, period: Period, kind:
       $period_end: param(col.date, period.end),
       $kind: param(col.utf8, kind),
     },
-    POINTER_COLUMNS,
     POINTER_COLUMNS,
     'reading pointers',
   );

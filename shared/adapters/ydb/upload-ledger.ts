@@ -10,7 +10,7 @@ import type { UploadReport } from '../../domain/schemas.ts';
 import { uploadIdFor } from '../../domain/upload-id.ts';
 import type { LedgerReport } from '../../ports/read-model.ts';
 import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../../ports/upload-ledger.ts';
-import { isPreconditionFailed, type Runner, type YdbClient } from './client.ts';
+import { isPreconditionFailed, readRows, type Runner, type YdbClient } from './client.ts';
 import {
   LEDGER_BY_OBJECT,
   LEDGER_COLUMNS,
@@ -179,8 +179,7 @@ export class YdbUploadLedger implements UploadLedger {
   }
 
   async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
-    const [rs] = await this.#read(LEDGER_BY_OBJECT, { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) }, 'listing ledger entries');
-    const rows = (rs ? decodeRows(rs, LEDGER_COLUMNS) : []).sort((a, b) => a.ingest_sequence - b.ingest_sequence);
+    const rows = (await readRows(this.#read, LEDGER_BY_OBJECT, { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) }, LEDGER_COLUMNS, 'listing ledger entries')).sort((a, b) => a.ingest_sequence - b.ingest_sequence);
     return rows.map((r) => ({
       uploadId: r.upload_id,
       bucket: r.bucket,

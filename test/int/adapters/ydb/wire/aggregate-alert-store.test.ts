@@ -36,15 +36,15 @@ describe('aggregate store', () => {
     expect((value(again, '$read_token') as { version: string }[])[0]!.version).not.toBe(token!.version);
   });
 
-  test('readPeriod pages the period and returns the rows as stored, region first', async () => {
-    h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [rows[1]!, rows[0]!].map(aggregateToRow))]);
+  test('readPeriod reads the period in one statement and returns the rows as stored, region first', async () => {
+    h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD, [h.wire.rows('aggregate_metrics', [rows[1]!, rows[0]!].map(aggregateToRow))]);
     expect(await h.stores.aggregates.readPeriod('26', P1)).toEqual(rows);
-    expect(value(sent(h.wire, AGGREGATE_READ_PERIOD.first)[0], '$limit')).toBe(500n);
+    expect(sent(h.wire, AGGREGATE_READ_PERIOD)[0]!.params.$limit).toBeUndefined();
   });
 
   test('timeseries reads one metric column through the scope index', async () => {
     const q = AGGREGATE_TIMESERIES.teachers_msg10_share;
-    h.wire.script((x) => x.text === q.first, [
+    h.wire.script((x) => x.text === q, [
       h.wire.resultSet({ period_start: 'Date', period_end: 'Date', value: 'Optional<Double>', delta: 'Optional<Double>' }, [
         { period_start: P1.start, period_end: P1.end, value: 0.25, delta: null },
       ]),
@@ -52,7 +52,7 @@ describe('aggregate store', () => {
     expect(await h.stores.aggregates.timeseries('26', 'teachers_msg10_share', { level: 'municipality', id: 'budennovsky' })).toEqual([
       { period: P1, value: 0.25, delta: null },
     ]);
-    const [r] = sent(h.wire, q.first);
+    const [r] = sent(h.wire, q);
     expect(r!.text).toContain('VIEW by_scope');
     expect([value(r, '$region'), value(r, '$level'), value(r, '$unit')]).toEqual(['26', 'municipality', 'budennovsky']);
   });
@@ -78,10 +78,10 @@ describe('alert store', () => {
   test('forRegion returns the stored states ordered by level, unit and alert id', async () => {
     const a = alertState();
     const b = alertState({ alert_id: 't_a', target: { ...a.target, id: 't_a' } as AlertState['target'] });
-    h.wire.script((q) => q.text === ALERTS_FOR_REGION.first, [
+    h.wire.script((q) => q.text === ALERTS_FOR_REGION, [
       h.wire.rows('alert_state', [a, b].map((s) => ({ alert_id: s.alert_id, level: s.scope.level, unit: s.scope.id, state_json: s })), ['alert_id', 'level', 'unit', 'state_json']),
     ]);
     expect(await h.stores.alerts.forRegion('26')).toEqual([b, a]);
-    expect(sent(h.wire, ALERTS_FOR_REGION.first)[0]!.tx.begin).toBe('snapshotReadOnly');
+    expect(sent(h.wire, ALERTS_FOR_REGION)[0]!.tx.begin).toBe('snapshotReadOnly');
   });
 });

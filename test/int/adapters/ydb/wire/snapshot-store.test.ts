@@ -31,13 +31,13 @@ const pointer = (o: { municipality_id: string; batch_id: string; upload_id: stri
 const commit = (modified: number, sequence: number, municipalities = ['m1']): BatchCommit =>
   batchCommit({ batchId: 'b-new', uploadId: 'u-new', source: { lastModifiedMs: modified, sequence }, units: municipalities.map((m) => commitUnit(m)) });
 const scriptPointers = (rows: ReturnType<typeof pointer>[]) =>
-  h.wire.script((q) => q.text === POINTERS.first, [h.wire.rows('current_batch', rows)]);
+  h.wire.script((q) => q.text === POINTERS, [h.wire.rows('current_batch', rows)]);
 
 describe('commitBatch', () => {
   test('with no pointers: one transaction reads the pointers, then flips them and registers the units in its committing statement', async () => {
     const r = await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']));
     expect(r).toEqual({ applied: 2, superseded: 0, periods: [P1] });
-    const [read] = sent(h.wire, POINTERS.first);
+    const [read] = sent(h.wire, POINTERS);
     const [write] = sent(h.wire, COMMIT_POINTERS);
     expect(read!.tx).toEqual({ begin: 'serializableReadWrite', commit: false, txId: null });
     expect(write!.tx).toEqual({ begin: null, commit: true, txId: expect.stringMatching(/^wire-tx-/) });
@@ -59,7 +59,7 @@ describe('commitBatch', () => {
     expect(await h.stores.snapshots.commitBatch(commit(1_000, 9))).toEqual({ applied: 0, superseded: 1, periods: [] });
     expect(sent(h.wire, COMMIT_POINTERS)).toEqual([]);
     // the read-only transaction still ends: committed by the call that names it
-    const read = sent(h.wire, POINTERS.first)[0]!;
+    const read = sent(h.wire, POINTERS)[0]!;
     const end = h.wire.calls.find((c) => c.method === 'CommitTransaction');
     expect(end?.status).toBe('SUCCESS');
     expect(end?.tx?.txId).toBeTruthy();
@@ -88,7 +88,7 @@ describe('commitBatch', () => {
   test('ABORTED on the committing statement re-runs the whole transaction from its read', async () => {
     h.wire.fault({ method: 'ExecuteQuery', status: 'ABORTED', match: (q) => q.text === COMMIT_POINTERS });
     expect(await h.stores.snapshots.commitBatch(commit(1_000, 5))).toMatchObject({ applied: 1 });
-    expect(h.wire.queries().map((q) => (q.text === POINTERS.first ? 'read' : q.text === COMMIT_POINTERS ? 'write' : 'other'))).toEqual(['read', 'write', 'read', 'write']);
+    expect(h.wire.queries().map((q) => (q.text === POINTERS ? 'read' : q.text === COMMIT_POINTERS ? 'write' : 'other'))).toEqual(['read', 'write', 'read', 'write']);
     const [w1, w2] = sent(h.wire, COMMIT_POINTERS);
     expect(w1!.tx.txId).not.toBe(w2!.tx.txId);
   });
@@ -127,7 +127,7 @@ describe('staging and discarding', () => {
 
 describe('current rows', () => {
   test('read through the pointers in one snapshot transaction; rows of municipalities the pointer does not name are left out', async () => {
-    h.wire.script((q) => q.text === POINTERS.first, [
+    h.wire.script((q) => q.text === POINTERS, [
       h.wire.rows('current_batch', [pointer({ municipality_id: 'budennovsky', batch_id: 'b1', upload_id: 'u1', modified: 1, sequence: 1, version: 1 })]),
     ]);
     const row = (m: string) => ({ ...schoolRow({ municipality_id: m }), batch_id: 'b1', period_start: P1.start, period_end: P1.end });

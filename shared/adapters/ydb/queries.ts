@@ -297,7 +297,8 @@ export const ALERT_READ_COLUMNS = pick(AS.columns, 'alert_id', 'level', 'unit', 
 
 /**
  * A period replaced in ONE transaction: the units it no longer has deleted (the period's
- * rows left-only-joined to the new ones), the new rows upserted, the period indexed and the
+ * rows whose unit is not among the new ones: a unit id names one scope of a region, the
+ * region's own row being its code), the new rows upserted, the period indexed and the
  * region's read token renewed. Two modifications of an indexed table in one transaction
  * are allowed since YDB 23.3; before that the delete took a second transaction and readers
  * could see a removed unit beside the new rows.
@@ -313,10 +314,9 @@ export const AGGREGATE_REPLACE_PERIOD = yql(
   },
   `
 DELETE FROM aggregate_metrics ON
-SELECT a.region AS region, a.period_start AS period_start, a.period_end AS period_end, a.level AS level, a.unit AS unit
-FROM aggregate_metrics AS a
-LEFT ONLY JOIN AS_TABLE($rows) AS r ON a.level = r.level AND a.unit = r.unit
-WHERE a.region = $region AND a.period_start = $period_start AND a.period_end = $period_end;
+SELECT region, period_start, period_end, level, unit FROM aggregate_metrics
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end
+  AND unit NOT IN (SELECT unit FROM AS_TABLE($rows));
 UPSERT INTO aggregate_metrics
 SELECT * FROM AS_TABLE($rows);
 UPSERT INTO region_period
@@ -347,14 +347,13 @@ ORDER BY period_start, period_end;
  * states. Its cost is that of the window, whatever the history: at most $periods × units rows.
  */
 export const PERIOD_WINDOW = yql({ region: col.utf8, period_start: col.date, periods: 'Uint64' }, `
-$window = (
+SELECT a.*
+FROM (
     SELECT region, period_start, period_end FROM region_period
     WHERE region = $region AND period_start <= $period_start
     ORDER BY period_start DESC
     LIMIT $periods
-);
-SELECT a.*
-FROM $window AS w
+) AS w
 JOIN aggregate_metrics AS a
   ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;
 SELECT alert_id, level, unit, state_json FROM alert_state

@@ -158,8 +158,8 @@ function lintStatement(
 
   // AS_TABLE($rows) writes: the struct must fit the target table
   const head = st[0]?.v.toUpperCase();
-  const asTable = st.findIndex((t) => t.v.toUpperCase() === 'AS_TABLE');
-  // (a join's AS_TABLE is an input to match, not the rows written)
+  // the rows written: `SELECT * FROM AS_TABLE($p)` (an AS_TABLE joined or filtered against is an input, not rows written)
+  const asTable = st.findIndex((t, i) => t.v.toUpperCase() === 'AS_TABLE' && st[i - 1]?.v.toUpperCase() === 'FROM' && st[i - 2]?.v === '*');
   const joins = st.some((t) => t.t === 'word' && t.v.toUpperCase() === 'JOIN');
   if (asTable >= 0 && tables[0] && !joins && (head === 'UPSERT' || head === 'INSERT' || head === 'UPDATE' || head === 'DELETE')) {
     const p = st[asTable + 2]!.v;

@@ -111,7 +111,14 @@ function page(wire: YdbWire, q: WireQuery, p: Paged, rows: readonly Row[]) {
   return [{ ...set, rows: set.rows.slice(0, Number(q.params.$limit!.value)) }];
 }
 
+/** Whether the wire double executes statements (h22double's engine: it counts each call's `io`). */
+export function executes(wire: YdbWire): boolean {
+  return typeof (wire as YdbWire & { io?: unknown }).io === 'function';
+}
+
+/** Scripts the memory on a double that does not execute; an executing one answers from its tables. */
 export function remember(wire: YdbWire): void {
+  if (executes(wire)) return;
   const mem = new Memory(wire);
   const bulk = (table: string) => wire.bulks().filter((b) => b.table === table).flatMap((b) => b.rows as Row[]);
   const synced = <T>(f: (q: WireQuery) => T) => (q: WireQuery) => {

@@ -1,15 +1,17 @@
-// Adapter support: every YQL statement the YDB adapters send, as named constants built
-// once at module load from the table descriptions in tables.ts. Values never enter the
-// text: each one is a `$parameter` with a DECLARE (the query service infers types without
-// it, but the DECLARE pins them, and the text is a stable key for the server's query cache). The only literals are the
-// few constants listed in ALLOWED_LITERALS. test/unit/adapters/ydb/schema-drift.test.ts holds these
-// against the migrations (declarations, literals, tables, columns): a drift check, not a YQL parser.
+// Adapter support: every YQL statement the YDB adapters send, written as YQL where it is
+// defined. `yql(params, text)` prepends the DECLAREs, derived from the parameters' column
+// types (tables.ts), to literal text; values never enter the text: each is a `$parameter`
+// (the DECLARE pins its type, and the text is a stable key for the server's query cache).
+// test/unit/adapters/ydb/schema-drift.test.ts holds the statements against the migrations
+// (declarations, literals, tables, columns); access-path.test.ts holds every table read to a
+// key or index prefix, sorted along it.
 //
-// Reads that could return many rows come as a pair: `first` and `next`, the latter
-// continuing strictly after the last key seen, both ordered by that key and bounded by
-// `$limit` (see client.ts `paginate`), so no result held in memory grows with the data.
+// The Query service returns a statement's whole result, so a read is one statement unless
+// its result can outgrow the client's bound (`maxResultRows`, client.ts): those come as
+// `pages()`, a `first` and a `next` statement continuing strictly after the last key seen,
+// both ordered by that key and bounded by `$limit` (client.ts `paginate`).
 import { MetricId } from '../../domain/schemas.ts';
-import { col, yqlStruct, yqlType, pick, type Columns, type AnyTable, type ColumnType } from './codec.ts';
+import { col, yqlStruct, yqlType, pick, type Columns, type ColumnType } from './codec.ts';
 import { T } from './tables.ts';
 
 /** Literals a statement may contain; everything else is a parameter. */
@@ -25,17 +27,6 @@ export type Paged = {
   readonly keys: readonly string[];
 };
 
-function declares(params: Readonly<Record<string, string>>): string {
-  return Object.entries(params)
-    .map(([n, t]) => `DECLARE $${n} AS ${t};`)
-    .join('\n');
-}
-
-/** DECLAREs for columns of a table, each parameter named after its column. */
-function declareColumns(spec: AnyTable, ...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((n) => [n, yqlType(spec.columns[n]!)]));
-}
-
 /**
  * A statement as YQL: its DECLAREs derived from the typed parameters, the text literal.
  * A parameter is a column type (`col.utf8`), a row list (`rowsOf(T.x.columns)`) or a YQL
@@ -48,19 +39,7 @@ export function yql(params: Readonly<Record<string, ColumnType | string>>, text:
 
 /** The DECLARE type of a `List<Struct<...>>` parameter of these columns (AS_TABLE input). */
 export function rowsOf(columns: Columns): string {
-  return listOf(columns);
-}
-
-function listOf(columns: Columns): string {
   return `List<${yqlStruct(columns)}>`;
-}
-
-function cols(columns: Columns): string {
-  return Object.keys(columns).join(', ');
-}
-
-function eq(...names: string[]): string {
-  return names.map((n) => `${n} = $${n}`).join(' AND ');
 }
 
 /** `(a > $after_a) OR (a = $after_a AND b > $after_b) ...`: strictly after a composite key. */
@@ -68,24 +47,6 @@ function afterKey(keys: readonly string[]): string {
   return keys
     .map((k, i) => `(${[...keys.slice(0, i).map((p) => `${p} = $after_${p}`), `${k} > $after_${k}`].join(' AND ')})`)
     .join(' OR ');
-}
-
-function paged(o: {
-  params: Record<string, string>;
-  select: string;
-  from: string;
-  where: string;
-  keys: readonly string[];
-  keyTypes: Record<string, string>;
-}): Paged {
-  const order = `ORDER BY ${o.keys.join(', ')}\nLIMIT $limit;`;
-  const base = { ...o.params, limit: 'Uint64' };
-  const after = Object.fromEntries(o.keys.map((k) => [`after_${k}`, o.keyTypes[k]!]));
-  return {
-    first: `${declares(base)}\nSELECT ${o.select}\nFROM ${o.from}\nWHERE ${o.where}\n${order}`,
-    next: `${declares({ ...base, ...after })}\nSELECT ${o.select}\nFROM ${o.from}\nWHERE ${o.where} AND (${afterKey(o.keys)})\n${order}`,
-    keys: o.keys,
-  };
 }
 
 /**
@@ -103,13 +64,6 @@ function pages(params: Readonly<Record<string, ColumnType>>, keys: Readonly<Reco
     keys: names,
   };
 }
-
-function keyTypes(spec: AnyTable, ...keys: string[]): Record<string, string> {
-  return Object.fromEntries(keys.map((k) => [k, yqlType(spec.columns[k]!)]));
-}
-
-const upsertRows = (spec: AnyTable, columns: Columns = spec.columns) =>
-  `${declares({ rows: listOf(columns) })}\nUPSERT INTO ${spec.name}\nSELECT * FROM AS_TABLE($rows);`;
 
 // ---------------------------------------------------------------------------------------
 // Upload ledger
@@ -434,125 +388,118 @@ export const DELIVERY_REPLAY_COLUMNS = pick(
   'updated_at_ms',
 );
 
-export const ITEM_GET = `${declares(declareColumns(I, 'event_id', 'channel_id'))}
-SELECT delivery_id
-FROM ${I.name}
-WHERE ${eq('event_id', 'channel_id')};`;
+export const ITEM_GET = yql({ event_id: col.utf8, channel_id: col.utf8 }, `
+SELECT delivery_id FROM notify_delivery_item
+WHERE event_id = $event_id AND channel_id = $channel_id;
+`);
 
 /** Open (unsealed, pending) deliveries of a group; the group is small, the oldest wins. */
-export const OPEN_DELIVERIES = paged({
-  params: declareColumns(D, 'channel_id', 'group_key', 'state', 'sealed'),
-  select: cols(D.columns),
-  from: `${D.name} VIEW by_group`,
-  where: eq('channel_id', 'group_key', 'state', 'sealed'),
-  keys: ['delivery_id'],
-  keyTypes: keyTypes(D, 'delivery_id'),
-});
+export const OPEN_DELIVERIES = pages(
+  { channel_id: col.utf8, group_key: col.utf8, state: col.utf8, sealed: col.bool },
+  { delivery_id: col.utf8 },
+  `SELECT * FROM notify_delivery VIEW by_group
+WHERE channel_id = $channel_id AND group_key = $group_key AND state = $state AND sealed = $sealed`,
+);
 
-export const DELIVERY_INSERT = `${declares({ rows: listOf(D.columns) })}
-INSERT INTO ${D.name}
-SELECT * FROM AS_TABLE($rows);`;
+export const DELIVERY_INSERT = yql({ rows: rowsOf(D.columns) }, `
+INSERT INTO notify_delivery
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const ITEM_INSERT = `${declares({ rows: listOf(I.columns) })}
-INSERT INTO ${I.name}
-SELECT * FROM AS_TABLE($rows);`;
+export const ITEM_INSERT = yql({ rows: rowsOf(I.columns) }, `
+INSERT INTO notify_delivery_item
+SELECT * FROM AS_TABLE($rows);
+`);
 
 /** A new delivery and its first item: one statement, so it can commit the enqueue. */
-export const DELIVERY_OPEN = `${declares({ rows: listOf(D.columns), items: listOf(I.columns) })}
-INSERT INTO ${D.name}
+export const DELIVERY_OPEN = yql({ rows: rowsOf(D.columns), items: rowsOf(I.columns) }, `
+INSERT INTO notify_delivery
 SELECT * FROM AS_TABLE($rows);
-INSERT INTO ${I.name}
-SELECT * FROM AS_TABLE($items);`;
+INSERT INTO notify_delivery_item
+SELECT * FROM AS_TABLE($items);
+`);
 
 /** Due deliveries of one state, by due time (the index's order); leases are filtered by the caller's clock. */
-export const DUE_DELIVERIES = paged({
-  params: { ...declareColumns(D, 'state'), now_ms: 'Int64' },
-  select: cols(D.columns),
-  from: `${D.name} VIEW by_due`,
-  where: `${eq('state')} AND next_attempt_at_ms <= $now_ms`,
-  keys: ['next_attempt_at_ms', 'delivery_id'],
-  keyTypes: keyTypes(D, 'next_attempt_at_ms', 'delivery_id'),
-});
+export const DUE_DELIVERIES = pages(
+  { state: col.utf8, now_ms: col.int64 },
+  { next_attempt_at_ms: col.opt.int64, delivery_id: col.utf8 },
+  `SELECT * FROM notify_delivery VIEW by_due
+WHERE state = $state AND next_attempt_at_ms <= $now_ms`,
+);
 
-export const DELIVERY_CLAIM = `${declares({ rows: listOf(DELIVERY_CLAIM_COLUMNS) })}
-UPDATE ${D.name} ON
-SELECT * FROM AS_TABLE($rows);`;
+export const DELIVERY_CLAIM = yql({ rows: rowsOf(DELIVERY_CLAIM_COLUMNS) }, `
+UPDATE notify_delivery ON
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const DELIVERY_FINISH = `${declares({ rows: listOf(DELIVERY_FINISH_COLUMNS) })}
-UPDATE ${D.name} ON
-SELECT * FROM AS_TABLE($rows);`;
+export const DELIVERY_FINISH = yql({ rows: rowsOf(DELIVERY_FINISH_COLUMNS) }, `
+UPDATE notify_delivery ON
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const DELIVERY_REPLAY = `${declares({ rows: listOf(DELIVERY_REPLAY_COLUMNS) })}
-UPDATE ${D.name} ON
-SELECT * FROM AS_TABLE($rows);`;
+export const DELIVERY_REPLAY = yql({ rows: rowsOf(DELIVERY_REPLAY_COLUMNS) }, `
+UPDATE notify_delivery ON
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const DELIVERY_GET = `${declares(declareColumns(D, 'delivery_id'))}
-SELECT ${cols(D.columns)}
-FROM ${D.name}
-WHERE ${eq('delivery_id')};`;
+export const DELIVERY_GET = yql({ delivery_id: col.utf8 }, `
+SELECT * FROM notify_delivery
+WHERE delivery_id = $delivery_id;
+`);
 
-export const DELIVERIES_BY_STATE = paged({
-  params: declareColumns(D, 'state'),
-  select: cols(D.columns),
-  from: `${D.name} VIEW by_state_updated`,
-  where: eq('state'),
-  keys: ['updated_at_ms', 'delivery_id'],
-  keyTypes: keyTypes(D, 'updated_at_ms', 'delivery_id'),
-});
+export const DELIVERIES_BY_STATE = pages(
+  { state: col.utf8 },
+  { updated_at_ms: col.int64, delivery_id: col.utf8 },
+  `SELECT * FROM notify_delivery VIEW by_state_updated
+WHERE state = $state`,
+);
 
-export const ITEMS_OF_DELIVERY = paged({
-  params: declareColumns(I, 'delivery_id'),
-  select: cols(ITEM_READ_COLUMNS),
-  from: `${I.name} VIEW by_delivery`,
-  where: eq('delivery_id'),
-  keys: ['event_id'],
-  keyTypes: keyTypes(I, 'event_id'),
-});
+export const ITEMS_OF_DELIVERY = pages(
+  { delivery_id: col.utf8 },
+  { event_id: col.utf8 },
+  `SELECT event_id, event_json, enqueued_at_ms FROM notify_delivery_item VIEW by_delivery
+WHERE delivery_id = $delivery_id`,
+);
 
-export const CHANNEL_GET = `${declares(declareColumns(C, 'channel_id'))}
-SELECT channel_id
-FROM ${C.name}
-WHERE ${eq('channel_id')};`;
+export const CHANNEL_GET = yql({ channel_id: col.utf8 }, `
+SELECT channel_id FROM notify_channel_state
+WHERE channel_id = $channel_id;
+`);
 
-export const CHANNEL_DISABLE = upsertRows(C);
+export const CHANNEL_DISABLE = yql({ rows: rowsOf(C.columns) }, `
+UPSERT INTO notify_channel_state
+SELECT * FROM AS_TABLE($rows);
+`);
 
-export const CHANNEL_ENABLE = `${declares(declareColumns(C, 'channel_id'))}
-DELETE FROM ${C.name}
-WHERE ${eq('channel_id')};`;
+export const CHANNEL_ENABLE = yql({ channel_id: col.utf8 }, `
+DELETE FROM notify_channel_state
+WHERE channel_id = $channel_id;
+`);
 
-export const DISABLED_CHANNELS = paged({
-  params: {},
-  select: 'channel_id',
-  from: C.name,
-  where: 'TRUE',
-  keys: ['channel_id'],
-  keyTypes: keyTypes(C, 'channel_id'),
-});
+/** Channels an operator disabled: a handful, the whole (small) table. */
+export const DISABLED_CHANNELS = pages({}, { channel_id: col.utf8 }, `SELECT channel_id FROM notify_channel_state
+WHERE TRUE`);
 
 // ---------------------------------------------------------------------------------------
 // Migrations bookkeeping
 
-const SM = T.schemaMigrations;
-export const MIGRATION_COLUMNS = SM.columns;
+export const MIGRATION_COLUMNS = T.schemaMigrations.columns;
 
 /** Created before anything else by migrate.ts (DDL through the query service). */
-export const MIGRATIONS_BOOTSTRAP = `CREATE TABLE IF NOT EXISTS ${SM.name} (
+export const MIGRATIONS_BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
   migration_id Utf8 NOT NULL,
   checksum Utf8 NOT NULL,
   applied_at_ms Int64 NOT NULL,
   PRIMARY KEY (migration_id)
 );`;
 
-export const MIGRATIONS_APPLIED = paged({
-  params: {},
-  select: cols(SM.columns),
-  from: SM.name,
-  where: 'TRUE',
-  keys: ['migration_id'],
-  keyTypes: keyTypes(SM, 'migration_id'),
-});
+export const MIGRATIONS_APPLIED = pages({}, { migration_id: col.utf8 }, `SELECT * FROM schema_migrations
+WHERE TRUE`);
 
-export const MIGRATION_RECORD = upsertRows(SM);
+export const MIGRATION_RECORD = yql({ rows: rowsOf(MIGRATION_COLUMNS) }, `
+UPSERT INTO schema_migrations
+SELECT * FROM AS_TABLE($rows);
+`);
 
 /** Every statement text above, by name: what the YQL consistency test reads. */
 export function allQueries(): Record<string, string> {

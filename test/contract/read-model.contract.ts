@@ -184,6 +184,11 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
         expect(out.all).toEqual({ rows: out.p2, history: [{ period: P0, rows: out.p0 }, { period: P1, rows: out.p1 }] });
         expect(out.first).toEqual({ rows: out.p0, history: [] });
         expect(out.none).toEqual({ rows: [], history: [] });
+        // a period replaced by no rows leaves the period list and every window
+        await s.aggregates.replacePeriod('26', P1, []);
+        const after = await s.read.snapshot(async (v) => ({ periods: await v.periods('26'), window: await v.periodWindow('26', P2, 7) }));
+        expect(after.periods).toEqual([P0, P2]);
+        expect(after.window.history.map((h) => h.period)).toEqual([P0]);
         expect(out.p2.map((r) => r.scope.id)).toEqual(['26', 'm_a', 'm_b']);
       } finally {
         await s.close();

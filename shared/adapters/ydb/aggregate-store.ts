@@ -9,7 +9,7 @@ import type { AggregateRow } from '../../domain/metrics.ts';
 import { MetricId, type Period } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { readRows, type Runner, type YdbClient } from './client.ts';
-import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, AGGREGATE_REPLACE_PERIOD, AGGREGATE_TIMESERIES } from './queries.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, AGGREGATE_REPLACE_PERIOD, AGGREGATE_TIMESERIES, REGION_PERIOD_KEY } from './queries.ts';
 import { col, listParam, param, type Columns } from './codec.ts';
 import { METRIC_COLUMNS, T, aggregateToRow, rowToAggregate, versionRow } from './tables.ts';
 
@@ -88,6 +88,7 @@ export class YdbAggregateStore implements AggregateStore {
         $period_end: param(col.date, period.end),
         $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow)),
         $period: listParam(T.regionPeriod.columns, rows.length ? [{ region, period_start: period.start, period_end: period.end, changed_at_ms: now }] : []),
+        $period_gone: listParam(REGION_PERIOD_KEY, rows.length ? [] : [{ region, period_start: period.start, period_end: period.end }]),
         $read_token: listParam(T.readVersion.columns, [versionRow(region, now)]),
       },
       { what: `replacing aggregates of ${region} ${period.start}..${period.end}`, idempotent: true },

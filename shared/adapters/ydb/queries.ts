@@ -246,6 +246,7 @@ ORDER BY period_start, period_end;
 const A = T.aggregateMetrics;
 const AS = T.alertState;
 export const AGGREGATE_COLUMNS = A.columns;
+export const REGION_PERIOD_KEY = pick(T.regionPeriod.columns, 'region', 'period_start', 'period_end');
 export const ALERT_COLUMNS = AS.columns;
 export const ALERT_READ_COLUMNS = pick(AS.columns, 'alert_id', 'level', 'unit', 'state_json');
 
@@ -253,7 +254,8 @@ export const ALERT_READ_COLUMNS = pick(AS.columns, 'alert_id', 'level', 'unit', 
  * A period replaced in ONE transaction: the units it no longer has deleted (the period's
  * rows whose unit is not among the new ones: a unit id names one scope of a region, the
  * region's own row being its code), the new rows upserted, the period indexed and the
- * region's read token renewed. Two modifications of an indexed table in one transaction
+ * region's read token renewed; a period replaced by no rows leaves the index ($period_gone).
+ * Two modifications of an indexed table in one transaction
  * are allowed since YDB 23.3; before that the delete took a second transaction and readers
  * could see a removed unit beside the new rows.
  */
@@ -264,6 +266,7 @@ export const AGGREGATE_REPLACE_PERIOD = yql(
     period_end: col.date,
     rows: rowsOf(A.columns),
     period: rowsOf(T.regionPeriod.columns),
+    period_gone: rowsOf(REGION_PERIOD_KEY),
     read_token: rowsOf(T.readVersion.columns),
   },
   `
@@ -275,6 +278,8 @@ UPSERT INTO aggregate_metrics
 SELECT * FROM AS_TABLE($rows);
 UPSERT INTO region_period
 SELECT * FROM AS_TABLE($period);
+DELETE FROM region_period ON
+SELECT * FROM AS_TABLE($period_gone);
 UPSERT INTO read_version
 SELECT * FROM AS_TABLE($read_token);
 `,

@@ -47,6 +47,7 @@ class Memory {
   readonly regionPeriods = new Map<string, Row>();
   readonly tokens = new Map<string, Row>();
   readonly alerts = new Map<string, Row>();
+  readonly completeness = new Map<string, Row>();
   /** ledger rows by upload id, partial updates merged */
   readonly ledger = new Map<string, Row>();
   /** aggregate rows by period key (region|start|end), each period replaced whole */
@@ -73,6 +74,7 @@ class Memory {
         const pk = keyOf({ region: q.params.$region!.value, period_start: q.params.$period_start!.value, period_end: q.params.$period_end!.value }, ['region', 'period_start', 'period_end']);
         this.aggregates.set(pk, rows('$rows'));
         put(this.regionPeriods, rows('$period'), ['region', 'period_start', 'period_end']);
+        put(this.completeness, rows('$completeness'), ['region', 'period_start', 'period_end']);
         put(this.tokens, rows('$read_token'), ['region']);
       } else if (q.text === Q.LEDGER_INSERT || q.text === Q.LEDGER_TAKEOVER || q.text === Q.LEDGER_COMPLETE) {
         for (const r of rows('$rows')) this.ledger.set(r.upload_id as string, { ...this.ledger.get(r.upload_id as string), ...r });
@@ -137,6 +139,7 @@ export function remember(wire: YdbWire): void {
   ];
   for (const [text, rows, order] of whole) wire.script((q) => q.text === text, synced((q) => [project(wire, q, matching(q, rows()), order)]));
   wire.script((q) => q.text === Q.CURRENT_PERIODS, synced((q) => [project(wire, q, matching(q, [...mem.snapshotPeriods.values()]), ['period_start', 'period_end'])]));
+  wire.script((q) => q.text === Q.COMPLETENESS_FOR_REGION, synced((q) => [project(wire, q, matching(q, [...mem.completeness.values()]), ['period_start', 'period_end'])]));
   wire.script((q) => q.text === Q.AGGREGATE_PERIODS, synced((q) => [project(wire, q, matching(q, [...mem.regionPeriods.values()]), ['period_start', 'period_end'])]));
   wire.script((q) => q.text === Q.READ_VERSION, synced((q) => [project(wire, q, matching(q, [...mem.tokens.values()]), [])]));
   wire.script((q) => q.text === Q.LEDGER_GET || q.text === Q.LEDGER_REPORT, synced((q) => [project(wire, q, matching(q, [...mem.ledger.values()]), [])]));
@@ -161,7 +164,8 @@ export function remember(wire: YdbWire): void {
       const rows = window.flatMap((w) => mem.aggregates.get(keyOf(w, ['region', 'period_start', 'period_end'])) ?? []);
       const agg = wire.rows('aggregate_metrics', rows);
       const alerts = project(wire, q, matching(q, [...mem.alerts.values()]), ['alert_id', 'level', 'unit'], 1);
-      return [agg, alerts];
+      const completeness = project(wire, q, matching(q, [...mem.completeness.values()]), ['period_start', 'period_end'], 2);
+      return [agg, alerts, completeness];
     }),
   );
 }

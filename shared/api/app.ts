@@ -9,7 +9,7 @@ import { inactiveSchoolsTable } from '../domain/report.ts';
 import type { Scope } from '../domain/events.ts';
 import { metricAppliesTo } from '../domain/metrics.ts';
 import { TREND_WINDOW } from '../domain/evaluate.ts';
-import { periodKey } from '../domain/schemas.ts';
+import { periodKey, type UploadReport } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReadModel, ReadView } from '../ports/read-model.ts';
@@ -26,7 +26,7 @@ import type { ResponseCache } from './response-cache.ts';
 import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from '../domain/routes.ts';
 import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
-import { inactiveSchoolsBody, periodBody, periodsBody, temporaryUnknownCompleteness, timeseriesBody, uploadsPage, type AlertsBody } from './views.ts';
+import { completenessLookup, historyPeriods, inactiveSchoolsBody, periodBody, periodsBody, sourcesBody, timeseriesBody, uploadsPage, type AlertsBody, type CompletenessOf } from './views.ts';
 
 export type { ApiRegion } from './report.ts';
 
@@ -43,6 +43,9 @@ export type ApiDeps = UploadDeps & {
   /** responses reused while the store state is unchanged; absent: every request is rebuilt */
   readonly cache?: ResponseCache;
 };
+
+/** Earlier periods read beyond the trend's: provisional weeks among them (at most the last few before their deadline) are skipped. */
+const WINDOW_SLACK = 4;
 
 const badParam = (e: ParamError) => apiError(400, 'invalid_parameter', e.message, { parameter: e.parameter });
 
@@ -108,7 +111,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
       return readResponse(deps, req, p.value.region, async (v) => {
-        return json(200, periodsBody(p.value.region, await v.periods(p.value.region), temporaryUnknownCompleteness));
+        return json(200, periodsBody(p.value.region, await v.periods(p.value.region), await completenessOf(v, deps, p.value.region)));
       });
     }
     case 'period': {
@@ -117,10 +120,44 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const { region, period } = p.value;
       if (!deps.regions.has(region)) return regionNotFound(region);
       return readResponse(deps, req, region, async (v) => {
-        // the period and its trend window in one read, without listing the region's periods
-        const { rows, history } = await v.periodWindow(region, period, TREND_WINDOW - 1);
-        if (rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness: temporaryUnknownCompleteness }));
+        // the period and its trend window in one read, without listing the region's periods;
+        // a few periods more than the trend uses, since provisional weeks are not judged
+        const window = await v.periodWindow(region, period, TREND_WINDOW - 1 + WINDOW_SLACK);
+        if (window.rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
+        // (read after the window: on YDB the window's statement brought it, with the alerts)
+        const completeness = await completenessOf(v, deps, region);
+        const judged = new Set(historyPeriods(window.history.map((h) => h.period), period, completeness).map(periodKey));
+        const history = window.history.filter((h) => judged.has(periodKey(h.period)));
+        return json(200, periodBody({ region, period, rows: window.rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
+      });
+    }
+    case 'sources': {
+      const p = parseParams(RouteParams.sources, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region, period, municipality } = p.value;
+      const ref = deps.regions.get(region);
+      if (!ref) return regionNotFound(region);
+      if (municipality !== undefined && !ref.municipalities.some((m) => m.id === municipality)) {
+        return apiError(404, 'scope_not_found', `municipality: no municipality "${municipality}" in region ${region}`, { parameter: 'municipality' });
+      }
+      return readResponse(deps, req, region, async (v) => {
+        const inForce = await v.inForce(region, period);
+        if (inForce.length === 0) return apiError(404, 'period_not_found', `no data for period ${periodKey(period)} in region ${region}`);
+        // the uploads in force, then back through each report's replacements of the period
+        const reports = new Map<string, UploadReport>();
+        let wanted = [...new Set(inForce.map((u) => u.uploadId))];
+        while (wanted.length > 0) {
+          const next: string[] = [];
+          for (const id of wanted) {
+            const r = await v.report(id);
+            if (!r) continue;
+            reports.set(id, r);
+            for (const x of r.replacements) if (periodKey(x.period) === periodKey(period) && !reports.has(x.replaced_upload_id)) next.push(x.replaced_upload_id);
+          }
+          wanted = [...new Set(next)].filter((id) => !reports.has(id));
+        }
+        const schools = municipality === undefined ? [] : await v.schoolSources(region, period, municipality);
+        return json(200, sourcesBody({ region, period, completeness: await completenessOf(v, deps, region), reference: ref.municipalities, inForce, reports, schools }));
       });
     }
     case 'timeseries': {
@@ -135,7 +172,9 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
           : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
       if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
       if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
-      return readResponse(deps, req, region, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: temporaryUnknownCompleteness })));
+      return readResponse(deps, req, region, async (v) =>
+        json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: await completenessOf(v, deps, region) })),
+      );
     }
     case 'report_csv':
     case 'report_xlsx':
@@ -159,7 +198,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, temporaryUnknownCompleteness));
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, await completenessOf(v, deps, region.code)));
         return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }
@@ -182,7 +221,10 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       // one item more than the page says whether another page exists
       return readResponse(deps, req, null, async (v) => {
         const fetched = await v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before });
-        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b }), temporaryUnknownCompleteness));
+        const regions = [...new Set(fetched.map((r) => r.report.region ?? deps.defaultRegion))];
+        const lookups = new Map(await Promise.all(regions.map(async (code) => [code, await completenessOf(v, deps, code)] as const)));
+        const completeness = (region: string | null): CompletenessOf => lookups.get(region ?? deps.defaultRegion)!;
+        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b }), completeness));
       });
     }
     case 'upload': {
@@ -212,6 +254,11 @@ function readResponse(deps: ApiDeps, req: ApiRequest, region: string | null, bui
     if (key !== null && response.statusCode === 200) cache!.set(key, response);
     return response;
   });
+}
+
+/** The stored completeness of a region's periods, read once per response. */
+async function completenessOf(view: ReadView, deps: ApiDeps, region: string): Promise<CompletenessOf> {
+  return completenessLookup(await view.completeness(region), deps.regions.get(region)?.municipalities ?? []);
 }
 
 function requestProblem(e: RequestProblem): ApiResponse {

@@ -233,6 +233,15 @@ WHERE region = $region AND period_start = $period_start AND period_end = $period
 ORDER BY municipality_id;
 `);
 
+/** Where one municipality's rows of a batch came from (migration 0005): its schools, in pages. */
+export const SOURCES_OF_BATCH = pages(
+  { region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8, municipality_id: col.utf8 },
+  { school_key: col.utf8 },
+  `SELECT * FROM school_source
+WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND batch_id = $batch_id AND municipality_id = $municipality_id`,
+);
+export const SCHOOL_SOURCE_COLUMNS = T.schoolSource.columns;
+
 /** The periods a region has snapshots for: the prefix of the period index the pointer flip writes. */
 export const CURRENT_PERIODS = yql({ region: col.utf8 }, `
 SELECT period_start, period_end FROM snapshot_period
@@ -254,7 +263,8 @@ export const ALERT_READ_COLUMNS = pick(AS.columns, 'alert_id', 'level', 'unit', 
  * A period replaced in ONE transaction: the units it no longer has deleted (the period's
  * rows whose unit is not among the new ones: a unit id names one scope of a region, the
  * region's own row being its code), the new rows upserted, the period indexed and the
- * region's read token renewed; a period replaced by no rows leaves the index ($period_gone).
+ * region's read token renewed, with the period's completeness when given (issue 20); a period
+ * replaced by no rows leaves the index and its completeness ($period_gone, $completeness_gone).
  * Two modifications of an indexed table in one transaction
  * are allowed since YDB 23.3; before that the delete took a second transaction and readers
  * could see a removed unit beside the new rows.
@@ -267,6 +277,8 @@ export const AGGREGATE_REPLACE_PERIOD = yql(
     rows: rowsOf(A.columns),
     period: rowsOf(T.regionPeriod.columns),
     period_gone: rowsOf(REGION_PERIOD_KEY),
+    completeness: rowsOf(T.periodCompleteness.columns),
+    completeness_gone: rowsOf(pick(T.periodCompleteness.columns, 'region', 'period_start', 'period_end')),
     read_token: rowsOf(T.readVersion.columns),
   },
   `
@@ -280,6 +292,10 @@ UPSERT INTO region_period
 SELECT * FROM AS_TABLE($period);
 DELETE FROM region_period ON
 SELECT * FROM AS_TABLE($period_gone);
+UPSERT INTO period_completeness
+SELECT * FROM AS_TABLE($completeness);
+DELETE FROM period_completeness ON
+SELECT * FROM AS_TABLE($completeness_gone);
 UPSERT INTO read_version
 SELECT * FROM AS_TABLE($read_token);
 `,
@@ -302,8 +318,9 @@ ORDER BY period_start, period_end;
 /**
  * What a period's response needs, in one statement list: the rows of the period and of the
  * periods before it in its trend window (the last $periods entries of the period index up
- * to it, read backwards, joined to the aggregates by primary key), and the region's alert
- * states. Its cost is that of the window, whatever the history: at most $periods × units rows.
+ * to it, read backwards, joined to the aggregates by primary key), the region's alert
+ * states and its periods' completeness (one short row per period). The aggregate rows read
+ * are those of the window, whatever the history: at most $periods × units.
  */
 export const PERIOD_WINDOW = yql({ region: col.utf8, period_start: col.date, periods: 'Uint64' }, `
 SELECT a.*
@@ -316,6 +333,8 @@ FROM (
 JOIN aggregate_metrics AS a
   ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;
 SELECT alert_id, level, unit, state_json FROM alert_state
+WHERE region = $region;
+SELECT period_start, period_end, completeness_json FROM period_completeness
 WHERE region = $region;
 `);
 
@@ -340,6 +359,20 @@ ORDER BY period_start;
 `),
   ]),
 ) as Record<MetricId, string>;
+
+// ---------------------------------------------------------------------------------------
+// Period completeness (migration 0005): written by AGGREGATE_REPLACE_PERIOD
+
+export const COMPLETENESS_COLUMNS = T.periodCompleteness.columns;
+export const COMPLETENESS_KEY = pick(T.periodCompleteness.columns, 'region', 'period_start', 'period_end');
+export const COMPLETENESS_READ_COLUMNS = pick(T.periodCompleteness.columns, 'period_start', 'period_end', 'completeness_json');
+
+/** The completeness of every period of a region: one short row per period, so one result. */
+export const COMPLETENESS_FOR_REGION = yql({ region: col.utf8 }, `
+SELECT period_start, period_end, completeness_json FROM period_completeness
+WHERE region = $region
+ORDER BY period_start, period_end;
+`);
 
 // ---------------------------------------------------------------------------------------
 // Alert state
@@ -541,6 +574,7 @@ const QUERIES = {
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,
   MUNICIPALITIES_OF_BATCH,
+  SOURCES_OF_BATCH,
   CURRENT_PERIODS,
   AGGREGATE_REPLACE_PERIOD,
   AGGREGATE_READ_PERIOD,
@@ -548,6 +582,7 @@ const QUERIES = {
   PERIOD_WINDOW,
   READ_VERSION,
   AGGREGATE_TIMESERIES,
+  COMPLETENESS_FOR_REGION,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
   ITEM_GET,

@@ -22,7 +22,7 @@ const smallTables = new Set([
   'schema_migrations', // one row per migration file
 ]);
 /** Period indexes: one short row per period of a region, so the region's prefix IS the period list. */
-const listsPeriods = new Set(['region_period', 'snapshot_period']);
+const listsPeriods = new Set(['region_period', 'snapshot_period', 'period_completeness']);
 const rules = { smallTables, listsPeriods };
 
 describe('access paths of the YDB statements', () => {

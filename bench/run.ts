@@ -5,13 +5,17 @@
 //   npm run bench -- [--n 3] [--variants a,b,...] [--big-rows 1000000] [--dir <tmp dir>]
 //                    [--skip-build] [--json <file>] [--list]
 //
-// Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>[+ydb]|cold:empty,
+// Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb]|cold:empty,
 // api:bare|api:api, ydb:cost (YDB round trips, bytes and RU through the test wire server; see
 // bench/ydb-cost.ts), ydb:history (an upload and the dashboard's routes with 7, 52 and 104 weeks
 // stored; bench/ydb-history.ts, writes bench/.out/ydb-history.json). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
 // garbage-200k (200 000 rows with no valid cell: the report and memory stay bounded).
 // e2e = the dataset as one upload per region (the shape the use case commits), then the
-// aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload.
+// aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload;
+// ingest1 = the whole file as one upload, ingest alone (the ingest function's own memory),
+// under the production limits (the other kinds lift maxBytes for the 1 M-row file).
+// one-100k … one-1m: one region's schools as one upload (the mapper's per-upload state);
+// line-150m: one 150 MB line (the CSV reader must refuse it before holding it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -42,6 +46,11 @@ export const DEFAULT_VARIANTS = [
   'e2e1:big-1m',
   'e2e:big-1m',
   'e2e1:garbage-200k',
+  // issue 24: the ingest function's peak RSS on one region's largest documented upload, and on one 150 MB line
+  'ingest1:one-300k',
+  'ingest1:one-900k',
+  'ingest1:one-1m',
+  'ingest1:line-150m',
   'cold:empty',
   'cold:ingest',
   'cold:aggregate',
@@ -219,7 +228,7 @@ for (const v of variants) {
   const ds = arg;
   const anchors = kind === 'e2e' || kind === 'e2e1' || kind === 'parse';
   const notes: string[] = [];
-  if (kind === 'e2e' || kind === 'e2e1') {
+  if (kind === 'e2e' || kind === 'e2e1' || kind === 'ingest1') {
     const r0 = rs[0]!;
     notes.push(`${r0.uploads} upload(s): ${Object.entries(r0.statuses as Record<string, number>).map(([s, n]) => `${n} ${s}`).join(', ')}; ${fmt(r0.accepted as number)} rows accepted`);
     if (r0.fileError) notes.push(`file error ${String(r0.fileError)}`);

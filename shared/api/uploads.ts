@@ -71,7 +71,7 @@ export async function createUpload(req: ApiRequest, region: string, principal: P
   const key = uploadKeyFor(settings.uploadPrefix, scope, body.data.file_name, now, randomBytes(6).toString('hex'));
   const reportKey = reportKeyOf(settings.reportPrefix, key);
   const [form, reportUrl] = await Promise.all([
-    settings.forms.postForm({ key, maxBytes: settings.maxBytes, now, expiresAt }),
+    settings.forms.postForm({ key, maxBytes: settings.maxBytes, now, expiresAt, ...(principal.kind === 'key' ? { uploader: principal.name } : {}) }),
     // the report comes after the upload and its ingest: the URL outlives the form a little
     settings.forms.presignedGet({ key: reportKey, now, expiresInS: settings.expiresInS * 2 }),
   ]);

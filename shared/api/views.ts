@@ -354,7 +354,7 @@ export function uploadsPage(
 
 /** An upload as a source: from its report (`rows`: the rows it accepted, every unit together). */
 export function uploadRef(r: UploadReport): UploadRef {
-  return { upload_id: r.upload_id, object_key: r.key, uploaded_at: r.received_at, uploader: null, rows: r.rows.accepted, replaced_by: r.replaced_by };
+  return { upload_id: r.upload_id, object_key: r.key, uploaded_at: r.received_at, uploader: r.uploader ?? null, rows: r.rows.accepted, replaced_by: r.replaced_by };
 }
 
 /**

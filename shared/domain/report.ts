@@ -117,6 +117,7 @@ export const EVALUATION_STATUS_RU: Readonly<Record<EvaluationStatus, string>> = 
   at_risk: 'под угрозой',
   pending: 'в процессе',
   no_data: 'нет данных',
+  needs_review: 'данные требуют проверки',
   provisional: 'нет полных данных',
 };
 

@@ -27,6 +27,7 @@ export const EVALUATION_RU: Readonly<Record<Standing, string>> = {
   at_risk: 'под угрозой: по тренду цель не будет достигнута к сроку',
   pending: 'в графике: по тренду цель будет достигнута к сроку',
   no_data: 'нет данных',
+  needs_review: 'данные требуют проверки',
   provisional: 'нет полных данных',
   none: 'цели нет',
 };

@@ -135,6 +135,9 @@ describe('the upload page', () => {
     expect(report.key).toBe(answer.key);
     expect(report.rows.accepted).toBeGreaterThan(600);
     expect(report.errors.filter((e) => e.code === 'row.outside_upload_scope')).toEqual([]);
+    // provenance: the form carried the asking key's name, signed, into the object's metadata
+    expect(answer.form.fields['x-amz-meta-uploader']).toBe('ministry');
+    expect(report.uploader).toBe('ministry');
   }, 120_000);
 
   test('only an uploader key of that region gets a form, and only for a CSV or XLSX file', async () => {

@@ -46,6 +46,10 @@ class FakeReadModel implements ReadModel {
         this.periodReads++;
         return p.start === P1.start ? this.rows : [];
       },
+      periodWindow: async (_r, p) => {
+        this.periodReads++;
+        return { rows: p.start === P1.start ? this.rows : [], history: [] };
+      },
       timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
       schools: async (_r, p) => (p.start === P1.start ? this.schoolsList : []),
       inForce: async () => [],

@@ -4,7 +4,7 @@
 // row (totals-check.ts), its cells (row-reader.ts), the file's one region, the upload's
 // scope (upload-scope.ts), duplicates and branches (duplicate-rule.ts), plausibility
 // warnings (plausibility.ts). No I/O: the caller feeds rows and stages what comes out.
-import { cellRef, type CellValue } from './cell.ts';
+import { cellRef, cellText, type CellValue } from './cell.ts';
 import { DuplicateRule, type Withdrawal } from './duplicate-rule.ts';
 import { IssueCode } from './errors.ts';
 import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
@@ -67,7 +67,10 @@ export function admitTable(t: {
     return { kind: 'reject', error: at(IssueCode.NotATable, 'no school or municipality columns found in the header row') };
   }
   if (mapping.missing.length > 0) {
-    return { kind: 'reject', error: at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')) };
+    // `column` keeps the missing fields' ids (stable for programs); `value` the headers the
+    // file does have, so the admin's message can set what is missing beside what was found
+    const found = headers.map((x) => x.trim()).filter((x) => x !== '');
+    return { kind: 'reject', error: { ...at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')), value: found.join('; ') } };
   }
   const dup = mapping.duplicates[0];
   if (dup) {
@@ -169,9 +172,18 @@ export function createTableMapper(ctx: MapperContext) {
     return issue(IssueCode.UnknownRegion, `the file mixes regions: this row is in region ${rowRegion}, earlier rows in ${region}; upload one file per region`, row, col.has('region') ? 'region' : null, rowRegion);
   }
 
-  /** A valid row outside what the upload's key may hold, as the row error it is. */
-  function outsideScope(r: { region: string; municipality_id: string }, row: number): Issue | null {
-    return scopeIssue(ctx.scope ?? null, r, { file: ctx.file, sheet: ctx.sheet, row, headerOf: (f) => (col.has(f) ? (headers[col.get(f)!] ?? null) : null) });
+  /** A valid row outside what the upload's key may hold, as the row error it is (naming the cell as written). */
+  function outsideScope(r: { region: string; municipality_id: string }, row: number, cells: readonly CellValue[]): Issue | null {
+    return scopeIssue(ctx.scope ?? null, r, {
+      file: ctx.file,
+      sheet: ctx.sheet,
+      row,
+      headerOf: (f) => (col.has(f) ? (headers[col.get(f)!] ?? null) : null),
+      writtenOf: (f) => {
+        const v = rows.cell(cells, f);
+        return v === null ? null : cellText(v);
+      },
+    });
   }
 
   /** Duplicate and branch rules for a valid school row, their warnings and errors logged: emit it, skip a repeat, reject a conflict, or end the file. */
@@ -269,7 +281,7 @@ export function createTableMapper(ctx: MapperContext) {
       const mixed = otherRegion(r.region, row);
       if (mixed) return { type: 'file_error', issue: mixed };
       // before the duplicate rule: a row the upload may not hold is no school of this upload
-      const outside = outsideScope(r, row);
+      const outside = outsideScope(r, row, cells);
       if (outside) {
         rejected++;
         log.error(outside);

@@ -104,7 +104,7 @@ const NULL16 = 0xffff;
  * The duplicate rule's memory of one table: per school (by period and school key) the row
  * that first carried it, a hash of the values that tell an identical repeat from a
  * conflicting one, whether it conflicted, whether it was handed out, and its counts (to take
- * a retracted row out of the sums again: 16 bits each, a larger count kept aside).
+ * a withdrawn row out of the sums again: 16 bits each, a larger count kept aside).
  */
 export class SeenSchools {
   readonly #index = new HashIndex();

@@ -153,8 +153,8 @@ export function createTableMapper(ctx: MapperContext) {
   const { issue } = rows;
   const totals = new TotalsCheck(kind, presentCounts, rows.cell);
   // per school of the table, compact (compact-keys.ts): its memory is the ingest's largest
-  const duplicates = new DuplicateRule(presentCounts, hasKpp, ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS);
   const maxSchools = ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS;
+  const duplicates = new DuplicateRule(presentCounts, hasKpp, maxSchools);
   let region: string | null = ctx.fileRegion ?? null;
   // each row is counted once, by its decision; a withdrawal moves an earlier row from handed out to rejected
   let handedOut = 0;

@@ -5,14 +5,14 @@
 // key's last write, would never heal it. Real s3rver, real SQLite; the one LastModified
 // second is pinned so the test does not depend on the wall clock.
 import { expect, test } from 'vitest';
-import type { ObjectStore } from '../../../../shared/ports/object-store.ts';
-import type { UploadLedger } from '../../../../shared/ports/upload-ledger.ts';
-import { ingestObject } from '../../../../shared/usecases/ingest-object.ts';
-import { reconcileUploads } from '../../../../shared/usecases/reconcile-uploads.ts';
-import { inn, P1, schoolsCsv } from '../../../support/builders.ts';
-import { withOverrides } from '../../../support/faults.ts';
-import { startIngestEnv } from '../../../support/ingest-env.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
+import type { ObjectStore } from '../../../shared/ports/object-store.ts';
+import type { UploadLedger } from '../../../shared/ports/upload-ledger.ts';
+import { ingestObject } from '../../../shared/usecases/ingest-object.ts';
+import { reconcileUploads } from '../../../shared/usecases/reconcile-uploads.ts';
+import { inn, P1, schoolsCsv } from '../../support/builders.ts';
+import { withOverrides } from '../../support/faults.ts';
+import { startIngestEnv } from '../../support/ingest-env.ts';
+import { TEST_BUCKET } from '../../support/s3.ts';
 
 const KEY = 'uploads/26/ОО_06.03-10.03.2023.csv';
 const version = (teachers: number) => schoolsCsv([`06.03-10.03.2023;Курский МО;МБОУ СОШ № 1;${inn(1)};да;да;${teachers};${teachers - 2};500;400`]);

@@ -9,7 +9,8 @@
 // Counts and shares are numeric cells with display formats (`#,##0`, `0.00%`, `0.000%`)
 // that a Russian locale shows as the seed prints them (`17 218`, `97,01%`, `21,292%`), so
 // the ministry can compute with them; no data is an empty cell. Text is written as string
-// cells, never as formulas, so a name beginning with `=` stays text (T15).
+// cells, never as formulas, so a name beginning with `=` stays text
+// (test/unit/formats/xlsx/report.test.ts).
 import type ExcelJS from 'exceljs';
 import { formatCell, inactiveSchoolsTable, type ReportCell, type ReportDocument, type ReportTable } from '../../domain/report.ts';
 

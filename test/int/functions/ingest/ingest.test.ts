@@ -1,7 +1,7 @@
 // Integration: the ingest handler invoked with real Yandex Object Storage event JSON,
-// reading from s3rver over HTTP and writing a real SQLite file. Reliability cases T01,
-// T02, T03, T05, T07, T08 and T14 of the research sheet, plus the contract's replacement
-// rule and hostile inputs.
+// reading from s3rver over HTTP and writing a real SQLite file. Redelivery, ACL edits and
+// deletions, concurrent invocations, a crash's lease, mixed batches, newer-upload-wins and
+// hostile headers, plus the contract's replacement rule and hostile inputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
@@ -88,7 +88,7 @@ describe('ingest handler', () => {
     expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
   });
 
-  test('the same event delivered twice does the work once (T01)', async () => {
+  test('the same event delivered twice does the work once', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/dup.csv';
     await env.upload(key, csv([row({})]));
@@ -118,7 +118,7 @@ describe('ingest handler', () => {
     expect(env.published).toHaveLength(1);
   });
 
-  test('an ACL edit (ObjectUpdate) and a deletion do nothing (T03)', async () => {
+  test('an ACL edit (ObjectUpdate) and a deletion do nothing', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/acl.csv';
     await env.upload(key, csv([row({})]));
@@ -141,7 +141,7 @@ describe('ingest handler', () => {
     expect(ledgerRows(env)).toEqual([]);
   });
 
-  test('two concurrent invocations for one object: exactly one ingests (T02)', async () => {
+  test('two concurrent invocations for one object: exactly one ingests', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/race.csv';
     await env.upload(key, csv([row({})]));
@@ -157,7 +157,7 @@ describe('ingest handler', () => {
     expect(env.published).toHaveLength(1);
   });
 
-  test('a crash with zero remaining time leaves a minimum lease that expires (T05)', async () => {
+  test('a crash with zero remaining time leaves a minimum lease that expires', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/crash.csv';
     await env.upload(key, csv([row({})]));
@@ -179,7 +179,7 @@ describe('ingest handler', () => {
     expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
   });
 
-  test('a batch of good, bad and transiently failing objects (T07)', async () => {
+  test('a batch of good, bad and transiently failing objects', async () => {
     await using env = await startIngestEnv();
     await env.upload('uploads/26/a-good.csv', csv([row({})]));
     await env.upload('uploads/26/b-bad.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00, 0x10]));
@@ -205,7 +205,7 @@ describe('ingest handler', () => {
     expect((await env.snapshots.currentSchools('26', P1)).map((r) => r.municipality_id).sort()).toEqual(['budennovsky', 'kursky']);
   });
 
-  test('a newer upload processed before an older one wins; the older is superseded (T08)', async () => {
+  test('a newer upload processed before an older one wins; the older is superseded', async () => {
     await using env = await startIngestEnv();
     await env.upload('uploads/26/older.csv', csv([row({ teachers: 10 })]));
     await new Promise((r) => setTimeout(r, 1100)); // s3rver's LastModified has one-second resolution
@@ -312,7 +312,7 @@ describe('ingest handler on hostile input', () => {
     expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
   });
 
-  test('hostile and personal-data headers are warnings; their values are stored nowhere (T14)', async () => {
+  test('hostile and personal-data headers are warnings; their values are stored nowhere', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/hostile-headers.csv';
     const secret = 'Иванова Мария Петровна SECRET-4711';

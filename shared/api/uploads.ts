@@ -80,6 +80,9 @@ export async function createUpload(req: ApiRequest, region: string, principal: P
     key,
     region,
     municipality: scope.municipality,
+    // the page names the key's municipality in its own words, as the reference writes it
+    municipality_name: scope.municipality === null ? null : (ref.municipalities.find((m) => m.id === scope.municipality)?.name ?? null),
+    region_name: ref.name,
     form: { url: form.url, fields: form.fields, max_bytes: settings.maxBytes, expires_at: expiresAt.toISOString() },
     report: { key: reportKey, url: reportUrl, expires_at: new Date(now.getTime() + settings.expiresInS * 2000).toISOString() },
   });

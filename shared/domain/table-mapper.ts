@@ -91,7 +91,10 @@ export function admitTable(t: {
     return { kind: 'reject', error: at(IssueCode.NotATable, 'no school or municipality columns found in the header row') };
   }
   if (mapping.missing.length > 0) {
-    return { kind: 'reject', error: at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')) };
+    // `column` keeps the missing fields' ids (stable for programs); `value` the headers the
+    // file does have, so the admin's message can set what is missing beside what was found
+    const found = headers.map((x) => x.trim()).filter((x) => x !== '');
+    return { kind: 'reject', error: { ...at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')), value: found.join('; ') } };
   }
   const dup = mapping.duplicates[0];
   if (dup) {

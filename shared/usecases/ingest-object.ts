@@ -393,7 +393,12 @@ async function readAndStage(
         if (r.type === 'file_error') return rejectWith(r.issue);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
-        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => headers[mapping.columns.indexOf(f)] ?? null });
+        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => headers[mapping.columns.indexOf(f)] ?? null,
+          writtenOf: (f) => {
+            const cell = raw.cells[mapping.columns.indexOf(f)];
+            return cell === undefined || cell === null ? null : cellText(cell);
+          },
+        });
         if (outside) {
           a.issues.error(outside);
           outOfScope++;

@@ -1,9 +1,9 @@
 // The YDB adapters of issue 20 through the wire server (the real driver; every parameter's
-// type checked against migration 0005's columns): a period's completeness written after its
-// rows and read back, and a school row's provenance staged beside it and joined back to the
+// type checked against migration 0005's columns): a period's completeness written with its
+// rows, in the same statement (issue 22: replacePeriod is one transaction), and read back, and a school row's provenance staged beside it and joined back to the
 // current rows of one municipality.
 import { describe, expect, test } from 'vitest';
-import { AGGREGATE_WRITE_PERIOD, COMPLETENESS_DELETE, COMPLETENESS_FOR_REGION, COMPLETENESS_SAVE, POINTERS, SCHOOLS_OF_BATCH, SOURCES_OF_BATCH } from '../../../../../shared/adapters/ydb/queries.ts';
+import { AGGREGATE_REPLACE_PERIOD, COMPLETENESS_FOR_REGION, POINTERS, SCHOOLS_OF_BATCH, SOURCES_OF_BATCH } from '../../../../../shared/adapters/ydb/queries.ts';
 import { schoolToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import type { Completeness } from '../../../../../shared/domain/schemas.ts';
 import { filledAggregateRow, P1, schoolRow } from '../../../../support/builders.ts';
@@ -20,20 +20,22 @@ const provisional: Completeness = {
 };
 
 describe('period completeness on YDB', () => {
-  test('written after the rows, flat counts beside the JSON; removed with the rows', async () => {
+  test('written in the rows\' statement, flat counts beside the JSON; removed with the rows; kept by a refresh without it', async () => {
     await h.stores.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })], provisional);
-    const order = h.wire.queries().map((q) => q.text);
-    expect(order.indexOf(COMPLETENESS_SAVE)).toBeGreaterThan(order.indexOf(AGGREGATE_WRITE_PERIOD));
-    const [w] = sent(h.wire, COMPLETENESS_SAVE);
-    expect(value(w, '$rows')).toEqual([
+    expect(h.wire.queries().map((q) => q.text)).toEqual([AGGREGATE_REPLACE_PERIOD]);
+    const [w] = sent(h.wire, AGGREGATE_REPLACE_PERIOD);
+    expect(value(w, '$completeness')).toEqual([
       { region: '26', period_start: day(P1.start), period_end: day(P1.end), state: 'provisional', schools_reported: 1n, mouo_reported: 2n, expected: 2n, completeness_json: provisional },
     ]);
+    expect(value(w, '$completeness_gone')).toEqual([]);
+    await h.stores.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })]);
+    expect(value(sent(h.wire, AGGREGATE_REPLACE_PERIOD)[1], '$completeness')).toEqual([]);
     await h.stores.aggregates.replacePeriod('26', P1, []);
-    expect(value(sent(h.wire, COMPLETENESS_DELETE)[0], '$region')).toBe('26');
+    expect(value(sent(h.wire, AGGREGATE_REPLACE_PERIOD)[2], '$completeness_gone')).toEqual([{ region: '26', period_start: day(P1.start), period_end: day(P1.end) }]);
   });
 
-  test('read for a region in pages, period by period', async () => {
-    h.wire.script((q) => q.text === COMPLETENESS_FOR_REGION.first, [
+  test('read for a region in one statement, period by period', async () => {
+    h.wire.script((q) => q.text === COMPLETENESS_FOR_REGION, [
       h.wire.rows('period_completeness', [{ period_start: P1.start, period_end: P1.end, completeness_json: provisional }], ['period_start', 'period_end', 'completeness_json']),
     ]);
     expect(await h.stores.aggregates.completeness('26')).toEqual([{ period: P1, completeness: provisional }]);
@@ -53,7 +55,7 @@ describe('school row provenance on YDB', () => {
       ['school_snapshot', 2],
       ['school_source', 2],
     ]);
-    h.wire.script((q) => q.text === POINTERS.first, [
+    h.wire.script((q) => q.text === POINTERS, [
       h.wire.rows('current_batch', [{ region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: 'kursky', batch_id: 'u1', upload_id: 'u1', source_modified_ms: 1, source_sequence: 1n, version: 1n }]),
     ]);
     h.wire.script((q) => q.text === SCHOOLS_OF_BATCH.first, [h.wire.rows('school_snapshot', [schoolToRow('u1', a), schoolToRow('u1', b)])]);

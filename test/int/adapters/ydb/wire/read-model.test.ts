@@ -1,8 +1,13 @@
 // The YDB read model through the wire server: every read of one API request runs in one
 // snapshot read-only transaction (the first statement begins it, the others name it), so a
 // commit in between is wholly seen or not at all.
-import { expect, test } from 'vitest';
-import { AGGREGATE_READ_PERIOD, ALERTS_FOR_REGION, LEDGER_REPORT } from '../../../../../shared/adapters/ydb/queries.ts';
+import { describe, expect, test } from 'vitest';
+import { AGGREGATE_READ_PERIOD, ALERTS_FOR_REGION, LEDGER_REPORT, PERIOD_WINDOW, READ_VERSION } from '../../../../../shared/adapters/ydb/queries.ts';
+import { handleApiRequest, type ApiDeps } from '../../../../../shared/api/app.ts';
+import { hashApiKey } from '../../../../../shared/api/auth.ts';
+import { ResponseCache } from '../../../../../shared/api/response-cache.ts';
+import { defaultTargets } from '../../../../../shared/domain/targets.ts';
+import { capturedLogger } from '../../../../support/logs.ts';
 import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import { filledAggregateRow, P1, uploadReport } from '../../../../support/builders.ts';
 import { useAdapterWire, sent } from './harness.ts';
@@ -12,14 +17,14 @@ const h = useAdapterWire(undefined, { rowsPerPart: 2 });
 
 test('one snapshot transaction carries all of a request\'s reads and ends with them', async () => {
   const row = filledAggregateRow({ level: 'region' });
-  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', [aggregateToRow(row)])]);
+  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD, [h.wire.rows('aggregate_metrics', [aggregateToRow(row)])]);
   h.wire.script((q) => q.text === LEDGER_REPORT, [h.wire.rows('upload_ledger', [{ report_json: uploadReport({ upload_id: 'u1' }) }], ['report_json'])]);
   const got = await h.readModel.snapshot(async (v) => [await v.readPeriod('26', P1), await v.alerts('26'), await v.report('u1')]);
   expect(got).toEqual([[row], [], uploadReport({ upload_id: 'u1' })]);
   const [first, ...rest] = h.wire.queries();
-  expect(first!.text).toBe(AGGREGATE_READ_PERIOD.first);
+  expect(first!.text).toBe(AGGREGATE_READ_PERIOD);
   expect(first!.tx).toEqual({ begin: 'snapshotReadOnly', commit: false, txId: null });
-  expect(rest.map((q) => q.text)).toEqual([ALERTS_FOR_REGION.first, LEDGER_REPORT]);
+  expect(rest.map((q) => q.text)).toEqual([ALERTS_FOR_REGION, LEDGER_REPORT]);
   const txId = rest[0]!.tx.txId;
   expect(txId).toMatch(/^wire-tx-/);
   expect(rest.every((q) => q.tx.txId === txId && !q.tx.commit)).toBe(true);
@@ -38,10 +43,54 @@ test('a snapshot that meets OVERLOADED is re-run whole in a new transaction', as
 
 test('a page whose stream breaks after its first part is read again whole, never returned cut', async () => {
   const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'a' }), filledAggregateRow({ id: 'b' }), filledAggregateRow({ id: 'c' })];
-  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD.first, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow))]);
-  h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1, match: (q) => q.text === AGGREGATE_READ_PERIOD.first });
+  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow))]);
+  h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1, match: (q) => q.text === AGGREGATE_READ_PERIOD });
   const got = await h.readModel.snapshot((v) => v.readPeriod('26', P1));
   expect(got.map((r) => r.scope.id)).toEqual(['26', 'a', 'b', 'c']);
-  const reads = h.wire.calls.filter((c) => c.query?.text === AGGREGATE_READ_PERIOD.first);
+  const reads = h.wire.calls.filter((c) => c.query?.text === AGGREGATE_READ_PERIOD);
   expect(reads.map((c) => c.status)).toEqual(['UNAVAILABLE', 'SUCCESS']);
+});
+
+describe('the API period route on the YDB read model (issue 22)', () => {
+  const KEY = 'rk_wire_reader_0123456789abcdef';
+  const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
+  const deps = (): ApiDeps => ({
+    read: h.readModel,
+    keys: [{ name: 'r', role: 'reader', sha256: hashApiKey(KEY) }],
+    targets: defaultTargets().config,
+    regions: new Map([['26', { code: '26', name: 'Ставропольский край', municipalities: [{ id: 'budennovsky', name: 'Будённовский' }] }]]),
+    defaultRegion: '26',
+    dashboard: null,
+    log: capturedLogger().log,
+    cache: new ResponseCache(),
+  });
+  const get = (d: ApiDeps) =>
+    handleApiRequest({ method: 'GET', path: `/v1/regions/26/periods/${P1.start}..${P1.end}`, query: {}, headers: { 'x-api-key': KEY }, requestId: 'w' }, d);
+  let token = 't1';
+  const scriptStore = () => {
+    h.wire.script((q) => q.text === READ_VERSION, () => [h.wire.rows('read_version', [{ version: token }], ['version'])]);
+    h.wire.script((q) => q.text === PERIOD_WINDOW, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow)), h.wire.rows('alert_state', [], ['alert_id', 'level', 'unit', 'state_json'])]);
+  };
+
+  test('a period is the read token and one window read (with the alert states); a repeat while the token holds is the token alone', async () => {
+    scriptStore();
+    const d = deps();
+    const first = await get(d);
+    expect(first.statusCode).toBe(200);
+    // before issue 22: the period, the DISTINCT period list, one read per history period, the alerts (11 round trips at 52 weeks)
+    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION, PERIOD_WINDOW]);
+    expect(h.wire.queries()[1]!.params.$periods?.value).toBe(12n); // the period, 7 for the trend, 4 for provisional weeks it skips
+    h.wire.reset();
+    scriptStore();
+    const again = await get(d);
+    expect(again.body).toBe(first.body);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION]);
+    expect(h.wire.calls.filter((c) => c.method !== 'ExecuteQuery').map((c) => c.method)).toEqual(['CommitTransaction']);
+    // a writer renewed the token: rebuilt
+    h.wire.reset();
+    token = 't2';
+    scriptStore();
+    await get(d);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION, PERIOD_WINDOW]);
+  });
 });

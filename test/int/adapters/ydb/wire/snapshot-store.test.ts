@@ -6,7 +6,6 @@ import {
   BATCH_REFERENCES,
   BATCH_UNITS,
   COMMIT_POINTERS,
-  COUNTER_GET,
   DISCARD_BATCH,
   LEDGER_COMPLETE,
   LEDGER_GET,
@@ -17,6 +16,7 @@ import {
   SCHOOLS_OF_BATCH,
   STAGE_UNITS,
 } from '../../../../../shared/adapters/ydb/queries.ts';
+import { ledgerSequence } from '../../../../../shared/adapters/ydb/upload-ledger.ts';
 import { uploadIdFor } from '../../../../../shared/domain/upload-id.ts';
 import type { BatchCommit } from '../../../../../shared/ports/snapshot-store.ts';
 import { batchCommit, commitUnit, P1, schoolRow, uploadReport } from '../../../../support/builders.ts';
@@ -31,13 +31,13 @@ const pointer = (o: { municipality_id: string; batch_id: string; upload_id: stri
 const commit = (modified: number, sequence: number, municipalities = ['m1']): BatchCommit =>
   batchCommit({ batchId: 'b-new', uploadId: 'u-new', source: { lastModifiedMs: modified, sequence }, units: municipalities.map((m) => commitUnit(m)) });
 const scriptPointers = (rows: ReturnType<typeof pointer>[]) =>
-  h.wire.script((q) => q.text === POINTERS.first, [h.wire.rows('current_batch', rows)]);
+  h.wire.script((q) => q.text === POINTERS, [h.wire.rows('current_batch', rows)]);
 
 describe('commitBatch', () => {
   test('with no pointers: one transaction reads the pointers, then flips them and registers the units in its committing statement', async () => {
     const r = await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']));
     expect(r).toEqual({ applied: 2, superseded: 0, periods: [P1] });
-    const [read] = sent(h.wire, POINTERS.first);
+    const [read] = sent(h.wire, POINTERS);
     const [write] = sent(h.wire, COMMIT_POINTERS);
     expect(read!.tx).toEqual({ begin: 'serializableReadWrite', commit: false, txId: null });
     expect(write!.tx).toEqual({ begin: null, commit: true, txId: expect.stringMatching(/^wire-tx-/) });
@@ -59,7 +59,7 @@ describe('commitBatch', () => {
     expect(await h.stores.snapshots.commitBatch(commit(1_000, 9))).toEqual({ applied: 0, superseded: 1, periods: [] });
     expect(sent(h.wire, COMMIT_POINTERS)).toEqual([]);
     // the read-only transaction still ends: committed by the call that names it
-    const read = sent(h.wire, POINTERS.first)[0]!;
+    const read = sent(h.wire, POINTERS)[0]!;
     const end = h.wire.calls.find((c) => c.method === 'CommitTransaction');
     expect(end?.status).toBe('SUCCESS');
     expect(end?.tx?.txId).toBeTruthy();
@@ -88,7 +88,7 @@ describe('commitBatch', () => {
   test('ABORTED on the committing statement re-runs the whole transaction from its read', async () => {
     h.wire.fault({ method: 'ExecuteQuery', status: 'ABORTED', match: (q) => q.text === COMMIT_POINTERS });
     expect(await h.stores.snapshots.commitBatch(commit(1_000, 5))).toMatchObject({ applied: 1 });
-    expect(h.wire.queries().map((q) => (q.text === POINTERS.first ? 'read' : q.text === COMMIT_POINTERS ? 'write' : 'other'))).toEqual(['read', 'write', 'read', 'write']);
+    expect(h.wire.queries().map((q) => (q.text === POINTERS ? 'read' : q.text === COMMIT_POINTERS ? 'write' : 'other'))).toEqual(['read', 'write', 'read', 'write']);
     const [w1, w2] = sent(h.wire, COMMIT_POINTERS);
     expect(w1!.tx.txId).not.toBe(w2!.tx.txId);
   });
@@ -115,7 +115,9 @@ describe('staging and discarding', () => {
     await h.stores.snapshots.discardBatch('b1');
     const [del] = sent(h.wire, DISCARD_BATCH);
     expect(del!.tx.commit).toBe(true);
-    expect([value(del, '$regions'), value(del, '$batch_id'), value(del, '$period_from'), value(del, '$period_to')]).toEqual([['26'], 'b1', day(P1.start), day(P1.start)]);
+    // the exact key prefix of each (region, period) the batch staged, not a range of periods
+    expect(value(del, '$periods')).toEqual([{ region: '26', period_start: day(P1.start), period_end: day(P1.end), batch_id: 'b1' }]);
+    expect(value(del, '$batch_id')).toBe('b1');
 
     h.wire.script((q) => q.text === BATCH_REFERENCES, [h.wire.resultSet({ refs: 'Uint64' }, [{ refs: 1n }])]);
     await h.stores.snapshots.discardBatch('b1');
@@ -125,7 +127,7 @@ describe('staging and discarding', () => {
 
 describe('current rows', () => {
   test('read through the pointers in one snapshot transaction; rows of municipalities the pointer does not name are left out', async () => {
-    h.wire.script((q) => q.text === POINTERS.first, [
+    h.wire.script((q) => q.text === POINTERS, [
       h.wire.rows('current_batch', [pointer({ municipality_id: 'budennovsky', batch_id: 'b1', upload_id: 'u1', modified: 1, sequence: 1, version: 1 })]),
     ]);
     const row = (m: string) => ({ ...schoolRow({ municipality_id: m }), batch_id: 'b1', period_start: P1.start, period_end: P1.end });
@@ -146,25 +148,32 @@ describe('upload ledger', () => {
     upload_id: id, bucket: key.bucket, object_key: key.key, sha256: key.sha256, status: o.status, lease_until_ms: o.lease_until_ms,
     ingest_sequence: 7n, acquired_at_ms: 100n, completed_at_ms: null, report_status: null, report_json: o.report_json ?? null,
   });
-  const scriptLedger = (row: ReturnType<typeof ledgerRow>) => h.wire.script((q) => q.text === LEDGER_GET, [h.wire.rows('upload_ledger', [row])]);
+  /** An existing entry: the blind INSERT meets it (PRECONDITION_FAILED, as YDB answers), the read finds it. */
+  const scriptLedger = (row: ReturnType<typeof ledgerRow>) => {
+    h.wire.fault({ method: 'ExecuteQuery', status: 'PRECONDITION_FAILED', match: (q) => q.text === LEDGER_INSERT, times: Infinity });
+    h.wire.script((q) => q.text === LEDGER_GET, [h.wire.rows('upload_ledger', [row])]);
+  };
 
-  test('a new upload takes the next sequence: the ledger row and the counter are written in the committing statement', async () => {
-    h.wire.script((q) => q.text === COUNTER_GET, [h.wire.rows('sequence_counter', [{ counter_name: 'upload_ledger', last_value: 41n }])]);
-    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence: 42 });
+  test('a new upload is one blind INSERT (one round trip) with its sequence from the clock; no counter row is read or written', async () => {
+    const sequence = ledgerSequence(10_000, id);
+    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence });
     const [ins] = sent(h.wire, LEDGER_INSERT);
     expect(ins!.tx.commit).toBe(true);
     expect(value(ins, '$rows')).toEqual([
       { upload_id: id, bucket: 'exports', object_key: 'weekly/26.xlsx', sha256: key.sha256, status: 'in_progress', lease_until_ms: 10_600n,
-        ingest_sequence: 42n, acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null },
+        ingest_sequence: BigInt(sequence), acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null },
     ]);
-    expect(value(ins, '$counter')).toEqual([{ counter_name: 'upload_ledger', last_value: 42n }]);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_INSERT]);
+    expect(h.wire.queries().some((q) => q.text.includes('sequence_counter'))).toBe(false);
+    expect(ledgerSequence(10_001, id)).toBeGreaterThan(sequence);
   });
 
   test('a live lease (up to and including its expiry instant) is answered in_progress and nothing is written', async () => {
     scriptLedger(ledgerRow({ status: 'in_progress', lease_until_ms: 10_000n }));
     expect(await h.stores.ledger.acquire(key, 9_999, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 10_000 });
     expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 10_000 });
-    expect(h.wire.queries().filter((q) => q.text !== LEDGER_GET)).toEqual([]);
+    // the INSERT met the row and wrote nothing; the read answered
+    expect(h.wire.calls.filter((c) => c.query && c.query.text !== LEDGER_GET).map((c) => c.status)).toEqual(['PRECONDITION_FAILED', 'PRECONDITION_FAILED']);
   });
 
   test('an expired lease is taken over: the takeover writes the new lease and keeps the sequence', async () => {
@@ -173,7 +182,7 @@ describe('upload ledger', () => {
     const [take] = sent(h.wire, LEDGER_TAKEOVER);
     expect(take!.tx.commit).toBe(true);
     expect(value(take, '$rows')).toEqual([{ upload_id: id, lease_until_ms: 10_601n, acquired_at_ms: 10_001n }]);
-    expect(sent(h.wire, LEDGER_INSERT)).toEqual([]);
+    expect(h.wire.calls.filter((c) => c.query?.text === LEDGER_INSERT).map((c) => c.status)).toEqual(['PRECONDITION_FAILED']);
   });
 
   test('a released lease (NULL) is taken over; a completed upload answers its report', async () => {
@@ -182,7 +191,7 @@ describe('upload ledger', () => {
     h.wire.reset();
     scriptLedger(ledgerRow({ status: 'completed', lease_until_ms: null, report_json: uploadReport({ upload_id: id }) }));
     expect(await h.stores.ledger.acquire(key, 1, 600)).toEqual({ kind: 'completed', uploadId: id, report: uploadReport({ upload_id: id }) });
-    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_GET]);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_INSERT, LEDGER_GET]);
   });
 
   test('an INSERT that meets a racing row (PRECONDITION_FAILED) reads again and answers from that row', async () => {

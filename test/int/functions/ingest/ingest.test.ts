@@ -8,7 +8,6 @@ import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import stavropol from '../../../../shared/domain/data/municipalities-26.json' with { type: 'json' };
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { IssueCode, TransientError } from '../../../../shared/domain/errors.ts';
-import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { BatchRetryError } from '../../../../shared/runtime/batch.ts';
 import { inn, P1, SCHOOLS_CSV_HEADER as HEADER, schoolsCsv as csv } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
@@ -42,14 +41,6 @@ function dump(env: IngestEnv) {
   };
 }
 
-async function reportOf(env: IngestEnv, key: string) {
-  const body = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  if (!body) return null;
-  const chunks: Uint8Array[] = [];
-  for await (const c of body) chunks.push(c);
-  return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-}
-
 describe('ingest handler', () => {
   test('a valid export is staged, committed, reported and handed to aggregate', async () => {
     await using env = await startIngestEnv();
@@ -64,7 +55,7 @@ describe('ingest handler', () => {
       ['budennovsky', 40],
       ['kursky', 1200],
     ]);
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report).toMatchObject({ status: 'accepted', encoding: 'utf-8', delimiter: ';', region: '26', rows: { accepted: 2, rejected: 0 }, periods: [P1] });
     expect(await env.ledger.getReport(report!.upload_id)).toEqual(report);
     expect(env.published).toEqual([{ type: 'period_changed', region: '26', period: P1, upload_id: report!.upload_id, changed_at: report!.completed_at }]);
@@ -78,7 +69,7 @@ describe('ingest handler', () => {
 
     await invoke(env, [key]);
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.status).toBe('partial');
     expect(report?.rows).toEqual({ accepted: 1, rejected: 2 });
     expect(report?.errors.map((e) => [e.file, e.row, e.column, e.value, e.code])).toEqual([
@@ -195,9 +186,9 @@ describe('ingest handler', () => {
     const keys = ['uploads/26/a-good.csv', 'uploads/26/b-bad.csv', 'uploads/26/c-flaky.csv'];
 
     await expect(invoke(env, keys, 'ObjectCreate', { objects: flaky })).rejects.toBeInstanceOf(BatchRetryError);
-    expect((await reportOf(env, 'uploads/26/a-good.csv'))?.status).toBe('accepted');
-    expect((await reportOf(env, 'uploads/26/b-bad.csv'))?.file_error?.code).toBe(IssueCode.UnsupportedFormat);
-    expect(await reportOf(env, 'uploads/26/c-flaky.csv')).toBeNull();
+    expect((await env.report('uploads/26/a-good.csv'))?.status).toBe('accepted');
+    expect((await env.report('uploads/26/b-bad.csv'))?.file_error?.code).toBe(IssueCode.UnsupportedFormat);
+    expect(await env.report('uploads/26/c-flaky.csv')).toBeNull();
 
     const redelivery = await invoke(env, keys, 'ObjectCreate', { objects: flaky });
 
@@ -216,7 +207,7 @@ describe('ingest handler', () => {
     await invoke(env, ['uploads/26/older.csv']);
 
     expect((await env.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(20);
-    expect((await reportOf(env, 'uploads/26/older.csv'))?.status).toBe('superseded');
+    expect((await env.report('uploads/26/older.csv'))?.status).toBe('superseded');
     expect(env.published).toHaveLength(published);
   });
 
@@ -255,7 +246,7 @@ describe('ingest handler on hostile input', () => {
       const reply = await invoke(env, [key]);
 
       expect(JSON.parse(reply.body)[0].status).toBe('rejected');
-      const report = await reportOf(env, key);
+      const report = await env.report(key);
       expect(report?.file_error).toMatchObject({ code, file: key });
       expect(report?.errors).toHaveLength(1);
       expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
@@ -276,7 +267,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key], 'ObjectCreate', { matchers: ref.matchers, knownRegions: ref.knownRegions, settings: { ...env.deps().settings, defaultRegion: null, stageBatchRows: 1 } });
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.status).toBe('rejected');
     expect(report?.file_error).toMatchObject({ code: IssueCode.UnknownRegion, file: key, row: 4, column: 'Регион', value: '07' });
     expect(report?.file_error?.message).toContain('26');
@@ -291,7 +282,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key], 'ObjectCreate', { settings: { ...env.deps().settings, stageBatchRows: 5, limits: { maxRows: 20 } } });
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.file_error?.code).toBe(IssueCode.TooManyRows);
     expect(report?.file_error?.message).toContain('20');
     expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
@@ -305,7 +296,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key], 'ObjectCreate', { settings: { ...env.deps().settings, limits: { xlsx: { maxBytes: 10_000 } } } });
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.file_error).toMatchObject({ code: IssueCode.TooLarge, file: key });
     expect(report?.file_error?.message).toContain('10000');
     expect(report?.format).toBe('xlsx');
@@ -321,7 +312,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key]);
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.status).toBe('accepted');
     expect(report?.warnings.filter((w) => w.code === IssueCode.UnknownColumn).map((w) => w.column)).toEqual(['__proto__', 'constructor', 'ФИО']);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);

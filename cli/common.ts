@@ -20,11 +20,20 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type Io = { readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream };
+/** stdout, stderr, and (when stdout is fitted to a terminal) the unfitted stdout for CSV, JSON and bytes. */
+export type Io = { readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream; readonly raw?: NodeJS.WritableStream };
 
-/** One JSON log line on stderr, like the runtime's own. */
-export function logLine(io: Io, level: 'INFO' | 'WARN' | 'ERROR', msg: string, fields: Record<string, unknown> = {}): void {
-  io.err.write(`${JSON.stringify({ level, msg, ...fields })}\n`);
+/**
+ * The AWS SDK's S3 client prints an 8-line NodeVersionSupportWarning on every Node below
+ * 22 (future SDK releases will need 22). The functions run on nodejs22 in the cloud; on a
+ * Node 20 machine the warning says nothing the README does not ("Node 22 recommended"), so
+ * the CLI and the functions it runs locally turn off exactly that warning, through the
+ * SDK's own switch, and only there. Returns the variable to pass to the local functions.
+ */
+export function quietSdkVersionWarning(env: NodeJS.ProcessEnv = process.env, node = process.versions.node): Record<string, string> {
+  if (Number(node.split('.')[0]) >= 22) return {};
+  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  return { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] };
 }
 
 const Manifest = z.object({ prefix: z.string().optional(), files: z.array(z.object({ name: z.string() })).min(1) });

@@ -11,7 +11,9 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Stable exit codes, documented in `sferum-pulse --help`. */
 export const EXIT = { ok: 0, rejected: 1, error: 2 } as const;
 
-export const DEFAULT_PREFIX = 'uploads/26/';
+/** the region the local stack and its samples are of (Stavropol Krai) */
+export const DEFAULT_REGION = '26';
+export const DEFAULT_PREFIX = `uploads/${DEFAULT_REGION}/`;
 export const DEFAULT_DATA_DIR = '.data';
 export const DEFAULT_PORT = 9090;
 

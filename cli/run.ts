@@ -10,7 +10,7 @@ import { buildReference } from '../shared/runtime/reference.ts';
 import { sqliteStores } from '../shared/runtime/composition.ts';
 import { IssueCode } from '../shared/domain/errors.ts';
 import { collect, deliveredByChannel, reportFor, summaryText } from './document.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, DEFAULT_REGION, EXIT, existingFiles, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
 import { startStack, type IngestDone } from './stack.ts';
 import { paint, termOf } from './term.ts';
 
@@ -121,9 +121,10 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
   const port = portOption(values.port, DEFAULT_PORT);
   const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   const ports = port === 0 ? {} : { s3: port, api: port + 1, queue: port + 2 };
-  // a key for this session unless API_KEYS names the keys: only its hash reaches the API
-  const apiKey = process.env['API_KEYS'] ? null : `sp-local-${randomBytes(16).toString('hex')}`;
-  const env: Record<string, string> = apiKey ? { API_KEYS: `local:reader:${createHash('sha256').update(apiKey).digest('hex')}` } : {};
+  // keys for this session unless API_KEYS names the keys: a reader's for the API and the
+  // dashboard, an uploader's (the whole region) for the upload page; only their hashes reach the API
+  const keys = process.env['API_KEYS'] ? null : { reader: sessionKey(), uploader: sessionKey() };
+  const env: Record<string, string> = keys ? { API_KEYS: `local:reader:${sha256(keys.reader)},local-uploader:uploader@${DEFAULT_REGION}:${sha256(keys.uploader)}` } : {};
   const { stack, close } = await startStack(io, { dataDir, ports, env, oneShot: false, verbose: values.verbose ?? false, onIngest: (d) => io.err.write(`${d.key}: ${d.status}, ${d.accepted} accepted, ${d.rejected} rejected\n`) }).catch((err: unknown) => {
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`a port of ${port}-${port + 2} is in use: stop the other stack or pass --port N (0 = free ports)`);
     throw err;
@@ -139,7 +140,15 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
         `  e.g.          aws --endpoint-url ${stack.s3.endpoint} s3 cp FILE s3://${bucket}/${DEFAULT_PREFIX}`,
         stack.api ? `  API           ${stack.api.url}/v1/…` : '  API           not served: no function with http events in serverless.yml yet',
         stack.api ? `  dashboard     ${stack.api.url}/` : '  dashboard     not served yet (it comes with the API function)',
-        ...(stack.api ? [apiKey ? `  API key       ${apiKey}  (header X-API-Key; valid while this stack runs)` : '  API key       one of API_KEYS'] : []),
+        ...(stack.api
+          ? keys
+            ? [
+                `  API key       ${keys.reader}  (reader: header X-API-Key, or the dashboard's ?key=; valid while this stack runs)`,
+                `  upload page   ${stack.api.url}/upload`,
+                `  uploader key  ${keys.uploader}  (for the upload page: region ${DEFAULT_REGION}, any municipality)`,
+              ]
+            : ['  API keys      those of API_KEYS (the upload page needs an uploader key)']
+          : []),
         `  functions     ${stack.functions.available.join(', ')}${stack.functions.missing.length ? ` (not built yet: ${stack.functions.missing.join(', ')})` : ''}`,
         `  logs          ${join(dataDir, 'functions.log')}`,
         'Ctrl-C stops it.',
@@ -162,6 +171,9 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
     await close();
   }
 }
+
+const sessionKey = () => `sp-local-${randomBytes(16).toString('hex')}`;
+const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function stopSignal(): Promise<void> {
   return new Promise((resolve) => {

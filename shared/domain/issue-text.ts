@@ -95,6 +95,7 @@ const PHRASES: Readonly<Record<string, Phrase>> = {
   'row.too_many_columns': () => 'в строке слишком много столбцов',
   'row.nul_byte': () => 'в строке недопустимый символ (NUL)',
   'row.unclosed_quote': () => 'в строке не закрыта кавычка',
+  'row.implausible_count': (i) => `число ${val(i)}${col(i)} неправдоподобно велико для одной школы: проверьте ячейку`,
   'row.unreadable_cell': (i) => `ячейка${col(i)} не читается (ошибка формулы или формула без значения): ${val(i)}`,
   // warnings: the rows were kept
   'warn.unknown_column': (i) => `столбец ${q(i.column ?? i.value ?? '')} не из формата выгрузки: он пропущен`,
@@ -104,6 +105,7 @@ const PHRASES: Readonly<Record<string, Phrase>> = {
   'warn.totals_mismatch': (i) => `строка «Итого»${col(i)} (${val(i)}) не сходится с суммой строк`,
   'warn.totals_row_skipped': () => 'строка «Итого» пропущена и сверена с суммой строк',
   'warn.teachers_in_sferum_above_total': (i) => `педагогов в Сфере (${i.value ?? '?'}) больше, чем педагогов всего`,
+  'warn.count_above_total': (i) => `число ${val(i)}${col(i)} больше общего числа, в которое оно входит: проверьте строку`,
   'warn.missing_counts': (i) => `не заполнены числа${col(i)}: школа не входит в эту долю`,
   'warn.future_period': (i) => `период ${val(i)} начинается позже, чем через неделю после загрузки`,
   // the readers' own Russian sentences name the cell (h21); field ids in them become the contract's headers

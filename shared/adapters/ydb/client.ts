@@ -10,8 +10,11 @@
 // an interactive one is one per statement, without BeginTransaction or CommitTransaction
 // unless the caller's last statement was a read.
 //
-// Retries. Every unit of work is retried whole on retryable statuses (ABORTED, OVERLOADED,
-// UNAVAILABLE, session faults, transport faults) with full-jitter backoff, and only while
+// Retries. Every unit of work is retried whole on the statuses YDB documents as retryable
+// (errors.ts: ABORTED, OVERLOADED, UNAVAILABLE, session faults, RESOURCE_EXHAUSTED), and
+// on the conditionally retryable ones (UNDETERMINED; gRPC UNAVAILABLE, INTERNAL,
+// DEADLINE_EXCEEDED, CANCELLED) only when it is safe to run twice, with full-jitter
+// backoff (none for a lost session, the long one when throttled), and only while
 // the invocation has time left: `deadline()` is the invocation's end (less a reserve for
 // the caller's own clean-up), and each attempt's gRPC call is cancelled at it. When the
 // time is spent the last retryable failure surfaces as a TransientError, so the trigger's
@@ -26,6 +29,7 @@
 // region's 2 000 rows cost ~1 000 RU instead of ≥ 4 000. Chunks are sized by that same
 // RU rule (see DEFAULT_BULK_CHUNK) and each chunk is retried alone.
 import { PipelineError, TransientError } from '../../domain/errors.ts';
+import { isClientAbort, translateError, verdict } from './errors.ts';
 import {
   ExecMode,
   QueryServiceDefinition,
@@ -53,90 +57,10 @@ export class TruncatedResultError extends PipelineError {
 }
 
 const S = StatusIds_StatusCode;
-/** Nothing was applied: safe to retry any unit of work. */
-const RETRYABLE = new Set<number>([S.ABORTED, S.UNAVAILABLE, S.OVERLOADED, S.BAD_SESSION, S.SESSION_BUSY, S.SESSION_EXPIRED]);
-/** The outcome is unknown: retried only for units that are safe to re-run. */
-const AMBIGUOUS = new Set<number>([S.UNDETERMINED, S.TIMEOUT, S.CANCELLED]);
-/** The session is gone or unusable: a retry needs a new one. */
-const SESSION_FAULTS = new Set<number>([S.BAD_SESSION, S.SESSION_BUSY, S.SESSION_EXPIRED]);
-/** Throttling (serverless RU limit, node overload): back off for longer. */
-const THROTTLED = new Set<number>([S.OVERLOADED]);
 
-/** gRPC status codes (nice-grpc ClientError `code`). */
-const GRPC = { CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
-
-type GrpcError = Error & { code: number; details: string };
-
-/** A transport-level failure (nice-grpc's ClientError: connection refused, reset, deadline). */
-export function isGrpcError(e: unknown): e is GrpcError {
-  return e instanceof Error && typeof (e as GrpcError).code === 'number' && typeof (e as GrpcError).details === 'string';
-}
-
-/** The YDB status of an error, or null for anything that is not one. */
-export function statusOf(err: unknown): number | null {
-  return err instanceof YDBError ? err.code : null;
-}
-
-export function statusName(status: number | null): string {
-  if (status === null) return 'unknown';
-  return (S as unknown as Record<number, string>)[status]?.toLowerCase() ?? String(status);
-}
-
-type Verdict = { retry: boolean; newSession: boolean; throttled: boolean; reauth: boolean; name: string };
-
-function verdict(err: unknown, rerunSafe: boolean): Verdict {
-  const status = statusOf(err);
-  if (status !== null) {
-    const reauth = status === S.UNAUTHORIZED;
-    return {
-      retry: RETRYABLE.has(status) || (rerunSafe && AMBIGUOUS.has(status)) || reauth,
-      newSession: SESSION_FAULTS.has(status),
-      throttled: THROTTLED.has(status),
-      reauth,
-      name: statusName(status),
-    };
-  }
-  if (isGrpcError(err)) {
-    const c = err.code;
-    const transient = c === GRPC.UNAVAILABLE || c === GRPC.RESOURCE_EXHAUSTED || c === GRPC.ABORTED || c === GRPC.INTERNAL;
-    const ambiguous = c === GRPC.DEADLINE_EXCEEDED || c === GRPC.CANCELLED || c === GRPC.UNKNOWN;
-    return {
-      retry: transient || (rerunSafe && ambiguous) || c === GRPC.UNAUTHENTICATED,
-      newSession: true,
-      throttled: c === GRPC.RESOURCE_EXHAUSTED,
-      reauth: c === GRPC.UNAUTHENTICATED,
-      name: `grpc ${c}`,
-    };
-  }
-  return { retry: false, newSession: false, throttled: false, reauth: false, name: 'client' };
-}
-
-/** Translates anything thrown below the adapter into the pipeline's error vocabulary. */
-export function translateError(err: unknown, what: string): PipelineError {
-  if (err instanceof PipelineError) return err;
-  const status = statusOf(err);
-  if (status !== null) {
-    const name = statusName(status);
-    if (RETRYABLE.has(status) || AMBIGUOUS.has(status)) return new TransientError(`YDB ${name} during ${what}`, { cause: err });
-    return new PipelineError(`YDB ${name} during ${what}: ${(err as Error).message}`, `ydb.${name}`, false, { cause: err });
-  }
-  if (isGrpcError(err)) {
-    if (err.code === GRPC.UNAUTHENTICATED) return new PipelineError(`YDB refused the credentials during ${what}: ${err.details}`, 'ydb.unauthenticated', false, { cause: err });
-    return new TransientError(`YDB transport failure during ${what}: ${err.details}`, { cause: err });
-  }
-  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
-    return new TransientError(`YDB call cancelled at the invocation's deadline during ${what}`, { cause: err });
-  }
-  if (err instanceof RangeError) return new PipelineError(`invalid value for YDB during ${what}: ${err.message}`, 'ydb.value', false, { cause: err });
-  const message = err instanceof Error ? err.message : String(err);
-  return new PipelineError(`YDB client failure during ${what}: ${message}`, 'ydb.client', false, { cause: err });
-}
-
-/** PRECONDITION_FAILED: an INSERT met an existing key (a racing writer got there first). */
-export function isPreconditionFailed(err: unknown): boolean {
-  const cause = err instanceof PipelineError ? err.cause : err;
-  return statusOf(cause) === S.PRECONDITION_FAILED;
-}
+// The failure classes live in errors.ts (YDB's status tables, row by row); these stay
+// importable from here for the adapters and their tests.
+export { isGrpcError, isPreconditionFailed, statusName, statusOf, translateError } from './errors.ts';
 
 export type Tx = {
   /**
@@ -437,7 +361,7 @@ export class YdbClient {
 
   /** After a failed attempt: keep the session unless the failure says it is gone. */
   #settle(s: Session, err: unknown): void {
-    if (verdict(err, true).newSession || (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError'))) {
+    if (verdict(err, true).newSession || isClientAbort(err)) {
       void this.#drop(s);
       return;
     }
@@ -476,8 +400,8 @@ export class YdbClient {
           // a token the server refused is fetched again before the one retry it earns
           await this.#driver.options.credentialsProvider?.getToken(true, signal).catch(() => undefined);
         }
-        const slot = v.throttled ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
-        const delay = n === 0 && v.newSession ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
+        const slot = v.backoff === 'slow' ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
+        const delay = v.backoff === 'instant' && n === 0 ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
         if (Date.now() + delay >= deadline) {
           throw new TransientError(`YDB ${v.name} during ${what}: still failing after ${n + 1} attempts, at the invocation's deadline`, { cause: err });
         }

@@ -184,13 +184,18 @@ describe('YdbClient.run and tx', () => {
     expect(calls.some((c) => c.rpc === 'deleteSession' && c.sessionId === 's1')).toBe(true);
   });
 
-  test('UNAVAILABLE is retried for any statement; an ambiguous TIMEOUT only for idempotent ones', async () => {
+  test('YDB UNAVAILABLE is retried for any statement; gRPC UNAVAILABLE (maybe applied) only for idempotent ones; TIMEOUT never', async () => {
     let fail = true;
     const a = fakeDriver((c) => (c.rpc === 'executeQuery' && fail ? ((fail = false), ydbError('UNAVAILABLE')) : undefined));
     await new YdbClient(a.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false });
     expect(a.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(2);
+    const transport = () => Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'reset' });
+    const lost = fakeDriver((c) => (c.rpc === 'executeQuery' ? transport() : undefined));
+    await expect(new YdbClient(lost.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false })).rejects.toBeInstanceOf(TransientError);
+    expect(lost.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(1);
     const once = fakeDriver((c) => (c.rpc === 'executeQuery' ? ydbError('TIMEOUT') : undefined));
-    await expect(new YdbClient(once.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false })).rejects.toBeInstanceOf(TransientError);
+    const err = await new YdbClient(once.driver, fast).run('SELECT;', {}, { what: 'read', idempotent: true }).catch((e: unknown) => e);
+    expect((err as PipelineError).code).toBe('ydb.timeout');
     expect(once.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(1);
   });
 
@@ -226,14 +231,14 @@ describe('translateError', () => {
     for (const s of ['ABORTED', 'UNAVAILABLE', 'OVERLOADED', 'BAD_SESSION', 'UNDETERMINED'] as const) {
       expect(translateError(ydbError(s), 'x'), s).toBeInstanceOf(TransientError);
     }
-    for (const s of ['SCHEME_ERROR', 'BAD_REQUEST', 'PRECONDITION_FAILED', 'UNAUTHORIZED'] as const) {
+    for (const s of ['SCHEME_ERROR', 'BAD_REQUEST', 'PRECONDITION_FAILED', 'UNAUTHORIZED', 'TIMEOUT', 'CANCELLED'] as const) {
       const e = translateError(ydbError(s), 'x');
       expect(e.retryable, s).toBe(false);
       expect(e.code).toBe(`ydb.${s.toLowerCase()}`);
     }
   });
 
-  test('gRPC transport errors are transient; a bad value is not', () => {
+  test('gRPC transport errors YDB calls (conditionally) retryable are transient; a bad value is not', () => {
     const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'x' });
     expect(translateError(grpc, 'x')).toBeInstanceOf(TransientError);
     expect(translateError(new RangeError('Int64 expects a safe integer'), 'x').code).toBe('ydb.value');

@@ -154,6 +154,32 @@ function fromCell(type: string, cell: unknown): unknown {
   }
 }
 
+/** A JS value as the cell a column of this type stores (the inverse of fromCell). */
+function toStored(type: string, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'Bool':
+      return v ? 1n : 0n;
+    case 'Date':
+      return BigInt(Math.floor(new Date(v as string | Date).getTime() / DAY_MS));
+    case 'Datetime':
+      return BigInt(Math.floor(new Date(v as string | Date).getTime() / 1000));
+    case 'Timestamp':
+      return BigInt(new Date(v as string | Date).getTime()) * 1000n;
+    case 'Double':
+    case 'Float':
+      return Number(v);
+    case 'Json':
+    case 'JsonDocument':
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    case 'Utf8':
+    case 'String':
+      return v;
+    default:
+      return BigInt(v as number | bigint);
+  }
+}
+
 /** Bytes YDB would count for one cell of a column of this type. */
 function cellBytes(type: string, cell: unknown): number {
   if (cell === null || cell === undefined) return 0;
@@ -255,6 +281,14 @@ export class YqlEngine {
     const def = db.table(table, database);
     const rows = db.sql.prepare(`SELECT * FROM ${quote(lastSegment(table))}`).all() as Row[];
     return rows.map((r) => Object.fromEntries([...def.columns].map(([c, d]) => [c, fromCell(d.type, r[c])])));
+  }
+
+  /** Writes rows straight into a table (a test's setup): JS values as `rows()` returns them, or ISO dates. */
+  seed(database: string, table: string, rows: readonly Row[]): void {
+    const db = this.#db(database);
+    const def = db.table(table, database);
+    const cells = rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, toStored(def.columns.get(c)?.type ?? 'Utf8', v)])));
+    this.#apply(db, database, cells.map((row) => ({ kind: 'upsert', table: lastSegment(table), row, verb: 'Upsert' })), noIo());
   }
 
   begin(database: string, mode: Mode): EngineTx {

@@ -96,7 +96,7 @@ export type FaultSpec = {
    */
   readonly applied?: boolean;
 };
-/** Calls held at the door until released: a race set up by events, not by sleeping. */
+/** The next `count` matching calls held at the door until released: a race set up by events, not by sleeping. */
 export type Hold = {
   /** Resolves once `count` matching calls are waiting. */
   readonly arrived: Promise<WireCall[]>;
@@ -147,8 +147,6 @@ class Failure extends Error {
     return new Failure(S.INTERNAL_ERROR, null, `wire: ${(e as Error).message}`);
   }
 }
-/** How long without a call counts as idle: fire-and-forget calls arrive within it. */
-const QUIET_MS = 50;
 const statusName = (s: S): string => S[s] ?? String(s);
 const issue = (message: string) => ({ message, severity: 1 });
 
@@ -189,7 +187,6 @@ export class YdbWire {
   #matched = new WeakSet<WireCall>();
   /** calls not yet answered, and when one last arrived or was answered (for idle) */
   #active = 0;
-  #lastActivity = 0;
   #ddl: readonly string[];
   #engine: YqlEngine;
   /** bumped by reset(): calls that only finish an earlier epoch's business are served, not recorded */
@@ -208,6 +205,11 @@ export class YdbWire {
   /** The rows a table of a database holds now, as JS values (Date for Date columns, bigint for integers). */
   tableRows(table: string, database = this.database): Record<string, unknown>[] {
     return this.#engine.rows(database, table);
+  }
+
+  /** Writes rows into a table of a database directly (a test's setup; no call is recorded). */
+  seed(table: string, rows: readonly Record<string, unknown>[], database = this.database): void {
+    this.#engine.seed(database, table, rows);
   }
 
   /** The I/O of the calls (default: all recorded): rows and bytes read and written, RU summed. */
@@ -284,14 +286,13 @@ export class YdbWire {
   }
 
   /**
-   * Resolves once no call is in flight and none arrived for a moment (or after `timeoutMs`):
-   * @ydbjs/query deletes its sessions without awaiting, so closing a driver before this leaves
-   * a rejected DeleteSession behind, and a reset before it would drop a late call's record.
+   * Resolves once no call is in flight (an event, not a clock). A call that arrives later
+   * and only ends an earlier test's business — @ydbjs/query's DeleteSession, which it does
+   * not await, or a best-effort rollback — is answered after a reset() but not recorded, so
+   * it cannot leak into the next test's calls however late a busy machine delivers it.
    */
-  async idle(timeoutMs = 2000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    const quiet = () => this.#active === 0 && Date.now() - this.#lastActivity >= QUIET_MS;
-    while (!quiet() && Date.now() < until) await new Promise((ok) => setTimeout(ok, 5));
+  idle(): Promise<void> {
+    return this.until(() => this.#active === 0);
   }
 
   /** Sessions created and neither deleted nor dropped by the server. */
@@ -400,7 +401,6 @@ export class YdbWire {
       this.calls.push(call);
     }
     this.#active++;
-    this.#lastActivity = Date.now();
     return call;
   }
 
@@ -413,7 +413,6 @@ export class YdbWire {
 
   #done(): void {
     this.#active--;
-    this.#lastActivity = Date.now();
     this.#changed();
   }
 
@@ -422,6 +421,7 @@ export class YdbWire {
     for (const h of this.#holds) {
       if (h.open || h.method !== call.method) continue;
       if (h.match && !(call.query && matches(h.match, call.query))) continue;
+      if (h.calls.length >= h.count) continue;
       h.calls.push(call);
       if (h.calls.length === h.count) h.arrive([...h.calls]);
       await new Promise<void>((ok) => h.waiters.push(ok));

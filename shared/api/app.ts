@@ -25,7 +25,7 @@ import type { ResponseCache } from './response-cache.ts';
 import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from '../domain/routes.ts';
 import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
-import { historyPeriods, inactiveSchoolsBody, periodBody, periodView, timeseriesBody, uploadsPage, type AlertsBody, type PeriodsBody } from './views.ts';
+import { historyPeriods, inactiveSchoolsBody, periodBody, periodsBody, temporaryUnknownCompleteness, timeseriesBody, uploadsPage, type AlertsBody } from './views.ts';
 
 export type { ApiRegion } from './report.ts';
 
@@ -107,8 +107,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
       return readResponse(deps, req, async (v) => {
-        const body: PeriodsBody = { region: p.value.region, periods: (await v.periods(p.value.region)).map(periodView) };
-        return json(200, body);
+        return json(200, periodsBody(p.value.region, await v.periods(p.value.region), temporaryUnknownCompleteness));
       });
     }
     case 'period': {
@@ -122,7 +121,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const earlier = historyPeriods(await v.periods(region), period);
         const history: { period: Period; rows: AggregateRow[] }[] = [];
         for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
-        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets }));
+        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness: temporaryUnknownCompleteness }));
       });
     }
     case 'timeseries': {
@@ -137,7 +136,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
           : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
       if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
       if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
-      return readResponse(deps, req, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets })));
+      return readResponse(deps, req, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: temporaryUnknownCompleteness })));
     }
     case 'report_csv':
     case 'report_xlsx':
@@ -161,7 +160,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list));
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, temporaryUnknownCompleteness));
         return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }
@@ -184,7 +183,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       // one item more than the page says whether another page exists
       return readResponse(deps, req, async (v) => {
         const fetched = await v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before });
-        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b })));
+        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b }), temporaryUnknownCompleteness));
       });
     }
     case 'upload': {

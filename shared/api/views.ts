@@ -10,13 +10,17 @@ import { Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
 import { AggregateRow, DataQualityWarning, MetricValues } from '../domain/metrics.ts';
 import { comparePeriods } from '../domain/alerts.ts';
 import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
-import { IsoDate, Issue, MetricId, Period, periodKey, periodLabel, RegionCode, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
+import { Completeness, IsoDate, Issue, KindCompleteness, MetricId, Period, periodKey, periodLabel, RegionCode, TableKind, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
 import type { TimeseriesPoint } from '../ports/aggregate-store.ts';
 import type { LedgerReport } from '../ports/read-model.ts';
 
-export const PeriodView = z.object({ key: z.string(), start: IsoDate, end: IsoDate, label: z.string() });
+/** A period as every body shows it: its key, dates, the seed's label and which exports it has. */
+export const PeriodView = z.object({ key: z.string(), start: IsoDate, end: IsoDate, label: z.string(), completeness: Completeness });
 export type PeriodView = z.infer<typeof PeriodView>;
+
+/** How a body finds the completeness of a period it names. */
+export type CompletenessOf = (p: Period) => Completeness;
 
 export const TargetView = z.object({ id: z.string(), title: z.string(), metric: MetricId, op: TargetOp, threshold: z.number(), due: IsoDate });
 export type TargetView = z.infer<typeof TargetView>;
@@ -39,12 +43,19 @@ export const RowView = z.object({
   has_export: AggregateRow.shape.has_export,
   metrics: AggregateRow.shape.values,
   deltas: AggregateRow.shape.deltas,
+  /** per share metric, the fraction of its denominator from schools that reported the count */
+  data_coverage: AggregateRow.shape.data_coverage,
   warnings: AggregateRow.shape.warnings,
   evaluations: z.array(EvaluationView),
 });
 export type RowView = z.infer<typeof RowView>;
 
-export const PeriodsBody = z.object({ region: RegionCode, periods: z.array(PeriodView) });
+export const PeriodsBody = z.object({
+  region: RegionCode,
+  periods: z.array(PeriodView),
+  /** the key of the newest period whose completeness is not provisional (complete, or closed as incomplete) */
+  latest_complete: z.string().nullable(),
+});
 export type PeriodsBody = z.infer<typeof PeriodsBody>;
 
 export const PeriodBody = z.object({
@@ -90,6 +101,8 @@ export const UploadSummary = z.object({
   errors: z.number().int().nonnegative(),
   warnings: z.number().int().nonnegative(),
   file_error: Issue.nullable(),
+  /** the upload that took over this one's data (status `replaced`) */
+  replaced_by: z.string().nullable(),
   received_at: z.string(),
   completed_at: z.string(),
 });
@@ -97,6 +110,44 @@ export type UploadSummary = z.infer<typeof UploadSummary>;
 
 export const UploadsBody = z.object({ items: z.array(UploadSummary), next_cursor: z.string().nullable() });
 export type UploadsBody = z.infer<typeof UploadsBody>;
+
+/** An upload as the provenance of a period's data: which object, when, by whom, how many rows. */
+export const UploadRef = z.object({
+  upload_id: z.string(),
+  object_key: z.string(),
+  uploaded_at: z.string(),
+  /** the name of the API key whose signed form posted it; null for uploads straight to the bucket */
+  uploader: z.string().nullable(),
+  rows: z.number().int().nonnegative(),
+  replaced_by: z.string().nullable(),
+});
+export type UploadRef = z.infer<typeof UploadRef>;
+
+/** Where a period's figures come from: per municipality and table kind, the upload in force and those it replaced. */
+export const SourcesBody = z.object({
+  region: RegionCode,
+  period: PeriodView,
+  municipalities: z.array(
+    z.object({
+      municipality_id: z.string(),
+      name: z.string(),
+      tables: z.array(z.object({ kind: TableKind, in_force: UploadRef.nullable(), replaced: z.array(UploadRef) })),
+    }),
+  ),
+  /** the school rows of the `municipality` asked for, each with its upload and row (empty without `municipality`) */
+  schools: z.array(
+    z.object({
+      municipality_id: z.string(),
+      school_inn: z.string(),
+      school_kpp: z.string().nullable(),
+      school_name: z.string(),
+      upload_id: z.string(),
+      sheet: z.string().nullable(),
+      row: z.number().int(),
+    }),
+  ),
+});
+export type SourcesBody = z.infer<typeof SourcesBody>;
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), parameter: z.string().optional() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
@@ -110,6 +161,8 @@ export const API_SCHEMAS = z.registry<{ id: string }>();
 for (const [id, schema] of [
   ['MetricId', MetricId],
   ['Scope', Scope],
+  ['KindCompleteness', KindCompleteness],
+  ['Completeness', Completeness],
   ['Period', PeriodView],
   ['Target', TargetView],
   ['Evaluation', EvaluationView],
@@ -158,12 +211,34 @@ export function openApiSchemas(): Record<string, JsonSchema> {
   return fix(named) as Record<string, JsonSchema>;
 }
 
-export function periodView(p: Period): PeriodView {
-  return { key: periodKey(p), start: p.start, end: p.end, label: periodLabel(p) };
+export function periodView(p: Period, completeness: CompletenessOf): PeriodView {
+  return { key: periodKey(p), start: p.start, end: p.end, label: periodLabel(p), completeness: completeness(p) };
 }
 
-export function inactiveSchoolsBody(region: string, list: InactiveSchoolsList): InactiveSchoolsBody {
-  return { region, period: periodView(list.period), schools: list.schools, municipalities: list.municipalities };
+/**
+ * TEMPORARY (step 1 of issue 20, replaced by the stored completeness in the same branch):
+ * a period whose completeness is not known yet reads as provisional with nothing counted.
+ */
+export const temporaryUnknownCompleteness: CompletenessOf = () => ({
+  complete: false,
+  state: 'provisional',
+  label: 'предварительно: полнота не вычислена',
+  schools: { expected: 0, reported: 0, missing: [] },
+  municipalities: { expected: 0, reported: 0, missing: [] },
+});
+
+/** The newest period that is not provisional: the one the headline, the documents and the digest stand on. */
+export function latestComplete(periods: readonly Period[], completeness: CompletenessOf): string | null {
+  const p = [...periods].sort(comparePeriods).reverse().find((q) => completeness(q).state !== 'provisional');
+  return p ? periodKey(p) : null;
+}
+
+export function periodsBody(region: string, periods: readonly Period[], completeness: CompletenessOf): PeriodsBody {
+  return { region, periods: periods.map((p) => periodView(p, completeness)), latest_complete: latestComplete(periods, completeness) };
+}
+
+export function inactiveSchoolsBody(region: string, list: InactiveSchoolsList, completeness: CompletenessOf): InactiveSchoolsBody {
+  return { region, period: periodView(list.period, completeness), schools: list.schools, municipalities: list.municipalities };
 }
 
 export function targetViews(cfg: TargetsConfig, region: string, scope: { level: ScopeLevel; id: string }): TargetView[] {
@@ -181,6 +256,7 @@ export function periodBody(input: {
   readonly history: readonly { readonly period: Period; readonly rows: readonly AggregateRow[] }[];
   readonly alerts: readonly AlertState[];
   readonly targets: TargetsConfig;
+  readonly completeness: CompletenessOf;
 }): PeriodBody {
   const evaluations = evaluatePeriod({
     current: input.rows,
@@ -199,6 +275,7 @@ export function periodBody(input: {
     has_export: r.has_export,
     metrics: r.values,
     deltas: r.deltas,
+    data_coverage: r.data_coverage,
     warnings: r.warnings,
     evaluations: byScope.get(`${r.scope.level}|${r.scope.id}`) ?? [],
   });
@@ -206,7 +283,7 @@ export function periodBody(input: {
   if (!regional) throw new RangeError(`period ${periodKey(input.period)} of region ${input.region} has no regional row`);
   return {
     region: input.region,
-    period: periodView(input.period),
+    period: periodView(input.period, input.completeness),
     regional: row(regional),
     municipalities: input.rows.filter((r) => r.scope.level === 'municipality').map(row),
     targets: targetViews(input.targets, input.region, { level: 'region', id: input.region }),
@@ -225,36 +302,38 @@ export function timeseriesBody(input: {
   readonly scope: Scope;
   readonly points: readonly TimeseriesPoint[];
   readonly targets: TargetsConfig;
+  readonly completeness: CompletenessOf;
 }): TimeseriesBody {
   return {
     region: input.region,
     metric: input.metric,
     scope: input.scope,
-    points: input.points.map((p) => ({ period: periodView(p.period), value: p.value, delta: p.delta })),
+    points: input.points.map((p) => ({ period: periodView(p.period, input.completeness), value: p.value, delta: p.delta })),
     targets: targetViews(input.targets, input.region, input.scope).filter((t) => t.metric === input.metric),
   };
 }
 
-export function uploadSummary(r: UploadReport): UploadSummary {
+export function uploadSummary(r: UploadReport, completeness: CompletenessOf): UploadSummary {
   return {
     upload_id: r.upload_id,
     key: r.key,
     status: r.status,
     region: r.region,
     tables: r.tables.map((t) => t.kind),
-    periods: r.periods.map(periodView),
+    periods: r.periods.map((p) => periodView(p, completeness)),
     rows: r.rows,
     errors: r.errors.length,
     warnings: r.warnings.length,
     file_error: r.file_error,
+    replaced_by: r.replaced_by,
     received_at: r.received_at,
     completed_at: r.completed_at,
   };
 }
 
 /** One page of the upload list: `fetched` holds up to limit + 1 reports, the extra one only says "more". */
-export function uploadsPage(fetched: readonly LedgerReport[], limit: number, cursorOf: (before: number) => string): UploadsBody {
+export function uploadsPage(fetched: readonly LedgerReport[], limit: number, cursorOf: (before: number) => string, completeness: CompletenessOf): UploadsBody {
   const page = fetched.slice(0, limit);
   const more = fetched.length > limit && page.length > 0;
-  return { items: page.map((r) => uploadSummary(r.report)), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
+  return { items: page.map((r) => uploadSummary(r.report, completeness)), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
 }

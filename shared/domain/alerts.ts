@@ -80,6 +80,8 @@ const DESIRED: Record<Evaluation['status'], AlertStatus | null> = {
   at_risk: 'at_risk',
   breach: 'breach',
   no_data: null,
+  // a provisional week moves nothing: its alerts wait for the week to be complete or closed
+  provisional: null,
 };
 
 /** The new state of a target alert after one evaluation, and the events of the transition. */

@@ -9,7 +9,8 @@ import { Scope, TargetRef } from './events.ts';
 import { scopeKey, type AggregateRow } from './metrics.ts';
 import { Period, RegionCode } from './schemas.ts';
 
-export const EvaluationStatus = z.enum(['met', 'breach', 'at_risk', 'pending', 'no_data']);
+/** `provisional` («нет полных данных»): the period still lacks exports, so the target is not judged yet. */
+export const EvaluationStatus = z.enum(['met', 'breach', 'at_risk', 'pending', 'no_data', 'provisional']);
 export type EvaluationStatus = z.infer<typeof EvaluationStatus>;
 
 export const Evaluation = z.object({

@@ -5,8 +5,11 @@
 // Null rules (export contract, "Metrics"): a count column that no row of the scope carries
 // is `null`, never 0; when some rows carry it, the nulls count as missing, the sum is over
 // the rest and the gap is reported (`missing` and a `warn.missing_counts` warning). A share
-// pairs each school's count with that school's own total, so a school lacking its total
-// cannot push a share past 100 %; with complete data it is exactly sum / sum.
+// is the count's sum over the total's sum of ALL schools of the scope: a school with a
+// missing count adds nothing to the numerator and stays in the denominator. Dropping it
+// from the denominator (as an earlier version did) inflated a share many times over when
+// few schools reported. How much of the denominator reported is the share's
+// `data_coverage`, so a low share from thin data is visible instead of hidden.
 import { z } from 'zod';
 import { IssueCode } from './errors.ts';
 import { Scope, ScopeLevel } from './events.ts';
@@ -38,13 +41,24 @@ export const DataQualityWarning = z.object({
 });
 export type DataQualityWarning = z.infer<typeof DataQualityWarning>;
 
+/** Per count field, the rows that lack the value while other rows carry it. */
+export const MissingCounts = z.record(z.string(), z.number().int().nonnegative());
+export type MissingCounts = z.infer<typeof MissingCounts>;
+
+/**
+ * Per share metric, the fraction (0..1) of the share's denominator that comes from schools
+ * which reported the share's count; null where the share itself is null. 1 means complete.
+ */
+export const DataCoverage = z.partialRecord(MetricId, z.number().min(0).max(1).nullable());
+export type DataCoverage = z.infer<typeof DataCoverage>;
+
 export const ScopeMetrics = z.object({
   scope: Scope,
   /** false when the scope has no school rows in the period (its export is missing) */
   has_export: z.boolean(),
   values: MetricValues,
-  /** per count field, the rows that lack the value while other rows carry it */
-  missing: z.record(z.string(), z.number().int().nonnegative()),
+  missing: MissingCounts,
+  data_coverage: DataCoverage,
   warnings: z.array(DataQualityWarning),
 });
 export type ScopeMetrics = z.infer<typeof ScopeMetrics>;
@@ -85,30 +99,53 @@ function emptyValues(): MetricValues {
   return Object.fromEntries(MetricId.options.map((m) => [m, null])) as MetricValues;
 }
 
+/** The shares computed from a count over a total, with the fields of each. */
+const COUNT_SHARES: readonly (readonly [MetricId, SchoolCountField, SchoolCountField])[] = [
+  ['teachers_in_sferum_share', 'teachers_in_sferum', 'teachers_total'],
+  ['students_in_sferum_share', 'students_in_sferum', 'students_total'],
+  ['teachers_chat_creators_share', 'teachers_chat_creators', 'teachers_total'],
+  ['teachers_msg3_share', 'teachers_msg3', 'teachers_total'],
+  ['teachers_msg10_share', 'teachers_msg10', 'teachers_total'],
+  ['teachers_calls_share', 'teachers_calls', 'teachers_total'],
+];
+
+/** One null entry per share metric that applies to the level (no data yet). */
+function emptyCoverage(level: ScopeLevel): DataCoverage {
+  return Object.fromEntries(SHARE_METRICS.filter((m) => metricAppliesTo(m, level)).map((m) => [m, null])) as DataCoverage;
+}
+
 function ratio(num: number | null, den: number | null): number | null {
   if (num === null || den === null || den === 0) return null;
   return num / den;
 }
 
+type Share = { value: number | null; coverage: number | null };
+
 /**
- * numerator / denominator over the rows that carry both. With complete data this is the
- * ratio of the two sums; when some rows lack one side, a school's numerator is not set
- * against nothing (which could push a share past 100 %), and the gap is reported anyway.
+ * Σ numerator / Σ denominator over every school of the scope (export contract, "Metrics"),
+ * and the share of that denominator from schools that reported the numerator. A school
+ * lacking the numerator adds nothing above the line and its total still counts below it.
+ * A school lacking its total has nothing to set its count against, so its count stays out
+ * of the numerator too (it cannot push a share past 100 %); its gap is reported as missing.
  */
-function pairedRatio(rows: readonly SchoolRow[], num: SchoolCountField, den: SchoolCountField): number | null {
+function share(rows: readonly SchoolRow[], num: SchoolCountField, den: SchoolCountField): Share {
   let n = 0;
   let d = 0;
+  let reported = 0;
   let pairs = 0;
   for (const r of rows) {
-    const a = r[num];
     const b = r[den];
-    if (a !== null && b !== null) {
+    if (b === null) continue;
+    d += b;
+    const a = r[num];
+    if (a !== null) {
       n += a;
-      d += b;
+      reported += b;
       pairs++;
     }
   }
-  return pairs === 0 || d === 0 ? null : n / d;
+  if (pairs === 0 || d === 0) return { value: null, coverage: null };
+  return { value: n / d, coverage: reported / d };
 }
 
 type Sum = { value: number | null; missing: number };
@@ -160,6 +197,7 @@ function scopeMetrics(
   hasExport: boolean,
 ): ScopeMetrics {
   const v = emptyValues();
+  const coverage = emptyCoverage(scope.level);
   const missing: Record<string, number> = {};
   const warnings: DataQualityWarning[] = [];
   const municipalityId = scope.level === 'municipality' ? scope.id : null;
@@ -184,13 +222,14 @@ function scopeMetrics(
         });
       }
     }
-    v.teachers_in_sferum_share = pairedRatio(schools, 'teachers_in_sferum', 'teachers_total');
-    v.students_in_sferum_share = pairedRatio(schools, 'students_in_sferum', 'students_total');
+    // yes/no fields are required, so every school reports them
+    coverage.schools_in_sferum_share = v.schools_in_sferum_share === null ? null : 1;
     // The KPI denominator is all teachers, as the seed's percentages reproduce (3666 / 17 218).
-    v.teachers_chat_creators_share = pairedRatio(schools, 'teachers_chat_creators', 'teachers_total');
-    v.teachers_msg3_share = pairedRatio(schools, 'teachers_msg3', 'teachers_total');
-    v.teachers_msg10_share = pairedRatio(schools, 'teachers_msg10', 'teachers_total');
-    v.teachers_calls_share = pairedRatio(schools, 'teachers_calls', 'teachers_total');
+    for (const [metric, num, den] of COUNT_SHARES) {
+      const r = share(schools, num, den);
+      v[metric] = r.value;
+      coverage[metric] = r.coverage;
+    }
     if (v.teachers_in_sferum !== null && v.teachers_total !== null && v.teachers_in_sferum > v.teachers_total) {
       warnings.push({
         code: IssueCode.TeachersInSferumAboveTotal,
@@ -208,8 +247,9 @@ function scopeMetrics(
     v.mouo_in_sferum = mouo.filter((m) => m.in_sferum).length;
     v.mouo_inactive = mouo.filter((m) => m.in_sferum && !m.admin_active).length;
     v.mouo_in_sferum_share = ratio(v.mouo_in_sferum, v.mouo_total);
+    coverage.mouo_in_sferum_share = 1;
   }
-  return { scope, has_export: hasExport, values: v, missing, warnings };
+  return { scope, has_export: hasExport, values: v, missing, data_coverage: coverage, warnings };
 }
 
 /**
@@ -291,6 +331,25 @@ export const AggregateRow = ScopeMetrics.extend({
   deltas: MetricValues,
 });
 export type AggregateRow = z.infer<typeof AggregateRow>;
+
+/**
+ * How both stores keep `missing` and `data_coverage`: one JSON document in the existing
+ * `missing_json` column, so neither SQLite nor YDB needs a schema change (the metric
+ * columns stay flat for DataLens). Rows stored before `data_coverage` existed hold the
+ * bare `missing` record; they read back with no coverage entries (unknown, not 100 %).
+ */
+const StoredNotes = z.union([
+  z.object({ missing: MissingCounts, data_coverage: DataCoverage }),
+  MissingCounts.transform((missing) => ({ missing, data_coverage: {} as DataCoverage })),
+]);
+
+export function aggregateNotes(r: Pick<AggregateRow, 'missing' | 'data_coverage'>): { missing: MissingCounts; data_coverage: DataCoverage } {
+  return { missing: r.missing, data_coverage: r.data_coverage };
+}
+
+export function parseAggregateNotes(json: unknown): { missing: MissingCounts; data_coverage: DataCoverage } {
+  return StoredNotes.parse(json);
+}
 
 /** `municipality:budennovsky`, `region:26`: the key of a scope inside one region. */
 export function scopeKey(scope: Pick<Scope, 'level' | 'id'>): string {

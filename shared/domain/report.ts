@@ -117,6 +117,7 @@ export const EVALUATION_STATUS_RU: Readonly<Record<EvaluationStatus, string>> = 
   at_risk: 'под угрозой',
   pending: 'в процессе',
   no_data: 'нет данных',
+  provisional: 'нет полных данных',
 };
 
 /**

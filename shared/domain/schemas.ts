@@ -103,7 +103,12 @@ export const Issue = z.object({
 });
 export type Issue = z.infer<typeof Issue>;
 
-export const UploadStatus = z.enum(['accepted', 'partial', 'rejected', 'superseded', 'skipped']);
+/**
+ * `replaced`: accepted, then every unit it held was taken over by a newer upload of the same
+ * (period, kind, municipality) — `replaced_by` names it. `duplicate`: its content equals the
+ * upload in force for every unit it carries, so nothing changed.
+ */
+export const UploadStatus = z.enum(['accepted', 'partial', 'rejected', 'superseded', 'skipped', 'replaced', 'duplicate']);
 export type UploadStatus = z.infer<typeof UploadStatus>;
 
 export const TableReport = z.object({
@@ -123,6 +128,25 @@ export const TableReport = z.object({
   }),
 });
 export type TableReport = z.infer<typeof TableReport>;
+
+/** What a municipality's table held in one period: schools (or МОУО rows), teachers and pupils. */
+export const UnitFigures = z.object({
+  schools: z.number().int().nonnegative(),
+  teachers: z.number().int().nonnegative().nullable(),
+  students: z.number().int().nonnegative().nullable(),
+});
+export type UnitFigures = z.infer<typeof UnitFigures>;
+
+/** One (period, kind, municipality) an upload took over from an earlier one, with before → after. */
+export const Replacement = z.object({
+  period: Period,
+  kind: TableKind,
+  municipality_id: z.string(),
+  replaced_upload_id: z.string(),
+  before: UnitFigures,
+  after: UnitFigures,
+});
+export type Replacement = z.infer<typeof Replacement>;
 
 /** The outcome of one uploaded object: stored next to the upload and returned by CLI and API. */
 export const UploadReport = z.object({
@@ -151,10 +175,35 @@ export const UploadReport = z.object({
   issue_counts: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** issues counted in `issue_counts` but not listed in `errors` or `warnings` */
   issues_omitted: z.number().int().nonnegative().optional(),
+  /** what this upload replaced (empty in reports written before replacements were listed) */
+  replacements: z.array(Replacement).default([]),
+  /** the upload that took over every unit of this one (status `replaced`); null otherwise */
+  replaced_by: z.string().nullable().default(null),
   received_at: z.string(),
   completed_at: z.string(),
 });
 export type UploadReport = z.infer<typeof UploadReport>;
+
+/** Of one table kind: how many municipalities of the region's reference have rows, and which do not (ids). */
+export const KindCompleteness = z.object({ expected: z.number().int().nonnegative(), reported: z.number().int().nonnegative(), missing: z.array(z.string()) });
+export type KindCompleteness = z.infer<typeof KindCompleteness>;
+
+/** incomplete = closed after the reporting deadline with data still missing */
+export const CompletenessState = z.enum(['complete', 'provisional', 'incomplete']);
+export type CompletenessState = z.infer<typeof CompletenessState>;
+
+/** Which municipalities of the region's reference a (region, period) has data for, per table kind. */
+export const Completeness = z.object({
+  complete: z.boolean(),
+  state: CompletenessState,
+  /** «предварительно: 1 из 33 МОУО» | «неполные данные: нет выгрузок Александровский МО, …» | null when complete */
+  label: z.string().nullable(),
+  /** municipalities of the reference with school rows */
+  schools: KindCompleteness,
+  /** municipalities of the reference with a row in the МОУО table */
+  municipalities: KindCompleteness,
+});
+export type Completeness = z.infer<typeof Completeness>;
 
 /** Handed from ingest to aggregate: a (region, period) whose snapshots changed. */
 export const PeriodChanged = z.object({

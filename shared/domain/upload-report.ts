@@ -109,6 +109,8 @@ export function completedReport(
     rows,
     file_error: null,
     ...issueFields(r.issues),
+    replacements: [],
+    replaced_by: null,
     completed_at: completedAt,
   };
 }
@@ -132,6 +134,8 @@ export function rejectedReport(base: ReportBase, fileError: Issue, r: { delimite
     warnings: issues.warnings,
     issue_counts: counts,
     issues_omitted: issues.issues_omitted,
+    replacements: [],
+    replaced_by: null,
     completed_at: completedAt,
   };
 }

@@ -86,6 +86,8 @@ export function uploadReport(over: Partial<UploadReport> = {}): UploadReport {
     file_error: null,
     errors: [],
     warnings: [],
+    replacements: [],
+    replaced_by: null,
     received_at: '2023-03-13T09:00:00.000Z',
     completed_at: '2023-03-13T09:00:01.000Z',
     ...over,
@@ -105,12 +107,12 @@ export function unitScope(level: ScopeLevel = 'region', id = level === 'region' 
 
 /** The region's row with every metric and delta null. */
 export function aggregateRow(over: Partial<AggregateRow> = {}): AggregateRow {
-  return { region: '26', period: P1, scope: unitScope(), has_export: true, values: emptyMetricValues(), deltas: emptyMetricValues(), missing: {}, warnings: [], ...over };
+  return { region: '26', period: P1, scope: unitScope(), has_export: true, values: emptyMetricValues(), deltas: emptyMetricValues(), missing: {}, data_coverage: {}, warnings: [], ...over };
 }
 
 /**
  * A municipality's (or the region's) row with a value in every metric but the first: a share
- * its index's last digit in tenths, a count `base` × its index; two deltas and one missing count.
+ * its index's last digit in tenths, a count `base` × its index; two deltas, one missing count and its coverage.
  */
 export function filledAggregateRow(over: { period?: Period; level?: ScopeLevel; id?: string; base?: number } = {}): AggregateRow {
   const base = over.base ?? 1;
@@ -121,6 +123,7 @@ export function filledAggregateRow(over: { period?: Period; level?: ScopeLevel; 
     values,
     deltas: { ...emptyMetricValues(), teachers_total: -3, teachers_in_sferum_share: 0.05 },
     missing: { teachers_calls: 2 },
+    data_coverage: { teachers_calls_share: 0.75, teachers_msg3_share: 1, students_in_sferum_share: null },
   });
 }
 

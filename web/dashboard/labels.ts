@@ -27,6 +27,7 @@ export const EVALUATION_RU: Readonly<Record<Standing, string>> = {
   at_risk: 'под угрозой: по тренду цель не будет достигнута к сроку',
   pending: 'в графике: по тренду цель будет достигнута к сроку',
   no_data: 'нет данных',
+  provisional: 'нет полных данных',
   none: 'цели нет',
 };
 
@@ -44,6 +45,8 @@ export const UPLOAD_STATUS_RU: Readonly<Record<UploadSummary['status'], string>>
   rejected: 'отклонена',
   superseded: 'заменена более новой',
   skipped: 'пропущена',
+  replaced: 'заменена',
+  duplicate: 'повтор: данные не изменились',
 };
 
 export const TABLE_RU: Readonly<Record<string, string>> = { schools: 'школы', municipalities: 'МОУО' };

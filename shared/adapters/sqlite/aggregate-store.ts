@@ -3,7 +3,7 @@
 // DataLens-style tools and plain SQL read it without unpacking JSON. A period is replaced
 // in one BEGIN IMMEDIATE transaction: delete its rows, insert the new ones.
 import { type ScopeLevel } from '../../domain/events.ts';
-import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
+import { aggregateNotes, COUNT_METRICS, DataQualityWarning, parseAggregateNotes, type AggregateRow } from '../../domain/metrics.ts';
 import { MetricId, type Period, periodLabel } from '../../domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { z } from 'zod';
@@ -43,7 +43,6 @@ type DbRow = Record<string, string | number | null> & {
 };
 
 const Warnings = z.array(DataQualityWarning);
-const Missing = z.record(z.string(), z.number().int().nonnegative());
 
 export function migrateAggregates(db: Db): void {
   db.exec(SCHEMA);
@@ -90,7 +89,7 @@ export class SqliteAggregateStore implements AggregateStore {
         values.length = 0;
         values.push(region, period.start, period.end, label, r.scope.level, r.scope.id, r.scope.name, r.has_export ? 1 : 0);
         for (const m of METRICS) values.push(r.values[m], r.deltas[m]);
-        values.push(JSON.stringify(r.missing), JSON.stringify(r.warnings));
+        values.push(JSON.stringify(aggregateNotes(r)), JSON.stringify(r.warnings));
         this.#insert.run(values);
       }
     });
@@ -131,7 +130,7 @@ function toRow(r: DbRow): AggregateRow {
     has_export: r.has_export === 1,
     values,
     deltas,
-    missing: Missing.parse(JSON.parse(r.missing_json)),
+    ...parseAggregateNotes(JSON.parse(r.missing_json)),
     warnings: Warnings.parse(JSON.parse(r.warnings_json)),
   };
 }

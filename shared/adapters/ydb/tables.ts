@@ -8,7 +8,7 @@ import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
 import { AlertState } from '../../domain/alerts.ts';
 import { NotificationEvent } from '../../domain/events.ts';
-import { COUNT_METRICS, DataQualityWarning, type AggregateRow } from '../../domain/metrics.ts';
+import { aggregateNotes, COUNT_METRICS, DataQualityWarning, parseAggregateNotes, type AggregateRow } from '../../domain/metrics.ts';
 import { MetricId, type MunicipalityRow, type Period, periodLabel, type SchoolRow, type TableKind, UploadReport } from '../../domain/schemas.ts';
 import { col, table, type AnyTable, type ColumnType, type RowOf } from './codec.ts';
 
@@ -231,7 +231,6 @@ export function parseReport(json: unknown): UploadReport {
 }
 
 const Warnings = z.array(DataQualityWarning);
-const Missing = z.record(z.string(), z.number().int().nonnegative());
 const Level = z.enum(['region', 'municipality']);
 
 export function aggregateToRow(r: AggregateRow): AggregateDbRow {
@@ -251,7 +250,7 @@ export function aggregateToRow(r: AggregateRow): AggregateDbRow {
     unit_name: r.scope.name,
     has_export: r.has_export,
     ...metrics,
-    missing_json: r.missing,
+    missing_json: aggregateNotes(r),
     warnings_json: r.warnings,
   };
 }
@@ -270,7 +269,7 @@ export function rowToAggregate(r: AggregateDbRow): AggregateRow {
     has_export: r.has_export,
     values,
     deltas,
-    missing: Missing.parse(r.missing_json),
+    ...parseAggregateNotes(r.missing_json),
     warnings: Warnings.parse(r.warnings_json),
   };
 }

@@ -1,5 +1,7 @@
-// Pure: a count cell → a non-negative integer, or null when the value is missing (empty,
-// `-`, `—`): a missing count is never 0. Called for every count cell of million-row files,
+// Pure: a count cell → a non-negative integer, or null when the value is missing.
+// Rosstat's convention (export contract, "Values" → count): a dash alone (`-`, `–`, `—`)
+// marks a phenomenon that is absent, so it is 0; empty, `…`, `...`, `н/д`, `нет данных` and
+// `x` mean no data, so null — a missing count is never 0. Called for every count cell of million-row files,
 // so text goes through one char-code loop with no regex and no intermediate strings;
 // only a rejected value builds a message.
 import { IssueCode } from '../errors.ts';
@@ -7,6 +9,15 @@ import type { CellValue } from '../cell.ts';
 import { fail, ok, type Fail, type Ok, type Result } from '../result.ts';
 
 const MISSING: Ok<null> = Object.freeze(ok(null));
+const ZERO: Ok<number> = Object.freeze(ok(0));
+
+/** The no-data marks after trimming and lower-casing (`Н/Д`, `X` and the Cyrillic `х` too). */
+const NO_DATA: ReadonlySet<string> = new Set(['…', '...', 'н/д', 'нет данных', 'x', 'х']);
+
+function isNoData(s: string, start: number, end: number): boolean {
+  if (end - start > 10) return false;
+  return NO_DATA.has(s.slice(start, end).toLowerCase().replace(/\s+/gu, ' '));
+}
 
 export function parseCount(raw: CellValue): Result<number | null> {
   if (raw === null) return MISSING;
@@ -30,7 +41,10 @@ function fromText(s: string): Result<number | null> {
   while (start < end && isBlank(s.charCodeAt(start))) start++;
   while (end > start && isBlank(s.charCodeAt(end - 1))) end--;
   if (start === end) return MISSING;
-  if (end - start === 1 && isDash(s.charCodeAt(start))) return MISSING;
+  const first = s.charCodeAt(start);
+  if (end - start === 1 && isDash(first)) return ZERO;
+  // Only a value that starts with no digit can be a no-data mark; digits take the fast loop.
+  if (!isDigit(first) && isNoData(s, start, end)) return MISSING;
 
   let n = 0;
   // Digits in the current group; a separator must follow 1-3 digits, and after the first
@@ -104,7 +118,7 @@ function isBlank(c: number): boolean {
   return isSeparator(c) || c === 9 || c === 10 || c === 13 || c === 0xfeff;
 }
 
-/** `-`, `–`, `—` and the minus sign `−`: alone they mean "no value", before digits a negative number. */
+/** `-`, `–`, `—` and the minus sign `−`: alone they mean 0 (nothing to count), before digits a negative number. */
 function isDash(c: number): boolean {
   return c === 45 || c === 0x2013 || c === 0x2014 || c === 0x2212;
 }

@@ -6,6 +6,8 @@ import {
   COUNT_METRICS,
   computeMetrics,
   metricDeltas,
+  aggregateNotes,
+  parseAggregateNotes,
   REGION_ONLY_METRICS,
   SHARE_METRICS,
   UNBOUNDED_SHARES,
@@ -38,6 +40,73 @@ function school(over: Partial<SchoolRow> = {}): SchoolRow {
 
 const run = (schools: SchoolRow[], municipalities: MunicipalityRow[] = []) =>
   computeMetrics({ region: '26', regionName: 'Ставропольский край', period: P1, schools, municipalities, reference: REF });
+
+describe('shares over all schools, with data coverage (hand-computed table)', () => {
+  // Prepare: five schools, two municipalities; a dash already parsed to 0 (s2's calls).
+  //   school  mun  teachers  msg3   calls  chat
+  //   s1      a        40      10      4     3
+  //   s2      a        60    null      0     3
+  //   s3      a       100       5   null     3
+  //   s4      b        50    null   null     3
+  //   s5      b      null       7      3     3     (no total: its counts have nothing to divide)
+  //   region: Σ teachers = 250; msg3 15/250 (coverage 140/250); calls 4/250 (coverage 100/250)
+  //   a:      Σ teachers = 200; msg3 15/200 (coverage 140/200); calls 4/200 (coverage 100/200)
+  //   b:      Σ teachers =  50; msg3 and calls: no school with both → null, coverage null
+  const rows = [
+    school({ school_inn: '2600000001', teachers_total: 40, teachers_msg3: 10, teachers_calls: 4 }),
+    school({ school_inn: '2600000002', teachers_total: 60, teachers_msg3: null, teachers_calls: 0 }),
+    school({ school_inn: '2600000003', teachers_total: 100, teachers_msg3: 5, teachers_calls: null }),
+    school({ school_inn: '2600000004', municipality_id: 'b', teachers_total: 50, teachers_msg3: null, teachers_calls: null }),
+    school({ school_inn: '2600000005', municipality_id: 'b', teachers_total: null, teachers_msg3: 7, teachers_calls: 3 }),
+  ].map((r) => ({ ...r, teachers_chat_creators: 3 }));
+  const m = run(rows);
+  const a = m.municipalities.find((x) => x.scope.id === 'a')!;
+  const b = m.municipalities.find((x) => x.scope.id === 'b')!;
+  const c = m.municipalities.find((x) => x.scope.id === 'c')!;
+
+  test('a missing count adds nothing to the numerator and its school stays in the denominator', () => {
+    expect(m.region_scope.values.teachers_msg3_share).toBe(15 / 250);
+    expect(m.region_scope.values.teachers_calls_share).toBe(4 / 250);
+    expect(a.values.teachers_msg3_share).toBe(15 / 200);
+    expect(a.values.teachers_calls_share).toBe(4 / 200);
+    // the rule this replaces divided by the reporting schools' teachers only: 15 / 140
+    expect(m.region_scope.values.teachers_msg3_share).not.toBe(15 / 140);
+  });
+
+  test('data_coverage is the fraction of the denominator from schools that reported the count', () => {
+    expect(m.region_scope.data_coverage).toMatchObject({ teachers_msg3_share: 140 / 250, teachers_calls_share: 100 / 250, teachers_chat_creators_share: 1 });
+    expect(a.data_coverage).toMatchObject({ teachers_msg3_share: 140 / 200, teachers_calls_share: 100 / 200, teachers_chat_creators_share: 1 });
+    expect(b.data_coverage).toMatchObject({ teachers_msg3_share: null, teachers_calls_share: null });
+    expect(b.values.teachers_msg3_share).toBeNull();
+  });
+
+  test('every share metric of a scope has one coverage entry; region-only shares only on the region', () => {
+    const regionShares = SHARE_METRICS;
+    expect(Object.keys(m.region_scope.data_coverage).sort()).toEqual([...regionShares].sort());
+    expect(Object.keys(c.data_coverage).sort()).toEqual(regionShares.filter((x) => !REGION_ONLY_METRICS.has(x)).sort());
+    expect(Object.values(c.data_coverage).every((x) => x === null)).toBe(true);
+    expect(m.region_scope.data_coverage.schools_in_sferum_share).toBe(1);
+  });
+
+  test('the seed reproduces with full coverage: 3666 / 17 218', () => {
+    const ids = municipalityIds(33);
+    const seed = SEED[0]!;
+    const r = computeMetrics({ region: '26', regionName: 'Ставропольский край', period: seed.period, schools: seedSchools(seed, ids), municipalities: seedMunicipalities(seed, ids), reference: ids.map((id) => ({ id, name: id })) });
+    expect(r.region_scope.values.teachers_chat_creators_share).toBe(3666 / 17218);
+    expect(r.region_scope.data_coverage.teachers_chat_creators_share).toBe(1);
+  });
+});
+
+describe('stored notes (missing_json)', () => {
+  test('missing and data_coverage round-trip through one JSON document', () => {
+    const notes = { missing: { teachers_calls: 2 }, data_coverage: { teachers_calls_share: 0.5, teachers_msg3_share: null } };
+    expect(parseAggregateNotes(JSON.parse(JSON.stringify(aggregateNotes(notes))))).toEqual(notes);
+  });
+
+  test('a row stored before data_coverage existed reads back with its missing counts and no coverage', () => {
+    expect(parseAggregateNotes({ teachers_calls: 2 })).toEqual({ missing: { teachers_calls: 2 }, data_coverage: {} });
+  });
+});
 
 describe('computeMetrics', () => {
   test('reproduces the seed counts and the 3666 / 17 218 chat-creator share of 20.02-22.02.2023', () => {
@@ -80,7 +149,7 @@ describe('computeMetrics', () => {
     expect(m.municipalities.find((x) => x.scope.id === 'a')!.missing).toEqual({ teachers_msg3: 1 });
   });
 
-  test('a share pairs each school count with the same school total when some totals are missing', () => {
+  test('a school without its total adds its count to no share, and its total gap is reported', () => {
     const m = run([
       school({ teachers_total: 10, teachers_calls: 4 }),
       school({ school_inn: '2600000002', school_key: 'k2', teachers_total: null, teachers_calls: 9 }),
@@ -88,6 +157,8 @@ describe('computeMetrics', () => {
     expect(m.region_scope.values.teachers_calls).toBe(13);
     expect(m.region_scope.values.teachers_total).toBe(10);
     expect(m.region_scope.values.teachers_calls_share).toBe(4 / 10);
+    expect(m.region_scope.data_coverage.teachers_calls_share).toBe(1);
+    expect(m.region_scope.missing).toEqual({ teachers_total: 1 });
   });
 
   test('teachers in Sferum above the total is a warning per school and per scope, and the share exceeds 1', () => {

@@ -20,6 +20,15 @@ function grouped(n: number, sep: string): string {
 }
 
 describe('parseCount', () => {
+  test.each([['-'], ['—'], ['–'], ['−'], [' - '], ['\u00a0—\u00a0']])('a dash alone, %j, is 0 (Rosstat: the phenomenon is absent)', (raw) => {
+    const r = parseCount(raw);
+    expect(r.ok && r.value).toBe(0);
+  });
+
+  test.each([['--'], ['- -'], ['н/д.'], ['xx']])('%j is neither a dash nor a no-data mark: a row error', (raw) => {
+    expect(parseCount(raw).ok).toBe(false);
+  });
+
   test.each([
     ['17218', 17218],
     ['17 218', 17218],
@@ -54,7 +63,7 @@ describe('parseCount', () => {
     expect(r.ok && Object.is(r.value, 0)).toBe(true);
   });
 
-  test.each([[''], ['   '], ['\u00a0'], ['-'], ['—'], ['–'], [' - '], [null]])('%j means missing: null, never 0', (raw) => {
+  test.each([[''], ['   '], ['\u00a0'], ['…'], ['...'], ['н/д'], ['Н/Д'], ['нет данных'], ['x'], ['X'], ['х'], [' … '], [null]])('%j means missing: null, never 0', (raw) => {
     expect(outcome(parseCount(raw))).toBeNull();
   });
 
@@ -73,7 +82,6 @@ describe('parseCount', () => {
     ['17218.', 'not a count'],
     ['.0', 'not a count'],
     ['--', 'not a count'],
-    ['нет данных', 'not a count'],
   ])('text %j is a row error (%s)', (raw, why) => {
     const r = parseCount(raw);
     expect(r).toMatchObject({ ok: false, code: IssueCode.BadCount });

@@ -19,7 +19,7 @@ describe('aggregate store', () => {
     const stored = h.wire.tableRows('aggregate_metrics');
     expect(stored.map((r) => [r.level, r.unit])).toEqual([['municipality', 'budennovsky'], ['region', '26']]);
     expect(stored[0]).toMatchObject({ teachers_total_delta: -3n, teachers_in_sferum_share_delta: 0.05, has_export: true });
-    expect(JSON.parse(stored[0]!.missing_json as string)).toEqual({ teachers_calls: 2 });
+    expect(JSON.parse(stored[0]!.missing_json as string)).toEqual({ missing: { teachers_calls: 2 }, data_coverage: { teachers_calls_share: 0.75, teachers_msg3_share: 1, students_in_sferum_share: null } });
   });
 
   test('units the period held and no longer has are gone after a replacement; other periods are untouched', async () => {

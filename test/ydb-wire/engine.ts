@@ -214,7 +214,6 @@ class Db {
   readonly written: { seq: number; table: string; key: string }[] = [];
   /** open snapshot transactions that read the live state */
   readonly pinned = new Set<EngineTx>();
-  temp = 0;
 
   constructor(ddl: readonly string[]) {
     this.sql.defaultSafeIntegers(true);
@@ -238,6 +237,16 @@ class Db {
     }
     return def;
   }
+}
+
+/** Prepared statements per connection and text: the adapters send the same few texts again and again. */
+const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+function prep(conn: Database.Database, sql: string): Database.Statement {
+  let cache = prepared.get(conn);
+  if (!cache) prepared.set(conn, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) cache.set(sql, (st = conn.prepare(sql)));
+  return st;
 }
 
 const keyOf = (def: TableDef, row: Row) => JSON.stringify(def.primaryKey.map((k) => (typeof row[k] === 'bigint' ? String(row[k]) : row[k])));
@@ -279,7 +288,7 @@ export class YqlEngine {
   rows(database: string, table: string): Row[] {
     const db = this.#db(database);
     const def = db.table(table, database);
-    const rows = db.sql.prepare(`SELECT * FROM ${quote(lastSegment(table))}`).all() as Row[];
+    const rows = prep(db.sql, `SELECT * FROM ${quote(lastSegment(table))}`).all() as Row[];
     return rows.map((r) => Object.fromEntries([...def.columns].map(([c, d]) => [c, fromCell(d.type, r[c])])));
   }
 
@@ -320,7 +329,7 @@ export class YqlEngine {
     const broken = () => new YqlError('ABORTED', `Transaction locks invalidated. Table: \`${database}/${lock.table}\`.`);
     const def = db.schema.get(lock.table)!;
     for (const w of db.written) if (w.seq > lock.seq && w.table === lock.table && lock.keys.has(w.key)) throw broken();
-    const now = db.sql.prepare(`SELECT ${def.primaryKey.map(quote).join(', ')} FROM ${quote(lock.table)} WHERE ${lock.where}`).all(...lock.args) as Row[];
+    const now = prep(db.sql, `SELECT ${def.primaryKey.map(quote).join(', ')} FROM ${quote(lock.table)} WHERE ${lock.where}`).all(...lock.args) as Row[];
     const keys = new Set(now.map((r) => keyOf(def, r)));
     if (keys.size !== lock.keys.size || [...keys].some((k) => !lock.keys.has(k))) throw broken();
     for (const w of db.written) if (w.seq > lock.seq && w.table === lock.table && keys.has(w.key)) throw broken();
@@ -351,12 +360,12 @@ export class YqlEngine {
         const key = keyOf(def, op.row);
         const where = def.primaryKey.map((k) => `${quote(k)} = ?`).join(' AND ');
         const keyArgs = def.primaryKey.map((k) => op.row[k]);
-        const exists = () => db.sql.prepare(`SELECT 1 FROM ${quote(op.table)} WHERE ${where}`).get(...keyArgs) !== undefined;
+        const exists = () => prep(db.sql, `SELECT 1 FROM ${quote(op.table)} WHERE ${where}`).get(...keyArgs) !== undefined;
         const given = Object.keys(op.row).filter((c) => !def.primaryKey.includes(c));
         const insert = (cols: string[]) =>
-          db.sql.prepare(`INSERT INTO ${quote(op.table)} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => op.row[c]));
+          prep(db.sql, `INSERT INTO ${quote(op.table)} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => op.row[c]));
         const update = () => {
-          if (given.length) db.sql.prepare(`UPDATE ${quote(op.table)} SET ${given.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`).run(...given.map((c) => op.row[c]), ...keyArgs);
+          if (given.length) prep(db.sql, `UPDATE ${quote(op.table)} SET ${given.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`).run(...given.map((c) => op.row[c]), ...keyArgs);
         };
         // YDB reads the row before a write that needs it (INSERT's check, an indexed table's index update)
         const reads = op.kind === 'insert' || op.kind === 'update' || def.indexes.size > 0;
@@ -374,7 +383,7 @@ export class YqlEngine {
             else insert(Object.keys(op.row));
             break;
           case 'replace':
-            db.sql.prepare(`DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
+            prep(db.sql, `DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
             insert(Object.keys(op.row));
             break;
           case 'update':
@@ -382,7 +391,7 @@ export class YqlEngine {
             else wrote = false;
             break;
           case 'delete':
-            db.sql.prepare(`DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
+            prep(db.sql, `DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
             break;
         }
         seen.add(`${op.table}|${key}`);
@@ -508,7 +517,7 @@ type Sql = { sql: string; args: unknown[] };
 type Source = { table: string; alias: string; def: TableDef; index: string | null };
 
 class Exec {
-  readonly #temps: string[] = [];
+  readonly #temps: { conn: Database.Database; name: string }[] = [];
   readonly #asTables = new Map<string, { name: string; fields: Map<string, string> }>();
 
   constructor(
@@ -521,7 +530,7 @@ class Exec {
   ) {}
 
   cleanup(): void {
-    for (const t of this.#temps) this.db.sql.exec(`DROP TABLE IF EXISTS temp.${quote(t)}`);
+    for (const t of this.#temps) t.conn.exec(`DROP TABLE IF EXISTS temp.${quote(t.name)}`);
     this.#temps.length = 0;
     this.#asTables.clear();
   }
@@ -548,11 +557,13 @@ class Exec {
       item.type.case === 'structType' ? item.type.value.members.map((m) => [m.name, typeText(m.type)]) : [['value', typeText(item)]],
     );
     const cells = toCell(p.type, p.value) as unknown[] | null;
-    const temp = `__wire_${name.slice(1)}_${++this.db.temp}`;
+    // one request runs at a time on a database (the engine is synchronous): a stable name per parameter
+    const temp = `__wire_${name.slice(1)}`;
     const cols = [...fields.keys()];
-    this.db.sql.exec(`CREATE TEMP TABLE ${quote(temp)} (${cols.map(quote).join(', ')})`);
-    this.#temps.push(temp);
-    const ins = this.db.sql.prepare(`INSERT INTO temp.${quote(temp)} VALUES (${cols.map(() => '?').join(', ')})`);
+    const conn = this.#read;
+    conn.exec(`DROP TABLE IF EXISTS temp.${quote(temp)}; CREATE TEMP TABLE ${quote(temp)} (${cols.map(quote).join(', ')})`);
+    this.#temps.push({ conn, name: temp });
+    const ins = conn.prepare(`INSERT INTO temp.${quote(temp)} VALUES (${cols.map(() => '?').join(', ')})`);
     for (const c of cells ?? []) ins.run(...(item.type.case === 'structType' ? cols.map((f) => (c as Row)[f]) : [c]));
     const out = { name: temp, fields };
     this.#asTables.set(name, out);
@@ -645,7 +656,7 @@ class Exec {
     const { sql, args } = this.#emit(st);
     let stmt: Database.Statement;
     try {
-      stmt = this.#read.prepare(sql);
+      stmt = prep(this.#read, sql);
     } catch (e) {
       throw sqliteError(e, this.database);
     }
@@ -733,23 +744,23 @@ class Exec {
     const where = emitted.length ? emitted.map((e) => `(${e.sql})`).join(' AND ') : '1';
     const args = emitted.flatMap((e) => e.args);
     const alias = s.alias !== s.table ? ` AS ${quote(s.alias)}` : '';
-    const scan = this.#read.prepare(`SELECT * FROM ${quote(s.table)}${alias} WHERE ${where}`).all(...args) as Row[];
-    let n = scan.length;
     // LIMIT stops the scan early when the rows come in key order and every row read is kept
     const limit = clause?.limit ? this.#limit(st, clause.limit) : null;
     const order = clause?.order ? st.slice(clause.order[0], clause.order[1] + 1).filter((t) => t.t === 'word' && !['DESC', 'ASC'].includes(upper(t))).map((t) => t.v) : [];
+    const desc = clause?.order ? st.slice(clause.order[0], clause.order[1] + 1).some((t) => upper(t) === 'DESC') : false;
     const continues = order.every((c, i) => c === rest[i]) || order.every((c, i) => c === key[i]);
-    if (limit !== null && residual === 0 && continues) n = Math.min(n, limit);
-    const rows = scan.slice(0, n);
+    const limited = limit !== null && residual === 0 && continues ? ` ORDER BY ${key.map((k) => `${quote(k)}${desc ? ' DESC' : ''}`).join(', ')} LIMIT ${limit}` : '';
+    const rows = prep(this.#read, `SELECT * FROM ${quote(s.table)}${alias} WHERE ${where}${limited}`).all(...args) as Row[];
+    const n = rows.length;
     const mainBytes = rows.reduce((b, r) => b + rowBytes(s.def, r), 0);
     this.io.rowsRead += s.index ? 2 * n : n;
     this.io.bytesRead += s.index ? mainBytes + rows.reduce((b, r) => b + rowBytes(s.def, r, key), 0) : mainBytes;
     if (this.tx.mode === 'serializableReadWrite' || this.tx.mode === 'implicit') {
       this.tx.locks.push({
         table: s.table,
-        where: where.replace(new RegExp(`${quote(s.alias)}\\.`, 'g'), ''),
+        where: where.replace(new RegExp(`${quote(s.alias)}\\.`, 'g'), '') + limited,
         args,
-        keys: new Set(scan.map((r) => keyOf(s.def, r))),
+        keys: new Set(rows.map((r) => keyOf(s.def, r))),
         seq: this.db.seq,
       });
     }
@@ -796,7 +807,7 @@ class Exec {
       const select = `SELECT ${keys}${sets.map((s, i) => `, (${s.sql.sql}) AS __set_${i}`).join('')} FROM ${quote(table)} WHERE ${where.sql}`;
       let rows: Row[];
       try {
-        rows = this.#read.prepare(select).all(...sets.flatMap((s) => s.sql.args), ...where.args) as Row[];
+        rows = prep(this.#read, select).all(...sets.flatMap((s) => s.sql.args), ...where.args) as Row[];
       } catch (e) {
         throw sqliteError(e, this.database);
       }
@@ -828,7 +839,7 @@ class Exec {
         const close = matching(st, i);
         const items = splitTop(st, i + 1, close);
         const e = items.map(([a, b]) => this.#emit(st, a, b + 1));
-        const r = this.#read.prepare(`SELECT ${e.map((x, n) => `(${x.sql}) AS c${n}`).join(', ')}`).get(...e.flatMap((x) => x.args)) as Row;
+        const r = prep(this.#read, `SELECT ${e.map((x, n) => `(${x.sql}) AS c${n}`).join(', ')}`).get(...e.flatMap((x) => x.args)) as Row;
         rows.push(Object.fromEntries(cols.map((c, n) => [c, r[`c${n}`]])));
         i = close + 1;
         if (st[i]?.v === ',') i++;
@@ -852,7 +863,7 @@ class Exec {
     const { sql, args } = this.#emit(st, from);
     let stmt: Database.Statement;
     try {
-      stmt = this.#read.prepare(sql);
+      stmt = prep(this.#read, sql);
     } catch (e) {
       throw sqliteError(e, this.database);
     }

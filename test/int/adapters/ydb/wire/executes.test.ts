@@ -9,7 +9,7 @@ import { QueryServiceDefinition } from '@ydbjs/api/query';
 import { TableServiceDefinition } from '@ydbjs/api/table';
 import { type TypedValue } from '@ydbjs/api/value';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { col, listParam, param } from '../../../../../shared/adapters/ydb/codec.ts';
+import { col, listParam, param, scalarListParam } from '../../../../../shared/adapters/ydb/codec.ts';
 import { ydbStoresOn } from '../../../../../shared/adapters/ydb/index.ts';
 import { COMMIT_POINTERS, POINTERS } from '../../../../../shared/adapters/ydb/queries.ts';
 import { T } from '../../../../../shared/adapters/ydb/tables.ts';
@@ -153,6 +153,20 @@ describe('transactions', () => {
     await exec(s1, UPSERT_ALERTS, alertRows(['m2', 'm3']), { begin: 'serializableReadWrite', commit: true });
     expect((await exec(s2, read, {}, { txId: snap.txId, commit: true })).rows).toBe(1);
     expect((await exec(s2, read, {}, { begin: 'snapshotReadOnly', commit: true })).rows).toBe(3);
+  });
+
+  test('a snapshot reads its own state through list parameters and AS_TABLE joins too', async () => {
+    const [s1, s2] = [await session(), await session()];
+    await exec(s1, UPSERT_ALERTS, alertRows(['m1', 'm2']), { begin: 'serializableReadWrite', commit: true });
+    const units = { $units: scalarListParam(col.utf8, ['m1', 'm2', 'm3']) };
+    const inList = 'DECLARE $units AS List<Utf8>;\nSELECT unit FROM alert_state WHERE region = "26" AND unit IN $units;';
+    const first = await exec(s2, inList, units, { begin: 'snapshotReadOnly' });
+    expect(first.rows).toBe(2);
+    await exec(s1, UPSERT_ALERTS, alertRows(['m3']), { begin: 'serializableReadWrite', commit: true });
+    expect((await exec(s2, inList, units, { txId: first.txId })).rows).toBe(2);
+    const join = 'SELECT a.unit AS unit FROM AS_TABLE($rows) AS k JOIN alert_state AS a ON a.region = k.region AND a.alert_id = k.alert_id AND a.level = k.level AND a.unit = k.unit;';
+    expect((await exec(s2, join, alertRows(['m1', 'm3']), { txId: first.txId, commit: true })).rows).toBe(1);
+    expect((await exec(s2, join, alertRows(['m1', 'm3']), { begin: 'snapshotReadOnly', commit: true })).rows).toBe(2);
   });
 
   test('two commitBatch racing on one pointer: one is ABORTED and re-run from its read, and the newer upload wins', async () => {

@@ -84,7 +84,16 @@ export type ClientOptions = {
   readonly maxResultRows?: number;
   /** Uniform [0, 1) source of the backoff jitter (tests fix it). */
   readonly random?: () => number;
+  /**
+   * The time the retry budget is measured in and the backoff sleeps on (default: the wall
+   * clock). Tests give a clock whose sleeps advance it at once, so a busy machine cannot
+   * move where a retry loop stops.
+   */
+  readonly clock?: RetryClock;
 };
+
+export type RetryClock = { now(): number; sleep(ms: number): Promise<void> };
+const WALL_CLOCK: RetryClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /**
  * 250 RU: 500 rows below 1 KB. At a new serverless database's 10 RU/s (with ~5 min of
@@ -145,15 +154,6 @@ function control(mode: TxMode, txId: string | undefined, commit: boolean): Messa
   const txSelector = txId ? { case: 'txId', value: txId } : { case: 'beginTx', value: { txMode: { case: mode, value: {} } } };
   return { txSelector, commitTx: commit } as MessageInit<TransactionControl>;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
 
 export class YdbClient {
   readonly #driver: Driver;
@@ -375,7 +375,7 @@ export class YdbClient {
   }
 
   #deadline(): number {
-    const now = Date.now();
+    const now = (this.#opts.clock ?? WALL_CLOCK).now();
     const bound = now + (this.#opts.maxElapsedMs ?? 30_000);
     const end = this.#opts.deadline?.();
     return end === undefined ? bound : Math.min(bound, end - (this.#opts.reserveMs ?? 1_500));
@@ -383,13 +383,14 @@ export class YdbClient {
 
   /** Runs `attempt` until it succeeds, fails for good, or the deadline leaves no room for another try. */
   async #retrying<T>(what: string, rerunSafe: boolean, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const clock = this.#opts.clock ?? WALL_CLOCK;
     const deadline = this.#deadline();
     const b = this.#opts.backoff ?? {};
     const random = this.#opts.random ?? Math.random;
     let reauthed = false;
     for (let n = 0; ; n++) {
       // the first attempt always gets at least a second, even past a tight deadline
-      const signal = AbortSignal.timeout(Math.max(deadline - Date.now(), n === 0 ? 1_000 : 1));
+      const signal = AbortSignal.timeout(Math.max(deadline - clock.now(), n === 0 ? 1_000 : 1));
       try {
         return await attempt(signal);
       } catch (err) {
@@ -402,10 +403,10 @@ export class YdbClient {
         }
         const slot = v.backoff === 'slow' ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
         const delay = v.backoff === 'instant' && n === 0 ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
-        if (Date.now() + delay >= deadline) {
+        if (clock.now() + delay >= deadline) {
           throw new TransientError(`YDB ${v.name} during ${what}: still failing after ${n + 1} attempts, at the invocation's deadline`, { cause: err });
         }
-        await sleep(delay);
+        await clock.sleep(delay);
       }
     }
   }

@@ -23,7 +23,7 @@ import { col, listOfEncoded, type RowOf } from '../../../../shared/adapters/ydb/
 import { T, schoolToRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../../shared/domain/errors.ts';
 import { numberedSchool } from '../../../support/builders.ts';
-import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
+import { fakeDriver, pageOf, resultSetOf, steppedClock, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
 
 /** No jitter pauses worth waiting for; the deadline is what bounds the retries. */
 const fast = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 2 }, random: () => 0.5 };
@@ -88,13 +88,14 @@ describe('YdbClient.bulkUpsert', () => {
 
   test('a chunk still throttled at the deadline ends as a TransientError before it', async () => {
     const { driver, calls } = fakeDriver(() => ydbError('OVERLOADED'));
-    const started = Date.now();
-    const err = await new YdbClient(driver, { ...fast, reserveMs: 50, deadline: () => started + 300 })
+    const clock = steppedClock();
+    const err = await new YdbClient(driver, { ...fast, backoff: { throttledBaseMs: 10, capMs: 40 }, clock, reserveMs: 50, deadline: () => 300 })
       .bulkUpsert('school_snapshot', T.schoolSnapshot.columns, [school(1)], 'staging')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect(Date.now() - started).toBeLessThan(300);
-    expect(calls.length).toBeGreaterThan(3);
+    // sleeps of 5, 10, 20, 20, … while the next one still ends before 300 - 50
+    expect(clock.now()).toBeLessThanOrEqual(250);
+    expect(calls.length).toBe(14);
   });
 });
 
@@ -131,9 +132,9 @@ describe('YdbClient.run and tx', () => {
 
   test('OVERLOADED on the commit ends as a retryable TransientError before the deadline', async () => {
     const { driver, calls } = fakeDriver((c) => (c.tx?.endsWith('+commit') ? ydbError('OVERLOADED') : undefined));
-    const started = Date.now();
+    const clock = steppedClock();
     let runs = 0;
-    const err = await new YdbClient(driver, { ...fast, reserveMs: 100, deadline: () => started + 500 })
+    const err = await new YdbClient(driver, { ...fast, backoff: { throttledBaseMs: 10, capMs: 40 }, clock, reserveMs: 100, deadline: () => 500 })
       .tx('serializable', 'flip', async (tx) => {
         runs++;
         await tx.query('SELECT 1;', {}, 'read');
@@ -143,8 +144,8 @@ describe('YdbClient.run and tx', () => {
     expect(err).toBeInstanceOf(TransientError);
     expect(isRetryable(err)).toBe(true);
     expect((err as Error).message).toMatch(/overloaded during flip.*deadline/);
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(runs).toBeGreaterThan(2);
+    expect(clock.now()).toBeLessThanOrEqual(400);
+    expect(runs).toBe(22);
     expect(calls.filter((c) => c.rpc === 'createSession')).toHaveLength(1);
   });
 

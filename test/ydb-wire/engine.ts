@@ -8,7 +8,8 @@
 //   UPSERT / INSERT / REPLACE / UPDATE ON / DELETE ON → row operations. Unknown tables,
 //   columns and indexes, and text SQLite cannot parse, are refused with YDB's status and
 //   issue text.
-// - Transactions are YDB's optimistic ones: writes are buffered and applied at commit;
+// - Transactions are YDB's optimistic ones: writes are buffered and applied at commit (the
+//   transaction's own reads see them, as YDB's immediate effects do);
 //   every read of a serializable transaction records the key range it read, and a commit
 //   whose ranges another transaction wrote since is ABORTED ("Transaction locks
 //   invalidated"). A snapshot read-only transaction reads the state of its first read
@@ -265,6 +266,49 @@ function sqliteError(e: unknown, database: string): YqlError {
   return new YqlError('GENERIC_ERROR', m);
 }
 
+/** One row operation on the live tables (inside the caller's SQLite transaction or savepoint). */
+function applyOp(db: Db, op: Op): { def: TableDef; key: string; wrote: boolean } {
+  const def = db.schema.get(op.table)!;
+  for (const k of def.primaryKey) {
+    if (op.row[k] === undefined) throw new YqlError('GENERIC_ERROR', `Missing key column in input: ${k} for table: /${op.table}`);
+  }
+  for (const c of Object.keys(op.row)) {
+    if (!def.columns.has(c)) throw new YqlError('GENERIC_ERROR', `Member not found: ${c}. Table: /${op.table}`);
+  }
+  const key = keyOf(def, op.row);
+  const where = def.primaryKey.map((k) => `${quote(k)} = ?`).join(' AND ');
+  const keyArgs = def.primaryKey.map((k) => op.row[k]);
+  const exists = () => prep(db.sql, `SELECT 1 FROM ${quote(op.table)} WHERE ${where}`).get(...keyArgs) !== undefined;
+  const given = Object.keys(op.row).filter((c) => !def.primaryKey.includes(c));
+  const insert = (cols: string[]) =>
+    prep(db.sql, `INSERT INTO ${quote(op.table)} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => op.row[c]));
+  const update = () => {
+    if (given.length) prep(db.sql, `UPDATE ${quote(op.table)} SET ${given.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`).run(...given.map((c) => op.row[c]), ...keyArgs);
+  };
+  const remove = () => prep(db.sql, `DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
+  switch (op.kind) {
+    case 'insert':
+      if (exists()) throw new YqlError('PRECONDITION_FAILED', 'Conflict with existing key.');
+      insert(Object.keys(op.row));
+      return { def, key, wrote: true };
+    case 'upsert':
+      if (exists()) update();
+      else insert(Object.keys(op.row));
+      return { def, key, wrote: true };
+    case 'replace':
+      remove();
+      insert(Object.keys(op.row));
+      return { def, key, wrote: true };
+    case 'update':
+      if (!exists()) return { def, key, wrote: false };
+      update();
+      return { def, key, wrote: true };
+    case 'delete':
+      remove();
+      return { def, key, wrote: true };
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The engine: every database of one wire server
 
@@ -325,6 +369,12 @@ export class YqlEngine {
     }
   }
 
+  /** @internal ABORTED if a commit since broke one of the transaction's locks. */
+  checkLocks(tx: EngineTx): void {
+    const db = this.#db(tx.database);
+    for (const lock of tx.locks) this.#check(db, tx.database, lock);
+  }
+
   #check(db: Db, database: string, lock: Lock): void {
     const broken = () => new YqlError('ABORTED', `Transaction locks invalidated. Table: \`${database}/${lock.table}\`.`);
     const def = db.schema.get(lock.table)!;
@@ -348,53 +398,10 @@ export class YqlEngine {
     const seq = db.seq + 1;
     const written: { seq: number; table: string; key: string }[] = [];
     const run = db.sql.transaction(() => {
-      const seen = new Set<string>();
       for (const op of ops) {
-        const def = db.schema.get(op.table)!;
-        for (const k of def.primaryKey) {
-          if (op.row[k] === undefined) throw new YqlError('GENERIC_ERROR', `Missing key column in input: ${k} for table: /${op.table}`);
-        }
-        for (const c of Object.keys(op.row)) {
-          if (!def.columns.has(c)) throw new YqlError('GENERIC_ERROR', `Member not found: ${c}. Table: /${op.table}`);
-        }
-        const key = keyOf(def, op.row);
-        const where = def.primaryKey.map((k) => `${quote(k)} = ?`).join(' AND ');
-        const keyArgs = def.primaryKey.map((k) => op.row[k]);
-        const exists = () => prep(db.sql, `SELECT 1 FROM ${quote(op.table)} WHERE ${where}`).get(...keyArgs) !== undefined;
-        const given = Object.keys(op.row).filter((c) => !def.primaryKey.includes(c));
-        const insert = (cols: string[]) =>
-          prep(db.sql, `INSERT INTO ${quote(op.table)} (${cols.map(quote).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => op.row[c]));
-        const update = () => {
-          if (given.length) prep(db.sql, `UPDATE ${quote(op.table)} SET ${given.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${where}`).run(...given.map((c) => op.row[c]), ...keyArgs);
-        };
+        const { def, key, wrote } = applyOp(db, op);
         // YDB reads the row before a write that needs it (INSERT's check, an indexed table's index update)
-        const reads = op.kind === 'insert' || op.kind === 'update' || def.indexes.size > 0;
-        if (reads) {
-          io.rowsRead += 1;
-        }
-        let wrote = true;
-        switch (op.kind) {
-          case 'insert':
-            if (exists() || seen.has(`${op.table}|${key}`)) throw new YqlError('PRECONDITION_FAILED', 'Conflict with existing key.');
-            insert(Object.keys(op.row));
-            break;
-          case 'upsert':
-            if (exists()) update();
-            else insert(Object.keys(op.row));
-            break;
-          case 'replace':
-            prep(db.sql, `DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
-            insert(Object.keys(op.row));
-            break;
-          case 'update':
-            if (exists()) update();
-            else wrote = false;
-            break;
-          case 'delete':
-            prep(db.sql, `DELETE FROM ${quote(op.table)} WHERE ${where}`).run(...keyArgs);
-            break;
-        }
-        seen.add(`${op.table}|${key}`);
+        if (op.kind === 'insert' || op.kind === 'update' || def.indexes.size > 0) io.rowsRead += 1;
         if (!wrote) continue;
         written.push({ seq, table: op.table, key });
         // the row and one row of each synchronous index (deletes are billed by count)
@@ -539,6 +546,26 @@ class Exec {
     return this.engine.reader(this.db, this.tx);
   }
 
+  /**
+   * Runs a read that must see this transaction's own earlier writes (YDB's immediate
+   * effects): they are applied inside a savepoint and rolled back after the read, so they
+   * still reach the tables only at commit. List parameters are materialised first (a
+   * temporary table created inside the savepoint would be rolled back with it).
+   */
+  #own<R>(st: readonly Token[], from: number, fn: () => R): R {
+    if (!this.tx.ops.length || this.#read !== this.db.sql) return fn();
+    for (let i = from; i < st.length; i++) {
+      if (st[i]!.t === 'param' && (upper(st[i - 1]) === 'IN' || (st[i - 1]?.v === '(' && upper(st[i - 2]) === 'AS_TABLE'))) this.#listTable(st[i]!.v);
+    }
+    this.db.sql.exec('SAVEPOINT wire_own');
+    try {
+      for (const op of this.tx.ops) applyOp(this.db, op);
+      return fn();
+    } finally {
+      this.db.sql.exec('ROLLBACK TO wire_own; RELEASE wire_own');
+    }
+  }
+
   #param(name: string): Param {
     const p = this.params[name];
     if (!p) throw new YqlError('BAD_REQUEST', `Missing value for parameter: ${name}`);
@@ -660,7 +687,7 @@ class Exec {
     } catch (e) {
       throw sqliteError(e, this.database);
     }
-    const rows = stmt.all(...args) as Row[];
+    const rows = this.#own(st, 0, () => stmt.all(...args) as Row[]);
     const columns = this.#types(stmt, st, sources, rows);
     for (const s of sources) this.#account(st, s, sources.length === 1);
     return { columns, rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, fromCell(c.type, r[c.name])]))) };
@@ -807,7 +834,7 @@ class Exec {
       const select = `SELECT ${keys}${sets.map((s, i) => `, (${s.sql.sql}) AS __set_${i}`).join('')} FROM ${quote(table)} WHERE ${where.sql}`;
       let rows: Row[];
       try {
-        rows = prep(this.#read, select).all(...sets.flatMap((s) => s.sql.args), ...where.args) as Row[];
+        rows = this.#own(st, 0, () => prep(this.#read, select).all(...sets.flatMap((s) => s.sql.args), ...where.args) as Row[]);
       } catch (e) {
         throw sqliteError(e, this.database);
       }
@@ -839,7 +866,7 @@ class Exec {
         const close = matching(st, i);
         const items = splitTop(st, i + 1, close);
         const e = items.map(([a, b]) => this.#emit(st, a, b + 1));
-        const r = prep(this.#read, `SELECT ${e.map((x, n) => `(${x.sql}) AS c${n}`).join(', ')}`).get(...e.flatMap((x) => x.args)) as Row;
+        const r = this.#own(st, 0, () => prep(this.#read, `SELECT ${e.map((x, n) => `(${x.sql}) AS c${n}`).join(', ')}`).get(...e.flatMap((x) => x.args)) as Row);
         rows.push(Object.fromEntries(cols.map((c, n) => [c, r[`c${n}`]])));
         i = close + 1;
         if (st[i]?.v === ',') i++;
@@ -852,7 +879,21 @@ class Exec {
     for (const c of rows[0] ? Object.keys(rows[0]) : []) {
       if (!def.columns.has(c)) throw new YqlError('GENERIC_ERROR', `Member not found: ${c}. Table: ${this.database}/${table}`);
     }
-    for (const row of rows) this.tx.ops.push({ kind, table, row, verb });
+    const ops: Op[] = rows.map((row) => ({ kind, table, row, verb }));
+    // an INSERT meets an existing key (committed, or written earlier in this transaction) now, as YDB's does
+    // (a transaction whose reads another commit changed since is ABORTED first, as at its commit)
+    if (kind === 'insert') {
+      this.engine.checkLocks(this.tx);
+      this.#own(st, 0, () => {
+        this.db.sql.exec('SAVEPOINT wire_insert');
+        try {
+          for (const op of ops) applyOp(this.db, op);
+        } finally {
+          this.db.sql.exec('ROLLBACK TO wire_insert; RELEASE wire_insert');
+        }
+      });
+    }
+    this.tx.ops.push(...ops);
   }
 
   /** The rows of the SELECT at `from` (AS_TABLE's rows directly when it is `SELECT * FROM AS_TABLE($p)`). */
@@ -867,7 +908,7 @@ class Exec {
     } catch (e) {
       throw sqliteError(e, this.database);
     }
-    const rows = stmt.all(...args) as Row[];
+    const rows = this.#own(st, from, () => stmt.all(...args) as Row[]);
     for (const s of sources) this.#account(rest, s, sources.length === 1);
     // cells of an AS_TABLE row are already in the table's storage form (days, 0/1, bigints)
     void def;

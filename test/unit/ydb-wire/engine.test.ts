@@ -88,6 +88,23 @@ describe('statements', () => {
     expect(refusal(() => e.execute(DB, 'SELECT k FROM t1;', {}, null, true))?.[0]).toBe('SCHEME_ERROR');
   });
 
+  test("a transaction reads its own writes (YDB's immediate effects); they reach the tables at commit, or never", () => {
+    const e = engine();
+    const tx = e.begin(DB, 'serializableReadWrite');
+    e.execute(DB, 'DELETE FROM alert_state WHERE unit = "m1";', {}, tx, false);
+    e.execute(DB, 'UPSERT INTO alert_state SELECT * FROM AS_TABLE($rows);', { $rows: alerts(['m4']) }, tx, false);
+    const seen = e.execute(DB, 'SELECT unit FROM alert_state ORDER BY unit;', {}, tx, false).sets[0]!.rows.map((r) => r.unit);
+    expect(seen).toEqual(['m2', 'm3', 'm4']);
+    expect(e.rows(DB, 'alert_state').map((r) => r.unit)).toEqual(['m1', 'm2', 'm3']);
+    expect(refusal(() => e.execute(DB, 'INSERT INTO alert_state SELECT * FROM AS_TABLE($rows);', { $rows: alerts(['m4']) }, tx, false))).toEqual(['PRECONDITION_FAILED', 'Conflict with existing key.']);
+    e.commit(tx);
+    expect(e.rows(DB, 'alert_state').map((r) => r.unit)).toEqual(['m2', 'm3', 'm4']);
+    const dropped = e.begin(DB, 'serializableReadWrite');
+    e.execute(DB, 'UPSERT INTO alert_state SELECT * FROM AS_TABLE($rows);', { $rows: alerts(['m9']) }, dropped, false);
+    e.discard(dropped);
+    expect(e.rows(DB, 'alert_state').map((r) => r.unit)).toEqual(['m2', 'm3', 'm4']);
+  });
+
   test('databases are apart: each starts migrated and empty', () => {
     const e = engine();
     expect(e.rows('/local/other', 'alert_state')).toEqual([]);

@@ -80,6 +80,18 @@ export const GRPC_CLASSES: Readonly<Record<string, FailureClass>> = {
   UNAUTHENTICATED: c('never', 'fast', true),
 };
 
+/**
+ * A gRPC call got no answer within its own timeout (not the unit's deadline): ambiguous —
+ * the statement may have been applied — and the connection is suspect (a connection that
+ * died while the instance was frozen answers nothing).
+ */
+export class CallTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'CallTimeoutError';
+  }
+}
+
 /** Anything unrecognised: not retried, and the session kept. */
 const UNKNOWN_FAILURE = c('never', 'fast', false);
 
@@ -105,8 +117,9 @@ export function isClientAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
 }
 
-/** The class of a failure: a YDB status, a gRPC code, or unknown. */
+/** The class of a failure: a YDB status, a gRPC code, our own call timeout, or unknown. */
 export function classify(err: unknown): FailureClass & { readonly name: string } {
+  if (err instanceof CallTimeoutError) return { ...c('idempotent', 'fast', true), name: 'call timeout' };
   const status = statusOf(err);
   if (status !== null) {
     const name = (S as unknown as Record<number, string>)[status] ?? String(status);
@@ -127,6 +140,8 @@ export type Verdict = {
   readonly backoff: Backoff;
   /** fetch the token again before the retry (gRPC UNAUTHENTICATED, once) */
   readonly reauth: boolean;
+  /** replace the driver's channel before the retry (a call that got no answer) */
+  readonly reconnect: boolean;
   readonly name: string;
 };
 
@@ -139,6 +154,7 @@ export function verdict(err: unknown, idempotent: boolean): Verdict {
     newSession: k.newSession,
     backoff: k.backoff,
     reauth,
+    reconnect: err instanceof CallTimeoutError,
     name: k.name,
   };
 }
@@ -164,6 +180,7 @@ export function translateError(err: unknown, what: string): PipelineError {
     if (k.retry !== 'never') return new TransientError(`YDB transport failure (${k.name}) during ${what}: ${err.details}`, { cause: err });
     return new PipelineError(`YDB ${k.name} during ${what}: ${err.details}`, `ydb.${k.name.replace(' ', '_')}`, false, { cause: err });
   }
+  if (err instanceof CallTimeoutError) return new TransientError(`YDB gave ${err.message} during ${what}`, { cause: err });
   if (isClientAbort(err)) {
     return new TransientError(`YDB call cancelled at the invocation's deadline during ${what}`, { cause: err });
   }

@@ -5,7 +5,7 @@
 // runs on a new session, whether a new token is fetched — and what the caller is told.
 import { describe, expect, test } from 'vitest';
 import { YdbClient } from '../../../../shared/adapters/ydb/client.ts';
-import { GRPC_CLASSES, YDB_STATUS_CLASSES, verdict } from '../../../../shared/adapters/ydb/errors.ts';
+import { CallTimeoutError, GRPC_CLASSES, YDB_STATUS_CLASSES, translateError, verdict } from '../../../../shared/adapters/ydb/errors.ts';
 import { isRetryable } from '../../../../shared/domain/errors.ts';
 import { fakeDriver, ydbError } from '../../../support/ydb-results.ts';
 
@@ -127,5 +127,14 @@ describe('gRPC codes', () => {
       expect(forced).toEqual([true]);
       expect(calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(2);
     }
+  });
+});
+
+describe("the client's own call timeout", () => {
+  test('ambiguous (maybe applied): retried only for idempotent work, on a new session over a new channel; the caller may retry', () => {
+    const err = new CallTimeoutError(5_000);
+    expect(verdict(err, true)).toMatchObject({ retry: true, newSession: true, reconnect: true });
+    expect(verdict(err, false).retry).toBe(false);
+    expect(isRetryable(translateError(err, 'a read'))).toBe(true);
   });
 });

@@ -187,6 +187,8 @@ export class YdbWire {
   #matched = new WeakSet<WireCall>();
   /** calls not yet answered, and when one last arrived or was answered (for idle) */
   #active = 0;
+  /** calls waiting in a hold */
+  #parked = 0;
   #ddl: readonly string[];
   #engine: YqlEngine;
   /** bumped by reset(): calls that only finish an earlier epoch's business are served, not recorded */
@@ -292,7 +294,8 @@ export class YdbWire {
    * it cannot leak into the next test's calls however late a busy machine delivers it.
    */
   idle(): Promise<void> {
-    return this.until(() => this.#active === 0);
+    // a call parked by a hold waits for the test, not for the server
+    return this.until(() => this.#active - this.#parked === 0);
   }
 
   /** Sessions created and neither deleted nor dropped by the server. */
@@ -424,7 +427,10 @@ export class YdbWire {
       if (h.calls.length >= h.count) continue;
       h.calls.push(call);
       if (h.calls.length === h.count) h.arrive([...h.calls]);
+      this.#parked++;
+      this.#changed();
       await new Promise<void>((ok) => h.waiters.push(ok));
+      this.#parked--;
     }
   }
 

@@ -11,7 +11,6 @@ import { type TypedValue } from '@ydbjs/api/value';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { col, listParam, param, scalarListParam } from '../../../../../shared/adapters/ydb/codec.ts';
 import { ydbStoresOn } from '../../../../../shared/adapters/ydb/index.ts';
-import { COMMIT_POINTERS } from '../../../../../shared/adapters/ydb/queries.ts';
 import { T } from '../../../../../shared/adapters/ydb/tables.ts';
 import { batchCommit, P1, schoolRow } from '../../../../support/builders.ts';
 import { DOUBLE_CLIENT } from '../../../../support/ydb-double.ts';
@@ -126,6 +125,7 @@ describe('transactions', () => {
 SELECT municipality_id, batch_id FROM current_batch
 WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND kind = $kind
 ORDER BY municipality_id LIMIT $limit;`;
+  const POINTER_WRITE = 'UPSERT INTO current_batch SELECT * FROM AS_TABLE($pointers);';
   const params = (): Record<string, TypedValue> => ({
     $region: utf8('26'), $period_start: param(col.date, P1.start), $period_end: param(col.date, P1.end), $kind: utf8('schools'), $limit: param(col.uint64, 500),
   });
@@ -134,7 +134,6 @@ ORDER BY municipality_id LIMIT $limit;`;
       region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: 'm1', batch_id: batch, upload_id: `u-${batch}`,
       source_modified_ms: 1000, source_sequence: sequence, version: 1,
     }]),
-    $units: listParam(T.batchUnit.columns, [{ batch_id: batch, region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: 'm1' }]),
   });
 
   test('two transactions read one pointer, both write it: the second commit is ABORTED (locks invalidated), the first one holds', async () => {
@@ -142,8 +141,8 @@ ORDER BY municipality_id LIMIT $limit;`;
     const r1 = await exec(s1, POINTER_READ, params(), { begin: 'serializableReadWrite' });
     const r2 = await exec(s2, POINTER_READ, params(), { begin: 'serializableReadWrite' });
     expect([r1.rows, r2.rows]).toEqual([0, 0]);
-    const w1 = await exec(s1, COMMIT_POINTERS, flip('b1', 1), { txId: r1.txId, commit: true });
-    const w2 = await exec(s2, COMMIT_POINTERS, flip('b2', 2), { txId: r2.txId, commit: true });
+    const w1 = await exec(s1, POINTER_WRITE, flip('b1', 1), { txId: r1.txId, commit: true });
+    const w2 = await exec(s2, POINTER_WRITE, flip('b2', 2), { txId: r2.txId, commit: true });
     expect(S[w1.status]).toBe('SUCCESS');
     expect([S[w2.status], w2.issues]).toEqual(['ABORTED', 'Transaction locks invalidated. Table: `/local/current_batch`.']);
     expect(wire.tableRows('current_batch').map((r) => r.batch_id)).toEqual(['b1']);
@@ -179,13 +178,13 @@ ORDER BY municipality_id LIMIT $limit;`;
     await stores.snapshots.stageSchoolRows('older', [schoolRow({ teachers_total: 1 })]);
     await stores.snapshots.stageSchoolRows('newer', [schoolRow({ teachers_total: 2 })]);
     // both transactions have read the pointers before either writes: a race set up by events
-    const gate = wire.hold({ method: 'ExecuteQuery', match: (q) => q.text === COMMIT_POINTERS, count: 2 });
+    const gate = wire.hold({ method: 'ExecuteQuery', match: (q) => q.tx.commit && q.tx.txId !== null, count: 2 });
     const older = stores.snapshots.commitBatch(batchCommit({ batchId: 'older', uploadId: 'u1', source: { lastModifiedMs: 1000, sequence: 1 } }));
     const newer = stores.snapshots.commitBatch(batchCommit({ batchId: 'newer', uploadId: 'u2', source: { lastModifiedMs: 2000, sequence: 2 } }));
     await gate.arrived;
     gate.release();
     const results = await Promise.all([older, newer]);
-    expect(wire.calls.filter((c) => c.query?.text === COMMIT_POINTERS && c.status === 'ABORTED')).toHaveLength(1);
+    expect(wire.calls.filter((c) => c.query?.tx.commit && c.status === 'ABORTED')).toHaveLength(1);
     expect(results[1]).toEqual({ applied: 1, superseded: 0, periods: [P1] });
     expect([{ applied: 1, superseded: 0, periods: [P1] }, { applied: 0, superseded: 1, periods: [] }]).toContainEqual(results[0]);
     expect((await stores.snapshots.currentSchools('26', P1)).map((s) => s.teachers_total)).toEqual([2]);

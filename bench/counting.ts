@@ -5,7 +5,7 @@
 import type { AggregateStore } from '../shared/ports/aggregate-store.ts';
 import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../shared/ports/snapshot-store.ts';
 import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../shared/ports/upload-ledger.ts';
-import type { MunicipalityRow, Period, SchoolRow, UploadReport } from '../shared/domain/schemas.ts';
+import type { Completeness, MunicipalityRow, Period, SchoolRow, UploadReport } from '../shared/domain/schemas.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
 import { municipalityRecord, schoolRecord } from '../shared/adapters/snapshot-rows.ts';
 
@@ -86,6 +86,18 @@ export class CountingSnapshots implements SnapshotStore {
   periods(region: string) {
     return this.inner.periods(region);
   }
+  inForce(region: string, period: Period) {
+    return this.inner.inForce(region, period);
+  }
+  batchRows(batchId: BatchId, region: string, period: Period) {
+    return this.inner.batchRows(batchId, region, period);
+  }
+  batchInForce(batchId: BatchId, region: string) {
+    return this.inner.batchInForce(batchId, region);
+  }
+  schoolSources(region: string, period: Period, municipalityId: string) {
+    return this.inner.schoolSources(region, period, municipalityId);
+  }
 }
 
 export class CountingLedger implements UploadLedger {
@@ -122,12 +134,15 @@ export class CountingAggregates implements AggregateStore {
     private readonly inner: AggregateStore,
     private readonly c: WriteCounter,
   ) {}
-  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]) {
+  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[], completeness?: Completeness) {
     for (const r of rows) {
       this.c.aggregateRows++;
       this.c.aggregateBytes += recordBytes(r);
     }
-    return this.inner.replacePeriod(region, period, rows);
+    return this.inner.replacePeriod(region, period, rows, completeness);
+  }
+  completeness(region: string) {
+    return this.inner.completeness(region);
   }
   readPeriod(region: string, period: Period) {
     return this.inner.readPeriod(region, period);

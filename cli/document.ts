@@ -8,7 +8,7 @@ import { reportKeyOf } from '../shared/domain/upload-report.ts';
 import { NotificationEvent } from '../shared/domain/events.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
 import { regionalTable } from '../shared/domain/report.ts';
-import { periodKey, periodLabel, UploadReport, type Issue } from '../shared/domain/schemas.ts';
+import { periodKey, periodLabel, UploadReport, type Completeness, type Issue } from '../shared/domain/schemas.ts';
 import type { ObjectStore } from '../shared/ports/object-store.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
 import { terminalTable } from './table.ts';
@@ -33,6 +33,8 @@ export type RunUpload = z.infer<typeof RunUpload>;
 
 export type PeriodSummary = {
   period: { start: string; end: string; label: string };
+  /** which municipalities' exports the period has, as stored with its aggregates */
+  completeness: Completeness | null;
   region: { id: string; metrics: Record<string, number | null> };
   municipalities: { id: string; name: string; metrics: Record<string, number | null> }[];
   warnings: unknown[];
@@ -98,11 +100,13 @@ export async function collect(input: {
   }
   const periods: PeriodSummary[] = [];
   for (const region of input.regions) {
+    const completeness = new Map((await input.stores.aggregates.completeness(region)).map((c) => [periodKey(c.period), c.completeness]));
     for (const period of await input.stores.aggregates.periods(region)) {
       const rows = await input.stores.aggregates.readPeriod(region, period);
       const regionRow = rows.find((r) => r.scope.level === 'region');
       periods.push({
         period: { start: period.start, end: period.end, label: periodLabel(period) },
+        completeness: completeness.get(periodKey(period)) ?? null,
         region: { id: region, metrics: { ...(regionRow?.values ?? {}) } },
         municipalities: rows.filter((r) => r.scope.level === 'municipality').map((r) => ({ id: r.scope.id, name: r.scope.name, metrics: { ...r.values } })),
         warnings: rows.flatMap((r) => r.warnings),

@@ -8,7 +8,7 @@ import type { AlertState } from '../domain/alerts.ts';
 import { inactiveSchoolsTable } from '../domain/report.ts';
 import type { Scope } from '../domain/events.ts';
 import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
-import { periodKey, type Period } from '../domain/schemas.ts';
+import { periodKey, type Period, type UploadReport } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReadModel, ReadView } from '../ports/read-model.ts';
@@ -25,7 +25,7 @@ import type { ResponseCache } from './response-cache.ts';
 import { documentName, readInactiveSchools, readReportDocument, resolveRequest, weeksInRange, type ApiRegion, type RequestProblem } from './report.ts';
 import { matchRoute, type Route } from '../domain/routes.ts';
 import { createUpload, uploadPage, type UploadDeps } from './uploads.ts';
-import { historyPeriods, inactiveSchoolsBody, periodBody, periodsBody, temporaryUnknownCompleteness, timeseriesBody, uploadsPage, type AlertsBody } from './views.ts';
+import { completenessLookup, historyPeriods, inactiveSchoolsBody, periodBody, periodsBody, sourcesBody, timeseriesBody, uploadsPage, type AlertsBody, type CompletenessOf } from './views.ts';
 
 export type { ApiRegion } from './report.ts';
 
@@ -107,7 +107,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
       return readResponse(deps, req, async (v) => {
-        return json(200, periodsBody(p.value.region, await v.periods(p.value.region), temporaryUnknownCompleteness));
+        return json(200, periodsBody(p.value.region, await v.periods(p.value.region), await completenessOf(v, deps, p.value.region)));
       });
     }
     case 'period': {
@@ -118,10 +118,40 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       return readResponse(deps, req, async (v) => {
         const rows = await v.readPeriod(region, period);
         if (rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-        const earlier = historyPeriods(await v.periods(region), period);
+        const completeness = await completenessOf(v, deps, region);
+        const earlier = historyPeriods(await v.periods(region), period, completeness);
         const history: { period: Period; rows: AggregateRow[] }[] = [];
         for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
-        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness: temporaryUnknownCompleteness }));
+        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
+      });
+    }
+    case 'sources': {
+      const p = parseParams(RouteParams.sources, path, q);
+      if (!p.ok) return badParam(p.error);
+      const { region, period, municipality } = p.value;
+      const ref = deps.regions.get(region);
+      if (!ref) return regionNotFound(region);
+      if (municipality !== undefined && !ref.municipalities.some((m) => m.id === municipality)) {
+        return apiError(404, 'scope_not_found', `municipality: no municipality "${municipality}" in region ${region}`, { parameter: 'municipality' });
+      }
+      return readResponse(deps, req, async (v) => {
+        const inForce = await v.inForce(region, period);
+        if (inForce.length === 0) return apiError(404, 'period_not_found', `no data for period ${periodKey(period)} in region ${region}`);
+        // the uploads in force, then back through each report's replacements of the period
+        const reports = new Map<string, UploadReport>();
+        let wanted = [...new Set(inForce.map((u) => u.uploadId))];
+        while (wanted.length > 0) {
+          const next: string[] = [];
+          for (const id of wanted) {
+            const r = await v.report(id);
+            if (!r) continue;
+            reports.set(id, r);
+            for (const x of r.replacements) if (periodKey(x.period) === periodKey(period) && !reports.has(x.replaced_upload_id)) next.push(x.replaced_upload_id);
+          }
+          wanted = [...new Set(next)].filter((id) => !reports.has(id));
+        }
+        const schools = municipality === undefined ? [] : await v.schoolSources(region, period, municipality);
+        return json(200, sourcesBody({ region, period, completeness: await completenessOf(v, deps, region), reference: ref.municipalities, inForce, reports, schools }));
       });
     }
     case 'timeseries': {
@@ -136,7 +166,9 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
           : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
       if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
       if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
-      return readResponse(deps, req, async (v) => json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: temporaryUnknownCompleteness })));
+      return readResponse(deps, req, async (v) =>
+        json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: await completenessOf(v, deps, region) })),
+      );
     }
     case 'report_csv':
     case 'report_xlsx':
@@ -160,7 +192,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, temporaryUnknownCompleteness));
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, await completenessOf(v, deps, region.code)));
         return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }
@@ -183,7 +215,10 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       // one item more than the page says whether another page exists
       return readResponse(deps, req, async (v) => {
         const fetched = await v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before });
-        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b }), temporaryUnknownCompleteness));
+        const regions = [...new Set(fetched.map((r) => r.report.region ?? deps.defaultRegion))];
+        const lookups = new Map(await Promise.all(regions.map(async (code) => [code, await completenessOf(v, deps, code)] as const)));
+        const completeness = (region: string | null): CompletenessOf => lookups.get(region ?? deps.defaultRegion)!;
+        return json(200, uploadsPage(fetched, limit, (b) => encodeCursor({ v: 1, before: b }), completeness));
       });
     }
     case 'upload': {
@@ -212,6 +247,11 @@ function readResponse(deps: ApiDeps, req: ApiRequest, build: (view: ReadView) =>
     if (key !== null && response.statusCode === 200) cache!.set(key, response);
     return response;
   });
+}
+
+/** The stored completeness of a region's periods, read once per response. */
+async function completenessOf(view: ReadView, deps: ApiDeps, region: string): Promise<CompletenessOf> {
+  return completenessLookup(await view.completeness(region), deps.regions.get(region)?.municipalities ?? []);
 }
 
 function requestProblem(e: RequestProblem): ApiResponse {

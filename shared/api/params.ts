@@ -67,6 +67,7 @@ const WeekRange = WeekRangeShape.refine(inOrder, IN_ORDER);
 export const RouteParams = {
   periods: z.object({ region: Region }),
   period: z.object({ region: Region, period: PeriodParam }),
+  sources: z.object({ region: Region, period: PeriodParam, municipality: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected a municipality id of the region').optional() }),
   timeseries: z.object({ region: Region, metric: MetricId, scope: ScopeParam }),
   report: WeekRange,
   inactiveSchools: WeekRangeShape.extend({ format: z.enum(['json', 'csv'], 'expected json or csv').default('json') }).refine(inOrder, IN_ORDER),

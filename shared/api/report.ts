@@ -9,11 +9,12 @@ import { inactiveSchools, type InactiveSchoolsList } from '../domain/inactive-sc
 import type { AggregateRow } from '../domain/metrics.ts';
 import type { MunicipalityReference } from '../domain/normalise/municipality.ts';
 import { reportDocument, type ReportDocument } from '../domain/report.ts';
-import type { Period } from '../domain/schemas.ts';
+import { parsePeriodKey, type Period } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
+import type { PeriodCompleteness } from '../ports/aggregate-store.ts';
 import type { ReadView } from '../ports/read-model.ts';
 import { parseParams, type ParamError } from './params.ts';
-import { historyPeriods } from './views.ts';
+import { completenessLookup, historyPeriods, latestComplete, type CompletenessOf } from './views.ts';
 
 /** What the API knows of a region without reading the store: its name and municipalities. */
 export type ApiRegion = { readonly code: string; readonly name: string; readonly municipalities: readonly { readonly id: string; readonly name: string }[] };
@@ -46,11 +47,21 @@ export function resolveRequest<S extends z.ZodType<{ region: string }>>(
   return { ok: true, value: p.value, region };
 }
 
-/** The weeks with aggregates whose start lies in the range, ascending. */
-export async function weeksInRange(view: ReadView, region: string, range: WeekRange): Promise<Period[]> {
+/**
+ * The weeks with aggregates whose start lies in the range, ascending. Without `to` the
+ * range ends at the latest complete week (complete, or closed as incomplete after its
+ * deadline): a provisional newer week is in a document only when asked for by `to`.
+ */
+export async function weeksInRange(view: ReadView, region: string, range: WeekRange, completeness?: CompletenessOf): Promise<Period[]> {
+  const periods = await view.periods(region);
   const from = range.from ?? '0000-01-01';
-  const to = range.to ?? '9999-12-31';
-  return (await view.periods(region)).filter((p) => p.start >= from && p.start <= to);
+  let to = range.to ?? '9999-12-31';
+  if (range.to === undefined) {
+    const lookup = completeness ?? completenessLookup(await view.completeness(region), []);
+    const latest = latestComplete(periods, lookup);
+    if (latest !== null) to = parsePeriodKey(latest)!.start;
+  }
+  return periods.filter((p) => p.start >= from && p.start <= to);
 }
 
 /** The action list of one week, municipalities named from the region's reference. */
@@ -78,8 +89,10 @@ export async function readReportDocument(
   generatedAt: Date,
   /** the regional table alone (CSV, the terminal): the last week's rows, trends and schools are not read */
   parts: 'all' | 'regional' = 'all',
-): Promise<ReportDocument> {
-  const weeks = await weeksInRange(view, region.code, range);
+): Promise<ReportData> {
+  const stored = await view.completeness(region.code);
+  const completeness = completenessLookup(stored, region.municipalities);
+  const weeks = await weeksInRange(view, region.code, range, completeness);
   const byWeek = new Map<string, AggregateRow[]>();
   const rowsOf = async (p: Period) => {
     const key = `${p.start}..${p.end}`;
@@ -93,8 +106,23 @@ export async function readReportDocument(
   let last = null;
   if (lastWeek && parts === 'all') {
     const history = [];
-    for (const p of historyPeriods(await view.periods(region.code), lastWeek).slice(-(TREND_WINDOW - 1))) history.push({ period: p, rows: await rowsOf(p) });
+    for (const p of historyPeriods(await view.periods(region.code), lastWeek, completeness).slice(-(TREND_WINDOW - 1))) history.push({ period: p, rows: await rowsOf(p) });
     last = { period: lastWeek, rows: await rowsOf(lastWeek), history, schools: await view.schools(region.code, lastWeek) };
   }
-  return reportDocument({ region, regionRows, last, targets, generatedAt });
+  const doc = reportDocument({ region, regionRows, last, targets, generatedAt });
+  return {
+    ...doc,
+    completeness: doc.weeks.map((p) => ({ period: p, completeness: completeness(p) })),
+    latestComplete: latestComplete(await view.periods(region.code), completeness),
+  };
 }
+
+/**
+ * A document's content with what its weeks' figures stand on: each week's completeness (a
+ * provisional or incomplete week is marked wherever it appears) and the latest complete week.
+ */
+export type ReportData = ReportDocument & {
+  readonly completeness: readonly PeriodCompleteness[];
+  /** the key of the newest week that is not provisional, as PeriodsBody.latest_complete */
+  readonly latestComplete: string | null;
+};

@@ -5,15 +5,17 @@
 // period, not only the newest, shows which cells breach or are at risk.
 import { z } from 'zod';
 import { AlertState } from '../domain/alerts.ts';
-import { evaluatePeriod, EvaluationStatus, TREND_WINDOW } from '../domain/evaluate.ts';
+import { evaluatePeriod, EvaluationStatus, provisionally, TREND_WINDOW } from '../domain/evaluate.ts';
 import { Scope, TargetOp, type ScopeLevel } from '../domain/events.ts';
 import { AggregateRow, DataQualityWarning, MetricValues } from '../domain/metrics.ts';
 import { comparePeriods } from '../domain/alerts.ts';
 import { InactiveSchoolsList } from '../domain/inactive-schools.ts';
 import { Completeness, IsoDate, Issue, KindCompleteness, MetricId, Period, periodKey, periodLabel, RegionCode, TableKind, TableReport, UploadReport, UploadStatus } from '../domain/schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from '../domain/targets.ts';
-import type { TimeseriesPoint } from '../ports/aggregate-store.ts';
+import { isJudged, periodCompleteness, type ReferenceList } from '../domain/completeness.ts';
+import type { PeriodCompleteness, TimeseriesPoint } from '../ports/aggregate-store.ts';
 import type { LedgerReport } from '../ports/read-model.ts';
+import type { SchoolSource, UnitInForce } from '../ports/snapshot-store.ts';
 
 /** A period as every body shows it: its key, dates, the seed's label and which exports it has. */
 export const PeriodView = z.object({ key: z.string(), start: IsoDate, end: IsoDate, label: z.string(), completeness: Completeness });
@@ -179,6 +181,8 @@ for (const [id, schema] of [
   ['Issue', Issue],
   ['UploadReport', UploadReport],
   ['InactiveSchoolsBody', InactiveSchoolsBody],
+  ['UploadRef', UploadRef],
+  ['SourcesBody', SourcesBody],
   ['Error', ErrorBody],
 ] as const) {
   API_SCHEMAS.add(schema, { id });
@@ -216,16 +220,15 @@ export function periodView(p: Period, completeness: CompletenessOf): PeriodView 
 }
 
 /**
- * TEMPORARY (step 1 of issue 20, replaced by the stored completeness in the same branch):
- * a period whose completeness is not known yet reads as provisional with nothing counted.
+ * The completeness of a region's periods as stored with their aggregates. A period with
+ * none stored (no aggregates: every upload of it rejected, or not aggregated yet) has no
+ * municipality's data: provisional, the whole reference missing.
  */
-export const temporaryUnknownCompleteness: CompletenessOf = () => ({
-  complete: false,
-  state: 'provisional',
-  label: 'предварительно: полнота не вычислена',
-  schools: { expected: 0, reported: 0, missing: [] },
-  municipalities: { expected: 0, reported: 0, missing: [] },
-});
+export function completenessLookup(stored: readonly PeriodCompleteness[], reference: ReferenceList): CompletenessOf {
+  const byKey = new Map(stored.map((s) => [periodKey(s.period), s.completeness]));
+  const none = periodCompleteness({ reference, schools: [], municipalities: [], pastDeadline: false });
+  return (p) => byKey.get(periodKey(p)) ?? none;
+}
 
 /** The newest period that is not provisional: the one the headline, the documents and the digest stand on. */
 export function latestComplete(periods: readonly Period[], completeness: CompletenessOf): string | null {
@@ -258,11 +261,13 @@ export function periodBody(input: {
   readonly targets: TargetsConfig;
   readonly completeness: CompletenessOf;
 }): PeriodBody {
-  const evaluations = evaluatePeriod({
+  const evaluated = evaluatePeriod({
     current: input.rows,
     history: input.history.slice(-(TREND_WINDOW - 1)),
     targetsFor: (scope) => targetsFor(input.targets, input.region, scope),
   });
+  // as the aggregate stage judges it: a provisional week's targets read «нет полных данных»
+  const evaluations = isJudged(input.completeness(input.period)) ? evaluated : provisionally(evaluated);
   const byScope = new Map<string, EvaluationView[]>();
   for (const e of evaluations) {
     const k = `${e.scope.level}|${e.scope.id}`;
@@ -291,9 +296,12 @@ export function periodBody(input: {
   };
 }
 
-/** The periods before `period` (ascending), the ones a trend of `period` may use. */
-export function historyPeriods(all: readonly Period[], period: Period): Period[] {
-  return all.filter((p) => comparePeriods(p, period) < 0).slice(-(TREND_WINDOW - 1));
+/**
+ * The periods before `period` (ascending) a trend of `period` may use: the judged ones, as
+ * the aggregate stage draws its trends (a provisional week's partial sums would bend them).
+ */
+export function historyPeriods(all: readonly Period[], period: Period, completeness: CompletenessOf): Period[] {
+  return all.filter((p) => comparePeriods(p, period) < 0 && isJudged(completeness(p))).slice(-(TREND_WINDOW - 1));
 }
 
 export function timeseriesBody(input: {
@@ -332,8 +340,77 @@ export function uploadSummary(r: UploadReport, completeness: CompletenessOf): Up
 }
 
 /** One page of the upload list: `fetched` holds up to limit + 1 reports, the extra one only says "more". */
-export function uploadsPage(fetched: readonly LedgerReport[], limit: number, cursorOf: (before: number) => string, completeness: CompletenessOf): UploadsBody {
+export function uploadsPage(
+  fetched: readonly LedgerReport[],
+  limit: number,
+  cursorOf: (before: number) => string,
+  /** the completeness of each report's region's periods */
+  completeness: (region: string | null) => CompletenessOf,
+): UploadsBody {
   const page = fetched.slice(0, limit);
   const more = fetched.length > limit && page.length > 0;
-  return { items: page.map((r) => uploadSummary(r.report, completeness)), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
+  return { items: page.map((r) => uploadSummary(r.report, completeness(r.report.region))), next_cursor: more ? cursorOf(page.at(-1)!.sequence) : null };
+}
+
+/** An upload as a source: from its report (`rows`: the rows it accepted, every unit together). */
+export function uploadRef(r: UploadReport): UploadRef {
+  return { upload_id: r.upload_id, object_key: r.key, uploaded_at: r.received_at, uploader: null, rows: r.rows.accepted, replaced_by: r.replaced_by };
+}
+
+/**
+ * Where a period's figures come from. For each municipality of the reference and each table
+ * kind: the upload in force, and the uploads it replaced, followed back through each
+ * report's `replacements` (the chain of takeovers of that unit, newest first).
+ */
+export function sourcesBody(input: {
+  readonly region: string;
+  readonly period: Period;
+  readonly completeness: CompletenessOf;
+  readonly reference: ReferenceList;
+  readonly inForce: readonly UnitInForce[];
+  /** the reports of the uploads in force and of those they replaced, by upload id */
+  readonly reports: ReadonlyMap<string, UploadReport>;
+  readonly schools: readonly SchoolSource[];
+}): SourcesBody {
+  const key = periodKey(input.period);
+  const pointer = new Map(input.inForce.map((p) => [`${p.kind}|${p.municipalityId}`, p.uploadId]));
+  const ref = (id: string): UploadRef | null => {
+    const r = input.reports.get(id);
+    return r ? uploadRef(r) : null;
+  };
+  const chain = (kind: TableKind, municipalityId: string, from: string): UploadRef[] => {
+    const out: UploadRef[] = [];
+    const seen = new Set([from]);
+    let at = input.reports.get(from);
+    while (at) {
+      const prev = at.replacements.find((x) => x.kind === kind && x.municipality_id === municipalityId && periodKey(x.period) === key)?.replaced_upload_id;
+      if (!prev || seen.has(prev)) break;
+      seen.add(prev);
+      const r = ref(prev);
+      if (r) out.push(r);
+      at = input.reports.get(prev);
+    }
+    return out;
+  };
+  return {
+    region: input.region,
+    period: periodView(input.period, input.completeness),
+    municipalities: input.reference.map((m) => ({
+      municipality_id: m.id,
+      name: m.name,
+      tables: TableKind.options.map((kind) => {
+        const id = pointer.get(`${kind}|${m.id}`);
+        return { kind, in_force: id ? ref(id) : null, replaced: id ? chain(kind, m.id, id) : [] };
+      }),
+    })),
+    schools: input.schools.map((s) => ({
+      municipality_id: s.school.municipality_id,
+      school_inn: s.school.school_inn,
+      school_kpp: s.school.school_kpp,
+      school_name: s.school.school_name,
+      upload_id: s.uploadId,
+      sheet: s.sheet,
+      row: s.row ?? 0,
+    })),
+  };
 }

@@ -59,6 +59,18 @@ export const IssueCode = {
   TeachersInSferumAboveTotal: 'warn.teachers_in_sferum_above_total',
   MissingCounts: 'warn.missing_counts',
   FuturePeriod: 'warn.future_period',
+  /** a header matched only after Latin look-alikes were read as Cyrillic letters */
+  HeaderHomoglyph: 'warn.header_homoglyph',
+  /** a header matched only after a group row above was joined to it */
+  HeaderCombined: 'warn.header_combined',
+  /** a column with a blank or unknown header holds values that were not read */
+  UnreadColumnData: 'warn.unread_column_data',
+  /** the period came from a title line, the file name, the object key or its metadata, not a column */
+  PeriodGuessed: 'warn.period_guessed',
+  /** a period column holds one date and nothing in the file states the week's end */
+  PeriodSingleDate: 'row.period_single_date',
+  /** one sheet could not be read to its end; the other sheets were */
+  SheetUnreadable: 'row.sheet_unreadable',
 } as const;
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];
 

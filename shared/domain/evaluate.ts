@@ -98,6 +98,15 @@ export function evaluateTarget(input: TargetInput): Evaluation {
 }
 
 /**
+ * The evaluations of a period that is not judged yet (completeness `provisional`): each
+ * target keeps its value but reads `provisional` («нет полных данных») — neither met nor
+ * breached, no trend, and no alert moves on it.
+ */
+export function provisionally(evaluations: readonly Evaluation[]): Evaluation[] {
+  return evaluations.map((e) => ({ ...e, status: 'provisional', projected: null, inhibited: false }));
+}
+
+/**
  * Every target of every scope in one period. `history` holds the stored rows of earlier
  * periods, ascending (the caller passes the last TREND_WINDOW − 1 or more).
  */

@@ -44,6 +44,11 @@ export const NotificationEvent = z.object({
   items: z
     .array(z.object({ type: NotificationType, scope: Scope, target: TargetRef.nullable(), value: z.number().nullable() }))
     .optional(),
+  /**
+   * `digest` only: what its week stands on — «неполные данные: нет выгрузок …» for a week
+   * closed incomplete, and each newer provisional week with «предварительно: N из 33 МОУО»
+   */
+  notes: z.array(z.string()).optional(),
 });
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
 

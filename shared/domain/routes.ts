@@ -13,6 +13,7 @@ export type RouteName =
   | 'dashboard_asset'
   | 'periods'
   | 'period'
+  | 'sources'
   | 'timeseries'
   | 'report_csv'
   | 'report_xlsx'
@@ -41,6 +42,7 @@ export const ROUTES: readonly Route[] = [
   { name: 'dashboard_asset', method: 'GET', path: '/assets/{asset}', access: 'public' },
   { name: 'periods', method: 'GET', path: '/v1/regions/{region}/periods', access: ALL },
   { name: 'period', method: 'GET', path: '/v1/regions/{region}/periods/{period}', access: ALL },
+  { name: 'sources', method: 'GET', path: '/v1/regions/{region}/periods/{period}/sources', access: ALL },
   { name: 'timeseries', method: 'GET', path: '/v1/regions/{region}/timeseries', access: ALL },
   { name: 'report_csv', method: 'GET', path: '/v1/regions/{region}/report.csv', access: ALL },
   { name: 'report_xlsx', method: 'GET', path: '/v1/regions/{region}/report.xlsx', access: ALL },

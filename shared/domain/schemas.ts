@@ -78,6 +78,9 @@ export type SchoolCountField = (typeof SCHOOL_COUNT_FIELDS)[number];
 export const FieldName = z.enum([
   'region',
   'period',
+  // a period split over two columns («Период» over «с» / «по», «начало» / «окончание»)
+  'period_start',
+  'period_end',
   'municipality',
   'school_name',
   'school_inn',
@@ -156,7 +159,7 @@ export const UploadReport = z.object({
   sha256: z.string(),
   size: z.number().int().nonnegative(),
   format: z.enum(['csv', 'xlsx']).nullable(),
-  encoding: z.enum(['utf-8', 'utf-8-bom', 'windows-1251']).nullable(),
+  encoding: z.enum(['utf-8', 'utf-8-bom', 'windows-1251', 'utf-16le', 'utf-16be']).nullable(),
   delimiter: z.enum([';', ',', '\t']).nullable(),
   region: RegionCode.nullable(),
   status: UploadStatus,

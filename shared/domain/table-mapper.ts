@@ -10,7 +10,7 @@ import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
 import { parseCount } from './normalise/count.ts';
 import { parseInn, parseKpp } from './normalise/inn.ts';
 import type { createMunicipalityMatcher } from './normalise/municipality.ts';
-import { parsePeriod } from './normalise/period.ts';
+import { parseDay, parsePeriod, periodOfDays } from './normalise/period.ts';
 import { resolveRegion } from './normalise/region.ts';
 import { foldText } from './normalise/text.ts';
 import { parseYesNo } from './normalise/yesno.ts';
@@ -21,6 +21,7 @@ import {
   SCHOOL_COUNT_FIELDS,
   SchoolRow,
   periodKey,
+  periodLabel,
   type FieldName,
   type Issue,
   type Period,
@@ -71,6 +72,8 @@ export function admitTable(t: {
   readonly periodElsewhere: boolean;
   /** a workbook sheet, which may be skipped; a CSV file is its one table */
   readonly skippable: boolean;
+  /** where the period comes from when no column holds it: said in a warning, it is a guess */
+  readonly periodFrom?: { readonly period: Period; readonly source: string; readonly row: number | null } | null;
 }): TableAdmission {
   const { mapping, headers } = t;
   const at = (code: string, message: string, column: string | null = null): Issue => ({ code, message, file: t.file, sheet: t.sheet, row: t.headerRow, column, value: null });
@@ -88,12 +91,40 @@ export function admitTable(t: {
   if (dup) {
     return { kind: 'reject', error: at(IssueCode.DuplicateColumn, `several columns map to ${dup.field}: ${dup.indexes.map((i) => headers[i]).join(', ')}`, dup.field) };
   }
-  if (!mapping.columns.includes('period') && !t.periodElsewhere) {
+  const split = mapping.columns.includes('period_start') || mapping.columns.includes('period_end');
+  if (!mapping.columns.includes('period') && !split && !t.periodElsewhere) {
     return { kind: 'reject', error: at(IssueCode.NoPeriod, 'no period column, and neither a title line, the file name, the object key nor its metadata carries a period') };
   }
   // Only the header name is reported: the values of unknown columns may be personal data.
   const warnings = mapping.unknown.map((u) => ({ ...at(IssueCode.UnknownColumn, `unknown column ignored: ${u.header}`, u.header) }));
+  if (!mapping.columns.includes('period') && !split && t.periodFrom) {
+    const f = t.periodFrom;
+    const where =
+      f.source === 'title' ? `строки над таблицей (строка ${f.row ?? '?'}, ячейка ${cellRef(0, f.row ?? 1)})` : f.source === 'file_name' ? 'имени файла' : f.source === 'object_key' ? 'пути загруженного объекта' : 'метаданных загруженного объекта';
+    warnings.push({ ...at(IssueCode.PeriodGuessed, `в таблице нет столбца периода: период ${periodLabel(f.period)} взят из ${where}`), row: f.source === 'title' ? f.row : null, value: periodLabel(f.period) });
+  }
+  // A column matched by a guess is read, and the admin is told which cell was guessed at.
+  for (const n of mapping.notes) {
+    const cell = cellRef(n.index, t.headerRow);
+    warnings.push(
+      n.code === 'homoglyph'
+        ? at(IssueCode.HeaderHomoglyph, `заголовок «${n.header}» (ячейка ${cell}) содержит латинские буквы, похожие на русские; столбец прочитан как ${n.field}`, n.header)
+        : at(IssueCode.HeaderCombined, `заголовок столбца ${cell.replace(/\d+$/u, '')} распознан только вместе с заголовком группы над ним: «${n.header}» прочитан как ${n.field}`, n.header),
+    );
+  }
   return { kind: 'table', mapping: { ...mapping, kind: mapping.kind }, warnings };
+}
+
+/** `A`, `Z`, `AA`: a spreadsheet's column letters for a 0-based index. */
+export function columnLetters(index: number): string {
+  let out = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
+  return out;
+}
+
+/** `C5`: the cell an admin finds a value by, for a 0-based column and the sheet's row number. */
+export function cellRef(index: number, row: number): string {
+  return `${columnLetters(index)}${row}`;
 }
 
 /** A cell the reader could give no value (an XLSX error or uncalculated formula), by its reference. */
@@ -127,6 +158,8 @@ const FUTURE_DAYS = 7;
 
 // Totals rows kept for the sums check: a table has one, a garbage file may have thousands.
 const MAX_TOTALS_ROWS = 100;
+/** Columns without a header reported per table; a sheet of stray notes says enough with these. */
+const MAX_UNREAD_WARNINGS = 20;
 
 /** Creates a stateful mapper for one table; its issue log collects errors and warnings in order. */
 export function createTableMapper(ctx: MapperContext) {
@@ -233,7 +266,40 @@ export function createTableMapper(ctx: MapperContext) {
     log.warn(issue(IssueCode.FuturePeriod, `the period starts on ${p.start}, more than ${FUTURE_DAYS} days after the upload (${ctx.receivedOn})`, row, col.has('period') ? 'period' : null, raw ?? periodKey(p)));
   }
 
+  /**
+   * A lone date where a period belongs: the week the file states elsewhere (a title line,
+   * the file name) when the date lies in it, else a row error naming the cell. Never the
+   * week guessed from the date alone.
+   */
+  function singleDate(f: FieldName, raw: CellValue, day: string | null, row: number, problems: Issue[]): Period | undefined {
+    const stated = ctx.fallbackPeriod;
+    if (stated && (day === null || (stated.start <= day && day <= stated.end))) return stated;
+    const at = cellRef(col.get(f) ?? 0, row);
+    const why = stated ? `не входит в период ${periodLabel(stated)}, указанный в файле` : 'конец периода нигде в файле не указан';
+    problems.push(issue(IssueCode.PeriodSingleDate, `ячейка ${at}: одна дата${day ? ` (${day.split('-').reverse().join('.')})` : ''} — не период, а ${why}; укажите период целиком (06.03-10.03.2023) или столбцы «с» и «по»`, row, f, raw));
+    return undefined;
+  }
+
+  /** A period split over a «с» and a «по» column: both ends, each a date cell or text. */
+  function splitPeriodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
+    const from = field(cells, row, 'period_start', parseDay, problems);
+    const to = field(cells, row, 'period_end', parseDay, problems);
+    if (from === undefined || to === undefined) return undefined;
+    if (from !== null && to !== null) return field(cells, row, 'period_start', () => periodOfDays(from, to), problems);
+    if (from === null && to === null) {
+      if (ctx.fallbackPeriod) return ctx.fallbackPeriod;
+      problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period_start', null));
+      return undefined;
+    }
+    return from === null ? singleDate('period_end', cell(cells, 'period_end'), to, row, problems) : singleDate('period_start', cell(cells, 'period_start'), from, row, problems);
+  }
+
   function periodOf(cells: readonly CellValue[], row: number, problems: Issue[]): Period | undefined {
+    if (!col.has('period') && (col.has('period_start') || col.has('period_end'))) {
+      const p = splitPeriodOf(cells, row, problems);
+      if (p) checkFuture(p, row, null);
+      return p;
+    }
     const raw = cell(cells, 'period');
     if (raw === null || raw === '') {
       if (ctx.fallbackPeriod) {
@@ -243,7 +309,12 @@ export function createTableMapper(ctx: MapperContext) {
       problems.push(issue(IssueCode.MissingValue, 'the row has no period and the file name carries none', row, 'period', raw));
       return undefined;
     }
-    const p = field(cells, row, 'period', periodCell, problems);
+    const r = periodCell(raw);
+    if (!r.ok && r.code === IssueCode.PeriodSingleDate) {
+      const day = parseDay(raw);
+      return singleDate('period', raw, day.ok ? day.value : null, row, problems);
+    }
+    const p = field(cells, row, 'period', () => r, problems);
     if (p) checkFuture(p, row, raw);
     return p;
   }
@@ -361,6 +432,34 @@ export function createTableMapper(ctx: MapperContext) {
     return 'reject';
   }
 
+  // Columns whose values nobody reads because their header is blank (an unknown header is
+  // already reported by name): the first value in each is said once, by cell, so data in a
+  // column without a header is never dropped silently.
+  const unnamed = headers.flatMap((h, i) => (mapping.columns[i] == null && h.trim() === '' ? [i] : []));
+  const unnamedFrom = headers.length;
+  const warnedUnread = new Set<number>();
+  function checkUnread(row: number, cells: readonly CellValue[]) {
+    if (warnedUnread.size >= MAX_UNREAD_WARNINGS) return;
+    const report = (i: number) => {
+      if (warnedUnread.has(i)) return;
+      const v = cells[i];
+      if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) return;
+      warnedUnread.add(i);
+      const at = cellRef(i, row);
+      log.warn({
+        code: IssueCode.UnreadColumnData,
+        message: `столбец ${at.replace(/\d+$/u, '')} без заголовка содержит данные (первое значение — ячейка ${at}); столбец не прочитан: дайте ему заголовок из шаблона`,
+        file: ctx.file,
+        sheet: ctx.sheet,
+        row,
+        column: at.replace(/\d+$/u, ''),
+        value: null,
+      });
+    };
+    for (const i of unnamed) report(i);
+    for (let i = unnamedFrom; i < cells.length && i < unnamedFrom + 64; i++) report(i);
+  }
+
   // Sums of emitted rows for the totals check; a retracted row's values must come out again.
   // They are read back from its fingerprint rather than kept per row (a Map per row was the
   // mapper's largest allocation).
@@ -400,6 +499,7 @@ export function createTableMapper(ctx: MapperContext) {
      * issues. `unreadable` are cells the reader could not give a value (null in `cells`).
      */
     accept(row: number, cells: readonly CellValue[], unreadable: readonly UnreadableCell[] = []): RowOutcome {
+      if (cells.length > unnamedFrom || unnamed.length > 0) checkUnread(row, cells);
       const unknowable = unreadable.filter((u) => mapping.columns[u.index] != null);
       if (unknowable.length === 0 && cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) {
         skipped++;

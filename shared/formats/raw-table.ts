@@ -81,7 +81,10 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxRecordBytes: 64 * 1024,
   xlsx: Object.freeze({
     maxBytes: 20 * MiB,
-    maxEntries: 100,
+    // Excel writes up to seven parts a sheet (sheet, its rels, printer settings, drawing
+    // and its rels, comments, VML): 250 such sheets are ~1 760 parts. Entries cost no
+    // memory of their own; the byte and ratio caps below are what bound a bomb.
+    maxEntries: 2_048,
     maxEntryInflated: 64 * MiB,
     maxTotalInflated: 128 * MiB,
     maxRatio: 200,

@@ -2,9 +2,10 @@
 // upload's identity), its kind (ZIP signature → XLSX, else text) and, for text, its
 // encoding. Parses nothing and keeps no more than a few bytes; no I/O of its own.
 //
-// Encoding rule (reliability.md §4.4): a UTF-8 BOM wins; a UTF-16 BOM is rejected;
+// Encoding rule (reliability.md §4.4): a UTF-8 BOM wins; a UTF-16 BOM (LE or BE) is
+// UTF-16 text — Excel's «Текст в Юникоде» (tab-separated, CRLF), unambiguous and common;
 // otherwise strict UTF-8 validation across chunk boundaries, and only if that fails,
-// Windows-1251. Never the other way round: CP1251 decoding accepts every byte, so trying
+// Windows-1251. UTF-16 without a BOM stays a binary file (NUL bytes throughout). Never the other way round: CP1251 decoding accepts every byte, so trying
 // it first would turn every UTF-8 file into mojibake.
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
@@ -12,7 +13,7 @@ import { IssueCode } from '../domain/errors.ts';
 import { bytesLabel, inputError } from './issue.ts';
 import type { ByteSource } from './raw-table.ts';
 
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1251';
+export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1251' | 'utf-16le' | 'utf-16be';
 
 export type Sniffed =
   | { readonly kind: 'csv'; readonly size: number; readonly sha256: string; readonly encoding: TextEncodingName }
@@ -34,6 +35,7 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
   let size = 0;
   let kind: 'csv' | 'xlsx' | null = null;
   let bom = false;
+  let utf16: 'utf-16le' | 'utf-16be' | null = null;
   let utf8 = true;
   let nuls = 0;
   // bytes of a multi-byte sequence cut by the chunk end, validated with the next chunk
@@ -52,15 +54,16 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
       if (size < 4) continue; // decide on the first four bytes, however the source chunks them
       kind = decideKind(head, file);
       bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+      utf16 = utf16Bom(head);
       // The bytes seen so far were only buffered in `head`: check them now.
       const seen = Buffer.concat([head, chunk.subarray(4 - start)]);
-      if (kind === 'csv') {
+      if (kind === 'csv' && utf16 === null) {
         nuls += countNuls(seen, 0, file);
         ({ utf8, carry } = checkText(seen, carry, utf8));
       }
       continue;
     }
-    if (kind === 'csv') {
+    if (kind === 'csv' && utf16 === null) {
       nuls += countNuls(chunk, start, file);
       ({ utf8, carry } = checkText(chunk, carry, utf8));
     }
@@ -71,12 +74,16 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
     // fewer than four bytes in all: too short for a ZIP, so text (or garbage)
     kind = decideKind(head.subarray(0, size), file);
     bom = false;
+    utf16 = utf16Bom(head.subarray(0, size));
+    if (utf16 && kind === 'csv') return { kind, size, sha256: hash.digest('hex'), encoding: utf16 };
     nuls += countNuls(head.subarray(0, size), 0, file);
     ({ utf8, carry } = checkText(head.subarray(0, size), carry, utf8));
   }
   if (nuls > size * BINARY_NUL_SHARE) throw binary(file);
   const sha256 = hash.digest('hex');
   if (kind === 'xlsx') return { kind, size, sha256, encoding: null };
+  // UTF-16 is validated as it is decoded (the reader's decoder is fatal).
+  if (utf16) return { kind, size, sha256, encoding: utf16 };
   // A file that ends inside a multi-byte sequence is not valid UTF-8.
   if (utf8 && carry.length > 0) utf8 = false;
   if (bom && !utf8) {
@@ -88,13 +95,16 @@ export async function sniffBytes(open: ByteSource, opts: { file: string; maxByte
 
 function decideKind(head: Uint8Array, file: string): 'csv' | 'xlsx' {
   if (startsWith(head, ZIP_LOCAL_HEADER)) return 'xlsx';
-  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
-    throw inputError(file, IssueCode.UnsupportedEncoding, 'the file is UTF-16 text (Excel\'s "Unicode text"); save it as UTF-8 or Windows-1251 CSV', { value: 'UTF-16' });
-  }
   if (startsWith(head, OLE2)) {
     throw inputError(file, IssueCode.UnsupportedFormat, 'not a CSV or XLSX file: this is an old binary .xls workbook; save it as .xlsx or CSV');
   }
   return 'csv';
+}
+
+function utf16Bom(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (startsWith(head, [0xff, 0xfe])) return 'utf-16le';
+  if (startsWith(head, [0xfe, 0xff])) return 'utf-16be';
+  return null;
 }
 
 function binary(file: string) {

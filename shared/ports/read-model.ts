@@ -8,7 +8,8 @@ import type { AlertState } from '../domain/alerts.ts';
 import type { ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
 import type { MetricId, Period, SchoolRow, UploadReport } from '../domain/schemas.ts';
-import type { TimeseriesPoint } from './aggregate-store.ts';
+import type { PeriodCompleteness, TimeseriesPoint } from './aggregate-store.ts';
+import type { SchoolSource, UnitInForce } from './snapshot-store.ts';
 
 /** A completed upload report with its ledger sequence (the stable order of the upload list). */
 export type LedgerReport = { readonly sequence: number; readonly report: UploadReport };
@@ -22,12 +23,18 @@ export interface ReadView {
   version(): Promise<string | null>;
   /** Periods with stored aggregates, ascending by start. */
   periods(region: string): Promise<Period[]>;
+  /** The stored completeness of each period of a region, ascending (one cheap read for every period object of a response). */
+  completeness(region: string): Promise<PeriodCompleteness[]>;
   /** The rows of one period: the region's first, then municipalities by id; [] when none. */
   readPeriod(region: string, period: Period): Promise<AggregateRow[]>;
   /** One metric of one scope across periods, ascending by period. */
   timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]>;
   /** The current school rows of one period (through the snapshot pointers), by municipality id then school key. */
   schools(region: string, period: Period): Promise<SchoolRow[]>;
+  /** Which upload each (kind, municipality) of a period is read from (the snapshot pointers). */
+  inForce(region: string, period: Period): Promise<UnitInForce[]>;
+  /** One municipality's current school rows, each with its upload, row number and sheet. */
+  schoolSources(region: string, period: Period, municipalityId: string): Promise<SchoolSource[]>;
   /** Every stored alert state of a region. */
   alerts(region: string): Promise<AlertState[]>;
   report(uploadId: string): Promise<UploadReport | null>;

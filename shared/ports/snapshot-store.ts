@@ -8,11 +8,20 @@
 // pointers, so they see the old or the new rows of a municipality, never a mix.
 import type { CommitResult, CommitUnit } from '../domain/store-rules/commit-plan.ts';
 import type { SourceVersion } from '../domain/store-rules/newer-upload.ts';
-import type { MunicipalityRow, Period, SchoolRow } from '../domain/schemas.ts';
+import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../domain/schemas.ts';
 
 export type { CommitResult, SourceVersion };
 
 export type BatchId = string;
+
+/** Where a staged school row came from in its upload: the row number as the admin sees it, and the sheet of a workbook. */
+export type RowSource = { readonly row: number; readonly sheet: string | null };
+
+/** A current school row with its provenance: the upload (batch) in force for its municipality, and its row there. */
+export type SchoolSource = { readonly school: SchoolRow; readonly uploadId: string; readonly row: number | null; readonly sheet: string | null };
+
+/** The batch a unit's pointer names now, and the upload that batch came from. */
+export type UnitInForce = { readonly kind: TableKind; readonly municipalityId: string; readonly batchId: BatchId; readonly uploadId: string };
 
 export type BatchCommit = {
   readonly batchId: BatchId;
@@ -24,7 +33,8 @@ export type BatchCommit = {
 };
 
 export interface SnapshotStore {
-  stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[]): Promise<void>;
+  /** `sources[i]` is where `rows[i]` came from (absent: unknown, as for rows staged before provenance was kept). */
+  stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[], sources?: readonly RowSource[]): Promise<void>;
   stageMunicipalityRows(batchId: BatchId, rows: readonly MunicipalityRow[]): Promise<void>;
   /** Removes staged school rows (both sides of a conflicting duplicate) before the commit. */
   dropStagedSchools(batchId: BatchId, keys: readonly { period: Period; schoolKey: string }[]): Promise<void>;
@@ -36,4 +46,12 @@ export interface SnapshotStore {
   currentMunicipalities(region: string, period: Period): Promise<MunicipalityRow[]>;
   /** Periods with any current rows, ascending by start. */
   periods(region: string): Promise<Period[]>;
+  /** Every pointer of a (region, period): which batch each (kind, municipality) is read from. */
+  inForce(region: string, period: Period): Promise<UnitInForce[]>;
+  /** The rows one batch holds for a (region, period), staged or committed, current or not. */
+  batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }>;
+  /** Whether any pointer of the region still names the batch (false: every unit it held was taken over). */
+  batchInForce(batchId: BatchId, region: string): Promise<boolean>;
+  /** The current school rows of one municipality in a (region, period), each with its upload and row. */
+  schoolSources(region: string, period: Period, municipalityId: string): Promise<SchoolSource[]>;
 }

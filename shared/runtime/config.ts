@@ -3,6 +3,7 @@
 // gets a placeholder default.
 import { z } from 'zod';
 import { ApiKeyList } from '../api/auth.ts';
+import { DEFAULT_REPORTING_DEADLINE, ReportingDeadline } from '../domain/completeness.ts';
 import { ConfigError } from '../domain/errors.ts';
 
 const Bool = z
@@ -54,6 +55,14 @@ export const Env = z
     /** targets file overriding the project's defaults (shared/domain/data/targets.json) */
     TARGETS_FILE: z.string().optional(),
 
+    /**
+     * the region's reporting deadline, `<mon..sun> HH:MM` in UTC: the first such moment after
+     * a week's last day. Until then a week missing exports is provisional (shown, never
+     * judged); after it the week is closed as incomplete and its targets are evaluated
+     */
+    REPORTING_DEADLINE: ReportingDeadline.default(ReportingDeadline.parse(DEFAULT_REPORTING_DEADLINE)),
+    /** a replacement that drops a municipality's schools by more than this fraction warns `warn.shrinking_replacement` */
+    SHRINKING_REPLACEMENT_FRACTION: z.coerce.number().gt(0).lte(1).default(0.5),
     /** the week the missing-export check is about, relative to when its timer fires */
     MISSING_EXPORT_WEEK: z.enum(['current', 'previous']).default('previous'),
     /** how old an upload without a completed ingest must be before reconciliation takes it */

@@ -55,6 +55,7 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       minLeaseMs: env.INGEST_MIN_LEASE_MS,
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
       stageBatchRows: 1000,
+      shrinkingReplacementFraction: env.SHRINKING_REPLACEMENT_FRACTION,
     },
     mapHeaders: ref.mapHeaders,
     matchers: ref.matchers,
@@ -74,6 +75,7 @@ export async function aggregateDeps(env: Env): Promise<AggregateDeps & { log: Lo
     targets: targetsFrom(env, ref, log),
     municipalities: ref.municipalities,
     clock: systemClock,
+    reportingDeadline: env.REPORTING_DEADLINE,
     log,
   };
 }
@@ -117,7 +119,10 @@ export async function scheduleDeps(env: Env): Promise<ScheduledJobDeps> {
   return {
     snapshots: stores.snapshots,
     alerts: stores.alerts,
+    aggregates: stores.aggregates,
     sink: notificationSinkFrom(env),
+    periodChanged: ingest.periodChanged,
+    reportingDeadline: env.REPORTING_DEADLINE,
     clock: systemClock,
     log: logger(env, 'schedule'),
     references: ref.municipalities,

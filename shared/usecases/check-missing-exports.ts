@@ -3,9 +3,12 @@
 // Primary course:
 //  1. Take the reporting week the check is about (the current or the previous school week).
 //  2. Collect the municipalities that have school rows in any stored period overlapping it.
-//  3. Every other municipality of the region's reference gets one `export_missing` event.
+//  3. The period's completeness rule (shared/domain/completeness.ts) names the missing
+//     ones — the same municipalities an incomplete week's label names; each gets one
+//     `export_missing` event.
 // The event id is deterministic from (type, scope, period), so a timer that fires twice
 // publishes the same ids again and the notification outbox delivers each once.
+import { periodCompleteness } from '../domain/completeness.ts';
 import { notificationId, type NotificationEvent } from '../domain/events.ts';
 import type { MunicipalityReference } from '../domain/normalise/municipality.ts';
 import { overlaps, schoolWeek } from '../domain/reporting-week.ts';
@@ -34,8 +37,9 @@ export async function checkMissingExports(deps: MissingExportDeps, region: strin
     for (const row of await deps.snapshots.currentSchools(region, p)) covered.add(row.municipality_id);
   }
   const period = { ...week, label: periodLabel(week) };
+  const missing = new Set(periodCompleteness({ reference: ref.municipalities, schools: covered, municipalities: [], pastDeadline: true }).schools.missing);
   const events: NotificationEvent[] = ref.municipalities
-    .filter((m) => !covered.has(m.id))
+    .filter((m) => missing.has(m.id))
     .map((m) => {
       const scope = { level: 'municipality' as const, id: m.id, name: m.name };
       return {

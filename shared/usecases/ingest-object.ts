@@ -21,6 +21,7 @@ import type { HeaderMapping } from '../domain/normalise/headers.ts';
 import { HEADER_SEARCH_ROWS, locateHeader } from '../domain/normalise/header-row.ts';
 import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
+import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, rowsByUnit, type ReplacementPlan, type UnitRows } from '../domain/replacement.ts';
 import { scopeIssue, scopeOfKey } from '../domain/upload-scope.ts';
 import { admitTable, cellText, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
@@ -34,7 +35,7 @@ import { readXlsx } from '../formats/xlsx/reader.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
-import type { SnapshotStore } from '../ports/snapshot-store.ts';
+import type { RowSource, SnapshotStore } from '../ports/snapshot-store.ts';
 import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Logger } from '../ports/logger.ts';
 
@@ -51,6 +52,8 @@ export type IngestSettings = {
   readonly limits?: LimitOverrides;
   /** row issues listed in full in a report; the rest are counted per code */
   readonly maxReportIssues?: number;
+  /** a replacement dropping a municipality's schools by more than this fraction warns (default 0.5) */
+  readonly shrinkingReplacementFraction?: number;
 };
 
 export type IngestDeps = {
@@ -128,12 +131,26 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
         await snapshots.discardBatch(uploadId);
         report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
       } else {
-        const commit =
-          staged.region === null || staged.units.length === 0
-            ? { applied: 0, superseded: 0, periods: [] }
-            : await snapshots.commitBatch({ batchId: uploadId, uploadId, region: staged.region, source: { lastModifiedMs: head.lastModifiedMs, sequence: lease.sequence }, units: staged.units });
-        report = completedReport(base, { delimiter, region: staged.region, tables: staged.tables, periods: staged.periods, commit, issues }, now());
-        changed = commit.periods.map((period) => ({ type: 'period_changed' as const, region: staged.region!, period, upload_id: uploadId, changed_at: report.completed_at }));
+        const region = staged.region;
+        const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, periods: staged.periods, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
+        if (plan?.duplicate) {
+          // the same rows as the upload in force in every unit: nothing is committed or recomputed
+          await snapshots.discardBatch(uploadId);
+          const original = plan.duplicateOf ? await ledger.getReport(plan.duplicateOf) : null;
+          const note: Issue = { code: DUPLICATE_UPLOAD, message: duplicateMessage(original?.received_at ?? base.received_at), file: key, sheet: null, row: null, column: null, value: plan.duplicateOf };
+          issues.warn(note);
+          report = { ...completedReport(base, { delimiter, region, tables: staged.tables, periods: staged.periods, commit: { applied: 0, superseded: 0 }, issues }, now()), status: 'duplicate' };
+        } else {
+          const commit =
+            region === null || staged.units.length === 0
+              ? { applied: 0, superseded: 0, periods: [] }
+              : await snapshots.commitBatch({ batchId: uploadId, uploadId, region, source: { lastModifiedMs: head.lastModifiedMs, sequence: lease.sequence }, units: staged.units });
+          // replacements count only where this upload's commit won the unit
+          const applied = region === null || !plan ? [] : await appliedReplacements(snapshots, { uploadId, region, plan });
+          for (const w of plan?.warnings ?? []) if (applied.includes(w.replacement)) issues.warn(w.issue);
+          report = { ...completedReport(base, { delimiter, region, tables: staged.tables, periods: staged.periods, commit, issues }, now()), replacements: applied };
+          changed = commit.periods.map((period) => ({ type: 'period_changed' as const, region: region!, period, upload_id: uploadId, changed_at: report.completed_at }));
+        }
       }
     }
   } catch (err) {
@@ -150,6 +167,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
   try {
     await objects.put(bucket, reportKeyOf(settings.reportPrefix, key), JSON.stringify(report, null, 2), { contentType: 'application/json' });
     if (changed.length > 0) await deps.periodChanged.publish(changed);
+    if (report.region !== null) await markReplaced(deps, report);
     await ledger.complete(uploadId, report);
   } catch (err) {
     await ledger.release(uploadId).catch(() => undefined);
@@ -164,6 +182,56 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     periods: report.periods.map(periodKey),
   });
   return { kind: 'ingested', report, changed };
+}
+
+/**
+ * This upload's staged units against the units in force, per period: the batch's rows, the
+ * pointers, and the rows of each batch in force that holds one of its units.
+ */
+async function compareWithInForce(
+  snapshots: SnapshotStore,
+  a: { uploadId: string; key: string; region: string; periods: readonly Period[]; shrinkFraction: number },
+): Promise<ReplacementPlan> {
+  const units: { unit: { period: Period; kind: TableKind; municipalityId: string }; rows: UnitRows }[] = [];
+  const inForce = new Map<string, { uploadId: string; rows: UnitRows }>();
+  for (const period of a.periods) {
+    const mine = rowsByUnit(period, await snapshots.batchRows(a.uploadId, a.region, period));
+    units.push(...mine.values());
+    const pointers = (await snapshots.inForce(a.region, period)).filter((p) => p.batchId !== a.uploadId && mine.has(`${periodKey(period)}|${p.kind}|${p.municipalityId}`));
+    for (const batchId of new Set(pointers.map((p) => p.batchId))) {
+      const held = rowsByUnit(period, await snapshots.batchRows(batchId, a.region, period));
+      for (const p of pointers.filter((q) => q.batchId === batchId)) {
+        const k = `${periodKey(period)}|${p.kind}|${p.municipalityId}`;
+        inForce.set(k, { uploadId: p.uploadId, rows: held.get(k)?.rows ?? { schools: [], municipalities: [] } });
+      }
+    }
+  }
+  return planReplacements({ file: a.key, uploadId: a.uploadId, units, inForce, shrinkFraction: a.shrinkFraction });
+}
+
+/** The planned replacements whose unit this upload's batch now holds (a newer upload may have kept some). */
+async function appliedReplacements(snapshots: SnapshotStore, a: { uploadId: string; region: string; plan: ReplacementPlan }): Promise<UploadReport['replacements']> {
+  const held = new Set<string>();
+  const periods = new Map(a.plan.replacements.map((r) => [periodKey(r.period), r.period]));
+  for (const period of periods.values()) {
+    for (const p of await snapshots.inForce(a.region, period)) if (p.batchId === a.uploadId) held.add(`${periodKey(period)}|${p.kind}|${p.municipalityId}`);
+  }
+  return a.plan.replacements.filter((r) => held.has(`${periodKey(r.period)}|${r.kind}|${r.municipality_id}`));
+}
+
+/**
+ * Each upload this one took units from, once none of its units is in force any more: its
+ * ledger entry and its report beside the upload say `replaced`, naming this upload.
+ */
+async function markReplaced(deps: IngestDeps, report: UploadReport): Promise<void> {
+  for (const id of new Set(report.replacements.map((r) => r.replaced_upload_id))) {
+    if (await deps.snapshots.batchInForce(id, report.region!)) continue;
+    const earlier = await deps.ledger.getReport(id);
+    if (!earlier || earlier.status === 'replaced') continue;
+    const replaced: UploadReport = { ...earlier, status: 'replaced', replaced_by: report.upload_id };
+    await deps.objects.put(earlier.bucket, reportKeyOf(deps.settings.reportPrefix, earlier.key), JSON.stringify(replaced, null, 2), { contentType: 'application/json' });
+    await deps.ledger.complete(id, replaced);
+  }
 }
 
 /**
@@ -243,10 +311,13 @@ async function readAndStage(
       const headers = header.headers;
       const titleLines = lead.slice(0, header.index).map((r) => r.cells.map(cellText).join(' '));
       const fallback = fallbackPeriod({ titleLines, key: a.key, metadata: a.metadataPeriod });
-      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx' });
+      const periodFrom = fallback && { period: fallback.period, source: fallback.source, row: fallback.line === undefined ? null : lead[fallback.line]!.row };
+      const admission = admitTable({ file: a.key, sheet: table.sheet, headerRow, headers, mapping: header.mapping, periodElsewhere: fallback !== null, skippable: a.sniffed.kind === 'xlsx', periodFrom });
       if (admission.kind === 'reject') return rejectWith(admission.error);
       if (admission.kind === 'skip') {
         a.issues.warn(admission.warning);
+        // a sheet that failed before its header still says why (the reader's rejected row)
+        for (const r of lead) if (r.rejected) a.issues.error(r.rejected);
         continue;
       }
       for (const w of admission.warnings) a.issues.warn(w);
@@ -268,11 +339,14 @@ async function readAndStage(
       });
       let read = 0;
       let schools: SchoolRow[] = [];
+      // each school's row and sheet, kept with it: the provenance the sources route lists
+      let sources: RowSource[] = [];
       let municipalities: MunicipalityRow[] = [];
       const flush = async () => {
-        if (schools.length) await deps.snapshots.stageSchoolRows(a.uploadId, schools);
+        if (schools.length) await deps.snapshots.stageSchoolRows(a.uploadId, schools, sources);
         if (municipalities.length) await deps.snapshots.stageMunicipalityRows(a.uploadId, municipalities);
         schools = [];
+        sources = [];
         municipalities = [];
       };
       let outOfScope = 0;
@@ -289,7 +363,10 @@ async function readAndStage(
           continue;
         }
         units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
-        if (r.mapped.kind === 'schools') schools.push(r.mapped.row);
+        if (r.mapped.kind === 'schools') {
+          schools.push(r.mapped.row);
+          sources.push({ row: raw.row, sheet: table.sheet });
+        }
         else municipalities.push(r.mapped.row);
         if (schools.length + municipalities.length >= deps.settings.stageBatchRows) await flush();
       }
@@ -300,7 +377,7 @@ async function readAndStage(
         sheet: table.sheet,
         kind: mapper.kind,
         header_row: headerRow,
-        period_source: mapping.columns.includes('period') ? 'column' : (fallback?.source ?? null),
+        period_source: mapping.columns.some((f) => f === 'period' || f === 'period_start' || f === 'period_end') ? 'column' : (fallback?.source ?? null),
         columns: headers.map((header, i) => ({ header: clipHeader(header), field: mapping.columns[i] ?? null })),
         rows: { read, accepted: summary.accepted - outOfScope, rejected: summary.rejected + outOfScope, skipped: summary.skipped },
       });

@@ -1,15 +1,25 @@
 // Use case: the weekly digest, run by the schedule function. One `digest` event per region
 // listing every open alert (breach, at risk, export missing): "still breaching" is said
-// here once a week instead of being repeated on every re-evaluation.
+// here once a week instead of being repeated on every re-evaluation. It speaks for the
+// latest complete week (alerts move on judged weeks only); a week closed incomplete says
+// which exports it lacks, and a newer provisional week is named beside it, marked.
 import { notificationId, type NotificationEvent } from '../domain/events.ts';
 import { comparePeriods } from '../domain/alerts.ts';
-import { periodLabel } from '../domain/schemas.ts';
+import { isJudged } from '../domain/completeness.ts';
+import { periodLabel, type Period } from '../domain/schemas.ts';
+import type { AggregateStore } from '../ports/aggregate-store.ts';
 import type { AlertStore } from '../ports/alert-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { NotificationSink } from '../ports/notification-sink.ts';
 
-export type DigestDeps = { readonly alerts: AlertStore; readonly sink: NotificationSink; readonly clock: Clock; readonly log: Logger };
+export type DigestDeps = {
+  readonly alerts: AlertStore;
+  readonly aggregates: Pick<AggregateStore, 'completeness'>;
+  readonly sink: NotificationSink;
+  readonly clock: Clock;
+  readonly log: Logger;
+};
 
 export async function sendDigest(deps: DigestDeps, region: { code: string; name: string }): Promise<NotificationEvent | null> {
   const open = (await deps.alerts.forRegion(region.code)).filter((a) => a.status !== 'inactive');
@@ -17,7 +27,15 @@ export async function sendDigest(deps: DigestDeps, region: { code: string; name:
     deps.log.info('schedule.digest', { region: region.code, open: 0 });
     return null;
   }
-  const latest = open.map((a) => a.period).sort(comparePeriods).at(-1)!;
+  const stored = await deps.aggregates.completeness(region.code);
+  const judged = stored.filter((c) => isJudged(c.completeness)).at(-1) ?? null;
+  const latest: Period = judged?.period ?? open.map((a) => a.period).sort(comparePeriods).at(-1)!;
+  const notes = [
+    ...(judged?.completeness.label ? [judged.completeness.label] : []),
+    ...stored
+      .filter((c) => !isJudged(c.completeness) && comparePeriods(c.period, latest) > 0)
+      .map((c) => `${periodLabel(c.period)}: ${c.completeness.label ?? 'предварительно'}`),
+  ];
   const scope = { level: 'region' as const, id: region.code, name: region.name };
   const event: NotificationEvent = {
     id: notificationId('digest', null, scope, latest, region.code),
@@ -35,6 +53,7 @@ export async function sendDigest(deps: DigestDeps, region: { code: string; name:
       target: a.target,
       value: a.value,
     })),
+    ...(notes.length > 0 ? { notes } : {}),
   };
   await deps.sink.publish([event]);
   deps.log.info('schedule.digest', { region: region.code, open: open.length, period: event.period.label });

@@ -4,7 +4,7 @@
 import type { AlertState } from '../../shared/domain/alerts.ts';
 import type { NotificationEvent } from '../../shared/domain/events.ts';
 import type { AggregateRow } from '../../shared/domain/metrics.ts';
-import type { MunicipalityRow, Period, SchoolRow } from '../../shared/domain/schemas.ts';
+import type { Completeness, MunicipalityRow, Period, SchoolRow } from '../../shared/domain/schemas.ts';
 import type { AggregateStore, TimeseriesPoint } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { NotificationSink } from '../../shared/ports/notification-sink.ts';
@@ -103,11 +103,19 @@ const pk = (p: Period) => `${p.start}..${p.end}`;
 
 export class MemoryAggregateStore implements AggregateStore {
   readonly data = new Map<string, Map<string, AggregateRow[]>>();
-  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]): Promise<void> {
+  readonly complete = new Map<string, Map<string, { period: Period; completeness: Completeness }>>();
+  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[], completeness?: Completeness): Promise<void> {
     const r = this.data.get(region) ?? new Map<string, AggregateRow[]>();
+    const c = this.complete.get(region) ?? new Map<string, { period: Period; completeness: Completeness }>();
     if (rows.length) r.set(pk(period), structuredClone([...rows]));
     else r.delete(pk(period));
+    if (!rows.length) c.delete(pk(period));
+    else if (completeness) c.set(pk(period), structuredClone({ period, completeness }));
     this.data.set(region, r);
+    this.complete.set(region, c);
+  }
+  async completeness(region: string): Promise<{ period: Period; completeness: Completeness }[]> {
+    return [...(this.complete.get(region)?.values() ?? [])].sort((a, b) => (pk(a.period) < pk(b.period) ? -1 : 1));
   }
   async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
     return structuredClone(this.data.get(region)?.get(pk(period)) ?? []);

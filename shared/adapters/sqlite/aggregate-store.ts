@@ -4,8 +4,8 @@
 // in one BEGIN IMMEDIATE transaction: delete its rows, insert the new ones.
 import { type ScopeLevel } from '../../domain/events.ts';
 import { aggregateNotes, COUNT_METRICS, DataQualityWarning, parseAggregateNotes, type AggregateRow } from '../../domain/metrics.ts';
-import { MetricId, type Period, periodLabel } from '../../domain/schemas.ts';
-import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
+import { Completeness, MetricId, type Period, periodLabel } from '../../domain/schemas.ts';
+import type { AggregateStore, PeriodCompleteness, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { z } from 'zod';
 import { immediate, type Db } from './database.ts';
 
@@ -28,6 +28,19 @@ ${METRICS.map((m) => `  ${m} ${isCount(m) ? 'INTEGER' : 'REAL'},\n  ${m}_delta $
   PRIMARY KEY (region, period_start, period_end, level, unit)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS aggregate_metrics_by_scope ON aggregate_metrics (region, level, unit, period_start);
+-- which municipalities of the reference a period has exports from, written with its rows;
+-- state and counts flat for plain SQL, the lists of missing ids in the JSON
+CREATE TABLE IF NOT EXISTS period_completeness (
+  region            TEXT NOT NULL,
+  period_start      TEXT NOT NULL,
+  period_end        TEXT NOT NULL,
+  state             TEXT NOT NULL CHECK (state IN ('complete', 'provisional', 'incomplete')),
+  schools_reported  INTEGER NOT NULL,
+  mouo_reported     INTEGER NOT NULL,
+  expected          INTEGER NOT NULL,
+  completeness_json TEXT NOT NULL,
+  PRIMARY KEY (region, period_start, period_end)
+) WITHOUT ROWID;
 `;
 
 type DbRow = Record<string, string | number | null> & {
@@ -54,6 +67,9 @@ export class SqliteAggregateStore implements AggregateStore {
   readonly #insert;
   readonly #read;
   readonly #periods;
+  readonly #deleteCompleteness;
+  readonly #upsertCompleteness;
+  readonly #completeness;
 
   constructor(db: Db) {
     migrateAggregates(db);
@@ -73,9 +89,17 @@ export class SqliteAggregateStore implements AggregateStore {
     this.#periods = db.prepare<[string], { period_start: string; period_end: string }>(
       `SELECT DISTINCT period_start, period_end FROM aggregate_metrics WHERE region = ? ORDER BY period_start, period_end`,
     );
+    this.#deleteCompleteness = db.prepare(`DELETE FROM period_completeness WHERE region = ? AND period_start = ? AND period_end = ?`);
+    this.#upsertCompleteness = db.prepare(
+      `INSERT OR REPLACE INTO period_completeness (region, period_start, period_end, state, schools_reported, mouo_reported, expected, completeness_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#completeness = db.prepare<[string], { period_start: string; period_end: string; completeness_json: string }>(
+      `SELECT period_start, period_end, completeness_json FROM period_completeness WHERE region = ? ORDER BY period_start, period_end`,
+    );
   }
 
-  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]): Promise<void> {
+  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[], completeness?: Completeness): Promise<void> {
     for (const r of rows) {
       if (r.region !== region || r.period.start !== period.start || r.period.end !== period.end) {
         throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
@@ -92,7 +116,19 @@ export class SqliteAggregateStore implements AggregateStore {
         values.push(JSON.stringify(aggregateNotes(r)), JSON.stringify(r.warnings));
         this.#insert.run(values);
       }
+      if (rows.length === 0) this.#deleteCompleteness.run(region, period.start, period.end);
+      else if (completeness) {
+        const c = Completeness.parse(completeness);
+        this.#upsertCompleteness.run(region, period.start, period.end, c.state, c.schools.reported, c.municipalities.reported, c.schools.expected, JSON.stringify(c));
+      }
     });
+  }
+
+  async completeness(region: string): Promise<PeriodCompleteness[]> {
+    return this.#completeness.all(region).map((r) => ({
+      period: { start: r.period_start, end: r.period_end },
+      completeness: Completeness.parse(JSON.parse(r.completeness_json)),
+    }));
   }
 
   async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {

@@ -42,9 +42,12 @@ export class SqliteReadModel implements ReadModel {
         return `sqlite:${dataVersion.get()!.data_version}`;
       },
       periods: (region) => aggregates.periods(region),
+      completeness: (region) => aggregates.completeness(region),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
       timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),
       schools: (region, period) => snapshots.currentSchools(region, period),
+      inForce: (region, period) => snapshots.inForce(region, period),
+      schoolSources: (region, period, municipalityId) => snapshots.schoolSources(region, period, municipalityId),
       alerts: (region) => alerts.forRegion(region),
       report: (id) => ledger.getReport(id),
       reports: async ({ limit, before }): Promise<LedgerReport[]> =>

@@ -5,9 +5,9 @@
 // `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers
 // join through the pointers in a single statement, so they see the old or the new rows of
 // a municipality, never a mix. Superseded batches stay as history.
-import type { MunicipalityRow, Period, SchoolRow } from '../../domain/schemas.ts';
+import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
 import { planCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
-import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
+import type { BatchCommit, BatchId, CommitResult, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
 import {
   municipalityFromRecord,
   municipalityRecord,
@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS school_snapshot (
   teachers_msg3          INTEGER,
   teachers_msg10         INTEGER,
   teachers_calls         INTEGER,
+  source_row             INTEGER,
+  source_sheet           TEXT,
   PRIMARY KEY (region, period_start, period_end, batch_id, municipality_id, school_key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS school_snapshot_by_batch ON school_snapshot (batch_id);
@@ -81,9 +83,13 @@ const toDb = <T extends { in_sferum: boolean; admin_active: boolean }>(r: T) => 
 
 type PointerRow = Parameters<typeof pointerFromRecord>[0];
 
-/** Creates the snapshot and pointer tables if they are missing. */
+/** Creates the snapshot and pointer tables if they are missing; a data directory from before provenance gains its columns. */
 export function migrateSnapshots(db: Db): void {
   db.exec(SCHEMA);
+  const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(school_snapshot)').all().map((c) => c.name));
+  // appended last, as CREATE TABLE has them, so positional inserts fit either way
+  if (!columns.has('source_row')) db.exec('ALTER TABLE school_snapshot ADD COLUMN source_row INTEGER');
+  if (!columns.has('source_sheet')) db.exec('ALTER TABLE school_snapshot ADD COLUMN source_sheet TEXT');
 }
 
 export class SqliteSnapshotStore implements SnapshotStore {
@@ -102,7 +108,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
     // Positional parameters bound from the records' values, which are in table order:
     // cheaper than looking up 19 named parameters per row (staging was a sixth of the
     // ingest's CPU in the bench profile).
-    this.#insertSchool = db.prepare(`INSERT OR REPLACE INTO school_snapshot VALUES (${Array(19).fill('?').join(', ')})`);
+    this.#insertSchool = db.prepare(`INSERT OR REPLACE INTO school_snapshot VALUES (${Array(21).fill('?').join(', ')})`);
     this.#insertMunicipality = db.prepare(`INSERT OR REPLACE INTO municipality_snapshot VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.#deleteStagedSchool = db.prepare(
       `DELETE FROM school_snapshot WHERE batch_id = ? AND period_start = ? AND period_end = ? AND school_key = ?`,
@@ -138,10 +144,10 @@ export class SqliteSnapshotStore implements SnapshotStore {
     );
   }
 
-  async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[]): Promise<void> {
+  async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[], sources?: readonly RowSource[]): Promise<void> {
     const insert = this.#insertSchool;
     this.#db.transaction(() => {
-      for (const r of rows) insert.run(Object.values(toDb(schoolRecord(batchId, r))));
+      rows.forEach((r, i) => insert.run([...Object.values(toDb(schoolRecord(batchId, r))), sources?.[i]?.row ?? null, sources?.[i]?.sheet ?? null]));
     })();
   }
 
@@ -196,5 +202,55 @@ export class SqliteSnapshotStore implements SnapshotStore {
       )
       .all(region);
     return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+  }
+
+  async inForce(region: string, period: Period): Promise<UnitInForce[]> {
+    return this.#db
+      .prepare<[string, string, string], { kind: TableKind; municipality_id: string; batch_id: string; upload_id: string }>(
+        `SELECT kind, municipality_id, batch_id, upload_id FROM current_batch
+         WHERE region = ? AND period_start = ? AND period_end = ? ORDER BY kind, municipality_id`,
+      )
+      .all(region, period.start, period.end)
+      .map((r) => ({ kind: r.kind, municipalityId: r.municipality_id, batchId: r.batch_id, uploadId: r.upload_id }));
+  }
+
+  async batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }> {
+    const schools = this.#db
+      .prepare<[string, string, string, string], SchoolDbRow>(
+        `SELECT region, period_start, period_end, municipality_id, school_key, school_inn, school_kpp, school_name, in_sferum, admin_active,
+           teachers_total, teachers_in_sferum, students_total, students_in_sferum, teachers_chat_creators, teachers_msg3, teachers_msg10, teachers_calls
+         FROM school_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id, school_key`,
+      )
+      .all(region, period.start, period.end, batchId)
+      .map(schoolFromRecord);
+    const municipalities = this.#db
+      .prepare<[string, string, string, string], MunicipalityDbRow>(
+        `SELECT region, period_start, period_end, municipality_id, in_sferum, admin_active
+         FROM municipality_snapshot WHERE region = ? AND period_start = ? AND period_end = ? AND batch_id = ? ORDER BY municipality_id`,
+      )
+      .all(region, period.start, period.end, batchId)
+      .map(municipalityFromRecord);
+    return { schools, municipalities };
+  }
+
+  async schoolSources(region: string, period: Period, municipalityId: string): Promise<SchoolSource[]> {
+    type Row = SchoolDbRow & { batch_id: string; source_row: number | null; source_sheet: string | null };
+    return this.#db
+      .prepare<[string, string, string, string], Row>(
+        `SELECT s.region, s.period_start, s.period_end, s.municipality_id, s.school_key, s.school_inn, s.school_kpp, s.school_name,
+           s.in_sferum, s.admin_active, s.teachers_total, s.teachers_in_sferum, s.students_total, s.students_in_sferum,
+           s.teachers_chat_creators, s.teachers_msg3, s.teachers_msg10, s.teachers_calls, s.batch_id, s.source_row, s.source_sheet
+         FROM current_batch c JOIN school_snapshot s
+           ON s.region = c.region AND s.period_start = c.period_start AND s.period_end = c.period_end
+          AND s.batch_id = c.batch_id AND s.municipality_id = c.municipality_id
+         WHERE c.region = ? AND c.period_start = ? AND c.period_end = ? AND c.kind = 'schools' AND c.municipality_id = ?
+         ORDER BY s.source_sheet, s.source_row, s.school_key`,
+      )
+      .all(region, period.start, period.end, municipalityId)
+      .map(({ batch_id, source_row, source_sheet, ...r }) => ({ school: schoolFromRecord(r), uploadId: batch_id, row: source_row, sheet: source_sheet }));
+  }
+
+  async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 FROM current_batch WHERE region = ? AND batch_id = ? LIMIT 1').get(region, batchId) !== undefined;
   }
 }

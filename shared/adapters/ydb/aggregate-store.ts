@@ -9,8 +9,8 @@
 // unit's old row beside the new ones. Re-running either after an ambiguous failure leaves
 // the same state.
 import type { AggregateRow } from '../../domain/metrics.ts';
-import { MetricId, type Period } from '../../domain/schemas.ts';
-import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
+import { Completeness, MetricId, type Period } from '../../domain/schemas.ts';
+import type { AggregateStore, PeriodCompleteness, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { paginate, type Runner, type YdbClient } from './client.ts';
 import {
   AGGREGATE_COLUMNS,
@@ -21,6 +21,11 @@ import {
   AGGREGATE_TIMESERIES,
   AGGREGATE_UNIT_COLUMNS,
   AGGREGATE_WRITE_PERIOD,
+  COMPLETENESS_COLUMNS,
+  COMPLETENESS_DELETE,
+  COMPLETENESS_FOR_REGION,
+  COMPLETENESS_READ_COLUMNS,
+  COMPLETENESS_SAVE,
 } from './queries.ts';
 import { col, decodeRows, listParam, param, type Columns } from './codec.ts';
 import { METRIC_COLUMNS, aggregateToRow, rowToAggregate } from './tables.ts';
@@ -29,8 +34,13 @@ const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The aggregate reads over any runner: a store's own statements or a snapshot transaction's. */
-export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' | 'timeseries' | 'periods'> {
+export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' | 'timeseries' | 'periods' | 'completeness'> {
   return {
+    async completeness(region) {
+      const rows = await paginate(run, COMPLETENESS_FOR_REGION, { $region: param(col.utf8, region) }, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, 'reading period completeness');
+      return rows.map((r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }));
+    },
+
     async readPeriod(region, period) {
       const rows = await paginate(
         run,
@@ -77,6 +87,7 @@ export class YdbAggregateStore implements AggregateStore {
   readonly readPeriod: AggregateStore['readPeriod'];
   readonly timeseries: AggregateStore['timeseries'];
   readonly periods: AggregateStore['periods'];
+  readonly completeness: AggregateStore['completeness'];
 
   constructor(db: YdbClient) {
     this.#db = db;
@@ -84,9 +95,10 @@ export class YdbAggregateStore implements AggregateStore {
     this.readPeriod = reads.readPeriod;
     this.timeseries = reads.timeseries;
     this.periods = reads.periods;
+    this.completeness = reads.completeness;
   }
 
-  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[]): Promise<void> {
+  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[], completeness?: Completeness): Promise<void> {
     for (const r of rows) {
       if (r.region !== region || r.period.start !== period.start || r.period.end !== period.end) {
         throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
@@ -107,7 +119,26 @@ export class YdbAggregateStore implements AggregateStore {
     const stale = (held ? decodeRows(held, AGGREGATE_UNIT_COLUMNS) : [])
       .filter((k) => !kept.has(`${k.level}|${k.unit}`))
       .map((k) => ({ region, period_start: period.start, period_end: period.end, level: k.level, unit: k.unit }));
-    if (stale.length === 0) return;
-    await this.#db.run(AGGREGATE_DELETE_KEYS, { $keys: listParam(AGGREGATE_KEY_COLUMNS, stale) }, { what: `${what}: dropping units it no longer has`, idempotent: true });
+    if (stale.length > 0) {
+      await this.#db.run(AGGREGATE_DELETE_KEYS, { $keys: listParam(AGGREGATE_KEY_COLUMNS, stale) }, { what: `${what}: dropping units it no longer has`, idempotent: true });
+    }
+    // The completeness goes in its own statement after the rows (the aggregate table's
+    // index allows one modification per transaction); a retry rewrites both.
+    const key = { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) };
+    if (rows.length === 0) await this.#db.run(COMPLETENESS_DELETE, key, { what: `${what}: dropping its completeness`, idempotent: true });
+    else if (completeness) {
+      const c = Completeness.parse(completeness);
+      const row = {
+        region,
+        period_start: period.start,
+        period_end: period.end,
+        state: c.state,
+        schools_reported: c.schools.reported,
+        mouo_reported: c.municipalities.reported,
+        expected: c.schools.expected,
+        completeness_json: c,
+      };
+      await this.#db.run(COMPLETENESS_SAVE, { $rows: listParam(COMPLETENESS_COLUMNS, [row]) }, { what: `${what}: its completeness`, idempotent: true });
+    }
   }
 }

@@ -224,6 +224,19 @@ export const SCHOOLS_OF_BATCH = paged({
   keyTypes: keyTypes(S, 'municipality_id', 'school_key'),
 });
 
+const SS = T.schoolSource;
+export const SCHOOL_SOURCE_COLUMNS = SS.columns;
+
+/** Where one municipality's rows of a batch came from (migration 0005). */
+export const SOURCES_OF_BATCH = paged({
+  params: declareColumns(SS, 'region', 'period_start', 'period_end', 'batch_id', 'municipality_id'),
+  select: cols(SS.columns),
+  from: SS.name,
+  where: eq('region', 'period_start', 'period_end', 'batch_id', 'municipality_id'),
+  keys: ['school_key'],
+  keyTypes: keyTypes(SS, 'school_key'),
+});
+
 export const MUNICIPALITIES_OF_BATCH = paged({
   params: declareColumns(M, 'region', 'period_start', 'period_end', 'batch_id'),
   select: cols(M.columns),
@@ -300,6 +313,28 @@ export const AGGREGATE_TIMESERIES: Readonly<Record<MetricId, Paged>> = Object.fr
     }),
   ]),
 ) as Record<MetricId, Paged>;
+
+// ---------------------------------------------------------------------------------------
+// Period completeness (migration 0005)
+
+const PC = T.periodCompleteness;
+export const COMPLETENESS_COLUMNS = PC.columns;
+export const COMPLETENESS_READ_COLUMNS = pick(PC.columns, 'period_start', 'period_end', 'completeness_json');
+
+export const COMPLETENESS_SAVE = upsertRows(PC);
+
+export const COMPLETENESS_DELETE = `${declares(declareColumns(PC, 'region', 'period_start', 'period_end'))}
+DELETE FROM ${PC.name}
+WHERE ${eq('region', 'period_start', 'period_end')};`;
+
+export const COMPLETENESS_FOR_REGION = paged({
+  params: declareColumns(PC, 'region'),
+  select: cols(COMPLETENESS_READ_COLUMNS),
+  from: PC.name,
+  where: eq('region'),
+  keys: ['period_start', 'period_end'],
+  keyTypes: keyTypes(PC, 'period_start', 'period_end'),
+});
 
 // ---------------------------------------------------------------------------------------
 // Alert state
@@ -509,12 +544,16 @@ const QUERIES = {
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,
   MUNICIPALITIES_OF_BATCH,
+  SOURCES_OF_BATCH,
   CURRENT_PERIODS,
   AGGREGATE_WRITE_PERIOD,
   AGGREGATE_DELETE_KEYS,
   AGGREGATE_READ_PERIOD,
   AGGREGATE_PERIODS,
   AGGREGATE_TIMESERIES,
+  COMPLETENESS_SAVE,
+  COMPLETENESS_DELETE,
+  COMPLETENESS_FOR_REGION,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
   ITEM_GET,

@@ -10,7 +10,7 @@ import type { ReadModel, ReadView } from '../../ports/read-model.ts';
 import { aggregateReads } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
 import type { Runner, YdbClient } from './client.ts';
-import { currentSchoolsOn } from './snapshot-store.ts';
+import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
 
 /** The read view over one runner: every statement goes through `run`. */
@@ -21,6 +21,8 @@ export function readViewOn(run: Runner): ReadView {
     version: async () => null,
     ...aggregateReads(run),
     schools: (region, period) => currentSchoolsOn(run, region, period),
+    inForce: (region, period) => inForceOn(run, region, period),
+    schoolSources: (region, period, municipalityId) => schoolSourcesOn(run, region, period, municipalityId),
     alerts: (region) => alertsForRegion(run, region),
     report: (uploadId) => reportOf(run, uploadId),
     reports: (opts) => completedReports(run, opts),

@@ -14,7 +14,7 @@
 // finds a batch's rows by primary-key prefix without a secondary index on the bulk tables.
 import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
 import { planCommit, pointerGroups, unitKey } from '../../domain/store-rules/commit-plan.ts';
-import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../../ports/snapshot-store.ts';
+import type { BatchCommit, BatchId, CommitResult, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
 import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
 import { paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
@@ -31,6 +31,8 @@ import {
   SCHOOL_COLUMNS,
   SCHOOL_KEY_COLUMNS,
   SCHOOLS_OF_BATCH,
+  SCHOOL_SOURCE_COLUMNS,
+  SOURCES_OF_BATCH,
   STAGE_UNITS,
   UNIT_COLUMNS,
   COMMIT_POINTERS,
@@ -62,10 +64,22 @@ export class YdbSnapshotStore implements SnapshotStore {
     this.#read = db.reader;
   }
 
-  async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[]): Promise<void> {
+  async stageSchoolRows(batchId: BatchId, rows: readonly SchoolRow[], sources?: readonly RowSource[]): Promise<void> {
     if (rows.length === 0) return;
     await this.#registerUnits(distinctUnits(batchId, 'schools', rows));
     await this.#db.bulkUpsert(T.schoolSnapshot.name, SCHOOL_COLUMNS, rows.map((r) => schoolToRow(batchId, r)), 'staging school rows');
+    if (!sources) return;
+    // provenance beside the rows, same key; a retracted or discarded row's entry is never read (reads start from the rows)
+    const origin = rows.flatMap((r, i) => {
+      const src = sources[i];
+      if (!src) return [];
+      return [{ region: r.region, period_start: r.period.start, period_end: r.period.end, batch_id: batchId, municipality_id: r.municipality_id, school_key: r.school_key, source_row: src.row, source_sheet: src.sheet }];
+    });
+    if (origin.length > 0) await this.#db.bulkUpsert(T.schoolSource.name, SCHOOL_SOURCE_COLUMNS, origin, 'staging school row sources');
+  }
+
+  schoolSources(region: string, period: Period, municipalityId: string): Promise<SchoolSource[]> {
+    return this.#db.tx('snapshot', 'reading school sources', (tx) => schoolSourcesOn(txRunner(tx), region, period, municipalityId));
   }
 
   async stageMunicipalityRows(batchId: BatchId, rows: readonly MunicipalityRow[]): Promise<void> {
@@ -217,6 +231,28 @@ export class YdbSnapshotStore implements SnapshotStore {
     return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 
+  inForce(region: string, period: Period): Promise<UnitInForce[]> {
+    return inForceOn(this.#read, region, period);
+  }
+
+  async batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }> {
+    const params = batchParams(region, period, batchId);
+    const schools = await paginate(this.#read, SCHOOLS_OF_BATCH, params, SCHOOL_COLUMNS, SCHOOL_COLUMNS, 'reading a batch\'s school rows');
+    const municipalities = await paginate(this.#read, MUNICIPALITIES_OF_BATCH, params, MUNICIPALITY_COLUMNS, MUNICIPALITY_COLUMNS, 'reading a batch\'s municipality rows');
+    return { schools: schools.map(rowToSchool), municipalities: municipalities.map(rowToMunicipality) };
+  }
+
+  async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
+    // the batch's unit registry names its periods; a pointer of any of them may still name it
+    const units = (await this.#units(this.#read, batchId)).filter((u) => u.region === region);
+    const periods = new Map(units.map((u) => [`${u.period_start}|${u.period_end}`, { start: u.period_start, end: u.period_end }]));
+    for (const p of periods.values()) {
+      const [rs] = await this.#read(BATCH_REFERENCES, batchParams(region, p, batchId), 'checking batch references');
+      if ((rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0) return true;
+    }
+    return false;
+  }
+
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {
     return paginate(run, BATCH_UNITS, { $batch_id: param(col.utf8, batchId) }, UNIT_COLUMNS, UNIT_COLUMNS, 'reading batch units');
   }
@@ -268,4 +304,42 @@ function batchParams(region: string, period: Period, batchId: string): Params {
     $period_end: param(col.date, period.end),
     $batch_id: param(col.utf8, batchId),
   };
+}
+
+/** Every pointer of a (region, period), over any runner. */
+export async function inForceOn(run: Runner, region: string, period: Period): Promise<UnitInForce[]> {
+  const out: UnitInForce[] = [];
+  for (const kind of ['municipalities', 'schools'] as const) {
+    const pointers = await paginate(
+      run,
+      POINTERS,
+      { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end), $kind: param(col.utf8, kind) },
+      POINTER_COLUMNS,
+      POINTER_COLUMNS,
+      'reading pointers',
+    );
+    for (const p of pointers) out.push({ kind, municipalityId: p.municipality_id, batchId: p.batch_id, uploadId: p.upload_id });
+  }
+  return out;
+}
+
+/** One municipality's current school rows with their upload and row, over any runner. */
+export async function schoolSourcesOn(run: Runner, region: string, period: Period, municipalityId: string): Promise<SchoolSource[]> {
+  const batchId = [...(await currentBatches(run, region, period, 'schools'))].find(([, ms]) => ms.has(municipalityId))?.[0];
+  if (!batchId) return [];
+  const rows = (await paginate(run, SCHOOLS_OF_BATCH, batchParams(region, period, batchId), SCHOOL_COLUMNS, SCHOOL_COLUMNS, 'reading school rows')).filter(
+    (r) => r.municipality_id === municipalityId,
+  );
+  const origin = await paginate(
+    run,
+    SOURCES_OF_BATCH,
+    { ...batchParams(region, period, batchId), $municipality_id: param(col.utf8, municipalityId) },
+    SCHOOL_SOURCE_COLUMNS,
+    { school_key: col.utf8 },
+    'reading school sources',
+  );
+  const bySchool = new Map(origin.map((o) => [o.school_key, o]));
+  return rows
+    .map((r): SchoolSource => ({ school: rowToSchool(r), uploadId: batchId, row: bySchool.get(r.school_key)?.source_row ?? null, sheet: bySchool.get(r.school_key)?.source_sheet ?? null }))
+    .sort((a, b) => byText(a.sheet ?? '', b.sheet ?? '') || (a.row ?? 0) - (b.row ?? 0) || byText(a.school.school_key, b.school.school_key));
 }

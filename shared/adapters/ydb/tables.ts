@@ -93,6 +93,12 @@ export const T = {
     primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
     indexes: [],
   }),
+  schoolSource: table({
+    name: 'school_source',
+    columns: { ...SNAPSHOT_KEY, school_key: col.utf8, source_row: col.int64, source_sheet: col.opt.utf8 },
+    primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
+    indexes: [],
+  }),
   municipalitySnapshot: table({
     name: 'municipality_snapshot',
     columns: { ...SNAPSHOT_KEY, in_sferum: col.bool, admin_active: col.bool },
@@ -135,6 +141,21 @@ export const T = {
     columns: { ...AGGREGATE_SCOPE, ...METRIC_COLUMNS, ...AGGREGATE_NOTES },
     primaryKey: ['region', 'period_start', 'period_end', 'level', 'unit'],
     indexes: [{ name: 'by_scope', columns: ['region', 'level', 'unit', 'period_start'] }],
+  }),
+  periodCompleteness: table({
+    name: 'period_completeness',
+    columns: {
+      region: col.utf8,
+      period_start: col.date,
+      period_end: col.date,
+      state: col.utf8,
+      schools_reported: col.int64,
+      mouo_reported: col.int64,
+      expected: col.int64,
+      completeness_json: col.json,
+    },
+    primaryKey: ['region', 'period_start', 'period_end'],
+    indexes: [],
   }),
   alertState: table({
     name: 'alert_state',

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { FieldName, SCHOOL_COUNT_FIELDS, type TableKind } from '../schemas.ts';
-import { foldHeader } from './text.ts';
+import { detached, foldHeader, foldHomoglyphs } from './text.ts';
 
 type AliasLists = Readonly<Record<FieldName, readonly string[]>>;
 
@@ -30,6 +30,12 @@ export type HeaderMapping = {
   missing: FieldName[];
   unknown: { index: number; header: string }[];
   duplicates: { field: FieldName; indexes: number[] }[];
+  /**
+   * Columns matched by a guess the admin should hear about: `homoglyph` — only after Latin
+   * look-alikes were read as the Cyrillic letters they imitate; `combined` — only after a
+   * group label above was joined to the sub-header (header-row.ts adds those).
+   */
+  notes: { index: number; header: string; field: FieldName; code: 'homoglyph' | 'combined' }[];
 };
 
 // The contract's required columns. Period is never missing here: it may come from the
@@ -39,6 +45,9 @@ const REQUIRED: Readonly<Record<TableKind, readonly FieldName[]>> = {
   municipalities: ['municipality', 'in_sferum', 'admin_active'],
 };
 
+/** Distinct header texts remembered by one mapper (it lives as long as the warm function). */
+const MEMO_LIMIT = 20_000;
+
 /** Headers of columns that carry no data: blank spacers and numbering columns. */
 const SILENT: ReadonlySet<string> = new Set(['', '№', '№ п/п', '№п/п', 'N', 'N п/п', 'No', 'п/п', '#'].map((h) => foldHeader(h)));
 
@@ -46,19 +55,52 @@ const SILENT: ReadonlySet<string> = new Set(['', '№', '№ п/п', '№п/п',
 const SCHOOL_COLUMNS: readonly FieldName[] = ['school_name', 'school_inn', 'school_kpp', ...SCHOOL_COUNT_FIELDS];
 
 /** Throws ConfigError when the table is contradictory (validate it with HeaderAliases first for a readable report). */
-export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly string[]) => HeaderMapping {
+export function createHeaderMapper(aliases: HeaderAliases): ((headers: readonly string[]) => HeaderMapping) & { fieldOf(header: string): FieldName | null } {
   const { index, problems } = indexAliases(aliases.fields);
   if (problems.length > 0) throw new ConfigError(`header aliases: ${problems.join('; ')}`);
 
-  return function mapHeaders(headers) {
-    const columns = headers.map((h) => index.get(foldHeader(h)) ?? null);
+  // The header search maps the same cells many times (each row alone and combined with the
+  // rows below it, for every table): each distinct text is folded once.
+  const memo = new Map<string, { field: FieldName | null; homoglyph: boolean }>();
+  function lookup(h: string): { field: FieldName | null; homoglyph: boolean } {
+    let m = memo.get(h);
+    if (m) return m;
+    const folded = foldHeader(h);
+    const exact = index.get(folded);
+    // A Latin «e», «a», «o» typed inside a Cyrillic word looks exactly like the alias:
+    // matched, and said so, instead of a silently null column.
+    const guessed = exact === undefined ? index.get(foldHomoglyphs(folded)) : undefined;
+    m = exact !== undefined ? { field: exact, homoglyph: false } : { field: guessed ?? null, homoglyph: guessed !== undefined };
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(detached(h), m);
+    return m;
+  }
+
+  const silent = new Map<string, boolean>();
+  function isSilent(h: string): boolean {
+    let v = silent.get(h);
+    if (v === undefined) {
+      v = SILENT.has(foldHeader(h));
+      if (silent.size >= MEMO_LIMIT) silent.clear();
+      silent.set(detached(h), v);
+    }
+    return v;
+  }
+
+  function mapHeaders(headers: readonly string[]): HeaderMapping {
+    const notes: HeaderMapping['notes'] = [];
+    const columns = headers.map((h, i) => {
+      const m = lookup(h);
+      if (m.homoglyph && m.field !== null) notes.push({ index: i, header: h, field: m.field, code: 'homoglyph' });
+      return m.field;
+    });
     const positions = new Map<FieldName, number[]>();
     const unknown: HeaderMapping['unknown'] = [];
     columns.forEach((field, i) => {
       if (field !== null) positions.set(field, [...(positions.get(field) ?? []), i]);
       // A blank header is an empty spacer column and `№ п/п` a row number: neither is
       // something the admin needs to hear about.
-      else if (!SILENT.has(foldHeader(headers[i]!))) unknown.push({ index: i, header: headers[i]! });
+      else if (!isSilent(headers[i]!)) unknown.push({ index: i, header: headers[i]! });
     });
     const kind = kindOf(positions);
     return {
@@ -67,8 +109,11 @@ export function createHeaderMapper(aliases: HeaderAliases): (headers: readonly s
       missing: kind === null ? [] : REQUIRED[kind].filter((f) => !positions.has(f)),
       unknown,
       duplicates: [...positions].filter(([, at]) => at.length > 1).map(([field, indexes]) => ({ field, indexes })),
+      notes,
     };
-  };
+  }
+  // the header search asks about single cells many times; it needs no whole mapping for that
+  return Object.assign(mapHeaders, { fieldOf: (h: string) => lookup(h).field });
 }
 
 function kindOf(present: ReadonlyMap<FieldName, unknown>): TableKind | null {

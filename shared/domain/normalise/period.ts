@@ -8,7 +8,6 @@
 import { IssueCode } from '../errors.ts';
 import type { CellValue } from '../cell.ts';
 import { fail, ok, type Result } from '../result.ts';
-import { schoolWeek } from '../reporting-week.ts';
 import type { Period } from '../schemas.ts';
 
 type Format = { readonly cell: RegExp; readonly inName: RegExp; readonly build: (m: RegExpMatchArray) => Period | null; readonly rollover?: boolean };
@@ -49,10 +48,13 @@ const FORMATS_HINT = 'e.g. 06.03-10.03.2023, 06.03.2023-10.03.2023 or 2023-03-06
 
 export function parsePeriod(raw: CellValue): Result<Period> {
   if (raw === null) return fail(IssueCode.MissingValue, 'period is empty');
-  // An Excel date (or its serial number, in a cell without a date format) stands for the
-  // school week it falls in: a workbook's «Неделя» column holds the week's first day.
-  const day = raw instanceof Date ? raw.getTime() : typeof raw === 'number' ? excelSerialMs(raw) : null;
-  if (day !== null && day >= FIRST_DAY_MS && day <= LAST_DAY_MS) return ok(schoolWeek(day, 'current'));
+  // One date is not a period: which week it starts, or whether it is the start at all, is
+  // a guess (a date taken for Monday–Friday of its week filed 23.02–03.03 under 20.02–24.02).
+  // The caller may still find the week stated elsewhere in the file.
+  const day = parseDay(raw);
+  if (day.ok && day.value !== null) {
+    return fail(IssueCode.PeriodSingleDate, `одна дата (${day.value.split('-').reverse().join('.')}) — не период: нужны начало и конец недели (${FORMATS_HINT}) или столбцы «с» и «по»`);
+  }
   if (typeof raw !== 'string') {
     return fail(IssueCode.BadPeriod, `a period is two dates written as text (${FORMATS_HINT}) or the date of its week; the cell holds ${typeof raw === 'number' ? `the number ${raw}` : `a ${typeof raw}`}`);
   }
@@ -74,6 +76,45 @@ export function parsePeriod(raw: CellValue): Result<Period> {
   return fail(IssueCode.BadPeriod, `"${shown}" is not a period (${FORMATS_HINT})`);
 }
 
+const DAY_TEXT = [
+  { re: /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*г\.?)?$/u, ymd: (m: RegExpExecArray) => [n(m[3]), n(m[2]), n(m[1])] as const },
+  { re: /^(\d{4})-(\d{2})-(\d{2})$/u, ymd: (m: RegExpExecArray) => [n(m[1]), n(m[2]), n(m[3])] as const },
+];
+
+/**
+ * One date (`YYYY-MM-DD`) from a cell: an Excel date, its serial number in a cell without a
+ * date format, or text `06.03.2023` / `2023-03-06`; null for an empty cell. Used for the
+ * two columns of a split period and to recognise a lone date in a period column.
+ */
+export function parseDay(raw: CellValue): Result<string | null> {
+  if (raw === null) return ok(null);
+  const ms = raw instanceof Date ? raw.getTime() : typeof raw === 'number' ? excelSerialMs(raw) : null;
+  if (ms !== null) {
+    if (ms >= FIRST_DAY_MS && ms <= LAST_DAY_MS) return ok(new Date(ms).toISOString().slice(0, 10));
+    return fail(IssueCode.BadPeriod, `${typeof raw === 'number' ? `the number ${raw}` : 'the date'} is not a plausible date`);
+  }
+  if (typeof raw !== 'string') return fail(IssueCode.BadPeriod, 'a yes/no value is not a date');
+  const s = raw.trim().replace(/^(?:с|по)\s+/iu, '');
+  if (s === '') return ok(null);
+  for (const f of DAY_TEXT) {
+    const m = f.re.exec(s);
+    if (!m) continue;
+    const [y, mo, d] = f.ymd(m);
+    const iso = isoDate(y, mo, d);
+    return iso ? ok(iso) : fail(IssueCode.BadPeriod, `"${s.slice(0, 40)}" names a date that does not exist`);
+  }
+  return fail(IssueCode.BadPeriod, `"${s.slice(0, 40)}" is not a date (e.g. 06.03.2023 or 2023-03-06)`);
+}
+
+/** A period from its two ends, each already a `YYYY-MM-DD` date. */
+export function periodOfDays(start: string, end: string): Result<Period> {
+  const p = { start, end };
+  if (end < start) return fail(IssueCode.BadPeriod, `the period ends (${end}) before it starts (${start})`);
+  const days = periodDays(p);
+  if (days > MAX_PERIOD_DAYS) return fail(IssueCode.BadPeriod, `${start} – ${end} spans ${days} days; a reporting period is at most ${MAX_PERIOD_DAYS} days`);
+  return ok(p);
+}
+
 /**
  * The period carried by a file name or object key (`uploads/26/ОО_06.03-10.03.2023.csv`,
  * `schools_2023-03-06_2023-03-10.xlsx`), or null. The file name is searched before the
@@ -88,10 +129,14 @@ export function periodFromName(name: string): Period | null {
  * from, by the contract's precedence: a title line above the header, the file name, the
  * object key, the object's metadata.
  */
-export function fallbackPeriod(o: { titleLines: readonly string[]; key: string; metadata: string | undefined }): { period: Period; source: Exclude<PeriodSource, 'column'> } | null {
-  for (const line of o.titleLines) {
-    const p = periodInText(line);
-    if (p) return { period: p, source: 'title' };
+export function fallbackPeriod(o: {
+  titleLines: readonly string[];
+  key: string;
+  metadata: string | undefined;
+}): { period: Period; source: Exclude<PeriodSource, 'column'>; line?: number } | null {
+  for (let line = 0; line < o.titleLines.length; line++) {
+    const p = periodInText(o.titleLines[line]!);
+    if (p) return { period: p, source: 'title', line };
   }
   const fromKey = periodFromKey(o.key);
   if (fromKey) return fromKey;

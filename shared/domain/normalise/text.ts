@@ -35,6 +35,19 @@ export function foldHeader(s: string): string {
     .replace(TRAILING_MARKS, '');
 }
 
+/** Latin letters that look like Cyrillic ones (lower case, as after foldText), and those Cyrillic letters. */
+const LOOK_ALIKES: Readonly<Record<string, string>> = { a: 'а', b: 'в', c: 'с', e: 'е', h: 'н', k: 'к', m: 'м', o: 'о', p: 'р', t: 'т', x: 'х', y: 'у' };
+const LATIN_LOOK_ALIKE = /[abcehkmoptxy]/gu;
+
+/**
+ * Folded text with every Latin look-alike read as the Cyrillic letter it imitates
+ * («Пeдагогов» with a Latin `e` → «педагогов»). Only a fallback for a header that matched
+ * nothing as written: the caller reports the guess.
+ */
+export function foldHomoglyphs(folded: string): string {
+  return folded.replace(LATIN_LOOK_ALIKE, (c) => LOOK_ALIKES[c]!);
+}
+
 /**
  * The same text in memory of its own. V8 represents a substring as a view into the string it
  * was cut from, so keeping a short cell in a long-lived cache keeps the whole decoded file

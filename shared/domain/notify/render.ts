@@ -116,6 +116,7 @@ function itemLines(e: NotificationEvent, t: NotifyTemplates): string[] {
   return [
     fill(t.item.digest ?? '{count}', { ...base, count: String(items.length) }),
     ...items.map((i) => t.bullet + fill(t.digest_item, { scope: i.scope.name, ...targetVars(i.target, i.value, t) })),
+    ...(e.notes ?? []),
   ];
 }
 

@@ -37,12 +37,13 @@ export async function readCsv(
   opts: { file: string; encoding: Sniffed['encoding']; limits?: LimitOverrides },
 ): Promise<{ delimiter: Delimiter; table: RawTable }> {
   const limits = resolveLimits(opts.limits);
-  const scanner = new CsvScanner(new TextChunks(open, opts.encoding ?? 'utf-8', opts.file, limits.maxBytes), limits, opts.encoding === 'windows-1251');
+  const scanner = new CsvScanner(new TextChunks(open, opts.encoding ?? 'utf-8', opts.file, limits.maxBytes), limits, unitBytes(opts.encoding));
   const delimiter = await scanner.detectDelimiter();
 
   let header: string[] | null = null;
   for (;;) {
-    const r = await scanner.next();
+    // the file is rejected if the header cannot be read: never read on through its line
+    const r = await scanner.next({ skipRejected: false });
     if (r === null) break;
     if (r instanceof Rejected) throw inputError(opts.file, HEADER_CODE[r.code], `the header record cannot be read: ${r.message}`, { row: scanner.recordNo });
     if (!isBlank(r)) {
@@ -109,15 +110,15 @@ class TextChunks {
 
   constructor(
     open: ByteSource,
-    encoding: NonNullable<Sniffed['encoding']>,
+    private readonly encoding: NonNullable<Sniffed['encoding']>,
     private readonly file: string,
     private readonly maxBytes: number,
   ) {
     this.#it = open()[Symbol.asyncIterator]();
     // fatal for UTF-8: the sniff validated these bytes, so a failure means the object
     // changed between reads; replacing characters silently would corrupt names.
-    // The default ignoreBOM:false strips a UTF-8 BOM, so no header starts with U+FEFF.
-    this.#decoder = encoding === 'windows-1251' ? new TextDecoder('windows-1251') : new TextDecoder('utf-8', { fatal: true });
+    // The default ignoreBOM:false strips a UTF-8 (or UTF-16) BOM, so no header starts with U+FEFF.
+    this.#decoder = encoding === 'windows-1251' ? new TextDecoder('windows-1251') : new TextDecoder(utf16(encoding) ?? 'utf-8', { fatal: true });
   }
 
   /** The next non-empty piece of text, or null at the end. */
@@ -139,7 +140,8 @@ class TextChunks {
         }
       } catch (err) {
         if (err instanceof TypeError) {
-          throw inputError(this.file, IssueCode.UnsupportedEncoding, 'the file is not valid UTF-8 (did it change while it was read?)', {}, err);
+          const name = utf16(this.encoding) === null ? 'UTF-8' : 'UTF-16';
+          throw inputError(this.file, IssueCode.UnsupportedEncoding, `the file is not valid ${name} (did it change while it was read?)`, {}, err);
         }
         throw err;
       }
@@ -176,7 +178,8 @@ class CsvScanner {
   constructor(
     private readonly text: TextChunks,
     private readonly limits: Limits,
-    private readonly singleByte: boolean,
+    /** bytes per UTF-16 code unit when fixed (1 for Windows-1251, 2 for UTF-16), else 0 (UTF-8) */
+    private readonly unitBytes: 0 | 1 | 2,
   ) {}
 
   /**
@@ -188,6 +191,10 @@ class CsvScanner {
     for (;;) {
       const r = this.#scanForDelimiter();
       if (r === INCOMPLETE) {
+        // The record limit holds from the first byte: a first record longer than it is
+        // never buffered whole (a 150 MB line would be). The delimiter is decided on the
+        // bounded prefix, and the header read that follows rejects the record as too long.
+        if (this.#buf.length - this.#pos > this.limits.maxRecordBytes) return this.#use(this.#prefixDelimiter());
         await this.#more();
         continue;
       }
@@ -203,7 +210,7 @@ class CsvScanner {
   }
 
   /** The next record's cells (or its rejection), or null after the last one. */
-  async next(): Promise<string[] | Rejected | null> {
+  async next(opts: { skipRejected?: boolean } = {}): Promise<string[] | Rejected | null> {
     for (;;) {
       let r = this.#parse();
       if (r === INCOMPLETE) {
@@ -216,7 +223,7 @@ class CsvScanner {
         }
         const hint = this.#openQuoteAhead() ? ' (an unclosed quote?)' : '';
         r = new Rejected(IssueCode.RowTooLong, `${this.#tooLongMessage()}${hint}`);
-        await this.#skipLine();
+        if (opts.skipRejected !== false) await this.#skipLine();
       } else if (r === UNCLOSED) {
         // Only the end of the file can leave a quote open here (a longer one is too long
         // first): the record ends at its own line end, and the lines after it are read.
@@ -300,9 +307,10 @@ class CsvScanner {
   #exceeds(start: number, end: number): boolean {
     const chars = end - start;
     const max = this.limits.maxRecordBytes;
+    if (this.unitBytes !== 0) return chars * this.unitBytes > max;
     if (chars > max) return true;
-    // a UTF-16 code unit is at most 3 UTF-8 bytes; Windows-1251 is one byte per character
-    if (this.singleByte || chars * 3 <= max) return false;
+    // a UTF-16 code unit is at most 3 UTF-8 bytes
+    if (chars * 3 <= max) return false;
     return Buffer.byteLength(this.#buf.slice(start, end), 'utf8') > max;
   }
 
@@ -401,6 +409,20 @@ class CsvScanner {
     return new Rejected(IssueCode.RowTooManyColumns, `a record has more than ${this.limits.maxColumns} columns (limit maxColumns = ${this.limits.maxColumns})`);
   }
 
+  /** The delimiter by the counts of the pending, bounded prefix (a record that does not end inside it). */
+  #prefixDelimiter(): Delimiter {
+    const counts = [0, 0, 0];
+    const end = this.#pos + this.limits.maxRecordBytes;
+    for (let i = this.#pos; i < end; i++) {
+      const c = this.#buf.charCodeAt(i);
+      if (c === SEMICOLON) counts[0]!++;
+      else if (c === COMMA) counts[1]!++;
+      else if (c === TAB) counts[2]!++;
+    }
+    const [semi, comma, tab] = counts as [number, number, number];
+    return semi >= comma && semi >= tab ? ';' : comma >= tab ? ',' : '\t';
+  }
+
   /** Delimiter detection scan of one record: quote-aware, any of the three delimiters. */
   #scanForDelimiter(): { next: number; blank: boolean; counts: [number, number, number] } | typeof INCOMPLETE | null {
     const buf = this.#buf;
@@ -436,6 +458,14 @@ class CsvScanner {
     if (!this.#eof) return INCOMPLETE;
     return { next: len, blank, counts };
   }
+}
+
+function utf16(encoding: Sniffed['encoding']): 'utf-16le' | 'utf-16be' | null {
+  return encoding === 'utf-16le' || encoding === 'utf-16be' ? encoding : null;
+}
+
+function unitBytes(encoding: Sniffed['encoding']): 0 | 1 | 2 {
+  return encoding === 'windows-1251' ? 1 : utf16(encoding) ? 2 : 0;
 }
 
 function isSpace(c: number): boolean {

@@ -46,7 +46,19 @@ type Entry = {
   readonly localOffset: number;
 };
 
+/** One checked part of the archive: its compressed bytes, inflated again on demand by the reader. */
+export type ZipPart = { readonly name: string; readonly method: number; readonly data: Buffer };
+
 export async function guardZip(bytes: Uint8Array, opts: { file: string; limits: XlsxLimits }): Promise<void> {
+  await checkedParts(bytes, opts);
+}
+
+/**
+ * The archive's parts once every check above has passed, in central-directory order. The
+ * reader opens any part at any time from these (re-openable: the bytes are in memory), so
+ * the order of parts in the zip never decides what the reader knows when.
+ */
+export async function checkedParts(bytes: Uint8Array, opts: { file: string; limits: XlsxLimits }): Promise<ZipPart[]> {
   const { file, limits } = opts;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length > limits.maxBytes) {
@@ -59,6 +71,25 @@ export async function guardZip(bytes: Uint8Array, opts: { file: string; limits: 
   let total = 0;
   for (let k = 0; k < entries.length; k++) {
     total += await inflateCounted(entries[k]!, data[k]!, total, file, limits);
+  }
+  return entries.map((e, k) => ({ name: e.name, method: e.method, data: data[k]! }));
+}
+
+/** A checked part's bytes as they inflate, piece by piece (never the whole part at once). */
+export async function* inflatePart(part: ZipPart): AsyncGenerator<Buffer> {
+  if (part.method === STORED) {
+    yield* pieces(part.data);
+    return;
+  }
+  const inflater = createInflateRaw({ chunkSize: PIECE });
+  const source = Readable.from(pieces(part.data));
+  source.pipe(inflater);
+  try {
+    for await (const chunk of inflater as AsyncIterable<Buffer>) yield chunk;
+  } finally {
+    source.unpipe(inflater);
+    source.destroy();
+    inflater.destroy();
   }
 }
 

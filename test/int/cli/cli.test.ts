@@ -25,7 +25,7 @@ function seed() {
 
 type Doc = {
   uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { row: number | null; column: string | null; value: string | null; message: string }[]; warnings: unknown[] }[];
-  periods: { period: { start: string; end: string; label: string }; region: { id: string; metrics: Record<string, number | null> }; municipalities: { id: string; name: string; metrics: Record<string, number | null> }[]; warnings: unknown[] }[];
+  periods: { period: { start: string; end: string; label: string }; completeness: { complete: boolean; state: string; schools: { reported: number }; municipalities: { reported: number } } | null; region: { id: string; metrics: Record<string, number | null> }; municipalities: { id: string; name: string; metrics: Record<string, number | null> }[]; warnings: unknown[] }[];
   notifications: { id: string; type: string }[];
 };
 
@@ -53,6 +53,8 @@ describe('sferum-pulse run --json', () => {
     for (const [i, s] of expected.entries()) {
       const p = doc.periods[i]!;
       expect(p.region.id).toBe('26');
+      // every sample week has all 33 municipalities in both tables
+      expect(p.completeness, s.label).toMatchObject({ complete: true, state: 'complete', schools: { reported: 33 }, municipalities: { reported: 33 } });
       expect(p.municipalities).toHaveLength(33);
       const { label: _, ...metrics } = s;
       for (const [metric, value] of Object.entries(metrics)) {

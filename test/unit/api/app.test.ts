@@ -7,7 +7,7 @@ import type { ApiRequest } from '../../../shared/api/http.ts';
 import { dashboardAssets } from '../../../shared/api/pages/assets.ts';
 import type { AlertState } from '../../../shared/domain/alerts.ts';
 import { emptyMetricValues, type AggregateRow } from '../../../shared/domain/metrics.ts';
-import type { SchoolRow } from '../../../shared/domain/schemas.ts';
+import type { Completeness, SchoolRow } from '../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../shared/domain/targets.ts';
 import type { LedgerReport, ReadModel, ReadView } from '../../../shared/ports/read-model.ts';
 import { ResponseCache } from '../../../shared/api/response-cache.ts';
@@ -34,18 +34,22 @@ class FakeReadModel implements ReadModel {
   /** the store state's token; null: the adapter cannot tell */
   stateVersion: string | null = 'v1';
   periodReads = 0;
+  completeness: Completeness = { complete: true, state: 'complete', label: null, schools: { expected: 1, reported: 1, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } };
   async snapshot<T>(fn: (v: ReadView) => Promise<T>): Promise<T> {
     this.snapshots++;
     if (this.fail) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     return fn({
       version: async () => this.stateVersion,
       periods: async () => [P1],
+      completeness: async () => [{ period: P1, completeness: this.completeness }],
       readPeriod: async (_r, p) => {
         this.periodReads++;
         return p.start === P1.start ? this.rows : [];
       },
       timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
       schools: async (_r, p) => (p.start === P1.start ? this.schoolsList : []),
+      inForce: async () => [],
+      schoolSources: async () => [],
       alerts: async () => this.alertsList,
       report: async (id) => this.reportsList.find((r) => r.report.upload_id === id)?.report ?? null,
       reports: async ({ limit, before }) => this.reportsList.filter((r) => before === undefined || r.sequence < before).slice(0, limit),
@@ -168,6 +172,24 @@ describe('handleApiRequest', () => {
     expect(r['regional'].scope.id).toBe('26');
     expect(r['municipalities'].map((m: any) => m.scope.id)).toEqual(['aleksandrovsky']);
     expect(r['regional'].evaluations.find((e: any) => e.target_id === 'teachers_chat_creators').status).toBe('pending');
+  });
+
+  test('a provisional period: its completeness on every period object, its targets «нет полных данных», no latest complete week', async () => {
+    // Prepare
+    const { call, read } = setup();
+    read.completeness = { complete: false, state: 'provisional', label: 'предварительно: 0 из 1 МОУО', schools: { expected: 1, reported: 0, missing: ['aleksandrovsky'] }, municipalities: { expected: 1, reported: 1, missing: [] } };
+    // Act
+    const period = body(await call('/v1/regions/26/periods/2023-03-06..2023-03-10'));
+    const list = body(await call('/v1/regions/26/periods'));
+    const series = body(await call('/v1/regions/26/timeseries', { query: { metric: 'teachers_total', scope: 'region' } }));
+    const uploads = body(await call('/v1/uploads'));
+    // Assess
+    expect(period['period'].completeness).toEqual(read.completeness);
+    expect(new Set([period['regional'], ...period['municipalities']].flatMap((r: any) => r.evaluations.map((e: any) => e.status)))).toEqual(new Set(['provisional']));
+    expect(list['periods'][0].completeness.state).toBe('provisional');
+    expect(list['latest_complete']).toBeNull();
+    expect(series['points'][0].period.completeness.label).toBe('предварительно: 0 из 1 МОУО');
+    expect(uploads['items'][0].periods[0].completeness.state).toBe('provisional');
   });
 
   test('inactive-schools lists the last week of the range as JSON, by municipality, with INN', async () => {

@@ -56,9 +56,9 @@ describe('ROUTES', () => {
     expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.name)).toEqual(['dashboard_page', 'dashboard_asset', 'upload_page']);
   });
 
-  test('a dashboard key reads periods, timeseries, the report and the inactive schools, not alerts or uploads', () => {
+  test('a dashboard key reads periods, their sources, timeseries, the report and the inactive schools, not alerts or uploads', () => {
     const allowed = ROUTES.filter((r) => r.access !== 'public' && r.access.includes('dashboard')).map((r) => r.name);
-    expect(allowed).toEqual(['periods', 'period', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools']);
+    expect(allowed).toEqual(['periods', 'period', 'sources', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools']);
   });
 });
 

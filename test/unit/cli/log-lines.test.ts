@@ -14,6 +14,7 @@ const doc: RunDocument = {
   uploads: [upload('uploads/26/a.csv', 'accepted'), upload('uploads/26/b.csv', 'partial', 3), upload('uploads/26/c.csv', 'rejected', 10)],
   periods: seedValues().map(({ period, values }) => ({
     period: { ...period, label: `${period.start.slice(8)}.${period.start.slice(5, 7)}-${period.end.slice(8)}.${period.end.slice(5, 7)}.${period.end.slice(0, 4)}` },
+    completeness: null,
     region: { id: '26', metrics: values },
     municipalities: [],
     warnings: [],

@@ -45,17 +45,21 @@ describe('sniffBytes', () => {
     expect(s).toMatchObject({ kind: 'xlsx', encoding: null, size: 8 });
   });
 
-  test('UTF-16LE with BOM is an encoding error that names UTF-16 (T13)', async () => {
-    const body = Buffer.from('Период;МОУО\r\n', 'utf16le');
-    const err = await thrown(() => sniffBytes(chunked(new Uint8Array([0xff, 0xfe, ...body])), { file: FILE, maxBytes: MAX }));
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).issue).toMatchObject({ code: IssueCode.UnsupportedEncoding, file: FILE });
-    expect((err as InputError).issue.message).toMatch(/UTF-16.*UTF-8 or Windows-1251/);
+  test('UTF-16LE with a BOM (Excel «Текст в Юникоде») is utf-16le text', async () => {
+    const body = Buffer.from('Период\tМОУО\r\n', 'utf16le');
+    const s = await sniffBytes(chunked(new Uint8Array([0xff, 0xfe, ...body]), 3), { file: FILE, maxBytes: MAX });
+    expect(s).toMatchObject({ kind: 'csv', encoding: 'utf-16le', size: body.length + 2 });
   });
 
-  test('UTF-16BE with BOM is an encoding error too', async () => {
-    const err = await thrown(() => sniffBytes(chunked(new Uint8Array([0xfe, 0xff, 0, 0x41])), { file: FILE, maxBytes: MAX }));
-    expect((err as InputError).issue.code).toBe(IssueCode.UnsupportedEncoding);
+  test('UTF-16BE with a BOM is utf-16be text, its NUL bytes no sign of a binary', async () => {
+    const body = Buffer.from('Период\tМОУО\r\n'.repeat(50), 'utf16le').swap16();
+    const s = await sniffBytes(chunked(new Uint8Array([0xfe, 0xff, ...body])), { file: FILE, maxBytes: MAX });
+    expect(s).toMatchObject({ kind: 'csv', encoding: 'utf-16be' });
+  });
+
+  test('UTF-16 without a BOM is still a binary file (NULs throughout)', async () => {
+    const err = await thrown(() => sniffBytes(chunked(new Uint8Array(Buffer.from('Period\tMOUO\r\n'.repeat(20), 'utf16le'))), { file: FILE, maxBytes: MAX }));
+    expect((err as InputError).issue.code).toBe(IssueCode.UnsupportedFormat);
   });
 
   test('a binary file named .csv is not a CSV or XLSX file (T13)', async () => {

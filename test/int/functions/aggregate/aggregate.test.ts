@@ -46,7 +46,9 @@ beforeEach(() => {
     sink,
     targets: defaultTargets().config,
     municipalities: new Map([['26', REF]]),
-    clock: { nowMs: () => Date.parse('2023-09-11T09:00:00Z') },
+    // after the reporting deadline of AFTER_DUE (Wed 2023-09-13 21:00 UTC): its weeks with a
+    // few municipalities are closed as incomplete and judged, the alert rules these tests check
+    clock: { nowMs: () => Date.parse('2023-09-14T09:00:00Z') },
     log: capturedLogger().log,
   };
 });
@@ -205,8 +207,10 @@ describe('aggregate function', () => {
   });
 
   test('a missing export is told once and holds the scope alerts until it arrives (T23)', async () => {
-    // Prepare: budennovsky breaching in the first week
+    // Prepare: budennovsky breaching in the first week; both weeks past their reporting
+    // deadline, so the partial second week is closed and judged (a provisional one waits)
     const W2: Period = { start: '2023-09-11', end: '2023-09-15' };
+    deps = { ...deps, clock: { nowMs: () => Date.parse('2023-09-21T09:00:00Z') } };
     await upload([school('budennovsky', 1), school('arzgirsky', 2)]);
     await deliver(AFTER_DUE);
     const opened = sink.events.filter((e) => e.scope.id === 'budennovsky').length;
@@ -252,6 +256,7 @@ describe('aggregate handler', () => {
         periods: flaky.periods.bind(flaky),
         readPeriod: flaky.readPeriod.bind(flaky),
         timeseries: flaky.timeseries.bind(flaky),
+        completeness: flaky.completeness.bind(flaky),
         replacePeriod: async (...args) => {
           calls++;
           if (calls === 1) throw new TransientError('database is locked');
@@ -273,6 +278,7 @@ describe('aggregate handler', () => {
         replacePeriod: store.replacePeriod.bind(store),
         readPeriod: store.readPeriod.bind(store),
         timeseries: store.timeseries.bind(store),
+        completeness: store.completeness.bind(store),
         periods: async () => {
           throw new PipelineError('aggregate schema is newer than this build', 'store.schema', false);
         },

@@ -62,6 +62,11 @@ describe('samples through ingest and aggregate', () => {
     const table = regionalTable(regionRows);
     // Assess
     expect(periods).toHaveLength(7);
+    // every sample week has all 33 municipalities in both tables, whatever mix of files supplied them
+    const completeness = await aggregates.completeness('26');
+    expect(completeness.map((c) => [c.period, c.completeness.state, c.completeness.schools.reported, c.completeness.municipalities.reported])).toEqual(
+      periods.map((p) => [p, 'complete', 33, 33]),
+    );
     expect([table.headers.slice(), ...table.rows.map((r) => r.map(formatCell))]).toEqual(seedTable());
     expect(parseCsv(renderCsv(table).slice(1))).toEqual(seedTable());
     const chat = sink.events.filter((e) => e.scope.level === 'region' && e.target?.id === 'teachers_chat_creators');

@@ -50,8 +50,17 @@ describe('real-world table shapes', () => {
     expect(report.tables[0]).toMatchObject({ header_row: 4, period_source: 'title', rows: { accepted: 2, rejected: 0 } });
     expect(report.tables[0]?.columns.map((c) => c.field)).toEqual([null, 'municipality', 'school_name', 'school_inn', 'in_sferum', 'admin_active', 'teachers_total', 'teachers_in_sferum', 'students_total', 'students_in_sferum']);
     expect(report.periods).toEqual([{ start: '2023-02-20', end: '2023-02-22' }]);
-    // `№ п/п` is silent; the totals row is checked and matches
-    expect(report.warnings.map((w) => w.code)).toEqual([IssueCode.TotalsRowSkipped]);
+    // `№ п/п` is silent; the totals row is checked and matches; the guesses are said, by cell
+    expect(report.warnings.map((w) => [w.code, w.row, w.value ?? w.column])).toEqual([
+      [IssueCode.PeriodGuessed, 2, '20.02-22.02.2023'],
+      [IssueCode.HeaderCombined, 4, 'Педагоги всего'],
+      [IssueCode.HeaderCombined, 4, 'Педагоги в Сфере'],
+      [IssueCode.HeaderCombined, 4, 'Обучающиеся всего'],
+      [IssueCode.HeaderCombined, 4, 'Обучающиеся в Сфере'],
+      [IssueCode.TotalsRowSkipped, 8, null],
+    ]);
+    expect(report.warnings[0]?.message).toBe('в таблице нет столбца периода: период 20.02-22.02.2023 взят из строки над таблицей (строка 2, ячейка A2)');
+    expect(report.warnings[1]?.message).toBe('заголовок столбца G распознан только вместе с заголовком группы над ним: «Педагоги всего» прочитан как teachers_total');
     expect(schoolsOf(env)).toEqual([
       { school_inn: inn(1), period_start: '2023-02-20', period_end: '2023-02-22', teachers_total: 40, students_in_sferum: 410 },
       { school_inn: inn(2), period_start: '2023-02-20', period_end: '2023-02-22', teachers_total: 30, students_in_sferum: 200 },
@@ -127,17 +136,23 @@ describe('real-world table shapes', () => {
     expect(schoolsOf(env)).toEqual([{ school_inn: inn(1), period_start: '2023-02-20', period_end: '2023-02-22', teachers_total: 40, students_in_sferum: 410 }]);
   });
 
-  test('XLSX: Excel dates in the period column stand for their school week', async () => {
+  test('XLSX: one date in the period column is never a week: a row error naming the cell, unless the file states the week', async () => {
     await using env = await startIngestEnv();
-    const bytes = await workbook((wb) => {
-      const ws = wb.addWorksheet('ОО');
-      ws.addRow(['Неделя', ...GROUPS.slice(1)]);
-      ws.addRow(['', ...SUBS.slice(1)]);
-      ws.addRow([new Date(Date.UTC(2023, 2, 6)), ...SCHOOLS[0]!.slice(1)]);
-    });
-    const report = await ingest(env, 'uploads/26/недели.xlsx', bytes);
-    expect(report.status).toBe('accepted');
-    expect(report.periods).toEqual([{ start: '2023-03-06', end: '2023-03-10' }]);
+    const sheet = (title: string[] | null) =>
+      workbook((wb) => {
+        const ws = wb.addWorksheet('ОО');
+        if (title) ws.addRow(title);
+        ws.addRow(['Неделя', ...GROUPS.slice(1)]);
+        ws.addRow(['', ...SUBS.slice(1)]);
+        ws.addRow([new Date(Date.UTC(2023, 1, 23)), ...SCHOOLS[0]!.slice(1)]);
+      });
+    const alone = await ingest(env, 'uploads/26/недели.xlsx', await sheet(null));
+    expect(alone.status).toBe('rejected');
+    expect(alone.errors.map((e) => [e.code, e.row, e.column])).toEqual([[IssueCode.PeriodSingleDate, 3, 'Неделя']]);
+    expect(alone.errors[0]?.message).toContain('ячейка A3: одна дата (23.02.2023) — не период');
+    const stated = await ingest(env, 'uploads/26/неделя-в-заголовке.xlsx', await sheet(['Период: 20.02.2023 – 24.02.2023']));
+    expect(stated.status).toBe('accepted');
+    expect(stated.periods).toEqual([{ start: '2023-02-20', end: '2023-02-24' }]);
   });
 
   test('implausible periods: a rollover to eleven months is a row error naming the value; one starting weeks after the upload a warning', async () => {

@@ -2,11 +2,13 @@
 // over s3rver and a real SQLite store; each payload runs its job.
 import { describe, expect, test } from 'vitest';
 import { scheduleHandler } from '../../../../functions/schedule/handler.ts';
+import { SqliteAggregateStore } from '../../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
+import { ReportingDeadline } from '../../../../shared/domain/completeness.ts';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import type { ScheduledJobDeps } from '../../../../shared/usecases/scheduled-jobs.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
-import { alertState, schoolsCsv, unitScope } from '../../../support/builders.ts';
+import { aggregateRow, alertState, P1, schoolsCsv, unitScope } from '../../../support/builders.ts';
 import { functionContext, loadEvent } from '../../../support/events.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
@@ -17,7 +19,10 @@ function deps(env: IngestEnv, published: NotificationEvent[]): ScheduledJobDeps 
   return {
     snapshots: env.snapshots,
     alerts: new SqliteAlertStore(env.db),
+    aggregates: new SqliteAggregateStore(env.db),
     sink: { publish: async (e) => void published.push(...e) },
+    periodChanged: env.deps().periodChanged,
+    reportingDeadline: ReportingDeadline.parse('wed 21:00'),
     clock: env.clock,
     log: env.logs.log,
     references: ref.municipalities,
@@ -74,6 +79,23 @@ describe('schedule handler', () => {
     expect(published[0]).toMatchObject({ type: 'digest', region: '26', value: 1, period: { label: '06.03-10.03.2023' }, items: [{ type: 'at_risk', value: 0.22 }] });
   });
 
+  test('close_weeks sends a week aggregated before completeness was stored back to be recomputed, once it has one nothing', async () => {
+    // Prepare: a period with aggregates and no completeness, as an upgraded deployment has them
+    await using env = await startIngestEnv();
+    const d = deps(env, []);
+    const aggregates = new SqliteAggregateStore(env.db);
+    await aggregates.replacePeriod('26', P1, [aggregateRow()]);
+    // Act
+    const reply = await scheduleHandler(loadEvent('timer-close-weeks.json'), functionContext(), d);
+    // Assess
+    expect(JSON.parse(reply.body)).toEqual([{ job: 'close_weeks', closing: 1 }]);
+    expect(env.published.map((c) => [c.period, c.upload_id])).toEqual([[P1, 'completeness-backfill']]);
+    const complete = { complete: true, state: 'complete' as const, label: null, schools: { expected: 1, reported: 1, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } };
+    await aggregates.replacePeriod('26', P1, [aggregateRow()], complete);
+    await scheduleHandler(loadEvent('timer-close-weeks.json'), functionContext(), d);
+    expect(env.published).toHaveLength(1);
+  });
+
   test('an unknown payload is a logged wiring error, not a retry loop', async () => {
     await using env = await startIngestEnv();
     const event = loadEvent<{ messages: { details: { payload: string } }[] }>('timer-digest.json');
@@ -81,7 +103,7 @@ describe('schedule handler', () => {
 
     const reply = await scheduleHandler(event, functionContext(), deps(env, []));
 
-    expect(JSON.parse(reply.body)).toEqual({ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest'] });
+    expect(JSON.parse(reply.body)).toEqual({ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest', 'close_weeks'] });
     expect(env.logs.entries().some((e) => e.level === 'ERROR' && e.msg === 'schedule.unknown_job')).toBe(true);
   });
 });

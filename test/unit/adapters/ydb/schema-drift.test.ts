@@ -90,7 +90,7 @@ describe('the schema-drift check itself', () => {
 
 describe('YDB migrations', () => {
   test('are numbered, unique and split into CREATE TABLE IF NOT EXISTS or ALTER TABLE … SET statements', () => {
-    expect(migrations.map((m) => m.id)).toEqual(['0001_snapshots_and_ledger', '0002_aggregates_and_alerts', '0003_notification_outbox', '0004_partitioning']);
+    expect(migrations.map((m) => m.id)).toEqual(['0001_snapshots_and_ledger', '0002_aggregates_and_alerts', '0003_notification_outbox', '0004_partitioning', '0005_provenance_and_completeness']);
     for (const m of migrations) for (const s of splitStatements(m.text)) expect(s).toMatch(/^(CREATE TABLE IF NOT EXISTS |ALTER TABLE \w+ SET \()/);
   });
 

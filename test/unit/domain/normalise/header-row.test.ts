@@ -1,6 +1,6 @@
 // Unit: where a table's header is — below title rows, over one row or two.
 import { describe, expect, test } from 'vitest';
-import { combineHeaderRows, locateHeader } from '../../../../shared/domain/normalise/header-row.ts';
+import { combineHeaderRows, isUnitsRow, locateHeader } from '../../../../shared/domain/normalise/header-row.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 
 const { mapHeaders } = buildReference();
@@ -45,4 +45,37 @@ describe('locateHeader', () => {
     expect(locateHeader([...titles, HEADER], mapHeaders)).toMatchObject({ index: 0 });
     expect(locateHeader([...titles.slice(1), HEADER], mapHeaders)).toMatchObject({ index: 29 });
   });
+
+  test('three rows — groups, sub-headers, a units row — are one header; the units row is never data', () => {
+    const groups = ['Период', '', 'МОУО', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагоги', 'Педагоги', 'Обучающиеся', 'Обучающиеся'];
+    const subs = ['с', 'по', '', '', '', '', '', 'всего', 'в Сфере', 'всего', 'в Сфере'];
+    const units = ['', '', '', '', '', '', '', 'чел.', 'чел.', '(чел.)', 'чел'];
+    const found = locateHeader([['Активность ОО'], groups, subs, units, ['23.02.2023', '03.03.2023', ...DATA]], mapHeaders);
+    expect(found).toMatchObject({ index: 1, height: 3 });
+    expect(found.mapping.columns).toEqual(['period_start', 'period_end', 'municipality', 'school_name', 'school_inn', 'in_sferum', 'admin_active', 'teachers_total', 'teachers_in_sferum', 'students_total', 'students_in_sferum']);
+    expect(found.mapping.notes.map((n) => [n.index, n.header, n.code])).toEqual([
+      [7, 'Педагоги всего', 'combined'],
+      [8, 'Педагоги в Сфере', 'combined'],
+      [9, 'Обучающиеся всего', 'combined'],
+      [10, 'Обучающиеся в Сфере', 'combined'],
+    ]);
+  });
+
+  test('a group label glued before full KPI headers is dropped: the sub-headers map alone, with no note', () => {
+    const top = [...HEADER, 'Активность педагогов за неделю', 'Активность педагогов за неделю', '', ''];
+    const sub = [...HEADER.map(() => ''), 'Педагогов, создавших ≥1 чат', 'Педагогов, написавших ≥3 сообщений за неделю', 'Педагогов, написавших ≥10 сообщений за неделю', 'Педагогов, совершивших ≥1 звонок за неделю'];
+    const found = locateHeader([top, sub, [...DATA, '1', '2', '3', '4']], mapHeaders);
+    expect(found).toMatchObject({ index: 0, height: 2 });
+    expect(found.mapping.columns.slice(-4)).toEqual(['teachers_chat_creators', 'teachers_msg3', 'teachers_msg10', 'teachers_calls']);
+    expect(found.mapping.notes).toEqual([]);
+  });
+
+  test('a title row above a complete header is no part of it, however the rows combine', () => {
+    expect(locateHeader([['Отчёт'], ['за неделю'], HEADER, DATA], mapHeaders)).toMatchObject({ index: 2, height: 1 });
+  });
+});
+
+describe('isUnitsRow', () => {
+  test.each([[['', 'чел.', '%']], [['ед.', 'шт.']], [['(чел.)', '']]])('%j is a units row', (row) => expect(isUnitsRow(row)).toBe(true));
+  test.each([[['', '', '']], [['чел.', '17']], [['всего', 'чел.']]])('%j is not', (row) => expect(isUnitsRow(row)).toBe(false));
 });

@@ -87,6 +87,7 @@ describe('createHeaderMapper', () => {
       missing: [],
       unknown: [],
       duplicates: [],
+      notes: [],
     });
   });
 
@@ -173,5 +174,19 @@ describe('looksLikeMojibake', () => {
         expect(looksLikeMojibake(row.map(garble))).toBe(true);
       }),
     );
+  });
+
+  test('Latin look-alikes inside a Cyrillic header match after folding, with a note naming the header', () => {
+    const latin = 'Пeдагогов, написавших ≥3 сooбщений за неделю'; // Latin e, o, o
+    const m = mapHeaders(['Период', 'ИНН', latin, 'Педагогов всего']);
+    expect(m.columns).toEqual(['period', 'school_inn', 'teachers_msg3', 'teachers_total']);
+    expect(m.notes).toEqual([{ index: 2, header: latin, field: 'teachers_msg3', code: 'homoglyph' }]);
+    expect(m.unknown).toEqual([]);
+  });
+
+  test('a header that matches as written carries no note; a Latin word stays unknown', () => {
+    const m = mapHeaders(['ИНН', 'Comments']);
+    expect(m.notes).toEqual([]);
+    expect(m.unknown).toEqual([{ index: 1, header: 'Comments' }]);
   });
 });

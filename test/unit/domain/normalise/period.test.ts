@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
-import { fallbackPeriod, parsePeriod, periodFromName, periodInText } from '../../../../shared/domain/normalise/period.ts';
+import { fallbackPeriod, parseDay, parsePeriod, periodFromName, periodInText, periodOfDays } from '../../../../shared/domain/normalise/period.ts';
 import type { CellValue } from '../../../../shared/domain/cell.ts';
 import { Period } from '../../../../shared/domain/schemas.ts';
 import { assertTotal, outcome, textOf } from './cells.ts';
@@ -80,7 +80,7 @@ describe('parsePeriod', () => {
     expect(r.ok ? '' : r.message).toContain(raw);
   });
 
-  test.each([['06.03.2023'], ['неделя 10'], ['06.03-10.03.2023abc'], ['06/03-10/03/2023'], ['2023-3-6/2023-3-10'], ['06.03-10.03.23'], ['06.03-10.03-2023']])(
+  test.each([['неделя 10'], ['06.03-10.03.2023abc'], ['06/03-10/03/2023'], ['2023-3-6/2023-3-10'], ['06.03-10.03.23'], ['06.03-10.03-2023']])(
     '%j is not a period',
     (raw) => {
       expect(outcome(parsePeriod(raw))).toEqual({ fail: IssueCode.BadPeriod });
@@ -91,8 +91,35 @@ describe('parsePeriod', () => {
     expect(outcome(parsePeriod(raw as CellValue))).toEqual({ fail: IssueCode.BadPeriod });
   });
 
-  test.each([[new Date(Date.UTC(2023, 2, 6))], [new Date(Date.UTC(2023, 2, 9))], [44991], [44993]])('an Excel date %j stands for its school week', (raw) => {
-    expect(outcome(parsePeriod(raw))).toEqual({ start: '2023-03-06', end: '2023-03-10' });
+  test.each([[new Date(Date.UTC(2023, 2, 6))], [new Date(Date.UTC(2023, 2, 9))], [44991], [44993], ['06.03.2023'], ['2023-03-09']])(
+    'one date, %j, is never a period: a single-date error naming it, no week guessed',
+    (raw) => {
+      const r = parsePeriod(raw);
+      expect(outcome(r)).toEqual({ fail: IssueCode.PeriodSingleDate });
+      expect(!r.ok && r.message).toMatch(/одна дата \(0[689]\.03\.2023\)/u);
+    },
+  );
+
+  test.each([
+    [new Date(Date.UTC(2023, 1, 23)), '2023-02-23'],
+    [44980, '2023-02-23'],
+    ['23.02.2023', '2023-02-23'],
+    ['с 23.02.2023', '2023-02-23'],
+    ['2023-03-03', '2023-03-03'],
+    [null, null],
+    ['  ', null],
+  ])('parseDay(%j) is %j', (raw, day) => {
+    expect(parseDay(raw)).toEqual({ ok: true, value: day });
+  });
+
+  test.each([['31.02.2023'], ['завтра'], [true], [5]])('parseDay(%j) is a bad period', (raw) => {
+    expect(parseDay(raw)).toMatchObject({ ok: false, code: IssueCode.BadPeriod });
+  });
+
+  test('two ends make a period; an end before the start or a span over 31 days does not', () => {
+    expect(periodOfDays('2023-02-23', '2023-03-03')).toEqual({ ok: true, value: { start: '2023-02-23', end: '2023-03-03' } });
+    expect(periodOfDays('2023-03-03', '2023-02-23')).toMatchObject({ ok: false, code: IssueCode.BadPeriod });
+    expect(periodOfDays('2023-01-01', '2023-03-03')).toMatchObject({ ok: false, code: IssueCode.BadPeriod });
   });
 
   test.each([[''], ['  '], [null]])('%j is a missing value', (raw) => {
@@ -187,7 +214,7 @@ describe('the period of a title line', () => {
     const title = ['Активность', 'Период: 20.02.2023 – 22.02.2023'];
     const named = 'uploads/26/2023-03-13_2023-03-17/ОО_06.03-10.03.2023.csv';
     const folder = 'uploads/26/2023-03-13_2023-03-17/ОО.csv';
-    expect(fallbackPeriod({ titleLines: title, key: named, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-02-20', end: '2023-02-22' }, source: 'title' });
+    expect(fallbackPeriod({ titleLines: title, key: named, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-02-20', end: '2023-02-22' }, source: 'title', line: 1 });
     expect(fallbackPeriod({ titleLines: ['Активность'], key: named, metadata: undefined })).toEqual({ period: { start: '2023-03-06', end: '2023-03-10' }, source: 'file_name' });
     expect(fallbackPeriod({ titleLines: [], key: folder, metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-03-13', end: '2023-03-17' }, source: 'object_key' });
     expect(fallbackPeriod({ titleLines: [], key: 'uploads/26/ОО.csv', metadata: '2023-04-03/2023-04-07' })).toEqual({ period: { start: '2023-04-03', end: '2023-04-07' }, source: 'metadata' });

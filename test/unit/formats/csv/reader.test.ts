@@ -39,6 +39,9 @@ describe('readCsv', () => {
     'utf-8': (s: string) => utf8(s),
     'utf-8-bom': (s: string) => new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(s)]),
     'windows-1251': (s: string) => cp1251(s),
+    // Excel's «Текст в Юникоде»: UTF-16 with a BOM; odd chunk sizes cut code units apart
+    'utf-16le': (s: string) => new Uint8Array([0xff, 0xfe, ...Buffer.from(s, 'utf16le')]),
+    'utf-16be': (s: string) => new Uint8Array([0xfe, 0xff, ...Buffer.from(s, 'utf16le').swap16()]),
   } as const;
 
   for (const [encoding, encode] of Object.entries(encodings)) {

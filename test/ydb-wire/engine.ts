@@ -142,14 +142,16 @@ function fromCell(type: string, cell: unknown): unknown {
       return Number(cell);
     case 'Int64':
     case 'Uint64':
+    case 'Interval':
+      return typeof cell === 'bigint' ? cell : BigInt(Math.trunc(Number(cell)));
+    // 32 bits and less: a number, as @ydbjs hands them out
     case 'Int32':
     case 'Uint32':
     case 'Int16':
     case 'Uint16':
     case 'Int8':
     case 'Uint8':
-    case 'Interval':
-      return typeof cell === 'bigint' ? cell : BigInt(Math.trunc(Number(cell)));
+      return Number(cell);
     default:
       return typeof cell === 'bigint' || typeof cell === 'number' ? String(cell) : Buffer.isBuffer(cell) ? cell.toString('utf8') : cell;
   }

@@ -27,6 +27,11 @@ import { fakeDriver, pageOf, resultSetOf, steppedClock, ydbError, type FakeCall 
 
 /** No jitter pauses worth waiting for; the deadline is what bounds the retries. */
 const fast = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 2 }, random: () => 0.5 };
+/**
+ * Backoff in seconds of stepped time (steppedClock): the budget is spent by the arithmetic
+ * alone, and each attempt's own (real) timeout — the time left — stays seconds long.
+ */
+const STEPPED = { baseMs: 500, throttledBaseMs: 1_000, capMs: 8_000 };
 const rpcs = (calls: readonly FakeCall[]) => calls.map((c) => (c.tx ? `${c.rpc}(${c.tx})` : c.rpc));
 
 const school = (i: number, name = 'МБОУ СОШ') => schoolToRow('up_1', numberedSchool(i, { school_name: name }));
@@ -89,13 +94,13 @@ describe('YdbClient.bulkUpsert', () => {
   test('a chunk still throttled at the deadline ends as a TransientError before it', async () => {
     const { driver, calls } = fakeDriver(() => ydbError('OVERLOADED'));
     const clock = steppedClock();
-    const err = await new YdbClient(driver, { ...fast, backoff: { throttledBaseMs: 10, capMs: 40 }, clock, reserveMs: 50, deadline: () => 300 })
+    const err = await new YdbClient(driver, { ...fast, backoff: STEPPED, clock, reserveMs: 1_000, deadline: () => 30_000 })
       .bulkUpsert('school_snapshot', T.schoolSnapshot.columns, [school(1)], 'staging')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    // sleeps of 5, 10, 20, 20, … while the next one still ends before 300 - 50
-    expect(clock.now()).toBeLessThanOrEqual(250);
-    expect(calls.length).toBe(14);
+    // sleeps of 500, 1 000, 2 000, 4 000, … while the next one still ends before 30 000 - 1 000
+    expect(clock.now()).toBe(27_500);
+    expect(calls.length).toBe(10);
   });
 });
 
@@ -134,7 +139,7 @@ describe('YdbClient.run and tx', () => {
     const { driver, calls } = fakeDriver((c) => (c.tx?.endsWith('+commit') ? ydbError('OVERLOADED') : undefined));
     const clock = steppedClock();
     let runs = 0;
-    const err = await new YdbClient(driver, { ...fast, backoff: { throttledBaseMs: 10, capMs: 40 }, clock, reserveMs: 100, deadline: () => 500 })
+    const err = await new YdbClient(driver, { ...fast, backoff: STEPPED, clock, reserveMs: 1_000, deadline: () => 30_000 })
       .tx('serializable', 'flip', async (tx) => {
         runs++;
         await tx.query('SELECT 1;', {}, 'read');
@@ -144,8 +149,8 @@ describe('YdbClient.run and tx', () => {
     expect(err).toBeInstanceOf(TransientError);
     expect(isRetryable(err)).toBe(true);
     expect((err as Error).message).toMatch(/overloaded during flip.*deadline/);
-    expect(clock.now()).toBeLessThanOrEqual(400);
-    expect(runs).toBe(22);
+    expect(clock.now()).toBe(27_500);
+    expect(runs).toBe(10);
     expect(calls.filter((c) => c.rpc === 'createSession')).toHaveLength(1);
   });
 

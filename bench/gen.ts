@@ -266,6 +266,43 @@ async function writeXlsx(dir: string, name: string, ds: Dataset, files: Inputs['
   files[name] = { path: join(dir, `${name}.xlsx`), split, rows, bytes: statSync(join(dir, `${name}.xlsx`)).size, kind: 'xlsx', encoding: null };
 }
 
+/**
+ * One region's schools as one upload (the memory worst case of the mapper's per-upload
+ * state): region 26's reference, `one-100k` … `one-1m` rows, each school once (`one-900k`,
+ * ~193 MiB, is the largest under the production limits: see BENCHMARKS.md). Written once
+ * into the dir (independent of the options), like the garbage dataset.
+ */
+export const ONE_REGION_ROWS = { 'one-100k': 100_000, 'one-300k': 300_000, 'one-900k': 900_000, 'one-1m': 1_000_000 } as const;
+
+async function withOneRegion(dir: string, references: readonly RegionRef[], files: Inputs['files']): Promise<Inputs['files']> {
+  const { statSync, rmSync } = await import('node:fs');
+  const out = { ...files };
+  const ref = references.find((r) => r.region.code === '26')!;
+  const max = Math.max(...Object.values(ONE_REGION_ROWS));
+  if (!Object.keys(ONE_REGION_ROWS).every((n) => existsSync(join(dir, `${n}.csv`)))) {
+    await writeCsv(dir, 'one', { rows: max, regions: [ref] }, false, { ...ONE_REGION_ROWS }, out);
+  }
+  for (const [name, rows] of Object.entries(ONE_REGION_ROWS)) {
+    const path = join(dir, `${name}.csv`);
+    out[name] = { path, split: join(dir, `${name}.split`), rows, bytes: statSync(path).size, kind: 'csv', encoding: 'utf-8' };
+  }
+  // one line of 150 MB, the file's first: the reader must refuse it before it is held whole
+  // (the delimiter detection read the first record whole: 430 MiB, issue 24)
+  const linePath = join(dir, 'line-150m.csv');
+  if (!existsSync(linePath) || statSync(linePath).size < LINE_BYTES) {
+    rmSync(linePath, { force: true });
+    const sink = new Sink(linePath, false);
+    const chunk = 'Ы'.repeat(1 << 19); // 1 MiB of UTF-8 per chunk, no delimiter, no newline
+    for (let b = 0; b < LINE_BYTES; b += 1 << 20) await sink.add(chunk);
+    await sink.add('\r\n');
+    await sink.close();
+  }
+  out['line-150m'] = { path: linePath, split: join(dir, 'line-150m.split'), rows: 1, bytes: statSync(linePath).size, kind: 'csv', encoding: 'utf-8' };
+  return out;
+}
+
+const LINE_BYTES = 150 * 1024 * 1024;
+
 export const GARBAGE_ROWS = 200_000;
 
 /** The garbage dataset, written once into the dir (it does not depend on the options). */
@@ -289,7 +326,7 @@ export async function generate(dir: string, opts: { bigRows: number; nationalRow
   const manifest = join(dir, 'manifest.json');
   if (existsSync(manifest)) {
     const m = JSON.parse(readFileSync(manifest, 'utf8')) as Inputs & { version: number; opts: typeof opts };
-    if (m.version === GEN_VERSION && JSON.stringify(m.opts) === JSON.stringify(opts)) return withManifest(manifest, { ...m, files: await withGarbage(dir, m.files) });
+    if (m.version === GEN_VERSION && JSON.stringify(m.opts) === JSON.stringify(opts)) return withManifest(manifest, { ...m, files: await withOneRegion(dir, m.references, await withGarbage(dir, m.files)) });
   }
   const references = makeReferences();
   writeFileSync(join(dir, 'references.json'), JSON.stringify(references));
@@ -302,7 +339,7 @@ export async function generate(dir: string, opts: { bigRows: number; nationalRow
   const prefixes: Record<string, number> = {};
   for (const n of [100_000, 500_000, opts.bigRows]) if (n <= opts.bigRows) prefixes[`big-${n >= 1e6 ? `${n / 1e6}m` : `${n / 1e3}k`}`] = n;
   await writeCsv(dir, 'big', big, false, prefixes, files);
-  return withManifest(manifest, { dir, references, files: await withGarbage(dir, files), version: GEN_VERSION, opts });
+  return withManifest(manifest, { dir, references, files: await withOneRegion(dir, references, await withGarbage(dir, files)), version: GEN_VERSION, opts });
 }
 
 function withManifest<T extends Inputs>(path: string, m: T): T {

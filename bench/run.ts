@@ -5,12 +5,17 @@
 //   npm run bench -- [--n 3] [--variants a,b,...] [--big-rows 1000000] [--dir <tmp dir>]
 //                    [--skip-build] [--json <file>] [--list]
 //
-// Variants: floor|parse|duck1|duck2|e2e|e2e1:<dataset>, cold:<function>[+ydb]|cold:empty,
+// Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb]|cold:empty,
 // api:bare|api:api, ydb:cost (YDB round trips, bytes and RU through the test wire server; see
-// bench/ydb-cost.ts). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
+// bench/ydb-cost.ts), ydb:history (an upload and the dashboard's routes with 7, 52 and 104 weeks
+// stored; bench/ydb-history.ts, writes bench/.out/ydb-history.json). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
 // garbage-200k (200 000 rows with no valid cell: the report and memory stay bounded).
 // e2e = the dataset as one upload per region (the shape the use case commits), then the
-// aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload.
+// aggregate recompute of each changed (region, period); e2e1 = the whole file as one upload;
+// ingest1 = the whole file as one upload, ingest alone (the ingest function's own memory),
+// under the production limits (the other kinds lift maxBytes for the 1 M-row file).
+// one-100k … one-1m: one region's schools as one upload (the mapper's per-upload state);
+// line-150m: one 150 MB line (the CSV reader must refuse it before holding it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -41,6 +46,11 @@ export const DEFAULT_VARIANTS = [
   'e2e1:big-1m',
   'e2e:big-1m',
   'e2e1:garbage-200k',
+  // issue 24: the ingest function's peak RSS on one region's largest documented upload, and on one 150 MB line
+  'ingest1:one-300k',
+  'ingest1:one-900k',
+  'ingest1:one-1m',
+  'ingest1:line-150m',
   'cold:empty',
   'cold:ingest',
   'cold:aggregate',
@@ -55,6 +65,7 @@ export const DEFAULT_VARIANTS = [
   'api:bare',
   'api:api',
   'ydb:cost',
+  'ydb:history',
 ];
 
 const { values: args } = parseArgs({
@@ -89,7 +100,7 @@ mkdirSync(workdir, { recursive: true });
 // Children run as plain Node on esbuild bundles (no tsx loader in the measured process:
 // it would add ~90 MB to every peak RSS).
 log('bundling the measurement children');
-for (const name of ['child', 'api', 'ydb-cost']) {
+for (const name of ['child', 'api', 'ydb-cost', 'ydb-history']) {
   await build({
     entryPoints: [join(root, 'bench', `${name}.ts`)],
     bundle: true,
@@ -145,7 +156,8 @@ function runOne(v: string): Result {
     return { variant: v, ...JSON.parse(line.slice(6)), bundleBytes: statSync(bundle).size + also.reduce((n, f) => n + statSync(f).size, 0) };
   }
   if (kind === 'ydb') {
-    r = spawnSync(process.execPath, [join(out, 'ydb-cost.mjs'), manifest, workdir, arg === 'cost' ? '' : arg], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20 });
+    const child = arg === 'history' ? 'ydb-history.mjs' : 'ydb-cost.mjs';
+    r = spawnSync(process.execPath, [join(out, child), manifest, workdir, arg === 'cost' || arg === 'history' ? '' : arg], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
   } else if (kind === 'api') {
     r = spawnSync(process.execPath, [join(out, 'api.mjs'), arg, manifest, workdir, join(root, 'bench', 'load.mjs'), args.requests!, args.seconds!, '50'], { encoding: 'utf8', timeout: 120_000 });
   } else {
@@ -216,7 +228,7 @@ for (const v of variants) {
   const ds = arg;
   const anchors = kind === 'e2e' || kind === 'e2e1' || kind === 'parse';
   const notes: string[] = [];
-  if (kind === 'e2e' || kind === 'e2e1') {
+  if (kind === 'e2e' || kind === 'e2e1' || kind === 'ingest1') {
     const r0 = rs[0]!;
     notes.push(`${r0.uploads} upload(s): ${Object.entries(r0.statuses as Record<string, number>).map(([s, n]) => `${n} ${s}`).join(', ')}; ${fmt(r0.accepted as number)} rows accepted`);
     if (r0.fileError) notes.push(`file error ${String(r0.fileError)}`);
@@ -278,12 +290,19 @@ if (yrun) {
   }
   ylines.push(yrow(`API ${yrun.api.path}`, yrun.api, 'target ≤ 2'));
 }
+// YDB cost with history (bench/ydb-history.ts): warm figures, cold beside them.
+type HFig = { route: string; weeks: number; round_trips: number; rows_read: number; bytes_read: number; ru: number; round_trips_cold: number; ru_cold: number; read_counted: boolean };
+const hrun = ok('ydb:history')[0] as (Result & { history: HFig[] }) | undefined;
+const hheader = ['route', 'weeks', 'round trips warm (cold)', 'rows read', 'KiB read', 'RU warm (cold)'];
+const hlines = (hrun?.history ?? []).map((h) => [h.route, String(h.weeks), `${h.round_trips} (${h.round_trips_cold})`, fmt(h.rows_read), fmt(h.bytes_read / 1024, 1), `${fmt(h.ru)} (${fmt(h.ru_cold)})`]);
+const htable = [hheader, hheader.map(() => '---'), ...hlines].map((l) => `| ${l.join(' | ')} |`).join('\n');
+const hnote = hrun && !(hrun.history ?? []).every((h) => h.read_counted) ? '\nRows and KiB read are those the scripted memory answered (the wire double did not count reads).\n' : '';
 const yheader = ['operation', 'round trips', 'calls', 'request KiB', 'response KiB', 'BulkUpsert chunks', 'RU estimate (I/O, lower bound)', 'note'];
 const ytable = [yheader, yheader.map(() => '---'), ...ylines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 
 const cpu = cpus()[0]?.model ?? 'unknown';
 const machine = `${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${process.platform} ${process.arch}`;
-const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n${ylines.length ? `\nYDB at the wire (ydb:cost):\n\n${ytable}\n` : ''}`;
+const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n${ylines.length ? `\nYDB at the wire (ydb:cost):\n\n${ytable}\n` : ''}${hlines.length ? `\nYDB with history (ydb:history):\n\n${htable}\n${hnote}` : ''}`;
 console.log(summary);
 writeFileSync(args.json!, JSON.stringify({ machine, n: N, variants, results: Object.fromEntries(results), inputs: Object.fromEntries(Object.entries(inputs.files).map(([k, f]) => [k, { rows: f.rows, bytes: f.bytes, splitFiles: existsSync(f.split) ? readdirSync(f.split).length : 0 }])) }, null, 2));
 writeFileSync(join(out, 'table.md'), summary);

@@ -14,8 +14,6 @@ import { Driver } from '@ydbjs/core';
 import { ydbStoresOn } from '../shared/adapters/ydb/index.ts';
 import { YdbClient } from '../shared/adapters/ydb/client.ts';
 import { YdbReadModel } from '../shared/adapters/ydb/read-model.ts';
-import * as Q from '../shared/adapters/ydb/queries.ts';
-import type { Paged } from '../shared/adapters/ydb/queries.ts';
 import { buildReference } from '../shared/runtime/reference.ts';
 import { defaultTargets } from '../shared/domain/targets.ts';
 import { ingestObject } from '../shared/usecases/ingest-object.ts';
@@ -26,8 +24,8 @@ import { hashApiKey } from '../shared/api/auth.ts';
 import { ResponseCache } from '../shared/api/response-cache.ts';
 import { eventFromRequest } from '../infra/local/http-adapter.ts';
 import { apiHandler } from '../functions/api/handler.ts';
-import { selectColumns } from '../test/ydb-wire/check.ts';
-import { type WireCall, type WireQuery, type YdbWire, startYdbWire } from '../test/ydb-wire/server.ts';
+import { startYdbWire } from '../test/ydb-wire/server.ts';
+import { figures, remember, ru } from './ydb-memory.ts';
 import { FileObjectStore } from './object-store.ts';
 import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';
 
@@ -36,115 +34,6 @@ const root = new URL('.', import.meta.url).pathname.replace(/bench\/(\.out\/)?$/
 const [manifestPath = '', , regionArg = ''] = process.argv.slice(2);
 const inputs = JSON.parse(readFileSync(manifestPath, 'utf8')) as Inputs;
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-type Row = Record<string, unknown>;
-
-// ---- the scripted memory: reads answered from earlier writes ----
-
-const key = (v: unknown): number | string => (v instanceof Date ? v.getTime() : typeof v === 'bigint' ? Number(v) : (v as string));
-const cmp = (a: readonly unknown[], b: readonly unknown[]) => {
-  for (let i = 0; i < a.length; i++) {
-    const x = key(a[i]);
-    const y = key(b[i]);
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-};
-
-/** Rows of `list` keyed by `keys`, the last write of each key winning. */
-function latest(list: readonly Row[], keys: readonly string[]): Row[] {
-  const m = new Map<string, Row>();
-  for (const r of list) m.set(keys.map((k) => String(key(r[k]))).join('|'), r);
-  return [...m.values()];
-}
-
-/** The rows earlier statements `text` wrote through `param` (not those of `current`, the call being answered). */
-function writtenRows(wire: YdbWire, text: string, param: string, current?: WireQuery): Row[] {
-  return wire.queries().filter((q) => q.text === text && q !== current).flatMap((q) => q.params[param]!.value as Row[]);
-}
-
-/** One page of a paged statement over `rows`: the WHERE's equalities, strictly after `$after_*`, at most `$limit`. */
-function page(wire: YdbWire, q: WireQuery, p: Paged, rows: readonly Row[]) {
-  const cols = selectColumns(q.text, wire.schema)[0] ?? [];
-  const eq = Object.entries(q.params).filter(([n]) => n !== '$limit' && !n.startsWith('$after_') && n !== '$now_ms');
-  let out = rows.filter((r) => eq.every(([n, v]) => !(n.slice(1) in r) || key(r[n.slice(1)]) === key(v.value)));
-  out.sort((a, b) => cmp(p.keys.map((k) => a[k]), p.keys.map((k) => b[k])));
-  if (q.text === p.next) {
-    const after = p.keys.map((k) => q.params[`$after_${k}`]!.value);
-    out = out.filter((r) => cmp(p.keys.map((k) => r[k]), after) > 0);
-  }
-  const projected = out.map((r) => Object.fromEntries(cols.map((c) => [c.name, r[c.source ?? c.name]])));
-  const distinct = /SELECT\s+DISTINCT/i.test(q.text) ? latest(projected, cols.map((c) => c.name)) : projected;
-  return [{ columns: cols.map(({ name, type }) => ({ name, type })), rows: distinct.slice(0, Number(q.params.$limit!.value)) }];
-}
-
-function remember(wire: YdbWire): void {
-  const bulk = (table: string) => wire.bulks().filter((b) => b.table === table).flatMap((b) => b.rows as Row[]);
-  const pointers = () => latest(writtenRows(wire, Q.COMMIT_POINTERS, '$pointers'), ['region', 'period_start', 'period_end', 'kind', 'municipality_id']);
-  const aggKeys = ['region', 'period_start', 'period_end', 'level', 'unit'];
-  const aggregates = (current?: WireQuery) => {
-    const deleted = new Set(writtenRows(wire, Q.AGGREGATE_DELETE_KEYS, '$keys').map((r) => aggKeys.map((k) => String(key(r[k]))).join('|')));
-    return latest(writtenRows(wire, Q.AGGREGATE_WRITE_PERIOD, '$rows', current), aggKeys).filter((r) => !deleted.has(aggKeys.map((k) => String(key(r[k]))).join('|')));
-  };
-  const paged: [Paged, () => Row[]][] = [
-    [Q.POINTERS, pointers],
-    [Q.CURRENT_PERIODS, pointers],
-    [Q.SCHOOLS_OF_BATCH, () => bulk('school_snapshot')],
-    [Q.MUNICIPALITIES_OF_BATCH, () => bulk('municipality_snapshot')],
-    [Q.AGGREGATE_READ_PERIOD, aggregates],
-    [Q.AGGREGATE_PERIODS, aggregates],
-    [Q.ALERTS_FOR_REGION, () => latest(writtenRows(wire, Q.ALERTS_SAVE, '$rows'), ['region', 'alert_id', 'level', 'unit'])],
-    ...Object.values(Q.AGGREGATE_TIMESERIES).map((p): [Paged, () => Row[]] => [p, aggregates]),
-  ];
-  for (const [p, rows] of paged) wire.script((q) => q.text === p.first || q.text === p.next, (q) => page(wire, q, p, rows()));
-  wire.script((q) => q.text === Q.COUNTER_GET, () => [wire.rows('sequence_counter', writtenRows(wire, Q.LEDGER_INSERT, '$counter').slice(-1))]);
-  wire.script((q) => q.text === Q.AGGREGATE_WRITE_PERIOD, (q) => [
-    wire.rows('aggregate_metrics', aggregates(q).filter((r) => ['$region', '$period_start', '$period_end'].every((n) => key(r[n.slice(1)]) === key(q.params[n]!.value))), ['level', 'unit']),
-  ]);
-}
-
-// ---- the RU estimate (Yandex Managed Service for YDB, serverless mode) ----
-// YQL ("Request cost for YQL"): max(CPU, I/O); I/O = 1 RU per read + 2 RU per write, reads =
-// max(rows, started 4 KB blocks), writes = max(rows, started 1 KB blocks), index rows included.
-// CPU (1 RU per 1.5 ms) is not visible at the wire: the figure is the I/O part, a lower bound,
-// with at least 1 RU per statement. BulkUpsert ("Request cost for special APIs"): 0.5 RU per
-// started KB of each row, the call's sum rounded up. Row sizes are their protobuf sizes.
-
-const WRITE = /(?:UPSERT|INSERT|REPLACE)\s+INTO\s+(\w+)\s+SELECT\s+\*\s+FROM\s+AS_TABLE\(\$(\w+)\)|(?:UPDATE|DELETE\s+FROM)\s+(\w+)\s+ON\s+SELECT\s+\*\s+FROM\s+AS_TABLE\(\$(\w+)\)/g;
-
-function ru(wire: YdbWire, c: WireCall): number {
-  if (c.bulk) {
-    const def = wire.schema.get(c.bulk.table)!;
-    const perRow = c.bulk.rowCount ? c.requestBytes / c.bulk.rowCount : 0;
-    return Math.ceil(c.bulk.rowCount * 0.5 * Math.max(1, Math.ceil(perRow / 1024)) * (1 + def.indexes.size));
-  }
-  if (!c.query) return 0;
-  let writes = 0;
-  for (const m of c.query.text.matchAll(WRITE)) {
-    const table = m[1] ?? m[3]!;
-    const rows = (c.query.params[`$${m[2] ?? m[4]}`]?.value as unknown[] | undefined) ?? [];
-    const bytes = c.requestBytes * (rows.length / Math.max(1, Object.values(c.query.params).reduce((n, p) => n + (Array.isArray(p.value) ? p.value.length : 1), 0)));
-    writes += Math.max(rows.length, Math.ceil(bytes / 1024)) * (1 + (wire.schema.get(table)?.indexes.size ?? 0));
-  }
-  if (/UPDATE\s+\w+\s+SET/i.test(c.query.text)) writes += 1;
-  const reads = Math.max(c.resultRows ?? 0, Math.ceil(c.responseBytes / 4096));
-  return Math.max(1, reads + 2 * writes);
-}
-
-type Figures = { roundTrips: number; byMethod: Record<string, number>; requestBytes: number; responseBytes: number; bulkChunks: number; statements: number; ruEstimate: number };
-
-function figures(wire: YdbWire, calls: readonly WireCall[]): Figures {
-  const byMethod: Record<string, number> = {};
-  for (const c of calls) byMethod[c.method] = (byMethod[c.method] ?? 0) + 1;
-  return {
-    roundTrips: calls.length,
-    byMethod,
-    requestBytes: calls.reduce((n, c) => n + c.requestBytes, 0),
-    responseBytes: calls.reduce((n, c) => n + c.responseBytes, 0),
-    bulkChunks: calls.filter((c) => c.bulk).length,
-    statements: calls.filter((c) => c.query).length,
-    ruEstimate: calls.reduce((n, c) => n + ru(wire, c), 0),
-  };
-}
 
 // ---- the scenarios ----
 

@@ -11,7 +11,9 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Stable exit codes, documented in `sferum-pulse --help`. */
 export const EXIT = { ok: 0, rejected: 1, error: 2 } as const;
 
-export const DEFAULT_PREFIX = 'uploads/26/';
+/** the region the local stack and its samples are of (Stavropol Krai) */
+export const DEFAULT_REGION = '26';
+export const DEFAULT_PREFIX = `uploads/${DEFAULT_REGION}/`;
 export const DEFAULT_DATA_DIR = '.data';
 export const DEFAULT_PORT = 9090;
 
@@ -20,11 +22,20 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type Io = { readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream };
+/** stdout, stderr, and (when stdout is fitted to a terminal) the unfitted stdout for CSV, JSON and bytes. */
+export type Io = { readonly out: NodeJS.WritableStream; readonly err: NodeJS.WritableStream; readonly raw?: NodeJS.WritableStream };
 
-/** One JSON log line on stderr, like the runtime's own. */
-export function logLine(io: Io, level: 'INFO' | 'WARN' | 'ERROR', msg: string, fields: Record<string, unknown> = {}): void {
-  io.err.write(`${JSON.stringify({ level, msg, ...fields })}\n`);
+/**
+ * The AWS SDK's S3 client prints an 8-line NodeVersionSupportWarning on every Node below
+ * 22 (future SDK releases will need 22). The functions run on nodejs22 in the cloud; on a
+ * Node 20 machine the warning says nothing the README does not ("Node 22 recommended"), so
+ * the CLI and the functions it runs locally turn off exactly that warning, through the
+ * SDK's own switch, and only there. Returns the variable to pass to the local functions.
+ */
+export function quietSdkVersionWarning(env: NodeJS.ProcessEnv = process.env, node = process.versions.node): Record<string, string> {
+  if (Number(node.split('.')[0]) >= 22) return {};
+  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  return { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] };
 }
 
 const Manifest = z.object({ prefix: z.string().optional(), files: z.array(z.object({ name: z.string() })).min(1) });

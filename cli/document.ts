@@ -4,6 +4,8 @@
 // notifications queue) — and its plain-text summary.
 import { z } from 'zod';
 import type { NotificationEvent as NotificationEventType } from '../shared/domain/events.ts';
+import { IssueCode } from '../shared/domain/errors.ts';
+import { issueText } from '../shared/domain/issue-text.ts';
 import { reportKeyOf } from '../shared/domain/upload-report.ts';
 import { NotificationEvent } from '../shared/domain/events.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
@@ -12,8 +14,10 @@ import { periodKey, periodLabel, UploadReport, type Completeness, type Issue } f
 import type { ObjectStore } from '../shared/ports/object-store.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
 import { terminalTable } from './table.ts';
+import { paint } from './term.ts';
 
-const RunIssue = z.object({ row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() });
+/** An issue of the run document: the stable code for programs, where it is, and the report's own message. */
+const RunIssue = z.object({ code: z.string(), sheet: z.string().nullable(), row: z.number().nullable(), column: z.string().nullable(), value: z.string().nullable(), message: z.string() });
 
 /**
  * One upload's outcome in the run document: the CLI's three statuses and every issue in
@@ -42,7 +46,7 @@ export type PeriodSummary = {
 
 export type RunDocument = { uploads: RunUpload[]; periods: PeriodSummary[]; notifications: NotificationEventType[] };
 
-const issue = (i: Issue): z.infer<typeof RunIssue> => ({ row: i.row, column: i.column, value: i.value, message: i.message });
+const issue = (i: Issue): z.infer<typeof RunIssue> => ({ code: i.code, sheet: i.sheet, row: i.row, column: i.column, value: i.value, message: i.message });
 
 /** The CLI's three statuses: a superseded upload was accepted, and then replaced by a newer one. */
 function status(r: UploadReport): RunUpload['status'] {
@@ -95,7 +99,7 @@ export async function collect(input: {
     uploads.push(
       r
         ? summarise(key, r)
-        : { key, status: 'rejected', tables: [], period: null, rows: { accepted: 0, rejected: 0 }, errors: [{ row: null, column: null, value: null, message: 'no upload report was written: the ingest function failed (see the function logs on stderr and the dead letters)' }], warnings: [] },
+        : { key, status: 'rejected', tables: [], period: null, rows: { accepted: 0, rejected: 0 }, errors: [{ code: IssueCode.IngestFailed, sheet: null, row: null, column: null, value: null, message: 'no upload report was written: the ingest function failed (see the function logs on stderr and the dead letters)' }], warnings: [] },
     );
   }
   const periods: PeriodSummary[] = [];
@@ -144,39 +148,95 @@ export async function deliveredByChannel(stores: Stores): Promise<Map<string, { 
   return out;
 }
 
+/** `148 notifications in 117 messages`, and why the two differ, per channel. */
+function deliveries(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>, dataDir: string | null): string {
+  const messages = [...channels.values()].reduce((n, c) => n + c.messages, 0);
+  const via = [...channels].map(([id, c]) => `${c.messages} via "${id}"${id === 'log' ? ` (the log channel writes them to ${dataDir ? `${dataDir}/functions.log` : 'functions.log; keep it with --data-dir DIR'})` : ''}`).join(', ');
+  if (doc.notifications.length === 0) return '0 delivered';
+  // the outbox groups the events of one (region, scope, week) into one message per channel
+  return `${doc.notifications.length} delivered in ${messages} message(s)${via ? `: ${via}` : ''}; one message carries all of one municipality's (or the region's) notifications of one week`;
+}
+
 /**
  * The headline figures in one block: the weeks, the uploads by status, the notifications
- * and the channels they went to (a local run has only the log channel, so they are in
- * functions.log).
+ * and the messages that carried them (fewer: one message groups a scope's week).
  */
-export function headline(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>): string[] {
+export function headline(doc: RunDocument, channels: ReadonlyMap<string, { messages: number; events: number }>, dataDir: string | null = null): string[] {
   const count = (s: RunUpload['status']) => doc.uploads.filter((u) => u.status === s).length;
   const rejectedRows = doc.uploads.reduce((n, u) => n + u.rows.rejected, 0);
   const weeks = doc.periods.length === 0 ? '0' : `${doc.periods.length}: ${doc.periods[0]!.period.label} – ${doc.periods.at(-1)!.period.label}`;
-  const via = [...channels].map(([id, c]) => `${c.messages} message(s) via "${id}"${id === 'log' ? ' (the log channel: functions.log)' : ''}`).join(', ');
   return [
     'Summary',
     `  weeks          ${weeks}`,
     `  uploads        ${doc.uploads.length}: ${count('accepted')} accepted, ${count('partial')} partial (${rejectedRows} rows rejected), ${count('rejected')} rejected`,
-    `  notifications  ${doc.notifications.length} delivered${via ? `: ${via}` : ''}`,
+    `  notifications  ${deliveries(doc, channels, dataDir)}`,
   ];
 }
 
-/** The run's summary; the table is aligned on a terminal and TSV when piped. */
-export function summaryText(doc: RunDocument, opts: { tty: boolean; channels: ReadonlyMap<string, { messages: number; events: number }> }): string {
-  const lines = ['Uploads:'];
+/** `2023-03-13..2023-03-17` → `13.03-17.03.2023`; anything else as it is. */
+function weekOf(key: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)\.\.(\d{4}-\d\d-\d\d)$/.exec(key);
+  return m ? periodLabel({ start: m[1]!, end: m[2]! }) : key;
+}
+
+/**
+ * One issue as a person reads it: where (the row, the sheet), then why in Russian from the
+ * one code → phrase module the upload page and the dashboard use (the phrase names the
+ * column and the value as written); a file-level issue says «файл», never `null`.
+ */
+export function issueLine(e: RunUpload['errors'][number], file: string): string {
+  const where = e.row === null ? 'файл' : `строка ${e.row}`;
+  const sheet = e.sheet ? ` (лист «${e.sheet}»)` : '';
+  return `${where}${sheet}: ${issueText({ ...e, file })}`;
+}
+
+export type SummaryOptions = {
+  readonly tty: boolean;
+  /** the terminal's width; null in a pipe */
+  readonly width?: number | null;
+  readonly color?: boolean;
+  readonly channels: ReadonlyMap<string, { messages: number; events: number }>;
+  /** the data directory the run keeps (--data-dir), null when it was temporary */
+  readonly dataDir?: string | null;
+};
+
+/** The run's summary; the table is aligned (to the terminal's width) on a terminal and TSV when piped. */
+export function summaryText(doc: RunDocument, opts: SummaryOptions): string {
+  const c = paint({ color: opts.color ?? false });
+  const statusColour = { accepted: c.green, partial: c.yellow, rejected: c.red } as const;
+  const prefixes = [...new Set(doc.uploads.map((u) => u.key.slice(0, u.key.lastIndexOf('/') + 1)))];
+  const common = prefixes.length === 1 ? prefixes[0]! : '';
+  const lines = [c.bold(`Uploads${common ? ` (under ${common})` : ''}:`)];
   for (const u of doc.uploads) {
-    lines.push(`  ${u.status.padEnd(8)} ${u.key}  rows ${u.rows.accepted} accepted, ${u.rows.rejected} rejected${u.period ? `  ${u.period}` : ''}`);
-    for (const e of u.errors.slice(0, 10)) lines.push(`           row ${e.row ?? '-'} · ${e.column ?? '-'} · ${JSON.stringify(e.value)} — ${e.message}`);
-    if (u.errors.length > 10) lines.push(`           … ${u.errors.length - 10} more errors in the report`);
+    const rows = u.rows.rejected === 0 ? `${u.rows.accepted} rows` : `${u.rows.accepted} rows accepted, ${u.rows.rejected} rejected`;
+    lines.push(`  ${statusColour[u.status](u.status.padEnd(8))}  ${u.key.slice(common.length)} — ${rows}${u.period ? `, ${weekOf(u.period)}` : ''}`);
+    for (const e of u.errors.slice(0, 10)) lines.push(`            ${issueLine(e, u.key)}`);
+    if (u.errors.length > 10) lines.push(`            … ${u.errors.length - 10} more in the upload's report`);
   }
   if (doc.periods.length > 0) {
-    const table = regionalTable(doc.periods.map((p) => ({ period: p.period, values: p.region.metrics as AggregateRow['values'] })));
-    lines.push('', table.title, '', terminalTable(table, opts.tty).trimEnd());
+    const table = regionalTable(doc.periods.map((p) => ({ period: p.period, values: p.region.metrics as AggregateRow['values'], completeness: p.completeness })));
+    lines.push('', c.bold(table.title), '', terminalTable(table, opts.tty, opts.width ?? null, c).trimEnd());
+    // a week whose figures are not final says so under the table, as the documents do
+    for (const [i, note] of (table.rowNotes ?? []).entries()) if (note) lines.push(c.yellow(`* ${(table.rows[i]![0] as { value: string }).value} — ${note}`));
   } else lines.push('', 'No periods were aggregated.');
-  lines.push('', `Notifications delivered: ${doc.notifications.length}`);
-  for (const n of doc.notifications.slice(0, 20)) lines.push(`  ${n.type} · ${n.scope.name} · ${n.target?.id ?? '-'} · ${n.period.label}`);
-  if (doc.notifications.length > 20) lines.push(`  … ${doc.notifications.length - 20} more`);
-  lines.push('', ...headline(doc, opts.channels));
+  lines.push('', c.bold(`Notifications: ${doc.notifications.length} delivered`));
+  const typeColour = (t: string) => (/opened|breach$/.test(t) ? c.red(t) : /resolved/.test(t) ? c.green(t) : /risk/.test(t) ? c.yellow(t) : t);
+  // by kind and target, with how many and over which weeks: 148 lines of names would say less
+  const groups = new Map<string, { type: string; target: string; n: number; first: string; last: string }>();
+  for (const n of doc.notifications) {
+    const key = `${n.type}|${n.target?.id ?? '-'}`;
+    const g = groups.get(key) ?? { type: n.type, target: n.target?.id ?? '-', n: 0, first: n.period.label, last: n.period.label };
+    g.n++;
+    g.last = n.period.label;
+    groups.set(key, g);
+  }
+  const typeW = Math.max(0, ...[...groups.values()].map((g) => g.type.length));
+  const targetW = Math.max(0, ...[...groups.values()].map((g) => g.target.length));
+  for (const g of groups.values()) {
+    // «20.02 – 07.04.2023»: from the first week's start to the last week's end
+    const weeks = g.first === g.last ? g.first : `${g.first.split('-')[0]} – ${g.last.split('-').at(-1)}`;
+    lines.push(`  ${typeColour(g.type.padEnd(typeW))}  ${g.target.padEnd(targetW)}  ${String(g.n).padStart(4)}  ${weeks}`);
+  }
+  lines.push('', ...headline(doc, opts.channels, opts.dataDir ?? null).map((l, i) => (i === 0 ? c.bold(l) : l)));
   return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,8 @@ import { formatCell, type ReportDocument } from '../shared/domain/report.ts';
 import { defaultTargets } from '../shared/domain/targets.ts';
 import { buildReference } from '../shared/runtime/reference.ts';
 import { EXIT, sqliteIn, UsageError, type Io } from './common.ts';
-import { isTerminal, terminalTable } from './table.ts';
+import { terminalTable } from './table.ts';
+import { paint, termOf } from './term.ts';
 
 export const REPORT_FORMATS = ['table', 'csv', 'xlsx', 'pptx', 'json'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -49,7 +50,10 @@ async function render(doc: ReportDocument, format: Exclude<ReportFormat, 'table'
 
 export async function report(args: string[], io: Io): Promise<number> {
   const req = reportRequest(args);
-  const tty = isTerminal(io.out);
+  const term = termOf(io.out);
+  const tty = term.tty;
+  // CSV, JSON and files' bytes go out as they are, never fitted to the terminal
+  const raw = io.raw ?? io.out;
   if ((req.format === 'xlsx' || req.format === 'pptx') && !req.out && tty) {
     throw new UsageError(`--format ${req.format} writes a file: add --out FILE.${req.format} (or redirect stdout to a file)`);
   }
@@ -64,7 +68,9 @@ export async function report(args: string[], io: Io): Promise<number> {
     read.close();
   }
   if (req.format === 'table') {
-    const text = tty ? `${doc.title}\n${doc.subtitle}\n\n${terminalTable(doc.regional, true)}\n${doc.footnote}\n` : terminalTable(doc.regional, false);
+    const c = paint(term);
+    const notes = doc.notes.map((n) => `${c.yellow(`* ${n}`)}\n`).join('');
+    const text = tty && !req.out ? `${c.bold(doc.title)}\n${doc.subtitle}\n\n${terminalTable(doc.regional, true, term.width, c)}\n${notes}${doc.footnote}\n` : terminalTable(doc.regional, false);
     if (req.out) writeFileSync(req.out, text);
     else io.out.write(text);
     return EXIT.ok;
@@ -73,6 +79,6 @@ export async function report(args: string[], io: Io): Promise<number> {
   if (req.out) {
     writeFileSync(req.out, bytes);
     io.err.write(`${documentName(req.region.code, doc.weeks, req.range)}: ${doc.weeks.length} week(s) → ${req.out}\n`);
-  } else io.out.write(bytes);
+  } else raw.write(bytes);
   return EXIT.ok;
 }

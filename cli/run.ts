@@ -2,7 +2,7 @@
 // order through the S3 API, the chain run to idle, the document printed) and `start` (the
 // stack kept running for any S3 client, the samples uploaded into an empty data dir).
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,33 +10,48 @@ import { buildReference } from '../shared/runtime/reference.ts';
 import { sqliteStores } from '../shared/runtime/composition.ts';
 import { IssueCode } from '../shared/domain/errors.ts';
 import { collect, deliveredByChannel, reportFor, summaryText } from './document.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, logLine, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, DEFAULT_PREFIX, DEFAULT_REGION, EXIT, existingFiles, objectStore, portOption, samples, UsageError, type Io } from './common.ts';
 import { startStack, type IngestDone } from './stack.ts';
-import { isTerminal } from './table.ts';
+import { paint, termOf } from './term.ts';
 
-/** Prints `[n/of] key: rows, rows/s` as each upload completes (stderr). */
-function progress(io: Io, total: () => number) {
+/** Prints `[n/of] file: status, rows, rows/s` as each upload completes (stderr); the common prefix is said once. */
+function progress(io: Io, total: () => number, prefix: string) {
   let n = 0;
   const started = new Map<string, number>();
+  const ingested = new Set<string>();
+  const c = paint(termOf(io.err));
+  const statusColour: Record<string, (s: string) => string> = { accepted: c.green, partial: c.yellow, rejected: c.red };
+  const name = (key: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
   return {
+    /** whether ingest has reported on the key (the rest of the wait is aggregate and notify) */
+    isIngested: (key: string) => ingested.has(key),
     uploading(key: string, bytes: number) {
+      if (started.size === 0) io.err.write(`uploading ${total()} file(s) to ${prefix}, each ingested before the next\n`);
       started.set(key, Date.now());
-      io.err.write(`[${n + 1}/${total()}] ${key} (${(bytes / 1024).toFixed(0)} KiB) uploaded, ingesting…\n`);
+      io.err.write(`[${n + 1}/${total()}] ${name(key)} (${(bytes / 1024).toFixed(0)} KiB) uploaded, ingesting…\n`);
     },
     ingested(d: IngestDone) {
       n++;
+      ingested.add(d.key);
       const rows = d.accepted + d.rejected;
       const ms = d.ms ?? Date.now() - (started.get(d.key) ?? Date.now());
       const rate = ms > 0 ? Math.round((rows * 1000) / ms) : rows;
-      io.err.write(`[${n}/${total()}] ${d.key}: ${d.status}, ${rows} rows (${d.accepted} accepted, ${d.rejected} rejected) in ${(ms / 1000).toFixed(1)} s, ${rate} rows/s\n`);
+      const detail = d.rejected === 0 ? `${rows} rows` : `${rows} rows, ${d.rejected} rejected`;
+      io.err.write(`[${n}/${total()}] ${name(d.key)}: ${(statusColour[d.status] ?? ((s: string) => s))(d.status)}, ${detail}, ${(ms / 1000).toFixed(1)} s, ${rate} rows/s\n`);
     },
   };
 }
 
-/** Waits for the chain, saying every few seconds that a long file is still being read. */
-async function idleWithHeartbeat(io: Io, idle: () => Promise<void>, key: string): Promise<void> {
+/**
+ * Waits for the chain, saying every few seconds what it is waiting for: the file while
+ * ingest reads it, the weeks' figures and notifications once ingest has reported.
+ */
+async function idleWithHeartbeat(io: Io, idle: () => Promise<void>, key: string, ingested: () => boolean): Promise<void> {
   const started = Date.now();
-  const beat = setInterval(() => io.err.write(`… ${key}: still running after ${Math.round((Date.now() - started) / 1000)} s\n`), 5000);
+  const beat = setInterval(() => {
+    const s = Math.round((Date.now() - started) / 1000);
+    io.err.write(ingested() ? `… ${key}: computing the weeks' figures and notifications (${s} s)\n` : `… ${key}: still reading the file after ${s} s\n`);
+  }, 5000);
   try {
     await idle();
   } finally {
@@ -55,8 +70,18 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (files.length === 0) throw new UsageError('no files to upload; give FILE... (e.g. events/samples/*.csv) or --samples');
   const prefix = values.prefix ?? bundled?.prefix ?? DEFAULT_PREFIX;
   if (!prefix.startsWith('uploads/')) throw new UsageError(`--prefix must be under uploads/ (the ingest trigger's prefix), got "${prefix}"`);
+  // without --data-dir the stack lives in a temporary directory, removed when the run ends
+  const temporary = !values['data-dir'];
   const dataDir = values['data-dir'] ? resolve(values['data-dir']) : mkdtempSync(join(tmpdir(), 'sferum-pulse-'));
-  const report = progress(io, () => files.length);
+  try {
+    return await runIn(dataDir, files, prefix, values, io);
+  } finally {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runIn(dataDir: string, files: string[], prefix: string, values: { json?: boolean | undefined; verbose?: boolean | undefined; 'data-dir'?: string | undefined }, io: Io): Promise<number> {
+  const report = progress(io, () => files.length, prefix);
   const { stack, close } = await startStack(io, { dataDir, oneShot: true, verbose: values.verbose ?? false, onIngest: (d) => report.ingested(d) });
   try {
     if (!stack.functions.available.includes('ingest')) throw new Error('the ingest function has no bundle; run "npm run build" and look for build errors');
@@ -71,14 +96,16 @@ export async function run(args: string[], io: Io): Promise<number> {
       keys.push(key);
       report.uploading(key, bytes.length);
       // the files are processed in the order given: each waits for the one before
-      await idleWithHeartbeat(io, () => stack.idle(600_000), key);
+      await idleWithHeartbeat(io, () => stack.idle(600_000), key, () => report.isIngested(key));
     }
     const stores = await sqliteStores(stack.sqlitePath);
     const notifications = [...stack.queues.values()].flatMap((q) => (/notifications$/.test(q.name) ? q.history : []));
     const doc = await collect({ s3, stores, bucket, keys, regions: buildReference().knownRegions.map((r) => r.code), published: notifications });
-    for (const d of stack.deadLetters) logLine(io, 'ERROR', 'cli.dead_letter', { source: d.source, trigger: d.trigger, function: d.function, error: d.error });
-    io.out.write(values.json ? `${JSON.stringify(doc, null, 2)}\n` : summaryText(doc, { tty: isTerminal(io.out), channels: await deliveredByChannel(stores) }));
-    if (!values['data-dir']) io.err.write(`data kept in ${dataDir} (reports, SQLite, functions.log)\n`);
+    for (const d of stack.deadLetters) io.err.write(`dead letter: ${d.function} gave up on ${d.source} (trigger ${d.trigger}): ${d.error}\n`);
+    const term = termOf(io.out);
+    // the JSON document goes out whole (never wrapped to a terminal's width); the summary is fitted
+    if (values.json) (io.raw ?? io.out).write(`${JSON.stringify(doc, null, 2)}\n`);
+    else io.out.write(summaryText(doc, { ...term, channels: await deliveredByChannel(stores), dataDir: values['data-dir'] ? dataDir : null }));
     // Ingest itself failing (a dead letter, no report, a fault of ours) is a system error, not a rejected file.
     const reports = await Promise.all(keys.map((k) => reportFor(s3, stores, bucket, k)));
     if (stack.deadLetters.length > 0 || reports.some((r) => r === null || r.file_error?.code === IssueCode.IngestFailed)) return EXIT.error;
@@ -94,9 +121,10 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
   const port = portOption(values.port, DEFAULT_PORT);
   const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   const ports = port === 0 ? {} : { s3: port, api: port + 1, queue: port + 2 };
-  // a key for this session unless API_KEYS names the keys: only its hash reaches the API
-  const apiKey = process.env['API_KEYS'] ? null : `sp-local-${randomBytes(16).toString('hex')}`;
-  const env: Record<string, string> = apiKey ? { API_KEYS: `local:reader:${createHash('sha256').update(apiKey).digest('hex')}` } : {};
+  // keys for this session unless API_KEYS names the keys: a reader's for the API and the
+  // dashboard, an uploader's (the whole region) for the upload page; only their hashes reach the API
+  const keys = process.env['API_KEYS'] ? null : { reader: sessionKey(), uploader: sessionKey() };
+  const env: Record<string, string> = keys ? { API_KEYS: `local:reader:${sha256(keys.reader)},local-uploader:uploader@${DEFAULT_REGION}:${sha256(keys.uploader)}` } : {};
   const { stack, close } = await startStack(io, { dataDir, ports, env, oneShot: false, verbose: values.verbose ?? false, onIngest: (d) => io.err.write(`${d.key}: ${d.status}, ${d.accepted} accepted, ${d.rejected} rejected\n`) }).catch((err: unknown) => {
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`a port of ${port}-${port + 2} is in use: stop the other stack or pass --port N (0 = free ports)`);
     throw err;
@@ -112,7 +140,15 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
         `  e.g.          aws --endpoint-url ${stack.s3.endpoint} s3 cp FILE s3://${bucket}/${DEFAULT_PREFIX}`,
         stack.api ? `  API           ${stack.api.url}/v1/…` : '  API           not served: no function with http events in serverless.yml yet',
         stack.api ? `  dashboard     ${stack.api.url}/` : '  dashboard     not served yet (it comes with the API function)',
-        ...(stack.api ? [apiKey ? `  API key       ${apiKey}  (header X-API-Key; valid while this stack runs)` : '  API key       one of API_KEYS'] : []),
+        ...(stack.api
+          ? keys
+            ? [
+                `  API key       ${keys.reader}  (reader: header X-API-Key, or the dashboard's ?key=; valid while this stack runs)`,
+                `  upload page   ${stack.api.url}/upload`,
+                `  uploader key  ${keys.uploader}  (for the upload page: region ${DEFAULT_REGION}, any municipality)`,
+              ]
+            : ['  API keys      those of API_KEYS (the upload page needs an uploader key)']
+          : []),
         `  functions     ${stack.functions.available.join(', ')}${stack.functions.missing.length ? ` (not built yet: ${stack.functions.missing.join(', ')})` : ''}`,
         `  logs          ${join(dataDir, 'functions.log')}`,
         'Ctrl-C stops it.',
@@ -135,6 +171,9 @@ export async function start(args: string[], io: Io, signal: Promise<unknown> = s
     await close();
   }
 }
+
+const sessionKey = () => `sp-local-${randomBytes(16).toString('hex')}`;
+const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function stopSignal(): Promise<void> {
   return new Promise((resolve) => {

@@ -1,21 +1,21 @@
 // CLI: starting the local stack for `run` and `start`. The functions' JSON log lines are
 // kept in <data-dir>/functions.log; stderr gets their warnings and errors (all of them with
-// --verbose), as short human lines on a terminal and as the JSON lines otherwise, and the
-// progress of each upload, read from ingest's completion line.
+// --verbose) as one readable line each, on a terminal and in a pipe alike (the JSON stays
+// in the file), and the progress of each upload, read from ingest's completion line.
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLocalStack, type LocalStack } from '../infra/local/runtime.ts';
-import { ROOT, type Io } from './common.ts';
+import { quietSdkVersionWarning, ROOT, type Io } from './common.ts';
 import { humanLine } from './log-lines.ts';
-import { isTerminal } from './table.ts';
+import { paint, termOf } from './term.ts';
 
 export type IngestDone = { key: string; status: string; accepted: number; rejected: number; ms: number | null };
 
-/** Writes a JSON log line to stderr: short and human on a terminal, as it is otherwise. */
+/** Writes a JSON log line to stderr as one readable line, coloured by level on a terminal. */
 function lineShower(io: Io): (line: string) => void {
-  const tty = isTerminal(io.err);
-  return (line) => io.err.write(`${tty ? humanLine(line) : line}\n`);
+  const colour = paint(termOf(io.err));
+  return (line) => io.err.write(`${humanLine(line, colour)}\n`);
 }
 
 /** A stream of JSON lines: every line to the file, some to stderr, ingest completions to `onIngest`. */
@@ -69,11 +69,13 @@ export async function startStack(
       dataDir: opts.dataDir,
       ...(opts.ports ? { ports: opts.ports } : {}),
       // a one-shot run delivers at once; a running stack groups within the configured window
-      env: { ...(opts.oneShot ? { NOTIFY_CONFIG: JSON.stringify({ grouping: { windowMs: 0 } }) } : {}), ...opts.env },
+      env: { ...quietSdkVersionWarning(), ...(opts.oneShot ? { NOTIFY_CONFIG: JSON.stringify({ grouping: { windowMs: 0 } }) } : {}), ...opts.env },
       wallClock: !opts.oneShot,
       functionLogs: logs,
       log: (level, msg, fields) => {
-        if (level !== 'DEBUG' || opts.verbose) show(JSON.stringify({ level, msg, ...fields }));
+        // the one INFO the runtime logs: say what is happening, in words
+        if (msg === 'local.build' && !opts.verbose) io.err.write(`building the function bundles (${(fields?.['stale'] as string[] | undefined)?.join(', ') ?? 'all'}): their sources changed since the last build…\n`);
+        else if (level === 'WARN' || level === 'ERROR' || opts.verbose) show(JSON.stringify({ level, msg, ...fields }));
       },
     });
   } catch (err) {

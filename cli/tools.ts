@@ -57,11 +57,12 @@ export async function deliveries(args: string[], io: Io): Promise<number> {
   if (values.replay) {
     const rec = await stores.outbox.replay(values.replay, Date.now());
     if (!rec) throw new UsageError(`no dead or disabled delivery ${values.replay}; list them with "sferum-pulse deliveries --state dead"`);
-    io.out.write(`${JSON.stringify(rec)}\n`);
+    (io.raw ?? io.out).write(`${JSON.stringify(rec)}\n`);
     io.err.write(`delivery ${rec.id} is pending again; the notify timer sends it within a minute of a running stack\n`);
     return EXIT.ok;
   }
-  for (const d of await stores.outbox.list(state.data, { limit })) io.out.write(`${JSON.stringify(d)}\n`);
+  // JSON lines go out whole, never wrapped to the terminal: they are data to copy or pipe
+  for (const d of await stores.outbox.list(state.data, { limit })) (io.raw ?? io.out).write(`${JSON.stringify(d)}\n`);
   return EXIT.ok;
 }
 

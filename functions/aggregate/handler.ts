@@ -6,7 +6,7 @@
 import { isRetryable } from '../../shared/domain/errors.ts';
 import { PeriodChanged } from '../../shared/domain/schemas.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
-import { processEach } from '../../shared/runtime/batch.ts';
+import { errorCode, eventHandler, queueHandler } from '../../shared/runtime/batch.ts';
 import { entryPoint } from '../../shared/runtime/entry.ts';
 import { aggregateDeps } from '../../shared/runtime/wiring.ts';
 import { QueueEvent, type FunctionContext, type QueueMessage } from '../../shared/runtime/yandex-events.ts';
@@ -37,20 +37,8 @@ function summary(o: AggregateOutcome): MessageResult {
     : { kind: o.kind, region: o.region, period, events: 0 };
 }
 
-/** The un-wrapped handler: tests and the local runtime call it with their own deps. */
-export async function aggregateHandler(event: unknown, _context: FunctionContext, deps: AggregateHandlerDeps): Promise<AggregateReply> {
-  const parsed = QueueEvent.safeParse(event);
-  if (!parsed.success) {
-    // Not a queue event at all: a wiring mistake, which no redelivery fixes.
-    deps.log.error('aggregate.invalid_event', { issues: parsed.error.issues.length });
-    return { statusCode: 200, body: JSON.stringify({ error: 'invalid_event' }) };
-  }
-  const results = await processEach(parsed.data.messages, (m) => aggregateMessage(deps, m), deps.log);
-  return { statusCode: 200, body: JSON.stringify(results.map((r) => (r.ok ? r.value : { index: r.index }))) };
-}
-
 /** One PeriodChanged message: aggregated, or dropped when no retry can help it. */
-async function aggregateMessage(deps: AggregateHandlerDeps, m: QueueMessage): Promise<MessageResult> {
+async function aggregateMessage(m: QueueMessage, _context: FunctionContext, deps: AggregateHandlerDeps): Promise<MessageResult> {
   const messageId = m.details.message.message_id;
   const change = parseBody(m.details.message.body);
   if (!change) {
@@ -63,11 +51,17 @@ async function aggregateMessage(deps: AggregateHandlerDeps, m: QueueMessage): Pr
     return summary(outcome);
   } catch (err) {
     if (isRetryable(err)) throw err;
-    const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'error';
+    const code = errorCode(err);
     deps.log.error('aggregate.failed', { message_id: messageId, region: change.region, code, error: err instanceof Error ? err : String(err) });
     return { kind: 'failed', message_id: messageId, code };
   }
 }
+
+/** The un-wrapped handler: tests and the local runtime call it with their own deps. */
+export const aggregateHandler: (event: unknown, context: FunctionContext, deps: AggregateHandlerDeps) => Promise<AggregateReply> = eventHandler(
+  'aggregate',
+  queueHandler(QueueEvent, aggregateMessage),
+);
 
 /** Entry point of the deployed function (`dist/aggregate/index.handler`). */
 export const handler = entryPoint('aggregate', aggregateDeps, aggregateHandler);

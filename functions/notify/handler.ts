@@ -1,29 +1,29 @@
-// Function `notify`: the Message Queue trigger's handler (NotificationEvents from the
-// aggregate stage), the timer trigger's handler (send deliveries whose retry or grouping
-// window is due) and the admin entry point (list deliveries by state, replay a dead one).
-// It parses the Yandex event with zod, calls the use case and maps the result. Delivery
-// failures live in the outbox, not in the trigger: the invocation throws only when the
-// outbox itself failed in a retryable way, so the trigger redelivers the batch (enqueue is
-// idempotent). A message body that is not a NotificationEvent is logged and skipped:
-// redelivering it would never help.
+// Function `notify`, one entry per event kind: the Message Queue trigger (NotificationEvents
+// from the aggregate stage → the outbox, then whatever is due goes out), the timer trigger
+// (send deliveries whose retry or grouping window is due) and the operator's direct call
+// (list deliveries by state, replay a dead one). Delivery failures live in the outbox, not
+// in the trigger: the invocation throws only when the outbox itself failed in a retryable
+// way, so the trigger redelivers the batch (enqueue is idempotent). A message body that is
+// not a NotificationEvent is logged and skipped: redelivering it would never help.
 import { z } from 'zod';
-import { isRetryable } from '../../shared/domain/errors.ts';
 import { NotificationEvent } from '../../shared/domain/events.ts';
 import { DeliveryState } from '../../shared/domain/store-rules/delivery.ts';
+import { eventHandler, eventRoute, queueHandler, type ItemResult } from '../../shared/runtime/batch.ts';
 import { entryPoint } from '../../shared/runtime/entry.ts';
 import { notifyDeps } from '../../shared/runtime/wiring.ts';
-import { QueueEvent, TimerEvent, type FunctionContext } from '../../shared/runtime/yandex-events.ts';
+import { QueueEvent, TimerEvent, type FunctionContext, type QueueMessage } from '../../shared/runtime/yandex-events.ts';
 import {
-  deliverNotifications,
+  acceptEvents,
   listDeliveries,
   replayDelivery,
   sendDue,
+  type AcceptSummary,
   type NotifyDeps,
 } from '../../shared/usecases/deliver-notifications.ts';
 
 export type NotifyReply = { statusCode: 200; body: string };
 
-/** Direct invocations by an operator (a CLI will call these later). */
+/** Direct invocations by an operator (`sferum-pulse deliveries`). */
 export const AdminEvent = z.discriminatedUnion('action', [
   z.object({ action: z.literal('list'), state: DeliveryState, limit: z.number().int().positive().max(1000).optional() }).strict(),
   z.object({ action: z.literal('replay'), delivery_id: z.string().min(1) }).strict(),
@@ -31,50 +31,31 @@ export const AdminEvent = z.discriminatedUnion('action', [
 
 const Body = z.union([NotificationEvent, z.array(NotificationEvent).min(1)]);
 
-/** The un-wrapped handler: tests and the local runtime call it with their own deps. */
-export async function notifyHandler(event: unknown, _context: FunctionContext, deps: NotifyDeps): Promise<NotifyReply> {
-  try {
-    return reply(await dispatch(event, deps));
-  } catch (err) {
-    if (isRetryable(err)) throw err;
-    deps.log.error('notify.failed', { error: err instanceof Error ? err : String(err) });
-    return reply({ error: err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'unknown' });
-  }
-}
-
-async function dispatch(event: unknown, deps: NotifyDeps): Promise<unknown> {
-  const admin = AdminEvent.safeParse(event);
-  if (admin.success) return administer(deps, admin.data);
-  const queue = QueueEvent.safeParse(event);
-  if (queue.success) return deliverQueued(deps, queue.data);
-  const timer = TimerEvent.safeParse(event);
-  if (timer.success) return { sent: await sendDue(deps) };
-  // an unknown shape is a wiring error; retrying the same event cannot fix it
-  deps.log.error('notify.unknown_event', {});
-  return { error: 'unknown_event' };
-}
-
-async function administer(deps: NotifyDeps, a: z.infer<typeof AdminEvent>): Promise<unknown> {
+async function administer(a: z.infer<typeof AdminEvent>, context: FunctionContext, deps: NotifyDeps): Promise<unknown> {
   if (a.action === 'list') return { deliveries: await listDeliveries(deps, a.state, a.limit) };
   const rec = await replayDelivery(deps, a.delivery_id);
   // the replayed delivery goes out now, not at the next timer tick
-  const sent = rec ? await sendDue(deps) : null;
+  const sent = rec ? await sendDue(deps, remaining(context)) : null;
   return { replayed: rec, sent };
 }
 
-async function deliverQueued(deps: NotifyDeps, queue: QueueEvent): Promise<unknown> {
-  const events: NotificationEvent[] = [];
+/** One queue message: its events into the outbox, or skipped when its body is not theirs. */
+async function acceptMessage(m: QueueMessage, _context: FunctionContext, deps: NotifyDeps): Promise<AcceptSummary | null> {
+  const events = parseBody(m.details.message.body);
+  if (events) return acceptEvents(deps, events);
+  deps.log.warn('notify.bad_message', { message_id: m.details.message.message_id });
+  return null;
+}
+
+/** After the batch: what the messages added up to, and the sends that are due now. */
+async function acceptedThenSent(results: ItemResult<AcceptSummary | null>[], context: FunctionContext, deps: NotifyDeps): Promise<unknown> {
+  const accepted = { enqueued: 0, duplicates: 0, joined: 0 };
   let skipped = 0;
-  for (const m of queue.messages) {
-    const parsed = parseBody(m.details.message.body);
-    if (parsed) for (const e of parsed) events.push(e);
-    else {
-      skipped++;
-      deps.log.warn('notify.bad_message', { message_id: m.details.message.message_id });
-    }
+  for (const r of results) {
+    if (!r.ok || r.value === null) skipped++;
+    else for (const k of ['enqueued', 'duplicates', 'joined'] as const) accepted[k] += r.value[k];
   }
-  const res = await deliverNotifications(deps, events);
-  return { ...res, skipped };
+  return { accepted, sent: await sendDue(deps, remaining(context)), skipped };
 }
 
 function parseBody(body: string): NotificationEvent[] | null {
@@ -89,9 +70,15 @@ function parseBody(body: string): NotificationEvent[] | null {
   return Array.isArray(r.data) ? r.data : [r.data];
 }
 
-function reply(body: unknown): NotifyReply {
-  return { statusCode: 200, body: JSON.stringify(body) };
-}
+const remaining = (context: FunctionContext) => ({ remainingMs: context.getRemainingTimeInMillis?.() });
+
+/** The un-wrapped handler: tests and the local runtime call it with their own deps. */
+export const notifyHandler: (event: unknown, context: FunctionContext, deps: NotifyDeps) => Promise<NotifyReply> = eventHandler(
+  'notify',
+  eventRoute(AdminEvent, administer),
+  queueHandler(QueueEvent, acceptMessage, acceptedThenSent),
+  eventRoute(TimerEvent, async (_timer, context, deps: NotifyDeps) => ({ sent: await sendDue(deps, remaining(context)) })),
+);
 
 /** Entry point of the deployed function (`dist/notify/index.handler`): queue, timer and admin events. */
 export const handler = entryPoint('notify', notifyDeps, notifyHandler);

@@ -193,8 +193,3 @@ function nearestWeekday(year: number, month: number, n: number): number {
 export function parseCron(expression: string): CronExpression {
   return new CronExpression(expression);
 }
-
-/** The next firing after `after`, or null (a function form of CronExpression#next). */
-export function nextFire(c: CronExpression, after: Date): Date | null {
-  return c.next(after);
-}

@@ -20,7 +20,7 @@ type Koa = { method: string; path: string; req: IncomingMessage; status: number;
 export async function checkPostForm(
   form: FormData,
   opts: { bucket: string; now: Date; accessKeyId: string; secretAccessKey: string },
-): Promise<{ ok: true; key: string; file: File } | { ok: false; status: number; code: string; message: string }> {
+): Promise<{ ok: true; key: string; file: File; metadata: Record<string, string> } | { ok: false; status: number; code: string; message: string }> {
   const deny = (code: string, message: string, status = 403) => ({ ok: false as const, status, code, message });
   const field = (name: string) => {
     const v = form.get(name);
@@ -66,7 +66,11 @@ export async function checkPostForm(
     if (['policy', 'x-amz-signature', 'file'].includes(name) || name.startsWith('x-ignore-') || covered.has(name)) continue;
     return deny('AccessDenied', `Invalid according to Policy: Extra input fields: ${name}`);
   }
-  return { ok: true, key: field('key')!, file };
+  // x-amz-meta-* fields become the object's metadata, as Object Storage stores them
+  const metadata = Object.fromEntries(
+    [...new Set([...(form as unknown as { keys(): IterableIterator<string> }).keys()].map((k) => k.toLowerCase()))].filter((k) => k.startsWith('x-amz-meta-')).map((k) => [k.slice('x-amz-meta-'.length), field(k)!]),
+  );
+  return { ok: true, key: field('key')!, file, metadata: metadata as Record<string, string> };
 }
 
 /** A Koa middleware for s3rver: POST /<bucket> forms are checked here, the rest passes on. */
@@ -105,7 +109,9 @@ export function postFormMiddleware(opts: { buckets: readonly string[]; client: (
     }
     const checked = await checkPostForm(form, { bucket, now: new Date(), accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey });
     if (!checked.ok) return reply(checked.status, checked.code, checked.message);
-    await opts.client().send(new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: Buffer.from(await checked.file.arrayBuffer()), ContentType: checked.file.type || 'application/octet-stream' }));
+    await opts.client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: checked.key, Body: Buffer.from(await checked.file.arrayBuffer()), ContentType: checked.file.type || 'application/octet-stream', Metadata: checked.metadata }),
+    );
     ctx.status = 204;
     ctx.body = null;
   };

@@ -7,14 +7,18 @@
 import type { AlertState } from '../domain/alerts.ts';
 import { inactiveSchoolsTable } from '../domain/report.ts';
 import type { Scope } from '../domain/events.ts';
-import { metricAppliesTo, type AggregateRow } from '../domain/metrics.ts';
-import { periodKey, type Period, type UploadReport } from '../domain/schemas.ts';
+import { metricAppliesTo } from '../domain/metrics.ts';
+import { TREND_WINDOW } from '../domain/evaluate.ts';
+import { periodKey, type UploadReport } from '../domain/schemas.ts';
 import type { TargetsConfig } from '../domain/targets.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReadModel, ReadView } from '../ports/read-model.ts';
 import { renderCsv } from '../formats/csv/report.ts';
 import { renderReportPptx } from '../formats/pptx/report.ts';
 import { renderReportXlsx } from '../formats/xlsx/report.ts';
+import { templateCsv, templateXlsx } from '../formats/template.ts';
+import { schoolWeek } from '../domain/reporting-week.ts';
+import { exampleInn, uploadTemplate, type TemplateTable } from '../domain/upload-template.ts';
 import type { DashboardAssets } from './pages/assets.ts';
 import { renderPage } from './pages/html.ts';
 import { authenticate, decideAccess, type ApiKeyEntry, type Principal } from './auth.ts';
@@ -42,6 +46,9 @@ export type ApiDeps = UploadDeps & {
   /** responses reused while the store state is unchanged; absent: every request is rebuilt */
   readonly cache?: ResponseCache;
 };
+
+/** Earlier periods read beyond the trend's: provisional weeks among them (at most the last few before their deadline) are skipped. */
+const WINDOW_SLACK = 4;
 
 const badParam = (e: ParamError) => apiError(400, 'invalid_parameter', e.message, { parameter: e.parameter });
 
@@ -92,6 +99,16 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       return uploadPage(deps);
     case 'upload_create':
       return createUpload(req, path['region'] ?? '', principal, deps);
+    case 'template_csv':
+    case 'template_xlsx': {
+      const code = path['region'] ?? '';
+      const region = deps.regions.get(code);
+      if (!region) return regionNotFound(code);
+      const tables = templateFor(code, region, new Date());
+      const name = `sferum-template-${code}`;
+      if (route.name === 'template_csv') return download(`${name}.csv`, CONTENT_TYPE.csv, templateCsv(tables));
+      return download(`${name}.xlsx`, CONTENT_TYPE.xlsx, await templateXlsx(tables));
+    }
     case 'dashboard_page': {
       if (!deps.dashboard) return apiError(503, 'unavailable', 'the dashboard is not built: run npm run build');
       const region = deps.regions.get(deps.defaultRegion);
@@ -106,7 +123,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const p = parseParams(RouteParams.periods, path, q);
       if (!p.ok) return badParam(p.error);
       if (!deps.regions.has(p.value.region)) return regionNotFound(p.value.region);
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, p.value.region, async (v) => {
         return json(200, periodsBody(p.value.region, await v.periods(p.value.region), await completenessOf(v, deps, p.value.region)));
       });
     }
@@ -115,14 +132,16 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       const { region, period } = p.value;
       if (!deps.regions.has(region)) return regionNotFound(region);
-      return readResponse(deps, req, async (v) => {
-        const rows = await v.readPeriod(region, period);
-        if (rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
+      return readResponse(deps, req, region, async (v) => {
+        // the period and its trend window in one read, without listing the region's periods;
+        // a few periods more than the trend uses, since provisional weeks are not judged
+        const window = await v.periodWindow(region, period, TREND_WINDOW - 1 + WINDOW_SLACK);
+        if (window.rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
+        // (read after the window: on YDB the window's statement brought it, with the alerts)
         const completeness = await completenessOf(v, deps, region);
-        const earlier = historyPeriods(await v.periods(region), period, completeness);
-        const history: { period: Period; rows: AggregateRow[] }[] = [];
-        for (const h of earlier) history.push({ period: h, rows: await v.readPeriod(region, h) });
-        return json(200, periodBody({ region, period, rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
+        const judged = new Set(historyPeriods(window.history.map((h) => h.period), period, completeness).map(periodKey));
+        const history = window.history.filter((h) => judged.has(periodKey(h.period)));
+        return json(200, periodBody({ region, period, rows: window.rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
       });
     }
     case 'sources': {
@@ -134,7 +153,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (municipality !== undefined && !ref.municipalities.some((m) => m.id === municipality)) {
         return apiError(404, 'scope_not_found', `municipality: no municipality "${municipality}" in region ${region}`, { parameter: 'municipality' });
       }
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, region, async (v) => {
         const inForce = await v.inForce(region, period);
         if (inForce.length === 0) return apiError(404, 'period_not_found', `no data for period ${periodKey(period)} in region ${region}`);
         // the uploads in force, then back through each report's replacements of the period
@@ -166,7 +185,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
           : ((m) => (m ? { level: 'municipality' as const, id: m.id, name: m.name } : null))(ref.municipalities.find((m) => m.id === p.value.scope));
       if (!scope) return apiError(404, 'scope_not_found', `scope: no municipality "${p.value.scope}" in region ${region}`, { parameter: 'scope' });
       if (!metricAppliesTo(metric, scope.level)) return badParam({ parameter: 'metric', message: `metric: ${metric} exists for the region only` });
-      return readResponse(deps, req, async (v) =>
+      return readResponse(deps, req, region, async (v) =>
         json(200, timeseriesBody({ region, metric, scope, points: await v.timeseries(region, metric, scope), targets: deps.targets, completeness: await completenessOf(v, deps, region) })),
       );
     }
@@ -176,7 +195,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const r = resolveRequest(RouteParams.report, path, q, deps.regions);
       if (!r.ok) return requestProblem(r.error);
       const { region, value } = r;
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, region.code, async (v) => {
         const doc = await readReportDocument(v, region, value, deps.targets, new Date(), route.name === 'report_csv' ? 'regional' : 'all');
         const name = documentName(region.code, doc.weeks, value);
         if (route.name === 'report_csv') return download(`${name}.csv`, CONTENT_TYPE.csv, renderCsv(doc.regional));
@@ -188,7 +207,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const r = resolveRequest(RouteParams.inactiveSchools, path, q, deps.regions);
       if (!r.ok) return requestProblem(r.error);
       const { region, value } = r;
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, region.code, async (v) => {
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
@@ -201,7 +220,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       if (!p.ok) return badParam(p.error);
       const { region, state } = p.value;
       if (!deps.regions.has(region)) return regionNotFound(region);
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, region, async (v) => {
         const alerts: AlertState[] = await v.alerts(region);
         const body: AlertsBody = { region, alerts: state ? alerts.filter((a) => a.status === state) : alerts };
         return json(200, body);
@@ -213,7 +232,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
       const limit = p.value.limit ?? DEFAULT_PAGE;
       const before = p.value.cursor?.before;
       // one item more than the page says whether another page exists
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, null, async (v) => {
         const fetched = await v.reports(before === undefined ? { limit: limit + 1 } : { limit: limit + 1, before });
         const regions = [...new Set(fetched.map((r) => r.report.region ?? deps.defaultRegion))];
         const lookups = new Map(await Promise.all(regions.map(async (code) => [code, await completenessOf(v, deps, code)] as const)));
@@ -224,7 +243,7 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
     case 'upload': {
       const p = parseParams(RouteParams.upload, path, q);
       if (!p.ok) return badParam(p.error);
-      return readResponse(deps, req, async (v) => {
+      return readResponse(deps, req, null, async (v) => {
         const report = await v.report(p.value.id);
         return report ? json(200, report) : apiError(404, 'upload_not_found', `no completed upload ${p.value.id}`);
       });
@@ -234,12 +253,13 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
 
 /**
  * Builds a response from one snapshot read. With a cache, a 200 built earlier from the
- * same store state for the same request (method, path, query) is returned instead.
+ * same store state of `region` (null: a response about no one region) for the same request
+ * (method, path, query) is returned instead.
  */
-function readResponse(deps: ApiDeps, req: ApiRequest, build: (view: ReadView) => Promise<ApiResponse>): Promise<ApiResponse> {
+function readResponse(deps: ApiDeps, req: ApiRequest, region: string | null, build: (view: ReadView) => Promise<ApiResponse>): Promise<ApiResponse> {
   const cache = deps.cache;
   return deps.read.snapshot(async (view) => {
-    const version = cache ? await view.version() : null;
+    const version = cache ? await view.version(region) : null;
     const key = version === null ? null : `${version} ${req.method} ${req.path}?${new URLSearchParams(Object.entries(req.query).sort()).toString()}`;
     const hit = key === null ? undefined : cache!.get(key);
     if (hit) return hit;
@@ -247,6 +267,12 @@ function readResponse(deps: ApiDeps, req: ApiRequest, build: (view: ReadView) =>
     if (key !== null && response.statusCode === 200) cache!.set(key, response);
     return response;
   });
+}
+
+/** The template of a region: last school week, the reference's first municipality, a valid INN of the region. */
+function templateFor(code: string, region: Pick<ApiRegion, 'municipalities'>, now: Date): readonly TemplateTable[] {
+  const municipality = region.municipalities[0]?.name ?? 'Наименование МОУО';
+  return uploadTemplate({ period: schoolWeek(now.getTime(), 'previous'), municipality, inn: exampleInn(code) });
 }
 
 /** The stored completeness of a region's periods, read once per response. */

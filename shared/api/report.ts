@@ -109,7 +109,8 @@ export async function readReportDocument(
     for (const p of historyPeriods(await view.periods(region.code), lastWeek, completeness).slice(-(TREND_WINDOW - 1))) history.push({ period: p, rows: await rowsOf(p) });
     last = { period: lastWeek, rows: await rowsOf(lastWeek), history, schools: await view.schools(region.code, lastWeek) };
   }
-  const doc = reportDocument({ region, regionRows, last, targets, generatedAt });
+  // each week's completeness marks its rows, notes and the МОУО sheet's title
+  const doc = reportDocument({ region, regionRows, last, targets, generatedAt, completeness });
   return {
     ...doc,
     completeness: doc.weeks.map((p) => ({ period: p, completeness: completeness(p) })),

@@ -71,7 +71,7 @@ export async function createUpload(req: ApiRequest, region: string, principal: P
   const key = uploadKeyFor(settings.uploadPrefix, scope, body.data.file_name, now, randomBytes(6).toString('hex'));
   const reportKey = reportKeyOf(settings.reportPrefix, key);
   const [form, reportUrl] = await Promise.all([
-    settings.forms.postForm({ key, maxBytes: settings.maxBytes, now, expiresAt }),
+    settings.forms.postForm({ key, maxBytes: settings.maxBytes, now, expiresAt, ...(principal.kind === 'key' ? { uploader: principal.name } : {}) }),
     // the report comes after the upload and its ingest: the URL outlives the form a little
     settings.forms.presignedGet({ key: reportKey, now, expiresInS: settings.expiresInS * 2 }),
   ]);
@@ -80,6 +80,9 @@ export async function createUpload(req: ApiRequest, region: string, principal: P
     key,
     region,
     municipality: scope.municipality,
+    // the page names the key's municipality in its own words, as the reference writes it
+    municipality_name: scope.municipality === null ? null : (ref.municipalities.find((m) => m.id === scope.municipality)?.name ?? null),
+    region_name: ref.name,
     form: { url: form.url, fields: form.fields, max_bytes: settings.maxBytes, expires_at: expiresAt.toISOString() },
     report: { key: reportKey, url: reportUrl, expires_at: new Date(now.getTime() + settings.expiresInS * 2000).toISOString() },
   });

@@ -105,6 +105,8 @@ export const UploadSummary = z.object({
   file_error: Issue.nullable(),
   /** the upload that took over this one's data (status `replaced`) */
   replaced_by: z.string().nullable(),
+  /** every issue of the report per code, listed or not: a list can flag a warning that must be seen (warn.shrinking_replacement) without each report */
+  issue_counts: z.record(z.string(), z.number().int().nonnegative()),
   received_at: z.string(),
   completed_at: z.string(),
 });
@@ -334,6 +336,7 @@ export function uploadSummary(r: UploadReport, completeness: CompletenessOf): Up
     warnings: r.warnings.length,
     file_error: r.file_error,
     replaced_by: r.replaced_by,
+    issue_counts: r.issue_counts ?? {},
     received_at: r.received_at,
     completed_at: r.completed_at,
   };
@@ -354,7 +357,7 @@ export function uploadsPage(
 
 /** An upload as a source: from its report (`rows`: the rows it accepted, every unit together). */
 export function uploadRef(r: UploadReport): UploadRef {
-  return { upload_id: r.upload_id, object_key: r.key, uploaded_at: r.received_at, uploader: null, rows: r.rows.accepted, replaced_by: r.replaced_by };
+  return { upload_id: r.upload_id, object_key: r.key, uploaded_at: r.received_at, uploader: r.uploader ?? null, rows: r.rows.accepted, replaced_by: r.replaced_by };
 }
 
 /**

@@ -80,6 +80,8 @@ const DESIRED: Record<Evaluation['status'], AlertStatus | null> = {
   at_risk: 'at_risk',
   breach: 'breach',
   no_data: null,
+  // implausible data neither opens nor resolves an alert: it waits for corrected rows
+  needs_review: null,
   // a provisional week moves nothing: its alerts wait for the week to be complete or closed
   provisional: null,
 };

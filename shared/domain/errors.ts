@@ -2,6 +2,7 @@
 // `InputError` that carries one; infrastructure faults are `PipelineError`s whose
 // `retryable` flag decides whether a trigger retries. Callers decide from properties,
 // never from message text.
+import { z } from 'zod';
 import type { Issue } from './schemas.ts';
 
 /** Stable codes of input problems; tests and the report consumers match on these. */
@@ -49,6 +50,8 @@ export const IssueCode = {
   RowUnclosedQuote: 'row.unclosed_quote',
   /** an XLSX error cell (#DIV/0!, #N/A, #REF!) or a formula without a cached value, in a field */
   UnreadableCell: 'row.unreadable_cell',
+  /** a count no real school reaches (plausibility.ts): a typo or a broken export */
+  ImplausibleCount: 'row.implausible_count',
   // warnings: reported, nothing rejected
   UnknownColumn: 'warn.unknown_column',
   InnOutsideRegion: 'warn.inn_outside_region',
@@ -57,6 +60,8 @@ export const IssueCode = {
   TotalsMismatch: 'warn.totals_mismatch',
   TotalsRowSkipped: 'warn.totals_row_skipped',
   TeachersInSferumAboveTotal: 'warn.teachers_in_sferum_above_total',
+  /** pupils in Sferum above pupils, a KPI count above teachers: kept, and named */
+  CountAboveTotal: 'warn.count_above_total',
   MissingCounts: 'warn.missing_counts',
   FuturePeriod: 'warn.future_period',
   /** a header matched only after Latin look-alikes were read as Cyrillic letters */
@@ -137,6 +142,8 @@ export function asInfraFault(err: unknown): PipelineError | InputError {
 export function isRetryable(err: unknown): boolean {
   if (err instanceof PipelineError) return err.retryable;
   if (err instanceof InputError) return false;
+  // a value that failed its schema (an event, a stored row) fails it again on every retry
+  if (err instanceof z.ZodError) return false;
   // Unknown errors from the platform (sockets, timeouts) are treated as transient so the
   // trigger retries them; a fault on user data never reaches here: ingest closes that
   // upload as failed.

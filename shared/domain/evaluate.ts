@@ -6,11 +6,15 @@
 // is missing in the period is `no_data` and `inhibited`, so none of its alerts move.
 import { z } from 'zod';
 import { Scope, TargetRef } from './events.ts';
-import { scopeKey, type AggregateRow } from './metrics.ts';
+import { metricInfo } from './metric-catalog.ts';
+import { scopeKey, UNBOUNDED_SHARES, type AggregateRow } from './metrics.ts';
 import { Period, RegionCode } from './schemas.ts';
 
-/** `provisional` («нет полных данных»): the period still lacks exports, so the target is not judged yet. */
-export const EvaluationStatus = z.enum(['met', 'breach', 'at_risk', 'pending', 'no_data', 'provisional']);
+/**
+ * `provisional` («нет полных данных»): the period still lacks exports, so the target is not judged yet.
+ * `needs_review` («данные требуют проверки»): a share past 100 % is implausible data, not a result.
+ */
+export const EvaluationStatus = z.enum(['met', 'breach', 'at_risk', 'pending', 'no_data', 'provisional', 'needs_review']);
 export type EvaluationStatus = z.infer<typeof EvaluationStatus>;
 
 export const Evaluation = z.object({
@@ -64,6 +68,17 @@ export function reaches(value: number, target: Pick<TargetRef, 'op' | 'threshold
   return target.op === '=' ? Math.abs(value - target.threshold) <= EPS || value > target.threshold : value >= target.threshold - EPS;
 }
 
+/**
+ * A share above 100 % can only come from rows whose count exceeds the total it belongs to
+ * (pupils in Sferum above pupils, KPI counts above teachers): such a scope is never `met`
+ * (a 527 % «цель достигнута» was the result before), nor breached or trended. Teachers in
+ * Sferum above teachers is the ministry's own data (18 013 of 17 218 in its table): that
+ * share may pass 100 % and is judged as it is.
+ */
+export function needsReview(metric: TargetRef['metric'], value: number): boolean {
+  return metricInfo(metric).kind === 'share' && !UNBOUNDED_SHARES.has(metric) && value > 1 + EPS;
+}
+
 export type TargetInput = {
   readonly region: string;
   readonly period: Period;
@@ -81,6 +96,7 @@ export function evaluateTarget(input: TargetInput): Evaluation {
   const base = { region: input.region, period, scope: input.scope, target, value, previous_value: previous, projected: null, inhibited: false };
   if (input.exportMissing) return { ...base, status: 'no_data', inhibited: true };
   if (value === null) return { ...base, status: 'no_data' };
+  if (needsReview(target.metric, value)) return { ...base, status: 'needs_review' };
   if (reaches(value, target)) return { ...base, status: 'met' };
   if (period.end >= target.due) return { ...base, status: 'breach' };
 

@@ -10,20 +10,50 @@ import type { Scope, TargetRef } from './events.ts';
 import { INACTIVE_REASON_RU, inactiveSchools, type InactiveSchoolsList } from './inactive-schools.ts';
 import { METRIC_CATALOG, metricInfo, metricsWhere } from './metric-catalog.ts';
 import { scopeKey, type AggregateRow, type MetricValues } from './metrics.ts';
-import { type MetricId, type Period, periodLabel, type SchoolRow } from './schemas.ts';
+import organisationsJson from './data/organisations.json' with { type: 'json' };
+import { type Completeness, type MetricId, type Period, periodLabel, type SchoolRow } from './schemas.ts';
 import { targetsFor, targetTitle, type TargetsConfig } from './targets.ts';
 
-/** A count (`17 218`), a share shown in percent with 2 or 3 decimals (`97,01%`), or text. */
+const ORGANISATIONS: Readonly<Record<string, string>> = (organisationsJson as { regions: Record<string, string> }).regions;
+
+/** The body that issues a region's documents («Министерство образования Ставропольского края» for 26), or null when not configured. */
+export function organisationOf(regionCode: string): string | null {
+  return ORGANISATIONS[regionCode] ?? null;
+}
+
+/**
+ * A count (`17 218`), a share shown in percent with 2 or 3 decimals (`97,01%`), or text. A
+ * share may carry its data coverage (the part of its denominator from schools that reported
+ * the count, h21's `data_coverage`), shown beside it when below 100 %; a text cell may carry
+ * the target status it states, which the workbook shows as the dashboard's colour.
+ */
 export type ReportCell =
-  | { readonly kind: 'text'; readonly value: string }
+  | { readonly kind: 'text'; readonly value: string; readonly status?: EvaluationStatus }
   | { readonly kind: 'count'; readonly value: number | null }
-  | { readonly kind: 'share'; readonly value: number | null; readonly decimals: 2 | 3 };
+  | { readonly kind: 'share'; readonly value: number | null; readonly decimals: 2 | 3; readonly coverage?: number | null };
 
 export type ReportTable = {
   readonly title: string;
   readonly headers: readonly string[];
   readonly rows: readonly (readonly ReportCell[])[];
+  /** per row, what makes its figures not final (a provisional or incomplete week's label), null when they are */
+  readonly rowNotes?: readonly (string | null)[];
 };
+
+/**
+ * «охват данных 87 %» beside a share whose denominator is not wholly from schools that
+ * reported its count; null when it is (or unknown). Rounded down, so 99,6 % never reads 100 %.
+ */
+export function coverageNote(c: ReportCell): string | null {
+  if (c.kind !== 'share' || c.value === null || c.coverage === undefined || c.coverage === null || c.coverage >= 1) return null;
+  return `охват данных ${Math.floor(c.coverage * 100)} %`;
+}
+
+/** What a week's completeness adds to its figures: its label unless it is complete («предварительно: 1 из 33 МОУО», «неполные данные: нет выгрузок …»). */
+export function completenessNote(c: Completeness | null | undefined): string | null {
+  if (!c || c.state === 'complete') return null;
+  return c.label ?? (c.state === 'provisional' ? 'предварительно' : 'неполные данные');
+}
 
 /** `17 218`: groups of three digits separated by a plain space, as the seed's bytes show. */
 export function formatCount(n: number): string {
@@ -82,19 +112,24 @@ export const REGIONAL_COLUMNS: readonly Column[] = [{ header: 'Неделя', ki
 
 export const REGIONAL_TABLE_TITLE = 'Активность по ОО, МОУО СК в Сфере';
 
-/** The regional table for the given periods (one row each, ascending by period). */
-export function regionalTable(periods: readonly { readonly period: Period; readonly values: MetricValues }[], title = REGIONAL_TABLE_TITLE): ReportTable {
+/** The regional table for the given periods (one row each, ascending by period), with each share's coverage and each week's completeness note. */
+export function regionalTable(
+  periods: readonly { readonly period: Period; readonly values: MetricValues; readonly data_coverage?: AggregateRow['data_coverage']; readonly completeness?: Completeness | null }[],
+  title = REGIONAL_TABLE_TITLE,
+): ReportTable {
   const sorted = [...periods].sort((a, b) => (a.period.start === b.period.start ? (a.period.end < b.period.end ? -1 : 1) : a.period.start < b.period.start ? -1 : 1));
+  const rowNotes = sorted.map((p) => completenessNote(p.completeness));
   return {
     title,
     headers: REGIONAL_COLUMNS.map((c) => c.header),
-    rows: sorted.map(({ period, values }) =>
+    rows: sorted.map(({ period, values, data_coverage }) =>
       REGIONAL_COLUMNS.map((c): ReportCell => {
         if (c.kind === 'period') return { kind: 'text', value: periodLabel(period) };
         if (c.kind === 'count') return { kind: 'count', value: values[c.metric] };
-        return { kind: 'share', value: values[c.metric], decimals: c.decimals };
+        return { kind: 'share', value: values[c.metric], decimals: c.decimals, coverage: data_coverage?.[c.metric] ?? null };
       }),
     ),
+    ...(rowNotes.some((n) => n !== null) ? { rowNotes } : {}),
   };
 }
 
@@ -117,6 +152,7 @@ export const EVALUATION_STATUS_RU: Readonly<Record<EvaluationStatus, string>> = 
   at_risk: 'под угрозой',
   pending: 'в процессе',
   no_data: 'нет данных',
+  needs_review: 'данные требуют проверки',
   provisional: 'нет полных данных',
 };
 
@@ -145,26 +181,29 @@ export function municipalTable(input: {
   readonly rows: readonly AggregateRow[];
   readonly evaluations: readonly Pick<Evaluation, 'scope' | 'target' | 'status' | 'inhibited'>[];
   readonly targets: readonly { readonly id: string; readonly title: string }[];
+  /** the period's completeness: its note goes into the title */
+  readonly completeness?: Completeness | null;
 }): ReportTable {
-  const metrics = MUNICIPAL_METRICS;
   const evaluations = new Map(input.evaluations.map((e) => [`${scopeKey(e.scope)}|${e.target.id}`, e]));
-  const rows = input.rows
-    .filter((r) => r.scope.level === 'municipality')
-    .sort((a, b) => a.scope.name.localeCompare(b.scope.name, 'ru'))
-    .map((r): ReportCell[] => [
-      { kind: 'text', value: r.scope.name },
-      { kind: 'text', value: r.has_export ? 'есть' : 'нет' },
-      ...metrics.map((m): ReportCell => (m.endsWith('_share') ? { kind: 'share', value: r.values[m], decimals: shareDecimals(m) } : { kind: 'count', value: r.values[m] })),
-      ...input.targets.map((t): ReportCell => {
-        const e = evaluations.get(`${scopeKey(r.scope)}|${t.id}`);
-        if (!e) return { kind: 'text', value: '' };
-        const text = EVALUATION_STATUS_RU[e.status];
-        return { kind: 'text', value: e.inhibited ? `${text} (${ALERT_STATUS_RU.export_missing})` : text };
-      }),
-    ]);
+  const municipalities = input.rows.filter((r) => r.scope.level === 'municipality').sort((a, b) => a.scope.name.localeCompare(b.scope.name, 'ru'));
+  // a column no export of the week fills (the calls count, when the exports have no such column) is left out, not printed empty
+  const metrics = MUNICIPAL_METRICS.filter((m) => municipalities.some((r) => r.values[m] !== null));
+  const targets = input.targets.filter((t) => municipalities.some((r) => evaluations.get(`${scopeKey(r.scope)}|${t.id}`)?.status !== 'no_data' && evaluations.has(`${scopeKey(r.scope)}|${t.id}`)));
+  const rows = municipalities.map((r): ReportCell[] => [
+    { kind: 'text', value: r.scope.name },
+    { kind: 'text', value: r.has_export ? 'есть' : 'нет' },
+    ...metrics.map((m): ReportCell => (m.endsWith('_share') ? { kind: 'share', value: r.values[m], decimals: shareDecimals(m), coverage: r.data_coverage?.[m] ?? null } : { kind: 'count', value: r.values[m] })),
+    ...targets.map((t): ReportCell => {
+      const e = evaluations.get(`${scopeKey(r.scope)}|${t.id}`);
+      if (!e) return { kind: 'text', value: '' };
+      const text = EVALUATION_STATUS_RU[e.status];
+      return { kind: 'text', value: e.inhibited ? `${text} (${ALERT_STATUS_RU.export_missing})` : text, status: e.status };
+    }),
+  ]);
+  const note = completenessNote(input.completeness);
   return {
-    title: `Показатели МОУО за ${periodLabel(input.period)}`,
-    headers: ['МОУО', 'Выгрузка', ...metrics.map((m) => METRIC_HEADERS_RU[m]), ...input.targets.map((t) => `Цель: ${t.title}`)],
+    title: `Показатели МОУО за ${periodLabel(input.period)}${note ? ` (${note})` : ''}`,
+    headers: ['МОУО', 'Выгрузка', ...metrics.map((m) => METRIC_HEADERS_RU[m]), ...targets.map((t) => `Цель: ${t.title}`)],
     rows,
   };
 }
@@ -173,11 +212,13 @@ export const INACTIVE_SCHOOLS_TITLE = 'Неактивные ОО';
 
 /** The list as a report table (CSV, the workbook's third sheet): text cells, the INN kept as text. */
 export function inactiveSchoolsTable(list: InactiveSchoolsList): ReportTable {
+  // КПП only when the exports give one: an always-empty column is noise on a printed list
+  const kpp = list.schools.some((s) => s.school_kpp);
   return {
     title: `${INACTIVE_SCHOOLS_TITLE} за ${periodLabel(list.period)}`,
-    headers: ['МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина'],
+    headers: ['МОУО', 'Наименование ОО', 'ИНН', ...(kpp ? ['КПП'] : []), 'Причина'],
     rows: list.schools.map((s) =>
-      [s.municipality.name, s.school_name, s.school_inn, s.school_kpp ?? '', INACTIVE_REASON_RU[s.reason]].map((value) => ({ kind: 'text' as const, value })),
+      [s.municipality.name, s.school_name, s.school_inn, ...(kpp ? [s.school_kpp ?? ''] : []), INACTIVE_REASON_RU[s.reason]].map((value) => ({ kind: 'text' as const, value })),
     ),
   };
 }
@@ -185,21 +226,30 @@ export function inactiveSchoolsTable(list: InactiveSchoolsList): ReportTable {
 /** The seed's note under its table, verbatim. */
 export const SEED_FOOTNOTE = 'МОУО не активно в Сфере и Школ не активно в Сфере - администратор не зашел на платформу, не провел работы по созданию структуры организации';
 
-/** "Ставропольский край · недели 20.02-22.02.2023 – 03.04-07.04.2023 · сформировано 02.12.2026 10:05 (МСК)" */
-export function reportSubtitle(regionName: string, weeks: readonly Period[], generatedAt: Date): string {
+/** "Министерство образования Ставропольского края · Ставропольский край · недели 20.02-22.02.2023 – 03.04-07.04.2023 · сформировано 02.12.2026 10:05 (МСК)" */
+export function reportSubtitle(regionName: string, weeks: readonly Period[], generatedAt: Date, organisation: string | null = null): string {
   const span = weeks.length === 0 ? 'нет недель с данными' : weeks.length === 1 ? `неделя ${periodLabel(weeks[0]!)}` : `недели ${periodLabel(weeks[0]!)} – ${periodLabel(weeks.at(-1)!)}`;
   // the ministry works on Moscow time (Stavropol Krai is UTC+3)
   const made = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(generatedAt).replace(',', '');
-  return `${regionName} · ${span} · сформировано ${made} (МСК)`;
+  return `${organisation ? `${organisation} · ` : ''}${regionName} · ${span} · сформировано ${made} (МСК)`;
 }
 
 /** A municipality's distance from one target in one period. */
 export type TargetGap = { readonly id: string; readonly name: string; readonly value: number; readonly threshold: number; readonly gap: number };
 
+/** Municipalities at one shown value: a tie is one tier, never ranked by name. */
+export type StandingTier = { readonly value: number; readonly names: readonly string[] };
+
 /** Per target that applies to municipalities: those furthest from it, and how many reach it or have no data. */
 export type TargetStanding = {
   readonly target: TargetRef & { readonly title: string };
   readonly furthest: readonly TargetGap[];
+  /**
+   * The furthest as tiers of equal shown value (largest gap first), whole tiers until at
+   * least `limit` municipalities: five municipalities tied at 0,000 % are one tier of five,
+   * not the first five of the alphabet.
+   */
+  readonly tiers: readonly StandingTier[];
   readonly missing: number;
   readonly met: number;
   readonly noData: number;
@@ -230,7 +280,16 @@ export function furthestFromTargets(evaluations: readonly Evaluation[], cfg: Tar
         .sort((a, b) => b.gap - a.gap || a.name.localeCompare(b.name, 'ru'));
       const noData = list.filter((e) => e.value === null || e.inhibited).length;
       const target = regional.get(d.id) ?? list[0]!.target;
-      return { target: { ...target, title: targetTitle(cfg, d.id) }, furthest: gaps.slice(0, limit), missing: gaps.length, met: list.length - gaps.length - noData, noData };
+      // equal as shown (the slide's decimals), so a tier never splits on binary noise
+      const shown = (v: number) => formatShare(v, shareDecimals(d.metric));
+      const tiers: { value: number; names: string[] }[] = [];
+      for (const g of gaps) {
+        const last = tiers.at(-1);
+        if (last && shown(last.value) === shown(g.value)) last.names.push(g.name);
+        else if (tiers.reduce((n, t) => n + t.names.length, 0) < limit) tiers.push({ value: g.value, names: [g.name] });
+        else break;
+      }
+      return { target: { ...target, title: targetTitle(cfg, d.id) }, furthest: gaps.slice(0, limit), tiers, missing: gaps.length, met: list.length - gaps.length - noData, noData };
     });
 }
 
@@ -244,6 +303,10 @@ export type ChartKpi = { readonly metric: MetricId; readonly label: string; read
  */
 export type ReportDocument = {
   readonly region: { readonly code: string; readonly name: string };
+  /** the body that issues the documents, on every page and slide; null when the region has none configured */
+  readonly organisation: string | null;
+  /** the weeks whose figures are not final, each with its note: «03.04-07.04.2023 — предварительно: 1 из 33 МОУО» */
+  readonly notes: readonly string[];
   readonly title: string;
   readonly subtitle: string;
   readonly weeks: readonly Period[];
@@ -268,11 +331,19 @@ export function reportDocument(input: {
   readonly last: { readonly period: Period; readonly rows: readonly AggregateRow[]; readonly history: readonly { readonly period: Period; readonly rows: readonly AggregateRow[] }[]; readonly schools: readonly SchoolRow[] } | null;
   readonly targets: TargetsConfig;
   readonly generatedAt: Date;
+  /** each week's completeness (issue 20); absent: not known, nothing is marked */
+  readonly completeness?: (p: Period) => Completeness | null;
 }): ReportDocument {
   const { region, targets } = input;
-  const regional = regionalTable(input.regionRows.filter((r) => r.scope.level === 'region').map((r) => ({ period: r.period, values: r.values })));
+  const completenessOf = (p: Period) => input.completeness?.(p) ?? null;
+  const regional = regionalTable(input.regionRows.filter((r) => r.scope.level === 'region').map((r) => ({ period: r.period, values: r.values, data_coverage: r.data_coverage, completeness: completenessOf(r.period) })));
   const sorted = [...input.regionRows].filter((r) => r.scope.level === 'region').sort((a, b) => (a.period.start < b.period.start ? -1 : a.period.start > b.period.start ? 1 : 0));
   const weeks = sorted.map((r) => r.period);
+  const notes = weeks.flatMap((w) => {
+    const note = completenessNote(completenessOf(w));
+    return note ? [`${periodLabel(w)} — ${note}`] : [];
+  });
+  const organisation = organisationOf(region.code);
   const regionTargets = targetsFor(targets, region.code, { level: 'region', id: region.code });
   const kpis = KPI_SHARES.map((metric): ChartKpi => ({
     metric,
@@ -288,10 +359,21 @@ export function reportDocument(input: {
     const municipalTargets = targets.defaults.filter((d) => evaluations.some((e) => e.scope.level === 'municipality' && e.target.id === d.id));
     last = {
       period,
-      municipal: municipalTable({ period, rows, evaluations, targets: municipalTargets.map((t) => ({ id: t.id, title: t.title })) }),
+      municipal: municipalTable({ period, rows, evaluations, targets: municipalTargets.map((t) => ({ id: t.id, title: t.title })), completeness: completenessOf(period) }),
       standings: furthestFromTargets(evaluations, targets, region.code),
       inactive: inactiveSchools({ period, schools, municipalityName: (id) => names.get(id) }),
     };
   }
-  return { region: { code: region.code, name: region.name }, title: REGIONAL_TABLE_TITLE, subtitle: reportSubtitle(region.name, weeks, input.generatedAt), weeks, regional, kpis, footnote: SEED_FOOTNOTE, last };
+  return {
+    region: { code: region.code, name: region.name },
+    organisation,
+    notes,
+    title: REGIONAL_TABLE_TITLE,
+    subtitle: reportSubtitle(region.name, weeks, input.generatedAt, organisation),
+    weeks,
+    regional,
+    kpis,
+    footnote: SEED_FOOTNOTE,
+    last,
+  };
 }

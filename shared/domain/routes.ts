@@ -23,7 +23,9 @@ export type RouteName =
   | 'uploads'
   | 'upload'
   | 'upload_page'
-  | 'upload_create';
+  | 'upload_create'
+  | 'template_csv'
+  | 'template_xlsx';
 
 export type Route = {
   readonly name: RouteName;
@@ -49,11 +51,15 @@ export const ROUTES: readonly Route[] = [
   { name: 'report_pptx', method: 'GET', path: '/v1/regions/{region}/report.pptx', access: ALL },
   { name: 'inactive_schools', method: 'GET', path: '/v1/regions/{region}/inactive-schools', access: ALL },
   { name: 'alerts', method: 'GET', path: '/v1/regions/{region}/alerts', access: READER },
-  { name: 'uploads', method: 'GET', path: '/v1/uploads', access: READER },
-  { name: 'upload', method: 'GET', path: '/v1/uploads/{id}', access: READER },
+  // officials (dashboard keys) see which uploads stand behind the figures, and why one was refused
+  { name: 'uploads', method: 'GET', path: '/v1/uploads', access: ALL },
+  { name: 'upload', method: 'GET', path: '/v1/uploads/{id}', access: ALL },
   // the admins' upload page (public like the dashboard's; it asks for an uploader key)
   { name: 'upload_page', method: 'GET', path: '/upload', access: 'public' },
   { name: 'upload_create', method: 'POST', path: '/v1/regions/{region}/uploads', access: ['uploader'] },
+  // the export template: headers and one example row, no data of anyone's, so public like the pages
+  { name: 'template_csv', method: 'GET', path: '/v1/regions/{region}/template.csv', access: 'public' },
+  { name: 'template_xlsx', method: 'GET', path: '/v1/regions/{region}/template.xlsx', access: 'public' },
 ];
 
 /**

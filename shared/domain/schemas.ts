@@ -180,6 +180,8 @@ export const UploadReport = z.object({
   issues_omitted: z.number().int().nonnegative().optional(),
   /** what this upload replaced (empty in reports written before replacements were listed) */
   replacements: z.array(Replacement).default([]),
+  /** the name of the API key whose signed form posted the file (object metadata `uploader`); null for other uploads */
+  uploader: z.string().optional(),
   /** the upload that took over every unit of this one (status `replaced`); null otherwise */
   replaced_by: z.string().nullable().default(null),
   received_at: z.string(),

@@ -4,6 +4,7 @@
 // against the computed sums), duplicates (identical → one school and a warning;
 // conflicting → both rejected) and branches (same INN, different names).
 // No I/O: the caller feeds rows and stages what comes out.
+import { HashIndex, SeenSchools } from './compact-keys.ts';
 import { IssueCode } from './errors.ts';
 import { createIssueLog, type IssueLog } from './upload-report.ts';
 import { looksLikeMojibake, type HeaderMapping } from './normalise/headers.ts';
@@ -13,6 +14,7 @@ import type { createMunicipalityMatcher } from './normalise/municipality.ts';
 import { parseDay, parsePeriod, periodOfDays } from './normalise/period.ts';
 import { resolveRegion } from './normalise/region.ts';
 import { foldText } from './normalise/text.ts';
+import { beyondBound, countsAboveTotal, DEFAULT_BOUNDS, type PlausibilityBounds } from './plausibility.ts';
 import { parseYesNo } from './normalise/yesno.ts';
 import type { CellValue } from './cell.ts';
 import type { Result } from './result.ts';
@@ -51,6 +53,10 @@ export type MapperContext = {
    * region's pointers, so a second region ends the file at its first row.
    */
   readonly fileRegion?: { code: string | null };
+  /** counts beyond these are row errors (plausibility.ts); the defaults when absent */
+  readonly bounds?: PlausibilityBounds;
+  /** schools one table may hold (DEFAULT_MAX_SCHOOLS when absent) */
+  readonly maxSchools?: number;
 };
 
 export type TableAdmission =
@@ -85,7 +91,10 @@ export function admitTable(t: {
     return { kind: 'reject', error: at(IssueCode.NotATable, 'no school or municipality columns found in the header row') };
   }
   if (mapping.missing.length > 0) {
-    return { kind: 'reject', error: at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')) };
+    // `column` keeps the missing fields' ids (stable for programs); `value` the headers the
+    // file does have, so the admin's message can set what is missing beside what was found
+    const found = headers.map((x) => x.trim()).filter((x) => x !== '');
+    return { kind: 'reject', error: { ...at(IssueCode.MissingColumn, `required column missing: ${mapping.missing.join(', ')}`, mapping.missing.join(', ')), value: found.join('; ') } };
   }
   const dup = mapping.duplicates[0];
   if (dup) {
@@ -152,7 +161,12 @@ export type MapperSummary = {
   readonly skipped: number;
 };
 
-type SeenSchool = { row: number; fingerprint: string; conflicted: boolean; emitted: boolean };
+/**
+ * Schools one table may hold: the duplicate rule remembers each (~40 bytes), and 1 000 000
+ * of them ingest under 200 MiB peak RSS (BENCHMARKS.md, `ingest1:one-1m`); one more is a
+ * file error at that row, before the memory grows further.
+ */
+export const DEFAULT_MAX_SCHOOLS = 1_000_000;
 
 const FUTURE_DAYS = 7;
 
@@ -170,10 +184,15 @@ export function createTableMapper(ctx: MapperContext) {
     if (f !== null && !col.has(f)) col.set(f, i);
   });
   const hasKpp = col.has('school_kpp');
+  const bounds = ctx.bounds ?? DEFAULT_BOUNDS;
   const presentCounts = SCHOOL_COUNT_FIELDS.filter((f) => col.has(f));
   const log = ctx.issues ?? createIssueLog();
-  const seen = new Map<string, SeenSchool>();
-  const innNames = new Map<string, Set<string>>();
+  // per school of the table, compact (compact-keys.ts): its memory is the ingest's largest
+  const seen = new SeenSchools(presentCounts.length);
+  const maxSchools = ctx.maxSchools ?? DEFAULT_MAX_SCHOOLS;
+  // the branch rule (no KPP column): INNs seen, and INN + name pairs seen
+  const inns = new HashIndex();
+  const innNames = new HashIndex();
   const sums = new Map<SchoolCountField, number>();
   const totalsRows: { row: number; values: Map<SchoolCountField, number | null> }[] = [];
   let accepted = 0;
@@ -342,6 +361,8 @@ export function createTableMapper(ctx: MapperContext) {
     const counts = {} as Record<SchoolCountField, number | null>;
     for (const f of SCHOOL_COUNT_FIELDS) {
       counts[f] = col.has(f) ? (field(cells, row, f, parseCount, problems) ?? null) : null;
+      const beyond = beyondBound(f, counts[f], bounds);
+      if (beyond) problems.push(issue(IssueCode.ImplausibleCount, beyond, row, f, cell(cells, f)));
     }
     if (problems.length > 0 || region === undefined || period === undefined || municipality === undefined || inn === undefined || kpp === undefined || inSferum === undefined || adminActive === undefined) {
       return undefined;
@@ -395,38 +416,39 @@ export function createTableMapper(ctx: MapperContext) {
     return issue(IssueCode.UnknownRegion, `the file mixes regions: this row is in region ${region}, earlier rows in ${lock.code}; upload one file per region`, row, col.has('region') ? 'region' : null, region);
   }
 
-  /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, or reject a conflict. */
-  function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' {
+  /** Duplicate and branch rules for a valid school row: emit it, skip a repeat, reject a conflict, or end the file. */
+  function admitSchool(r: SchoolRow, row: number): 'emit' | 'skip' | 'reject' | Issue {
     const k = `${periodKey(r.period)}|${r.school_key}`;
     const fingerprint = schoolFingerprint(r);
-    const prev = seen.get(k);
+    const prev = seen.find(k);
+    if (prev < 0 && seen.size >= maxSchools) {
+      return issue(IssueCode.TooManyRows, `the table has more than ${maxSchools} schools (limit ${maxSchools}, INGEST_MAX_SCHOOLS); upload it in parts, by municipality or by week`, row, null, null);
+    }
     if (!hasKpp) {
-      const names = innNames.get(r.school_inn) ?? new Set<string>();
-      if (names.size > 0 && !names.has(r.school_key)) {
+      const innSeen = inns.upsert(r.school_inn).added === false;
+      if (innNames.upsert(r.school_key).added && innSeen) {
         log.warn(issue(IssueCode.PossibleBranch, `INN ${r.school_inn} appears with another school name: possible branch, kept as a separate unit`, row, 'school_inn', r.school_inn));
       }
-      names.add(r.school_key);
-      innNames.set(r.school_inn, names);
     }
-    if (!prev) {
-      seen.set(k, { row, fingerprint, conflicted: false, emitted: true });
+    if (prev < 0) {
+      seen.add(k, row, fingerprint, presentCounts.map((f) => r[f]));
       return 'emit';
     }
-    if (!prev.conflicted && prev.fingerprint === fingerprint) {
-      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prev.row} with identical values; counted once`, row, 'school_inn', r.school_inn));
+    const prevRow = seen.row(prev);
+    if (!seen.conflicted(prev) && seen.sameValues(prev, fingerprint)) {
+      log.warn(issue(IssueCode.DuplicateIdentical, `school ${r.school_key} repeats row ${prevRow} with identical values; counted once`, row, 'school_inn', r.school_inn));
       return 'skip';
     }
-    const message = `school ${r.school_key} appears in rows ${prev.row} and ${row} with different values; both rejected`;
-    if (!prev.conflicted) {
-      prev.conflicted = true;
-      if (prev.emitted) {
+    const message = `school ${r.school_key} appears in rows ${prevRow} and ${row} with different values; both rejected`;
+    if (!seen.conflicted(prev)) {
+      if (seen.emitted(prev)) {
         retract.push({ period: r.period, schoolKey: r.school_key });
-        prev.emitted = false;
         accepted--;
         rejected++;
-        subtractSums(prev.fingerprint);
+        subtractSums(seen.counts(prev));
       }
-      log.error(issue(IssueCode.DuplicateConflict, message, prev.row, 'school_inn', r.school_inn));
+      seen.markConflicted(prev);
+      log.error(issue(IssueCode.DuplicateConflict, message, prevRow, 'school_inn', r.school_inn));
     }
     log.error(issue(IssueCode.DuplicateConflict, message, row, 'school_inn', r.school_inn));
     return 'reject';
@@ -460,21 +482,19 @@ export function createTableMapper(ctx: MapperContext) {
     for (let i = unnamedFrom; i < cells.length && i < unnamedFrom + 64; i++) report(i);
   }
 
-  // Sums of emitted rows for the totals check; a retracted row's values must come out again.
-  // They are read back from its fingerprint rather than kept per row (a Map per row was the
-  // mapper's largest allocation).
+  // Sums of emitted rows for the totals check; a retracted row's values come out again,
+  // read back from the duplicate rule's memory of its counts (in presentCounts order).
   function addSums(r: SchoolRow) {
     for (const f of presentCounts) {
       const v = r[f];
       if (v !== null) sums.set(f, (sums.get(f) ?? 0) + v);
     }
   }
-  function subtractSums(fingerprint: string) {
-    const counts = fingerprintCounts(fingerprint);
-    for (const f of presentCounts) {
-      const v = counts[f];
+  function subtractSums(counts: readonly (number | null)[]) {
+    presentCounts.forEach((f, i) => {
+      const v = counts[i] ?? null;
       if (v !== null) sums.set(f, (sums.get(f) ?? 0) - v);
-    }
+    });
   }
 
   return {
@@ -529,9 +549,12 @@ export function createTableMapper(ctx: MapperContext) {
         const mixed = r && otherRegion(r.region, row);
         if (mixed) return { type: 'file_error', issue: mixed };
         const admission = r ? admitSchool(r, row) : 'reject';
+        if (typeof admission === 'object') return { type: 'file_error', issue: admission };
         if (r && admission === 'emit') {
-          if (r.teachers_total !== null && r.teachers_in_sferum !== null && r.teachers_in_sferum > r.teachers_total) {
-            log.warn(issue(IssueCode.TeachersInSferumAboveTotal, `teachers in Sferum (${r.teachers_in_sferum}) exceed total teachers (${r.teachers_total})`, row, 'teachers_in_sferum', r.teachers_in_sferum));
+          // kept: the ministry's own figures have more teachers in Sferum than teachers
+          for (const a of countsAboveTotal(r)) {
+            const code = a.field === 'teachers_in_sferum' ? IssueCode.TeachersInSferumAboveTotal : IssueCode.CountAboveTotal;
+            log.warn(issue(code, `school ${r.school_key}: ${a.message}`, row, a.field, a.value));
           }
           if (!r.school_inn.startsWith(r.region)) {
             log.warn(issue(IssueCode.InnOutsideRegion, `INN ${r.school_inn} was not issued in region ${r.region}`, row, 'school_inn', r.school_inn));
@@ -582,14 +605,7 @@ export type TableMapper = ReturnType<typeof createTableMapper>;
 
 /** The values that tell an identical repeat from a conflicting one, as one comparable string. */
 function schoolFingerprint(r: SchoolRow): string {
-  // the counts last, in SCHOOL_COUNT_FIELDS order: fingerprintCounts reads them back
   return JSON.stringify([r.municipality_id, r.school_name, r.in_sferum, r.admin_active, ...SCHOOL_COUNT_FIELDS.map((f) => r[f])]);
-}
-
-/** The counts a fingerprint was made of. */
-function fingerprintCounts(fingerprint: string): Record<SchoolCountField, number | null> {
-  const values = (JSON.parse(fingerprint) as unknown[]).slice(4) as (number | null)[];
-  return Object.fromEntries(SCHOOL_COUNT_FIELDS.map((f, i) => [f, values[i] ?? null])) as Record<SchoolCountField, number | null>;
 }
 
 /** A cell as text for messages and name fields: numbers without exponent, dates as ISO days. */

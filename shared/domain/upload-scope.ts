@@ -56,12 +56,19 @@ export function scopeOfKey(prefix: string, key: string): UploadScope | null {
 export function scopeIssue(
   scope: UploadScope | null,
   row: { readonly region: string; readonly municipality_id: string },
-  where: { readonly file: string; readonly sheet: string | null; readonly row: number; readonly headerOf: (field: 'region' | 'municipality') => string | null },
+  where: {
+    readonly file: string;
+    readonly sheet: string | null;
+    readonly row: number;
+    readonly headerOf: (field: 'region' | 'municipality') => string | null;
+    /** the cell as the file writes it (`Александровский МО`, not our id): the value a person recognises */
+    readonly writtenOf?: (field: 'region' | 'municipality') => string | null;
+  },
 ): Issue | null {
   if (scope === null) return null;
   const at = { file: where.file, sheet: where.sheet, row: where.row };
   if (row.region !== scope.region) {
-    return { code: IssueCode.OutsideUploadScope, message: `the row is in region ${row.region}; this upload's key may upload only region ${scope.region}`, ...at, column: where.headerOf('region'), value: row.region };
+    return { code: IssueCode.OutsideUploadScope, message: `the row is in region ${row.region}; this upload's key may upload only region ${scope.region}`, ...at, column: where.headerOf('region'), value: where.writtenOf?.('region') ?? row.region };
   }
   if (scope.municipality !== null && row.municipality_id !== scope.municipality) {
     return {
@@ -69,7 +76,7 @@ export function scopeIssue(
       message: `the row is of municipality ${row.municipality_id}; this upload's key may upload only rows of municipality ${scope.municipality}`,
       ...at,
       column: where.headerOf('municipality'),
-      value: row.municipality_id,
+      value: where.writtenOf?.('municipality') ?? row.municipality_id,
     };
   }
   return null;

@@ -9,6 +9,8 @@ export type OutboundMessage = {
   readonly channelId: string;
   readonly attempt: number;
   readonly message: RenderedMessage;
+  /** what is left of the invocation for this send: the sender's own timeout is capped by it */
+  readonly timeoutMs?: number;
 };
 
 /** What one attempt means for the outbox: delivered, retried (honouring Retry-After), dead, or the endpoint disabled. */

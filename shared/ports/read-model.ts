@@ -4,7 +4,7 @@
 // the middle of a request cannot mix old and new rows in one response (T25). Lists are
 // returned whole or paged by the caller; an adapter never returns a truncated list as
 // complete (YDB's 1000-row result limit, P6.5).
-import type { AlertState } from '../domain/alerts.ts';
+import { comparePeriods, type AlertState } from '../domain/alerts.ts';
 import type { ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';
 import type { MetricId, Period, SchoolRow, UploadReport } from '../domain/schemas.ts';
@@ -14,19 +14,48 @@ import type { SchoolSource, UnitInForce } from './snapshot-store.ts';
 /** A completed upload report with its ledger sequence (the stable order of the upload list). */
 export type LedgerReport = { readonly sequence: number; readonly report: UploadReport };
 
+export type PeriodWindow = {
+  readonly rows: AggregateRow[];
+  readonly history: { readonly period: Period; readonly rows: AggregateRow[] }[];
+};
+
+/** periodWindow from periods() and readPeriod(), for a store with cheap lists (SQLite). */
+export async function windowFromPeriods(
+  view: Pick<ReadView, 'periods' | 'readPeriod'>,
+  region: string,
+  period: Period,
+  earlier: number,
+): Promise<PeriodWindow> {
+  const rows = await view.readPeriod(region, period);
+  if (rows.length === 0 || earlier <= 0) return { rows, history: [] };
+  const before = (await view.periods(region)).filter((p) => comparePeriods(p, period) < 0).slice(-earlier);
+  const history = [];
+  for (const p of before) history.push({ period: p, rows: await view.readPeriod(region, p) });
+  return { rows, history };
+}
+
 export interface ReadView {
   /**
-   * A token of the committed state this view reads: equal tokens mean equal contents, so a
-   * response built from one may be served again. Null when the adapter cannot tell cheaply
-   * (then nothing is reused).
+   * A token of the committed state this view reads, for what a response about `region`
+   * shows (null: about no one region, e.g. the upload list): equal tokens mean equal
+   * contents, so a response built under one may be served again. Null when the adapter
+   * cannot tell cheaply (then nothing is reused). SQLite names the whole file's state; YDB
+   * the region's row of read_version, renewed by every writer of what the API shows.
    */
-  version(): Promise<string | null>;
+  version(region: string | null): Promise<string | null>;
   /** Periods with stored aggregates, ascending by start. */
   periods(region: string): Promise<Period[]>;
   /** The stored completeness of each period of a region, ascending (one cheap read for every period object of a response). */
   completeness(region: string): Promise<PeriodCompleteness[]>;
   /** The rows of one period: the region's first, then municipalities by id; [] when none. */
   readPeriod(region: string, period: Period): Promise<AggregateRow[]>;
+  /**
+   * The rows of `period` and of at most `earlier` periods before it (ascending), each with
+   * its rows as readPeriod orders them: what the period's target evaluations need, read
+   * without listing the region's periods (a YDB read whose cost is that of the window).
+   * `rows` is [] when the period has none.
+   */
+  periodWindow(region: string, period: Period, earlier: number): Promise<PeriodWindow>;
   /** One metric of one scope across periods, ascending by period. */
   timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]>;
   /** The current school rows of one period (through the snapshot pointers), by municipality id then school key. */

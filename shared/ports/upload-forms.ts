@@ -9,6 +9,7 @@ export type PostForm = {
 };
 
 export interface UploadForms {
-  postForm(req: { readonly key: string; readonly maxBytes: number; readonly now: Date; readonly expiresAt: Date }): Promise<PostForm>;
+  /** `uploader`: the name of the key that asked, stored as the object's `uploader` metadata (provenance) */
+  postForm(req: { readonly key: string; readonly maxBytes: number; readonly now: Date; readonly expiresAt: Date; readonly uploader?: string }): Promise<PostForm>;
   presignedGet(req: { readonly key: string; readonly now: Date; readonly expiresInS: number }): Promise<string>;
 }

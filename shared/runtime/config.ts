@@ -2,6 +2,7 @@
 // malformed variable fails at start-up with its name; nothing that addresses a resource
 // gets a placeholder default.
 import { z } from 'zod';
+import { DEFAULT_BOUNDS } from '../domain/plausibility.ts';
 import { ApiKeyList } from '../api/auth.ts';
 import { DEFAULT_REPORTING_DEADLINE, ReportingDeadline } from '../domain/completeness.ts';
 import { ConfigError } from '../domain/errors.ts';
@@ -52,6 +53,8 @@ export const Env = z
     NOTIFY_CONFIG: z.string().optional(),
     NOTIFY_CONFIG_FILE: z.string().optional(),
     NOTIFY_ALLOW_LOOPBACK: Bool.optional(),
+    /** http:// channel URLs for a receiver on this machine (the local stack sets it); never in the cloud */
+    NOTIFY_ALLOW_HTTP: Bool.optional(),
     /** targets file overriding the project's defaults (shared/domain/data/targets.json) */
     TARGETS_FILE: z.string().optional(),
 
@@ -72,6 +75,13 @@ export const Env = z
     /** a lease longer than the trigger's retry window (5 attempts ≤ 60 s apart) strands the object */
     INGEST_MAX_LEASE_MS: Ms.default(300_000),
     INGEST_BUFFER_BYTES: z.coerce.number().int().nonnegative().default(32 * 1024 * 1024),
+    /** rows staged per write: larger batches mean fewer round trips, each bounded by the store's request size */
+    INGEST_STAGE_BATCH_ROWS: z.coerce.number().int().positive().default(1000),
+    /** schools one table of an upload may hold; more is a file error (DEFAULT_MAX_SCHOOLS: 1 000 000 ingest under 200 MiB) */
+    INGEST_MAX_SCHOOLS: z.coerce.number().int().positive().optional(),
+    /** a school count above these is a row error, not a value (shared/domain/plausibility.ts) */
+    PLAUSIBLE_MAX_STUDENTS: z.coerce.number().int().positive().max(1_000_000_000).default(DEFAULT_BOUNDS.maxStudents),
+    PLAUSIBLE_MAX_TEACHERS: z.coerce.number().int().positive().max(1_000_000_000).default(DEFAULT_BOUNDS.maxTeachers),
 
     /**
      * the read API's keys, only as SHA-256 hashes: comma-separated `<role>:<hex>` or

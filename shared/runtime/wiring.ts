@@ -54,8 +54,10 @@ export async function ingestDeps(env: Env): Promise<IngestDeps> {
       bufferBytes: env.INGEST_BUFFER_BYTES,
       minLeaseMs: env.INGEST_MIN_LEASE_MS,
       maxLeaseMs: env.INGEST_MAX_LEASE_MS,
-      stageBatchRows: 1000,
+      stageBatchRows: env.INGEST_STAGE_BATCH_ROWS,
       shrinkingReplacementFraction: env.SHRINKING_REPLACEMENT_FRACTION,
+      bounds: { maxStudents: env.PLAUSIBLE_MAX_STUDENTS, maxTeachers: env.PLAUSIBLE_MAX_TEACHERS },
+      ...(env.INGEST_MAX_SCHOOLS === undefined ? {} : { maxSchools: env.INGEST_MAX_SCHOOLS }),
     },
     mapHeaders: ref.mapHeaders,
     matchers: ref.matchers,
@@ -86,7 +88,7 @@ export async function notifyDeps(env: Env): Promise<NotifyDeps> {
   const raw: unknown = env.NOTIFY_CONFIG ? JSON.parse(env.NOTIFY_CONFIG) : env.NOTIFY_CONFIG_FILE ? JSON.parse(readFileSync(env.NOTIFY_CONFIG_FILE, 'utf8')) : {};
   // One channel's bad entry or unresolvable secret disables that channel only (an error
   // log names it, with field paths and reasons, never a URL or a value); the rest deliver.
-  const loaded = loadNotifyConfig(raw, env.NOTIFY_ALLOW_LOOPBACK === undefined ? {} : { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK });
+  const loaded = loadNotifyConfig(raw, { allowLoopback: env.NOTIFY_ALLOW_LOOPBACK, allowHttp: env.NOTIFY_ALLOW_HTTP });
   for (const d of loaded.disabled) log.error('notify.channel_invalid', { channel_id: d.id, reasons: [...d.reasons] });
   const failed = new Set<string>();
   const senders = await createSenders(loaded.config, {

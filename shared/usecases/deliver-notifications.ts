@@ -42,6 +42,10 @@ export type NotifyDeps = {
     readonly batchLimit?: number;
     /** claim rounds per invocation, a bound on the work of one call */
     readonly maxRounds?: number;
+    /** the end of the invocation less this is the sends' deadline: the time to record their outcomes */
+    readonly finishMarginMs?: number;
+    /** no new claim when less than this is left before the sends' deadline */
+    readonly minSendMs?: number;
   };
 };
 
@@ -51,6 +55,8 @@ export type SendSummary = { readonly attempted: number; readonly delivered: numb
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_BATCH = 25;
 const DEFAULT_ROUNDS = 8;
+const DEFAULT_FINISH_MARGIN_MS = 2_000;
+const DEFAULT_MIN_SEND_MS = 1_000;
 
 export async function acceptEvents(deps: NotifyDeps, events: readonly NotificationEvent[]): Promise<AcceptSummary> {
   let enqueued = 0;
@@ -85,37 +91,91 @@ export async function acceptEvents(deps: NotifyDeps, events: readonly Notificati
   return { enqueued, duplicates, joined };
 }
 
-export async function sendDue(deps: NotifyDeps): Promise<SendSummary> {
+/** What is left of the invocation that sends: the sends and their marks must end inside it. */
+export type SendBudget = { readonly remainingMs?: number | undefined };
+
+/**
+ * Claims due deliveries and sends them: channels concurrently (one slow receiver holds back
+ * only its own channel), a channel's deliveries in order, each send bounded by the
+ * invocation's deadline less the time to record the outcomes. Claiming stops while there is
+ * still time to finish; a claimed delivery the deadline leaves unsent is released for the
+ * next invocation, never left leased.
+ */
+export async function sendDue(deps: NotifyDeps, budget: SendBudget = {}): Promise<SendSummary> {
   const leaseMs = deps.settings?.leaseMs ?? DEFAULT_LEASE_MS;
   const limit = deps.settings?.batchLimit ?? DEFAULT_BATCH;
   const rounds = deps.settings?.maxRounds ?? DEFAULT_ROUNDS;
-  const sum = { attempted: 0, delivered: 0, retrying: 0, dead: 0, disabled: 0 };
+  const finishMs = deps.settings?.finishMarginMs ?? DEFAULT_FINISH_MARGIN_MS;
+  const minSendMs = deps.settings?.minSendMs ?? DEFAULT_MIN_SEND_MS;
+  const remaining = budget.remainingMs;
+  // sends must end by `sendBy`; the marks after them take the margin
+  const sendBy = remaining === undefined || !Number.isFinite(remaining) ? Infinity : deps.clock.nowMs() + remaining - finishMs;
+  const sum = { attempted: 0, delivered: 0, retrying: 0, dead: 0, disabled: 0, released: 0 };
   for (let round = 0; round < rounds; round++) {
+    if (sendBy - deps.clock.nowMs() < minSendMs) {
+      deps.log.info('notify.claiming_stopped', { round, remaining_ms: Math.max(0, Math.round(sendBy - deps.clock.nowMs())) });
+      break;
+    }
     const claimed = await deps.outbox.claimDue({ nowMs: deps.clock.nowMs(), leaseMs, limit });
     if (claimed.length === 0) break;
     const disabled = await deps.outbox.disabledChannels();
+    const byChannel = new Map<string, ClaimedDelivery[]>();
     for (const d of claimed) {
-      sum.attempted++;
-      const state = await attempt(deps, d, disabled);
-      sum[state]++;
+      const list = byChannel.get(d.channelId);
+      if (list) list.push(d);
+      else byChannel.set(d.channelId, [d]);
     }
+    const channels = await Promise.allSettled(
+      [...byChannel.values()].map(async (list) => {
+        for (const d of list) {
+          const state = await attempt(deps, d, disabled, sendBy);
+          if (state !== 'released') sum.attempted++;
+          sum[state]++;
+        }
+      }),
+    );
+    // every channel finished its marks; an outbox failure of one is the invocation's to retry
+    const failed = channels.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason;
     if (claimed.length < limit) break;
   }
-  return sum;
+  const { released, ...rest } = sum;
+  if (released > 0) deps.log.warn('notify.released', { released });
+  return rest;
 }
 
-async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlySet<string>): Promise<'delivered' | 'retrying' | 'dead' | 'disabled'> {
+/** A send that has not answered by the deadline: retried later, like a timeout. */
+const DEADLINE = Symbol('deadline');
+
+function within<T>(p: Promise<T>, ms: number): Promise<T | typeof DEADLINE> {
+  if (!Number.isFinite(ms)) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof DEADLINE>((resolve) => (timer = setTimeout(() => resolve(DEADLINE), Math.max(0, ms))));
+  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+}
+
+async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlySet<string>, sendBy: number): Promise<'delivered' | 'retrying' | 'dead' | 'disabled' | 'released'> {
   const fields = { delivery_id: d.id, channel_id: d.channelId, attempt: d.attempt, items: d.events.length };
   const sender = deps.senders.get(d.channelId);
+  const budgetMs = sendBy - deps.clock.nowMs();
   let outcome: SendOutcome;
   if (disabled.has(d.channelId)) outcome = { kind: 'disabled', error: 'channel.disabled' };
   else if (!sender) outcome = { kind: 'dead', error: 'channel.unknown' };
-  else {
-    const message = renderMessage(d.id, d.events, { apiBaseUrl: deps.config.apiBaseUrl, ...(deps.templates ? { templates: deps.templates } : {}) });
+  else if (budgetMs <= 0) {
+    // no time left to send it (a slow delivery before it on its channel used it up): due
+    // again at once for the next invocation, no backoff, nothing was sent
+    await deps.outbox.markRetry(d.id, d.leaseToken, { nowMs: deps.clock.nowMs(), error: 'notify.deadline', nextAttemptAtMs: deps.clock.nowMs() });
+    return 'released';
+  } else {
     try {
-      outcome = await sender.send({ deliveryId: d.id, channelId: d.channelId, attempt: d.attempt, message });
+      const message = renderMessage(d.id, d.events, { apiBaseUrl: deps.config.apiBaseUrl, ...(deps.templates ? { templates: deps.templates } : {}) });
+      const timeoutMs = Number.isFinite(budgetMs) ? Math.max(1, Math.floor(budgetMs)) : undefined;
+      const sent = await within(sender.send({ deliveryId: d.id, channelId: d.channelId, attempt: d.attempt, message, ...(timeoutMs === undefined ? {} : { timeoutMs }) }), budgetMs);
+      // the request may still complete after this; the receiver dedups the retry by its id
+      outcome = sent === DEADLINE ? { kind: 'retry', error: 'notify.deadline', retryAfterMs: null } : sent;
     } catch (e) {
-      // a sender should not throw; if one does, the attempt failed in an unknown way
+      // a sender should not throw; if one does, this attempt failed in an unknown way and
+      // only this delivery is retried: the other channels' sends go on
       outcome = { kind: 'retry', error: `error.${e instanceof Error ? e.name : 'unknown'}`, retryAfterMs: null };
     }
   }
@@ -152,9 +212,10 @@ async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlyS
 export async function deliverNotifications(
   deps: NotifyDeps,
   events: readonly NotificationEvent[],
+  budget: SendBudget = {},
 ): Promise<{ readonly accepted: AcceptSummary; readonly sent: SendSummary }> {
   const accepted = await acceptEvents(deps, events);
-  const sent = await sendDue(deps);
+  const sent = await sendDue(deps, budget);
   return { accepted, sent };
 }
 

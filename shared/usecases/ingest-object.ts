@@ -38,6 +38,7 @@ import type { PeriodChangedSink } from '../ports/period-changed.ts';
 import type { RowSource, SnapshotStore } from '../ports/snapshot-store.ts';
 import type { UploadLedger } from '../ports/upload-ledger.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { PlausibilityBounds } from '../domain/plausibility.ts';
 
 export type IngestSettings = {
   readonly uploadPrefix: string;
@@ -54,6 +55,10 @@ export type IngestSettings = {
   readonly maxReportIssues?: number;
   /** a replacement dropping a municipality's schools by more than this fraction warns (default 0.5) */
   readonly shrinkingReplacementFraction?: number;
+  /** school counts beyond these are row errors (the defaults of plausibility.ts when absent) */
+  readonly bounds?: PlausibilityBounds;
+  /** schools one table may hold (the mapper's DEFAULT_MAX_SCHOOLS when absent) */
+  readonly maxSchools?: number;
 };
 
 export type IngestDeps = {
@@ -77,7 +82,8 @@ export type IngestInput = {
 };
 
 export type IngestOutcome =
-  | { readonly kind: 'skipped'; readonly reason: 'outside_prefix' | 'object_missing' }
+  /** `object_changed`: another version of the key was stored while this one was read; that version's own ingest (or reconciliation) takes the key */
+  | { readonly kind: 'skipped'; readonly reason: 'outside_prefix' | 'object_missing' | 'object_changed' }
   | { readonly kind: 'duplicate'; readonly report: UploadReport }
   | { readonly kind: 'ingested'; readonly report: UploadReport; readonly changed: readonly PeriodChanged[] };
 
@@ -130,6 +136,15 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
       if (staged.fileError) {
         await snapshots.discardBatch(uploadId);
         report = rejectedReport(base, staged.fileError, { delimiter, issues }, now());
+      } else if (!(await stillStored(objects, bucket, key, head.etag))) {
+        // The key holds another version now (two puts may share a LastModified second, and
+        // this one may have taken its lease last): committing would put a stale version in
+        // force for good. Nothing is committed or reported; the lease is given back, so the
+        // stored version's own ingest — or reconciliation, if its event was lost — takes it.
+        await snapshots.discardBatch(uploadId);
+        await ledger.release(uploadId);
+        log.warn('ingest.object_changed', { key, upload_id: uploadId });
+        return { kind: 'skipped', reason: 'object_changed' };
       } else {
         const region = staged.region;
         const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, periods: staged.periods, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
@@ -164,6 +179,10 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     report = failedReport(base, { delimiter, issues, errorName: err instanceof Error ? err.name : typeof err }, now());
   }
 
+  // who posted it, as the upload page's signed form recorded (provenance; absent for other uploads)
+  const uploader = uploaderOf(head.metadata['uploader']);
+  if (uploader !== null) report = { ...report, uploader };
+
   try {
     await objects.put(bucket, reportKeyOf(settings.reportPrefix, key), JSON.stringify(report, null, 2), { contentType: 'application/json' });
     if (changed.length > 0) await deps.periodChanged.publish(changed);
@@ -182,6 +201,16 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
     periods: report.periods.map(periodKey),
   });
   return { kind: 'ingested', report, changed };
+}
+
+/** The `uploader` metadata the signed form set (a percent-encoded key name), clipped; null when absent or unreadable. */
+function uploaderOf(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    return decodeURIComponent(raw).slice(0, 100);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -245,6 +274,12 @@ export async function ingestUpload(deps: IngestDeps, input: { bucket: string; ke
     if (!(outcome.kind === 'skipped' && outcome.reason === 'object_missing')) break;
   }
   return outcome;
+}
+
+/** Whether the key still holds the version (ETag) this ingest read, just before its commit. */
+async function stillStored(objects: ObjectStore, bucket: string, key: string, etag: string): Promise<boolean> {
+  const now = await objects.head(bucket, key).catch((err: unknown) => Promise.reject(asInfraFault(err)));
+  return now !== null && now.etag === etag;
 }
 
 /** The first read: identity and format, a file-level problem, or a fault of ours in the sniff. */
@@ -336,6 +371,8 @@ async function readAndStage(
         matchers: deps.matchers,
         issues: a.issues,
         fileRegion,
+        ...(deps.settings.bounds ? { bounds: deps.settings.bounds } : {}),
+        ...(deps.settings.maxSchools ? { maxSchools: deps.settings.maxSchools } : {}),
       });
       let read = 0;
       let schools: SchoolRow[] = [];
@@ -356,7 +393,12 @@ async function readAndStage(
         if (r.type === 'file_error') return rejectWith(r.issue);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
-        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => headers[mapping.columns.indexOf(f)] ?? null });
+        const outside = scopeIssue(scope, row, { file: a.key, sheet: table.sheet, row: raw.row, headerOf: (f) => headers[mapping.columns.indexOf(f)] ?? null,
+          writtenOf: (f) => {
+            const cell = raw.cells[mapping.columns.indexOf(f)];
+            return cell === undefined || cell === null ? null : cellText(cell);
+          },
+        });
         if (outside) {
           a.issues.error(outside);
           outOfScope++;

@@ -10,6 +10,9 @@ import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
 import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
 import { alertState, batchCommit, commitUnit, filledAggregateRow, P1, P2, schoolRow, uploadReport } from '../support/builders.ts';
 
+/** The region the state-token tests write and read. */
+const REGION_FOR_VERSION = '26';
+
 export type ReadModelFixture = {
   readonly read: ReadModel;
   readonly aggregates: AggregateStore;
@@ -145,15 +148,60 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
       const s = await make();
       try {
         await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })]);
-        const v1 = await s.read.snapshot((v) => v.version());
-        expect(await s.read.snapshot((v) => v.version())).toBe(v1);
+        const v1 = await s.read.snapshot((v) => v.version(REGION_FOR_VERSION));
+        expect(await s.read.snapshot((v) => v.version(REGION_FOR_VERSION))).toBe(v1);
         const inside = await s.read.snapshot(async (v) => {
-          const before = await v.version();
+          const before = await v.version(REGION_FOR_VERSION);
           await s.alerts.save([alertState()]);
-          return { before, after: await v.version() };
+          return { before, after: await v.version(REGION_FOR_VERSION) };
         });
         expect(inside.after).toBe(inside.before);
-        const v2 = await s.read.snapshot((v) => v.version());
+        const v2 = await s.read.snapshot((v) => v.version(REGION_FOR_VERSION));
+        if (v1 === null) expect(v2).toBeNull();
+        else expect(v2).not.toBe(v1);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a period window holds the period and at most `earlier` periods before it, as readPeriod reads them', async () => {
+      const s = await make();
+      const P0 = { start: '2023-02-27', end: '2023-03-03' };
+      try {
+        for (const p of [P0, P1, P2]) {
+          await s.aggregates.replacePeriod('26', p, [filledAggregateRow({ level: 'region', period: p }), filledAggregateRow({ id: 'm_b', period: p }), filledAggregateRow({ id: 'm_a', period: p })]);
+        }
+        const out = await s.read.snapshot(async (v) => ({
+          one: await v.periodWindow('26', P2, 1),
+          all: await v.periodWindow('26', P2, 7),
+          first: await v.periodWindow('26', P0, 7),
+          none: await v.periodWindow('26', { start: '2023-03-20', end: '2023-03-24' }, 7),
+          p2: await v.readPeriod('26', P2),
+          p1: await v.readPeriod('26', P1),
+          p0: await v.readPeriod('26', P0),
+        }));
+        expect(out.one).toEqual({ rows: out.p2, history: [{ period: P1, rows: out.p1 }] });
+        expect(out.all).toEqual({ rows: out.p2, history: [{ period: P0, rows: out.p0 }, { period: P1, rows: out.p1 }] });
+        expect(out.first).toEqual({ rows: out.p0, history: [] });
+        expect(out.none).toEqual({ rows: [], history: [] });
+        // a period replaced by no rows leaves the period list and every window
+        await s.aggregates.replacePeriod('26', P1, []);
+        const after = await s.read.snapshot(async (v) => ({ periods: await v.periods('26'), window: await v.periodWindow('26', P2, 7) }));
+        expect(after.periods).toEqual([P0, P2]);
+        expect(after.window.history.map((h) => h.period)).toEqual([P0]);
+        expect(out.p2.map((r) => r.scope.id)).toEqual(['26', 'm_a', 'm_b']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('the state token changes when a pointer flip commits (or is always null)', async () => {
+      const s = await make();
+      try {
+        const v1 = await s.read.snapshot((v) => v.version(REGION_FOR_VERSION));
+        await s.snapshots.stageSchoolRows('b1', [schoolRow()]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'b1', units: [commitUnit(schoolRow().municipality_id)] }));
+        const v2 = await s.read.snapshot((v) => v.version(REGION_FOR_VERSION));
         if (v1 === null) expect(v2).toBeNull();
         else expect(v2).not.toBe(v1);
       } finally {

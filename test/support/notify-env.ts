@@ -21,13 +21,14 @@ export async function notifyEnv(opts: {
   random?: () => number;
   resolve?: Resolve;
   allowLoopback?: boolean;
+  allowHttp?: boolean;
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'notify-'));
   const dbPath = join(dir, 'pulse.db');
   const dbs: Db[] = [openDatabase(dbPath)];
   const clock = manualClock();
   const logs = capturedLogger();
-  const config = parseNotifyConfig(opts.config, { allowLoopback: opts.allowLoopback ?? true });
+  const config = parseNotifyConfig(opts.config, { allowLoopback: opts.allowLoopback ?? true, allowHttp: opts.allowHttp ?? true });
   const senders = await createSenders(config, {
     secrets: new EnvSecretResolver(opts.env ?? {}),
     clock,

@@ -40,3 +40,12 @@ export function formatDate(iso: string): string {
 export function formatPoints(diff: number): string {
   return `${Math.abs(Number((diff * 100).toPrecision(12))).toFixed(2).replace('.', ',')}${NBSP}п.п.`;
 }
+
+/**
+ * A municipality's name as the seed's table writes it in a narrow column: «муниципальный
+ * округ» / «городской округ» as «МО» / «ГО» (`Будённовский МО`); the full name stays in
+ * the cell's title and everywhere there is room.
+ */
+export function shortName(name: string): string {
+  return name.replace(/\s+муниципальный округ$/i, ' МО').replace(/\s+городской округ$/i, ' ГО').replace(/\s+муниципальный район$/i, ' МР');
+}

@@ -20,19 +20,20 @@ export const COVERAGE: readonly { readonly metric: MetricId; readonly of: readon
 /** A card's or a cell's state: an evaluation status, or `none` for a metric without a target. */
 export type Standing = EvaluationView['status'] | 'none';
 
-/** What each colour means; the README's legend says the same. */
+/** What each colour means, in plain words; the README's legend says the same. */
 export const EVALUATION_RU: Readonly<Record<Standing, string>> = {
   met: 'цель достигнута',
-  breach: 'нарушение: срок прошёл, цель не достигнута',
-  at_risk: 'под угрозой: по тренду цель не будет достигнута к сроку',
-  pending: 'в графике: по тренду цель будет достигнута к сроку',
+  pending: 'идёт к цели: по тренду успеет к сроку',
+  at_risk: 'под угрозой: по тренду не успеет к сроку',
+  breach: 'не достигнута: срок прошёл',
   no_data: 'нет данных',
+  needs_review: 'данные требуют проверки',
   provisional: 'нет полных данных',
   none: 'цели нет',
 };
 
 /** `pending` without a forecast: too few weeks for a trend yet. */
-export const PENDING_NO_TREND_RU = 'в процессе: недель пока мало для прогноза';
+export const PENDING_NO_TREND_RU = 'идёт к цели: недель пока мало для прогноза';
 
 export const INACTIVE_REASON_RU: Readonly<Record<InactiveSchoolsBody['schools'][number]['reason'], string>> = {
   admin_inactive: 'администратор не заходил',

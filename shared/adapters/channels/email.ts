@@ -64,7 +64,7 @@ export class EmailSender implements ChannelSender {
             },
           },
         }),
-        { abortSignal: AbortSignal.timeout(this.#opts.timeoutMs) },
+        { abortSignal: AbortSignal.timeout(Math.min(this.#opts.timeoutMs, msg.timeoutMs ?? Infinity)) },
       );
       return { kind: 'delivered' };
     } catch (e) {

@@ -44,7 +44,7 @@ export class VkSender implements ChannelSender {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'sferum-pulse-notify/1' },
           body: form.toString(),
-          timeoutMs: o.timeoutMs,
+          timeoutMs: Math.min(o.timeoutMs, msg.timeoutMs ?? Infinity),
         },
         o.guard,
       );

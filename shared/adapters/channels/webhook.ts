@@ -47,7 +47,7 @@ export class WebhookSender implements ChannelSender {
             'webhook-signature': signatureHeader(this.#keys, msg.deliveryId, ts, body),
           },
           body,
-          timeoutMs: this.#opts.timeoutMs,
+          timeoutMs: Math.min(this.#opts.timeoutMs, msg.timeoutMs ?? Infinity),
         },
         this.#opts.guard,
       );

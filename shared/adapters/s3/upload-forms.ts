@@ -22,11 +22,14 @@ export const amzDate = (d: Date): string => d.toISOString().replace(/[-:]/g, '')
 export class S3UploadForms implements UploadForms {
   constructor(private readonly s: UploadFormSettings) {}
 
-  async postForm(req: { key: string; maxBytes: number; now: Date; expiresAt: Date }): Promise<PostForm> {
+  async postForm(req: { key: string; maxBytes: number; now: Date; expiresAt: Date; uploader?: string }): Promise<PostForm> {
     const creds = await this.s.credentials();
     const date = amzDate(req.now);
+    // S3 metadata is ASCII: a key name is percent-encoded into it
+    const uploader: Record<string, string> = req.uploader === undefined ? {} : { 'x-amz-meta-uploader': encodeURIComponent(req.uploader) };
     const fields = {
       key: req.key,
+      ...uploader,
       'x-amz-algorithm': 'AWS4-HMAC-SHA256',
       'x-amz-credential': `${creds.accessKeyId}/${date.slice(0, 8)}/${this.s.region}/s3/aws4_request`,
       'x-amz-date': date,
@@ -37,6 +40,7 @@ export class S3UploadForms implements UploadForms {
         { bucket: this.s.bucket },
         ['eq', '$key', req.key],
         ['content-length-range', 1, req.maxBytes],
+        ...Object.entries(uploader).map(([k, v]) => ({ [k]: v })),
         { 'x-amz-algorithm': fields['x-amz-algorithm'] },
         { 'x-amz-credential': fields['x-amz-credential'] },
         { 'x-amz-date': date },

@@ -5,7 +5,7 @@
 // transaction left open across `await`s on the writers' shared handle would swallow their
 // writes into it. Snapshots on this connection run one at a time.
 import { UploadReport } from '../../domain/schemas.ts';
-import type { LedgerReport, ReadModel, ReadView } from '../../ports/read-model.ts';
+import { windowFromPeriods, type LedgerReport, type ReadModel, type ReadView } from '../../ports/read-model.ts';
 import { SqliteAggregateStore } from './aggregate-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { openDatabase, type Db } from './database.ts';
@@ -36,7 +36,8 @@ export class SqliteReadModel implements ReadModel {
     // first read, and the pragma reports the state of that snapshot.
     const begin = this.#db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1');
     const dataVersion = this.#db.prepare<[], { data_version: number }>('PRAGMA data_version');
-    this.#view = {
+    const view: ReadView = {
+      // the whole file's state: coarser than a region's, never wrong
       version: async () => {
         begin.get();
         return `sqlite:${dataVersion.get()!.data_version}`;
@@ -44,6 +45,7 @@ export class SqliteReadModel implements ReadModel {
       periods: (region) => aggregates.periods(region),
       completeness: (region) => aggregates.completeness(region),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
+      periodWindow: (region, period, earlier) => windowFromPeriods(view, region, period, earlier),
       timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),
       schools: (region, period) => snapshots.currentSchools(region, period),
       inForce: (region, period) => snapshots.inForce(region, period),
@@ -53,6 +55,7 @@ export class SqliteReadModel implements ReadModel {
       reports: async ({ limit, before }): Promise<LedgerReport[]> =>
         reports.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => ({ sequence: r.sequence, report: UploadReport.parse(JSON.parse(r.report_json)) })),
     };
+    this.#view = view;
   }
 
   snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {

@@ -1,58 +1,53 @@
 // Adapter: AggregateStore on YDB. The table (aggregate_metrics, migration 0002) is flat —
 // one row per (region, period, level, unit), one column per metric id and per delta — so
-// DataLens reads it directly. The table has the secondary index by_scope, and YDB refuses
-// a transaction that modifies such a table twice, so a period is replaced by ONE write:
-// its rows are upserted in the statement that also reads the keys the period held, and
-// committed with it — readers see each unit's old row or its new one, never a mix. Units
-// the period no longer has (a municipality gone from the reference data: rare) are then
-// deleted by key in a second transaction; until it commits a reader can still see such a
-// unit's old row beside the new ones. Re-running either after an ambiguous failure leaves
-// the same state.
+// DataLens reads it directly. A period is replaced in ONE transaction (one statement list,
+// AGGREGATE_REPLACE_PERIOD) that also indexes the period (region_period), writes its
+// completeness (period_completeness, issue 20) and renews the region's read token (read_version), so readers see the old period or the new one, and the
+// API's cached responses of the old one are not served again. Re-running it after an
+// ambiguous failure leaves the same state (the token is new, which only costs a rebuild).
 import type { AggregateRow } from '../../domain/metrics.ts';
 import { Completeness, MetricId, type Period } from '../../domain/schemas.ts';
 import type { AggregateStore, PeriodCompleteness, TimeseriesPoint } from '../../ports/aggregate-store.ts';
-import { paginate, type Runner, type YdbClient } from './client.ts';
+import { readRows, type Runner, type YdbClient } from './client.ts';
 import {
   AGGREGATE_COLUMNS,
-  AGGREGATE_DELETE_KEYS,
-  AGGREGATE_KEY_COLUMNS,
   AGGREGATE_PERIODS,
   AGGREGATE_READ_PERIOD,
+  AGGREGATE_REPLACE_PERIOD,
   AGGREGATE_TIMESERIES,
-  AGGREGATE_UNIT_COLUMNS,
-  AGGREGATE_WRITE_PERIOD,
   COMPLETENESS_COLUMNS,
-  COMPLETENESS_DELETE,
   COMPLETENESS_FOR_REGION,
+  COMPLETENESS_KEY,
   COMPLETENESS_READ_COLUMNS,
-  COMPLETENESS_SAVE,
+  REGION_PERIOD_KEY,
 } from './queries.ts';
-import { col, decodeRows, listParam, param, type Columns } from './codec.ts';
-import { METRIC_COLUMNS, aggregateToRow, rowToAggregate } from './tables.ts';
+import { col, listParam, param, type Columns } from './codec.ts';
+import { METRIC_COLUMNS, T, aggregateToRow, rowToAggregate, versionRow } from './tables.ts';
 
 const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** readPeriod's order: the region's row first, then municipalities by id. */
+export const byScopeOrder = (a: AggregateRow, b: AggregateRow): number =>
+  a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1;
 
 /** The aggregate reads over any runner: a store's own statements or a snapshot transaction's. */
 export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' | 'timeseries' | 'periods' | 'completeness'> {
   return {
     async completeness(region) {
-      const rows = await paginate(run, COMPLETENESS_FOR_REGION, { $region: param(col.utf8, region) }, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, 'reading period completeness');
+      const rows = await readRows(run, COMPLETENESS_FOR_REGION, { $region: param(col.utf8, region) }, COMPLETENESS_READ_COLUMNS, 'reading period completeness');
       return rows.map((r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }));
     },
 
     async readPeriod(region, period) {
-      const rows = await paginate(
+      const rows = await readRows(
         run,
         AGGREGATE_READ_PERIOD,
         { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) },
         AGGREGATE_COLUMNS,
-        AGGREGATE_COLUMNS,
         'reading aggregates',
       );
-      return rows
-        .map(rowToAggregate)
-        .sort((a, b) => (a.scope.level === b.scope.level ? byText(a.scope.id, b.scope.id) : a.scope.level === 'region' ? -1 : 1));
+      return rows.map(rowToAggregate).sort(byScopeOrder);
     },
 
     async timeseries(region, metric, scope) {
@@ -60,12 +55,11 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
       const m = MetricId.parse(metric);
       const t = METRIC_COLUMNS[m];
       const columns: Columns = { period_start: col.date, period_end: col.date, value: t, delta: t };
-      const rows = await paginate(
+      const rows = await readRows(
         run,
         AGGREGATE_TIMESERIES[m],
         { $region: param(col.utf8, region), $level: param(col.utf8, scope.level), $unit: param(col.utf8, scope.id) },
         columns,
-        PERIOD_COLUMNS,
         `reading the ${m} series`,
       );
       return rows.map((r): TimeseriesPoint => ({
@@ -76,8 +70,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
     },
 
     async periods(region) {
-      const rows = await paginate(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing aggregate periods');
-      return rows.map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      return (await readRows(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing aggregate periods')).map((r): Period => ({ start: r.period_start, end: r.period_end }));
     },
   };
 }
@@ -104,41 +97,32 @@ export class YdbAggregateStore implements AggregateStore {
         throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
       }
     }
-    const what = `replacing aggregates of ${region} ${period.start}..${period.end}`;
-    const [held] = await this.#db.run(
-      AGGREGATE_WRITE_PERIOD,
+    const now = Date.now();
+    const key = { region, period_start: period.start, period_end: period.end };
+    // without `completeness` the stored one stays (a refresh of deltas); no rows: it goes
+    const c = rows.length && completeness ? Completeness.parse(completeness) : null;
+    const completenessRow = c && {
+      ...key,
+      state: c.state,
+      schools_reported: c.schools.reported,
+      mouo_reported: c.municipalities.reported,
+      expected: c.schools.expected,
+      completeness_json: c,
+    };
+    await this.#db.run(
+      AGGREGATE_REPLACE_PERIOD,
       {
         $region: param(col.utf8, region),
         $period_start: param(col.date, period.start),
         $period_end: param(col.date, period.end),
         $rows: listParam(AGGREGATE_COLUMNS, rows.map(aggregateToRow)),
+        $period: listParam(T.regionPeriod.columns, rows.length ? [{ region, period_start: period.start, period_end: period.end, changed_at_ms: now }] : []),
+        $period_gone: listParam(REGION_PERIOD_KEY, rows.length ? [] : [key]),
+        $completeness: listParam(COMPLETENESS_COLUMNS, completenessRow ? [completenessRow] : []),
+        $completeness_gone: listParam(COMPLETENESS_KEY, rows.length ? [] : [key]),
+        $read_token: listParam(T.readVersion.columns, [versionRow(region, now)]),
       },
-      { what, idempotent: true },
+      { what: `replacing aggregates of ${region} ${period.start}..${period.end}`, idempotent: true },
     );
-    const kept = new Set(rows.map((r) => `${r.scope.level}|${r.scope.id}`));
-    const stale = (held ? decodeRows(held, AGGREGATE_UNIT_COLUMNS) : [])
-      .filter((k) => !kept.has(`${k.level}|${k.unit}`))
-      .map((k) => ({ region, period_start: period.start, period_end: period.end, level: k.level, unit: k.unit }));
-    if (stale.length > 0) {
-      await this.#db.run(AGGREGATE_DELETE_KEYS, { $keys: listParam(AGGREGATE_KEY_COLUMNS, stale) }, { what: `${what}: dropping units it no longer has`, idempotent: true });
-    }
-    // The completeness goes in its own statement after the rows (the aggregate table's
-    // index allows one modification per transaction); a retry rewrites both.
-    const key = { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end) };
-    if (rows.length === 0) await this.#db.run(COMPLETENESS_DELETE, key, { what: `${what}: dropping its completeness`, idempotent: true });
-    else if (completeness) {
-      const c = Completeness.parse(completeness);
-      const row = {
-        region,
-        period_start: period.start,
-        period_end: period.end,
-        state: c.state,
-        schools_reported: c.schools.reported,
-        mouo_reported: c.municipalities.reported,
-        expected: c.schools.expected,
-        completeness_json: c,
-      };
-      await this.#db.run(COMPLETENESS_SAVE, { $rows: listParam(COMPLETENESS_COLUMNS, [row]) }, { what: `${what}: its completeness`, idempotent: true });
-    }
   }
 }

@@ -1,18 +1,19 @@
 // Adapter: AlertStore on YDB. One row per (region, alert, scope level, scope id) with the
 // state kept as validated JSON beside the columns a query filters on. `save` writes every
-// state in one UPSERT statement, so a period's transitions land together or not at all.
+// state in one UPSERT statement, so a period's transitions land together or not at all,
+// with a new read token of the region (read_version) in the same statement.
 import type { AlertState } from '../../domain/alerts.ts';
 import type { AlertStore } from '../../ports/alert-store.ts';
-import { paginate, type Runner, type YdbClient } from './client.ts';
+import { readRows, type Runner, type YdbClient } from './client.ts';
 import { ALERT_COLUMNS, ALERT_READ_COLUMNS, ALERTS_FOR_REGION, ALERTS_SAVE } from './queries.ts';
 import { col, listParam, param } from './codec.ts';
-import { alertToRow, rowToAlert } from './tables.ts';
+import { T, alertToRow, rowToAlert, versionRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every alert state of a region over any runner (a store's statements or a snapshot transaction's). */
 export async function alertsForRegion(run: Runner, region: string): Promise<AlertState[]> {
-  const rows = await paginate(run, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, ALERT_READ_COLUMNS, 'reading alert states');
+  const rows = await readRows(run, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, 'reading alert states');
   // the SQLite adapter's order: level, unit, alert id
   return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
 }
@@ -30,6 +31,12 @@ export class YdbAlertStore implements AlertStore {
 
   async save(states: readonly AlertState[]): Promise<void> {
     if (states.length === 0) return;
-    await this.#db.run(ALERTS_SAVE, { $rows: listParam(ALERT_COLUMNS, states.map(alertToRow)) }, { what: 'saving alert states', idempotent: true });
+    // the API shows alert states: every region they belong to gets a new read token
+    const regions = [...new Set(states.map((s) => s.region))];
+    await this.#db.run(
+      ALERTS_SAVE,
+      { $rows: listParam(ALERT_COLUMNS, states.map(alertToRow)), $read_token: listParam(T.readVersion.columns, regions.map((r) => versionRow(r, Date.now()))) },
+      { what: 'saving alert states', idempotent: true },
+    );
   }
 }

@@ -16,7 +16,12 @@
 // DEADLINE_EXCEEDED, CANCELLED) only when it is safe to run twice, with full-jitter
 // backoff (none for a lost session, the long one when throttled), and only while
 // the invocation has time left: `deadline()` is the invocation's end (less a reserve for
-// the caller's own clean-up), and each attempt's gRPC call is cancelled at it. When the
+// the caller's own clean-up), and each attempt's gRPC call is cancelled at it. Each call
+// also has a few seconds of its own (`callTimeoutMs`): a connection that died while the
+// instance was frozen does not answer, and grpc-js would notice only at its next keepalive
+// (30 s); a call that times out is an ambiguous failure (retried only for units safe to
+// re-run), its session is dropped and, where the client can (`reconnect`), the driver's
+// channel is replaced before the retry. When the
 // time is spent the last retryable failure surfaces as a TransientError, so the trigger's
 // retry takes over instead of the function being killed mid-sleep. A statement inside an
 // interactive transaction is never retried alone (the transaction is dead after ABORTED);
@@ -29,7 +34,7 @@
 // region's 2 000 rows cost ~1 000 RU instead of ≥ 4 000. Chunks are sized by that same
 // RU rule (see DEFAULT_BULK_CHUNK) and each chunk is retried alone.
 import { PipelineError, TransientError } from '../../domain/errors.ts';
-import { isClientAbort, translateError, verdict } from './errors.ts';
+import { CallTimeoutError, isClientAbort, translateError, verdict } from './errors.ts';
 import {
   ExecMode,
   QueryServiceDefinition,
@@ -60,7 +65,7 @@ const S = StatusIds_StatusCode;
 
 // The failure classes live in errors.ts (YDB's status tables, row by row); these stay
 // importable from here for the adapters and their tests.
-export { isGrpcError, isPreconditionFailed, statusName, statusOf, translateError } from './errors.ts';
+export { CallTimeoutError, isGrpcError, isPreconditionFailed, statusName, statusOf, translateError } from './errors.ts';
 
 export type Tx = {
   /**
@@ -82,6 +87,13 @@ export type ClientOptions = {
   readonly bulkChunk?: { readonly maxRu?: number; readonly maxBytes?: number };
   /** Rows one statement may return before it fails as unpaginated (memory bound). */
   readonly maxResultRows?: number;
+  /** The bound on one gRPC call (default DEFAULT_CALL_TIMEOUT_MS), within the unit's deadline. */
+  readonly callTimeoutMs?: number;
+  /**
+   * A new driver (a new channel) after a call timed out: the old connection may have died
+   * while the instance was frozen. Given the driver the call used; absent: keep it.
+   */
+  readonly reconnect?: (stale: Driver) => Promise<Driver>;
   /** Uniform [0, 1) source of the backoff jitter (tests fix it). */
   readonly random?: () => number;
   /**
@@ -94,6 +106,15 @@ export type ClientOptions = {
 
 export type RetryClock = { now(): number; sleep(ms: number): Promise<void> };
 const WALL_CLOCK: RetryClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/**
+ * A few seconds per call: YDB answers a point read in milliseconds and a 250-RU BulkUpsert
+ * chunk well within it; a silent connection is found after this, not after the keepalive.
+ */
+export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
+
+const isAbort = isClientAbort;
 
 /**
  * 250 RU: 500 rows below 1 KB. At a new serverless database's 10 RU/s (with ~5 min of
@@ -156,9 +177,11 @@ function control(mode: TxMode, txId: string | undefined, commit: boolean): Messa
 }
 
 export class YdbClient {
-  readonly #driver: Driver;
+  #driver: Driver;
   readonly #opts: ClientOptions;
   readonly #idle: Session[] = [];
+  /** an attempt's signal → the own timeouts of the calls made under it */
+  readonly #calls = new WeakMap<AbortSignal, AbortSignal[]>();
 
   constructor(driver: Driver, opts: ClientOptions = {}) {
     this.#driver = driver;
@@ -178,7 +201,7 @@ export class YdbClient {
     return this.#retrying(o.what, o.idempotent, async (signal) => {
       const s = await this.#session(signal);
       try {
-        const r = await this.#execute(s, text, params, control(mode, undefined, true), o.what, signal);
+        const r = await this.#execute(s, text, params, control(mode, undefined, true), o.what, this.#call(signal));
         this.#release(s);
         return r.sets;
       } catch (err) {
@@ -193,6 +216,7 @@ export class YdbClient {
     return this.#retrying(what, true, async (signal) => {
       const s = await this.#session(signal);
       try {
+        // DDL may take longer than a statement: bounded by the unit's deadline only
         await this.#execute(s, text, {}, undefined, what, signal);
         this.#release(s);
       } catch (err) {
@@ -218,7 +242,7 @@ export class YdbClient {
         const tx: Tx = {
           query: async (text, params, label, q = {}) => {
             if (committed) throw new PipelineError(`statement after the commit of ${what}: ${label}`, 'ydb.client', false);
-            const r = await this.#execute(s, text, params, control(txMode, txId, q.commit === true), label, signal, (id) => (txId ??= id));
+            const r = await this.#execute(s, text, params, control(txMode, txId, q.commit === true), label, this.#call(signal), (id) => (txId ??= id));
             if (q.commit) committed = true;
             return r.sets;
           },
@@ -227,7 +251,7 @@ export class YdbClient {
         // a read-only snapshot too: left open it would hold one of the few transactions a
         // session may keep (YDB closes them only on a timeout)
         if (txId && !committed) {
-          const c = await s.client.commitTransaction({ sessionId: s.id, txId }, { signal });
+          const c = await s.client.commitTransaction({ sessionId: s.id, txId }, { signal: this.#call(signal) });
           if (c.status !== S.SUCCESS) throw new YDBError(c.status, c.issues);
         }
         this.#release(s);
@@ -260,11 +284,10 @@ export class YdbClient {
       throw translateError(err, what);
     }
     const table = `${this.#driver.database}/${tableName}`;
-    const service = this.#driver.createClient(BulkUpsertService);
     for (const [i, chunk] of chunks.entries()) {
       const rowsValue = listOfEncoded(columns, chunk);
       await this.#retrying(`${what} (chunk ${i + 1} of ${chunks.length})`, true, async (signal) => {
-        const r = await service.bulkUpsert({ table, rows: rowsValue }, { signal });
+        const r = await this.#driver.createClient(BulkUpsertService).bulkUpsert({ table, rows: rowsValue }, { signal: this.#call(signal) });
         const op = r.operation;
         if (!op) throw new PipelineError(`YDB answered BulkUpsert without an operation during ${what}`, 'ydb.client', false);
         if (op.status !== S.SUCCESS) throw new YDBError(op.status, op.issues);
@@ -318,9 +341,25 @@ export class YdbClient {
     return { sets };
   }
 
-  async #session(signal: AbortSignal): Promise<Session> {
+  /** The signal of one call: the unit's deadline or the call's own timeout, whichever comes first. */
+  #call(unit: AbortSignal): AbortSignal {
+    const own = AbortSignal.timeout(this.#opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+    const list = this.#calls.get(unit) ?? [];
+    list.push(own);
+    this.#calls.set(unit, list);
+    return AbortSignal.any([unit, own]);
+  }
+
+  /** Whether `err` ended a call because its own timeout fired (the unit still had time). */
+  #timedOut(err: unknown, unit: AbortSignal): boolean {
+    if (!isAbort(err) || unit.aborted) return false;
+    return (this.#calls.get(unit) ?? []).some((own) => own.aborted);
+  }
+
+  async #session(unitSignal: AbortSignal): Promise<Session> {
     const idle = this.#idle.pop();
     if (idle && !idle.broken) return idle;
+    const signal = this.#call(unitSignal);
     const root = queryService(this.#driver);
     const created = await root.createSession({}, { signal });
     if (created.status !== S.SUCCESS) throw new YDBError(created.status, created.issues);
@@ -352,6 +391,21 @@ export class YdbClient {
         session.broken = true;
       });
     return session;
+  }
+
+  /**
+   * After a call that got no answer: the sessions kept belong to a connection that may be
+   * dead, so they are forgotten (deleted best effort), and the driver is replaced when the
+   * client was given a way to (a new channel, a new TLS connection).
+   */
+  async #reconnect(): Promise<void> {
+    for (const s of this.#idle.splice(0)) void this.#drop(s);
+    if (!this.#opts.reconnect) return;
+    try {
+      this.#driver = await this.#opts.reconnect(this.#driver);
+    } catch {
+      // the retry goes on over the old driver; its own failure then says what is wrong
+    }
   }
 
   #release(s: Session): void {
@@ -393,8 +447,10 @@ export class YdbClient {
       const signal = AbortSignal.timeout(Math.max(deadline - clock.now(), n === 0 ? 1_000 : 1));
       try {
         return await attempt(signal);
-      } catch (err) {
+      } catch (caught) {
+        const err = this.#timedOut(caught, signal) ? new CallTimeoutError(this.#opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) : caught;
         const v = verdict(err, rerunSafe);
+        if (v.reconnect) await this.#reconnect();
         if (!v.retry || (v.reauth && reauthed)) throw translateError(err, what);
         if (v.reauth) {
           reauthed = true;
@@ -414,6 +470,16 @@ export class YdbClient {
 
 /** Runs a query (one statement or a transaction's) through a runner. */
 export type Runner = (text: string, params: Params, what: string) => Promise<ResultSet[]>;
+
+/**
+ * The rows of a read whose result is bounded by what it reads (one period's units, one
+ * region's alert states): one statement, its first result set. The client refuses a result
+ * above `maxResultRows` rather than return it cut; reads that can outgrow it are paged.
+ */
+export async function readRows<C extends Columns>(run: Runner, text: string, params: Params, columns: C, what: string): Promise<RowOf<C>[]> {
+  const [rs] = await run(text, params, what);
+  return rs ? decodeRows(rs, columns) : [];
+}
 
 /**
  * Every row of a paginated read: pages of PAGE_SIZE continue strictly after the last key,

@@ -128,6 +128,20 @@ export function getDriver(settings: YdbSettings, factory: DriverFactory = defaul
   return started;
 }
 
+/**
+ * A new driver after `stale` stopped answering (its connection may have died while the
+ * instance was frozen): the cached one is replaced once, however many clients ask; a client
+ * holding an older driver gets the current one. The stale driver is closed a little later,
+ * so calls still in flight on it end on their own timeouts rather than at once.
+ */
+export async function reconnectDriver(settings: YdbSettings, stale: Driver, factory: DriverFactory = defaultFactory): Promise<Driver> {
+  const current = cached && (await cached.driver.catch(() => null));
+  if (current && current !== stale) return current;
+  if (cached && current === stale) cached = undefined;
+  setTimeout(() => stale.close(), 10_000).unref();
+  return getDriver(settings, factory);
+}
+
 /** Closes the cached driver (tests and the CLI; a function instance simply freezes). */
 export async function closeDriver(): Promise<void> {
   const c = cached;

@@ -4,7 +4,7 @@
 import { YdbAggregateStore } from './aggregate-store.ts';
 import { YdbAlertStore } from './alert-store.ts';
 import { YdbClient, type ClientOptions } from './client.ts';
-import { getDriver, type YdbSettings } from './driver.ts';
+import { getDriver, reconnectDriver, type YdbSettings } from './driver.ts';
 import { YdbOutbox } from './outbox.ts';
 import { YdbReadModel } from './read-model.ts';
 import type { Driver } from './sdk.ts';
@@ -27,12 +27,12 @@ export function ydbStoresOn(driver: Driver, opts: ClientOptions = {}) {
   };
 }
 
-/** The stores on the instance's driver (started on first use, reused while warm). */
+/** The stores on the instance's driver (started on first use, reused while warm; replaced after a call gets no answer). */
 export async function ydbStores(settings: YdbSettings, opts: ClientOptions = {}) {
-  return ydbStoresOn(await getDriver(settings), opts);
+  return ydbStoresOn(await getDriver(settings), { reconnect: (stale) => reconnectDriver(settings, stale), ...opts });
 }
 
 /** The API's snapshot reads on the instance's driver. */
 export async function ydbReadModel(settings: YdbSettings, opts: ClientOptions = {}) {
-  return new YdbReadModel(new YdbClient(await getDriver(settings), opts));
+  return new YdbReadModel(new YdbClient(await getDriver(settings), { reconnect: (stale) => reconnectDriver(settings, stale), ...opts }));
 }

@@ -6,7 +6,8 @@
 // new file). DDL cannot run inside a transaction, so a migration that fails half-way may
 // leave some tables created: every statement is `IF NOT EXISTS`, and the migration is
 // recorded only after all its statements succeeded, so running `migrate` again finishes it.
-// DDL goes through the query service, outside any transaction (YdbClient.ddl).
+// DDL goes through the query service, outside any transaction (YdbClient.ddl); a backfill
+// (`UPSERT INTO … SELECT`, idempotent) runs in a transaction of its own.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +54,9 @@ export function splitStatements(text: string): string[] {
     .map((s) => `${s};`);
 }
 
+/** Migration statements that write rows rather than change the schema. */
+export const DATA_STATEMENT = /^(UPSERT|REPLACE)\s+INTO\s/i;
+
 export type MigrateResult = { readonly applied: readonly string[]; readonly alreadyApplied: readonly string[] };
 
 export async function migrate(
@@ -94,7 +98,12 @@ async function apply(client: YdbClient, migrations: readonly Migration[], now: (
       alreadyApplied.push(m.id);
       continue;
     }
-    for (const statement of splitStatements(m.text)) await client.ddl(statement, `migration ${m.id}`);
+    for (const statement of splitStatements(m.text)) {
+      // a backfill (UPSERT … SELECT) is data: its own serializable transaction, re-runnable;
+      // everything else is DDL, outside any transaction
+      if (DATA_STATEMENT.test(statement)) await client.run(statement, {}, { what: `migration ${m.id}`, idempotent: true });
+      else await client.ddl(statement, `migration ${m.id}`);
+    }
     await client.run(
       MIGRATION_RECORD,
       { $rows: listParam(MIGRATION_COLUMNS, [{ migration_id: m.id, checksum: m.checksum, applied_at_ms: now() }]) },

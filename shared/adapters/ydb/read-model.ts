@@ -1,32 +1,88 @@
 // Adapter: the API's ReadModel on YDB. Each snapshot is one snapshot read-only
 // transaction: every read of a request runs in it, so a pointer flip or an aggregate
-// recompute committed meanwhile is either wholly visible or not at all (T25). Reads page
-// past YDB's 1 000-row result cap with the same statements the stores use (queries.ts),
-// and a truncated page fails instead of passing as complete.
+// recompute committed meanwhile is either wholly visible or not at all (T25).
+//
+// Reads whose cost does not depend on history (migration 0007): the region's read token is
+// one point read (read_version), the period list the prefix of the period index
+// (region_period), and a period's response one statement list (PERIOD_WINDOW): the rows of
+// the period and of its trend window, joined from the index by primary key, the region's
+// alert states and its periods' completeness, which the view then serves to `alerts` and
+// `completeness` from memory — the same snapshot, so the same rows. A cached response costs the token read and the commit.
 //
 // A snapshot that fails on a retryable status (a lost session, OVERLOADED) is re-run
 // whole by YdbClient.tx; that is safe because it only reads.
+import { comparePeriods, type AlertState } from '../../domain/alerts.ts';
+import type { AggregateRow } from '../../domain/metrics.ts';
+import { Completeness, type Period } from '../../domain/schemas.ts';
+import type { PeriodCompleteness } from '../../ports/aggregate-store.ts';
 import type { ReadModel, ReadView } from '../../ports/read-model.ts';
-import { aggregateReads } from './aggregate-store.ts';
+import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
 import type { Runner, YdbClient } from './client.ts';
+import { col, decodeRows, param, type RowOf } from './codec.ts';
+import { AGGREGATE_COLUMNS, ALERT_READ_COLUMNS, COMPLETENESS_READ_COLUMNS, PERIOD_WINDOW, READ_VERSION } from './queries.ts';
 import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
+import { rowToAggregate, rowToAlert } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The read view over one runner: every statement goes through `run`. */
 export function readViewOn(run: Runner): ReadView {
+  // alert states read with a period window, for `alerts` of the same region in this view
+  const alertsRead = new Map<string, AlertState[]>();
+  const completenessRead = new Map<string, PeriodCompleteness[]>();
+  const reads = aggregateReads(run);
   return {
-    // YDB has no cheap token of a committed state (a counter bumped by every writer would
-    // add a write to each upload and recompute), so responses are rebuilt per request.
-    version: async () => null,
-    ...aggregateReads(run),
+    async version(region) {
+      // the upload list and an upload's report belong to no region: never reused
+      if (region === null) return null;
+      const [rs] = await run(READ_VERSION, { $region: param(col.utf8, region) }, 'reading the read token');
+      const row = rs ? decodeRows(rs, { version: col.utf8 })[0] : undefined;
+      // a region nothing was written for yet still has a state: empty
+      return `ydb:${row?.version ?? 'empty'}`;
+    },
+    ...reads,
+    async periodWindow(region, period, earlier) {
+      const [agg, alerts, completeness] = await run(
+        PERIOD_WINDOW,
+        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $periods: param(col.uint64, earlier + 1) },
+        `reading the window of ${region} ${period.start}..${period.end}`,
+      );
+      alertsRead.set(region, alerts ? sortAlerts(decodeRows(alerts, ALERT_READ_COLUMNS)) : []);
+      completenessRead.set(
+        region,
+        (completeness ? decodeRows(completeness, COMPLETENESS_READ_COLUMNS) : []).map((r) => ({
+          period: { start: r.period_start, end: r.period_end },
+          completeness: Completeness.parse(r.completeness_json),
+        })).sort((a, b) => comparePeriods(a.period, b.period)),
+      );
+      const byPeriod = new Map<string, { period: Period; rows: AggregateRow[] }>();
+      for (const r of agg ? decodeRows(agg, AGGREGATE_COLUMNS) : []) {
+        const k = `${r.period_start}|${r.period_end}`;
+        let p = byPeriod.get(k);
+        if (!p) byPeriod.set(k, (p = { period: { start: r.period_start, end: r.period_end }, rows: [] }));
+        p.rows.push(rowToAggregate(r));
+      }
+      const ordered = [...byPeriod.values()].sort((a, b) => comparePeriods(a.period, b.period));
+      for (const p of ordered) p.rows.sort(byScopeOrder);
+      const current = ordered.find((p) => comparePeriods(p.period, period) === 0);
+      const history = ordered.filter((p) => comparePeriods(p.period, period) < 0).slice(-earlier);
+      return { rows: current?.rows ?? [], history: current ? history : [] };
+    },
     schools: (region, period) => currentSchoolsOn(run, region, period),
     inForce: (region, period) => inForceOn(run, region, period),
     schoolSources: (region, period, municipalityId) => schoolSourcesOn(run, region, period, municipalityId),
-    alerts: (region) => alertsForRegion(run, region),
+    alerts: async (region) => alertsRead.get(region) ?? (await alertsForRegion(run, region)),
+    completeness: async (region) => completenessRead.get(region) ?? (await reads.completeness(region)),
     report: (uploadId) => reportOf(run, uploadId),
     reports: (opts) => completedReports(run, opts),
   };
+}
+
+function sortAlerts(rows: RowOf<typeof ALERT_READ_COLUMNS>[]): AlertState[] {
+  // the SQLite adapter's order: level, unit, alert id
+  return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
 }
 
 export class YdbReadModel implements ReadModel {

@@ -16,8 +16,9 @@ import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain
 import { planCommit, pointerGroups, unitKey } from '../../domain/store-rules/commit-plan.ts';
 import type { BatchCommit, BatchId, CommitResult, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
 import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
-import { paginate, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
+import { paginate, readRows, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
+  BATCH_PERIOD_COLUMNS,
   BATCH_REFERENCES,
   BATCH_UNITS,
   CURRENT_PERIODS,
@@ -37,8 +38,8 @@ import {
   UNIT_COLUMNS,
   COMMIT_POINTERS,
 } from './queries.ts';
-import { col, decodeRows, listParam, param, scalarListParam, type RowOf } from './codec.ts';
-import { T, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow, type PointerRow } from './tables.ts';
+import { col, decodeRows, listParam, param, type RowOf } from './codec.ts';
+import { T, versionRow, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow, type PointerRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -128,7 +129,7 @@ export class YdbSnapshotStore implements SnapshotStore {
       const run = txRunner(tx);
       const pointers = new Map<string, PointerRow>();
       for (const g of pointerGroups(commit.units)) {
-        const rows = await paginate(
+        const rows = await readRows(
           run,
           POINTERS,
           {
@@ -137,7 +138,6 @@ export class YdbSnapshotStore implements SnapshotStore {
             $period_end: param(col.date, g.period.end),
             $kind: param(col.utf8, g.kind),
           },
-          POINTER_COLUMNS,
           POINTER_COLUMNS,
           'reading pointers',
         );
@@ -151,7 +151,18 @@ export class YdbSnapshotStore implements SnapshotStore {
         const flips = plan.flips.map((f) => pointerRecord(commit, f));
         // the committed units join the registry, so a later discard sees these references
         const units = plan.flips.map((f) => unitRow(commit.batchId, commit.region, f.unit.period, f.unit.kind, f.unit.municipalityId));
-        await tx.query(COMMIT_POINTERS, { $pointers: listParam(POINTER_COLUMNS, flips), $units: listParam(UNIT_COLUMNS, units) }, 'flipping pointers', { commit: true });
+        const periods = new Map(plan.flips.map((f) => [`${f.unit.period.start}|${f.unit.period.end}`, { region: commit.region, period_start: f.unit.period.start, period_end: f.unit.period.end }]));
+        await tx.query(
+          COMMIT_POINTERS,
+          {
+            $pointers: listParam(POINTER_COLUMNS, flips),
+            $units: listParam(UNIT_COLUMNS, units),
+            $periods: listParam(T.snapshotPeriod.columns, [...periods.values()]),
+            $read_token: listParam(T.readVersion.columns, [versionRow(commit.region, Date.now())]),
+          },
+          'flipping pointers',
+          { commit: true },
+        );
       }
       return plan.result;
     });
@@ -180,21 +191,14 @@ export class YdbSnapshotStore implements SnapshotStore {
         const refs = rs ? decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0 : 0;
         if (refs > 0) return;
       }
-      const regions = new Set<string>();
-      let from = units[0]!.period_start;
-      let to = from;
-      for (const p of periods.values()) {
-        regions.add(p.region);
-        if (p.start < from) from = p.start;
-        if (p.start > to) to = p.start;
-      }
       await tx.query(
         DISCARD_BATCH,
         {
-          $regions: scalarListParam(col.utf8, [...regions].sort(byText)),
+          $periods: listParam(
+            BATCH_PERIOD_COLUMNS,
+            [...periods.values()].map((p) => ({ region: p.region, period_start: p.start, period_end: p.end, batch_id: batchId })),
+          ),
           $batch_id: param(col.utf8, batchId),
-          $period_from: param(col.date, from),
-          $period_to: param(col.date, to),
         },
         'deleting the batch',
         { commit: true },
@@ -212,14 +216,7 @@ export class YdbSnapshotStore implements SnapshotStore {
       const byBatch = await currentBatches(run, region, period, 'municipalities');
       const out: MunicipalityRow[] = [];
       for (const [batchId, municipalities] of byBatch) {
-        const rows = await paginate(
-          run,
-          MUNICIPALITIES_OF_BATCH,
-          batchParams(region, period, batchId),
-          MUNICIPALITY_COLUMNS,
-          MUNICIPALITY_COLUMNS,
-          'reading municipality rows',
-        );
+        const rows = await readRows(run, MUNICIPALITIES_OF_BATCH, batchParams(region, period, batchId), MUNICIPALITY_COLUMNS, 'reading municipality rows');
         for (const r of rows) if (municipalities.has(r.municipality_id)) out.push(rowToMunicipality(r));
       }
       return out.sort((a, b) => byText(a.municipality_id, b.municipality_id));
@@ -227,8 +224,7 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async periods(region: string): Promise<Period[]> {
-    const rows = await paginate(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, PERIOD_COLUMNS, 'listing periods');
-    return rows.map((r) => ({ start: r.period_start, end: r.period_end }));
+    return (await readRows(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing periods')).map((r) => ({ start: r.period_start, end: r.period_end }));
   }
 
   inForce(region: string, period: Period): Promise<UnitInForce[]> {
@@ -238,7 +234,7 @@ export class YdbSnapshotStore implements SnapshotStore {
   async batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }> {
     const params = batchParams(region, period, batchId);
     const schools = await paginate(this.#read, SCHOOLS_OF_BATCH, params, SCHOOL_COLUMNS, SCHOOL_COLUMNS, 'reading a batch\'s school rows');
-    const municipalities = await paginate(this.#read, MUNICIPALITIES_OF_BATCH, params, MUNICIPALITY_COLUMNS, MUNICIPALITY_COLUMNS, 'reading a batch\'s municipality rows');
+    const municipalities = await readRows(this.#read, MUNICIPALITIES_OF_BATCH, params, MUNICIPALITY_COLUMNS, 'reading a batch\'s municipality rows');
     return { schools: schools.map(rowToSchool), municipalities: municipalities.map(rowToMunicipality) };
   }
 
@@ -275,7 +271,7 @@ export async function currentSchoolsOn(run: Runner, region: string, period: Peri
 
 /** batch id → the municipalities whose pointer names it */
 async function currentBatches(run: Runner, region: string, period: Period, kind: TableKind): Promise<Map<string, Set<string>>> {
-  const pointers = await paginate(
+  const pointers = await readRows(
     run,
     POINTERS,
     {
@@ -284,7 +280,6 @@ async function currentBatches(run: Runner, region: string, period: Period, kind:
       $period_end: param(col.date, period.end),
       $kind: param(col.utf8, kind),
     },
-    POINTER_COLUMNS,
     POINTER_COLUMNS,
     'reading pointers',
   );
@@ -310,11 +305,10 @@ function batchParams(region: string, period: Period, batchId: string): Params {
 export async function inForceOn(run: Runner, region: string, period: Period): Promise<UnitInForce[]> {
   const out: UnitInForce[] = [];
   for (const kind of ['municipalities', 'schools'] as const) {
-    const pointers = await paginate(
+    const pointers = await readRows(
       run,
       POINTERS,
       { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $period_end: param(col.date, period.end), $kind: param(col.utf8, kind) },
-      POINTER_COLUMNS,
       POINTER_COLUMNS,
       'reading pointers',
     );

@@ -3,6 +3,7 @@
 // between the pipeline's zod-inferred domain rows and those table rows. The DECLARE texts
 // (queries.ts), the struct types sent with BulkUpsert and AS_TABLE, the decoding of result
 // sets and the migration check all derive from these descriptions.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
@@ -173,6 +174,24 @@ export const T = {
     primaryKey: ['region', 'alert_id', 'level', 'unit'],
     indexes: [],
   }),
+  regionPeriod: table({
+    name: 'region_period',
+    columns: { region: col.utf8, period_start: col.date, period_end: col.date, changed_at_ms: col.int64 },
+    primaryKey: ['region', 'period_start', 'period_end'],
+    indexes: [],
+  }),
+  snapshotPeriod: table({
+    name: 'snapshot_period',
+    columns: { region: col.utf8, period_start: col.date, period_end: col.date },
+    primaryKey: ['region', 'period_start', 'period_end'],
+    indexes: [],
+  }),
+  readVersion: table({
+    name: 'read_version',
+    columns: { region: col.utf8, version: col.utf8, changed_at_ms: col.int64 },
+    primaryKey: ['region'],
+    indexes: [],
+  }),
   notifyDelivery: table({
     name: 'notify_delivery',
     columns: {
@@ -296,6 +315,15 @@ export function rowToAggregate(r: AggregateDbRow): AggregateRow {
 }
 
 export const alertToRow: (s: AlertState) => AlertRow = alertRecord;
+
+/**
+ * A new read token of a region (read_version): unique per write, so equal tokens mean no
+ * writer committed in between. Random rather than counted: a counter would be read and
+ * bumped by every writer, and writers of one region would abort each other on it.
+ */
+export function versionRow(region: string, nowMs: number): RowOf<typeof T.readVersion.columns> {
+  return { region, version: randomUUID(), changed_at_ms: nowMs };
+}
 
 export function rowToAlert(r: Pick<AlertRow, 'state_json'>): AlertState {
   return AlertState.parse(r.state_json);

@@ -1,7 +1,8 @@
 // Adapter: the UploadLedger on serverless YDB (the SQLite adapter's twin; the snapshot
 // store contract holds both to the same promises). One row per upload id (the content
 // hash of bucket, key and sha256) in `upload_ledger`, the ingest sequence from the
-// one-row `sequence_counter`. The lease rule is the domain's `decideAcquire`: this file
+// clock (ledgerSequence): a one-row counter read and bumped by every upload serialised a
+// deadline's burst of uploads on one row, and the losers aborted. The lease rule is the domain's `decideAcquire`: this file
 // reads the entry, asks it, and writes what it decides in the same serializable
 // transaction, the write committing it.
 import { decideAcquire, type LedgerLease } from '../../domain/store-rules/upload-lease.ts';
@@ -9,10 +10,8 @@ import type { UploadReport } from '../../domain/schemas.ts';
 import { uploadIdFor } from '../../domain/upload-id.ts';
 import type { LedgerReport } from '../../ports/read-model.ts';
 import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../../ports/upload-ledger.ts';
-import { isPreconditionFailed, paginate, type Runner, type YdbClient } from './client.ts';
+import { isPreconditionFailed, readRows, type Runner, type YdbClient } from './client.ts';
 import {
-  COUNTER_COLUMNS,
-  COUNTER_GET,
   LEDGER_BY_OBJECT,
   LEDGER_COLUMNS,
   LEDGER_COMPLETE,
@@ -29,7 +28,16 @@ import {
 import { col, decodeRows, listParam, param, pick, type RowOf } from './codec.ts';
 import { parseReport } from './tables.ts';
 
-const COUNTER = 'upload_ledger';
+/**
+ * An upload's ingest sequence from the acquiring clock: milliseconds × 4096 plus 12 bits of
+ * the upload id (a content hash), so two uploads acquired in the same millisecond differ
+ * unless their ids collide in those bits (1 in 4 096). The order is the clock's: across
+ * instances it is as good as their clocks, which is what "ingest order" can mean when
+ * nothing serialises the uploads. Stays a safe integer until 2039 (2.2e12 ms × 4096 < 2^53).
+ */
+export function ledgerSequence(nowMs: number, uploadId: string): number {
+  return Math.floor(nowMs) * 4096 + (Number.parseInt(uploadId.slice(-3), 16) || 0);
+}
 const IN_PROGRESS = 'in_progress';
 const COMPLETED = 'completed';
 const REPORT_COLUMNS = pick(LEDGER_COLUMNS, 'ingest_sequence', 'report_json');
@@ -74,8 +82,34 @@ export class YdbUploadLedger implements UploadLedger {
 
   async acquire(key: LedgerKey, nowMs: number, leaseMs: number): Promise<AcquireResult> {
     const uploadId = uploadIdFor(key);
-    // Safe to re-run: it decides from what it reads. After an ambiguous commit a re-run may
-    // find its own lease and answer in_progress, which only delays the retry to the lease end.
+    const fresh = decideAcquire(undefined, nowMs, leaseMs);
+    const row = (leaseUntilMs: number): RowOf<typeof LEDGER_COLUMNS> => ({
+      upload_id: uploadId,
+      bucket: key.bucket,
+      object_key: key.key,
+      sha256: key.sha256,
+      status: IN_PROGRESS,
+      lease_until_ms: leaseUntilMs,
+      ingest_sequence: ledgerSequence(nowMs, uploadId),
+      acquired_at_ms: nowMs,
+      completed_at_ms: null,
+      report_status: null,
+      report_json: null,
+    });
+    // First sight of this content, the common case: the row is inserted without reading
+    // first, one round trip. INSERT refuses an existing key (PRECONDITION_FAILED), and only
+    // then is the entry read and the domain's rule applied. Re-running the INSERT after an
+    // ambiguous failure meets our own row and answers in_progress, which only delays the
+    // trigger's retry to the lease end.
+    if (fresh.kind === 'insert') {
+      try {
+        await this.#db.run(LEDGER_INSERT, { $rows: listParam(LEDGER_COLUMNS, [row(fresh.leaseUntilMs)]) }, { what: 'inserting the ledger row', idempotent: true });
+        return { kind: 'acquired', uploadId, sequence: ledgerSequence(nowMs, uploadId) };
+      } catch (err) {
+        if (!isPreconditionFailed(err)) throw err;
+      }
+    }
+    // Safe to re-run: it decides from what it reads.
     const attempt = () =>
       this.#db.tx('serializable', 'acquiring the ingest lease', async (tx): Promise<AcquireResult> => {
         const [rs] = await tx.query(LEDGER_GET, { $upload_id: param(col.utf8, uploadId) }, 'reading the ledger');
@@ -100,32 +134,10 @@ export class YdbUploadLedger implements UploadLedger {
             );
             return { kind: 'acquired', uploadId, sequence: decision.sequence };
           case 'insert': {
-            const [cs] = await tx.query(COUNTER_GET, { $counter_name: param(col.utf8, COUNTER) }, 'reading the sequence');
-            const next = (cs ? decodeRows(cs, COUNTER_COLUMNS)[0]?.last_value ?? 0 : 0) + 1;
-            await tx.query(
-              LEDGER_INSERT,
-              {
-                $rows: listParam(LEDGER_COLUMNS, [
-                  {
-                    upload_id: uploadId,
-                    bucket: key.bucket,
-                    object_key: key.key,
-                    sha256: key.sha256,
-                    status: IN_PROGRESS,
-                    lease_until_ms: decision.leaseUntilMs,
-                    ingest_sequence: next,
-                    acquired_at_ms: nowMs,
-                    completed_at_ms: null,
-                    report_status: null,
-                    report_json: null,
-                  },
-                ]),
-                $counter: listParam(COUNTER_COLUMNS, [{ counter_name: COUNTER, last_value: next }]),
-              },
-              'inserting the ledger row',
-              { commit: true },
-            );
-            return { kind: 'acquired', uploadId, sequence: next };
+            // the row the INSERT above met is gone (ledger rows are never deleted: defensive)
+            const r = row(decision.leaseUntilMs);
+            await tx.query(LEDGER_INSERT, { $rows: listParam(LEDGER_COLUMNS, [r]) }, 'inserting the ledger row', { commit: true });
+            return { kind: 'acquired', uploadId, sequence: r.ingest_sequence };
           }
         }
       });
@@ -167,14 +179,7 @@ export class YdbUploadLedger implements UploadLedger {
   }
 
   async entriesForKey(bucket: string, key: string): Promise<LedgerEntry[]> {
-    const rows = await paginate(
-      this.#read,
-      LEDGER_BY_OBJECT,
-      { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) },
-      LEDGER_COLUMNS,
-      LEDGER_COLUMNS,
-      'listing ledger entries',
-    );
+    const rows = (await readRows(this.#read, LEDGER_BY_OBJECT, { $bucket: param(col.utf8, bucket), $object_key: param(col.utf8, key) }, LEDGER_COLUMNS, 'listing ledger entries')).sort((a, b) => a.ingest_sequence - b.ingest_sequence);
     return rows.map((r) => ({
       uploadId: r.upload_id,
       bucket: r.bucket,

@@ -108,6 +108,9 @@ export const NotifyConfig = z
     apiBaseUrl: z.string().optional(),
     /** permits loopback targets for local runs and tests; never in the cloud */
     allowLoopback: z.boolean().default(false),
+    /** permits `http://` channel URLs (a receiver on this machine) for local runs and tests; never
+     * in the cloud: a webhook body carries school data and its signature, which must not travel in clear */
+    allowHttp: z.boolean().default(false),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -115,7 +118,7 @@ export const NotifyConfig = z
     for (const [i, ch] of cfg.channels.entries()) {
       if (ids.has(ch.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id ${ch.id}` });
       ids.add(ch.id);
-      for (const issue of channelRuleIssues(ch, cfg.allowLoopback)) ctx.addIssue({ code: 'custom', path: ['channels', i, issue.field], message: issue.message });
+      for (const issue of channelRuleIssues(ch, cfg)) ctx.addIssue({ code: 'custom', path: ['channels', i, issue.field], message: issue.message });
     }
     ids.add(DEFAULT_LOG_CHANNEL_ID);
     for (const [i, r] of cfg.routes.entries()) {
@@ -134,18 +137,27 @@ function urlIssue(url: string, allowLoopback: boolean, path: (string | number)[]
   if (refused) ctx.addIssue({ code: 'custom', path, message: refused });
 }
 
+/** A channel sends signed school data: only over TLS, unless a local run says otherwise. */
+function cleartext(url: string, allowHttp: boolean): string | null {
+  return !allowHttp && new URL(url).protocol === 'http:' ? 'refused URL: http (use https; NOTIFY_ALLOW_HTTP=1 permits http for a local receiver)' : null;
+}
+
 function refusal(url: string, allowLoopback: boolean): string | null {
   const check = checkOutboundUrl(url, { allowLoopback });
   return check.ok ? null : `refused URL: ${check.reason}${check.kind ? ` (${check.kind})` : ''}`;
 }
+
+/** Switches the environment may set without editing the file (NOTIFY_ALLOW_LOOPBACK, NOTIFY_ALLOW_HTTP). */
+export type Overrides = { allowLoopback?: boolean | undefined; allowHttp?: boolean | undefined };
 
 /**
  * Validates a raw config object. `allowLoopback` from the environment (NOTIFY_ALLOW_LOOPBACK)
  * can switch loopback on without editing the file. Throws a ConfigError listing paths and
  * reasons only; input values are not echoed.
  */
-export function parseNotifyConfig(raw: unknown, overrides: { allowLoopback?: boolean } = {}): NotifyConfig {
-  const input = overrides.allowLoopback !== undefined && raw && typeof raw === 'object' ? { ...raw, allowLoopback: overrides.allowLoopback } : raw;
+export function parseNotifyConfig(raw: unknown, overrides: Overrides = {}): NotifyConfig {
+  const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const input = Object.keys(set).length > 0 && raw && typeof raw === 'object' ? { ...raw, ...set } : raw;
   const parsed = NotifyConfig.safeParse(input);
   if (!parsed.success) {
     const list = issuesOf(parsed.error).join('; ');
@@ -166,18 +178,18 @@ const issuesOf = (error: z.ZodError): string[] => error.issues.map((i) => `${i.p
  * about one channel (the file's shape, grouping, retry, apiBaseUrl) still fails as a whole,
  * like parseNotifyConfig.
  */
-export function loadNotifyConfig(raw: unknown, overrides: { allowLoopback?: boolean } = {}): { config: NotifyConfig; disabled: DisabledChannel[] } {
+export function loadNotifyConfig(raw: unknown, overrides: Overrides = {}): { config: NotifyConfig; disabled: DisabledChannel[] } {
   const input = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
   const channels = input && Array.isArray(input['channels']) ? (input['channels'] as unknown[]) : null;
   if (!input || !channels) return { config: parseNotifyConfig(raw, overrides), disabled: [] };
-  const allowLoopback = overrides.allowLoopback ?? input['allowLoopback'] === true;
+  const allow = { allowLoopback: overrides.allowLoopback ?? input['allowLoopback'] === true, allowHttp: overrides.allowHttp ?? input['allowHttp'] === true };
   const kept: unknown[] = [];
   const disabled: DisabledChannel[] = [];
   const seen = new Set<string>();
   for (const [i, ch] of channels.entries()) {
     const rawId = (ch as { id?: unknown } | null)?.id;
     const id = typeof rawId === 'string' && ChannelId.safeParse(rawId).success ? rawId : `channels[${i}]`;
-    const reasons = channelIssues(ch, allowLoopback);
+    const reasons = channelIssues(ch, allow);
     if (seen.has(id)) reasons.push(`id: duplicate channel id ${id}`);
     seen.add(id);
     if (reasons.length) disabled.push({ id, reasons });
@@ -197,18 +209,20 @@ export function loadNotifyConfig(raw: unknown, overrides: { allowLoopback?: bool
   return { config: parseNotifyConfig({ ...input, channels: kept, ...(routes === undefined ? {} : { routes }) }, overrides), disabled };
 }
 
-function channelIssues(ch: unknown, allowLoopback: boolean): string[] {
+type Allow = { readonly allowLoopback: boolean; readonly allowHttp: boolean };
+
+function channelIssues(ch: unknown, allow: Allow): string[] {
   const parsed = ChannelConfig.safeParse(ch);
   if (!parsed.success) return issuesOf(parsed.error);
-  return channelRuleIssues(parsed.data, allowLoopback).map((issue) => `${issue.field}: ${issue.message}`);
+  return channelRuleIssues(parsed.data, allow).map((issue) => `${issue.field}: ${issue.message}`);
 }
 
 /** The rules of one well-formed channel beyond its schema: the reserved log id, and the URL it connects to. */
-function channelRuleIssues(ch: ChannelConfig, allowLoopback: boolean): { field: string; message: string }[] {
+function channelRuleIssues(ch: ChannelConfig, allow: Allow): { field: string; message: string }[] {
   const issues: { field: string; message: string }[] = [];
   if (ch.id === DEFAULT_LOG_CHANNEL_ID && ch.kind !== 'log') issues.push({ field: 'id', message: `channel id "${DEFAULT_LOG_CHANNEL_ID}" is reserved for a log channel` });
   const out = outboundUrlOf(ch);
-  const refused = out ? refusal(out.url, allowLoopback) : null;
+  const refused = out ? (refusal(out.url, allow.allowLoopback) ?? cleartext(out.url, allow.allowHttp)) : null;
   if (refused) issues.push({ field: out!.field, message: refused });
   return issues;
 }

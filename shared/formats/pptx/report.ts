@@ -6,7 +6,7 @@
 // of the last week furthest from it. Arial throughout: every office machine has it, and
 // LibreOffice maps it to the metric-compatible Liberation Sans.
 import type PptxTypes from 'pptxgenjs';
-import { formatCell, formatShare, KPI_SHARES, shareDecimals, type ChartKpi, type ReportDocument, type TargetStanding } from '../../domain/report.ts';
+import { coverageNote, formatCell, formatShare, KPI_SHARES, shareDecimals, type ChartKpi, type ReportDocument, type TargetStanding } from '../../domain/report.ts';
 import { periodLabel } from '../../domain/schemas.ts';
 
 export const FONT = 'Arial';
@@ -60,8 +60,15 @@ function regionalSlide(pptx: Deck, doc: ReportDocument): void {
     text: h,
     options: { lang: LANG, bold: true, fontSize: 7, fill: { color: HEAD_FILL }, align: 'center', valign: 'middle', border: BORDER },
   }));
-  const body: TableRow[] = rows.map((r) =>
-    r.map((c) => ({ text: formatCell(c), options: { lang: LANG, fontSize: 8, align: c.kind === 'text' ? 'left' : 'right', valign: 'middle', border: BORDER } })),
+  const notes = doc.regional.rowNotes?.slice(-SLIDE_WEEKS) ?? [];
+  const body: TableRow[] = rows.map((r, j) =>
+    r.map((c, i) => {
+      // a week that is not final is marked «*» (the note is under the chart); a share from part of its denominator says so beside it
+      const text = i === 0 && notes[j] ? `${formatCell(c)} *` : formatCell(c);
+      const coverage = coverageNote(c);
+      const options = { lang: LANG, fontSize: 8, align: c.kind === 'text' ? 'left' : 'right', valign: 'middle', border: BORDER, ...(notes[j] ? { italic: true, fill: { color: 'FFF6DD' } } : {}) } as const;
+      return coverage ? { text: [{ text, options: { lang: LANG, breakLine: true } }, { text: coverage, options: { lang: LANG, fontSize: 6, color: MUTED } }], options } : { text, options };
+    }),
   );
   const headH = 0.95;
   const rowH = 0.24;
@@ -73,12 +80,31 @@ function regionalSlide(pptx: Deck, doc: ReportDocument): void {
     slide.addText(`Последние ${rows.length} недель из ${doc.regional.rows.length}; полная таблица — в XLSX-отчёте.`, { x: MARGIN, y: tableEnd + 0.02, w: 8, h: 0.25, fontFace: FONT, lang: LANG, fontSize: 8, italic: true, color: MUTED, margin: 0 });
   }
   const footY = 6.95;
-  if (doc.kpis.length > 0 && doc.weeks.length > 0) kpiChart(pptx, slide, doc, { x: MARGIN, y: chartY, w: W - 2 * MARGIN, h: Math.max(1.6, footY - chartY - 0.05) });
+  // the weeks that are not final, above the seed's footnote
+  const notesH = doc.notes.length > 0 ? 0.22 * doc.notes.length : 0;
+  if (doc.kpis.length > 0 && doc.weeks.length > 0) kpiChart(pptx, slide, doc, { x: MARGIN, y: chartY, w: W - 2 * MARGIN, h: Math.max(1.6, footY - notesH - chartY - 0.05) });
+  if (notesH > 0) {
+    slide.addText(doc.notes.map((n) => `* ${n}`).join('\n'), { x: MARGIN, y: footY - notesH, w: W - 2 * MARGIN, h: notesH, fontFace: FONT, lang: LANG, fontSize: 9, bold: true, color: '6B4E00', margin: 0, valign: 'top' });
+  }
   slide.addText(doc.footnote, { x: MARGIN, y: footY, w: W - 2 * MARGIN, h: 0.4, fontFace: FONT, lang: LANG, fontSize: 9, italic: true, color: MUTED, margin: 0, valign: 'top' });
 }
 
+/**
+ * How each target line is drawn: its own dash pattern, and where two targets have the same
+ * threshold (35 % for «≥1 чат» and «≥10 сообщений») the one drawn first is wider, so the
+ * later one lies inside it and both colours show — no line hides another.
+ */
+export const TARGET_DASHES = ['dash', 'sysDot', 'lgDash', 'dashDot'] as const;
+
+export function targetStyles(thresholds: readonly number[]): { dash: (typeof TARGET_DASHES)[number]; width: number }[] {
+  return thresholds.map((t, i) => {
+    const later = thresholds.slice(i + 1).filter((u) => u === t).length;
+    return { dash: TARGET_DASHES[i % TARGET_DASHES.length]!, width: 1.5 + 2 * later };
+  });
+}
+
 /** The chart's data: one series per KPI share (named by its label), one per target line. */
-export function chartSeries(doc: ReportDocument): { kpis: OptsChartData[]; targets: OptsChartData[]; colors: string[]; targetColors: string[] } {
+export function chartSeries(doc: ReportDocument): { kpis: OptsChartData[]; targets: OptsChartData[]; colors: string[]; targetColors: string[]; targetStyles: ReturnType<typeof targetStyles> } {
   const labels = doc.weeks.map(periodLabel);
   // an empty point is a gap in the line, not a zero
   const values = (v: readonly (number | null)[]) => v.map((x) => (x === null ? (null as unknown as number) : x));
@@ -88,6 +114,7 @@ export function chartSeries(doc: ReportDocument): { kpis: OptsChartData[]; targe
     targets: withTarget.map((k) => ({ name: targetSeriesName(k), labels, values: labels.map(() => k.target!.threshold) })),
     colors: doc.kpis.map(kpiColor),
     targetColors: withTarget.map(kpiColor),
+    targetStyles: targetStyles(withTarget.map((k) => k.target!.threshold)),
   };
 }
 
@@ -97,7 +124,8 @@ function kpiChart(pptx: Deck, slide: Slide, doc: ReportDocument, box: { x: numbe
   const s = chartSeries(doc);
   const common = { lineSize: 2, fontFace: FONT } as const;
   const types: IChartMulti[] = [{ type: pptx.ChartType.line, data: s.kpis, options: { ...common, chartColors: s.colors, lineDataSymbol: 'circle', lineDataSymbolSize: 6 } }];
-  if (s.targets.length > 0) types.push({ type: pptx.ChartType.line, data: s.targets, options: { ...common, chartColors: s.targetColors, lineDash: 'dash', lineDataSymbol: 'none', lineSize: 1.5 } });
+  // one line group per target, so each has its own dash and width
+  s.targets.forEach((t, i) => types.push({ type: pptx.ChartType.line, data: [t], options: { ...common, chartColors: [s.targetColors[i]!], lineDash: s.targetStyles[i]!.dash, lineDataSymbol: 'none', lineSize: s.targetStyles[i]!.width } }));
   const options: PptxTypes.default.IChartOpts = {
     ...box,
     showTitle: true,
@@ -122,15 +150,30 @@ function kpiChart(pptx: Deck, slide: Slide, doc: ReportDocument, box: { x: numbe
   slide.addChart(types, options as unknown as []);
 }
 
-function standingsText(s: TargetStanding): string {
-  if (s.furthest.length === 0) return s.noData === s.furthest.length + s.met + s.noData ? 'нет данных ни по одному МОУО' : 'все МОУО с данными достигли цели';
-  return s.furthest.map((g) => `${g.name} — ${formatShare(g.value, shareDecimals(s.target.metric))}`).join('\n');
+/** Up to six names of a tie, then how many more. */
+const names = (list: readonly string[]) => (list.length <= 6 ? list.join(', ') : `${list.slice(0, 5).join(', ')} и ещё ${list.length - 5}`);
+
+/** How many МОУО: «1 МОУО», «5 МОУО» (the abbreviation does not decline). */
+const mouo = (n: number) => `${n} МОУО`;
+
+/**
+ * The furthest, tier by tier: one municipality by name; a tie as one line, «5 МОУО на
+ * 0,000 %», with the names after it — never the first of a tie in alphabetical order as if
+ * it were further than the rest.
+ */
+export function standingsText(s: TargetStanding): string {
+  if (s.tiers.length === 0) return s.noData === s.missing + s.met + s.noData ? 'нет данных ни по одному МОУО' : 'все МОУО с данными достигли цели';
+  const shown = (v: number) => formatShare(v, shareDecimals(s.target.metric));
+  return s.tiers
+    .map((t) => (t.names.length === 1 ? `${t.names[0]} — ${shown(t.value)}` : `${mouo(t.names.length)} на ${shown(t.value)}: ${names(t.names)}`))
+    .join('\n');
 }
 
 function standingsSlide(pptx: Deck, doc: ReportDocument): void {
   const last = doc.last!;
   const slide = pptx.addSlide();
-  heading(slide, 'МОУО дальше всего от целей', `${doc.region.name} · неделя ${periodLabel(last.period)} · по каждой цели до 5 МОУО с наибольшим отставанием`);
+  const note = doc.notes.find((n) => n.startsWith(periodLabel(last.period)));
+  heading(slide, 'МОУО дальше всего от целей', `${doc.organisation ? `${doc.organisation} · ` : ''}${doc.region.name} · неделя ${periodLabel(last.period)}${note ? ` (${note.slice(periodLabel(last.period).length + 3)})` : ''} · по каждой цели МОУО с наибольшим отставанием`);
   const head: TableRow = ['Цель', 'Целевое значение', 'МОУО дальше всего от цели (значение за неделю)', 'Итого по МОУО'].map((t) => ({
     text: t,
     options: { lang: LANG, bold: true, fontSize: 10, fill: { color: HEAD_FILL }, align: 'center', valign: 'middle', border: BORDER },

@@ -274,7 +274,9 @@ class SheetCursor {
       const right = Math.min(m.right, max);
       for (let c = m.left; c <= right; c++) {
         while (cells.length <= c) cells.push(null);
-        if (cells[c] === null || cells[c] === undefined) cells[c] = value;
+        // cells under a merge are empty; some writers store them as empty strings
+        const own = cells[c];
+        if (own === null || own === undefined || (typeof own === 'string' && own.trim() === '')) cells[c] = value;
       }
     }
   }

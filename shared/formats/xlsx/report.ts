@@ -11,7 +11,8 @@
 // the ministry can compute with them; no data is an empty cell. Text is written as string
 // cells, never as formulas, so a name beginning with `=` stays text (T15).
 import type ExcelJS from 'exceljs';
-import { formatCell, inactiveSchoolsTable, type ReportCell, type ReportDocument, type ReportTable } from '../../domain/report.ts';
+import type { EvaluationStatus } from '../../domain/evaluate.ts';
+import { coverageNote, formatCell, inactiveSchoolsTable, type ReportCell, type ReportDocument, type ReportTable } from '../../domain/report.ts';
 
 /** Display formats per cell kind. `#,##0` uses the reader's locale separator (a space in ru-RU). */
 export const NUM_FMT = { count: '#,##0', share2: '0.00%', share3: '0.000%' } as const;
@@ -58,12 +59,29 @@ export function wrappedLines(text: string, width: number): number {
  * A column's width: the widest data cell as displayed, at least the longest header word,
  * and wide enough that a long header wraps into at most MAX_HEADER_LINES lines.
  */
-function columnWidth(header: string, cells: readonly string[]): number {
+function columnWidth(header: string, cells: readonly string[], maxHeaderLines = MAX_HEADER_LINES): number {
   const data = Math.max(0, ...cells.map((c) => c.length)) * CHAR.plain + 2;
   const word = Math.max(...header.split(/\s+/).map((w) => w.length)) * CHAR.bold + 2;
-  const lines = (header.length * CHAR.bold) / MAX_HEADER_LINES + 2;
+  const lines = (header.length * CHAR.bold) / maxHeaderLines + 2;
   return Math.min(MAX_WIDTH, Math.ceil(Math.max(8, data, word, lines)));
 }
+
+/**
+ * A target status's fill, the dashboard's colours (README): green met, blue on track, amber
+ * at risk, red breach, grey no data or not final — printed, so the statuses read at a glance.
+ */
+export const STATUS_FILL: Readonly<Partial<Record<EvaluationStatus | 'needs_review', string>>> = {
+  met: 'FFD3EFD9',
+  pending: 'FFDDEBFA',
+  at_risk: 'FFFFEDC2',
+  needs_review: 'FFFFEDC2',
+  breach: 'FFF9D0CC',
+  no_data: 'FFE6E8EB',
+  provisional: 'FFE6E8EB',
+};
+
+/** A row whose week is not final: italic on a pale amber ground, with a note on its first cell. */
+const NOT_FINAL_FILL = 'FFFFF6DD';
 
 function fill(cell: ExcelJS.Cell, c: ReportCell): void {
   cell.font = { name: FONT, size: FONT_SIZE };
@@ -72,15 +90,37 @@ function fill(cell: ExcelJS.Cell, c: ReportCell): void {
     // A plain string value is written as a shared string (t="s"), never as a formula.
     cell.value = c.value;
     cell.alignment = { vertical: 'top', wrapText: true };
+    const status = c.status ? STATUS_FILL[c.status] : undefined;
+    if (status) cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: status } };
     return;
   }
   cell.alignment = { vertical: 'top', horizontal: 'right' };
   if (c.value === null) return;
   cell.value = c.value;
-  cell.numFmt = c.kind === 'count' ? NUM_FMT.count : c.decimals === 2 ? NUM_FMT.share2 : NUM_FMT.share3;
+  const format = c.kind === 'count' ? NUM_FMT.count : c.decimals === 2 ? NUM_FMT.share2 : NUM_FMT.share3;
+  // the coverage beside the share, in the cell's display format: the value stays a number
+  const note = coverageNote(c);
+  cell.numFmt = note ? `${format}" (${note})"` : format;
 }
 
-type SheetInput = { readonly name: string; readonly title: string; readonly subtitle: string; readonly table: ReportTable; readonly footnote?: string; readonly freezeColumns: number };
+type SheetInput = {
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle: string;
+  readonly table: ReportTable;
+  readonly footnote?: string;
+  /** lines above the footnote: the weeks that are not final, and why */
+  readonly notes?: readonly string[];
+  readonly freezeColumns: number;
+  /** the body that issues the document, at the head of every printed page */
+  readonly organisation: string | null;
+  /**
+   * Pages across (default 1). A wide sheet printed one page wide shrinks its text below
+   * reading size (the МОУО sheet came out at ~5 pt); two pages wide, the first column
+   * repeated on each, keeps it at 8 pt or more.
+   */
+  readonly pagesWide?: 1 | 2;
+};
 
 function addTableSheet(wb: ExcelJS.Workbook, s: SheetInput): void {
   const n = s.table.headers.length;
@@ -89,18 +129,23 @@ function addTableSheet(wb: ExcelJS.Workbook, s: SheetInput): void {
       paperSize: 9,
       orientation: 'landscape',
       fitToPage: true,
-      fitToWidth: 1,
+      fitToWidth: s.pagesWide ?? 1,
       // 0: as many pages down as the rows need
       fitToHeight: 0,
       printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}`,
+      ...(s.pagesWide === 2 ? { printTitlesColumn: 'A:A' } : {}),
       horizontalCentered: true,
       margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
     },
-    headerFooter: { oddFooter: `&L&"${FONT}"&8${s.title}&R&"${FONT}"&8Страница &P из &N` },
+    headerFooter: {
+      ...(s.organisation ? { oddHeader: `&C&"${FONT},Bold"&9${s.organisation.replace(/&/g, '&&')}` } : {}),
+      oddFooter: `&L&"${FONT}"&8${s.title.replace(/&/g, '&&')}&R&"${FONT}"&8Страница &P из &N`,
+    },
     views: [{ state: 'frozen', xSplit: s.freezeColumns, ySplit: HEADER_ROW, topLeftCell: `${colName(s.freezeColumns + 1)}${HEADER_ROW + 1}` }],
   });
   const text = s.table.rows.map((r) => r.map(formatCell));
-  const widths = s.table.headers.map((h, i) => columnWidth(h, text.map((r) => r[i] ?? '')));
+  // a sheet printed two pages wide lets its long headers (the targets' titles) take more lines, for narrower columns and larger print
+  const widths = s.table.headers.map((h, i) => columnWidth(h, text.map((r) => r[i] ?? ''), s.pagesWide === 2 ? 2 * MAX_HEADER_LINES : MAX_HEADER_LINES));
   widths.forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const total = widths.reduce((a, b) => a + b, 0);
 
@@ -129,11 +174,22 @@ function addTableSheet(wb: ExcelJS.Workbook, s: SheetInput): void {
   s.table.rows.forEach((r, j) => {
     const row = ws.getRow(HEADER_ROW + 1 + j);
     r.forEach((c, i) => fill(row.getCell(i + 1), c));
+    const note = s.table.rowNotes?.[j];
+    if (note) {
+      r.forEach((_, i) => {
+        const cell = row.getCell(i + 1);
+        cell.font = { ...cell.font, italic: true, color: { argb: 'FF6B4E00' } };
+        if (!cell.fill || cell.fill.type !== 'pattern') cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: NOT_FINAL_FILL } };
+      });
+      row.getCell(1).note = note;
+    }
     const lines = Math.max(1, ...text[j]!.map((t, i) => (r[i]!.kind === 'text' ? wrappedLines(t, widths[i]! - 1) : 1)));
     if (lines > 1) row.height = lines * LINE_PT + 3;
   });
   if (s.table.rows.length > 0) ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: HEADER_ROW + s.table.rows.length, column: n } };
-  if (s.footnote) banner(HEADER_ROW + s.table.rows.length + 2, s.footnote, { size: 9, italic: true });
+  let below = HEADER_ROW + s.table.rows.length + 2;
+  for (const n of s.notes ?? []) banner(below++, `* ${n}`, { size: 9, bold: true, color: { argb: 'FF6B4E00' } });
+  if (s.footnote) banner(below, s.footnote, { size: 9, italic: true });
 }
 
 function colName(n: number): string {
@@ -149,11 +205,12 @@ export async function renderReportXlsx(doc: ReportDocument): Promise<Uint8Array>
   const wb = new excel.Workbook();
   wb.creator = 'sferum-pulse';
   wb.title = doc.title;
-  addTableSheet(wb, { name: SHEET_NAMES.regional, title: doc.title, subtitle: doc.subtitle, table: doc.regional, footnote: doc.footnote, freezeColumns: 1 });
+  const { organisation } = doc;
+  addTableSheet(wb, { name: SHEET_NAMES.regional, title: doc.title, subtitle: doc.subtitle, table: doc.regional, footnote: doc.footnote, notes: doc.notes, freezeColumns: 1, organisation });
   if (doc.last) {
-    addTableSheet(wb, { name: SHEET_NAMES.municipal, title: doc.last.municipal.title, subtitle: doc.subtitle, table: doc.last.municipal, freezeColumns: 1 });
+    addTableSheet(wb, { name: SHEET_NAMES.municipal, title: doc.last.municipal.title, subtitle: doc.subtitle, table: doc.last.municipal, freezeColumns: 1, organisation, pagesWide: 2 });
     const inactive = inactiveSchoolsTable(doc.last.inactive);
-    addTableSheet(wb, { name: SHEET_NAMES.inactive, title: inactive.title, subtitle: doc.subtitle, table: inactive, footnote: doc.footnote, freezeColumns: 2 });
+    addTableSheet(wb, { name: SHEET_NAMES.inactive, title: inactive.title, subtitle: doc.subtitle, table: inactive, footnote: doc.footnote, freezeColumns: 2, organisation });
   }
   const buf = await wb.xlsx.writeBuffer();
   return new Uint8Array(buf as ArrayBuffer);

@@ -24,7 +24,7 @@ function seed() {
 }
 
 type Doc = {
-  uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { row: number | null; column: string | null; value: string | null; message: string }[]; warnings: unknown[] }[];
+  uploads: { key: string; status: string; tables: string[]; period: string | null; rows: { accepted: number; rejected: number }; errors: { code: string; sheet: string | null; row: number | null; column: string | null; value: string | null; message: string }[]; warnings: unknown[] }[];
   periods: { period: { start: string; end: string; label: string }; completeness: { complete: boolean; state: string; schools: { reported: number }; municipalities: { reported: number } } | null; region: { id: string; metrics: Record<string, number | null> }; municipalities: { id: string; name: string; metrics: Record<string, number | null> }[]; warnings: unknown[] }[];
   notifications: { id: string; type: string }[];
 };
@@ -45,7 +45,9 @@ describe('sferum-pulse run --json', () => {
       expect(u.period, f.name).toBe(f.period_key);
       expect(u.rows.rejected, f.name).toBe(f.bad_rows.length);
       expect(u.errors.length, f.name).toBe(f.bad_rows.length);
-      for (const e of u.errors) expect(Object.keys(e)).toEqual(['row', 'column', 'value', 'message']);
+      // the stable code for programs, where, and the report's message
+      for (const e of u.errors) expect(Object.keys(e)).toEqual(['code', 'sheet', 'row', 'column', 'value', 'message']);
+      for (const e of u.errors) expect(e.code).toMatch(/^row\./);
     }
 
     const expected = seed();
@@ -67,8 +69,10 @@ describe('sferum-pulse run --json', () => {
     }
     expect(doc.notifications.length).toBeGreaterThan(0);
     expect(new Set(doc.notifications.map((n) => n.id)).size).toBe(doc.notifications.length);
-    // progress went to stderr, one line per upload
+    // progress went to stderr, one line per upload; in a pipe too, log lines are one readable
+    // line each and no third-party warning gets through
     expect(r.stderr.match(/rows\/s/g)).toHaveLength(manifest.files.length);
+    expect(r.stderr).not.toMatch(/\{"level"|NodeVersionSupportWarning|local\.build|\u001b\[/);
   }, 300_000);
 
   test('a file rejected as a whole exits 1 and is reported as rejected', () => {
@@ -95,6 +99,8 @@ describe('sferum-pulse usage', () => {
       expect(h.status, c).toBe(0);
       expect(h.stdout, c).toContain(`sferum-pulse ${c}`);
       expect(h.stdout, c).toContain('Exit codes:');
+      // each command lists its own: only run exits 1
+      expect(h.stdout.includes('1  at least one file was rejected'), c).toBe(c === 'run');
     }
     const none = cli(['run'], 30_000);
     expect(none.status).toBe(2);
@@ -105,6 +111,10 @@ describe('sferum-pulse usage', () => {
     const unknown = cli(['frobnicate'], 30_000);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('sferum-pulse --help');
+    const near = cli(['run', '--sample'], 30_000);
+    expect(near.status).toBe(2);
+    expect(near.stderr).toContain('unknown option --sample; did you mean --samples?');
+    expect(near.stderr).not.toContain('positional argument');
     const format = cli(['report', '--format', 'pdf'], 30_000);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('--format takes one of table, csv, xlsx, pptx, json; got "pdf"');

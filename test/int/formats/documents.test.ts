@@ -5,7 +5,9 @@
 // to the API's; and both documents rendered by LibreOffice headless to PDF (ru-RU, a
 // profile of its own per run), then read with poppler: the regional sheet one landscape
 // page with every week label and every header whole above the data, the deck's text
-// holding every seed header and week label.
+// holding every seed header and week label; the ministry's name at the head of every page
+// and slide, the МОУО sheet printed at 8 pt or more, and every target line of the chart
+// drawn with a dash of its own (pdftocairo's SVG of the slide).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +90,8 @@ describe('inactive schools over the samples', () => {
     expect(json.period.label).toBe('06.03-10.03.2023');
     const csv = await get('/v1/regions/26/inactive-schools', { from: '2023-03-06', to: '2023-03-06', format: 'csv' });
     const rows = parseCsv(csv.body.replace(/^\uFEFF/, '')).filter((r) => r.length > 1);
-    expect(rows[0]).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина']);
+    // the samples carry no КПП: no КПП column
+    expect(rows[0]).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'Причина']);
     expect(rows.slice(1).map((r) => r[2])).toEqual(json.schools.map((s) => s.school_inn));
   });
 });
@@ -141,6 +144,8 @@ const subtitleBottom = (page: Word[]) => Math.max(...page.filter((w) => w.text =
 /** A week label in the table: below the subtitle. */
 const labelCell = (page: Word[], label: string) => page.find((w) => w.text === label && w.y0 > subtitleBottom(page));
 
+const MINISTRY = 'Министерство образования Ставропольского края';
+
 describe('LibreOffice renders the documents', () => {
   let workbookPdf: string;
   let deckPdf: string;
@@ -169,8 +174,9 @@ describe('LibreOffice renders the documents', () => {
   test('the regional sheet is one landscape page: the next page is the municipalities\' sheet', () => {
     const all = pages(workbookPdf);
     expect(all[0]!.w).toBeGreaterThan(all[0]!.h);
-    expect(words(workbookPdf, 1).slice(0, 6).map((w) => w.text).join(' ')).toBe('Активность по ОО, МОУО СК в');
-    expect(words(workbookPdf, 2).slice(0, 3).map((w) => w.text).join(' ')).toBe('Показатели МОУО за');
+    // under the page header (the ministry's name, 4 words)
+    expect(words(workbookPdf, 1).slice(4, 10).map((w) => w.text).join(' ')).toBe('Активность по ОО, МОУО СК в');
+    expect(words(workbookPdf, 2).slice(4, 7).map((w) => w.text).join(' ')).toBe('Показатели МОУО за');
     for (const p of all) expect(p.w).toBeGreaterThan(p.h);
   });
 
@@ -204,5 +210,42 @@ describe('LibreOffice renders the documents', () => {
     for (const h of headers!) expect(text, h).toContain(h);
     for (const r of rows) expect(text, r[0]).toContain(r[0]);
     expect(text).toContain('администратор не зашел на платформу, не провел работы по созданию структуры организации');
+  });
+
+  test('every page of the workbook and both slides are headed by the ministry\'s name', () => {
+    const count = pages(workbookPdf).length;
+    expect(count).toBeGreaterThanOrEqual(4);
+    for (let p = 1; p <= count; p++) {
+      const top = words(workbookPdf, p).slice(0, 4);
+      expect(top.map((w) => w.text).join(' '), `workbook page ${p}`).toBe(MINISTRY);
+      // above everything else on the page
+      expect(Math.max(...top.map((w) => w.y1)), `workbook page ${p}`).toBeLessThanOrEqual(Math.min(...words(workbookPdf, p).slice(4).map((w) => w.y0)));
+    }
+    for (const p of [1, 2]) expect(execFileSync('pdftotext', ['-f', String(p), '-l', String(p), deckPdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '), `slide ${p}`).toContain(MINISTRY);
+  });
+
+  test('the МОУО sheet prints at 8 pt or more (two pages wide), its name column on each page', () => {
+    // a glyph box's height per point of font size, from the slide's 22 pt heading (a slide prints at 100 %)
+    const heading = words(deckPdf, 1).find((w) => w.text === 'Активность')!;
+    const perPoint = (heading.y1 - heading.y0) / 22;
+    const municipal = pages(workbookPdf)
+      .map((_, i) => i + 1)
+      .filter((p) => words(workbookPdf, p).some((w) => w.text === 'МОУО') && !words(workbookPdf, p).some((w) => w.text === 'Неактивные' || w.text === 'Активность'));
+    expect(municipal.length).toBeGreaterThanOrEqual(2);
+    for (const p of municipal) {
+      const names = words(workbookPdf, p).filter((w) => w.text === 'муниципальный');
+      expect(names.length, `page ${p}`).toBeGreaterThan(2);
+      for (const w of names) expect((w.y1 - w.y0) / perPoint, `page ${p}`).toBeGreaterThanOrEqual(8);
+    }
+  });
+
+  test('every target line is drawn, each with its own dash, and named in the legend', () => {
+    const svg = join(work, 'slide1.svg');
+    execFileSync('pdftocairo', ['-svg', '-f', '1', '-l', '1', deckPdf, svg]);
+    const dashes = new Set([...readFileSync(svg, 'utf8').matchAll(/stroke-dasharray:([\d.,]+)/g)].map((m) => m[1]));
+    // three targets in the seed's range: «≥1 чат» 35 %, «≥3 сообщений» 25 %, «≥10 сообщений» 35 %
+    expect(dashes.size).toBe(3);
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', deckPdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const name of ['Цель ≥35%: % педагогов, создавших ≥1 чат', 'Цель ≥25%:', 'Цель ≥35%: % педагогов, написавших ≥10']) expect(text).toContain(name);
   });
 });

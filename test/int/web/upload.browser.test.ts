@@ -1,15 +1,19 @@
 // Integration: the admins' upload page on the local stack, in headless Chromium. A
 // municipality-scoped uploader key asks the api function for a signed form, the page posts
 // the file straight to the local Object Storage (which checks the POST policy as Object
-// Storage does), ingest runs from the trigger, and the page shows the report in Russian:
-// the key's own rows accepted, every other municipality's row rejected with row, column and
-// reason. The signed form itself is checked against the S3 rules: key prefix, size range,
-// expiry, and a policy that nothing outside it can be slipped into.
+// Storage does), ingest runs from the trigger, and the page shows the report in the admin's
+// words: the week and the municipality confirmed with a link to that week on the dashboard,
+// every other municipality's row rejected with the value as the file writes it and the
+// key's municipality named, every warning listed; a file with wrong headers names the
+// contract's columns beside the headers it has; a corrupt workbook is called corrupt; a
+// reader's key is told it is the wrong kind of key; the templates download from the page.
+// The signed form itself is checked against the S3 rules: key prefix, size range, expiry,
+// and a policy that nothing outside it can be slipped into.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../../../infra/local/functions.ts';
 import { LOCAL_CREDENTIALS } from '../../../infra/local/object-storage.ts';
@@ -65,29 +69,46 @@ function formOf(answer: FormAnswer, file: Blob, change: Record<string, string> =
   return fd;
 }
 
+const SHOTS = '/tmp/shots';
+
+/** A browser page on /upload whose page errors, console errors and failed responses are collected. */
+async function uploadPage(): Promise<{ page: Page; problems: string[] }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package; the upload page test needs a real browser`);
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ locale: 'ru-RU', viewport: { width: 1000, height: 900 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // the page polls the report's presigned URL, which answers 404 until ingest has written
+  // it; a 403 of the upload route is what the wrong-key case asks for; every other failed
+  // response is a problem (the browser also logs each failed load on the console)
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    const polled = r.status() === 404 && u.pathname.startsWith('/sferum-pulse-exports/reports/uploads/');
+    const refused = r.status() === 403 && u.pathname === '/v1/regions/26/uploads';
+    if (r.status() >= 400 && !polled && !refused) problems.push(`HTTP ${r.status()}: ${u.pathname}`);
+  });
+  await page.goto(`${stack.api!.url}/upload`);
+  return { page, problems };
+}
+
+async function send(page: Page, key: string, file: string | { name: string; mimeType: string; buffer: Buffer }) {
+  await page.fill('input[name=key]', key);
+  await page.setInputFiles('input[name=file]', file);
+  await page.click('button[type=submit]');
+}
+
+const cellsOf = (page: Page, table: string) => page.$$eval(`${table} tbody tr`, (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+
 describe('the upload page', () => {
-  test('a municipality key uploads through the browser; the page shows its rows accepted and the others rejected, in Russian', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package; the upload page test needs a real browser`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const page = await browser.newPage({ locale: 'ru-RU' });
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    // the page polls the report's presigned URL, which answers 404 until ingest has written
-    // it; every other failed response is a problem (the browser also logs each 404 on the console)
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      const u = new URL(r.url());
-      if (r.status() >= 400 && !(r.status() === 404 && u.pathname.startsWith('/sferum-pulse-exports/reports/uploads/'))) problems.push(`HTTP ${r.status()}: ${u.pathname}`);
-    });
-    await page.goto(`${stack.api!.url}/upload`);
-    await page.fill('input[name=key]', KEYS.izob);
-    await page.setInputFiles('input[name=file]', SAMPLE);
-    await page.click('button[type=submit]');
+  test('a municipality key uploads through the browser: its week and municipality confirmed with a link, other rows rejected in its words, warnings listed', async () => {
+    const { page, problems } = await uploadPage();
+    await send(page, KEYS.izob, SAMPLE);
     await page.waitForSelector('.result[data-status]', { timeout: 60_000 });
 
     expect(await page.textContent('.status')).toBe('Файл принят частично');
@@ -95,11 +116,100 @@ describe('the upload page', () => {
     const own = sample.filter((l) => l.split(';')[1] === 'Изобильненский муниципальный округ').length;
     expect(own).toBeGreaterThan(0);
     expect(await page.textContent('.counts')).toBe(`Принято строк: ${own}. Отклонено строк: ${sample.length - own}.`);
-    const rows = await page.$$eval('table.rejected tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    // the week and the municipality, and the dashboard on that week and municipality
+    expect(await page.textContent('.confirmed')).toContain('Неделя 03.04.2023–07.04.2023 · Изобильненский муниципальный округ.');
+    const link = new URL(await page.getAttribute('.confirmed a', 'href') ?? '', `${stack.api!.url}/upload`);
+    expect([link.pathname, link.searchParams.get('period'), link.searchParams.get('scope')]).toEqual(['/', '2023-04-03..2023-04-07', 'izobilnensky']);
+
+    const rows = await cellsOf(page, 'table.rejected');
     expect(rows).toHaveLength(sample.length - own);
-    expect(rows[0]).toEqual(['—', '2', 'МОУО', 'aleksandrovsky', 'строка вне области вашего ключа загрузки (другой регион или муниципалитет)']);
+    // the value as the file writes it, and the key's municipality named
+    expect(rows[0]).toEqual([
+      '—',
+      '2',
+      'МОУО',
+      'Александровский муниципальный округ',
+      'строка муниципалитета «Александровский муниципальный округ», а ваш ключ загрузки — только для «Изобильненский муниципальный округ»: такие строки загружает их МОУО',
+    ]);
+    // what the rejected rows come to, one line per reason, before the rows themselves
+    const summary = await page.$$eval('ul.summary-rejected li', (li) => li.map((x) => x.textContent ?? ''));
+    const outside = rows.filter((r) => r[4]!.startsWith('строка муниципалитета')).length;
+    expect(summary[0]).toBe(`${outside} строк, например строка 2: ${rows[0]![4]}`);
+    // every rejected row is counted under one reason
+    expect(summary.reduce((n, line) => n + Number(/^(\d+)/.exec(line)![1]), 0)).toBe(rows.length);
+    // every warning of the report is listed, in Russian (the sample has teachers in Sferum above their total)
+    const warnings = await cellsOf(page, 'table.warnings');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(await page.textContent('table.warnings caption')).toBe(`Предупреждения: ${warnings.length} (строки приняты)`);
+    expect(warnings.every((w) => /[а-яё]/i.test(w[4]!) && !/[a-z]{4}/.test(w[4]!))).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/upload-partial.png`, fullPage: true, clip: { x: 0, y: 0, width: 1000, height: 1500 } });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  test('the same file again is called a repeat; a much shorter file for the same week says what it replaced, loudly', async () => {
+    const { page, problems } = await uploadPage();
+    await send(page, KEYS.izob, SAMPLE);
+    await page.waitForSelector('.result[data-status]', { timeout: 60_000 });
+    expect(await page.textContent('.status')).toBe('Этот файл уже загружен: данные не изменились');
+    expect(await page.textContent('.result .prominent-warning')).toMatch(/^⚠ этот файл уже загружен \d\d\.\d\d\.\d{4}; данные не изменились$/);
+
+    // two of the municipality's 21 schools: the newer upload wins, and says so
+    const lines = readFileSync(SAMPLE, 'utf8').split(/\r?\n/);
+    const own = lines.filter((l) => l.split(';')[1] === 'Изобильненский муниципальный округ');
+    const short = [lines[0], ...own.slice(0, 2)].join('\r\n');
+    await page.reload();
+    await send(page, KEYS.izob, { name: 'izob_03.04-07.04.2023.csv', mimeType: 'text/csv', buffer: Buffer.from(short, 'utf8') });
+    await page.waitForSelector('.result[data-status]', { timeout: 60_000 });
+    expect(await page.textContent('.status')).toBe('Файл принят');
+    expect(await page.textContent('.result .prominent-warning')).toBe(`⚠ файл заменил данные прежней загрузки, и школ стало намного меньше (${own.length} → 2): проверьте, полный ли это файл`);
+    expect(await cellsOf(page, 'table.replacements')).toEqual([['03.04.2023–07.04.2023', 'школы (ОО)', `${own.length} → 2`, expect.stringMatching(/→/), expect.stringMatching(/→/)]]);
+    await page.screenshot({ path: `${SHOTS}/upload-replacement.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  test('a file with the wrong headers: the contract’s columns named beside the headers found; screenshot of the report', async () => {
+    const { page, problems } = await uploadPage();
+    const csv = ['Период;МОУО;Наименование ОО;ИНН;В Сфере;Администратор активен;Учителей;Учеников', '03.04-07.04.2023;Изобильненский МО;МБОУ СОШ № 1;2607000000;да;да;10;100'].join('\r\n');
+    await send(page, KEYS.izob, { name: 'выгрузка.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.waitForSelector('.result[data-status="rejected"]', { timeout: 60_000 });
+    expect(await page.textContent('.status')).toBe('Файл отклонён');
+    expect(await page.textContent('.counts')).toBe('Ни одна строка не загружена: файл отклонён целиком.');
+    expect(await page.textContent('.file-error')).toBe('Причина: в файле нет обязательных столбцов:');
+    const list = (sel: string) => page.$$eval(`${sel} li`, (li) => li.map((x) => x.textContent ?? ''));
+    expect(await list('ul.missing')).toEqual(['«Педагогов всего»', '«Педагогов в Сфере»', '«Обучающихся всего»', '«Обучающихся в Сфере»']);
+    expect(await list('ul.found')).toEqual(['«Период»', '«МОУО»', '«Наименование ОО»', '«ИНН»', '«В Сфере»', '«Администратор активен»', '«Учителей»', '«Учеников»']);
+    expect(await page.textContent('.result')).not.toMatch(/teachers_total|students_total|municipality|in_sferum/);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}/upload-bad-file.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  test('a corrupt workbook is called corrupt; a reader’s key is told it is the wrong kind of key', async () => {
+    const { page, problems } = await uploadPage();
+    // the start of a real workbook, cut short: a ZIP that does not end
+    const workbook = readFileSync(join(root, 'events/samples/01_sferum_20.02-22.02.2023.xlsx'));
+    await send(page, KEYS.izob, { name: 'сферум.xlsx', mimeType: 'application/octet-stream', buffer: workbook.subarray(0, 2000) });
+    await page.waitForSelector('.result[data-status="rejected"]', { timeout: 60_000 });
+    expect(await page.textContent('.file-error')).toMatch(/^Причина: файл повреждён/);
+
+    await send(page, KEYS.reader, SAMPLE);
+    await page.waitForFunction(() => /ключ/.test(document.querySelector('.status')?.textContent ?? ''), null, { timeout: 20_000 });
+    expect(await page.textContent('.status')).toBe('Это ключ для чтения данных (API), а не ключ загрузки: им нельзя загружать файлы. Нужен ключ загрузки вашего МОУО или региона — его выдаёт администратор системы.');
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  test('the templates download from the page, named for the region', async () => {
+    const { page, problems } = await uploadPage();
+    for (const ext of ['xlsx', 'csv']) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`.templates a[href$="template.${ext}"]`)]);
+      expect(download.suggestedFilename()).toBe(`sferum-template-26.${ext}`);
+      const path = await download.path();
+      const bytes = readFileSync(path);
+      if (ext === 'csv') expect(bytes.toString('utf8')).toContain('Период;МОУО;ОО;ИНН;КПП');
+      else expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   test('the form is for one key under the scope prefix, with a size range and a short expiry; the local storage enforces it', async () => {
     const res = await askForm(KEYS.ministry);
@@ -135,6 +245,9 @@ describe('the upload page', () => {
     expect(report.key).toBe(answer.key);
     expect(report.rows.accepted).toBeGreaterThan(600);
     expect(report.errors.filter((e) => e.code === 'row.outside_upload_scope')).toEqual([]);
+    // provenance: the form carried the asking key's name, signed, into the object's metadata
+    expect(answer.form.fields['x-amz-meta-uploader']).toBe('ministry');
+    expect(report.uploader).toBe('ministry');
   }, 120_000);
 
   test('only an uploader key of that region gets a form, and only for a CSV or XLSX file', async () => {

@@ -50,15 +50,16 @@ describe('matchTemplate', () => {
 });
 
 describe('ROUTES', () => {
-  test('names and (method, path) pairs are unique, and only the dashboard and the upload page are public', () => {
+  test('names and (method, path) pairs are unique, and only the pages and the export template are public', () => {
     expect(new Set(ROUTES.map((r) => r.name)).size).toBe(ROUTES.length);
     expect(new Set(ROUTES.map((r) => `${r.method} ${r.path}`)).size).toBe(ROUTES.length);
-    expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.name)).toEqual(['dashboard_page', 'dashboard_asset', 'upload_page']);
+    expect(ROUTES.filter((r) => r.access === 'public').map((r) => r.name)).toEqual(['dashboard_page', 'dashboard_asset', 'upload_page', 'template_csv', 'template_xlsx']);
   });
 
-  test('a dashboard key reads periods, their sources, timeseries, the report and the inactive schools, not alerts or uploads', () => {
+  // officials see the uploads behind the figures (issue 23); the alert states stay the integrators'
+  test('a dashboard key reads periods, their sources, timeseries, the report, the inactive schools and the uploads, not alerts', () => {
     const allowed = ROUTES.filter((r) => r.access !== 'public' && r.access.includes('dashboard')).map((r) => r.name);
-    expect(allowed).toEqual(['periods', 'period', 'sources', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools']);
+    expect(allowed).toEqual(['periods', 'period', 'sources', 'timeseries', 'report_csv', 'report_xlsx', 'report_pptx', 'inactive_schools', 'uploads', 'upload']);
   });
 });
 

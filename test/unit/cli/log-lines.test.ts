@@ -28,8 +28,12 @@ describe('run summary', () => {
       'Summary',
       '  weeks          7: 20.02-22.02.2023 – 03.04-07.04.2023',
       '  uploads        3: 1 accepted, 1 partial (13 rows rejected), 1 rejected',
-      '  notifications  0 delivered: 4 message(s) via "log" (the log channel: functions.log)',
+      '  notifications  0 delivered',
     ]);
+    const delivered = { ...doc, notifications: Array.from({ length: 9 }, () => ({}) as RunDocument['notifications'][number]) };
+    expect(headline(delivered, new Map([['log', { messages: 4, events: 9 }]]))[3]).toBe(
+      '  notifications  9 delivered in 4 message(s): 4 via "log" (the log channel writes them to functions.log; keep it with --data-dir DIR); one message carries all of one municipality\'s (or the region\'s) notifications of one week',
+    );
   });
 
   test('piped, the table is TSV; on a terminal it is aligned', () => {
@@ -41,10 +45,31 @@ describe('run summary', () => {
   });
 });
 
+describe('issues in the summary', () => {
+  test('row and file reasons are in Russian from their codes; a file-level one says «файл», never null', () => {
+    const bad = {
+      ...upload('uploads/26/bad.csv', 'rejected', 1),
+      errors: [
+        { code: 'file.missing_column', sheet: null, row: null, column: 'school_inn', value: 'Школа;Район', message: 'missing column school_inn' },
+        { code: 'row.bad_yes_no', sheet: 'Лист1', row: 7, column: 'В Сфере', value: 'возможно', message: '"возможно" is not a yes/no value' },
+      ],
+    };
+    const text = summaryText({ ...doc, uploads: [bad] }, { tty: false, channels: new Map() });
+    expect(text).toContain('            файл: нет обязательного столбца «ИНН». В файле найдены заголовки: «Школа», «Район».');
+    expect(text).toContain('            строка 7 (лист «Лист1»): ожидалось «да» или «нет» в столбце «В Сфере», а записано «возможно»');
+    expect(text).not.toMatch(/\bnull\b|is not a yes\/no/);
+  });
+});
+
 describe('humanLine', () => {
   test('a JSON log line becomes time, level, function, message and short fields', () => {
     const line = JSON.stringify({ level: 'WARN', msg: 'ingest.row_rejected', ts: '2023-04-10T09:00:01.123Z', fn: 'ingest', key: 'uploads/26/x.csv', row: 35, column: 'МОУО', value: 'Неизвестный район', detail: null });
-    expect(humanLine(line)).toBe('09:00:01 WARN  ingest ingest.row_rejected  key=uploads/26/x.csv row=35 column=МОУО value="Неизвестный район"');
+    expect(humanLine(line)).toBe('09:00:01 WARN  ingest  ingest.row_rejected  key=uploads/26/x.csv row=35 column=МОУО value="Неизвестный район"');
+  });
+
+  test('an entry with a message reads as that sentence, its code in brackets: no JSON, no null fields', () => {
+    const line = JSON.stringify({ level: 'WARN', msg: 'targets.warning', ts: '2023-04-10T09:00:01.123Z', fn: 'aggregate', code: 'targets.inconsistent_pair', region: null, municipality_id: null, message: 'defaults: target "a" is above target "b"' });
+    expect(humanLine(line)).toBe('09:00:01 WARN  aggregate  defaults: target "a" is above target "b" (targets.inconsistent_pair)');
   });
 
   test('long values are cut, nested ones compact, and a line that is not JSON passes through', () => {

@@ -62,9 +62,16 @@ describe('inactiveSchools', () => {
   });
 
   test('the table has the municipality, the school, INN and KPP as text, and the reason in Russian', () => {
-    const t = inactiveSchoolsTable(list([school('aleksandrovsky', '=HYPERLINK("x")', '0601000005', false, false)]));
+    const t = inactiveSchoolsTable(list([school('aleksandrovsky', '=HYPERLINK("x")', '0601000005', false, false), school('aleksandrovsky', 'Филиал', '0601000005', true, false, '060101002')]));
     expect(t.title).toBe('Неактивные ОО за 03.04-07.04.2023');
     expect(t.headers).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина']);
-    expect(t.rows[0]).toEqual([NAMES['aleksandrovsky'], '=HYPERLINK("x")', '0601000005', '', INACTIVE_REASON_RU.not_in_sferum].map((value) => ({ kind: 'text', value })));
+    expect(t.rows.find((r) => r[1]!.kind === 'text' && r[1]!.value.startsWith('='))).toEqual([NAMES['aleksandrovsky'], '=HYPERLINK("x")', '0601000005', '', INACTIVE_REASON_RU.not_in_sferum].map((value) => ({ kind: 'text', value })));
+    expect(t.rows.map((r) => (r[3] as { value: string }).value).sort()).toEqual(['', '060101002']);
+  });
+
+  test('without any КПП in the week\'s exports, the table has no КПП column (never an empty one)', () => {
+    const t = inactiveSchoolsTable(list([school('aleksandrovsky', 'МКОУ СОШ № 1', '0601000005', false, false)]));
+    expect(t.headers).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'Причина']);
+    expect(t.rows[0]).toHaveLength(4);
   });
 });

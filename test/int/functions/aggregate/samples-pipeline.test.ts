@@ -10,7 +10,8 @@ import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { SqliteAggregateStore } from '../../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
 import { formatCell, regionalTable } from '../../../../shared/domain/report.ts';
-import { defaultTargets } from '../../../../shared/domain/targets.ts';
+import { evaluatePeriod } from '../../../../shared/domain/evaluate.ts';
+import { defaultTargets, targetsFor } from '../../../../shared/domain/targets.ts';
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { renderCsv } from '../../../../shared/formats/csv/report.ts';
 import { CollectingSink } from '../../../support/aggregate.ts';
@@ -71,5 +72,23 @@ describe('samples through ingest and aggregate', () => {
     expect(parseCsv(renderCsv(table).slice(1))).toEqual(seedTable());
     const chat = sink.events.filter((e) => e.scope.level === 'region' && e.target?.id === 'teachers_chat_creators');
     expect(chat.map((e) => [e.type, e.period.label])).toEqual([['at_risk', '06.03-10.03.2023']]);
+
+    // Plausibility on the ministry's own figures: teachers in Sferum above teachers (18 013 of
+    // 17 218) stays a warning, in the region and in its schools; nothing else is above its
+    // total, and no evaluation of any scope in any week is held for review.
+    const all = await Promise.all(periods.map((p) => aggregates.readPeriod('26', p)));
+    const codes = new Set(all.flat().flatMap((r) => r.warnings.map((w) => `${w.level}:${w.code}`)));
+    expect(codes).toContain('scope:warn.teachers_in_sferum_above_total');
+    expect(codes).toContain('school:warn.teachers_in_sferum_above_total');
+    expect([...codes].filter((c) => c.endsWith('count_above_total'))).toEqual([]);
+    expect(regionRows.every((r) => r.values.teachers_in_sferum_share! > 1)).toBe(true);
+    const statuses = all.flatMap((rows, i) =>
+      evaluatePeriod({ current: rows, history: all.slice(0, i).map((h, k) => ({ period: periods[k]!, rows: h })), targetsFor: (s) => targetsFor(defaultTargets().config, '26', s) }),
+    );
+    expect(statuses.length).toBeGreaterThan(7 * 6);
+    expect(statuses.filter((e) => e.status === 'needs_review')).toEqual([]);
+    // the regional registration targets stay breached (617 of 636 schools, 31 of 33 МОУО, due 2022)
+    const first = statuses.filter((e) => e.scope.level === 'region' && e.period.start === '2023-02-20');
+    expect(Object.fromEntries(first.map((e) => [e.target.id, e.status]))).toMatchObject({ schools_registered: 'breach', mouo_registered: 'breach', teachers_chat_creators: 'pending' });
   });
 });

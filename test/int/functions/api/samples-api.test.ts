@@ -192,8 +192,9 @@ describe('api over the samples, payload 0.1', () => {
     expect(json(bad)).toMatchObject({ error: { code: 'invalid_parameter', parameter: 'metric' } });
   });
 
-  test('a dashboard key is refused on uploads with 403 and a missing key with 401', async () => {
-    expect((await call(v01Event('/v1/uploads', {}, { headers: { 'X-API-Key': KEYS.dashboard } }))).statusCode).toBe(403);
+  test('a dashboard key reads the uploads, is refused on alerts with 403, and a missing key gets 401', async () => {
+    expect((await call(v01Event('/v1/uploads', {}, { headers: { 'X-API-Key': KEYS.dashboard } }))).statusCode).toBe(200);
+    expect((await call(v01Event('/v1/regions/26/alerts', {}, { headers: { 'X-API-Key': KEYS.dashboard } }))).statusCode).toBe(403);
     expect((await call(v01Event('/v1/uploads', {}, {}))).statusCode).toBe(401);
   });
 

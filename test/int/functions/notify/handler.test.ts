@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { notifyHandler } from '../../../../functions/notify/handler.ts';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
 import { TransientError } from '../../../../shared/domain/errors.ts';
+import { BatchRetryError } from '../../../../shared/runtime/batch.ts';
 import { withOverrides } from '../../../support/faults.ts';
 import { functionContext } from '../../../support/events.ts';
 import { breach, MUNI } from '../../../support/builders.ts';
@@ -196,7 +197,10 @@ describe('notify handler', () => {
       }),
     };
 
-    await expect(notifyHandler(queueEvent([breach()]), functionContext(), broken)).rejects.toBeInstanceOf(TransientError);
+    // every message is attempted; the batch is redelivered for the transient failure
+    const thrown = await notifyHandler(queueEvent([breach()]), functionContext(), broken).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(BatchRetryError);
+    expect((thrown as BatchRetryError).failures.map((f) => f.error)).toEqual([expect.any(TransientError)]);
     const reply = JSON.parse((await notifyHandler(queueEvent(['{"id":1}']), functionContext(), n.deps)).body);
     expect(reply.skipped).toBe(1);
     expect(reply.accepted.enqueued).toBe(0);

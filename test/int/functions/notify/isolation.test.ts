@@ -30,7 +30,7 @@ async function start(channels: unknown[], routes: unknown[]) {
     return true;
   });
   process.env['ISOLATION_HOOK_SECRET'] = HOOK_SECRET;
-  const env = loadConfig({ SQLITE_PATH: join(dir, 'pulse.sqlite'), NOTIFY_ALLOW_LOOPBACK: '1', NOTIFY_CONFIG: JSON.stringify({ channels, routes, grouping: { windowMs: 0 } }) });
+  const env = loadConfig({ SQLITE_PATH: join(dir, 'pulse.sqlite'), NOTIFY_ALLOW_LOOPBACK: '1', NOTIFY_ALLOW_HTTP: '1', NOTIFY_CONFIG: JSON.stringify({ channels, routes, grouping: { windowMs: 0 } }) });
   const deps = await notifyDeps(env);
   const logs = () => lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   return { deps, logs };

@@ -103,7 +103,7 @@ describe('schedule handler', () => {
 
     const reply = await scheduleHandler(event, functionContext(), deps(env, []));
 
-    expect(JSON.parse(reply.body)).toEqual({ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest', 'close_weeks'] });
+    expect(JSON.parse(reply.body)).toEqual([{ error: 'unknown_job', expected: ['missing_exports', 'reconcile', 'digest', 'close_weeks'] }]);
     expect(env.logs.entries().some((e) => e.level === 'ERROR' && e.msg === 'schedule.unknown_job')).toBe(true);
   });
 });

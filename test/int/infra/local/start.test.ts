@@ -1,5 +1,6 @@
 // Integration: `sferum-pulse start` as a child process on free ports — it prints the S3
-// endpoint, bucket and credentials, uploads the samples into an empty data dir, accepts an
+// endpoint, bucket and credentials, a reader key and an uploader key with the upload page's
+// address, uploads the samples into an empty data dir, accepts an
 // upload from `sferum-pulse upload`, and stops with exit 0 on SIGTERM. Then `report` reads
 // the data dir it left.
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,6 +38,19 @@ describe('sferum-pulse start', () => {
       expect(out).toContain('AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER');
       expect(out).toContain(`uploaded the ${manifest.files.length} bundled sample exports`);
       const endpoint = /S3 endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+
+      // the upload page's address and an uploader key beside the reader's: the reader's key
+      // cannot ask for an upload form, the uploader's can
+      const api = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1]!;
+      expect(out).toContain(`upload page   ${api}/upload`);
+      const readerKey = /API key\s+(sp-local-[0-9a-f]+)/.exec(out)![1]!;
+      const uploaderKey = /uploader key\s+(sp-local-[0-9a-f]+)/.exec(out)![1]!;
+      expect((await fetch(`${api}/upload`)).status).toBe(200);
+      const askForm = (key: string) => fetch(`${api}/v1/regions/26/uploads`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ file_name: 'schools.csv' }) });
+      expect((await askForm(readerKey)).status).toBe(403);
+      const form = await askForm(uploaderKey);
+      expect(form.status, await form.clone().text()).toBe(201);
+      expect(JSON.stringify(await form.json())).toContain('uploads/26/');
 
       const file = join(root, 'events/samples', manifest.files.at(-1)!.name);
       const up = spawnSync(process.execPath, ['bin/sferum-pulse.js', 'upload', '--endpoint', endpoint, '--prefix', 'uploads/26/again/', file], { cwd: root, encoding: 'utf8', timeout: 60_000 });

@@ -6,6 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { credentialsFrom, credentialsProvider } from '../../../../shared/adapters/ydb/credentials.ts';
+import { MetadataToken } from '../../../../shared/adapters/metadata-token.ts';
+import { TransientError } from '../../../../shared/domain/errors.ts';
 
 let server: Server;
 let url = '';
@@ -72,5 +74,44 @@ describe('metadata-service credentials', () => {
     expect(credentialsFrom({ YDB_ANONYMOUS_CREDENTIALS: '1' })).toEqual({ kind: 'anonymous' });
     expect(credentialsFrom({ YDB_ACCESS_TOKEN_CREDENTIALS: 'x' })).toEqual({ kind: 'token', token: 'x' });
     expect(credentialsFrom({ YDB_METADATA_CREDENTIALS_ENDPOINT: url })).toEqual({ kind: 'metadata', endpoint: url });
+  });
+});
+
+describe('the metadata fetch has a timeout of its own (issue 22)', () => {
+  let silent: Server;
+  let silentUrl = '';
+  let answerAfterMs: number | null = null;
+  beforeAll(async () => {
+    // answers after answerAfterMs, or never (a metadata service that does not answer)
+    silent = createServer((_req, res) => {
+      if (answerAfterMs === null) return;
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'late', expires_in: 3600 })), answerAfterMs);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}/token`;
+  });
+  afterAll(() => {
+    silent.closeAllConnections();
+    return new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  test("a caller whose signal never ends (the AttachSession stream's) still gets an answer: a TransientError at the fetch's timeout", async () => {
+    answerAfterMs = null;
+    const token = new MetadataToken(silentUrl, Date.now, 200);
+    const lifelong = new AbortController().signal;
+    const started = Date.now();
+    const err = await token.get(false, lifelong).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/did not answer within 200 ms/);
+  });
+
+  test("the first caller's cancelled wait does not cancel the shared fetch for the others", async () => {
+    answerAfterMs = 150;
+    const token = new MetadataToken(silentUrl, Date.now, 1_000);
+    const first = token.get(false, AbortSignal.timeout(20));
+    const second = token.get(false);
+    await expect(first).rejects.toThrow();
+    expect(await second).toBe('late');
   });
 });

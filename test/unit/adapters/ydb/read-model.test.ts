@@ -10,20 +10,20 @@ import { col } from '../../../../shared/adapters/ydb/codec.ts';
 import { aggregateToRow, type AggregateDbRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { TransientError } from '../../../../shared/domain/errors.ts';
 import { filledAggregateRow, P1 } from '../../../support/builders.ts';
-import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
+import { fakeDriver, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
 
 type Row = AggregateDbRow;
 const kinds = (calls: readonly FakeCall[]) => calls.filter((c) => c.rpc !== 'createSession' && c.rpc !== 'attachSession').map((c) => `${c.rpc}(${c.tx ?? ''})`);
 
-/** A YDB serving one period's aggregate rows the way the paged statements would. */
+/** A YDB serving one period's aggregate rows in one result, as AGGREGATE_READ_PERIOD reads them. */
 function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Error } = {}) {
   let queries = 0;
   const { driver, calls } = fakeDriver((c) => {
     if (c.rpc !== 'executeQuery') return;
     if (queries++ === 0 && opts.failFirstQuery) return opts.failFirstQuery;
-    if (c.text === AGGREGATE_PERIODS.first) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
-    const page = pageOf(AGGREGATE_READ_PERIOD, c.text!, c.params!, rows, AGGREGATE_COLUMNS);
-    return [resultSetOf(AGGREGATE_COLUMNS, page, opts.truncated ?? false)];
+    if (c.text === AGGREGATE_PERIODS) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
+    if (c.text !== AGGREGATE_READ_PERIOD) throw new Error(`unexpected statement ${c.text}`);
+    return [resultSetOf(AGGREGATE_COLUMNS, rows, opts.truncated ?? false)];
   });
   return { read: new YdbReadModel(new YdbClient(driver, { backoff: { baseMs: 1, capMs: 1 } })), calls };
 }
@@ -50,15 +50,14 @@ describe('YdbReadModel', () => {
     expect(kinds(calls)).toEqual(['executeQuery(begin:snapshotReadOnly)', 'executeQuery(tx:tx1)', 'commitTransaction(tx:tx1)']);
   });
 
-  test('a period larger than one page is read whole, every page in the same transaction', async () => {
+  test("a period's rows are one statement, whatever their number below the client's bound; above it the read fails instead of passing cut", async () => {
     const { domain, rows } = period(PAGE_SIZE + 200);
     const { read, calls } = fakeYdb(rows);
     const out = await read.snapshot((v) => v.readPeriod('26', P1));
-    expect(out).toHaveLength(domain.length);
     expect(out.map((r) => r.scope.id)).toEqual(domain.map((r) => r.scope.id));
-    const queries = calls.filter((c) => c.rpc === 'executeQuery');
-    expect(queries.map((q) => q.text === AGGREGATE_READ_PERIOD.next)).toEqual([false, true]);
-    expect(queries.map((q) => q.tx)).toEqual(['begin:snapshotReadOnly', 'tx:tx1']);
+    expect(calls.filter((c) => c.rpc === 'executeQuery').map((q) => q.tx)).toEqual(['begin:snapshotReadOnly']);
+    const big = fakeYdb(period(10 * PAGE_SIZE + 1).rows);
+    await expect(big.read.snapshot((v) => v.readPeriod('26', P1))).rejects.toBeInstanceOf(TruncatedResultError);
   });
 
   test('a truncated page fails the snapshot instead of passing as complete', async () => {

@@ -18,7 +18,7 @@ export const KNOWN_KEYWORDS = new Set(
   [
     'SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'ORDER', 'BY', 'LIMIT', 'DESC', 'ASC', 'DECLARE', 'AS', 'UPSERT', 'INSERT',
     'INTO', 'UPDATE', 'SET', 'ON', 'DELETE', 'DISTINCT', 'VIEW', 'NULL', 'TRUE', 'FALSE', 'IN', 'IS', 'CREATE', 'TABLE', 'IF',
-    'EXISTS', 'PRIMARY', 'KEY', 'INDEX', 'GLOBAL', 'SYNC', 'ASYNC',
+    'EXISTS', 'PRIMARY', 'KEY', 'INDEX', 'GLOBAL', 'SYNC', 'ASYNC', 'JOIN', 'LEFT', 'ONLY',
   ].map((k) => k.toUpperCase()),
 );
 
@@ -69,7 +69,14 @@ export function lintQuery(text: string, schema: Schema, allowedLiterals: readonl
   const problems: string[] = [];
   const declared = new Map<string, string>();
   const used = new Set<string>();
+  /** `$name = (SELECT ...)`: named subqueries, not parameters */
+  const named = new Set<string>();
   for (const st of statements(tokenize(text))) {
+    if (st[0]?.t === 'param' && st[1]?.v === '=') {
+      named.add(st[0].v);
+      lintStatement(st.slice(2), schema, allowedLiterals, declared, used, problems, named);
+      continue;
+    }
     if (st[0]?.t === 'word' && st[0].v.toUpperCase() === 'DECLARE') {
       const p = st[1];
       if (p?.t !== 'param' || st[2]?.v.toUpperCase() !== 'AS') {
@@ -80,7 +87,7 @@ export function lintQuery(text: string, schema: Schema, allowedLiterals: readonl
       declared.set(p.v, st.slice(3).map((t) => t.v).join(''));
       continue;
     }
-    lintStatement(st, schema, allowedLiterals, declared, used, problems);
+    lintStatement(st, schema, allowedLiterals, declared, used, problems, named);
   }
   for (const d of declared.keys()) if (!used.has(d)) problems.push(`${d} is declared but never used`);
   return problems;
@@ -93,6 +100,7 @@ function lintStatement(
   declared: Map<string, string>,
   used: Set<string>,
   problems: string[],
+  named: ReadonlySet<string> = new Set(),
 ): void {
   // tables (and the indexes read through VIEW) this statement names
   const tables: string[] = [];
@@ -100,7 +108,7 @@ function lintStatement(
   for (let i = 0; i < st.length; i++) {
     const w = st[i]!.v.toUpperCase();
     if (st[i]!.t !== 'word') continue;
-    if (w === 'FROM' || w === 'INTO' || (w === 'UPDATE' && i === 0)) {
+    if (w === 'FROM' || w === 'INTO' || w === 'JOIN' || (w === 'UPDATE' && i === 0)) {
       const n = st[i + 1];
       if (n?.t === 'word' && !KNOWN_FUNCTIONS.has(n.v.toUpperCase())) {
         skip.add(i + 1);
@@ -121,6 +129,7 @@ function lintStatement(
     const tok = st[i]!;
     if (skip.has(i)) continue;
     if (tok.t === 'param') {
+      if (named.has(tok.v)) continue;
       used.add(tok.v);
       if (!declared.has(tok.v)) problems.push(`${tok.v} is used but not DECLAREd`);
       continue;
@@ -134,6 +143,7 @@ function lintStatement(
     if (KNOWN_KEYWORDS.has(upper)) continue;
     if (st[i + 1]?.v === '(' && KNOWN_FUNCTIONS.has(upper)) continue;
     if (st[i - 1]?.t === 'word' && st[i - 1]!.v.toUpperCase() === 'AS') continue; // an alias
+    if (st[i + 1]?.v === '.') continue; // an alias qualifying the column after it
     if (!columns.has(tok.v)) problems.push(`unknown column ${tok.v}${tables.length ? ` in ${tables.join(', ')}` : ''}`);
   }
 
@@ -148,8 +158,10 @@ function lintStatement(
 
   // AS_TABLE($rows) writes: the struct must fit the target table
   const head = st[0]?.v.toUpperCase();
-  const asTable = st.findIndex((t) => t.v.toUpperCase() === 'AS_TABLE');
-  if (asTable >= 0 && tables[0] && (head === 'UPSERT' || head === 'INSERT' || head === 'UPDATE' || head === 'DELETE')) {
+  // the rows written: `SELECT * FROM AS_TABLE($p)` (an AS_TABLE joined or filtered against is an input, not rows written)
+  const asTable = st.findIndex((t, i) => t.v.toUpperCase() === 'AS_TABLE' && st[i - 1]?.v.toUpperCase() === 'FROM' && st[i - 2]?.v === '*');
+  const joins = st.some((t) => t.t === 'word' && t.v.toUpperCase() === 'JOIN');
+  if (asTable >= 0 && tables[0] && !joins && (head === 'UPSERT' || head === 'INSERT' || head === 'UPDATE' || head === 'DELETE')) {
     const p = st[asTable + 2]!.v;
     const fields = structFields(declared.get(p) ?? '');
     const def = schema.get(tables[0])!;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../../shared/domain/errors.ts';
-import { parseNotifyConfig } from '../../../../shared/domain/notify/config.ts';
+import { loadNotifyConfig, parseNotifyConfig } from '../../../../shared/domain/notify/config.ts';
 import { route } from '../../../../shared/domain/notify/route.ts';
 import { breach, MUNI } from '../../../support/builders.ts';
 
@@ -13,6 +13,7 @@ describe('parseNotifyConfig', () => {
     expect(cfg.routes).toEqual([]);
     expect(cfg.grouping.windowMs).toBe(300_000);
     expect(cfg.allowLoopback).toBe(false);
+    expect(cfg.allowHttp).toBe(false);
   });
 
   test('refuses blocked URLs at config time without echoing them', () => {
@@ -25,6 +26,20 @@ describe('parseNotifyConfig', () => {
       expect((e as Error).message).not.toContain('SEKRET');
       expect((e as Error).message).not.toContain('169.254');
     }
+  });
+
+  test('refuses an http:// channel URL (signed school data in clear) unless a local run allows it', () => {
+    const plain = { channels: [webhook('a', { url: 'http://hooks.example.ru/h?token=SEKRET' })] };
+    expect(() => parseNotifyConfig(plain)).toThrow(/channels\.0\.url: refused URL: http \(use https/);
+    expect(() => parseNotifyConfig({ channels: [{ kind: 'vk', id: 'v', peerId: 1, token: { env: 'T' }, baseUrl: 'http://api.vk.com' }] })).toThrow(/channels\.0\.baseUrl: refused URL: http/);
+    expect(parseNotifyConfig(plain, { allowHttp: true }).channels[0]).toMatchObject({ url: 'http://hooks.example.ru/h?token=SEKRET' });
+    expect(parseNotifyConfig({ ...plain, allowHttp: true }).allowHttp).toBe(true);
+    // the running configuration leaves that channel out, naming it, and keeps the others
+    const loaded = loadNotifyConfig({ channels: [...plain.channels, webhook('b')], routes: [{ region: '26', channels: ['a', 'b'] }] });
+    expect(loaded.config.channels.map((c) => c.id)).toEqual(['b']);
+    expect(loaded.disabled).toEqual([{ id: 'a', reasons: [expect.stringMatching(/^url: refused URL: http/)] }]);
+    expect(JSON.stringify(loaded.disabled)).not.toContain('SEKRET');
+    expect(loadNotifyConfig(plain, { allowHttp: true }).disabled).toEqual([]);
   });
 
   test('refuses a loopback API base URL unless loopback is allowed', () => {

@@ -15,13 +15,14 @@ import { seedDocument, seedTable } from '../../../support/seed-document.ts';
 const doc = seedDocument();
 const zip = await JSZip.loadAsync(await renderReportPptx(doc));
 const xml = (name: string) => zip.file(name)!.async('string');
-type Series = { name: string; values: (number | null)[]; dash: string };
+type Series = { name: string; values: (number | null)[]; dash: string; width: number };
 function chartGroups(chart: string): Series[][] {
   return all(/<c:lineChart>([\s\S]*?)<\/c:lineChart>/g, chart).map((group) =>
     all(/<c:ser>([\s\S]*?)<\/c:ser>/g, group).map((ser) => ({
       name: unescape(/<c:tx>[\s\S]*?<c:v>([^<]*)<\/c:v>/.exec(ser)![1]!),
       values: all(/<c:pt idx="\d+"><c:v>([^<]*)<\/c:v><\/c:pt>/g, /<c:val>([\s\S]*?)<\/c:val>/.exec(ser)![1]!).map((v) => (v === '' ? null : Number(v))),
       dash: /<a:prstDash val="(\w+)"/.exec(ser)![1]!,
+      width: Number(/<a:ln w="(\d+)"/.exec(ser)?.[1] ?? 0) / 12700,
     })),
   );
 }
@@ -46,16 +47,19 @@ describe('the deck', () => {
     const charts = Object.keys(zip.files).filter((f) => /^ppt\/charts\/chart\d+\.xml$/.test(f));
     expect(charts).toHaveLength(1);
     const chart = await xml(charts[0]!);
-    const [kpis, targets] = chartGroups(chart);
+    // the KPI lines, then one group per target line (each its own dash and width)
+    const [kpis, ...groups] = chartGroups(chart);
+    const targets = groups.flat();
     // the seed has no calls column: its share has no values and draws no series
     expect(doc.kpis.map((k) => k.metric)).toEqual(['teachers_chat_creators_share', 'teachers_msg3_share', 'teachers_msg10_share']);
     expect(kpis!.map((s) => s.name)).toEqual(doc.kpis.map((k) => k.label));
     for (const [i, k] of doc.kpis.entries()) expect(kpis![i]!.values, k.metric).toEqual(k.values);
     expect(kpis!.every((s) => s.dash === 'solid')).toBe(true);
-    expect(targets!.map((s) => [s.name, s.dash, [...new Set(s.values)]])).toEqual([
-      [targetSeriesName(doc.kpis[0]!), 'dash', [0.35]],
-      [targetSeriesName(doc.kpis[1]!), 'dash', [0.25]],
-      [targetSeriesName(doc.kpis[2]!), 'dash', [0.35]],
+    // «≥1 чат» and «≥10 сообщений» are both at 35 %: different dashes, the first wider, so neither hides the other
+    expect(targets.map((s) => [s.name, s.dash, s.width, [...new Set(s.values)]])).toEqual([
+      [targetSeriesName(doc.kpis[0]!), 'dash', 3.5, [0.35]],
+      [targetSeriesName(doc.kpis[1]!), 'sysDot', 1.5, [0.25]],
+      [targetSeriesName(doc.kpis[2]!), 'lgDash', 1.5, [0.35]],
     ]);
     expect(targetSeriesName(doc.kpis[0]!)).toBe('Цель ≥35%: % педагогов, создавших ≥1 чат');
     // the weeks on the category axis, and percent on the value axis

@@ -163,6 +163,36 @@ describe('readXlsx', () => {
     expect(t?.rows).toHaveLength(2);
   });
 
+  test('a cell-less spacer row (`<row r="2" ht="6" customHeight="1"/>`) is a blank row, not a crash', async () => {
+    const sheet = SHEET_OPEN + inlineRow(1, ['ИНН', 'МОУО']) + '<row r="2" ht="6" customHeight="1"/><row r="3" s="2" customFormat="1"/>' + inlineRow(4, ['1', 'а']) + SHEET_CLOSE;
+    const [t] = await tables(buildZip(xlsxParts({ data: sheet })));
+    expect(t?.rows).toEqual([{ row: 4, cells: ['1', 'а'] }]);
+  });
+
+  test('sheet names come from workbook.xml even when it follows the sheets in the zip', async () => {
+    const parts = xlsxParts({ data: SHEET_OPEN + inlineRow(1, ['ИНН']) + inlineRow(2, ['1']) + SHEET_CLOSE }, 'МОУО');
+    const workbookPart = parts.find((p) => p.name === 'xl/workbook.xml')!;
+    const [t] = await tables(buildZip([...parts.filter((p) => p !== workbookPart), workbookPart]));
+    expect(t?.table.sheet).toBe('МОУО');
+  });
+
+  test('a merged value fills every cell of its range, in the header and in data, read before the rows', async () => {
+    const sheet =
+      SHEET_OPEN +
+      inlineRow(1, ['Педагоги', '', 'МОУО']) +
+      inlineRow(2, ['всего', 'в Сфере', '']) +
+      inlineRow(3, ['10', '9', 'Курский МО']) +
+      inlineRow(4, ['20', '18', '']) +
+      '</sheetData><mergeCells count="3"><mergeCell ref="A1:B1"/><mergeCell ref="C1:C2"/><mergeCell ref="C3:C4"/></mergeCells></worksheet>';
+    const [t] = await tables(buildZip(xlsxParts({ data: sheet })));
+    expect(t?.table.headers).toEqual(['Педагоги', 'Педагоги', 'МОУО']);
+    expect(t?.rows.map((r) => r.cells)).toEqual([
+      ['всего', 'в Сфере', 'МОУО'],
+      ['10', '9', 'Курский МО'],
+      ['20', '18', 'Курский МО'],
+    ]);
+  });
+
   test('a workbook without its workbook part is a file-level UnreadableWorkbook error', async () => {
     const parts = xlsxParts({ data: SHEET_OPEN + SHEET_CLOSE }).filter((p) => p.name !== 'xl/workbook.xml');
     const err = await thrown(() => tables(buildZip(parts)));

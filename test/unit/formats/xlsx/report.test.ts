@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, test } from 'vitest';
 import { REGIONAL_COLUMNS, REGIONAL_TABLE_TITLE } from '../../../../shared/domain/report.ts';
-import { HEADER_ROW, NUM_FMT, renderReportXlsx, SHEET_NAMES, wrappedLines } from '../../../../shared/formats/xlsx/report.ts';
+import { HEADER_ROW, NUM_FMT, renderReportXlsx, SHEET_NAMES, STATUS_FILL, wrappedLines } from '../../../../shared/formats/xlsx/report.ts';
 import { shown } from '../../../support/read-back.ts';
 import { seedDocument, seedTable } from '../../../support/seed-document.ts';
 
@@ -21,7 +21,7 @@ describe('the workbook', () => {
     for (const w of wb.worksheets) expect(w.name.length).toBeLessThanOrEqual(31);
   });
 
-  test('every sheet prints landscape on A4, one page wide and as many down as needed, the header row repeated', async () => {
+  test('every sheet prints landscape on A4, one page wide (the МОУО sheet two, its first column repeated) and as many down as needed, the header row repeated, the ministry at the head of each page', async () => {
     const book = await xml('xl/workbook.xml');
     for (const [i, name] of wb.worksheets.map((w) => w.name).entries()) {
       const sheet = await xml(`xl/worksheets/sheet${i + 1}.xml`);
@@ -29,9 +29,11 @@ describe('the workbook', () => {
       const setup = /<pageSetup [^>]*\/>/.exec(sheet)![0];
       expect(setup, name).toContain('orientation="landscape"');
       expect(setup, name).toContain('paperSize="9"');
-      expect(setup, name).toContain('fitToWidth="1"');
+      expect(setup, name).toContain(name === SHEET_NAMES.municipal ? 'fitToWidth="2"' : 'fitToWidth="1"');
+      expect(sheet, name).toContain('<oddHeader>&amp;C&amp;&quot;Arial,Bold&quot;&amp;9Министерство образования Ставропольского края</oddHeader>');
       expect(setup, name).toContain('fitToHeight="0"');
-      expect(book, name).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="${i}">&apos;${name}&apos;!$${HEADER_ROW}:$${HEADER_ROW}</definedName>`);
+      const columns = name === SHEET_NAMES.municipal ? `&apos;${name}&apos;!$A:$A,` : '';
+      expect(book, name).toContain(`<definedName name="_xlnm.Print_Titles" localSheetId="${i}">${columns}&apos;${name}&apos;!$${HEADER_ROW}:$${HEADER_ROW}</definedName>`);
       expect(sheet, name).toMatch(new RegExp(`<pane [^>]*ySplit="${HEADER_ROW}"[^>]*state="frozen"`));
     }
   });
@@ -39,7 +41,7 @@ describe('the workbook', () => {
   test('the regional sheet: a merged title and subtitle above the seed\'s 16 headers, wrapped, in a row tall enough for them', async () => {
     const ws = wb.getWorksheet(SHEET_NAMES.regional)!;
     expect(ws.getCell('A1').value).toBe(REGIONAL_TABLE_TITLE);
-    expect(ws.getCell('A2').value).toBe('Ставропольский край · недели 20.02-22.02.2023 – 03.04-07.04.2023 · сформировано 10.04.2023 12:00 (МСК)');
+    expect(ws.getCell('A2').value).toBe('Министерство образования Ставропольского края · Ставропольский край · недели 20.02-22.02.2023 – 03.04-07.04.2023 · сформировано 10.04.2023 12:00 (МСК)');
     const sheet = await xml('xl/worksheets/sheet1.xml');
     expect(sheet).toContain('<mergeCell ref="A1:P1"/>');
     expect(sheet).toContain('<mergeCell ref="A2:P2"/>');
@@ -89,13 +91,17 @@ describe('the workbook', () => {
     expect(status('Доля учителей, создавших минимум 1 групповой чат')).toEqual(['в процессе', 'нет данных (нет выгрузки)', 'в процессе']);
     expect(status('Регистрация 100% школ субъекта РФ в «Сферум»')).toEqual(['нарушение', 'нет данных (нет выгрузки)', 'достигнута']);
     expect(ws.getRow(HEADER_ROW + 2).getCell(2).value).toBe('нет');
+    // each status in the dashboard's colour, printed
+    const fills = [1, 2, 3].map((j) => (ws.getRow(HEADER_ROW + j).getCell(col('Цель: Регистрация 100% школ субъекта РФ в «Сферум»')).fill as ExcelJS.FillPattern).fgColor?.argb);
+    expect(fills).toEqual([STATUS_FILL.breach, STATUS_FILL.no_data, STATUS_FILL.met]);
   });
 
   test('«Неактивные ОО»: the last week\'s schools by municipality, INN as text', () => {
     const ws = wb.getWorksheet('Неактивные ОО')!;
     expect(ws.getCell('A1').value).toBe('Неактивные ОО за 03.04-07.04.2023');
-    expect(ws.getRow(HEADER_ROW).values).toEqual([undefined, 'МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина']);
-    const rows = [1, 2, 3].map((j) => [1, 2, 3, 5].map((i) => ws.getRow(HEADER_ROW + j).getCell(i).value));
+    // no school of the week has a КПП: no КПП column
+    expect(ws.getRow(HEADER_ROW).values).toEqual([undefined, 'МОУО', 'Наименование ОО', 'ИНН', 'Причина']);
+    const rows = [1, 2, 3].map((j) => [1, 2, 3, 4].map((i) => ws.getRow(HEADER_ROW + j).getCell(i).value));
     expect(rows).toEqual([
       ['Александровский муниципальный округ', '=МКОУ СОШ № 3', '2601000003', 'не зарегистрирована в Сфере'],
       ['Будённовский муниципальный округ', 'МКОУ СОШ № 4', '2624000004', 'администратор не зашел на платформу'],

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import type { AlertState } from '../../../../../shared/domain/alerts.ts';
 import { alertState, filledAggregateRow, P1, P2, unitScope } from '../../../../support/builders.ts';
-import { useAdapterWire } from './harness.ts';
+import { useAdapterWire, day } from './harness.ts';
 
 const h = useAdapterWire();
 const execs = () => h.wire.calls.filter((c) => c.method === 'ExecuteQuery');
@@ -20,6 +20,16 @@ describe('aggregate store', () => {
     expect(stored.map((r) => [r.level, r.unit])).toEqual([['municipality', 'budennovsky'], ['region', '26']]);
     expect(stored[0]).toMatchObject({ teachers_total_delta: -3n, teachers_in_sferum_share_delta: 0.05, has_export: true });
     expect(JSON.parse(stored[0]!.missing_json as string)).toEqual({ missing: { teachers_calls: 2 }, data_coverage: { teachers_calls_share: 0.75, teachers_msg3_share: 1, students_in_sferum_share: null } });
+  });
+
+  test('replacePeriod is one round trip that begins and commits its transaction: the rows, the period index row and a new read token', async () => {
+    await h.stores.aggregates.replacePeriod('26', P1, rows);
+    expect(execs().map((c) => c.tx)).toEqual([{ begin: 'serializableReadWrite', commit: true, txId: null }]);
+    expect(h.wire.tableRows('region_period')).toEqual([expect.objectContaining({ region: '26', period_start: day(P1.start), period_end: day(P1.end) })]);
+    const [token] = h.wire.tableRows('read_version');
+    expect(token!.region).toBe('26');
+    await h.stores.aggregates.replacePeriod('26', P1, rows);
+    expect(h.wire.tableRows('read_version').map((r) => r.version)).not.toEqual([token!.version]);
   });
 
   test('units the period held and no longer has are gone after a replacement; other periods are untouched', async () => {

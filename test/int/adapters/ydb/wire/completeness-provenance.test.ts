@@ -26,11 +26,14 @@ const complete: Completeness = {
 };
 
 describe('period completeness on YDB', () => {
-  test('stored with the rows, flat counts beside the JSON; removed with the rows', async () => {
+  test('stored with the rows, flat counts beside the JSON; kept by a refresh without it; removed with the rows', async () => {
     await h.stores.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region' })], provisional);
     const [stored] = h.wire.tableRows('period_completeness');
     expect(stored).toMatchObject({ region: '26', period_start: day(P1.start), period_end: day(P1.end), state: 'provisional', schools_reported: 1n, mouo_reported: 2n, expected: 2n });
     expect(JSON.parse(stored!.completeness_json as string)).toEqual(provisional);
+    // a refresh of the rows that does not carry a completeness keeps the stored one
+    await h.stores.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region', base: 2 })]);
+    expect(h.wire.tableRows('period_completeness').map((r) => r.state)).toEqual(['provisional']);
     await h.stores.aggregates.replacePeriod('26', P1, []);
     expect(h.wire.tableRows('period_completeness')).toEqual([]);
     expect(h.wire.tableRows('aggregate_metrics')).toEqual([]);

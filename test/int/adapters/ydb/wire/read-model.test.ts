@@ -2,7 +2,14 @@
 // in one snapshot read-only transaction (the first statement begins it, the others name it,
 // one commit ends it), so a commit in between is wholly seen or not at all; a failure
 // re-runs the snapshot whole; a page cut mid-stream is read again, never returned cut.
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { PERIOD_WINDOW, READ_VERSION } from '../../../../../shared/adapters/ydb/queries.ts';
+import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
+import { handleApiRequest, type ApiDeps } from '../../../../../shared/api/app.ts';
+import { hashApiKey } from '../../../../../shared/api/auth.ts';
+import { ResponseCache } from '../../../../../shared/api/response-cache.ts';
+import { defaultTargets } from '../../../../../shared/domain/targets.ts';
+import { capturedLogger } from '../../../../support/logs.ts';
 import { filledAggregateRow, P1, uploadReport } from '../../../../support/builders.ts';
 import { useAdapterWire } from './harness.ts';
 
@@ -47,4 +54,48 @@ test('a page whose stream breaks after its first part is read again whole, never
   const got = await h.readModel.snapshot((v) => v.readPeriod('26', P1));
   expect(got.map((r) => r.scope.id)).toEqual(['26', 'a', 'b', 'c']);
   expect(execs().map((c) => [c.status, c.resultRows])).toEqual([['UNAVAILABLE', 4], ['SUCCESS', 4]]);
+});
+
+describe('the API period route on the YDB read model (issue 22)', () => {
+  const KEY = 'rk_wire_reader_0123456789abcdef';
+  const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
+  const deps = (): ApiDeps => ({
+    read: h.readModel,
+    keys: [{ name: 'r', role: 'reader', sha256: hashApiKey(KEY) }],
+    targets: defaultTargets().config,
+    regions: new Map([['26', { code: '26', name: 'Ставропольский край', municipalities: [{ id: 'budennovsky', name: 'Будённовский' }] }]]),
+    defaultRegion: '26',
+    dashboard: null,
+    log: capturedLogger().log,
+    cache: new ResponseCache(),
+  });
+  const get = (d: ApiDeps) =>
+    handleApiRequest({ method: 'GET', path: `/v1/regions/26/periods/${P1.start}..${P1.end}`, query: {}, headers: { 'x-api-key': KEY }, requestId: 'w' }, d);
+  let token = 't1';
+  const scriptStore = () => {
+    h.wire.script((q) => q.text === READ_VERSION, () => [h.wire.rows('read_version', [{ version: token }], ['version'])]);
+    h.wire.script((q) => q.text === PERIOD_WINDOW, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow)), h.wire.rows('alert_state', [], ['alert_id', 'level', 'unit', 'state_json'])]);
+  };
+
+  test('a period is the read token and one window read (with the alert states); a repeat while the token holds is the token alone', async () => {
+    scriptStore();
+    const d = deps();
+    const first = await get(d);
+    expect(first.statusCode).toBe(200);
+    // before issue 22: the period, the DISTINCT period list, one read per history period, the alerts (11 round trips at 52 weeks)
+    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION, PERIOD_WINDOW]);
+    expect(h.wire.queries()[1]!.params.$periods?.value).toBe(12n); // the period, 7 for the trend, 4 for provisional weeks it skips
+    h.wire.reset();
+    scriptStore();
+    const again = await get(d);
+    expect(again.body).toBe(first.body);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION]);
+    expect(h.wire.calls.filter((c) => c.method !== 'ExecuteQuery').map((c) => c.method)).toEqual(['CommitTransaction']);
+    // a writer renewed the token: rebuilt
+    h.wire.reset();
+    token = 't2';
+    scriptStore();
+    await get(d);
+    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION, PERIOD_WINDOW]);
+  });
 });

@@ -4,6 +4,7 @@
 // committed by its last, no Begin/Commit round trips). The contract suites hold the same
 // adapters to the SQLite adapters' behaviour; this file holds what only YDB has.
 import { describe, expect, test } from 'vitest';
+import { ledgerSequence } from '../../../../../shared/adapters/ydb/upload-ledger.ts';
 import { uploadIdFor } from '../../../../../shared/domain/upload-id.ts';
 import type { BatchCommit } from '../../../../../shared/ports/snapshot-store.ts';
 import { batchCommit, commitUnit, P1, schoolRow, uploadReport } from '../../../../support/builders.ts';
@@ -116,6 +117,13 @@ describe('upload ledger', () => {
       ingest_sequence: BigInt(first.sequence), acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null,
     });
     expect(execs().filter((c) => c.io.rowsWritten > 0).every((c) => c.tx!.commit)).toBe(true);
+  });
+
+  test('a new upload is one round trip (a blind INSERT that commits) with its sequence from the clock; no counter row is written', async () => {
+    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence: ledgerSequence(10_000, id) });
+    expect(execs().map((c) => c.tx)).toEqual([{ begin: 'serializableReadWrite', commit: true, txId: null }]);
+    expect(h.wire.tableRows('sequence_counter')).toEqual([]);
+    expect(ledgerSequence(10_001, id)).toBeGreaterThan(ledgerSequence(10_000, id));
   });
 
   test('a live lease (up to and including its expiry instant) is answered in_progress and nothing is written', async () => {

@@ -210,7 +210,7 @@ export async function renderReportXlsx(doc: ReportDocument): Promise<Uint8Array>
   addTableSheet(wb, { name: SHEET_NAMES.regional, title: doc.title, subtitle: doc.subtitle, table: doc.regional, footnote: doc.footnote, notes: doc.notes, freezeColumns: 1, organisation });
   if (doc.last) {
     addTableSheet(wb, { name: SHEET_NAMES.municipal, title: doc.last.municipal.title, subtitle: doc.subtitle, table: doc.last.municipal, freezeColumns: 1, organisation, pagesWide: 2 });
-    const inactive = inactiveSchoolsTable(doc.last.inactive);
+    const inactive = inactiveSchoolsTable(doc.last.inactive, { printed: true });
     addTableSheet(wb, { name: SHEET_NAMES.inactive, title: inactive.title, subtitle: doc.subtitle, table: inactive, footnote: doc.footnote, freezeColumns: 2, organisation });
   }
   const buf = await wb.xlsx.writeBuffer();

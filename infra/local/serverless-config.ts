@@ -79,8 +79,6 @@ export const ServerlessConfig = z.object({
   resources: z.record(z.string(), Resource).default({}),
 });
 export type ServerlessConfig = z.infer<typeof ServerlessConfig>;
-export type FunctionConfig = z.infer<typeof Fn>;
-export type TriggerEvent = z.infer<typeof Event>;
 
 export type RetryPolicy = z.infer<typeof Retry>;
 

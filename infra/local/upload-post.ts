@@ -12,8 +12,6 @@ import { postPolicySignature } from '../../shared/adapters/s3/upload-forms.ts';
 /** Bodies beyond this are refused before parsing (the policy's own limit applies after). */
 const MAX_FORM_BYTES = 256 * 1024 * 1024;
 
-export type PostFormResult = { readonly status: number; readonly code?: string; readonly message?: string };
-
 type Koa = { method: string; path: string; req: IncomingMessage; status: number; body: unknown; set(k: string, v: string): void; get(k: string): string };
 
 /** Checks a posted form against its policy; the key and the file when it passes. */

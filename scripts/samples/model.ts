@@ -14,7 +14,6 @@ export const SEED = [
   { label: '27.03-31.03.2023', start: '2023-03-27', end: '2023-03-31', schools: 626, inSferum: 618, inactive: 50, teachers: 16819, teachersIn: 18043, students: 309292, studentsIn: 237480, mouoIn: 32, mouoInactive: 22, chat: 3745, msg3: 11, msg10: 2 },
   { label: '03.04-07.04.2023', start: '2023-04-03', end: '2023-04-07', schools: 626, inSferum: 618, inactive: 50, teachers: 16819, teachersIn: 18064, students: 309292, studentsIn: 237564, mouoIn: 33, mouoInactive: 23, chat: 3745, msg3: 61, msg10: 17 },
 ] as const;
-export type SeedPeriod = (typeof SEED)[number];
 
 export const MUNICIPALITIES = reference.municipalities.map((m) => ({ id: m.id, name: m.name }));
 

@@ -1,7 +1,7 @@
 // The API's request handling, independent of the transport: route → key → parameters →
 // one snapshot read → response. It reads only through the ReadModel port, and every read
 // of one request happens inside one `snapshot`, so a response never mixes two states of
-// the store (T25). Lists are complete (periods, timeseries, alerts) or paged with a
+// the store (test/int/functions/api/consistency.test.ts). Lists are complete (periods, timeseries, alerts) or paged with a
 // cursor (uploads). Logs carry the route, status, duration and the key's name — never
 // the key, a header or a query string.
 import type { AlertState } from '../domain/alerts.ts';

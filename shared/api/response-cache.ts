@@ -2,8 +2,8 @@
 // from (ReadView.version). A dashboard or a downstream system polls the same few URLs far
 // more often than uploads change the data; rebuilding the period body each time (reads,
 // target evaluation, JSON of ~160 KB) cost ~6 ms of CPU per request. A key names one
-// committed state, so a reused response is exactly what a rebuild would return (T25 holds:
-// it was built inside one snapshot). Bounded by entries and bytes, least recently used
+// committed state, so a reused response is exactly what a rebuild would return (it was built
+// inside one snapshot: test/int/functions/api/consistency.test.ts). Bounded by entries and bytes, least recently used
 // out first; a warm function instance keeps it between invocations.
 import type { ApiResponse } from './http.ts';
 

@@ -210,10 +210,13 @@ export function municipalTable(input: {
 
 export const INACTIVE_SCHOOLS_TITLE = 'Неактивные ОО';
 
-/** The list as a report table (CSV, the workbook's third sheet): text cells, the INN kept as text. */
-export function inactiveSchoolsTable(list: InactiveSchoolsList): ReportTable {
-  // КПП only when the exports give one: an always-empty column is noise on a printed list
-  const kpp = list.schools.some((s) => s.school_kpp);
+/**
+ * The list as a report table (the API's CSV, the workbook's third sheet): text cells, the INN
+ * kept as text. `printed`: the КПП column only when the exports give one — an always-empty
+ * column is noise on a printed list, while a CSV a program reads keeps the same columns.
+ */
+export function inactiveSchoolsTable(list: InactiveSchoolsList, opts: { readonly printed?: boolean } = {}): ReportTable {
+  const kpp = !opts.printed || list.schools.some((s) => s.school_kpp);
   return {
     title: `${INACTIVE_SCHOOLS_TITLE} за ${periodLabel(list.period)}`,
     headers: ['МОУО', 'Наименование ОО', 'ИНН', ...(kpp ? ['КПП'] : []), 'Причина'],

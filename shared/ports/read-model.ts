@@ -1,9 +1,10 @@
 // Port: the read side of the API. Every read of one request runs inside `snapshot`, which
 // pins one consistent state of the store (one read transaction: SQLite's WAL snapshot, a
 // YDB snapshot read-only transaction), so a recompute or a pointer flip that commits in
-// the middle of a request cannot mix old and new rows in one response (T25). Lists are
-// returned whole or paged by the caller; an adapter never returns a truncated list as
-// complete (YDB's 1000-row result limit, P6.5).
+// the middle of a request cannot mix old and new rows in one response
+// (test/contract/read-model.contract.ts). Lists are returned whole or paged by the caller;
+// an adapter never returns a truncated list as complete (YDB's 1000-row result limit:
+// test/int/functions/api/pagination.test.ts).
 import { comparePeriods, type AlertState } from '../domain/alerts.ts';
 import type { ScopeLevel } from '../domain/events.ts';
 import type { AggregateRow } from '../domain/metrics.ts';

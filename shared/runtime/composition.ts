@@ -138,7 +138,8 @@ export function notificationSinkFrom(env: Env): NotificationSink {
 }
 
 /**
- * The read API's snapshot reads: every read of one request sees one committed state (T25).
+ * The read API's snapshot reads: every read of one request sees one committed state
+ * (test/int/functions/api/consistency.test.ts).
  * On SQLite a second connection to the same file gives each request one WAL snapshot; on
  * YDB each request is one snapshot read-only transaction.
  */

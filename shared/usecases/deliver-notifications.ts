@@ -208,17 +208,6 @@ async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlyS
   }
 }
 
-/** Accept the events, then send whatever is due (their own group may still be waiting). */
-export async function deliverNotifications(
-  deps: NotifyDeps,
-  events: readonly NotificationEvent[],
-  budget: SendBudget = {},
-): Promise<{ readonly accepted: AcceptSummary; readonly sent: SendSummary }> {
-  const accepted = await acceptEvents(deps, events);
-  const sent = await sendDue(deps, budget);
-  return { accepted, sent };
-}
-
 /** Resend a dead (or disabled) delivery under its original id; it goes out on the next send. */
 export async function replayDelivery(deps: Pick<NotifyDeps, 'outbox' | 'clock' | 'log'>, deliveryId: string): Promise<DeliveryRecord | null> {
   const rec = await deps.outbox.replay(deliveryId, deps.clock.nowMs());

@@ -1,7 +1,8 @@
 // Use case: reconciliation, run by the schedule function. The bucket is the source of
 // truth: an object under the upload prefix with no completed ingest after its last write,
 // and no live lease, is ingested now. This closes the hole left when an ingest crashed and
-// every trigger retry was refused by its lease (T06), or when a trigger event was lost.
+// every trigger retry was refused by its lease, or when a trigger event was lost
+// (test/int/functions/ingest/reconcile.test.ts).
 //
 // Primary course:
 //  1. List every object under the upload prefix (all pages).

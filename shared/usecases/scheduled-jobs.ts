@@ -1,6 +1,6 @@
 // Use case: the jobs the timer triggers name in their payload — `missing_exports` (one
 // export_missing per municipality without an export for the week), `reconcile` (ingest
-// uploads whose trigger was lost or whose retries ran out, T06), `digest` (one weekly
+// uploads whose trigger was lost or whose retries ran out), `digest` (one weekly
 // summary of open alerts per region, on the latest complete week) and `close_weeks` (weeks
 // still missing exports after the reporting deadline go back to the aggregate stage, which
 // closes them as incomplete and judges them).

@@ -122,7 +122,7 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
       }
     });
 
-    test('a snapshot keeps one state while a writer commits a new one (T25)', async () => {
+    test('a snapshot keeps one state while a writer commits a new one', async () => {
       const s = await make();
       try {
         await s.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region', base: 1 }), filledAggregateRow({ base: 1 })]);

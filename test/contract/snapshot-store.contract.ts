@@ -42,7 +42,7 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
       }
     });
 
-    test('an older upload committed after a newer one is superseded (T08)', async () => {
+    test('an older upload committed after a newer one is superseded', async () => {
       const s = await make();
       try {
         await s.snapshots.stageSchoolRows('new', [schoolRow({ teachers_total: 50 })]);
@@ -144,7 +144,7 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
       }
     });
 
-    test('a read of more than 1000 rows returns every row (T25)', async () => {
+    test('a read of more than 1000 rows returns every row', async () => {
       const s = await make();
       try {
         const rows = Array.from({ length: 1500 }, (_, i) => schoolRow({ school_key: `k${String(i).padStart(5, '0')}`, school_inn: '2634000001' }));
@@ -160,7 +160,7 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
   describe(`UploadLedger contract: ${name}`, () => {
     const key = { bucket: 'b', key: 'uploads/26/x.csv', sha256: 'a'.repeat(64) };
 
-    test('a live lease refuses a second invocation until the instant after it ends (T05 boundaries)', async () => {
+    test('a live lease refuses a second invocation until the instant after it ends', async () => {
       const s = await make();
       try {
         const t0 = 1_700_000_000_000;
@@ -208,7 +208,7 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
       }
     });
 
-    test('two racing acquisitions: exactly one wins (T02)', async () => {
+    test('two racing acquisitions: exactly one wins', async () => {
       const s = await make();
       try {
         const results = await Promise.all([s.ledger.acquire(key, 5000, 30_000), s.ledger.acquire(key, 5000, 30_000)]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../../shared/adapters/sqlite/database.ts';
 import { SqliteSnapshotStore } from '../../shared/adapters/sqlite/snapshot-store.ts';
 import { SqliteUploadLedger } from '../../shared/adapters/sqlite/upload-ledger.ts';
-import type { PeriodChanged } from '../../shared/domain/schemas.ts';
+import { UploadReport, type PeriodChanged } from '../../shared/domain/schemas.ts';
 import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
 import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
 import { buildReference } from '../../shared/runtime/reference.ts';
@@ -26,6 +26,10 @@ export type IngestEnv = {
   logs: ReturnType<typeof capturedLogger>;
   deps(over?: Partial<IngestDeps>): IngestDeps;
   upload(key: string, body: Uint8Array | string, metadata?: Record<string, string>): Promise<void>;
+  /** the report ingest wrote beside the upload (`reports/<key>.json`), as stored; null when there is none */
+  reportText(key: string): Promise<string | null>;
+  /** the same, parsed with the report's schema */
+  report(key: string): Promise<UploadReport | null>;
   [Symbol.asyncDispose](): Promise<void>;
 };
 
@@ -65,6 +69,13 @@ export async function startIngestEnv(): Promise<IngestEnv> {
     knownRegions: reference.knownRegions,
     ...over,
   });
+  const reportText = async (key: string): Promise<string | null> => {
+    const body = await s3.store.get(TEST_BUCKET, `${TEST_SETTINGS.reportPrefix}${key}.json`);
+    if (!body) return null;
+    const chunks: Uint8Array[] = [];
+    for await (const c of body) chunks.push(c);
+    return Buffer.concat(chunks).toString('utf8');
+  };
   return {
     s3,
     db,
@@ -76,6 +87,11 @@ export async function startIngestEnv(): Promise<IngestEnv> {
     logs,
     deps,
     upload: (key, body, metadata) => s3.store.put(TEST_BUCKET, key, body, metadata ? { metadata } : {}),
+    reportText,
+    report: async (key) => {
+      const text = await reportText(key);
+      return text === null ? null : UploadReport.parse(JSON.parse(text));
+    },
     async [Symbol.asyncDispose]() {
       db.close();
       await s3.close();

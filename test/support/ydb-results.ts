@@ -135,3 +135,17 @@ export function fakeDriver(respond: (call: FakeCall) => FakeAnswer = () => undef
   } as unknown as Driver;
   return { driver, calls };
 }
+
+/**
+ * A retry clock (YdbClient's `clock`) whose sleeps advance it at once: where a retry loop
+ * stops depends on the backoff arithmetic alone, never on how busy the machine is.
+ */
+export function steppedClock(start = 0) {
+  let t = start;
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
+}

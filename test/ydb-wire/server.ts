@@ -1,8 +1,9 @@
 // A YDB wire server for tests: a gRPC server on 127.0.0.1 speaking YDB's Discovery, Query and
 // Table (BulkUpsert) services from @ydbjs/api's definitions, so the real @ydbjs driver reaches
-// it through an ordinary connection string. It records every request, answers ExecuteQuery from
-// the result sets a test scripts, injects faults, and type-checks every parameter against the
-// migrations' columns. It never executes YQL: it is a test double, not a database.
+// it through an ordinary connection string. It records every request, type-checks every
+// parameter against the migrations' columns, injects faults, and executes the YQL against
+// real tables (engine.ts: one in-memory SQLite per database, YDB's refusals, optimistic
+// locks, snapshot reads, rows/bytes/RU per request) unless a test scripted the answer.
 import { resolve } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
@@ -12,9 +13,10 @@ import { StatusIds_StatusCode as S } from '@ydbjs/api/operation';
 import { QueryServiceDefinition, type ExecuteQueryRequest, type TransactionSettings } from '@ydbjs/api/query';
 import { TableServiceDefinition } from '@ydbjs/api/table';
 import { type TypedValue } from '@ydbjs/api/value';
-import { checkBulkRows, checkQuery, selectColumns } from './check.ts';
+import { checkBulkRows, checkQuery } from './check.ts';
+import { type EngineTx, type Io, type OutSet, YqlEngine, YqlError, noIo, toCell, yqlIoRu } from './engine.ts';
 import { decodeValue, encodeValue, parseType, typeText } from './types.ts';
-import { type Schema, loadSchema } from './yql-text.ts';
+import { type Schema, migrationTexts, parseSchema } from './yql-text.ts';
 
 export type YdbStatus =
   | 'BAD_REQUEST' | 'UNAUTHORIZED' | 'INTERNAL_ERROR' | 'ABORTED' | 'UNAVAILABLE' | 'OVERLOADED' | 'SCHEME_ERROR'
@@ -61,6 +63,8 @@ export type WireCall = {
   issues: string[];
   /** Rows answered in result sets (ExecuteQuery). */
   resultRows: number;
+  /** Rows and bytes the request read and wrote in the tables, and their RU (see engine.ts). */
+  io: Io;
   readonly sessionId?: string;
   readonly query?: WireQuery;
   readonly bulk?: WireBulk;
@@ -86,6 +90,18 @@ export type FaultSpec = {
   /** ExecuteQuery only: stream this many result parts first, then fail (an interrupted stream). */
   readonly afterParts?: number;
   readonly message?: string;
+  /**
+   * Answer with the failure only after executing the request (ExecuteQuery, CommitTransaction):
+   * the commit happened but the client hears UNDETERMINED, TIMEOUT or a broken connection.
+   */
+  readonly applied?: boolean;
+};
+/** The next `count` matching calls held at the door until released: a race set up by events, not by sleeping. */
+export type Hold = {
+  /** Resolves once `count` matching calls are waiting. */
+  readonly arrived: Promise<WireCall[]>;
+  /** Lets every held call (and every later one) through. */
+  release(): void;
 };
 export type WireOptions = {
   /** Folder of the migrations whose CREATE TABLEs type the columns (default infra/ydb/migrations). */
@@ -117,17 +133,33 @@ class Failure extends Error {
     message: string,
     /** fail only after streaming this many parts (ExecuteQuery) */
     readonly afterParts = 0,
+    /** fail only after the request was executed (and committed) */
+    readonly applied = false,
+    /** the engine refused the request (the transaction it ran in is over) */
+    readonly engine = false,
   ) {
     super(message);
   }
+
+  static of(e: unknown): Failure {
+    if (e instanceof Failure) return e;
+    if (e instanceof YqlError) return new Failure(S[e.status], null, e.message, 0, false, true);
+    return new Failure(S.INTERNAL_ERROR, null, `wire: ${(e as Error).message}`);
+  }
 }
-/** How long without a call counts as idle: fire-and-forget calls arrive within it. */
-const QUIET_MS = 50;
 const statusName = (s: S): string => S[s] ?? String(s);
 const issue = (message: string) => ({ message, severity: 1 });
 
-type Session = { readonly id: string; alive: boolean; busy: boolean; readonly ended: Set<() => void> };
-type Tx = { readonly id: string; readonly sessionId: string; readonly mode: string; state: 'active' | 'committed' | 'rolled back' | 'aborted' };
+type Session = { readonly id: string; readonly database: string; readonly epoch: number; alive: boolean; busy: boolean; readonly ended: Set<() => void> };
+type Tx = {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly mode: string;
+  readonly epoch: number;
+  state: 'active' | 'committed' | 'rolled back' | 'aborted';
+  readonly engine: EngineTx;
+};
+type Held = { readonly method: WireMethod; readonly match?: QueryMatch; readonly count: number; readonly calls: WireCall[]; open: boolean; readonly waiters: (() => void)[]; arrive: (c: WireCall[]) => void };
 type Fault = FaultSpec & { seen: number; left: number };
 
 /** Starts a wire server on 127.0.0.1 at a free port. Close it (afterAll) with `close()`. */
@@ -155,12 +187,76 @@ export class YdbWire {
   #matched = new WeakSet<WireCall>();
   /** calls not yet answered, and when one last arrived or was answered (for idle) */
   #active = 0;
-  #lastActivity = 0;
+  /** calls waiting in a hold */
+  #parked = 0;
+  #ddl: readonly string[];
+  #engine: YqlEngine;
+  /** bumped by reset(): calls that only finish an earlier epoch's business are served, not recorded */
+  #epoch = 0;
+  #holds: Held[] = [];
+  #watchers = new Set<() => void>();
 
   constructor(options: WireOptions) {
     this.#options = options;
-    this.schema = loadSchema(options.migrationsDir ?? resolve(import.meta.dirname, '../../infra/ydb/migrations'), options.extraDdl);
+    this.#ddl = migrationTexts(options.migrationsDir ?? resolve(import.meta.dirname, '../../infra/ydb/migrations'), options.extraDdl);
+    this.schema = parseSchema(this.#ddl);
+    this.#engine = new YqlEngine(this.#ddl);
     this.#install();
+  }
+
+  /** The rows a table of a database holds now, as JS values (Date for Date columns, bigint for integers). */
+  tableRows(table: string, database = this.database): Record<string, unknown>[] {
+    return this.#engine.rows(database, table);
+  }
+
+  /** Writes rows into a table of a database directly (a test's setup; no call is recorded). */
+  seed(table: string, rows: readonly Record<string, unknown>[], database = this.database): void {
+    this.#engine.seed(database, table, rows);
+  }
+
+  /** The I/O of the calls (default: all recorded): rows and bytes read and written, RU summed. */
+  io(calls: readonly WireCall[] = this.calls): Io {
+    const t = noIo();
+    for (const c of calls) {
+      t.rowsRead += c.io.rowsRead;
+      t.bytesRead += c.io.bytesRead;
+      t.rowsWritten += c.io.rowsWritten;
+      t.bytesWritten += c.io.bytesWritten;
+      t.ru += c.io.ru;
+    }
+    return t;
+  }
+
+  /** Holds calls of `method` (ExecuteQuery: those matching `match`) until released; see Hold. */
+  hold(spec: { method: WireMethod; match?: QueryMatch; count?: number }): Hold {
+    let arrive!: (c: WireCall[]) => void;
+    const arrived = new Promise<WireCall[]>((ok) => (arrive = ok));
+    const h: Held = { method: spec.method, match: spec.match, count: spec.count ?? 1, calls: [], open: false, waiters: [], arrive };
+    this.#holds.push(h);
+    return {
+      arrived,
+      release: () => {
+        h.open = true;
+        for (const w of h.waiters.splice(0)) w();
+      },
+    };
+  }
+
+  /** Resolves when `predicate` holds, checked after every call and session change (no clock involved). */
+  until(predicate: () => boolean): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((ok) => {
+      const check = () => {
+        if (!predicate()) return;
+        this.#watchers.delete(check);
+        ok();
+      };
+      this.#watchers.add(check);
+    });
+  }
+
+  #changed(): void {
+    for (const w of [...this.#watchers]) w();
   }
 
   get port(): number {
@@ -192,14 +288,14 @@ export class YdbWire {
   }
 
   /**
-   * Resolves once no call is in flight and none arrived for a moment (or after `timeoutMs`):
-   * @ydbjs/query deletes its sessions without awaiting, so closing a driver before this leaves
-   * a rejected DeleteSession behind, and a reset before it would drop a late call's record.
+   * Resolves once no call is in flight (an event, not a clock). A call that arrives later
+   * and only ends an earlier test's business — @ydbjs/query's DeleteSession, which it does
+   * not await, or a best-effort rollback — is answered after a reset() but not recorded, so
+   * it cannot leak into the next test's calls however late a busy machine delivers it.
    */
-  async idle(timeoutMs = 2000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    const quiet = () => this.#active === 0 && Date.now() - this.#lastActivity >= QUIET_MS;
-    while (!quiet() && Date.now() < until) await new Promise((ok) => setTimeout(ok, 5));
+  idle(): Promise<void> {
+    // a call parked by a hold waits for the test, not for the server
+    return this.until(() => this.#active - this.#parked === 0);
   }
 
   /** Sessions created and neither deleted nor dropped by the server. */
@@ -237,12 +333,19 @@ export class YdbWire {
     return this;
   }
 
-  /** Forgets calls, scripts and faults (sessions and transactions stay). */
+  /**
+   * Forgets calls, scripts, faults, holds and the data (every database starts migrated and
+   * empty again); sessions stay. A straggler of the previous test (a DeleteSession or
+   * RollbackTransaction its client did not await) is still answered, but not recorded.
+   */
   reset(): void {
     this.calls.length = 0;
     this.#scripts.length = 0;
     this.#faults.length = 0;
+    for (const h of this.#holds.splice(0)) for (const w of h.waiters.splice(0)) w();
     this.#methodSeq.clear();
+    this.#epoch++;
+    this.#engine = new YqlEngine(this.#ddl);
   }
 
   /** A result set with the given column types: `{ upload_id: 'Utf8', n: 'Uint64' }`. */
@@ -279,25 +382,56 @@ export class YdbWire {
     s.alive = false;
     for (const end of s.ended) end();
     s.ended.clear();
+    for (const tx of this.#txs.values()) {
+      if (tx.sessionId === s.id && tx.state === 'active') {
+        tx.state = 'aborted';
+        this.#engine.discard(tx.engine);
+      }
+    }
+    this.#changed();
   }
 
   /** Records a call. */
   #record(method: WireMethod, md: Metadata, requestBytes: number, extra: Partial<WireCall>): WireCall {
-    const methodSeq = (this.#methodSeq.get(method) ?? 0) + 1;
-    this.#methodSeq.set(method, methodSeq);
     const call: WireCall = {
-      seq: this.calls.length + 1, methodSeq, method, database: md.get('x-ydb-database')[0]?.toString(),
-      token: md.get('x-ydb-auth-ticket')[0]?.toString(), requestBytes, responseBytes: 0, status: 'SUCCESS', issues: [], resultRows: 0, ...extra,
+      seq: 0, methodSeq: 0, method, database: md.get('x-ydb-database')[0]?.toString(),
+      token: md.get('x-ydb-auth-ticket')[0]?.toString(), requestBytes, responseBytes: 0, status: 'SUCCESS', issues: [], resultRows: 0, io: noIo(), ...extra,
     };
-    this.calls.push(call);
+    if (!this.#straggler(call)) {
+      const methodSeq = (this.#methodSeq.get(method) ?? 0) + 1;
+      this.#methodSeq.set(method, methodSeq);
+      Object.assign(call, { seq: this.calls.length + 1, methodSeq });
+      this.calls.push(call);
+    }
     this.#active++;
-    this.#lastActivity = Date.now();
     return call;
+  }
+
+  /** A call that only ends what an earlier epoch began: a session's delete, a transaction's rollback. */
+  #straggler(call: WireCall): boolean {
+    if (call.method === 'DeleteSession') return (this.#sessions.get(call.sessionId ?? '')?.epoch ?? this.#epoch) < this.#epoch;
+    if (call.method === 'RollbackTransaction') return (this.#txs.get(call.tx?.txId ?? '')?.epoch ?? this.#epoch) < this.#epoch;
+    return false;
   }
 
   #done(): void {
     this.#active--;
-    this.#lastActivity = Date.now();
+    this.#changed();
+  }
+
+  /** Waits while a hold keeps `call` at the door. */
+  async #held(call: WireCall): Promise<void> {
+    for (const h of this.#holds) {
+      if (h.open || h.method !== call.method) continue;
+      if (h.match && !(call.query && matches(h.match, call.query))) continue;
+      if (h.calls.length >= h.count) continue;
+      h.calls.push(call);
+      if (h.calls.length === h.count) h.arrive([...h.calls]);
+      this.#parked++;
+      this.#changed();
+      await new Promise<void>((ok) => h.waiters.push(ok));
+      this.#parked--;
+    }
   }
 
   /**
@@ -308,6 +442,7 @@ export class YdbWire {
     if (this.#options.acceptToken && !this.#options.acceptToken(call.token)) {
       throw new Failure(null, GrpcStatus.UNAUTHENTICATED, 'wire: token refused');
     }
+    await this.#held(call);
     for (const f of this.#faults) {
       if (f.method !== call.method) continue;
       if (f.match && !(call.query && matches(f.match, call.query))) continue;
@@ -317,23 +452,27 @@ export class YdbWire {
       if (!f.calls) f.left--;
       if (f.delayMs) await new Promise((ok) => setTimeout(ok, f.delayMs));
       const message = f.message ?? `wire: injected ${f.status ?? f.grpc ?? 'delay'} on ${call.method} #${call.methodSeq}`;
-      const failure = f.grpc ? new Failure(null, GRPC[f.grpc], message, f.afterParts) : f.status ? new Failure(STATUS[f.status], null, message, f.afterParts) : null;
-      if (failure && failure.afterParts > 0 && call.method === 'ExecuteQuery') return failure;
+      const failure = f.grpc ? new Failure(null, GRPC[f.grpc], message, f.afterParts, f.applied) : f.status ? new Failure(STATUS[f.status], null, message, f.afterParts, f.applied) : null;
+      if (failure && ((failure.afterParts > 0 && call.method === 'ExecuteQuery') || failure.applied)) return failure;
       if (failure) throw failure;
     }
     return null;
   }
 
   #fail(call: WireCall, f: Failure): void {
+    this.#changed();
     call.status = f.grpc !== null ? `grpc:${GrpcStatus[f.grpc]}` : statusName(f.status!);
     call.issues.push(f.message);
     if (f.status === S.BAD_SESSION && call.sessionId) {
       const s = this.#sessions.get(call.sessionId);
       if (s) this.#kill(s);
     }
-    if ((f.status === S.ABORTED || f.status === S.BAD_SESSION) && call.tx?.txId) {
+    if ((f.status === S.ABORTED || f.status === S.BAD_SESSION || f.engine) && call.tx?.txId) {
       const tx = this.#txs.get(call.tx.txId);
-      if (tx) tx.state = 'aborted';
+      if (tx && tx.state === 'active') {
+        tx.state = 'aborted';
+        this.#engine.discard(tx.engine);
+      }
     }
   }
 
@@ -373,12 +512,13 @@ export class YdbWire {
         void (async () => {
           const call = wire.#record(method, c.metadata, bytes.get(c.request) ?? 0, extra(c.request as never));
           try {
-            await wire.#gate(call);
+            const late = await wire.#gate(call);
             const res = answer(c.request as never, call);
+            if (late) throw late;
             owner.set(res, call);
             cb(null, res);
           } catch (e) {
-            const f = e instanceof Failure ? e : new Failure(S.INTERNAL_ERROR, null, `wire: ${(e as Error).message}`);
+            const f = Failure.of(e);
             wire.#fail(call, f);
             if (f.grpc !== null) return cb({ code: f.grpc, details: f.message });
             const res = failed(f);
@@ -411,34 +551,33 @@ export class YdbWire {
 
     type Sid = { sessionId: string };
     this.#server.addService(service(QueryServiceDefinition), {
-      createSession: unary('CreateSession', none, () => {
+      createSession: unary('CreateSession', none, (_r: object, call: WireCall) => {
         const id = wire.#id('wire-session');
-        wire.#sessions.set(id, { id, alive: true, busy: false, ended: new Set() });
+        wire.#sessions.set(id, { id, database: call.database ?? wire.database, epoch: wire.#epoch, alive: true, busy: false, ended: new Set() });
         return { status: S.SUCCESS, sessionId: id, nodeId: 1n };
       }, inBand),
       deleteSession: unary('DeleteSession', (r: Sid) => ({ sessionId: r.sessionId }), (r: Sid) => {
         wire.#kill(wire.#sessionOf(r.sessionId));
-        wire.#sessions.delete(r.sessionId);
         return { status: S.SUCCESS };
       }, inBand),
       beginTransaction: unary('BeginTransaction', (r: Sid & { txSettings?: TransactionSettings }) => ({
         sessionId: r.sessionId, tx: { begin: r.txSettings?.txMode.case ?? 'serializableReadWrite', commit: false, txId: null },
       }), (r: Sid & { txSettings?: TransactionSettings }) => {
-        wire.#sessionOf(r.sessionId);
-        const id = wire.#id('wire-tx');
-        wire.#txs.set(id, { id, sessionId: r.sessionId, mode: r.txSettings?.txMode.case ?? 'serializableReadWrite', state: 'active' });
+        const id = wire.#newTx(r.txSettings?.txMode.case ?? 'serializableReadWrite', wire.#sessionOf(r.sessionId));
         return { status: S.SUCCESS, txMeta: { id } };
       }, inBand),
       commitTransaction: unary('CommitTransaction', (r: Sid & { txId: string }) => ({ sessionId: r.sessionId, tx: { begin: null, commit: true, txId: r.txId } }),
-        (r: Sid & { txId: string }) => {
+        (r: Sid & { txId: string }, call: WireCall) => {
           wire.#sessionOf(r.sessionId);
-          wire.#activeTx(r.txId, r.sessionId).state = 'committed';
+          wire.#commit(wire.#activeTx(r.txId, r.sessionId), call);
           return { status: S.SUCCESS };
         }, inBand),
       rollbackTransaction: unary('RollbackTransaction', (r: Sid & { txId: string }) => ({ sessionId: r.sessionId, tx: { begin: null, commit: false, txId: r.txId } }),
         (r: Sid & { txId: string }) => {
           wire.#sessionOf(r.sessionId);
-          wire.#activeTx(r.txId, r.sessionId).state = 'rolled back';
+          const tx = wire.#activeTx(r.txId, r.sessionId);
+          tx.state = 'rolled back';
+          wire.#engine.discard(tx.engine);
           return { status: S.SUCCESS };
         }, inBand),
       attachSession: (c: { request: Sid; metadata: Metadata; write: (m: object) => void; end: () => void; on: (e: string, f: () => void) => void; emit: (e: string, x: unknown) => void }) => {
@@ -454,7 +593,7 @@ export class YdbWire {
             s.ended.add(end);
             c.on('cancelled', () => s.ended.delete(end));
           } catch (e) {
-            const f = e instanceof Failure ? e : new Failure(S.INTERNAL_ERROR, null, String(e));
+            const f = Failure.of(e);
             wire.#fail(call, f);
             if (f.grpc !== null) return c.emit('error', { code: f.grpc, details: f.message });
             c.write({ status: f.status!, issues: [issue(f.message)] });
@@ -481,20 +620,19 @@ export class YdbWire {
             const types = new Map(Object.entries(query.params).map(([k, p]) => [k, p.type] as const));
             const problems = checkQuery(query.text, types, wire.schema);
             if (problems.length) throw new Failure(S.BAD_REQUEST, null, `wire type check: ${problems.join('; ')}`);
-            const txId = wire.#txFor(query.tx, req.sessionId);
-            const sets = wire.#reply(query, call);
+            const txId = wire.#txFor(query.tx, s);
+            const sets = wire.#reply(query, call, s, req, txId);
             call.resultRows = sets.reduce((n, set) => n + set.rows.length, 0);
             const parts = wire.#parts(sets, txId && query.tx.begin && !query.tx.commit ? txId : null);
-            for (const p of late ? parts.slice(0, late.afterParts) : parts) {
+            for (const p of late && !late.applied ? parts.slice(0, late.afterParts) : parts) {
               if (c.cancelled) return;
               owner.set(p, call);
-              c.write(p);
+              if (!late?.applied) c.write(p);
             }
             if (late) throw late;
-            if (txId && query.tx.commit) wire.#txs.get(txId)!.state = 'committed';
             c.end();
           } catch (e) {
-            const f = e instanceof Failure ? e : new Failure(S.INTERNAL_ERROR, null, `wire: ${(e as Error).message}`);
+            const f = Failure.of(e);
             wire.#fail(call, f);
             if (f.grpc !== null) return c.emit('error', { code: f.grpc, details: f.message });
             const part = { status: f.status!, issues: [issue(f.message)] };
@@ -511,9 +649,11 @@ export class YdbWire {
 
     type Bulk = { table: string; rows?: TypedValue };
     this.#server.addService(service(TableServiceDefinition), {
-      bulkUpsert: unary('BulkUpsert', (r: Bulk) => ({ bulk: wire.#bulk(r) }), (_r: Bulk, call: WireCall) => {
-        const problems = checkBulkRows(call.bulk!.table, _r.rows?.type, wire.schema);
+      bulkUpsert: unary('BulkUpsert', (r: Bulk) => ({ bulk: wire.#bulk(r) }), (r: Bulk, call: WireCall) => {
+        const problems = checkBulkRows(call.bulk!.table, r.rows?.type, wire.schema);
         if (problems.length) throw new Failure(S.BAD_REQUEST, null, `wire type check: ${problems.join('; ')}`);
+        const rows = r.rows?.type && r.rows.value ? (toCell(r.rows.type, r.rows.value) as Record<string, unknown>[]) : [];
+        call.io = wire.#engine.bulkUpsert(call.database ?? wire.database, call.bulk!.table, rows);
         return { operation: { ready: true, status: S.SUCCESS } };
       }, operation),
     });
@@ -528,12 +668,28 @@ export class YdbWire {
   }
 
   /** The transaction a query runs in (begun here when it asks), or null for an implicit one. */
-  #txFor(tx: WireTx, sessionId: string): string | null {
-    if (tx.txId) return this.#activeTx(tx.txId, sessionId).id;
+  #txFor(tx: WireTx, s: Session): string | null {
+    if (tx.txId) return this.#activeTx(tx.txId, s.id).id;
     if (!tx.begin) return null;
+    return this.#newTx(tx.begin, s);
+  }
+
+  #newTx(mode: string, s: Session): string {
     const id = this.#id('wire-tx');
-    this.#txs.set(id, { id, sessionId, mode: tx.begin, state: 'active' });
+    this.#txs.set(id, { id, sessionId: s.id, mode, epoch: this.#epoch, state: 'active', engine: this.#engine.begin(s.database, mode as never) });
     return id;
+  }
+
+  /** Commits: the engine checks the transaction's locks (ABORTED when broken) and applies its writes. */
+  #commit(tx: Tx, call: WireCall): void {
+    tx.state = 'committed';
+    try {
+      const io = this.#engine.commit(tx.engine);
+      call.io = io;
+    } catch (e) {
+      tx.state = 'aborted';
+      throw Failure.of(e);
+    }
   }
 
   #query(req: ExecuteQueryRequest): WireQuery {
@@ -559,8 +715,7 @@ export class YdbWire {
   }
 
   #bulk(r: { table: string; rows?: TypedValue }): WireBulk {
-    const prefix = `${this.database}/`;
-    const table = r.table.startsWith(prefix) ? r.table.slice(prefix.length) : r.table.replace(/^\//, '');
+    const table = r.table.slice(r.table.lastIndexOf('/') + 1);
     let rows: Record<string, unknown>[] | undefined;
     const tv = r.rows;
     return {
@@ -575,14 +730,31 @@ export class YdbWire {
     };
   }
 
-  #reply(q: WireQuery, call: WireCall): readonly ResultSetSpec[] {
-    for (const s of this.#scripts) {
-      if (s.left <= 0 || !matches(s.match, q)) continue;
-      s.left--;
+  /** A scripted answer, or the query executed (its transaction committed with it when it asks). */
+  #reply(q: WireQuery, call: WireCall, s: Session, req: ExecuteQueryRequest, txId: string | null): readonly ResultSetSpec[] {
+    for (const sc of this.#scripts) {
+      if (sc.left <= 0 || !matches(sc.match, q)) continue;
+      sc.left--;
       this.#matched.add(call);
-      return typeof s.reply === 'function' ? s.reply(q) : s.reply;
+      if (txId && q.tx.commit) this.#commit(this.#txs.get(txId)!, call);
+      return typeof sc.reply === 'function' ? sc.reply(q) : sc.reply;
     }
-    return selectColumns(q.text, this.schema).map((columns) => ({ columns, rows: [] }));
+    const tx = txId ? this.#txs.get(txId)! : null;
+    const params = Object.fromEntries(Object.entries(req.parameters).map(([k, tv]) => [k, { type: tv.type!, value: tv.value! }]));
+    let out: { sets: OutSet[]; io: Io };
+    try {
+      out = this.#engine.execute(s.database, q.text, params, tx?.engine ?? null, false);
+    } catch (e) {
+      throw Failure.of(e);
+    }
+    call.io = out.io;
+    if (tx && q.tx.commit) {
+      this.#commit(tx, call);
+      const io = call.io;
+      call.io = { rowsRead: out.io.rowsRead + io.rowsRead, bytesRead: out.io.bytesRead + io.bytesRead, rowsWritten: io.rowsWritten, bytesWritten: io.bytesWritten, ru: 0 };
+      call.io.ru = yqlIoRu(call.io);
+    }
+    return out.sets;
   }
 
   #parts(sets: readonly ResultSetSpec[], txId: string | null): object[] {

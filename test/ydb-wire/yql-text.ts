@@ -139,8 +139,13 @@ export function parseSchema(texts: readonly string[]): Schema {
   return schema;
 }
 
+/** The DDL texts a database starts with: any extra DDL, then every `NNNN_*.yql` of `dir`, in order. */
+export function migrationTexts(dir: string, extraDdl: readonly string[] = []): string[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yql')).sort();
+  return [...extraDdl, ...files.map((f) => readFileSync(join(dir, f), 'utf8'))];
+}
+
 /** The migrations' tables (every `NNNN_*.yql` of `dir`, in order) plus any extra DDL. */
 export function loadSchema(dir: string, extraDdl: readonly string[] = []): Schema {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yql')).sort();
-  return parseSchema([...extraDdl, ...files.map((f) => readFileSync(join(dir, f), 'utf8'))]);
+  return parseSchema(migrationTexts(dir, extraDdl));
 }

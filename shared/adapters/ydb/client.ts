@@ -10,8 +10,11 @@
 // an interactive one is one per statement, without BeginTransaction or CommitTransaction
 // unless the caller's last statement was a read.
 //
-// Retries. Every unit of work is retried whole on retryable statuses (ABORTED, OVERLOADED,
-// UNAVAILABLE, session faults, transport faults) with full-jitter backoff, and only while
+// Retries. Every unit of work is retried whole on the statuses YDB documents as retryable
+// (errors.ts: ABORTED, OVERLOADED, UNAVAILABLE, session faults, RESOURCE_EXHAUSTED), and
+// on the conditionally retryable ones (UNDETERMINED; gRPC UNAVAILABLE, INTERNAL,
+// DEADLINE_EXCEEDED, CANCELLED) only when it is safe to run twice, with full-jitter
+// backoff (none for a lost session, the long one when throttled), and only while
 // the invocation has time left: `deadline()` is the invocation's end (less a reserve for
 // the caller's own clean-up), and each attempt's gRPC call is cancelled at it. Each call
 // also has a few seconds of its own (`callTimeoutMs`): a connection that died while the
@@ -31,6 +34,7 @@
 // region's 2 000 rows cost ~1 000 RU instead of ≥ 4 000. Chunks are sized by that same
 // RU rule (see DEFAULT_BULK_CHUNK) and each chunk is retried alone.
 import { PipelineError, TransientError } from '../../domain/errors.ts';
+import { CallTimeoutError, isClientAbort, translateError, verdict } from './errors.ts';
 import {
   ExecMode,
   QueryServiceDefinition,
@@ -58,93 +62,10 @@ export class TruncatedResultError extends PipelineError {
 }
 
 const S = StatusIds_StatusCode;
-/** Nothing was applied: safe to retry any unit of work. */
-const RETRYABLE = new Set<number>([S.ABORTED, S.UNAVAILABLE, S.OVERLOADED, S.BAD_SESSION, S.SESSION_BUSY, S.SESSION_EXPIRED]);
-/** The outcome is unknown: retried only for units that are safe to re-run. */
-const AMBIGUOUS = new Set<number>([S.UNDETERMINED, S.TIMEOUT, S.CANCELLED]);
-/** The session is gone or unusable: a retry needs a new one. */
-const SESSION_FAULTS = new Set<number>([S.BAD_SESSION, S.SESSION_BUSY, S.SESSION_EXPIRED]);
-/** Throttling (serverless RU limit, node overload): back off for longer. */
-const THROTTLED = new Set<number>([S.OVERLOADED]);
 
-/** gRPC status codes (nice-grpc ClientError `code`). */
-const GRPC = { CANCELLED: 1, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
-
-type GrpcError = Error & { code: number; details: string };
-
-/** A transport-level failure (nice-grpc's ClientError: connection refused, reset, deadline). */
-export function isGrpcError(e: unknown): e is GrpcError {
-  return e instanceof Error && typeof (e as GrpcError).code === 'number' && typeof (e as GrpcError).details === 'string';
-}
-
-/** The YDB status of an error, or null for anything that is not one. */
-export function statusOf(err: unknown): number | null {
-  return err instanceof YDBError ? err.code : null;
-}
-
-export function statusName(status: number | null): string {
-  if (status === null) return 'unknown';
-  return (S as unknown as Record<number, string>)[status]?.toLowerCase() ?? String(status);
-}
-
-type Verdict = { retry: boolean; newSession: boolean; throttled: boolean; reauth: boolean; reconnect?: boolean; name: string };
-
-function verdict(err: unknown, rerunSafe: boolean): Verdict {
-  // ambiguous (the statement may have been applied), and the connection is suspect
-  if (err instanceof CallTimeoutError) return { retry: rerunSafe, newSession: true, throttled: false, reauth: false, reconnect: true, name: 'call timeout' };
-  const status = statusOf(err);
-  if (status !== null) {
-    const reauth = status === S.UNAUTHORIZED;
-    return {
-      retry: RETRYABLE.has(status) || (rerunSafe && AMBIGUOUS.has(status)) || reauth,
-      newSession: SESSION_FAULTS.has(status),
-      throttled: THROTTLED.has(status),
-      reauth,
-      name: statusName(status),
-    };
-  }
-  if (isGrpcError(err)) {
-    const c = err.code;
-    const transient = c === GRPC.UNAVAILABLE || c === GRPC.RESOURCE_EXHAUSTED || c === GRPC.ABORTED || c === GRPC.INTERNAL;
-    const ambiguous = c === GRPC.DEADLINE_EXCEEDED || c === GRPC.CANCELLED || c === GRPC.UNKNOWN;
-    return {
-      retry: transient || (rerunSafe && ambiguous) || c === GRPC.UNAUTHENTICATED,
-      newSession: true,
-      throttled: c === GRPC.RESOURCE_EXHAUSTED,
-      reauth: c === GRPC.UNAUTHENTICATED,
-      name: `grpc ${c}`,
-    };
-  }
-  return { retry: false, newSession: false, throttled: false, reauth: false, name: 'client' };
-}
-
-/** Translates anything thrown below the adapter into the pipeline's error vocabulary. */
-export function translateError(err: unknown, what: string): PipelineError {
-  if (err instanceof PipelineError) return err;
-  const status = statusOf(err);
-  if (status !== null) {
-    const name = statusName(status);
-    if (RETRYABLE.has(status) || AMBIGUOUS.has(status)) return new TransientError(`YDB ${name} during ${what}`, { cause: err });
-    return new PipelineError(`YDB ${name} during ${what}: ${(err as Error).message}`, `ydb.${name}`, false, { cause: err });
-  }
-  if (isGrpcError(err)) {
-    if (err.code === GRPC.UNAUTHENTICATED) return new PipelineError(`YDB refused the credentials during ${what}: ${err.details}`, 'ydb.unauthenticated', false, { cause: err });
-    return new TransientError(`YDB transport failure during ${what}: ${err.details}`, { cause: err });
-  }
-  if (err instanceof CallTimeoutError) return new TransientError(`YDB gave ${err.message} during ${what}`, { cause: err });
-  if (isAbort(err)) {
-    return new TransientError(`YDB call cancelled at the invocation's deadline during ${what}`, { cause: err });
-  }
-  if (err instanceof RangeError) return new PipelineError(`invalid value for YDB during ${what}: ${err.message}`, 'ydb.value', false, { cause: err });
-  const message = err instanceof Error ? err.message : String(err);
-  return new PipelineError(`YDB client failure during ${what}: ${message}`, 'ydb.client', false, { cause: err });
-}
-
-/** PRECONDITION_FAILED: an INSERT met an existing key (a racing writer got there first). */
-export function isPreconditionFailed(err: unknown): boolean {
-  const cause = err instanceof PipelineError ? err.cause : err;
-  return statusOf(cause) === S.PRECONDITION_FAILED;
-}
+// The failure classes live in errors.ts (YDB's status tables, row by row); these stay
+// importable from here for the adapters and their tests.
+export { CallTimeoutError, isGrpcError, isPreconditionFailed, statusName, statusOf, translateError } from './errors.ts';
 
 export type Tx = {
   /**
@@ -175,7 +96,16 @@ export type ClientOptions = {
   readonly reconnect?: (stale: Driver) => Promise<Driver>;
   /** Uniform [0, 1) source of the backoff jitter (tests fix it). */
   readonly random?: () => number;
+  /**
+   * The time the retry budget is measured in and the backoff sleeps on (default: the wall
+   * clock). Tests give a clock whose sleeps advance it at once, so a busy machine cannot
+   * move where a retry loop stops.
+   */
+  readonly clock?: RetryClock;
 };
+
+export type RetryClock = { now(): number; sleep(ms: number): Promise<void> };
+const WALL_CLOCK: RetryClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /**
  * A few seconds per call: YDB answers a point read in milliseconds and a 250-RU BulkUpsert
@@ -183,15 +113,8 @@ export type ClientOptions = {
  */
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
-/** A gRPC call got no answer within its own timeout (not the unit's deadline). */
-export class CallTimeoutError extends Error {
-  constructor(readonly ms: number) {
-    super(`no answer within ${ms} ms`);
-    this.name = 'CallTimeoutError';
-  }
-}
 
-const isAbort = (err: unknown) => err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+const isAbort = isClientAbort;
 
 /**
  * 250 RU: 500 rows below 1 KB. At a new serverless database's 10 RU/s (with ~5 min of
@@ -252,15 +175,6 @@ function control(mode: TxMode, txId: string | undefined, commit: boolean): Messa
   const txSelector = txId ? { case: 'txId', value: txId } : { case: 'beginTx', value: { txMode: { case: mode, value: {} } } };
   return { txSelector, commitTx: commit } as MessageInit<TransactionControl>;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
 
 export class YdbClient {
   #driver: Driver;
@@ -501,7 +415,7 @@ export class YdbClient {
 
   /** After a failed attempt: keep the session unless the failure says it is gone. */
   #settle(s: Session, err: unknown): void {
-    if (verdict(err, true).newSession || (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError'))) {
+    if (verdict(err, true).newSession || isClientAbort(err)) {
       void this.#drop(s);
       return;
     }
@@ -515,7 +429,7 @@ export class YdbClient {
   }
 
   #deadline(): number {
-    const now = Date.now();
+    const now = (this.#opts.clock ?? WALL_CLOCK).now();
     const bound = now + (this.#opts.maxElapsedMs ?? 30_000);
     const end = this.#opts.deadline?.();
     return end === undefined ? bound : Math.min(bound, end - (this.#opts.reserveMs ?? 1_500));
@@ -523,13 +437,14 @@ export class YdbClient {
 
   /** Runs `attempt` until it succeeds, fails for good, or the deadline leaves no room for another try. */
   async #retrying<T>(what: string, rerunSafe: boolean, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const clock = this.#opts.clock ?? WALL_CLOCK;
     const deadline = this.#deadline();
     const b = this.#opts.backoff ?? {};
     const random = this.#opts.random ?? Math.random;
     let reauthed = false;
     for (let n = 0; ; n++) {
       // the first attempt always gets at least a second, even past a tight deadline
-      const signal = AbortSignal.timeout(Math.max(deadline - Date.now(), n === 0 ? 1_000 : 1));
+      const signal = AbortSignal.timeout(Math.max(deadline - clock.now(), n === 0 ? 1_000 : 1));
       try {
         return await attempt(signal);
       } catch (caught) {
@@ -542,12 +457,12 @@ export class YdbClient {
           // a token the server refused is fetched again before the one retry it earns
           await this.#driver.options.credentialsProvider?.getToken(true, signal).catch(() => undefined);
         }
-        const slot = v.throttled ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
-        const delay = n === 0 && v.newSession ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
-        if (Date.now() + delay >= deadline) {
+        const slot = v.backoff === 'slow' ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
+        const delay = v.backoff === 'instant' && n === 0 ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
+        if (clock.now() + delay >= deadline) {
           throw new TransientError(`YDB ${v.name} during ${what}: still failing after ${n + 1} attempts, at the invocation's deadline`, { cause: err });
         }
-        await sleep(delay);
+        await clock.sleep(delay);
       }
     }
   }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationEvent } from '../../domain/events.ts';
 import {
   DUE_STATES,
+  byDueOrder,
   chooseDue,
   claimWrite,
   deliveryLeaseFree,
@@ -131,13 +132,20 @@ export class YdbOutbox implements Outbox {
 
   async claimDue(opts: { nowMs: number; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
     if (opts.limit <= 0) return [];
-    // Re-run safe: a re-run reads again and issues fresh lease tokens.
+    // Re-run safe, also after an ambiguous commit (UNDETERMINED, a lost answer): every lease
+    // this call writes carries one claim id, chosen once, outside the retried transaction. A
+    // re-run whose earlier attempt did commit finds its own leases and answers them as
+    // claimed — same token, attempt already counted — instead of skipping them as "leased"
+    // and stranding them until the lease expires.
+    const claimId = randomUUID();
+    const tokenFor = (deliveryId: string) => `${claimId}/${deliveryId}`;
+    const ours = (r: DeliveryRow) => r.lease_token === tokenFor(r.delivery_id) && r.lease_until_ms !== null && r.lease_until_ms > opts.nowMs;
     return this.#db.tx('serializable', 'claiming due deliveries', async (tx) => {
       const run = txRunner(tx);
       const free = (r: DeliveryRow) => deliveryLeaseFree(r.lease_until_ms, opts.nowMs);
       const due: DeliveryRow[] = [];
       for (const state of DUE_STATES) {
-        // reads in due order until `limit` free rows are seen; `chooseDue` decides
+        // reads in due order until `limit` free (or already ours) rows are seen; `chooseDue` decides
         const rows = await paginate(
           run,
           DUE_DELIVERIES,
@@ -146,14 +154,13 @@ export class YdbOutbox implements Outbox {
           DELIVERY_COLUMNS,
           'reading due deliveries',
           undefined,
-          (sofar) => sofar.filter(free).length >= opts.limit,
+          (sofar) => sofar.filter((r) => free(r) || ours(r)).length >= opts.limit,
         );
         due.push(...rows);
       }
-      const chosen = chooseDue(due.map(candidate), opts.nowMs, opts.limit);
-      const items = new Map<string, Item[]>();
-      for (const d of chosen) items.set(d.id, await this.#items(run, d.id));
-      const claims = chosen.map((d) => ({ d, w: claimWrite(d, opts, randomUUID()) }));
+      const held = due.filter(ours).map(candidate).sort(byDueOrder).slice(0, opts.limit);
+      const chosen = chooseDue(due.map(candidate), opts.nowMs, opts.limit - held.length);
+      const claims = chosen.map((d) => ({ d, w: claimWrite(d, opts, tokenFor(d.id)) }));
       const rows: RowOf<typeof DELIVERY_CLAIM_COLUMNS>[] = claims.map(({ d, w }) => ({
         delivery_id: d.id,
         sealed: w.sealed,
@@ -162,14 +169,20 @@ export class YdbOutbox implements Outbox {
         lease_token: w.leaseToken,
         updated_at_ms: w.updatedAtMs,
       }));
+      const all = [
+        ...held.map((d) => ({ d, attempt: d.attempts, leaseToken: d.row.lease_token! })),
+        ...claims.map(({ d, w }) => ({ d, attempt: w.attempts, leaseToken: w.leaseToken })),
+      ].sort((a, b) => byDueOrder(a.d, b.d));
+      const items = new Map<string, Item[]>();
+      for (const { d } of all) items.set(d.id, await this.#items(run, d.id));
       if (rows.length) await tx.query(DELIVERY_CLAIM, { $rows: listParam(DELIVERY_CLAIM_COLUMNS, rows) }, 'sealing and leasing', { commit: true });
-      return claims.map(({ d, w }) => ({
+      return all.map(({ d, attempt, leaseToken }) => ({
         id: d.id,
         channelId: d.row.channel_id,
         groupKey: d.row.group_key,
-        attempt: w.attempts,
+        attempt,
         scheduleStartMs: d.row.schedule_start_ms,
-        leaseToken: w.leaseToken,
+        leaseToken,
         events: items.get(d.id)!.map((it) => parseEvent(it.event_json) as NotificationEvent),
       }));
     });

@@ -439,11 +439,6 @@ export const OPEN_DELIVERIES = pages(
 WHERE channel_id = $channel_id AND group_key = $group_key AND state = $state AND sealed = $sealed`,
 );
 
-export const DELIVERY_INSERT = yql({ rows: rowsOf(D.columns) }, `
-INSERT INTO notify_delivery
-SELECT * FROM AS_TABLE($rows);
-`);
-
 export const ITEM_INSERT = yql({ rows: rowsOf(I.columns) }, `
 INSERT INTO notify_delivery_item
 SELECT * FROM AS_TABLE($rows);

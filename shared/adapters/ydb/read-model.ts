@@ -1,6 +1,7 @@
 // Adapter: the API's ReadModel on YDB. Each snapshot is one snapshot read-only
 // transaction: every read of a request runs in it, so a pointer flip or an aggregate
-// recompute committed meanwhile is either wholly visible or not at all (T25).
+// recompute committed meanwhile is either wholly visible or not at all
+// (test/contract/read-model.contract.ts).
 //
 // Reads whose cost does not depend on history (migration 0007): the region's read token is
 // one point read (read_version), the period list the prefix of the period index

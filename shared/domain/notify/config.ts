@@ -74,10 +74,6 @@ export const LogChannel = z.object({ ...common, kind: z.literal('log') }).strict
 
 export const ChannelConfig = z.discriminatedUnion('kind', [WebhookChannel, VkChannel, EmailChannel, LogChannel]);
 export type ChannelConfig = z.infer<typeof ChannelConfig>;
-export type WebhookChannelConfig = z.infer<typeof WebhookChannel>;
-export type VkChannelConfig = z.infer<typeof VkChannel>;
-export type EmailChannelConfig = z.infer<typeof EmailChannel>;
-export type LogChannelConfig = z.infer<typeof LogChannel>;
 
 export const RouteConfig = z
   .object({

@@ -1,6 +1,6 @@
 // Rendering: a report table as CSV that Excel opens correctly in a Russian locale:
 // `;` delimiter, UTF-8 with BOM, CRLF, cells formatted as the seed prints them (`17 218`,
-// `97,01%`). Every cell is text here, so the writer's formula guard (OWASP, T15) applies
+// `97,01%`). Every cell is text here, so the writer's formula guard (OWASP; test/unit/formats/csv/writer.test.ts) applies
 // to all of them: a municipality or school name starting with `=`, `+`, `-`, `@` cannot
 // become a formula. When a row's figures are not final (a provisional or incomplete week,
 // a share from part of its denominator), a last column «Полнота данных» says so, in words;

@@ -9,7 +9,8 @@
 // Counts and shares are numeric cells with display formats (`#,##0`, `0.00%`, `0.000%`)
 // that a Russian locale shows as the seed prints them (`17 218`, `97,01%`, `21,292%`), so
 // the ministry can compute with them; no data is an empty cell. Text is written as string
-// cells, never as formulas, so a name beginning with `=` stays text (T15).
+// cells, never as formulas, so a name beginning with `=` stays text
+// (test/unit/formats/xlsx/report.test.ts).
 import type ExcelJS from 'exceljs';
 import type { EvaluationStatus } from '../../domain/evaluate.ts';
 import { coverageNote, formatCell, inactiveSchoolsTable, type ReportCell, type ReportDocument, type ReportTable } from '../../domain/report.ts';
@@ -209,7 +210,7 @@ export async function renderReportXlsx(doc: ReportDocument): Promise<Uint8Array>
   addTableSheet(wb, { name: SHEET_NAMES.regional, title: doc.title, subtitle: doc.subtitle, table: doc.regional, footnote: doc.footnote, notes: doc.notes, freezeColumns: 1, organisation });
   if (doc.last) {
     addTableSheet(wb, { name: SHEET_NAMES.municipal, title: doc.last.municipal.title, subtitle: doc.subtitle, table: doc.last.municipal, freezeColumns: 1, organisation, pagesWide: 2 });
-    const inactive = inactiveSchoolsTable(doc.last.inactive);
+    const inactive = inactiveSchoolsTable(doc.last.inactive, { printed: true });
     addTableSheet(wb, { name: SHEET_NAMES.inactive, title: inactive.title, subtitle: doc.subtitle, table: inactive, footnote: doc.footnote, freezeColumns: 2, organisation });
   }
   const buf = await wb.xlsx.writeBuffer();

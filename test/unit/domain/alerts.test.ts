@@ -1,6 +1,6 @@
-// Unit: alert state transitions (pure) with Alertmanager-like semantics: T22 (re-evaluation
+// Unit: alert state transitions (pure) with Alertmanager-like semantics: re-evaluation
 // opens once, a corrected upload resolves exactly once, five breaches group into one
-// message) and T23 (a missing export inhibits the scope's KPI alerts and is told once).
+// message, and a missing export inhibits the scope's KPI alerts and is told once.
 import { describe, expect, test } from 'vitest';
 import { applyPeriod, transitionTarget, type AlertState, type ExportCheck } from '../../../shared/domain/alerts.ts';
 import type { Evaluation } from '../../../shared/domain/evaluate.ts';
@@ -33,7 +33,7 @@ function replay(steps: { evaluations?: Evaluation[]; exports?: ExportCheck[] }[]
   return { states, events };
 }
 
-describe('alert transitions (T22)', () => {
+describe('alert transitions', () => {
   test('a breach re-evaluated three times in one period opens once', () => {
     const { events, states } = replay([{ evaluations: [ev()] }, { evaluations: [ev()] }, { evaluations: [ev()] }]);
     expect(events.map((e) => e.type)).toEqual(['breach_opened']);
@@ -107,7 +107,7 @@ describe('alert transitions (T22)', () => {
   });
 });
 
-describe('missing export (T23)', () => {
+describe('missing export', () => {
   const missing = (period: Period, isMissing = true): ExportCheck => ({ region: '26', scope: BUD, period, missing: isMissing });
 
   test('a missing export inhibits the KPI alerts of its scope and is told once per period', () => {

@@ -69,9 +69,13 @@ describe('inactiveSchools', () => {
     expect(t.rows.map((r) => (r[3] as { value: string }).value).sort()).toEqual(['', '060101002']);
   });
 
-  test('without any КПП in the week\'s exports, the table has no КПП column (never an empty one)', () => {
-    const t = inactiveSchoolsTable(list([school('aleksandrovsky', 'МКОУ СОШ № 1', '0601000005', false, false)]));
-    expect(t.headers).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'Причина']);
-    expect(t.rows[0]).toHaveLength(4);
+  test('without any КПП in the week\'s exports, the printed table has no КПП column; the CSV keeps its columns', () => {
+    const schools = list([school('aleksandrovsky', 'МКОУ СОШ № 1', '0601000005', false, false)]);
+    const printed = inactiveSchoolsTable(schools, { printed: true });
+    expect(printed.headers).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'Причина']);
+    expect(printed.rows[0]).toHaveLength(4);
+    const csv = inactiveSchoolsTable(schools);
+    expect(csv.headers).toEqual(['МОУО', 'Наименование ОО', 'ИНН', 'КПП', 'Причина']);
+    expect(csv.rows[0]).toHaveLength(5);
   });
 });

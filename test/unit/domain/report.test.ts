@@ -1,6 +1,6 @@
 // Unit: the report model and its CSV renderer: Russian number formatting, the seed's table
 // cell for cell (7 × 16, from metric inputs built from the seed's implied counts), CSV
-// bytes (BOM, `;`, CRLF, formula guard T15). The workbook and the deck: test/unit/report.
+// bytes (BOM, `;`, CRLF, formula guard). The workbook and the deck: test/unit/report.
 import { describe, expect, test } from 'vitest';
 import type { EvaluationStatus } from '../../../shared/domain/evaluate.ts';
 import { emptyMetricValues, metricAppliesTo, type AggregateRow } from '../../../shared/domain/metrics.ts';
@@ -78,7 +78,7 @@ describe('renderCsv', () => {
     expect(new TextDecoder().decode(bytes.slice(3))).toBe('МОУО;Всего ОО\r\nБудённовский;1 234\r\n');
   });
 
-  test('text cells that could start a formula are quoted and prefixed with an apostrophe (T15)', () => {
+  test('text cells that could start a formula are quoted and prefixed with an apostrophe', () => {
     const rows = parseCsv(renderCsv(table).slice(1)).slice(1);
     expect(rows.map((r) => r[0])).toEqual(hostile.map((v) => (/^[=+\-@\t\r\n]/.test(v) ? `'${v}` : v)));
     for (const r of rows) expect(r[1]).toBe('17 218');

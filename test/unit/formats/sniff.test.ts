@@ -1,4 +1,4 @@
-// sniffBytes: one pass for size, hash, kind and encoding; hostile and unusual bytes (T13).
+// sniffBytes: one pass for size, hash, kind and encoding; hostile and unusual bytes.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { InputError, IssueCode } from '../../../shared/domain/errors.ts';
@@ -62,7 +62,7 @@ describe('sniffBytes', () => {
     expect((err as InputError).issue.code).toBe(IssueCode.UnsupportedFormat);
   });
 
-  test('a binary file named .csv is not a CSV or XLSX file (T13)', async () => {
+  test('a binary file named .csv is not a CSV or XLSX file', async () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
     const err = await thrown(() => sniffBytes(chunked(png, 3), { file: 'uploads/26/photo.csv', maxBytes: MAX }));
     expect((err as InputError).issue).toMatchObject({ code: IssueCode.UnsupportedFormat, file: 'uploads/26/photo.csv' });

@@ -1,4 +1,4 @@
-// Integration T17: SSRF. Every refused target is refused at config time and again at
+// Integration: SSRF. Every refused target is refused at config time and again at
 // connect time, and a loopback listener standing in for the target sees zero TCP
 // connections. Loopback is NOT allowed here unless a test says so (as a positive control).
 import { describe, expect, test } from 'vitest';

@@ -1,6 +1,6 @@
 // Integration: the webhook channel through the outbox against real HTTP receivers on
-// 127.0.0.1 and a real SQLite file — T16 (signatures on the wire), T18 (retry schedule),
-// T19 (410/400/429), T20 (dead letter and replay), T21 (crash after 2xx).
+// 127.0.0.1 and a real SQLite file: signatures on the wire, the retry schedule, 410/400/429,
+// dead letter and replay, a crash after a 2xx.
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { decodeWebhookSecret, verifySignature } from '../../../../shared/adapters/channels/signing.ts';
@@ -19,7 +19,7 @@ const headersOf = (r: Received) => ({
 });
 
 describe('webhook delivery', () => {
-  test('T16: the request is signed over id.timestamp.body with both secrets during rotation', async () => {
+  test('the request is signed over id.timestamp.body with both secrets during rotation', async () => {
     await using rx = await receiver();
     const cfg = webhookConfig(`${rx.url}/hook`);
     (cfg.channels[0] as { secrets: unknown[] }).secrets.push({ env: 'HOOK_SECRET_OLD' });
@@ -43,7 +43,7 @@ describe('webhook delivery', () => {
     expect(JSON.parse(r.body).items[0].event_id).toBe(event.id);
   });
 
-  test('T18: 500, 500, 503 Retry-After 120, 200 → 4 attempts, one id, fresh timestamps, jittered delays, delivered', async () => {
+  test('500, 500, 503 Retry-After 120, 200 → 4 attempts, one id, fresh timestamps, jittered delays, delivered', async () => {
     const script = [{ status: 500 }, { status: 500 }, { status: 503, headers: { 'retry-after': '120' } }, { status: 200 }];
     await using rx = await receiver((_r, i) => script[i - 1]!);
     const retry = { baseMs: 10_000, capMs: 3_600_000, maxAttempts: 8, maxAgeMs: 72 * 3_600_000 };
@@ -81,7 +81,7 @@ describe('webhook delivery', () => {
     expect(rec).toMatchObject({ state: 'delivered', attempts: 4, lastError: 'http.503' });
   });
 
-  test('T19: 410 disables the delivery and the endpoint; later deliveries are not attempted', async () => {
+  test('410 disables the delivery and the endpoint; later deliveries are not attempted', async () => {
     await using rx = await receiver(() => ({ status: 410 }));
     using n = await notifyEnv({ config: webhookConfig(rx.url), env });
 
@@ -98,7 +98,7 @@ describe('webhook delivery', () => {
     expect((await n.deps.outbox.list('disabled')).map((d) => d.lastError)).toEqual(['http.410', 'channel.disabled']);
   });
 
-  test('T19: 400 is dead at once, with no retry', async () => {
+  test('400 is dead at once, with no retry', async () => {
     await using rx = await receiver(() => ({ status: 400 }));
     using n = await notifyEnv({ config: webhookConfig(rx.url), env });
 
@@ -111,7 +111,7 @@ describe('webhook delivery', () => {
     expect(await n.deps.outbox.list('dead')).toMatchObject([{ attempts: 1, lastError: 'http.400' }]);
   });
 
-  test('T19: 429 is retried no earlier than its Retry-After', async () => {
+  test('429 is retried no earlier than its Retry-After', async () => {
     await using rx = await receiver((_r, i) => (i === 1 ? { status: 429, headers: { 'retry-after': '60' } } : { status: 200 }));
     using n = await notifyEnv({ config: webhookConfig(rx.url), env, random: () => 0 });
 
@@ -127,7 +127,7 @@ describe('webhook delivery', () => {
     expect(rx.seen).toHaveLength(2);
   });
 
-  test('T20: an endpoint down for the whole schedule ends dead, is listed, and a replay delivers with the original id', async () => {
+  test('an endpoint down for the whole schedule ends dead, is listed, and a replay delivers with the original id', async () => {
     let up = false;
     await using rx = await receiver(() => ({ status: up ? 200 : 503 }));
     const retry = { baseMs: 1000, capMs: 60_000, maxAttempts: 3, maxAgeMs: 3_600_000 };
@@ -155,7 +155,7 @@ describe('webhook delivery', () => {
     expect(await replayDelivery(n.deps, dead[0]!.id)).toBeNull();
   });
 
-  test('T20: a delivery is dead once the next try would pass the maximum age', async () => {
+  test('a delivery is dead once the next try would pass the maximum age', async () => {
     await using rx = await receiver(() => ({ status: 500 }));
     const retry = { baseMs: 60_000, capMs: 3_600_000, maxAttempts: 50, maxAgeMs: 600_000 };
     using n = await notifyEnv({ config: webhookConfig(rx.url, { retry }), env, random: () => 0.99 });
@@ -177,7 +177,7 @@ describe('webhook delivery', () => {
     expect(await n.deps.outbox.list('dead')).toHaveLength(1);
   });
 
-  test('T21: a crash between the 2xx and the mark resends once, with the same webhook-id', async () => {
+  test('a crash between the 2xx and the mark resends once, with the same webhook-id', async () => {
     await using rx = await receiver();
     using n = await notifyEnv({ config: webhookConfig(rx.url), env });
     await acceptEvents(n.deps, [breach()]);

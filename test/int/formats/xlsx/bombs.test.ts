@@ -1,4 +1,4 @@
-// Zip bombs (T10): a ~300 KB XLSX whose sheet inflates to 300 MB of whitespace inside
+// Zip bombs: a ~300 KB XLSX whose sheet inflates to 300 MB of whitespace inside
 // <sheetData>, once with honest sizes and once with an under-declared central directory.
 // Each is read in a CHILD node process that reports its own peak RSS, so the limit is
 // measured for the read alone. The bomb is streamed through zlib, never held inflated.
@@ -61,7 +61,7 @@ async function deflatedWhitespaceSheet(whitespace: number): Promise<{ bytes: Uin
   return { bytes: all.subarray(10, all.length - 8), crc: all.readUInt32LE(all.length - 8), size: SHEET_OPEN.length + whitespace + SHEET_CLOSE.length };
 }
 
-describe('XLSX zip bombs (T10)', () => {
+describe('XLSX zip bombs', () => {
   let dir = '';
   let honest = '';
   let underDeclared = '';

@@ -2,7 +2,7 @@
 // through the SnapshotStore port, YMQ trigger events into the handler, aggregates and alert
 // state in SQLite, events collected from the NotificationSink. Covers the seed table
 // acceptance, at_risk once three periods exist, idempotent recomputation, deltas, the
-// corrected-upload resolution (T22) and the missing-export inhibition (T23).
+// corrected-upload resolution and the missing-export inhibition.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,7 +176,7 @@ describe('aggregate function', () => {
     expect(p1.deltas.teachers_total).toBeNull();
   });
 
-  test('a corrected upload that meets the target resolves the breach exactly once (T22)', async () => {
+  test('a corrected upload that meets the target resolves the breach exactly once', async () => {
     // Prepare: after the due date, one municipality at 10 % chat creators
     const bud = [school('budennovsky', 1), school('budennovsky', 2)];
     const others = [school('arzgirsky', 3, { teachers_chat_creators: 40 })];
@@ -206,7 +206,7 @@ describe('aggregate function', () => {
     expect(bud[0]!.scope.name).toBe('Будённовский муниципальный округ');
   });
 
-  test('a missing export is told once and holds the scope alerts until it arrives (T23)', async () => {
+  test('a missing export is told once and holds the scope alerts until it arrives', async () => {
     // Prepare: budennovsky breaching in the first week; both weeks past their reporting
     // deadline, so the partial second week is closed and judged (a provisional one waits)
     const W2: Period = { start: '2023-09-11', end: '2023-09-15' };

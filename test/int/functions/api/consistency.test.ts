@@ -1,4 +1,4 @@
-// Integration: every response comes from one state of the store (T25). Two writers run
+// Integration: every response comes from one state of the store. Two writers run
 // while the API is polled: the real aggregate function recomputing periods (delete and
 // re-insert of a period's rows, deltas of the next period, alert state), and a second
 // connection in a worker thread that flips every period of the region between two

@@ -1,4 +1,4 @@
-// Integration: the upload list past 1000 rows (P6.5). Every completed upload is returned
+// Integration: the upload list past 1000 rows (YDB's result limit). Every completed upload is returned
 // exactly once across pages of at most 100, newest first, and an upload completing while a
 // client pages does not shift the pages it has not read yet.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

@@ -21,11 +21,8 @@ const GRACE = 10 * 60_000;
 const reference = buildReference();
 
 async function reportOf(env: IngestEnv, key: string): Promise<{ report: UploadReport; bytes: number }> {
-  const body = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  if (!body) throw new Error(`no report for ${key}`);
-  const chunks: Uint8Array[] = [];
-  for await (const c of body) chunks.push(c);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await env.reportText(key);
+  if (text === null) throw new Error(`no report for ${key}`);
   return { report: UploadReport.parse(JSON.parse(text)), bytes: text.length };
 }
 

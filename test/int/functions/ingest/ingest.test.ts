@@ -1,14 +1,13 @@
 // Integration: the ingest handler invoked with real Yandex Object Storage event JSON,
-// reading from s3rver over HTTP and writing a real SQLite file. Reliability cases T01,
-// T02, T03, T05, T07, T08 and T14 of the research sheet, plus the contract's replacement
-// rule and hostile inputs.
+// reading from s3rver over HTTP and writing a real SQLite file. Redelivery, ACL edits and
+// deletions, concurrent invocations, a crash's lease, mixed batches, newer-upload-wins and
+// hostile headers, plus the contract's replacement rule and hostile inputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import stavropol from '../../../../shared/domain/data/municipalities-26.json' with { type: 'json' };
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import { IssueCode, TransientError } from '../../../../shared/domain/errors.ts';
-import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { BatchRetryError } from '../../../../shared/runtime/batch.ts';
 import { inn, P1, SCHOOLS_CSV_HEADER as HEADER, schoolsCsv as csv } from '../../../support/builders.ts';
 import { functionContext, storageEvent } from '../../../support/events.ts';
@@ -42,14 +41,6 @@ function dump(env: IngestEnv) {
   };
 }
 
-async function reportOf(env: IngestEnv, key: string) {
-  const body = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  if (!body) return null;
-  const chunks: Uint8Array[] = [];
-  for await (const c of body) chunks.push(c);
-  return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-}
-
 describe('ingest handler', () => {
   test('a valid export is staged, committed, reported and handed to aggregate', async () => {
     await using env = await startIngestEnv();
@@ -64,7 +55,7 @@ describe('ingest handler', () => {
       ['budennovsky', 40],
       ['kursky', 1200],
     ]);
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report).toMatchObject({ status: 'accepted', encoding: 'utf-8', delimiter: ';', region: '26', rows: { accepted: 2, rejected: 0 }, periods: [P1] });
     expect(await env.ledger.getReport(report!.upload_id)).toEqual(report);
     expect(env.published).toEqual([{ type: 'period_changed', region: '26', period: P1, upload_id: report!.upload_id, changed_at: report!.completed_at }]);
@@ -78,7 +69,7 @@ describe('ingest handler', () => {
 
     await invoke(env, [key]);
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.status).toBe('partial');
     expect(report?.rows).toEqual({ accepted: 1, rejected: 2 });
     expect(report?.errors.map((e) => [e.file, e.row, e.column, e.value, e.code])).toEqual([
@@ -88,7 +79,7 @@ describe('ingest handler', () => {
     expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
   });
 
-  test('the same event delivered twice does the work once (T01)', async () => {
+  test('the same event delivered twice does the work once', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/dup.csv';
     await env.upload(key, csv([row({})]));
@@ -118,7 +109,7 @@ describe('ingest handler', () => {
     expect(env.published).toHaveLength(1);
   });
 
-  test('an ACL edit (ObjectUpdate) and a deletion do nothing (T03)', async () => {
+  test('an ACL edit (ObjectUpdate) and a deletion do nothing', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/acl.csv';
     await env.upload(key, csv([row({})]));
@@ -141,7 +132,7 @@ describe('ingest handler', () => {
     expect(ledgerRows(env)).toEqual([]);
   });
 
-  test('two concurrent invocations for one object: exactly one ingests (T02)', async () => {
+  test('two concurrent invocations for one object: exactly one ingests', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/race.csv';
     await env.upload(key, csv([row({})]));
@@ -157,7 +148,7 @@ describe('ingest handler', () => {
     expect(env.published).toHaveLength(1);
   });
 
-  test('a crash with zero remaining time leaves a minimum lease that expires (T05)', async () => {
+  test('a crash with zero remaining time leaves a minimum lease that expires', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/crash.csv';
     await env.upload(key, csv([row({})]));
@@ -179,7 +170,7 @@ describe('ingest handler', () => {
     expect(await env.snapshots.currentSchools('26', P1)).toHaveLength(1);
   });
 
-  test('a batch of good, bad and transiently failing objects (T07)', async () => {
+  test('a batch of good, bad and transiently failing objects', async () => {
     await using env = await startIngestEnv();
     await env.upload('uploads/26/a-good.csv', csv([row({})]));
     await env.upload('uploads/26/b-bad.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x00, 0x10]));
@@ -195,9 +186,9 @@ describe('ingest handler', () => {
     const keys = ['uploads/26/a-good.csv', 'uploads/26/b-bad.csv', 'uploads/26/c-flaky.csv'];
 
     await expect(invoke(env, keys, 'ObjectCreate', { objects: flaky })).rejects.toBeInstanceOf(BatchRetryError);
-    expect((await reportOf(env, 'uploads/26/a-good.csv'))?.status).toBe('accepted');
-    expect((await reportOf(env, 'uploads/26/b-bad.csv'))?.file_error?.code).toBe(IssueCode.UnsupportedFormat);
-    expect(await reportOf(env, 'uploads/26/c-flaky.csv')).toBeNull();
+    expect((await env.report('uploads/26/a-good.csv'))?.status).toBe('accepted');
+    expect((await env.report('uploads/26/b-bad.csv'))?.file_error?.code).toBe(IssueCode.UnsupportedFormat);
+    expect(await env.report('uploads/26/c-flaky.csv')).toBeNull();
 
     const redelivery = await invoke(env, keys, 'ObjectCreate', { objects: flaky });
 
@@ -205,7 +196,7 @@ describe('ingest handler', () => {
     expect((await env.snapshots.currentSchools('26', P1)).map((r) => r.municipality_id).sort()).toEqual(['budennovsky', 'kursky']);
   });
 
-  test('a newer upload processed before an older one wins; the older is superseded (T08)', async () => {
+  test('a newer upload processed before an older one wins; the older is superseded', async () => {
     await using env = await startIngestEnv();
     await env.upload('uploads/26/older.csv', csv([row({ teachers: 10 })]));
     await new Promise((r) => setTimeout(r, 1100)); // s3rver's LastModified has one-second resolution
@@ -216,7 +207,7 @@ describe('ingest handler', () => {
     await invoke(env, ['uploads/26/older.csv']);
 
     expect((await env.snapshots.currentSchools('26', P1))[0]?.teachers_total).toBe(20);
-    expect((await reportOf(env, 'uploads/26/older.csv'))?.status).toBe('superseded');
+    expect((await env.report('uploads/26/older.csv'))?.status).toBe('superseded');
     expect(env.published).toHaveLength(published);
   });
 
@@ -255,7 +246,7 @@ describe('ingest handler on hostile input', () => {
       const reply = await invoke(env, [key]);
 
       expect(JSON.parse(reply.body)[0].status).toBe('rejected');
-      const report = await reportOf(env, key);
+      const report = await env.report(key);
       expect(report?.file_error).toMatchObject({ code, file: key });
       expect(report?.errors).toHaveLength(1);
       expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
@@ -276,7 +267,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key], 'ObjectCreate', { matchers: ref.matchers, knownRegions: ref.knownRegions, settings: { ...env.deps().settings, defaultRegion: null, stageBatchRows: 1 } });
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.status).toBe('rejected');
     expect(report?.file_error).toMatchObject({ code: IssueCode.UnknownRegion, file: key, row: 4, column: 'Регион', value: '07' });
     expect(report?.file_error?.message).toContain('26');
@@ -291,7 +282,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key], 'ObjectCreate', { settings: { ...env.deps().settings, stageBatchRows: 5, limits: { maxRows: 20 } } });
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.file_error?.code).toBe(IssueCode.TooManyRows);
     expect(report?.file_error?.message).toContain('20');
     expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
@@ -305,14 +296,14 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key], 'ObjectCreate', { settings: { ...env.deps().settings, limits: { xlsx: { maxBytes: 10_000 } } } });
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.file_error).toMatchObject({ code: IssueCode.TooLarge, file: key });
     expect(report?.file_error?.message).toContain('10000');
     expect(report?.format).toBe('xlsx');
     expect(env.db.prepare('SELECT COUNT(*) AS n FROM school_snapshot').get()).toEqual({ n: 0 });
   });
 
-  test('hostile and personal-data headers are warnings; their values are stored nowhere (T14)', async () => {
+  test('hostile and personal-data headers are warnings; their values are stored nowhere', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/hostile-headers.csv';
     const secret = 'Иванова Мария Петровна SECRET-4711';
@@ -321,7 +312,7 @@ describe('ingest handler on hostile input', () => {
 
     await invoke(env, [key]);
 
-    const report = await reportOf(env, key);
+    const report = await env.report(key);
     expect(report?.status).toBe('accepted');
     expect(report?.warnings.filter((w) => w.code === IssueCode.UnknownColumn).map((w) => w.column)).toEqual(['__proto__', 'constructor', 'ФИО']);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);

@@ -1,4 +1,4 @@
-// Integration: reconciliation of the bucket against the ingest ledger (T06): an upload
+// Integration: reconciliation of the bucket against the ingest ledger: an upload
 // whose trigger was lost, or whose retries were all refused by a dead invocation's lease,
 // is ingested exactly once by the timer.
 import { describe, expect, test } from 'vitest';
@@ -32,7 +32,7 @@ describe('reconcileUploads', () => {
     expect(env.published).toHaveLength(1);
   });
 
-  test('a crash whose trigger retries were all refused by the lease is repaired by the timer (T06)', async () => {
+  test('a crash whose trigger retries were all refused by the lease is repaired by the timer', async () => {
     await using env = await startIngestEnv();
     const key = 'uploads/26/stranded.csv';
     await env.upload(key, CSV);

@@ -27,10 +27,7 @@ let api: ReturnType<typeof apiDeps>;
 async function ingest(key: string, body: string): Promise<UploadReport> {
   await env.upload(key, body);
   await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps());
-  const stored = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  const chunks: Uint8Array[] = [];
-  for await (const c of stored!) chunks.push(c);
-  return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  return (await env.report(key))!;
 }
 
 const call = (path: string, query: Record<string, string> = {}) =>
@@ -122,8 +119,5 @@ describe('a replacement of the same (period, kind, municipality)', () => {
 });
 
 async function ingestReport(key: string): Promise<UploadReport> {
-  const stored = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  const chunks: Uint8Array[] = [];
-  for await (const c of stored!) chunks.push(c);
-  return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  return (await env.report(key))!;
 }

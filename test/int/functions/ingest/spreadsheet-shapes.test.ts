@@ -53,11 +53,9 @@ const EXPECTED = {
 async function ingest(env: IngestEnv, key: string, body: Uint8Array | string): Promise<UploadReport> {
   await env.upload(key, body);
   await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps());
-  const got = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  if (!got) throw new Error('no report');
-  const chunks: Uint8Array[] = [];
-  for await (const c of got) chunks.push(c);
-  return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  const report = await env.report(key);
+  if (!report) throw new Error('no report');
+  return report;
 }
 
 /** The region's metrics of what the upload committed, by the project's own formulas. */

@@ -24,11 +24,9 @@ const TOTALS = ['', 'Итого', '', '', '', '', 70, 58, 800, 610];
 async function ingest(env: IngestEnv, key: string, body: Uint8Array | string): Promise<UploadReport> {
   await env.upload(key, body);
   await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps());
-  const got = await env.s3.store.get(TEST_BUCKET, `reports/${key}.json`);
-  if (!got) throw new Error('no report');
-  const chunks: Uint8Array[] = [];
-  for await (const c of got) chunks.push(c);
-  return UploadReport.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  const report = await env.report(key);
+  if (!report) throw new Error('no report');
+  return report;
 }
 
 const csv = (rows: readonly (readonly (string | number)[])[]) => rows.map((r) => r.join(';')).join('\r\n') + '\r\n';

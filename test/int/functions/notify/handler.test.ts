@@ -1,6 +1,6 @@
 // Integration: the notify function end to end — YMQ trigger events in, timer ticks, admin
 // invocations — with a webhook, a VK bot and a Postbox server on 127.0.0.1 and a real
-// SQLite outbox. Dedup, grouping (P3.1, P3.3) and T24 (no secrets or PII in logs).
+// SQLite outbox. Dedup, grouping and logs without secrets or personal data.
 import { describe, expect, test } from 'vitest';
 import { notifyHandler } from '../../../../functions/notify/handler.ts';
 import type { NotificationEvent } from '../../../../shared/domain/events.ts';
@@ -138,7 +138,7 @@ describe('notify handler', () => {
     expect(vkText).toContain('Открыть на панели: http://127.0.0.1:8080/?region=26&period=');
   });
 
-  test('T24: logs carry no token, secret, recipient or URL; every line is JSON; a CR/LF in a name adds no line', async () => {
+  test('logs carry no token, secret, recipient or URL; every line is JSON; a CR/LF in a name adds no line', async () => {
     await using s = await fullConfig(0);
     using n = await notifyEnv({ config: s.config, env: SECRETS });
     const hostile = breach({ municipality: { id: MUNI.id, name: 'Изобильненский\r\nFAKE LOG LINE' } });

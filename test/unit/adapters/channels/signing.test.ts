@@ -1,4 +1,4 @@
-// T16: signature vectors, tamper, skew and rotation.
+// Webhook signing: signature vectors, tamper, skew and rotation.
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { decodeWebhookSecret, hmacSha256, signatureHeader, signOne, verifySignature } from '../../../../shared/adapters/channels/signing.ts';

@@ -23,10 +23,15 @@ import { col, listOfEncoded, type RowOf } from '../../../../shared/adapters/ydb/
 import { T, schoolToRow } from '../../../../shared/adapters/ydb/tables.ts';
 import { PipelineError, TransientError, isRetryable } from '../../../../shared/domain/errors.ts';
 import { numberedSchool } from '../../../support/builders.ts';
-import { fakeDriver, pageOf, resultSetOf, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
+import { fakeDriver, pageOf, resultSetOf, steppedClock, ydbError, type FakeCall } from '../../../support/ydb-results.ts';
 
 /** No jitter pauses worth waiting for; the deadline is what bounds the retries. */
 const fast = { backoff: { baseMs: 1, throttledBaseMs: 1, capMs: 2 }, random: () => 0.5 };
+/**
+ * Backoff in seconds of stepped time (steppedClock): the budget is spent by the arithmetic
+ * alone, and each attempt's own (real) timeout — the time left — stays seconds long.
+ */
+const STEPPED = { baseMs: 500, throttledBaseMs: 1_000, capMs: 8_000 };
 const rpcs = (calls: readonly FakeCall[]) => calls.map((c) => (c.tx ? `${c.rpc}(${c.tx})` : c.rpc));
 
 const school = (i: number, name = 'МБОУ СОШ') => schoolToRow('up_1', numberedSchool(i, { school_name: name }));
@@ -88,13 +93,14 @@ describe('YdbClient.bulkUpsert', () => {
 
   test('a chunk still throttled at the deadline ends as a TransientError before it', async () => {
     const { driver, calls } = fakeDriver(() => ydbError('OVERLOADED'));
-    const started = Date.now();
-    const err = await new YdbClient(driver, { ...fast, reserveMs: 50, deadline: () => started + 300 })
+    const clock = steppedClock();
+    const err = await new YdbClient(driver, { ...fast, backoff: STEPPED, clock, reserveMs: 1_000, deadline: () => 30_000 })
       .bulkUpsert('school_snapshot', T.schoolSnapshot.columns, [school(1)], 'staging')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
-    expect(Date.now() - started).toBeLessThan(300);
-    expect(calls.length).toBeGreaterThan(3);
+    // sleeps of 500, 1 000, 2 000, 4 000, … while the next one still ends before 30 000 - 1 000
+    expect(clock.now()).toBe(27_500);
+    expect(calls.length).toBe(10);
   });
 });
 
@@ -131,9 +137,9 @@ describe('YdbClient.run and tx', () => {
 
   test('OVERLOADED on the commit ends as a retryable TransientError before the deadline', async () => {
     const { driver, calls } = fakeDriver((c) => (c.tx?.endsWith('+commit') ? ydbError('OVERLOADED') : undefined));
-    const started = Date.now();
+    const clock = steppedClock();
     let runs = 0;
-    const err = await new YdbClient(driver, { ...fast, reserveMs: 100, deadline: () => started + 500 })
+    const err = await new YdbClient(driver, { ...fast, backoff: STEPPED, clock, reserveMs: 1_000, deadline: () => 30_000 })
       .tx('serializable', 'flip', async (tx) => {
         runs++;
         await tx.query('SELECT 1;', {}, 'read');
@@ -143,8 +149,8 @@ describe('YdbClient.run and tx', () => {
     expect(err).toBeInstanceOf(TransientError);
     expect(isRetryable(err)).toBe(true);
     expect((err as Error).message).toMatch(/overloaded during flip.*deadline/);
-    expect(Date.now() - started).toBeLessThan(500);
-    expect(runs).toBeGreaterThan(2);
+    expect(clock.now()).toBe(27_500);
+    expect(runs).toBe(10);
     expect(calls.filter((c) => c.rpc === 'createSession')).toHaveLength(1);
   });
 
@@ -184,13 +190,18 @@ describe('YdbClient.run and tx', () => {
     expect(calls.some((c) => c.rpc === 'deleteSession' && c.sessionId === 's1')).toBe(true);
   });
 
-  test('UNAVAILABLE is retried for any statement; an ambiguous TIMEOUT only for idempotent ones', async () => {
+  test('YDB UNAVAILABLE is retried for any statement; gRPC UNAVAILABLE (maybe applied) only for idempotent ones; TIMEOUT never', async () => {
     let fail = true;
     const a = fakeDriver((c) => (c.rpc === 'executeQuery' && fail ? ((fail = false), ydbError('UNAVAILABLE')) : undefined));
     await new YdbClient(a.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false });
     expect(a.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(2);
+    const transport = () => Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'reset' });
+    const lost = fakeDriver((c) => (c.rpc === 'executeQuery' ? transport() : undefined));
+    await expect(new YdbClient(lost.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false })).rejects.toBeInstanceOf(TransientError);
+    expect(lost.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(1);
     const once = fakeDriver((c) => (c.rpc === 'executeQuery' ? ydbError('TIMEOUT') : undefined));
-    await expect(new YdbClient(once.driver, fast).run('INSERT;', {}, { what: 'insert', idempotent: false })).rejects.toBeInstanceOf(TransientError);
+    const err = await new YdbClient(once.driver, fast).run('SELECT;', {}, { what: 'read', idempotent: true }).catch((e: unknown) => e);
+    expect((err as PipelineError).code).toBe('ydb.timeout');
     expect(once.calls.filter((c) => c.rpc === 'executeQuery')).toHaveLength(1);
   });
 
@@ -226,14 +237,14 @@ describe('translateError', () => {
     for (const s of ['ABORTED', 'UNAVAILABLE', 'OVERLOADED', 'BAD_SESSION', 'UNDETERMINED'] as const) {
       expect(translateError(ydbError(s), 'x'), s).toBeInstanceOf(TransientError);
     }
-    for (const s of ['SCHEME_ERROR', 'BAD_REQUEST', 'PRECONDITION_FAILED', 'UNAUTHORIZED'] as const) {
+    for (const s of ['SCHEME_ERROR', 'BAD_REQUEST', 'PRECONDITION_FAILED', 'UNAUTHORIZED', 'TIMEOUT', 'CANCELLED'] as const) {
       const e = translateError(ydbError(s), 'x');
       expect(e.retryable, s).toBe(false);
       expect(e.code).toBe(`ydb.${s.toLowerCase()}`);
     }
   });
 
-  test('gRPC transport errors are transient; a bad value is not', () => {
+  test('gRPC transport errors YDB calls (conditionally) retryable are transient; a bad value is not', () => {
     const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'x' });
     expect(translateError(grpc, 'x')).toBeInstanceOf(TransientError);
     expect(translateError(new RangeError('Int64 expects a safe integer'), 'x').code).toBe('ydb.value');

@@ -28,7 +28,7 @@ describe('planCommit', () => {
     });
   });
 
-  test('an older upload committed after a newer one is superseded (T08)', () => {
+  test('an older upload committed after a newer one is superseded', () => {
     const store: Store = new Map([[unitKey(unit('a')), pointer('new', 2000, 1)]]);
     const plan = planCommit({ batchId: 'old', source: { lastModifiedMs: 1000, sequence: 2 }, units: [unit('a')] }, read(store));
     expect(plan).toEqual({ flips: [], result: { applied: 0, superseded: 1, periods: [] } });

@@ -16,7 +16,7 @@ describe('decideAcquire', () => {
     expect(decideAcquire({ status: 'completed', leaseUntilMs: null, sequence: 3 }, 10_000_000, 30_000)).toEqual({ kind: 'completed' });
   });
 
-  test('a live lease refuses up to and including its expiry instant (T05 boundaries)', () => {
+  test('a live lease refuses up to and including its expiry instant', () => {
     expect(decideAcquire(inProgress(31_000), 30_999, 30_000)).toEqual({ kind: 'in_progress', leaseUntilMs: 31_000 });
     expect(decideAcquire(inProgress(31_000), 31_000, 30_000)).toEqual({ kind: 'in_progress', leaseUntilMs: 31_000 });
   });

@@ -1,4 +1,4 @@
-// readCsv: encodings × delimiters × line ends (T12), chunk edges, RFC 4180 quoting,
+// readCsv: encodings × delimiters × line ends, chunk edges, RFC 4180 quoting,
 // delimiter detection, blank rows and numbering, and every hard limit.
 import { describe, expect, test } from 'vitest';
 import { InputError, IssueCode } from '../../../../shared/domain/errors.ts';
@@ -31,7 +31,7 @@ async function read(source: ByteSource, opts: Partial<Parameters<typeof readCsv>
 }
 
 describe('readCsv', () => {
-  // Padding puts the first non-ASCII byte of the CP1251 file after 100 KB (T12).
+  // Padding puts the first non-ASCII byte of the CP1251 file after 100 KB.
   const padding = Array.from({ length: 2_000 }, (_, i) => ['06.03-10.03.2023', 'Pad', `padding school number ${String(i).padStart(30, '0')}`, '2600000000', '1']);
   // An ASCII header (as some exporters write it) keeps every byte before the padding's end ASCII.
   const asciiHeader = ['period', 'mouo', 'school', 'inn', 'teachers_total'];
@@ -48,7 +48,7 @@ describe('readCsv', () => {
   for (const [encoding, encode] of Object.entries(encodings)) {
     for (const d of [';', ',', '\t'] as const) {
       for (const eol of ['\r\n', '\n']) {
-        test(`${encoding}, delimiter ${JSON.stringify(d)}, ${JSON.stringify(eol)} gives the same rows (T12)`, async () => {
+        test(`${encoding}, delimiter ${JSON.stringify(d)}, ${JSON.stringify(eol)} gives the same rows`, async () => {
           // Prepare
           const text = serialise(table, d, eol);
           const bytes = encode(text);
@@ -126,7 +126,7 @@ describe('readCsv', () => {
     expect(r.rows).toEqual([]);
   });
 
-  test('hostile headers are plain strings and Object.prototype is untouched (T14)', async () => {
+  test('hostile headers are plain strings and Object.prototype is untouched', async () => {
     const before = Object.getOwnPropertyNames(Object.prototype).sort();
     const r = await read(chunked(utf8('__proto__;constructor;prototype;ФИО\npolluted;ctor;p;Иванова\n')));
     expect(r.table.headers).toEqual(['__proto__', 'constructor', 'prototype', 'ФИО']);

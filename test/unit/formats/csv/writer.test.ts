@@ -1,4 +1,4 @@
-// writeCsv: quoting, formula-injection guard (T15) and the round trip through readCsv.
+// writeCsv: quoting, formula-injection guard and the round trip through readCsv.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { readCsv } from '../../../../shared/formats/csv/reader.ts';
@@ -26,7 +26,7 @@ describe('writeCsv', () => {
     expect(writeCsv([['a\tb', 'c']], { delimiter: '\t' })).toBe('"a\tb"\tc\r\n');
   });
 
-  test('formula starters are quoted and prefixed with an apostrophe (T15)', () => {
+  test('formula starters are quoted and prefixed with an apostrophe', () => {
     // Prepare
     const names = ['=HYPERLINK("http://evil","x")', '+1', '-2+3', '@SUM(A1)', '\tx', '\rx', '\nx', 'a;=1', 'x"y'];
     // Act
@@ -54,7 +54,7 @@ describe('writeCsv', () => {
   const text = fc.string({ unit: fc.constantFrom('"', ';', ',', '\t', '\r', '\n', ' ', "'", '=', '+', '-', '@', 'a', 'Я', 'ё', '№', '\uFEFF', '😀') });
   const table = fc.array(fc.array(text, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 });
 
-  test('round trip: readCsv(writeCsv(t)) is t when formulas are not escaped (T15)', async () => {
+  test('round trip: readCsv(writeCsv(t)) is t when formulas are not escaped', async () => {
     await fc.assert(
       fc.asyncProperty(table, fc.constantFrom(';', ',', '\t'), fc.constantFrom('\r\n', '\n'), fc.integer({ min: 1, max: 9 }), async (rows, d, eol, chunk) => {
         const withMarkers = rows.map((r, i) => [`r${i}`, ...r]);
@@ -66,7 +66,7 @@ describe('writeCsv', () => {
     );
   });
 
-  test('round trip with the formula guard: unescapeFormula restores every cell (T15)', async () => {
+  test('round trip with the formula guard: unescapeFormula restores every cell', async () => {
     await fc.assert(
       fc.asyncProperty(table, fc.constantFrom(';', ',', '\t'), async (rows, d) => {
         const withMarkers = [['id', 'v'], ...rows.map((r, i) => [`r${i}`, ...r])];

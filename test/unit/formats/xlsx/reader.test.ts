@@ -123,7 +123,7 @@ describe('readXlsx', () => {
     expect(last).toEqual([{ row: 2, cells: ['2624000001'] }]);
   });
 
-  test('hostile headers are plain strings and Object.prototype is untouched (T14)', async () => {
+  test('hostile headers are plain strings and Object.prototype is untouched', async () => {
     const before = Object.getOwnPropertyNames(Object.prototype).sort();
     const bytes = await book((wb) => wb.addWorksheet('Лист1').addRows([['__proto__', 'constructor', 'ФИО'], ['polluted', 'ctor', 'Иванова']]));
     const [t] = await tables(bytes);

@@ -107,7 +107,7 @@ describe('the workbook', () => {
       ['Будённовский муниципальный округ', 'МКОУ СОШ № 4', '2624000004', 'администратор не зашел на платформу'],
       ['Курский муниципальный округ', 'МБОУ СОШ № 2', '0614000002', 'администратор не зашел на платформу'],
     ]);
-    // a leading zero survives and a name starting with = is a string, not a formula (T15)
+    // a leading zero survives and a name starting with = is a string, not a formula
     expect(ws.getRow(HEADER_ROW + 3).getCell(3).type).toBe(ExcelJS.ValueType.String);
     expect(ws.getRow(HEADER_ROW + 1).getCell(2).type).toBe(ExcelJS.ValueType.String);
   });

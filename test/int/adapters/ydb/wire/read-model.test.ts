@@ -1,54 +1,59 @@
-// The YDB read model through the wire server: every read of one API request runs in one
-// snapshot read-only transaction (the first statement begins it, the others name it), so a
-// commit in between is wholly seen or not at all.
+// The YDB read model through the executing wire double: every read of one API request runs
+// in one snapshot read-only transaction (the first statement begins it, the others name it,
+// one commit ends it), so a commit in between is wholly seen or not at all; a failure
+// re-runs the snapshot whole; a page cut mid-stream is read again, never returned cut.
 import { describe, expect, test } from 'vitest';
-import { AGGREGATE_READ_PERIOD, ALERTS_FOR_REGION, LEDGER_REPORT, PERIOD_WINDOW, READ_VERSION } from '../../../../../shared/adapters/ydb/queries.ts';
+import { PERIOD_WINDOW, READ_VERSION } from '../../../../../shared/adapters/ydb/queries.ts';
+import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import { handleApiRequest, type ApiDeps } from '../../../../../shared/api/app.ts';
 import { hashApiKey } from '../../../../../shared/api/auth.ts';
 import { ResponseCache } from '../../../../../shared/api/response-cache.ts';
 import { defaultTargets } from '../../../../../shared/domain/targets.ts';
 import { capturedLogger } from '../../../../support/logs.ts';
-import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
 import { filledAggregateRow, P1, uploadReport } from '../../../../support/builders.ts';
-import { useAdapterWire, sent } from './harness.ts';
+import { useAdapterWire } from './harness.ts';
 
 // two rows per result part, so a page can be cut mid-stream
 const h = useAdapterWire(undefined, { rowsPerPart: 2 });
+const execs = () => h.wire.calls.filter((c) => c.method === 'ExecuteQuery');
 
-test('one snapshot transaction carries all of a request\'s reads and ends with them', async () => {
+async function completed(n: number) {
+  const key = { bucket: 'b', key: `uploads/26/${n}.csv`, sha256: n.toString(16).padStart(64, '0') };
+  const a = await h.stores.ledger.acquire(key, 1000, 30_000);
+  await h.stores.ledger.complete(a.uploadId, uploadReport({ upload_id: a.uploadId }));
+  return a.uploadId;
+}
+
+test("one snapshot transaction carries all of a request's reads and ends with them", async () => {
   const row = filledAggregateRow({ level: 'region' });
-  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD, [h.wire.rows('aggregate_metrics', [aggregateToRow(row)])]);
-  h.wire.script((q) => q.text === LEDGER_REPORT, [h.wire.rows('upload_ledger', [{ report_json: uploadReport({ upload_id: 'u1' }) }], ['report_json'])]);
-  const got = await h.readModel.snapshot(async (v) => [await v.readPeriod('26', P1), await v.alerts('26'), await v.report('u1')]);
-  expect(got).toEqual([[row], [], uploadReport({ upload_id: 'u1' })]);
-  const [first, ...rest] = h.wire.queries();
-  expect(first!.text).toBe(AGGREGATE_READ_PERIOD);
-  expect(first!.tx).toEqual({ begin: 'snapshotReadOnly', commit: false, txId: null });
-  expect(rest.map((q) => q.text)).toEqual([ALERTS_FOR_REGION, LEDGER_REPORT]);
-  const txId = rest[0]!.tx.txId;
+  await h.stores.aggregates.replacePeriod('26', P1, [row]);
+  const id = await completed(1);
+  h.wire.calls.length = 0;
+  const got = await h.readModel.snapshot(async (v) => [await v.readPeriod('26', P1), await v.alerts('26'), await v.report(id)]);
+  expect(got).toEqual([[row], [], uploadReport({ upload_id: id })]);
+  const [first, ...rest] = execs().map((c) => c.tx!);
+  expect(first).toEqual({ begin: 'snapshotReadOnly', commit: false, txId: null });
+  const txId = rest[0]!.txId;
   expect(txId).toMatch(/^wire-tx-/);
-  expect(rest.every((q) => q.tx.txId === txId && !q.tx.commit)).toBe(true);
-  const end = h.wire.calls.filter((c) => c.method === 'CommitTransaction');
-  expect(end.map((c) => c.tx?.txId)).toEqual([txId]);
-  expect(sent(h.wire, LEDGER_REPORT)[0]!.params.$upload_id?.value).toBe('u1');
+  expect(rest.every((t) => t.txId === txId && !t.commit && t.begin === null)).toBe(true);
+  expect(h.wire.calls.filter((c) => c.method === 'CommitTransaction').map((c) => [c.tx?.txId, c.status])).toEqual([[txId, 'SUCCESS']]);
 });
 
 test('a snapshot that meets OVERLOADED is re-run whole in a new transaction', async () => {
   h.wire.fault({ method: 'ExecuteQuery', status: 'OVERLOADED', calls: [2] });
   await h.readModel.snapshot(async (v) => [await v.readPeriod('26', P1), await v.alerts('26')]);
-  const begun = h.wire.queries().filter((q) => q.tx.begin === 'snapshotReadOnly');
-  expect(begun).toHaveLength(2);
-  expect(h.wire.calls.filter((c) => c.method === 'ExecuteQuery').map((c) => c.status)).toEqual(['SUCCESS', 'OVERLOADED', 'SUCCESS', 'SUCCESS']);
+  expect(execs().filter((c) => c.tx!.begin === 'snapshotReadOnly')).toHaveLength(2);
+  expect(execs().map((c) => c.status)).toEqual(['SUCCESS', 'OVERLOADED', 'SUCCESS', 'SUCCESS']);
 });
 
 test('a page whose stream breaks after its first part is read again whole, never returned cut', async () => {
   const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'a' }), filledAggregateRow({ id: 'b' }), filledAggregateRow({ id: 'c' })];
-  h.wire.script((q) => q.text === AGGREGATE_READ_PERIOD, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow))]);
-  h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1, match: (q) => q.text === AGGREGATE_READ_PERIOD });
+  await h.stores.aggregates.replacePeriod('26', P1, rows);
+  h.wire.calls.length = 0;
+  h.wire.fault({ method: 'ExecuteQuery', status: 'UNAVAILABLE', afterParts: 1 });
   const got = await h.readModel.snapshot((v) => v.readPeriod('26', P1));
   expect(got.map((r) => r.scope.id)).toEqual(['26', 'a', 'b', 'c']);
-  const reads = h.wire.calls.filter((c) => c.query?.text === AGGREGATE_READ_PERIOD);
-  expect(reads.map((c) => c.status)).toEqual(['UNAVAILABLE', 'SUCCESS']);
+  expect(execs().map((c) => [c.status, c.resultRows])).toEqual([['UNAVAILABLE', 4], ['SUCCESS', 4]]);
 });
 
 describe('the API period route on the YDB read model (issue 22)', () => {

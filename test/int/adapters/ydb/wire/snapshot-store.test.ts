@@ -1,96 +1,65 @@
-// The YDB snapshot store and upload ledger through the wire server: the rows a YDB would
-// return go in, and the exact writes the adapter sends are asserted — "newer upload wins"
-// and the lease expiry among them, which no other offline test of the YDB adapter holds.
+// The YDB snapshot store and upload ledger through the executing wire double: the state a
+// YDB would hold after each call — "newer upload wins", lease expiry, takeovers — and the
+// transaction shape the adapters promise (a transaction begun by its first statement and
+// committed by its last, no Begin/Commit round trips). The contract suites hold the same
+// adapters to the SQLite adapters' behaviour; this file holds what only YDB has.
 import { describe, expect, test } from 'vitest';
-import {
-  BATCH_REFERENCES,
-  BATCH_UNITS,
-  COMMIT_POINTERS,
-  DISCARD_BATCH,
-  LEDGER_COMPLETE,
-  LEDGER_GET,
-  LEDGER_INSERT,
-  LEDGER_RELEASE,
-  LEDGER_TAKEOVER,
-  POINTERS,
-  SCHOOLS_OF_BATCH,
-  STAGE_UNITS,
-} from '../../../../../shared/adapters/ydb/queries.ts';
 import { ledgerSequence } from '../../../../../shared/adapters/ydb/upload-ledger.ts';
 import { uploadIdFor } from '../../../../../shared/domain/upload-id.ts';
 import type { BatchCommit } from '../../../../../shared/ports/snapshot-store.ts';
 import { batchCommit, commitUnit, P1, schoolRow, uploadReport } from '../../../../support/builders.ts';
-import { useAdapterWire, day, sent, value } from './harness.ts';
+import { useAdapterWire, day } from './harness.ts';
 
 const h = useAdapterWire();
+const execs = () => h.wire.calls.filter((c) => c.method === 'ExecuteQuery');
+const txRpcs = () => h.wire.calls.filter((c) => c.method === 'BeginTransaction' || c.method === 'CommitTransaction');
 
-const pointer = (o: { municipality_id: string; batch_id: string; upload_id: string; modified: number; sequence: number; version: number }) => ({
-  region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: o.municipality_id, batch_id: o.batch_id,
-  upload_id: o.upload_id, source_modified_ms: BigInt(o.modified), source_sequence: BigInt(o.sequence), version: BigInt(o.version),
-});
-const commit = (modified: number, sequence: number, municipalities = ['m1']): BatchCommit =>
-  batchCommit({ batchId: 'b-new', uploadId: 'u-new', source: { lastModifiedMs: modified, sequence }, units: municipalities.map((m) => commitUnit(m)) });
-const scriptPointers = (rows: ReturnType<typeof pointer>[]) =>
-  h.wire.script((q) => q.text === POINTERS, [h.wire.rows('current_batch', rows)]);
+const commit = (batchId: string, modified: number, sequence: number, municipalities = ['m1']): BatchCommit =>
+  batchCommit({ batchId, uploadId: `u-${batchId}`, source: { lastModifiedMs: modified, sequence }, units: municipalities.map((m) => commitUnit(m)) });
+const pointers = () => h.wire.tableRows('current_batch').map((p) => [p.municipality_id, p.batch_id, p.version]);
 
 describe('commitBatch', () => {
-  test('with no pointers: one transaction reads the pointers, then flips them and registers the units in its committing statement', async () => {
-    const r = await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']));
-    expect(r).toEqual({ applied: 2, superseded: 0, periods: [P1] });
-    const [read] = sent(h.wire, POINTERS);
-    const [write] = sent(h.wire, COMMIT_POINTERS);
-    expect(read!.tx).toEqual({ begin: 'serializableReadWrite', commit: false, txId: null });
-    expect(write!.tx).toEqual({ begin: null, commit: true, txId: expect.stringMatching(/^wire-tx-/) });
-    expect([value(read, '$region'), value(read, '$period_start'), value(read, '$kind')]).toEqual(['26', day(P1.start), 'schools']);
-    expect(value(write, '$pointers')).toEqual(
-      ['m1', 'm2'].map((m) => ({
-        region: '26', period_start: day(P1.start), period_end: day(P1.end), kind: 'schools', municipality_id: m, batch_id: 'b-new',
-        upload_id: 'u-new', source_modified_ms: 1_000n, source_sequence: 5n, version: 1n,
-      })),
-    );
-    expect(value(write, '$units')).toEqual(
-      ['m1', 'm2'].map((m) => ({ batch_id: 'b-new', region: '26', period_start: day(P1.start), period_end: day(P1.end), kind: 'schools', municipality_id: m })),
-    );
-    expect(h.wire.calls.map((c) => c.method).filter((m) => m.endsWith('Transaction'))).toEqual([]);
+  test('with no pointers: one transaction reads the pointers, flips them and registers the units with its committing statement', async () => {
+    expect(await h.stores.snapshots.commitBatch(commit('b-new', 1_000, 5, ['m1', 'm2']))).toEqual({ applied: 2, superseded: 0, periods: [P1] });
+    expect(pointers()).toEqual([['m1', 'b-new', 1n], ['m2', 'b-new', 1n]]);
+    expect(h.wire.tableRows('current_batch')[0]).toMatchObject({ region: '26', period_start: day(P1.start), kind: 'schools', upload_id: 'u-b-new', source_modified_ms: 1_000n, source_sequence: 5n });
+    expect(h.wire.tableRows('snapshot_batch_unit').map((u) => [u.batch_id, u.municipality_id])).toEqual([['b-new', 'm1'], ['b-new', 'm2']]);
+    const tx = execs().map((c) => c.tx!);
+    expect(tx[0]).toEqual({ begin: 'serializableReadWrite', commit: false, txId: null });
+    expect(tx.at(-1)).toEqual({ begin: null, commit: true, txId: expect.stringMatching(/^wire-tx-/) });
+    expect(txRpcs()).toEqual([]);
   });
 
-  test('newer upload wins: a pointer from a later LastModified keeps its unit, and nothing is written', async () => {
-    scriptPointers([pointer({ municipality_id: 'm1', batch_id: 'b-old', upload_id: 'u-old', modified: 2_000, sequence: 1, version: 3 })]);
-    expect(await h.stores.snapshots.commitBatch(commit(1_000, 9))).toEqual({ applied: 0, superseded: 1, periods: [] });
-    expect(sent(h.wire, COMMIT_POINTERS)).toEqual([]);
-    // the read-only transaction still ends: committed by the call that names it
-    const read = sent(h.wire, POINTERS)[0]!;
-    const end = h.wire.calls.find((c) => c.method === 'CommitTransaction');
-    expect(end?.status).toBe('SUCCESS');
-    expect(end?.tx?.txId).toBeTruthy();
-    expect(read.tx.begin).toBe('serializableReadWrite');
+  test('newer upload wins: a pointer from a later LastModified keeps its unit, and the read-only transaction still ends', async () => {
+    await h.stores.snapshots.commitBatch(commit('b-later', 2_000, 1));
+    h.wire.calls.length = 0;
+    expect(await h.stores.snapshots.commitBatch(commit('b-earlier', 1_000, 9))).toEqual({ applied: 0, superseded: 1, periods: [] });
+    expect(pointers()).toEqual([['m1', 'b-later', 1n]]);
+    expect(h.wire.io(h.wire.calls).rowsWritten).toBe(0);
+    expect(txRpcs().map((c) => [c.method, c.status])).toEqual([['CommitTransaction', 'SUCCESS']]);
   });
 
   test('newer upload wins: at the same LastModified the later ingest sequence wins, the earlier loses', async () => {
-    scriptPointers([pointer({ municipality_id: 'm1', batch_id: 'b-old', upload_id: 'u-old', modified: 1_000, sequence: 5, version: 3 })]);
-    expect(await h.stores.snapshots.commitBatch(commit(1_000, 4))).toMatchObject({ applied: 0, superseded: 1 });
-    expect(sent(h.wire, COMMIT_POINTERS)).toEqual([]);
-    expect(await h.stores.snapshots.commitBatch(commit(1_000, 6))).toMatchObject({ applied: 1, superseded: 0 });
-    const [write] = sent(h.wire, COMMIT_POINTERS);
-    expect(value(write, '$pointers')).toEqual([expect.objectContaining({ municipality_id: 'm1', batch_id: 'b-new', source_sequence: 6n, version: 4n })]);
+    await h.stores.snapshots.commitBatch(commit('b5', 1_000, 5));
+    expect(await h.stores.snapshots.commitBatch(commit('b4', 1_000, 4))).toMatchObject({ applied: 0, superseded: 1 });
+    expect(await h.stores.snapshots.commitBatch(commit('b6', 1_000, 6))).toMatchObject({ applied: 1, superseded: 0 });
+    expect(pointers()).toEqual([['m1', 'b6', 2n]]);
   });
 
   test('an older pointer is replaced (version + 1); a pointer already naming the batch counts as applied and is not rewritten', async () => {
-    scriptPointers([
-      pointer({ municipality_id: 'm1', batch_id: 'b-old', upload_id: 'u-old', modified: 500, sequence: 9, version: 2 }),
-      pointer({ municipality_id: 'm2', batch_id: 'b-new', upload_id: 'u-new', modified: 1_000, sequence: 5, version: 7 }),
-    ]);
-    expect(await h.stores.snapshots.commitBatch(commit(1_000, 5, ['m1', 'm2']))).toEqual({ applied: 2, superseded: 0, periods: [P1] });
-    const [write] = sent(h.wire, COMMIT_POINTERS);
-    expect((value(write, '$pointers') as { municipality_id: string; version: bigint }[]).map((p) => [p.municipality_id, p.version])).toEqual([['m1', 3n]]);
+    await h.stores.snapshots.commitBatch(commit('b-old', 500, 9));
+    await h.stores.snapshots.commitBatch(commit('b-new', 1_000, 5, ['m2']));
+    expect(await h.stores.snapshots.commitBatch(commit('b-new', 1_000, 5, ['m1', 'm2']))).toEqual({ applied: 2, superseded: 0, periods: [P1] });
+    expect(pointers()).toEqual([['m1', 'b-new', 2n], ['m2', 'b-new', 1n]]);
   });
 
-  test('ABORTED on the committing statement re-runs the whole transaction from its read', async () => {
-    h.wire.fault({ method: 'ExecuteQuery', status: 'ABORTED', match: (q) => q.text === COMMIT_POINTERS });
-    expect(await h.stores.snapshots.commitBatch(commit(1_000, 5))).toMatchObject({ applied: 1 });
-    expect(h.wire.queries().map((q) => (q.text === POINTERS ? 'read' : q.text === COMMIT_POINTERS ? 'write' : 'other'))).toEqual(['read', 'write', 'read', 'write']);
-    const [w1, w2] = sent(h.wire, COMMIT_POINTERS);
-    expect(w1!.tx.txId).not.toBe(w2!.tx.txId);
+  test('ABORTED on the committing statement re-runs the whole transaction from its read, in a new transaction', async () => {
+    h.wire.fault({ method: 'ExecuteQuery', status: 'ABORTED', match: (q) => q.tx.commit });
+    expect(await h.stores.snapshots.commitBatch(commit('b1', 1_000, 5))).toMatchObject({ applied: 1 });
+    expect(execs().map((c) => [c.tx!.commit, c.status])).toEqual([[false, 'SUCCESS'], [true, 'ABORTED'], [false, 'SUCCESS'], [true, 'SUCCESS']]);
+    const [, w1, , w2] = execs();
+    expect(w1!.tx!.txId).not.toBe(w2!.tx!.txId);
+    expect(pointers()).toEqual([['m1', 'b1', 1n]]);
   });
 });
 
@@ -98,119 +67,110 @@ describe('staging and discarding', () => {
   test('staging registers the units first (one inline transaction), then bulk-upserts the rows', async () => {
     const rows = [schoolRow(), schoolRow({ school_inn: '2634000002', municipality_id: 'mineralovodsky' })];
     await h.stores.snapshots.stageSchoolRows('b1', rows);
-    const [units] = sent(h.wire, STAGE_UNITS);
-    expect(units!.tx).toEqual({ begin: 'serializableReadWrite', commit: true, txId: null });
-    expect((value(units, '$rows') as { municipality_id: string }[]).map((u) => u.municipality_id)).toEqual(['budennovsky', 'mineralovodsky']);
-    const [bulk] = h.wire.bulks();
-    expect(bulk).toMatchObject({ table: 'school_snapshot', path: '/local/school_snapshot', rowCount: 2 });
-    expect(bulk!.rows[0]).toMatchObject({ batch_id: 'b1', region: '26', period_start: day(P1.start), school_inn: '2634000001', teachers_total: 40n, teachers_calls: null });
-    expect(h.wire.calls.findIndex((c) => c.query === units)).toBeLessThan(h.wire.calls.findIndex((c) => c.bulk === bulk));
+    expect(h.wire.tableRows('snapshot_batch_unit').map((u) => [u.batch_id, u.kind, u.municipality_id])).toEqual([['b1', 'schools', 'budennovsky'], ['b1', 'schools', 'mineralovodsky']]);
+    const staged = h.wire.tableRows('school_snapshot');
+    expect(staged.map((r) => [r.batch_id, r.municipality_id, r.school_inn])).toEqual([['b1', 'budennovsky', '2634000001'], ['b1', 'mineralovodsky', '2634000002']]);
+    expect(staged[0]).toMatchObject({ region: '26', period_start: day(P1.start), teachers_total: 40n, teachers_calls: null });
+    const order = h.wire.calls.filter((c) => c.method === 'ExecuteQuery' || c.method === 'BulkUpsert');
+    expect(order.map((c) => [c.method, c.tx ?? null])).toEqual([['ExecuteQuery', { begin: 'serializableReadWrite', commit: true, txId: null }], ['BulkUpsert', null]]);
   });
 
-  test('a batch no pointer references is deleted in one committing statement; a referenced one is kept', async () => {
-    h.wire.script((q) => q.text === BATCH_UNITS.first, [
-      h.wire.rows('snapshot_batch_unit', [{ batch_id: 'b1', region: '26', period_start: P1.start, period_end: P1.end, kind: 'schools', municipality_id: 'm1' }]),
-    ]);
-    h.wire.script((q) => q.text === BATCH_REFERENCES, [h.wire.resultSet({ refs: 'Uint64' }, [{ refs: 0n }])], 1);
-    await h.stores.snapshots.discardBatch('b1');
-    const [del] = sent(h.wire, DISCARD_BATCH);
-    expect(del!.tx.commit).toBe(true);
-    // the exact key prefix of each (region, period) the batch staged, not a range of periods
-    expect(value(del, '$periods')).toEqual([{ region: '26', period_start: day(P1.start), period_end: day(P1.end), batch_id: 'b1' }]);
-    expect(value(del, '$batch_id')).toBe('b1');
-
-    h.wire.script((q) => q.text === BATCH_REFERENCES, [h.wire.resultSet({ refs: 'Uint64' }, [{ refs: 1n }])]);
-    await h.stores.snapshots.discardBatch('b1');
-    expect(sent(h.wire, DISCARD_BATCH)).toHaveLength(1);
+  test('a batch no pointer references is deleted (rows and units) in one committing statement; a referenced one is kept', async () => {
+    await h.stores.snapshots.stageSchoolRows('orphan', [schoolRow()]);
+    await h.stores.snapshots.stageSchoolRows('live', [schoolRow({ teachers_total: 7 })]);
+    await h.stores.snapshots.commitBatch(batchCommit({ batchId: 'live' }));
+    h.wire.calls.length = 0;
+    await h.stores.snapshots.discardBatch('orphan');
+    expect(execs().filter((c) => c.io.rowsWritten > 0).map((c) => c.tx!.commit)).toEqual([true]);
+    await h.stores.snapshots.discardBatch('live');
+    expect(h.wire.tableRows('school_snapshot').map((r) => r.batch_id)).toEqual(['live']);
+    expect(h.wire.tableRows('snapshot_batch_unit').map((u) => u.batch_id)).toEqual(['live']);
   });
 });
 
 describe('current rows', () => {
   test('read through the pointers in one snapshot transaction; rows of municipalities the pointer does not name are left out', async () => {
-    h.wire.script((q) => q.text === POINTERS, [
-      h.wire.rows('current_batch', [pointer({ municipality_id: 'budennovsky', batch_id: 'b1', upload_id: 'u1', modified: 1, sequence: 1, version: 1 })]),
-    ]);
-    const row = (m: string) => ({ ...schoolRow({ municipality_id: m }), batch_id: 'b1', period_start: P1.start, period_end: P1.end });
-    h.wire.script((q) => q.text === SCHOOLS_OF_BATCH.first, [h.wire.rows('school_snapshot', [row('budennovsky'), row('other')])]);
-    const got = await h.stores.snapshots.currentSchools('26', P1);
-    expect(got.map((s) => s.municipality_id)).toEqual(['budennovsky']);
-    const [first, second] = h.wire.queries();
-    expect(first!.tx.begin).toBe('snapshotReadOnly');
-    expect(second!.tx.txId).toBeTruthy();
-    expect(value(second, '$batch_id')).toBe('b1');
+    await h.stores.snapshots.stageSchoolRows('b1', [schoolRow({ municipality_id: 'budennovsky' }), schoolRow({ municipality_id: 'other', school_inn: '2634000009' })]);
+    await h.stores.snapshots.commitBatch(batchCommit({ batchId: 'b1', units: [commitUnit('budennovsky')] }));
+    h.wire.calls.length = 0;
+    expect((await h.stores.snapshots.currentSchools('26', P1)).map((s) => s.municipality_id)).toEqual(['budennovsky']);
+    const [first, ...rest] = execs().map((c) => c.tx!);
+    expect(first!.begin).toBe('snapshotReadOnly');
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.every((t) => t.txId !== null && t.begin === null)).toBe(true);
   });
 });
 
 describe('upload ledger', () => {
   const key = { bucket: 'exports', key: 'weekly/26.xlsx', sha256: 'a'.repeat(64) };
   const id = uploadIdFor(key);
-  const ledgerRow = (o: { status: string; lease_until_ms: bigint | null; report_json?: unknown }) => ({
-    upload_id: id, bucket: key.bucket, object_key: key.key, sha256: key.sha256, status: o.status, lease_until_ms: o.lease_until_ms,
-    ingest_sequence: 7n, acquired_at_ms: 100n, completed_at_ms: null, report_status: null, report_json: o.report_json ?? null,
-  });
-  /** An existing entry: the blind INSERT meets it (PRECONDITION_FAILED, as YDB answers), the read finds it. */
-  const scriptLedger = (row: ReturnType<typeof ledgerRow>) => {
-    h.wire.fault({ method: 'ExecuteQuery', status: 'PRECONDITION_FAILED', match: (q) => q.text === LEDGER_INSERT, times: Infinity });
-    h.wire.script((q) => q.text === LEDGER_GET, [h.wire.rows('upload_ledger', [row])]);
-  };
+  const ledger = () => h.wire.tableRows('upload_ledger');
 
-  test('a new upload is one blind INSERT (one round trip) with its sequence from the clock; no counter row is read or written', async () => {
-    const sequence = ledgerSequence(10_000, id);
-    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence });
-    const [ins] = sent(h.wire, LEDGER_INSERT);
-    expect(ins!.tx.commit).toBe(true);
-    expect(value(ins, '$rows')).toEqual([
-      { upload_id: id, bucket: 'exports', object_key: 'weekly/26.xlsx', sha256: key.sha256, status: 'in_progress', lease_until_ms: 10_600n,
-        ingest_sequence: BigInt(sequence), acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null },
-    ]);
-    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_INSERT]);
-    expect(h.wire.queries().some((q) => q.text.includes('sequence_counter'))).toBe(false);
-    expect(ledgerSequence(10_001, id)).toBeGreaterThan(sequence);
+  test('each new upload takes a later sequence: the ledger row written by the committing statement', async () => {
+    const first = await h.stores.ledger.acquire(key, 10_000, 600);
+    const second = await h.stores.ledger.acquire({ ...key, sha256: 'b'.repeat(64) }, 10_001, 600);
+    if (first.kind !== 'acquired' || second.kind !== 'acquired') throw new Error('both uploads are new');
+    expect(first.uploadId).toBe(id);
+    expect(second.sequence).toBeGreaterThan(first.sequence);
+    expect(ledger().find((r) => r.upload_id === id)).toEqual({
+      upload_id: id, bucket: 'exports', object_key: 'weekly/26.xlsx', sha256: key.sha256, status: 'in_progress', lease_until_ms: 10_600n,
+      ingest_sequence: BigInt(first.sequence), acquired_at_ms: 10_000n, completed_at_ms: null, report_status: null, report_json: null,
+    });
+    expect(execs().filter((c) => c.io.rowsWritten > 0).every((c) => c.tx!.commit)).toBe(true);
+  });
+
+  test('a new upload is one round trip (a blind INSERT that commits) with its sequence from the clock; no counter row is written', async () => {
+    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence: ledgerSequence(10_000, id) });
+    expect(execs().map((c) => c.tx)).toEqual([{ begin: 'serializableReadWrite', commit: true, txId: null }]);
+    expect(h.wire.tableRows('sequence_counter')).toEqual([]);
+    expect(ledgerSequence(10_001, id)).toBeGreaterThan(ledgerSequence(10_000, id));
   });
 
   test('a live lease (up to and including its expiry instant) is answered in_progress and nothing is written', async () => {
-    scriptLedger(ledgerRow({ status: 'in_progress', lease_until_ms: 10_000n }));
+    await h.stores.ledger.acquire(key, 9_400, 600);
+    h.wire.calls.length = 0;
     expect(await h.stores.ledger.acquire(key, 9_999, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 10_000 });
     expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 10_000 });
-    // the INSERT met the row and wrote nothing; the read answered
-    expect(h.wire.calls.filter((c) => c.query && c.query.text !== LEDGER_GET).map((c) => c.status)).toEqual(['PRECONDITION_FAILED', 'PRECONDITION_FAILED']);
+    expect(h.wire.io(h.wire.calls).rowsWritten).toBe(0);
   });
 
   test('an expired lease is taken over: the takeover writes the new lease and keeps the sequence', async () => {
-    scriptLedger(ledgerRow({ status: 'in_progress', lease_until_ms: 10_000n }));
-    expect(await h.stores.ledger.acquire(key, 10_001, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence: 7 });
-    const [take] = sent(h.wire, LEDGER_TAKEOVER);
-    expect(take!.tx.commit).toBe(true);
-    expect(value(take, '$rows')).toEqual([{ upload_id: id, lease_until_ms: 10_601n, acquired_at_ms: 10_001n }]);
-    expect(h.wire.calls.filter((c) => c.query?.text === LEDGER_INSERT).map((c) => c.status)).toEqual(['PRECONDITION_FAILED']);
+    const first = await h.stores.ledger.acquire(key, 9_400, 600);
+    if (first.kind !== 'acquired') throw new Error('a new upload');
+    expect(await h.stores.ledger.acquire(key, 10_001, 600)).toEqual({ kind: 'acquired', uploadId: id, sequence: first.sequence });
+    expect(ledger()).toEqual([expect.objectContaining({ upload_id: id, lease_until_ms: 10_601n, acquired_at_ms: 10_001n, ingest_sequence: BigInt(first.sequence) })]);
   });
 
   test('a released lease (NULL) is taken over; a completed upload answers its report', async () => {
-    scriptLedger(ledgerRow({ status: 'in_progress', lease_until_ms: null }));
-    expect(await h.stores.ledger.acquire(key, 1, 600)).toMatchObject({ kind: 'acquired', sequence: 7 });
-    h.wire.reset();
-    scriptLedger(ledgerRow({ status: 'completed', lease_until_ms: null, report_json: uploadReport({ upload_id: id }) }));
-    expect(await h.stores.ledger.acquire(key, 1, 600)).toEqual({ kind: 'completed', uploadId: id, report: uploadReport({ upload_id: id }) });
-    expect(h.wire.queries().map((q) => q.text)).toEqual([LEDGER_INSERT, LEDGER_GET]);
+    const first = await h.stores.ledger.acquire(key, 1, 600);
+    await h.stores.ledger.release(id);
+    expect(ledger()[0]!.lease_until_ms).toBeNull();
+    expect(await h.stores.ledger.acquire(key, 2, 600)).toEqual(first);
+    await h.stores.ledger.complete(id, uploadReport({ upload_id: id }));
+    expect(await h.stores.ledger.acquire(key, 3, 600)).toEqual({ kind: 'completed', uploadId: id, report: uploadReport({ upload_id: id }) });
   });
 
-  test('an INSERT that meets a racing row (PRECONDITION_FAILED) reads again and answers from that row', async () => {
-    h.wire.fault({ method: 'ExecuteQuery', status: 'PRECONDITION_FAILED', match: (q) => q.text === LEDGER_INSERT });
-    h.wire.script((q) => q.text === LEDGER_GET && h.wire.queries().some((x) => x.text === LEDGER_INSERT), [
-      h.wire.rows('upload_ledger', [ledgerRow({ status: 'in_progress', lease_until_ms: 20_000n })]),
-    ]);
-    expect(await h.stores.ledger.acquire(key, 10_000, 600)).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 20_000 });
+  test('an acquire whose key a racing acquire wrote first is refused at its commit, and answers from the winner\'s row', async () => {
+    // this acquire's committing statement waits at the server while a racing one commits
+    const gate = h.wire.hold({ method: 'ExecuteQuery', match: (q) => q.tx.commit });
+    const mine = h.stores.ledger.acquire(key, 10_000, 600);
+    await gate.arrived;
+    expect(await h.stores.ledger.acquire(key, 10_000, 20_000)).toMatchObject({ kind: 'acquired', uploadId: id });
+    gate.release();
+    expect(await mine).toEqual({ kind: 'in_progress', uploadId: id, leaseUntilMs: 30_000 });
+    // YDB refuses the loser as a broken lock (it had read the key) or as an existing key (a blind INSERT)
+    expect(execs().filter((c) => c.status !== 'SUCCESS').map((c) => c.status)).toEqual([expect.stringMatching(/^(ABORTED|PRECONDITION_FAILED)$/)]);
+    expect(ledger().map((r) => r.lease_until_ms)).toEqual([30_000n]);
   });
 
   test('complete writes the report and clears the lease; release clears an in-progress lease only', async () => {
+    await h.stores.ledger.acquire(key, 1, 600);
     await h.stores.ledger.complete(id, uploadReport({ upload_id: id }));
-    const [done] = sent(h.wire, LEDGER_COMPLETE);
-    expect(value(done, '$rows')).toEqual([
-      { upload_id: id, status: 'completed', lease_until_ms: null, completed_at_ms: BigInt(Date.parse(uploadReport({ upload_id: id }).completed_at)), report_status: uploadReport({ upload_id: id }).status, report_json: uploadReport({ upload_id: id }) },
-    ]);
+    const done = ledger()[0]!;
+    expect(done).toMatchObject({ status: 'completed', lease_until_ms: null, completed_at_ms: BigInt(Date.parse(uploadReport({ upload_id: id }).completed_at)), report_status: uploadReport({ upload_id: id }).status });
+    expect(JSON.parse(done.report_json as string)).toEqual(uploadReport({ upload_id: id }));
     await h.stores.ledger.release(id);
-    const [rel] = sent(h.wire, LEDGER_RELEASE);
-    expect([value(rel, '$upload_id'), value(rel, '$status')]).toEqual([id, 'in_progress']);
-    expect([done!.tx, rel!.tx].map((t) => t.commit)).toEqual([true, true]);
+    expect(ledger()[0]!.status).toBe('completed');
+    expect(execs().filter((c) => c.io.rowsWritten > 0).every((c) => c.tx!.commit)).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
 // The YDB wire server is only worth its tests' trust if the real @ydbjs driver and query
 // client run through it as through a YDB: discovery, sessions, transactions, BulkUpsert,
 // every fault a serverless YDB answers, and the type check that must refuse a mismatch.
+// No test waits on the wall clock: races are set up by holding calls at the server and
+// waits end on the server's own events (wire.until), so a busy machine changes nothing.
 import { AccessTokenCredentialsProvider } from '@ydbjs/auth/access-token';
 import { Driver } from '@ydbjs/core';
 import { QueryServiceDefinition } from '@ydbjs/api/query';
@@ -12,7 +14,7 @@ import { List } from '@ydbjs/value/list';
 import { Optional } from '@ydbjs/value/optional';
 import { Bool, Date as YDate, Int64, Uint64, Utf8 } from '@ydbjs/value/primitive';
 import { Struct } from '@ydbjs/value/struct';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type YdbWire, startYdbWire } from '../../../../ydb-wire/server.ts';
 
 let wire: YdbWire;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   sql = query(driver);
 });
 // @ydbjs/query deletes each query's session without awaiting it: wait for the deletes
-const sessionsDeleted = () => vi.waitFor(() => expect(wire.openSessions()).toBe(0), { timeout: 2000 });
+const sessionsDeleted = () => wire.until(() => wire.openSessions() === 0);
 afterEach(async () => {
   await sessionsDeleted();
   await wire.idle();
@@ -110,7 +112,7 @@ describe('scripted results', () => {
       expect(await query(d)`SELECT unit FROM alert_state WHERE region = ${'26'}`).toEqual([rows]);
       const exec = small.calls.find((c) => c.method === 'ExecuteQuery')!;
       expect(exec.responseBytes).toBeGreaterThan(3 * 10);
-      await vi.waitFor(() => expect(small.openSessions()).toBe(0));
+      await small.until(() => small.openSessions() === 0);
     } finally {
       d.close();
       await small.close();
@@ -153,7 +155,8 @@ describe('transactions', () => {
     ).rejects.toThrow();
     await sessionsDeleted();
     const exec = wire.calls.find((c) => c.method === 'ExecuteQuery')!;
-    const rollback = await vi.waitFor(() => wire.calls.find((c) => c.method === 'RollbackTransaction')!);
+    await wire.until(() => wire.calls.some((c) => c.method === 'RollbackTransaction'));
+    const rollback = wire.calls.find((c) => c.method === 'RollbackTransaction')!;
     expect(rollback.tx).toEqual({ begin: null, commit: false, txId: exec.tx!.txId });
     expect(methods()).not.toContain('CommitTransaction:SUCCESS');
   });
@@ -256,12 +259,18 @@ describe('faults', () => {
   // BAD_SESSION it asks the dead session again, at zero delay, until its signal ends: the
   // adapters must bound every query with a signal and start over on a new session themselves.
   test('BAD_SESSION kills the session; @ydbjs/query asks the dead session again until its signal ends', async () => {
+    // the signal ends once the server has answered BAD_SESSION three times: no clock involved
+    const after = (n: number) => {
+      const ac = new AbortController();
+      const bad = () => wire.calls.filter((c) => c.method === 'ExecuteQuery' && c.status === 'BAD_SESSION').length;
+      const seen = bad();
+      void wire.until(() => bad() >= seen + n).then(() => ac.abort());
+      return ac.signal;
+    };
     wire.fault({ method: 'ExecuteQuery', status: 'BAD_SESSION' });
-    await expect(sql`SELECT region FROM alert_state WHERE region = ${'26'}`.timeout(150)).rejects.toThrow();
+    await expect(sql`SELECT region FROM alert_state WHERE region = ${'26'}`.signal(after(3))).rejects.toThrow();
     wire.fault({ method: 'ExecuteQuery', status: 'BAD_SESSION' });
-    await expect(
-      sql.begin({ signal: AbortSignal.timeout(150) }, async (tx) => tx`SELECT region FROM alert_state WHERE region = ${'26'}`),
-    ).rejects.toThrow();
+    await expect(sql.begin({ signal: after(3) }, async (tx) => tx`SELECT region FROM alert_state WHERE region = ${'26'}`)).rejects.toThrow();
     await wire.idle();
     const execs = wire.calls.filter((c) => c.method === 'ExecuteQuery');
     const [single, inTx] = [...new Set(execs.map((c) => c.sessionId))];
@@ -275,10 +284,12 @@ describe('faults', () => {
 
   test('SESSION_BUSY when a session runs two queries at once, and injected', async () => {
     const sid = await session();
-    wire.fault({ method: 'ExecuteQuery', delayMs: 150 });
-    const [first, second] = await Promise.all([parts(sid, 'SELECT 1'), new Promise((ok) => setTimeout(ok, 50)).then(() => parts(sid, 'SELECT 2'))]);
-    expect(first).toEqual([S.SUCCESS]);
-    expect(second).toEqual([S.SESSION_BUSY]);
+    const gate = wire.hold({ method: 'ExecuteQuery' });
+    const first = parts(sid, 'SELECT 1');
+    await gate.arrived;
+    expect(await parts(sid, 'SELECT 2')).toEqual([S.SESSION_BUSY]);
+    gate.release();
+    expect(await first).toEqual([S.SUCCESS]);
     wire.fault({ method: 'ExecuteQuery', status: 'SESSION_BUSY' });
     expect(await parts(sid, 'SELECT 3')).toEqual([S.SESSION_BUSY]);
     await raw().deleteSession({ sessionId: sid });
@@ -311,7 +322,7 @@ describe('faults', () => {
       expect(guarded.calls.filter((c) => c.status === 'SUCCESS').every((c) => c.token === 'fresh')).toBe(true);
       guarded.fault({ method: 'ExecuteQuery', grpc: 'UNAUTHENTICATED' });
       await expect(query(good)`SELECT region FROM alert_state WHERE region = ${'26'}`).rejects.toMatchObject({ code: 16 });
-      await vi.waitFor(() => expect(guarded.openSessions()).toBe(0));
+      await guarded.until(() => guarded.openSessions() === 0);
     } finally {
       good.close();
       stale.close();
@@ -319,13 +330,20 @@ describe('faults', () => {
     }
   });
 
-  test('a slow reply: the call waits, and a client timeout gives up', async () => {
-    wire.fault({ method: 'ExecuteQuery', delayMs: 300 });
-    const t0 = performance.now();
-    await sql`SELECT region FROM alert_state WHERE region = ${'26'}`;
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
-    wire.fault({ method: 'ExecuteQuery', delayMs: 400 });
-    await expect(sql`SELECT region FROM alert_state WHERE region = ${'26'}`.timeout(100)).rejects.toThrow();
+  test('a slow reply: the call waits for the server, and a client timeout gives up on a server that does not answer', async () => {
+    const slow = wire.hold({ method: 'ExecuteQuery' });
+    let answered = false;
+    const reply = sql`SELECT region FROM alert_state WHERE region = ${'26'}`.then((r) => ((answered = true), r));
+    await slow.arrived;
+    expect(answered).toBe(false);
+    slow.release();
+    expect(await reply).toEqual([[]]);
+    const silent = wire.hold({ method: 'ExecuteQuery' });
+    try {
+      await expect(sql`SELECT region FROM alert_state WHERE region = ${'26'}`.timeout(100)).rejects.toThrow();
+    } finally {
+      silent.release();
+    }
   });
 
   test('an interrupted stream: result parts first, then the failure (in-band or at the transport)', async () => {

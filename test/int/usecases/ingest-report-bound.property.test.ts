@@ -2,10 +2,10 @@
 // huge cells, too many fields — ends in a report under a fixed size, and ingest never throws.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ingestObject } from '../../../../shared/usecases/ingest-object.ts';
-import { SCHOOLS_CSV_HEADER as HEADER } from '../../../support/builders.ts';
-import { startIngestEnv, TEST_SETTINGS } from '../../../support/ingest-env.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
+import { ingestObject } from '../../../shared/usecases/ingest-object.ts';
+import { SCHOOLS_CSV_HEADER as HEADER } from '../../support/builders.ts';
+import { startIngestEnv, TEST_SETTINGS } from '../../support/ingest-env.ts';
+import { TEST_BUCKET } from '../../support/s3.ts';
 
 const LISTED = 25;
 // 25 listed issues of clipped text, the file error, 10 columns of clipped headers, counts per code

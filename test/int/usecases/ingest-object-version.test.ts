@@ -5,14 +5,14 @@
 // key's last write, would never heal it. Real s3rver, real SQLite; the one LastModified
 // second is pinned so the test does not depend on the wall clock.
 import { expect, test } from 'vitest';
-import type { ObjectStore } from '../../../../shared/ports/object-store.ts';
-import type { UploadLedger } from '../../../../shared/ports/upload-ledger.ts';
-import { ingestObject } from '../../../../shared/usecases/ingest-object.ts';
-import { reconcileUploads } from '../../../../shared/usecases/reconcile-uploads.ts';
-import { inn, P1, schoolsCsv } from '../../../support/builders.ts';
-import { withOverrides } from '../../../support/faults.ts';
-import { startIngestEnv } from '../../../support/ingest-env.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
+import type { ObjectStore } from '../../../shared/ports/object-store.ts';
+import type { UploadLedger } from '../../../shared/ports/upload-ledger.ts';
+import { ingestObject } from '../../../shared/usecases/ingest-object.ts';
+import { reconcileUploads } from '../../../shared/usecases/reconcile-uploads.ts';
+import { inn, P1, schoolsCsv } from '../../support/builders.ts';
+import { withOverrides } from '../../support/faults.ts';
+import { startIngestEnv, type IngestEnv } from '../../support/ingest-env.ts';
+import { TEST_BUCKET } from '../../support/s3.ts';
 
 const KEY = 'uploads/26/ОО_06.03-10.03.2023.csv';
 const version = (teachers: number) => schoolsCsv([`06.03-10.03.2023;Курский МО;МБОУ СОШ № 1;${inn(1)};да;да;${teachers};${teachers - 2};500;400`]);
@@ -47,17 +47,25 @@ function pausedAcquire(ledger: UploadLedger) {
   return { paused, atLease, go };
 }
 
-test('put v1, put v2, ingest v2, then v1 late: v2 stays in force, v1 is not committed, reconciliation has nothing to heal', async () => {
-  await using env = await startIngestEnv();
+/**
+ * v1 is put and its event's ingest has read v1 and waits at the lease; both versions share
+ * one LastModified second. `go()` lets it take the lease; `late` is its outcome.
+ */
+async function v1WaitingAtLease(env: IngestEnv) {
   const second = Date.parse('2023-03-10T14:17:47Z');
   const objects = sameSecond(env.s3.store, second);
   env.clock.set(second + 1_000);
-
   await env.upload(KEY, version(10));
-  // v1's event: its ingest reads v1 and stops before the lease
   const gate = pausedAcquire(env.ledger);
   const late = ingestObject(env.deps({ objects, ledger: gate.paused }), { bucket: TEST_BUCKET, key: KEY, remainingMs: 60_000 });
   await gate.atLease;
+  return { objects, late, go: gate.go };
+}
+
+test('put v1, put v2, ingest v2, then v1 late: v2 stays in force, v1 is not committed, reconciliation has nothing to heal', async () => {
+  await using env = await startIngestEnv();
+  // v1's event: its ingest reads v1 and stops before the lease
+  const { objects, late, go } = await v1WaitingAtLease(env);
 
   // v2 overwrites the key in the same second; its event is ingested at once
   await env.upload(KEY, version(20));
@@ -66,7 +74,7 @@ test('put v1, put v2, ingest v2, then v1 late: v2 stays in force, v1 is not comm
   expect((await env.snapshots.currentSchools('26', P1)).map((s) => s.teachers_total)).toEqual([20]);
 
   // v1's ingest resumes: it takes the later lease, but its version is no longer the key's
-  gate.go();
+  go();
   const v1 = await late;
   expect(v1).toEqual({ kind: 'skipped', reason: 'object_changed' });
   expect((await env.snapshots.currentSchools('26', P1)).map((s) => s.teachers_total)).toEqual([20]);
@@ -74,11 +82,7 @@ test('put v1, put v2, ingest v2, then v1 late: v2 stays in force, v1 is not comm
   expect(env.logs.entries().some((e) => e.msg === 'ingest.object_changed')).toBe(true);
 
   // the report beside the key is v2's
-  const body = await env.s3.store.get(TEST_BUCKET, `reports/${KEY}.json`);
-  const chunks: Uint8Array[] = [];
-  for await (const c of body ?? []) chunks.push(c);
-  const text = Buffer.concat(chunks).toString('utf8');
-  expect(JSON.parse(text).upload_id).toBe(v2.kind === 'ingested' ? v2.report.upload_id : null);
+  expect((await env.report(KEY))?.upload_id).toBe(v2.kind === 'ingested' ? v2.report.upload_id : null);
 
   // the timer's reconciliation later: v2 is in force and done; nothing is re-ingested
   env.clock.advance(3_600_000);
@@ -89,17 +93,10 @@ test('put v1, put v2, ingest v2, then v1 late: v2 stays in force, v1 is not comm
 
 test('the version read changed before the lease and nothing else ingested it: released, and reconciliation ingests what is stored', async () => {
   await using env = await startIngestEnv();
-  const second = Date.parse('2023-03-10T14:17:47Z');
-  const objects = sameSecond(env.s3.store, second);
-  env.clock.set(second + 1_000);
-
-  await env.upload(KEY, version(10));
-  const gate = pausedAcquire(env.ledger);
-  const late = ingestObject(env.deps({ objects, ledger: gate.paused }), { bucket: TEST_BUCKET, key: KEY, remainingMs: 60_000 });
-  await gate.atLease;
+  const { objects, late, go } = await v1WaitingAtLease(env);
   // v2 is stored but its event is lost
   await env.upload(KEY, version(20));
-  gate.go();
+  go();
   expect(await late).toEqual({ kind: 'skipped', reason: 'object_changed' });
   expect(await env.snapshots.currentSchools('26', P1)).toEqual([]);
 

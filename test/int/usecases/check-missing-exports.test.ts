@@ -1,11 +1,11 @@
 // Integration: the missing-export check against a real SQLite store holding uploaded
 // snapshots. One event per municipality without an export; the same ids on a second run.
 import { describe, expect, test } from 'vitest';
-import type { NotificationEvent } from '../../../../shared/domain/events.ts';
-import { buildReference } from '../../../../shared/runtime/reference.ts';
-import { checkMissingExports } from '../../../../shared/usecases/check-missing-exports.ts';
-import { batchCommit, commitUnit, schoolRow } from '../../../support/builders.ts';
-import { startIngestEnv } from '../../../support/ingest-env.ts';
+import type { NotificationEvent } from '../../../shared/domain/events.ts';
+import { buildReference } from '../../../shared/runtime/reference.ts';
+import { checkMissingExports } from '../../../shared/usecases/check-missing-exports.ts';
+import { batchCommit, commitUnit, schoolRow } from '../../support/builders.ts';
+import { startIngestEnv } from '../../support/ingest-env.ts';
 
 const ref = buildReference();
 

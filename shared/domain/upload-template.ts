@@ -4,7 +4,7 @@
 // `template.csv` / `template.xlsx` serve it; a test uploads the template back through
 // ingest and expects exactly its example rows accepted, without a warning.
 import { fieldHeader } from './issue-text.ts';
-import type { FieldName, Period, TableKind } from './schemas.ts';
+import { SCHOOL_COUNT_FIELDS, type FieldName, type Period, type TableKind } from './schemas.ts';
 
 export type TemplateCell = string | number;
 export type TemplateTable = {
@@ -24,14 +24,7 @@ const SCHOOL_FIELDS: readonly FieldName[] = [
   'school_kpp',
   'in_sferum',
   'admin_active',
-  'teachers_total',
-  'teachers_in_sferum',
-  'students_total',
-  'students_in_sferum',
-  'teachers_chat_creators',
-  'teachers_msg3',
-  'teachers_msg10',
-  'teachers_calls',
+  ...SCHOOL_COUNT_FIELDS,
 ];
 const MUNICIPALITY_FIELDS: readonly FieldName[] = ['period', 'municipality', 'in_sferum', 'admin_active'];
 

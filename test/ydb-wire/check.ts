@@ -5,7 +5,7 @@
 // does), and a statement it does not understand passes unchecked.
 import { type Type } from '@ydbjs/api/value';
 import { parseType, splitTop, typeText } from './types.ts';
-import { type ColumnDef, type Schema, type Token, statements, tokenize } from './yql-text.ts';
+import { type ColumnDef, commaItems, type Schema, type Token, statements, tokenize } from './yql-text.ts';
 
 type Source = { readonly table: string; readonly alias: string; readonly columns: Map<string, ColumnDef>; readonly param?: string };
 type Operand =
@@ -141,7 +141,7 @@ function checkStatement(st: Token[], params: ReadonlyMap<string, string>, schema
     if (t?.t === 'param') return { op: { kind: 'param', name: t.v }, end: i };
     if (t?.v === '(') {
       const close = matching(st, i);
-      const items = splitCommas(st, i + 1, close).map(([a, b]) => (a === b || column(a)?.end === b ? single(a) : null));
+      const items = commaItems(st, i + 1, close).map(([a, b]) => (a === b || column(a)?.end === b ? single(a) : null));
       return { op: { kind: 'tuple', items }, end: close };
     }
     const c = column(i);
@@ -236,11 +236,11 @@ function checkWrites(st: Token[], sources: Source[], params: ReadonlyMap<string,
   let k = into >= 0 ? at + 2 : on + 1;
   if (st[k]?.v === '(') {
     const close = matching(st, k);
-    const cols = splitCommas(st, k + 1, close).map(([a]) => st[a]!.v);
+    const cols = commaItems(st, k + 1, close).map(([a]) => st[a]!.v);
     k = close + 1;
     if (st[k]?.v.toUpperCase() === 'VALUES') {
       for (k++; st[k]?.v === '('; k = matching(st, k) + 2) {
-        splitCommas(st, k + 1, matching(st, k)).forEach(([a, b], n) => {
+        commaItems(st, k + 1, matching(st, k)).forEach(([a, b], n) => {
           if (a === b && st[a]!.t === 'param' && cols[n]) write(`parameter ${st[a]!.v}`, params.get(st[a]!.v), cols[n]);
         });
         if (st[matching(st, k) + 1]?.v !== ',') break;
@@ -259,7 +259,7 @@ function checkWrites(st: Token[], sources: Source[], params: ReadonlyMap<string,
     for (const f of rows?.columns.keys() ?? []) fieldWrite(f, f);
     return;
   }
-  for (const [a, b] of splitCommas(st, k + 1, end)) {
+  for (const [a, b] of commaItems(st, k + 1, end)) {
     const alias = st[b - 1]?.v.toUpperCase() === 'AS' ? st[b]!.v : null;
     const exprEnd = alias ? b - 2 : b;
     const name = alias ?? st[b]!.v;
@@ -287,23 +287,6 @@ function matchingBack(st: readonly Token[], close: number): number {
   return 0;
 }
 
-/** [first, last] token indexes of the comma-separated items in [from, to). */
-function splitCommas(st: readonly Token[], from: number, to: number): [number, number][] {
-  const out: [number, number][] = [];
-  let depth = 0;
-  let start = from;
-  for (let i = from; i < to; i++) {
-    const v = st[i]!.v;
-    if (v === '(') depth++;
-    if (v === ')') depth--;
-    if (v === ',' && depth === 0) {
-      if (i > start) out.push([start, i - 1]);
-      start = i + 1;
-    }
-  }
-  if (to > start) out.push([start, to - 1]);
-  return out;
-}
 
 /** Problems of one BulkUpsert: the row struct against the table it writes. */
 export function checkBulkRows(table: string, rowType: Type | undefined, schema: Schema): string[] {
@@ -360,7 +343,7 @@ function columnsOf(st: Token[], schema: Schema): SelectColumn[] | null {
   };
   const start = st[1]?.v.toUpperCase() === 'DISTINCT' ? 2 : 1;
   const cols: SelectColumn[] = [];
-  for (const [a, b] of splitCommas(st, start, from)) {
+  for (const [a, b] of commaItems(st, start, from)) {
     const alias = b - 1 > a && st[b - 1]!.v.toUpperCase() === 'AS' ? st[b]!.v : null;
     const end = alias ? b - 2 : b;
     const item = st.slice(a, end + 1).map((t) => t.v);

@@ -22,7 +22,7 @@
 import Database from 'better-sqlite3';
 import { type Type, type Value } from '@ydbjs/api/value';
 import { parseSchema } from './yql-text.ts';
-import { type ColumnDef, type Schema, type TableDef, type Token, statements, tokenize } from './yql-text.ts';
+import { type ColumnDef, commaItems, type Schema, type TableDef, type Token, statements, tokenize } from './yql-text.ts';
 import { parseType, typeText } from './types.ts';
 
 export type EngineStatus = 'SCHEME_ERROR' | 'GENERIC_ERROR' | 'PRECONDITION_FAILED' | 'ABORTED' | 'BAD_REQUEST' | 'NOT_FOUND';
@@ -825,7 +825,7 @@ class Exec {
       let sets: { col: string; sql: Sql }[] = [];
       if (head === 'UPDATE') {
         if (upper(st[at]) !== 'SET') throw new YqlError('GENERIC_ERROR', `Syntax error: expected SET or ON after UPDATE ${table}`);
-        sets = splitTop(st, at + 1, whereAt >= 0 ? whereAt : st.length).map(([a, b]) => {
+        sets = commaItems(st, at + 1, whereAt >= 0 ? whereAt : st.length).map(([a, b]) => {
           if (st[a + 1]?.v !== '=') throw new YqlError('GENERIC_ERROR', `Syntax error near ${st[a]!.v}`);
           const col = st[a]!.v;
           if (!def.columns.has(col)) throw new YqlError('GENERIC_ERROR', `Member not found: ${col}`);
@@ -856,7 +856,7 @@ class Exec {
     let cols: string[] | null = null;
     if (st[k]?.v === '(') {
       const close = matching(st, k);
-      cols = splitTop(st, k + 1, close).map(([a]) => st[a]!.v);
+      cols = commaItems(st, k + 1, close).map(([a]) => st[a]!.v);
       k = close + 1;
     }
     const kind = head === 'UPSERT' ? 'upsert' : head === 'INSERT' ? 'insert' : 'replace';
@@ -866,7 +866,7 @@ class Exec {
       rows = [];
       for (let i = k + 1; st[i]?.v === '('; ) {
         const close = matching(st, i);
-        const items = splitTop(st, i + 1, close);
+        const items = commaItems(st, i + 1, close);
         const e = items.map(([a, b]) => this.#emit(st, a, b + 1));
         const r = this.#own(st, 0, () => prep(this.#read, `SELECT ${e.map((x, n) => `(${x.sql}) AS c${n}`).join(', ')}`).get(...e.flatMap((x) => x.args)) as Row);
         rows.push(Object.fromEntries(cols.map((c, n) => [c, r[`c${n}`]])));
@@ -938,23 +938,6 @@ function matching(st: readonly Token[], open: number): number {
   throw new YqlError('GENERIC_ERROR', 'Syntax error: unbalanced parentheses');
 }
 
-/** [first, last] of each top-level comma-separated item in [from, to). */
-function splitTop(st: readonly Token[], from: number, to: number): [number, number][] {
-  const out: [number, number][] = [];
-  let depth = 0;
-  let start = from;
-  for (let i = from; i < to; i++) {
-    const v = st[i]!.v;
-    if (v === '(') depth++;
-    if (v === ')') depth--;
-    if (v === ',' && depth === 0) {
-      if (i > start) out.push([start, i - 1]);
-      start = i + 1;
-    }
-  }
-  if (to > start) out.push([start, to - 1]);
-  return out;
-}
 
 /** Token ranges of a single-table SELECT's clauses (top level only). */
 function clauses(st: readonly Token[]): { where?: [number, number]; order?: [number, number]; limit?: [number, number] } {

@@ -149,3 +149,21 @@ export function migrationTexts(dir: string, extraDdl: readonly string[] = []): s
 export function loadSchema(dir: string, extraDdl: readonly string[] = []): Schema {
   return parseSchema(migrationTexts(dir, extraDdl));
 }
+
+/** [first, last] token indexes of the comma-separated items in [from, to). */
+export function commaItems(st: readonly Token[], from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < to; i++) {
+    const v = st[i]!.v;
+    if (v === '(') depth++;
+    if (v === ')') depth--;
+    if (v === ',' && depth === 0) {
+      if (i > start) out.push([start, i - 1]);
+      start = i + 1;
+    }
+  }
+  if (to > start) out.push([start, to - 1]);
+  return out;
+}

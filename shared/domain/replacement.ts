@@ -5,6 +5,7 @@
 // upload is a replacement, listed with before → after (schools, teachers, pupils), and a
 // replacement that drops a municipality's schools by more than a set fraction still
 // applies (the newer upload wins) but carries `warn.shrinking_replacement`.
+import { createHash } from 'node:crypto';
 import { periodKey, periodLabel, type Issue, type MunicipalityRow, type Period, type Replacement, type SchoolRow, type TableKind, type UnitFigures } from './schemas.ts';
 
 export const SHRINKING_REPLACEMENT = 'warn.shrinking_replacement';
@@ -14,38 +15,56 @@ export type UnitRows = { readonly schools: readonly SchoolRow[]; readonly munici
 
 export type UnitRef = { readonly period: Period; readonly kind: TableKind; readonly municipalityId: string };
 
+/** What the comparison needs of a unit: its figures and an order-free fingerprint of its rows. */
+export type UnitSummary = { readonly unit: UnitRef; readonly figures: UnitFigures; readonly fingerprint: string };
+
 const unitKey = (u: UnitRef) => `${periodKey(u.period)}|${u.kind}|${u.municipalityId}`;
+const MOD = 1n << 256n;
 
-/** Schools (or МОУО rows), teachers and pupils of a unit; a count no row carries is null. */
-export function unitFigures(kind: TableKind, rows: UnitRows): UnitFigures {
-  if (kind === 'municipalities') return { schools: rows.municipalities.length, teachers: null, students: null };
-  const sum = (f: 'teachers_total' | 'students_total') => {
-    const carried = rows.schools.filter((s) => s[f] !== null);
-    return carried.length === 0 ? null : carried.reduce((n, s) => n + s[f]!, 0);
-  };
-  return { schools: rows.schools.length, teachers: sum('teachers_total'), students: sum('students_total') };
-}
+/**
+ * Units folded one row at a time, so an upload of a million rows is compared with what is in
+ * force without holding its rows (they stream to the store as they are read). The fingerprint
+ * is the row count and the sum of the rows' SHA-256 modulo 2^256: equal for the same rows in
+ * any order, and a changed row changes it.
+ */
+export class UnitDigests {
+  readonly #units = new Map<string, { unit: UnitRef; schools: number; teachers: number | null; students: number | null; sum: bigint }>();
 
-/** The unit's content, order-free: two batches with equal content hold the same rows. */
-function content(kind: TableKind, rows: UnitRows): string {
-  const list = kind === 'schools' ? rows.schools.map((r) => JSON.stringify(r)) : rows.municipalities.map((r) => JSON.stringify(r));
-  return list.sort().join('\n');
-}
-
-/** Splits a batch's rows of one period into its units. */
-export function rowsByUnit(period: Period, rows: UnitRows): Map<string, { unit: UnitRef; rows: UnitRows }> {
-  const out = new Map<string, { unit: UnitRef; rows: { schools: SchoolRow[]; municipalities: MunicipalityRow[] } }>();
-  const entry = (kind: TableKind, municipalityId: string) => {
-    const unit = { period, kind, municipalityId };
+  add(kind: TableKind, row: SchoolRow | MunicipalityRow): void {
+    const unit = { period: row.period, kind, municipalityId: row.municipality_id };
     const k = unitKey(unit);
-    let e = out.get(k);
-    if (!e) out.set(k, (e = { unit, rows: { schools: [], municipalities: [] } }));
-    return e.rows;
-  };
-  for (const s of rows.schools) entry('schools', s.municipality_id).schools.push(s);
-  for (const m of rows.municipalities) entry('municipalities', m.municipality_id).municipalities.push(m);
-  return out;
+    let u = this.#units.get(k);
+    if (!u) this.#units.set(k, (u = { unit, schools: 0, teachers: null, students: null, sum: 0n }));
+    u.schools++;
+    if (kind === 'schools') {
+      const s = row as SchoolRow;
+      if (s.teachers_total !== null) u.teachers = (u.teachers ?? 0) + s.teachers_total;
+      if (s.students_total !== null) u.students = (u.students ?? 0) + s.students_total;
+    }
+    u.sum = (u.sum + BigInt(`0x${createHash('sha256').update(JSON.stringify(row)).digest('hex')}`)) % MOD;
+  }
+
+  /** Every unit seen, by its key. */
+  summaries(): Map<string, UnitSummary> {
+    return new Map(
+      [...this.#units].map(([k, u]) => [k, { unit: u.unit, figures: { schools: u.schools, teachers: u.teachers, students: u.students }, fingerprint: `${u.schools}:${u.sum.toString(16)}` }]),
+    );
+  }
 }
+
+/** A batch's rows of one period as unit summaries. */
+export function summariseUnits(rows: UnitRows): Map<string, UnitSummary> {
+  const d = new UnitDigests();
+  for (const s of rows.schools) d.add('schools', s);
+  for (const m of rows.municipalities) d.add('municipalities', m);
+  return d.summaries();
+}
+
+/** A unit in force whose batch holds no rows of it: nothing before. */
+const EMPTY: Readonly<Record<TableKind, UnitFigures>> = {
+  schools: { schools: 0, teachers: null, students: null },
+  municipalities: { schools: 0, teachers: null, students: null },
+};
 
 export type ReplacementPlan = {
   /** every unit equals the unit in force: nothing would change */
@@ -66,27 +85,28 @@ export type ReplacementPlan = {
 export function planReplacements(input: {
   readonly file: string;
   readonly uploadId: string;
-  readonly units: readonly { readonly unit: UnitRef; readonly rows: UnitRows }[];
-  readonly inForce: ReadonlyMap<string, { readonly uploadId: string; readonly rows: UnitRows }>;
+  readonly units: readonly UnitSummary[];
+  readonly inForce: ReadonlyMap<string, { readonly uploadId: string; readonly summary: UnitSummary | null }>;
   readonly shrinkFraction: number;
 }): ReplacementPlan {
   const replacements: Replacement[] = [];
   const warnings: { replacement: Replacement; issue: Issue }[] = [];
   let equal = input.units.length > 0;
   let duplicateOf: string | null = null;
-  for (const { unit, rows } of input.units) {
+  for (const mine of input.units) {
+    const unit = mine.unit;
     const held = input.inForce.get(unitKey(unit));
     if (!held || held.uploadId === input.uploadId) {
       equal = false;
       continue;
     }
-    if (content(unit.kind, rows) === content(unit.kind, held.rows)) {
+    const before = held.summary?.figures ?? EMPTY[unit.kind];
+    if (held.summary && held.summary.fingerprint === mine.fingerprint) {
       duplicateOf ??= held.uploadId;
       continue;
     }
     equal = false;
-    const before = unitFigures(unit.kind, held.rows);
-    const after = unitFigures(unit.kind, rows);
+    const after = mine.figures;
     const replacement: Replacement = { period: unit.period, kind: unit.kind, municipality_id: unit.municipalityId, replaced_upload_id: held.uploadId, before, after };
     replacements.push(replacement);
     if (unit.kind === 'schools' && before.schools - after.schools > before.schools * input.shrinkFraction) {

@@ -21,13 +21,13 @@ import type { HeaderMapping } from '../domain/normalise/headers.ts';
 import { HEADER_SEARCH_ROWS, locateHeader } from '../domain/normalise/header-row.ts';
 import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
-import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, rowsByUnit, type ReplacementPlan, type UnitRows } from '../domain/replacement.ts';
+import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, summariseUnits, UnitDigests, type ReplacementPlan, type UnitSummary } from '../domain/replacement.ts';
 import { scopeOfKey } from '../domain/upload-scope.ts';
 import type { Withdrawal } from '../domain/duplicate-rule.ts';
 import { cellText } from '../domain/cell.ts';
 import { admitTable, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
-import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
+import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableReport, type UploadReport } from '../domain/schemas.ts';
 import { faultTagged, collect, hashOnly, objectSource } from './upload-bytes.ts';
 import { readCsv } from '../formats/csv/reader.ts';
 import { concatRows, readLead } from '../formats/lead.ts';
@@ -153,7 +153,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
         return { kind: 'skipped', reason: 'object_changed' };
       } else {
         const region = staged.region;
-        const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, periods: staged.periods, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
+        const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, periods: staged.periods, staged: staged.summaries, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
         if (plan?.duplicate) {
           // the same rows as the upload in force in every unit: nothing is committed or recomputed
           await snapshots.discardBatch(uploadId);
@@ -220,24 +220,25 @@ function uploaderOf(raw: string | undefined): string | null {
 }
 
 /**
- * This upload's staged units against the units in force, per period: the batch's rows, the
- * pointers, and the rows of each batch in force that holds one of its units.
+ * This upload's staged units against the units in force, per period: the units as they were
+ * staged (read back only after a withdrawal), the pointers, and the units of each batch in
+ * force that holds one of them.
  */
 async function compareWithInForce(
   snapshots: SnapshotStore,
-  a: { uploadId: string; key: string; region: string; periods: readonly Period[]; shrinkFraction: number },
+  a: { uploadId: string; key: string; region: string; periods: readonly Period[]; staged: Map<string, UnitSummary> | null; shrinkFraction: number },
 ): Promise<ReplacementPlan> {
-  const units: { unit: { period: Period; kind: TableKind; municipalityId: string }; rows: UnitRows }[] = [];
-  const inForce = new Map<string, { uploadId: string; rows: UnitRows }>();
+  const units: UnitSummary[] = [];
+  const inForce = new Map<string, { uploadId: string; summary: UnitSummary | null }>();
   for (const period of a.periods) {
-    const mine = rowsByUnit(period, await snapshots.batchRows(a.uploadId, a.region, period));
+    const mine = a.staged ? new Map([...a.staged].filter(([, u]) => periodKey(u.unit.period) === periodKey(period))) : summariseUnits(await snapshots.batchRows(a.uploadId, a.region, period));
     units.push(...mine.values());
     const pointers = (await snapshots.inForce(a.region, period)).filter((p) => p.batchId !== a.uploadId && mine.has(`${periodKey(period)}|${p.kind}|${p.municipalityId}`));
     for (const batchId of new Set(pointers.map((p) => p.batchId))) {
-      const held = rowsByUnit(period, await snapshots.batchRows(batchId, a.region, period));
+      const held = summariseUnits(await snapshots.batchRows(batchId, a.region, period));
       for (const p of pointers.filter((q) => q.batchId === batchId)) {
         const k = `${periodKey(period)}|${p.kind}|${p.municipalityId}`;
-        inForce.set(k, { uploadId: p.uploadId, rows: held.get(k)?.rows ?? { schools: [], municipalities: [] } });
+        inForce.set(k, { uploadId: p.uploadId, summary: held.get(k) ?? null });
       }
     }
   }
@@ -310,8 +311,10 @@ type StageResult = {
   tables: TableReport[];
   periods: Period[];
   units: CommitUnit[];
+  /** the staged units folded as they streamed by; null when a withdrawal changed rows already staged, so they are read back */
+  summaries: Map<string, UnitSummary> | null;
 };
-const NOTHING_STAGED: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [] };
+const NOTHING_STAGED: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [], summaries: null };
 
 async function readAndStage(
   deps: IngestDeps,
@@ -319,6 +322,8 @@ async function readAndStage(
 ): Promise<StageResult> {
   const out: StageResult = { ...NOTHING_STAGED, tables: [] };
   const units = new Map<string, CommitUnit>();
+  const digests = new UnitDigests();
+  let withdrew = false;
   // the region of the file's rows so far, handed from each table's mapper to the next
   let region: string | null = null;
   const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
@@ -385,6 +390,7 @@ async function readAndStage(
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
         units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
+        digests.add(r.mapped.kind, row);
         if (r.mapped.kind === 'schools') {
           schools.push(r.mapped.row);
           sources.push({ row: raw.row, sheet: table.sheet });
@@ -393,7 +399,10 @@ async function readAndStage(
         if (schools.length + municipalities.length >= deps.settings.stageBatchRows) await flush();
       }
       await flush();
-      if (withdrawn.length) await deps.snapshots.dropStagedSchools(a.uploadId, withdrawn);
+      if (withdrawn.length) {
+        await deps.snapshots.dropStagedSchools(a.uploadId, withdrawn);
+        withdrew = true;
+      }
       const summary = mapper.finish();
       region = summary.region;
       out.tables.push({
@@ -415,6 +424,7 @@ async function readAndStage(
   }
   out.region = region;
   out.units = [...units.values()];
+  out.summaries = withdrew ? null : digests.summaries();
   const periods = new Map(out.units.map((u) => [periodKey(u.period), u.period]));
   out.periods = [...periods.values()].sort((x, y) => x.start.localeCompare(y.start));
   return out;

@@ -1,16 +1,16 @@
 // Unit: an upload's units against the units in force — duplicate, replacement before → after,
 // and the shrinking warning's threshold.
 import { describe, expect, test } from 'vitest';
-import { duplicateMessage, planReplacements, rowsByUnit, unitFigures } from '../../../shared/domain/replacement.ts';
+import { duplicateMessage, planReplacements, summariseUnits, UnitDigests } from '../../../shared/domain/replacement.ts';
 import { periodKey } from '../../../shared/domain/schemas.ts';
 import { municipalityRow, P1, schoolRow } from '../../support/builders.ts';
 
 const school = (i: number, over = {}) => schoolRow({ municipality_id: 'kursky', school_key: `k${i}`, teachers_total: 10, students_total: 100, ...over });
 const rows = (n: number, over = {}) => ({ schools: Array.from({ length: n }, (_, i) => school(i, over)), municipalities: [] });
 const key = `${periodKey(P1)}|schools|kursky`;
-const unit = (n: number, over = {}) => [...rowsByUnit(P1, rows(n, over)).values()];
+const unit = (n: number, over = {}) => [...summariseUnits(rows(n, over)).values()];
 const plan = (mine: ReturnType<typeof unit>, held: ReturnType<typeof rows> | null, shrinkFraction = 0.5) =>
-  planReplacements({ file: 'f.csv', uploadId: 'new', units: mine, inForce: new Map(held ? [[key, { uploadId: 'old', rows: held }]] : []), shrinkFraction });
+  planReplacements({ file: 'f.csv', uploadId: 'new', units: mine, inForce: new Map(held ? [[key, { uploadId: 'old', summary: summariseUnits(held).get(key) ?? null }]] : []), shrinkFraction });
 
 describe('planReplacements', () => {
   test('21 → 2: a replacement with before → after and the shrinking warning', () => {
@@ -29,7 +29,7 @@ describe('planReplacements', () => {
   });
 
   test('the same rows in another order are a duplicate of the upload in force; one changed count is not', () => {
-    const same = plan([...rowsByUnit(P1, { schools: [...rows(3).schools].reverse(), municipalities: [] }).values()], rows(3));
+    const same = plan([...summariseUnits({ schools: [...rows(3).schools].reverse(), municipalities: [] }).values()], rows(3));
     expect(same).toMatchObject({ duplicate: true, duplicateOf: 'old', replacements: [], warnings: [] });
     const changed = rows(3);
     changed.schools[1] = school(1, { teachers_total: 11 });
@@ -42,8 +42,23 @@ describe('planReplacements', () => {
 });
 
 test('a МОУО unit counts its rows; teachers and pupils are not in that table', () => {
-  expect(unitFigures('municipalities', { schools: [], municipalities: [municipalityRow()] })).toEqual({ schools: 1, teachers: null, students: null });
-  expect(unitFigures('schools', rows(2, { teachers_total: null }))).toEqual({ schools: 2, teachers: null, students: 200 });
+  const figures = (r: Parameters<typeof summariseUnits>[0]) => [...summariseUnits(r).values()].map((u) => u.figures);
+  expect(figures({ schools: [], municipalities: [municipalityRow()] })).toEqual([{ schools: 1, teachers: null, students: null }]);
+  expect(figures(rows(2, { teachers_total: null }))).toEqual([{ schools: 2, teachers: null, students: 200 }]);
+});
+
+test('units folded row by row: the fingerprint ignores order, and any changed value or a missing row changes it', () => {
+  const fingerprint = (list: ReturnType<typeof school>[]) => {
+    const d = new UnitDigests();
+    for (const r of list) d.add('schools', r);
+    return d.summaries().get(key)!.fingerprint;
+  };
+  const three = rows(3).schools;
+  expect(fingerprint([...three].reverse())).toBe(fingerprint(three));
+  expect(fingerprint([three[0]!, three[1]!, school(2, { teachers_msg3: 1 })])).not.toBe(fingerprint(three));
+  expect(fingerprint(three.slice(0, 2))).not.toBe(fingerprint(three));
+  // a row repeated in place of another is not the same content (a sum, not an XOR)
+  expect(fingerprint([three[0]!, three[0]!, three[2]!])).not.toBe(fingerprint(three));
 });
 
 test('the duplicate message names the day the data in force was uploaded', () => {

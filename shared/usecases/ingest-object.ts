@@ -27,7 +27,7 @@ import type { Withdrawal } from '../domain/duplicate-rule.ts';
 import { cellText } from '../domain/cell.ts';
 import { admitTable, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
-import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableReport, type UploadReport } from '../domain/schemas.ts';
+import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
 import { faultTagged, collect, hashOnly, objectSource } from './upload-bytes.ts';
 import { readCsv } from '../formats/csv/reader.ts';
 import { concatRows, readLead } from '../formats/lead.ts';
@@ -153,7 +153,7 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
         return { kind: 'skipped', reason: 'object_changed' };
       } else {
         const region = staged.region;
-        const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, periods: staged.periods, staged: staged.summaries, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
+        const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, units: staged.units, staged: staged.summaries, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
         if (plan?.duplicate) {
           // the same rows as the upload in force in every unit: nothing is committed or recomputed
           await snapshots.discardBatch(uploadId);
@@ -220,25 +220,39 @@ function uploaderOf(raw: string | undefined): string | null {
 }
 
 /**
- * This upload's staged units against the units in force, per period: the units as they were
- * staged (read back only after a withdrawal), the pointers, and the units of each batch in
- * force that holds one of them.
+ * This upload's staged units against the units in force, per period: the pointers, the units
+ * folded while staging (read back only after a withdrawal, or for a unit another upload took
+ * meanwhile), and the units of each batch in force that holds one of them.
  */
 async function compareWithInForce(
   snapshots: SnapshotStore,
-  a: { uploadId: string; key: string; region: string; periods: readonly Period[]; staged: Map<string, UnitSummary> | null; shrinkFraction: number },
+  a: { uploadId: string; key: string; region: string; units: readonly CommitUnit[]; staged: Map<string, UnitSummary> | null; shrinkFraction: number },
 ): Promise<ReplacementPlan> {
   const units: UnitSummary[] = [];
   const inForce = new Map<string, { uploadId: string; summary: UnitSummary | null }>();
-  for (const period of a.periods) {
-    const mine = a.staged ? new Map([...a.staged].filter(([, u]) => periodKey(u.unit.period) === periodKey(period))) : summariseUnits(await snapshots.batchRows(a.uploadId, a.region, period));
-    units.push(...mine.values());
-    const pointers = (await snapshots.inForce(a.region, period)).filter((p) => p.batchId !== a.uploadId && mine.has(`${periodKey(period)}|${p.kind}|${p.municipalityId}`));
+  const periods = new Map(a.units.map((u) => [periodKey(u.period), u.period]));
+  for (const period of periods.values()) {
+    const keyOf = (kind: TableKind, municipalityId: string) => `${periodKey(period)}|${kind}|${municipalityId}`;
+    const mine = a.units.filter((u) => periodKey(u.period) === periodKey(period));
+    const pointers = (await snapshots.inForce(a.region, period)).filter((p) => p.batchId !== a.uploadId && mine.some((u) => keyOf(u.kind, u.municipalityId) === keyOf(p.kind, p.municipalityId)));
+    const held = new Set(pointers.map((p) => keyOf(p.kind, p.municipalityId)));
+    let readBack: Map<string, UnitSummary> | null = null;
+    for (const u of mine) {
+      const k = keyOf(u.kind, u.municipalityId);
+      // a unit nobody holds is new: it takes nothing over and is never a duplicate
+      if (!held.has(k)) {
+        units.push({ unit: u, figures: { schools: 0, teachers: null, students: null }, fingerprint: '' });
+        continue;
+      }
+      let summary = a.staged?.get(k);
+      if (!summary) summary = (readBack ??= summariseUnits(await snapshots.batchRows(a.uploadId, a.region, period))).get(k);
+      if (summary) units.push(summary);
+    }
     for (const batchId of new Set(pointers.map((p) => p.batchId))) {
-      const held = summariseUnits(await snapshots.batchRows(batchId, a.region, period));
+      const theirs = summariseUnits(await snapshots.batchRows(batchId, a.region, period));
       for (const p of pointers.filter((q) => q.batchId === batchId)) {
-        const k = `${periodKey(period)}|${p.kind}|${p.municipalityId}`;
-        inForce.set(k, { uploadId: p.uploadId, summary: held.get(k) ?? null });
+        const k = keyOf(p.kind, p.municipalityId);
+        inForce.set(k, { uploadId: p.uploadId, summary: theirs.get(k) ?? null });
       }
     }
   }
@@ -311,7 +325,11 @@ type StageResult = {
   tables: TableReport[];
   periods: Period[];
   units: CommitUnit[];
-  /** the staged units folded as they streamed by; null when a withdrawal changed rows already staged, so they are read back */
+  /**
+   * the staged units another upload held when their first row came, folded as they streamed
+   * by (a unit nobody holds needs no comparison); null when a withdrawal changed rows already
+   * staged, so they are read back
+   */
   summaries: Map<string, UnitSummary> | null;
 };
 const NOTHING_STAGED: StageResult = { fileError: null, region: null, tables: [], periods: [], units: [], summaries: null };
@@ -324,6 +342,17 @@ async function readAndStage(
   const units = new Map<string, CommitUnit>();
   const digests = new UnitDigests();
   let withdrew = false;
+  // per (region, period): the units another upload holds, read once, when the period's first row comes
+  const heldUnits = new Map<string, Set<string>>();
+  const heldIn = async (row: { region: string; period: Period }): Promise<Set<string>> => {
+    const k = `${row.region}|${periodKey(row.period)}`;
+    let held = heldUnits.get(k);
+    if (!held) {
+      const pointers = await deps.snapshots.inForce(row.region, row.period);
+      heldUnits.set(k, (held = new Set(pointers.filter((u) => u.batchId !== a.uploadId).map((u) => `${periodKey(row.period)}|${u.kind}|${u.municipalityId}`))));
+    }
+    return held;
+  };
   // the region of the file's rows so far, handed from each table's mapper to the next
   let region: string | null = null;
   const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
@@ -389,8 +418,9 @@ async function readAndStage(
         if (r.type === 'rejected' && r.withdraws) withdrawn.push(r.withdraws);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
-        units.set(`${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
-        digests.add(r.mapped.kind, row);
+        const unitKey = `${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`;
+        units.set(unitKey, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
+        if ((await heldIn(row)).has(unitKey)) digests.add(r.mapped.kind, row);
         if (r.mapped.kind === 'schools') {
           schools.push(r.mapped.row);
           sources.push({ row: raw.row, sheet: table.sheet });

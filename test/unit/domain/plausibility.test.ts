@@ -8,30 +8,15 @@ import { IssueCode } from '../../../shared/domain/errors.ts';
 import type { TargetRef } from '../../../shared/domain/events.ts';
 import { evaluatePeriod, evaluateTarget } from '../../../shared/domain/evaluate.ts';
 import { computeMetrics, toAggregateRows } from '../../../shared/domain/metrics.ts';
-import { createTableMapper } from '../../../shared/domain/table-mapper.ts';
 import type { PlausibilityBounds } from '../../../shared/domain/plausibility.ts';
 import { defaultTargets, targetsFor } from '../../../shared/domain/targets.ts';
-import { buildReference } from '../../../shared/runtime/reference.ts';
 import { inn, P1, schoolRow } from '../../support/builders.ts';
+import { tableMapper } from '../../support/mapper.ts';
 
-const ref = buildReference();
 const HEADERS = ['МОУО', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагогов всего', 'Педагогов в Сфере', 'Обучающихся всего', 'Обучающихся в Сфере', 'Педагогов, создавших ≥1 чат'];
 
 function mapper(bounds?: PlausibilityBounds) {
-  const mapping = ref.mapHeaders(HEADERS);
-  if (mapping.kind === null) throw new Error('test headers must map');
-  return createTableMapper({
-    file: 'uploads/26/t.csv',
-    sheet: null,
-    headers: HEADERS,
-    mapping: { ...mapping, kind: mapping.kind },
-    fallbackPeriod: P1,
-    objectKey: 'uploads/26/t.csv',
-    defaultRegion: null,
-    knownRegions: ref.knownRegions,
-    matchers: ref.matchers,
-    ...(bounds ? { bounds } : {}),
-  });
+  return tableMapper(HEADERS, bounds ? { bounds } : {});
 }
 
 const row = (n: number, c: { teachers?: CellValue; teachersIn?: CellValue; pupils?: CellValue; pupilsIn?: CellValue; chat?: CellValue }): CellValue[] => [

@@ -8,32 +8,17 @@ import { describe, expect, test } from 'vitest';
 import type { CellValue } from '../../../shared/domain/cell.ts';
 import { HashIndex, SeenSchools } from '../../../shared/domain/compact-keys.ts';
 import { IssueCode } from '../../../shared/domain/errors.ts';
-import { createTableMapper } from '../../../shared/domain/table-mapper.ts';
-import { buildReference } from '../../../shared/runtime/reference.ts';
 import { P1, withCheckDigit } from '../../support/builders.ts';
+import { tableMapper } from '../../support/mapper.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const ref = buildReference();
 const HEADERS = ['МОУО', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагогов всего', 'Педагогов в Сфере', 'Обучающихся всего', 'Обучающихся в Сфере'];
 const MUNICIPALITIES = ['Курский МО', 'Буденновский МО', 'Изобильненский МО', 'Кировский МО'];
 
 function mapper(maxSchools?: number) {
-  const mapping = ref.mapHeaders(HEADERS);
-  if (mapping.kind === null) throw new Error('test headers must map');
-  return createTableMapper({
-    file: 'uploads/26/t.csv',
-    sheet: null,
-    headers: HEADERS,
-    mapping: { ...mapping, kind: mapping.kind },
-    fallbackPeriod: P1,
-    objectKey: 'uploads/26/t.csv',
-    defaultRegion: null,
-    knownRegions: ref.knownRegions,
-    matchers: ref.matchers,
-    ...(maxSchools === undefined ? {} : { maxSchools }),
-  });
+  return tableMapper(HEADERS, maxSchools === undefined ? {} : { maxSchools });
 }
 
 const innOf = (n: number) => withCheckDigit(`26${String(n).padStart(7, '0')}`);

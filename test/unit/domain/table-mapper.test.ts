@@ -3,29 +3,14 @@
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../shared/domain/errors.ts';
 import type { CellValue } from '../../../shared/domain/cell.ts';
-import { createTableMapper, type MapperContext, type RowOutcome } from '../../../shared/domain/table-mapper.ts';
-import { buildReference } from '../../../shared/runtime/reference.ts';
-import { inn, withCheckDigit } from '../../support/builders.ts';
-
-const ref = buildReference();
+import type { MapperContext, RowOutcome } from '../../../shared/domain/table-mapper.ts';
+import { inn, P1, withCheckDigit } from '../../support/builders.ts';
+import { tableMapper } from '../../support/mapper.ts';
 
 const SCHOOL_HEADERS = ['МОУО', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагогов всего', 'Педагогов в Сфере', 'Обучающихся всего', 'Обучающихся в Сфере'];
 
-function mapper(headers = SCHOOL_HEADERS, fallbackPeriod: { start: string; end: string } | null = { start: '2023-03-06', end: '2023-03-10' }, extra: Partial<MapperContext> = {}) {
-  const mapping = ref.mapHeaders(headers);
-  if (mapping.kind === null) throw new Error('test headers must map');
-  return createTableMapper({
-    file: 'uploads/26/t.csv',
-    sheet: null,
-    headers,
-    mapping: { ...mapping, kind: mapping.kind },
-    fallbackPeriod,
-    objectKey: 'uploads/26/t.csv',
-    defaultRegion: null,
-    knownRegions: ref.knownRegions,
-    matchers: ref.matchers,
-    ...extra,
-  });
+function mapper(headers = SCHOOL_HEADERS, fallbackPeriod: { start: string; end: string } | null = P1, extra: Partial<MapperContext> = {}) {
+  return tableMapper(headers, { ...extra, fallbackPeriod });
 }
 
 const school = (o: { mouo?: string; name?: string; inn?: string; teachers?: CellValue; inSferum?: CellValue } = {}): CellValue[] => [

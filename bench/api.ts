@@ -23,7 +23,7 @@ import { buildReference } from '../shared/runtime/reference.ts';
 import { defaultTargets } from '../shared/domain/targets.ts';
 import { ingestObject } from '../shared/usecases/ingest-object.ts';
 import { aggregatePeriod } from '../shared/usecases/aggregate-period.ts';
-import type { Logger } from '../shared/ports/logger.ts';
+import { pipelineOn, silent } from './pipeline.ts';
 import { SqliteReadModel } from '../shared/adapters/sqlite/read-model.ts';
 import type { ApiDeps } from '../shared/api/app.ts';
 import { hashApiKey } from '../shared/api/auth.ts';
@@ -35,7 +35,6 @@ import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';
 
 const [mode = 'bare', manifestPath = '', workdir = '/tmp', loadScript = '', requests = '20000', seconds = '10', connections = '50'] = process.argv.slice(2);
 const inputs = JSON.parse(readFileSync(manifestPath, 'utf8')) as Inputs;
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 /** Region 26's aggregates for the bench period, in a fresh SQLite file: the data the endpoint serves. */
 async function seed(dbPath: string) {
@@ -44,28 +43,12 @@ async function seed(dbPath: string) {
   const objects = new FileObjectStore();
   const key = `uploads/26/${FILE_NAME}.csv`;
   objects.add('bench', key, join(inputs.files['nat-utf8']!.split, '26.csv'));
-  const snapshots = new SqliteSnapshotStore(db);
-  const aggregates = new SqliteAggregateStore(db);
-  const clock = { nowMs: () => Date.parse('2023-03-13T09:00:00Z') };
-  const r = await ingestObject(
-    {
-      objects,
-      ledger: new SqliteUploadLedger(db),
-      snapshots,
-      periodChanged: { publish: async () => undefined },
-      clock,
-      log: silent,
-      settings: { uploadPrefix: 'uploads/', reportPrefix: 'reports/', defaultRegion: null, bufferBytes: 32 << 20, minLeaseMs: 30_000, maxLeaseMs: 300_000, stageBatchRows: 1000 },
-      mapHeaders: ref.mapHeaders,
-      matchers: ref.matchers,
-      knownRegions: ref.knownRegions,
-    },
-    { bucket: 'bench', key, remainingMs: 60_000 },
-  );
+  const stores = { ledger: new SqliteUploadLedger(db), snapshots: new SqliteSnapshotStore(db), aggregates: new SqliteAggregateStore(db), alerts: new SqliteAlertStore(db) };
+  const pipeline = pipelineOn(stores, objects, ref, { nowMs: () => Date.parse('2023-03-13T09:00:00Z') });
+  const r = await ingestObject(pipeline.ingest, { bucket: 'bench', key, remainingMs: 60_000 });
   if (r.kind !== 'ingested') throw new Error('seed failed');
-  for (const ev of r.changed) {
-    await aggregatePeriod({ snapshots, aggregates, alerts: new SqliteAlertStore(db), sink: { publish: async () => undefined }, targets: defaultTargets().config, municipalities: ref.municipalities, clock }, ev);
-  }
+  for (const ev of r.changed) await aggregatePeriod(pipeline.aggregate, ev);
+  const aggregates = stores.aggregates;
   return { db, aggregates };
 }
 

@@ -18,7 +18,7 @@ import { buildReference } from '../shared/runtime/reference.ts';
 import { defaultTargets } from '../shared/domain/targets.ts';
 import { ingestObject } from '../shared/usecases/ingest-object.ts';
 import { aggregatePeriod } from '../shared/usecases/aggregate-period.ts';
-import type { Logger } from '../shared/ports/logger.ts';
+import { pipelineOn, silent } from './pipeline.ts';
 import type { ApiDeps } from '../shared/api/app.ts';
 import { hashApiKey } from '../shared/api/auth.ts';
 import { ResponseCache } from '../shared/api/response-cache.ts';
@@ -33,7 +33,6 @@ import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';
 const root = new URL('.', import.meta.url).pathname.replace(/bench\/(\.out\/)?$/, '');
 const [manifestPath = '', , regionArg = ''] = process.argv.slice(2);
 const inputs = JSON.parse(readFileSync(manifestPath, 'utf8')) as Inputs;
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 // ---- the scenarios ----
 
@@ -62,11 +61,7 @@ async function region(code: string) {
   objects.add('bench', k, join(ds.split, `${code}.csv`));
   const at = mark();
   const r = await ingestObject(
-    {
-      objects, ledger: stores.ledger, snapshots: stores.snapshots, periodChanged: { publish: async () => undefined }, clock, log: silent,
-      settings: { uploadPrefix: 'uploads/', reportPrefix: 'reports/', defaultRegion: null, bufferBytes: 32 << 20, minLeaseMs: 30_000, maxLeaseMs: 300_000, stageBatchRows: 1000 },
-      mapHeaders: ref.mapHeaders, matchers: ref.matchers, knownRegions: ref.knownRegions,
-    },
+    pipelineOn(stores, objects, ref, clock).ingest,
     { bucket: 'bench', key: k, remainingMs: 600_000 },
   );
   if (r.kind !== 'ingested') throw new Error(`${k}: ${r.kind}`);
@@ -75,7 +70,7 @@ async function region(code: string) {
   for (const ev of r.changed) {
     const a = mark();
     await aggregatePeriod(
-      { snapshots: stores.snapshots, aggregates: stores.aggregates, alerts: stores.alerts, sink: { publish: async () => undefined }, targets: defaultTargets().config, municipalities: ref.municipalities, clock },
+      pipelineOn(stores, objects, ref, clock).aggregate,
       ev,
     );
     aggregates.push(since(a));

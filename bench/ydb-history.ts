@@ -16,7 +16,7 @@ import { buildReference } from '../shared/runtime/reference.ts';
 import { defaultTargets } from '../shared/domain/targets.ts';
 import { ingestObject } from '../shared/usecases/ingest-object.ts';
 import { aggregatePeriod } from '../shared/usecases/aggregate-period.ts';
-import type { Logger } from '../shared/ports/logger.ts';
+import { pipelineOn, silent } from './pipeline.ts';
 import { handleApiRequest, type ApiDeps } from '../shared/api/app.ts';
 import { hashApiKey } from '../shared/api/auth.ts';
 import { ResponseCache } from '../shared/api/response-cache.ts';
@@ -30,7 +30,6 @@ import { figures, remember, type Figures } from './ydb-memory.ts';
 const root = new URL('.', import.meta.url).pathname.replace(/bench\/(\.out\/)?$/, '');
 const [manifestPath = ''] = process.argv.slice(2);
 const inputs = JSON.parse(readFileSync(manifestPath, 'utf8')) as Inputs;
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const REGION = '26';
 const WEEKS = (process.env.BENCH_HISTORY_WEEKS ?? '7,52,104').split(',').map(Number);
 const API_KEY = 'rk_bench_reader_0123456789abcdef';
@@ -72,11 +71,7 @@ async function scenario(weeks: number) {
     objects.add('bench', k, join(ds.split, `${REGION}.csv`));
     const at = wire.calls.length;
     const r = await ingestObject(
-      {
-        objects, ledger: stores.ledger, snapshots: stores.snapshots, periodChanged: { publish: async () => undefined }, clock, log: silent,
-        settings: { uploadPrefix: 'uploads/', reportPrefix: 'reports/', defaultRegion: null, bufferBytes: 32 << 20, minLeaseMs: 30_000, maxLeaseMs: 300_000, stageBatchRows: 1000 },
-        mapHeaders: ref.mapHeaders, matchers: ref.matchers, knownRegions: ref.knownRegions,
-      },
+      pipelineOn(stores, objects, ref, clock).ingest,
       { bucket: 'bench', key: k, remainingMs: 600_000 },
     );
     if (r.kind !== 'ingested') throw new Error(`${k}: ${r.kind}`);
@@ -84,7 +79,7 @@ async function scenario(weeks: number) {
     const a = wire.calls.length;
     for (const ev of r.changed) {
       await aggregatePeriod(
-        { snapshots: stores.snapshots, aggregates: stores.aggregates, alerts: stores.alerts, sink: { publish: async () => undefined }, targets: defaultTargets().config, municipalities: ref.municipalities, clock },
+        pipelineOn(stores, objects, ref, clock).aggregate,
         ev,
       );
     }

@@ -137,8 +137,8 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         // a few periods more than the trend uses, since provisional weeks are not judged
         const window = await v.periodWindow(region, period, TREND_WINDOW - 1 + WINDOW_SLACK);
         if (window.rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-        // (read after the window: on YDB the window's statement brought it, with the alerts)
-        const completeness = await completenessOf(v, deps, region);
+        // the window's own completeness: the period and its history are all it is asked about
+        const completeness = completenessLookup(window.completeness, deps.regions.get(region)?.municipalities ?? []);
         const judged = new Set(historyPeriods(window.history.map((h) => h.period), period, completeness).map(periodKey));
         const history = window.history.filter((h) => judged.has(periodKey(h.period)));
         return json(200, periodBody({ region, period, rows: window.rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));

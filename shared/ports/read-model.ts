@@ -18,21 +18,25 @@ export type LedgerReport = { readonly sequence: number; readonly report: UploadR
 export type PeriodWindow = {
   readonly rows: AggregateRow[];
   readonly history: { readonly period: Period; readonly rows: AggregateRow[] }[];
+  /** the stored completeness of the window's periods (the period's and its history's), ascending */
+  readonly completeness: PeriodCompleteness[];
 };
 
 /** periodWindow from periods() and readPeriod(), for a store with cheap lists (SQLite). */
 export async function windowFromPeriods(
-  view: Pick<ReadView, 'periods' | 'readPeriod'>,
+  view: Pick<ReadView, 'periods' | 'readPeriod' | 'completeness'>,
   region: string,
   period: Period,
   earlier: number,
 ): Promise<PeriodWindow> {
   const rows = await view.readPeriod(region, period);
-  if (rows.length === 0 || earlier <= 0) return { rows, history: [] };
-  const before = (await view.periods(region)).filter((p) => comparePeriods(p, period) < 0).slice(-earlier);
+  if (rows.length === 0) return { rows, history: [], completeness: [] };
+  const before = earlier <= 0 ? [] : (await view.periods(region)).filter((p) => comparePeriods(p, period) < 0).slice(-earlier);
   const history = [];
   for (const p of before) history.push({ period: p, rows: await view.readPeriod(region, p) });
-  return { rows, history };
+  const from = before[0] ?? period;
+  const completeness = (await view.completeness(region)).filter((c) => comparePeriods(c.period, from) >= 0 && comparePeriods(c.period, period) <= 0);
+  return { rows, history, completeness };
 }
 
 export interface ReadView {
@@ -53,8 +57,9 @@ export interface ReadView {
   /**
    * The rows of `period` and of at most `earlier` periods before it (ascending), each with
    * its rows as readPeriod orders them: what the period's target evaluations need, read
-   * without listing the region's periods (a YDB read whose cost is that of the window).
-   * `rows` is [] when the period has none.
+   * without listing the region's periods (a YDB read whose cost is that of the window),
+   * with the stored completeness of those periods. `rows` is [] when the period has none
+   * (and then nothing else is returned).
    */
   periodWindow(region: string, period: Period, earlier: number): Promise<PeriodWindow>;
   /** One metric of one scope across periods, ascending by period. */

@@ -5,10 +5,11 @@
 //
 // Reads whose cost does not depend on history (migration 0007): the region's read token is
 // one point read (read_version), the period list the prefix of the period index
-// (region_period), and a period's response one statement list (PERIOD_WINDOW): the rows of
-// the period and of its trend window, joined from the index by primary key, the region's
-// alert states and its periods' completeness, which the view then serves to `alerts` and
-// `completeness` from memory — the same snapshot, so the same rows. A cached response costs the token read and the commit.
+// (region_period), and a period's response two statements: the window's bounds (the last
+// entries of the period index up to the period, read backwards) and then, by key range from
+// the oldest of them, the window's aggregate rows and completeness, with the region's alert
+// states, which the view then serves to `alerts` from memory — the same snapshot, so the
+// same rows. A cached response costs the token read and the commit.
 //
 // A snapshot that fails on a retryable status (a lost session, OVERLOADED) is re-run
 // whole by YdbClient.tx; that is safe because it only reads.
@@ -21,7 +22,7 @@ import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
 import type { Runner, YdbClient } from './client.ts';
 import { col, decodeRows, param, type RowOf } from './codec.ts';
-import { AGGREGATE_COLUMNS, ALERT_READ_COLUMNS, COMPLETENESS_READ_COLUMNS, PERIOD_WINDOW, READ_VERSION } from './queries.ts';
+import { AGGREGATE_COLUMNS, ALERT_READ_COLUMNS, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
 import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
 import { rowToAggregate, rowToAlert } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
@@ -32,7 +33,6 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function readViewOn(run: Runner): ReadView {
   // alert states read with a period window, for `alerts` of the same region in this view
   const alertsRead = new Map<string, AlertState[]>();
-  const completenessRead = new Map<string, PeriodCompleteness[]>();
   const reads = aggregateReads(run);
   return {
     async version(region) {
@@ -45,19 +45,24 @@ export function readViewOn(run: Runner): ReadView {
     },
     ...reads,
     async periodWindow(region, period, earlier) {
+      // the window's bounds first (≤ earlier + 1 index rows), then its rows by key range:
+      // both reads are bounded by the window, never by the region's history
+      const [bounds] = await run(
+        PERIOD_WINDOW_BOUNDS,
+        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $periods: param(col.uint64, earlier + 1) },
+        `reading the window bounds of ${region} ${period.start}..${period.end}`,
+      );
+      const periods = (bounds ? decodeRows(bounds, PERIOD_COLUMNS) : []).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      // the period has no aggregates: nothing else to read
+      if (!periods.some((p) => comparePeriods(p, period) === 0)) return { rows: [], history: [], completeness: [] };
+      const from = periods.reduce((a, b) => (comparePeriods(a, b) <= 0 ? a : b));
       const [agg, alerts, completeness] = await run(
         PERIOD_WINDOW,
-        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $periods: param(col.uint64, earlier + 1) },
+        { $region: param(col.utf8, region), $from: param(col.date, from.start), $period_start: param(col.date, period.start) },
         `reading the window of ${region} ${period.start}..${period.end}`,
       );
       alertsRead.set(region, alerts ? sortAlerts(decodeRows(alerts, ALERT_READ_COLUMNS)) : []);
-      completenessRead.set(
-        region,
-        (completeness ? decodeRows(completeness, COMPLETENESS_READ_COLUMNS) : []).map((r) => ({
-          period: { start: r.period_start, end: r.period_end },
-          completeness: Completeness.parse(r.completeness_json),
-        })).sort((a, b) => comparePeriods(a.period, b.period)),
-      );
+      const inWindow = (p: Period) => comparePeriods(p, from) >= 0 && comparePeriods(p, period) <= 0;
       const byPeriod = new Map<string, { period: Period; rows: AggregateRow[] }>();
       for (const r of agg ? decodeRows(agg, AGGREGATE_COLUMNS) : []) {
         const k = `${r.period_start}|${r.period_end}`;
@@ -65,17 +70,23 @@ export function readViewOn(run: Runner): ReadView {
         if (!p) byPeriod.set(k, (p = { period: { start: r.period_start, end: r.period_end }, rows: [] }));
         p.rows.push(rowToAggregate(r));
       }
-      const ordered = [...byPeriod.values()].sort((a, b) => comparePeriods(a.period, b.period));
+      const ordered = [...byPeriod.values()].filter((p) => inWindow(p.period)).sort((a, b) => comparePeriods(a.period, b.period));
       for (const p of ordered) p.rows.sort(byScopeOrder);
       const current = ordered.find((p) => comparePeriods(p.period, period) === 0);
-      const history = ordered.filter((p) => comparePeriods(p.period, period) < 0).slice(-earlier);
-      return { rows: current?.rows ?? [], history: current ? history : [] };
+      if (!current) return { rows: [], history: [], completeness: [] };
+      return {
+        rows: current.rows,
+        history: ordered.filter((p) => comparePeriods(p.period, period) < 0).slice(-earlier),
+        completeness: (completeness ? decodeRows(completeness, COMPLETENESS_READ_COLUMNS) : [])
+          .map((r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }))
+          .filter((c) => inWindow(c.period))
+          .sort((a, b) => comparePeriods(a.period, b.period)),
+      };
     },
     schools: (region, period) => currentSchoolsOn(run, region, period),
     inForce: (region, period) => inForceOn(run, region, period),
     schoolSources: (region, period, municipalityId) => schoolSourcesOn(run, region, period, municipalityId),
     alerts: async (region) => alertsRead.get(region) ?? (await alertsForRegion(run, region)),
-    completeness: async (region) => completenessRead.get(region) ?? (await reads.completeness(region)),
     report: (uploadId) => reportOf(run, uploadId),
     reports: (opts) => completedReports(run, opts),
   };

@@ -6,7 +6,7 @@
 //                    [--skip-build] [--json <file>] [--list]
 //
 // Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb]|cold:empty,
-// api:bare|api:api, ydb:cost (YDB round trips, bytes and RU through the test wire server; see
+// api:bare|api:api|api:ydb (the API on the YDB read model through the wire double), ydb:cost (YDB round trips, bytes and RU through the test wire server; see
 // bench/ydb-cost.ts), ydb:history (an upload and the dashboard's routes with 7, 52 and 104 weeks
 // stored; bench/ydb-history.ts, writes bench/.out/ydb-history.json). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
 // garbage-200k (200 000 rows with no valid cell: the report and memory stay bounded).
@@ -64,6 +64,7 @@ export const DEFAULT_VARIANTS = [
   'cold:api+ydb',
   'api:bare',
   'api:api',
+  'api:ydb',
   'ydb:cost',
   'ydb:history',
 ];

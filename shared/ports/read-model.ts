@@ -41,9 +41,10 @@ export async function windowFromPeriods(
 
 export interface ReadView {
   /**
-   * A token of the committed state this view reads, for what a response about `region`
-   * shows (null: about no one region, e.g. the upload list): equal tokens mean equal
-   * contents, so a response built under one may be served again. Null when the adapter
+   * A token of the committed state this view reads, or of an earlier one, never a later
+   * one (YDB reads it first, apart), for what a response about `region` shows (null: about
+   * no one region, e.g. the upload list): equal tokens mean equal contents, and a response
+   * built under a token is never older than it, so it may be served again. Null when the adapter
    * cannot tell cheaply (then nothing is reused). SQLite names the whole file's state; YDB
    * the region's row of read_version, renewed by every writer of what the API shows.
    */

@@ -3,13 +3,22 @@
 // recompute committed meanwhile is either wholly visible or not at all
 // (test/contract/read-model.contract.ts).
 //
+// Except the region's read token, read first in a one-call snapshot of its own (begun and
+// committed in the same ExecuteQuery): a response served from the cache needs nothing else,
+// so it costs one round trip, not the token read and a commit. The callback runs with a view
+// that reads only the token; at its first other read it is stopped and run again whole in
+// the snapshot transaction, the token it read kept. The state that transaction reads is the
+// token's or a later one, never an earlier one: a response built under a token is never
+// older than the token (a writer renews the token in the transaction of its change, and
+// tokens are never reused), so the cache stays correct.
+//
 // Reads whose cost does not depend on history (migration 0007): the region's read token is
 // one point read (read_version), the period list the prefix of the period index
 // (region_period), and a period's response two statements: the window's bounds (the last
 // entries of the period index up to the period, read backwards) and then, by key range from
 // the oldest of them, the window's aggregate rows and completeness, with the region's alert
 // states, which the view then serves to `alerts` from memory — the same snapshot, so the
-// same rows. A cached response costs the token read and the commit.
+// same rows.
 //
 // A snapshot that fails on a retryable status (a lost session, OVERLOADED) is re-run
 // whole by YdbClient.tx; that is safe because it only reads.
@@ -29,8 +38,11 @@ import { completedReports, reportOf } from './upload-ledger.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The read view over one runner: every statement goes through `run`. */
-export function readViewOn(run: Runner): ReadView {
+/**
+ * The read view over one runner: every statement goes through `run`. `tokens`: the region
+ * tokens already read for this view (see the header), read once per region.
+ */
+export function readViewOn(run: Runner, tokens = new Map<string, string>()): ReadView {
   // alert states read with a period window, for `alerts` of the same region in this view
   const alertsRead = new Map<string, AlertState[]>();
   const reads = aggregateReads(run);
@@ -38,10 +50,14 @@ export function readViewOn(run: Runner): ReadView {
     async version(region) {
       // the upload list and an upload's report belong to no region: never reused
       if (region === null) return null;
+      const known = tokens.get(region);
+      if (known !== undefined) return known;
       const [rs] = await run(READ_VERSION, { $region: param(col.utf8, region) }, 'reading the read token');
       const row = rs ? decodeRows(rs, { version: col.utf8 })[0] : undefined;
       // a region nothing was written for yet still has a state: empty
-      return `ydb:${row?.version ?? 'empty'}`;
+      const token = `ydb:${row?.version ?? 'empty'}`;
+      tokens.set(region, token);
+      return token;
     },
     ...reads,
     async periodWindow(region, period, earlier) {
@@ -97,6 +113,9 @@ function sortAlerts(rows: RowOf<typeof ALERT_READ_COLUMNS>[]): AlertState[] {
   return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
 }
 
+/** What stops a callback at its first read past the token: it is run again in the snapshot transaction. */
+const NEEDS_SNAPSHOT = new Error('a read past the read token: run again in a snapshot transaction');
+
 export class YdbReadModel implements ReadModel {
   readonly #db: YdbClient;
 
@@ -104,7 +123,15 @@ export class YdbReadModel implements ReadModel {
     this.#db = db;
   }
 
-  snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
-    return this.#db.tx('snapshot', 'reading a consistent view', (tx) => fn(readViewOn(tx.query)));
+  async snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
+    const tokens = new Map<string, string>();
+    const tokenOnly: Runner = (text, params, what) =>
+      text === READ_VERSION ? this.#db.run(text, params, { what, idempotent: true, mode: 'snapshotReadOnly' }) : Promise.reject(NEEDS_SNAPSHOT);
+    try {
+      return await fn(readViewOn(tokenOnly, tokens));
+    } catch (err) {
+      if (err !== NEEDS_SNAPSHOT) throw err;
+    }
+    return this.#db.tx('snapshot', 'reading a consistent view', (tx) => fn(readViewOn(tx.query, tokens)));
   }
 }

@@ -3,7 +3,8 @@
 // (the project's API: the `api` function's handler behind the local node:http ↔ API
 // Gateway payload 1.0 adapter, reading through a SqliteReadModel on its own connection to
 // the seeded file, with an API key check) or `ydb` (the same API on the YDB read model: a
-// real @ydbjs Driver to the executing wire double, test/ydb-wire, in this process, seeded
+// real @ydbjs Driver to the executing wire double, test/ydb-wire, in a process of its own as
+// YDB is remote to the function (bench/ydb-wire-serve.ts), seeded
 // through the YDB stores; its response cache on, so a repeat is the region's read token and
 // the commit, two round trips). The bare server answers exactly the bytes the
 // real API returns for the same path (taken from the API once, in-process, before the
@@ -13,7 +14,7 @@
 // on 127.0.0.1, bounded by request count and time. Both servers get the same key header.
 import { createServer, get, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -33,7 +34,6 @@ import { ydbStoresOn } from '../shared/adapters/ydb/index.ts';
 import { YdbClient } from '../shared/adapters/ydb/client.ts';
 import { YdbReadModel } from '../shared/adapters/ydb/read-model.ts';
 import type { ReadModel } from '../shared/ports/read-model.ts';
-import { startYdbWire } from '../test/ydb-wire/server.ts';
 import type { ApiDeps } from '../shared/api/app.ts';
 import { hashApiKey } from '../shared/api/auth.ts';
 import { ResponseCache } from '../shared/api/response-cache.ts';
@@ -61,10 +61,19 @@ async function seed(stores: BenchStores) {
 /** The read model the API reads, seeded: a SQLite file, or YDB through the wire double. */
 async function readModel(): Promise<{ read: ReadModel; close: () => Promise<void> }> {
   if (mode === 'ydb') {
-    // this file runs as bench/api.ts or as its bundle, bench/.out/api.mjs
+    // the double in a process of its own (bench/ydb-wire-serve.ts, bundled beside this one)
     const root = new URL('.', import.meta.url).pathname.replace(/bench\/(\.out\/)?$/, '');
-    const wire = await startYdbWire({ migrationsDir: join(root, 'infra', 'ydb', 'migrations') });
-    const driver = new Driver(wire.connectionString, { 'ydb.sdk.enable_discovery': false });
+    const wire = spawn(process.execPath, [join(root, 'bench', '.out', 'ydb-wire-serve.mjs'), root], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      wire.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\n')) resolve(text.split('\n')[0]!);
+      });
+      wire.on('exit', (code) => reject(new Error(`the wire double exited (${code}) before it listened`)));
+    });
+    const { connectionString } = JSON.parse(first) as { connectionString: string };
+    const driver = new Driver(connectionString, { 'ydb.sdk.enable_discovery': false });
     await driver.ready();
     await seed(ydbStoresOn(driver));
     // the API's own client, as the function has its own sessions
@@ -73,9 +82,10 @@ async function readModel(): Promise<{ read: ReadModel; close: () => Promise<void
       read: new YdbReadModel(client),
       async close() {
         await client.close();
-        await wire.idle();
         driver.close();
-        await wire.close();
+        const exited = new Promise((r) => wire.once('exit', r));
+        wire.stdin.end();
+        await exited;
       },
     };
   }
@@ -162,10 +172,14 @@ if (profile) {
   await profile.post('Profiler.enable');
   await profile.post('Profiler.start');
 }
+// the server process's own CPU per request (the load's 200 warm-up requests included): with
+// `ydb`, what the API spends on its YDB calls, apart from the double's process
+const cpu0 = process.cpuUsage();
 const child = fork(loadScript, [`http://127.0.0.1:${server.port}${path}`, requests, seconds, connections, `X-API-Key: ${API_KEY}`], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 let outText = '';
 child.stdout!.on('data', (d: Buffer) => (outText += d.toString()));
 await new Promise((r) => child.on('exit', r));
+const used = process.cpuUsage(cpu0);
 if (profile) {
   const { profile: cpu } = await profile.post('Profiler.stop');
   writeFileSync(process.env.BENCH_CPU_PROF!, JSON.stringify(cpu));
@@ -174,4 +188,5 @@ if (profile) {
 await server.close();
 await closeRead();
 const result = JSON.parse(outText.trim().split('\n').at(-1)!) as Record<string, unknown>;
-process.stdout.write(`${JSON.stringify({ variant: `api:${mode}`, ...result, serverMaxRssKiB: process.resourceUsage().maxRSS })}\n`);
+const served = (result.requests as number) + 200;
+process.stdout.write(`${JSON.stringify({ variant: `api:${mode}`, ...result, serverCpuMsPerRequest: (used.user + used.system) / 1000 / served, serverMaxRssKiB: process.resourceUsage().maxRSS })}\n`);

@@ -101,7 +101,7 @@ mkdirSync(workdir, { recursive: true });
 // Children run as plain Node on esbuild bundles (no tsx loader in the measured process:
 // it would add ~90 MB to every peak RSS).
 log('bundling the measurement children');
-for (const name of ['child', 'api', 'ydb-cost', 'ydb-history']) {
+for (const name of ['child', 'api', 'ydb-cost', 'ydb-history', 'ydb-wire-serve']) {
   await build({
     entryPoints: [join(root, 'bench', `${name}.ts`)],
     bundle: true,
@@ -221,7 +221,7 @@ for (const v of variants) {
     const p50 = med(v, (r) => r.p50 as number);
     const p99 = med(v, (r) => r.p99 as number);
     const bare = med('api:bare', (r) => r.p99 as number);
-    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, 50 connections${rs.some((r) => (r.errors as number) > 0) ? `, ${fmt(med(v, (r) => r.errors as number))} non-200/errors` : ''}${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
+    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, server CPU ${fmt(med(v, (r) => r.serverCpuMsPerRequest as number), 2)} ms/request, 50 connections${rs.some((r) => (r.errors as number) > 0) ? `, ${fmt(med(v, (r) => r.errors as number))} non-200/errors` : ''}${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
     continue;
   }
   const rows = rs[0]!.rows as number;

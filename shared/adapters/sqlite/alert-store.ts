@@ -1,9 +1,10 @@
 // Adapter: AlertStore on SQLite. One row per (region, alert, scope level, scope id); the
 // state is kept as validated JSON beside the columns a query filters on (status, period).
+// Each call's SQLite failures are translated into the pipeline's errors (`sqlite` in database.ts).
 import { AlertState } from '../../domain/alerts.ts';
 import type { AlertStore } from '../../ports/alert-store.ts';
 import { alertRecord } from '../alert-rows.ts';
-import { immediate, type Db } from './database.ts';
+import { immediate, sqlite, type Db } from './database.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alert_state (
@@ -41,14 +42,14 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async forRegion(region: string): Promise<AlertState[]> {
-    return this.#forRegion.all(region).map((r) => AlertState.parse(JSON.parse(r.state_json)));
+    return sqlite('alert store forRegion', () => this.#forRegion.all(region).map((r) => AlertState.parse(JSON.parse(r.state_json))));
   }
 
   async save(states: readonly AlertState[]): Promise<void> {
-    immediate(this.#db, () => {
-      for (const s of states) {
-        this.#upsert.run({ ...alertRecord(s), state_json: JSON.stringify(s) });
-      }
-    });
+    sqlite('alert store save', () =>
+      immediate(this.#db, () => {
+        for (const s of states) this.#upsert.run({ ...alertRecord(s), state_json: JSON.stringify(s) });
+      }),
+    );
   }
 }

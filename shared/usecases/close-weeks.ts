@@ -28,9 +28,9 @@ export type CloseWeeksDeps = Pick<AggregateDeps, 'clock' | 'reportingDeadline'> 
 };
 
 /** The upload id a deadline's PeriodChanged carries: no upload changed the week, its deadline did. */
-export const DEADLINE_TRIGGER = 'reporting-deadline';
+const DEADLINE_TRIGGER = 'reporting-deadline';
 /** The upload id of a recompute that only adds a missing completeness. */
-export const BACKFILL_TRIGGER = 'completeness-backfill';
+const BACKFILL_TRIGGER = 'completeness-backfill';
 
 export async function closeWeeks(deps: CloseWeeksDeps, region: string): Promise<PeriodChanged[]> {
   const now = deps.clock.nowMs();

@@ -1,14 +1,10 @@
 // Test helper: the seed's regional table as integer counts (the sample generator's own
 // table, scripts/samples/model.ts, which the samples test holds to test/fixtures/seed-table.tsv)
-// and builders of snapshot rows whose sums reproduce them, plus in-memory doubles of the
-// aggregate stage's ports.
+// and builders of snapshot rows whose sums reproduce them, plus a sink that collects the
+// aggregate stage's events.
 import { MUNICIPALITIES, SEED as SEED_ROWS } from '../../scripts/samples/model.ts';
-import type { AlertState } from '../../shared/domain/alerts.ts';
 import type { NotificationEvent } from '../../shared/domain/events.ts';
-import type { AggregateRow } from '../../shared/domain/metrics.ts';
-import type { Completeness, MunicipalityRow, Period, SchoolRow } from '../../shared/domain/schemas.ts';
-import type { AggregateStore, TimeseriesPoint } from '../../shared/ports/aggregate-store.ts';
-import type { AlertStore } from '../../shared/ports/alert-store.ts';
+import type { MunicipalityRow, Period, SchoolRow } from '../../shared/domain/schemas.ts';
 import type { NotificationSink } from '../../shared/ports/notification-sink.ts';
 
 export type SeedCounts = {
@@ -99,45 +95,6 @@ export function seedMunicipalities(c: SeedCounts, municipalities: readonly strin
     const inSferum = i < c.mouoIn;
     return { region, period: c.period, municipality_id: id, in_sferum: inSferum, admin_active: !(inSferum && i < c.mouoInactive) };
   });
-}
-
-const pk = (p: Period) => `${p.start}..${p.end}`;
-
-export class MemoryAggregateStore implements AggregateStore {
-  readonly data = new Map<string, Map<string, AggregateRow[]>>();
-  readonly complete = new Map<string, Map<string, { period: Period; completeness: Completeness }>>();
-  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[], completeness?: Completeness): Promise<void> {
-    const r = this.data.get(region) ?? new Map<string, AggregateRow[]>();
-    const c = this.complete.get(region) ?? new Map<string, { period: Period; completeness: Completeness }>();
-    if (rows.length) r.set(pk(period), structuredClone([...rows]));
-    else r.delete(pk(period));
-    if (!rows.length) c.delete(pk(period));
-    else if (completeness) c.set(pk(period), structuredClone({ period, completeness }));
-    this.data.set(region, r);
-    this.complete.set(region, c);
-  }
-  async completeness(region: string): Promise<{ period: Period; completeness: Completeness }[]> {
-    return [...(this.complete.get(region)?.values() ?? [])].sort((a, b) => (pk(a.period) < pk(b.period) ? -1 : 1));
-  }
-  async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
-    return structuredClone(this.data.get(region)?.get(pk(period)) ?? []);
-  }
-  async timeseries(): Promise<TimeseriesPoint[]> {
-    throw new Error('not used');
-  }
-  async periods(region: string): Promise<Period[]> {
-    return [...(this.data.get(region)?.values() ?? [])].map((rows) => rows[0]!.period).sort((a, b) => (pk(a) < pk(b) ? -1 : 1));
-  }
-}
-
-export class MemoryAlertStore implements AlertStore {
-  readonly states = new Map<string, AlertState>();
-  async forRegion(region: string): Promise<AlertState[]> {
-    return structuredClone([...this.states.values()].filter((s) => s.region === region));
-  }
-  async save(states: readonly AlertState[]): Promise<void> {
-    for (const s of states) this.states.set(`${s.region}|${s.alert_id}|${s.scope.level}|${s.scope.id}`, structuredClone(s));
-  }
 }
 
 export class CollectingSink implements NotificationSink {

@@ -58,10 +58,6 @@ type DbRow = Record<string, string | number | null> & {
 
 const Warnings = z.array(DataQualityWarning);
 
-export function migrateAggregates(db: Db): void {
-  db.exec(SCHEMA);
-}
-
 export class SqliteAggregateStore implements AggregateStore {
   readonly #db: Db;
   readonly #delete;
@@ -73,7 +69,7 @@ export class SqliteAggregateStore implements AggregateStore {
   readonly #completeness;
 
   constructor(db: Db) {
-    migrateAggregates(db);
+    db.exec(SCHEMA);
     this.#db = db;
     this.#delete = db.prepare(`DELETE FROM aggregate_metrics WHERE region = ? AND period_start = ? AND period_end = ?`);
     const cols = [

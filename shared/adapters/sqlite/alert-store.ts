@@ -21,17 +21,13 @@ CREATE TABLE IF NOT EXISTS alert_state (
 ) WITHOUT ROWID;
 `;
 
-export function migrateAlerts(db: Db): void {
-  db.exec(SCHEMA);
-}
-
 export class SqliteAlertStore implements AlertStore {
   readonly #db: Db;
   readonly #upsert;
   readonly #forRegion;
 
   constructor(db: Db) {
-    migrateAlerts(db);
+    db.exec(SCHEMA);
     this.#db = db;
     this.#upsert = db.prepare(`INSERT INTO alert_state VALUES (@region, @alert_id, @level, @unit, @status, @period_start, @period_end, @changed_at, @state_json)
       ON CONFLICT (region, alert_id, level, unit) DO UPDATE SET status = excluded.status, period_start = excluded.period_start,

@@ -54,7 +54,7 @@ export const YDB_STATUS_CLASSES: Readonly<Record<string, FailureClass>> = {
 };
 
 /** gRPC status codes by number (nice-grpc's ClientError `code`). */
-export const GRPC_CODES: Readonly<Record<number, string>> = {
+const GRPC_CODES: Readonly<Record<number, string>> = {
   1: 'CANCELLED', 2: 'UNKNOWN', 3: 'INVALID_ARGUMENT', 4: 'DEADLINE_EXCEEDED', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS',
   7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 11: 'OUT_OF_RANGE',
   12: 'UNIMPLEMENTED', 13: 'INTERNAL', 14: 'UNAVAILABLE', 15: 'DATA_LOSS', 16: 'UNAUTHENTICATED',

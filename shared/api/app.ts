@@ -211,7 +211,9 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, await completenessOf(v, deps, region.code)));
+        // the week's completeness alone, not every period's
+        const completeness = completenessLookup(await v.completeness(region.code, { from: week.start, to: week.start }), region.municipalities);
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, completeness));
         return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }

@@ -12,6 +12,12 @@ import type { MetricId, Period, SchoolRow, UploadReport } from '../domain/schema
 import type { PeriodCompleteness, TimeseriesPoint } from './aggregate-store.ts';
 import type { SchoolSource, UnitInForce } from './snapshot-store.ts';
 
+/** Period starts from `from` to `to`, both included (ISO dates): what a ranged list is narrowed to. */
+export type StartRange = { readonly from: string; readonly to: string };
+
+/** Whether a period starts within `starts` (always, without a range). */
+export const startsWithin = (p: Period, starts?: StartRange): boolean => !starts || (p.start >= starts.from && p.start <= starts.to);
+
 /** A completed upload report with its ledger sequence (the stable order of the upload list). */
 export type LedgerReport = { readonly sequence: number; readonly report: UploadReport };
 
@@ -49,10 +55,10 @@ export interface ReadView {
    * the region's row of read_version, renewed by every writer of what the API shows.
    */
   version(region: string | null): Promise<string | null>;
-  /** Periods with stored aggregates, ascending by start. */
-  periods(region: string): Promise<Period[]>;
-  /** The stored completeness of each period of a region, ascending (one cheap read for every period object of a response). */
-  completeness(region: string): Promise<PeriodCompleteness[]>;
+  /** Periods with stored aggregates, ascending by start; with `starts`, those starting within it (a read of that range alone). */
+  periods(region: string, starts?: StartRange): Promise<Period[]>;
+  /** The stored completeness of each period of a region, ascending (one cheap read for every period object of a response); with `starts`, of those starting within it. */
+  completeness(region: string, starts?: StartRange): Promise<PeriodCompleteness[]>;
   /** The rows of one period: the region's first, then municipalities by id; [] when none. */
   readPeriod(region: string, period: Period): Promise<AggregateRow[]>;
   /**

@@ -201,6 +201,29 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
       }
     });
 
+    test('periods and completeness narrowed to a range of starts hold those periods alone, both ends included', async () => {
+      const s = await make();
+      const P0 = { start: '2023-02-27', end: '2023-03-03' };
+      const judged = { complete: true, state: 'complete' as const, label: null, schools: { expected: 1, reported: 1, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } };
+      try {
+        for (const p of [P0, P1, P2]) await s.aggregates.replacePeriod('26', p, [filledAggregateRow({ level: 'region', period: p })], judged);
+        const out = await s.read.snapshot(async (v) => ({
+          periods: await v.periods('26', { from: P1.start, to: P2.start }),
+          one: await v.periods('26', { from: P1.start, to: P1.start }),
+          none: await v.periods('26', { from: '2023-03-07', to: '2023-03-12' }),
+          completeness: await v.completeness('26', { from: P0.start, to: P1.start }),
+        }));
+        expect(out).toEqual({
+          periods: [P1, P2],
+          one: [P1],
+          none: [],
+          completeness: [{ period: P0, completeness: judged }, { period: P1, completeness: judged }],
+        });
+      } finally {
+        await s.close();
+      }
+    });
+
     test('the state token changes when a pointer flip commits (or is always null)', async () => {
       const s = await make();
       try {

@@ -315,6 +315,13 @@ WHERE region = $region
 ORDER BY period_start, period_end;
 `);
 
+/** A region's periods starting in a range: a key range of the period index (the week an action list is for). */
+export const AGGREGATE_PERIODS_BETWEEN = yql({ region: col.utf8, from: col.date, to: col.date }, `
+SELECT period_start, period_end FROM region_period
+WHERE region = $region AND period_start >= $from AND period_start <= $to
+ORDER BY period_start, period_end;
+`);
+
 /**
  * The bounds of a period's trend window: the last $periods entries of the period index up
  * to the period, read backwards along its key (at most $periods short rows, whatever the
@@ -377,6 +384,13 @@ export const COMPLETENESS_READ_COLUMNS = pick(T.periodCompleteness.columns, 'per
 export const COMPLETENESS_FOR_REGION = yql({ region: col.utf8 }, `
 SELECT period_start, period_end, completeness_json FROM period_completeness
 WHERE region = $region
+ORDER BY period_start, period_end;
+`);
+
+/** The completeness of a region's periods starting in a range: a key range. */
+export const COMPLETENESS_BETWEEN = yql({ region: col.utf8, from: col.date, to: col.date }, `
+SELECT period_start, period_end, completeness_json FROM period_completeness
+WHERE region = $region AND period_start >= $from AND period_start <= $to
 ORDER BY period_start, period_end;
 `);
 
@@ -580,11 +594,13 @@ const QUERIES = {
   AGGREGATE_REPLACE_PERIOD,
   AGGREGATE_READ_PERIOD,
   AGGREGATE_PERIODS,
+  AGGREGATE_PERIODS_BETWEEN,
   PERIOD_WINDOW_BOUNDS,
   PERIOD_WINDOW,
   READ_VERSION,
   AGGREGATE_TIMESERIES,
   COMPLETENESS_FOR_REGION,
+  COMPLETENESS_BETWEEN,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
   ITEM_GET,

@@ -26,12 +26,12 @@ import { comparePeriods, type AlertState } from '../../domain/alerts.ts';
 import type { AggregateRow } from '../../domain/metrics.ts';
 import { Completeness, type Period } from '../../domain/schemas.ts';
 import type { PeriodCompleteness } from '../../ports/aggregate-store.ts';
-import type { ReadModel, ReadView } from '../../ports/read-model.ts';
+import type { ReadModel, ReadView, StartRange } from '../../ports/read-model.ts';
 import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
-import type { Runner, YdbClient } from './client.ts';
+import { readRows, type Runner, type YdbClient } from './client.ts';
 import { col, decodeRows, param, type RowOf } from './codec.ts';
-import { AGGREGATE_COLUMNS, ALERT_READ_COLUMNS, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS_BETWEEN, ALERT_READ_COLUMNS, COMPLETENESS_BETWEEN, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
 import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
 import { rowToAggregate, rowToAlert } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
@@ -60,6 +60,16 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
       return token;
     },
     ...reads,
+    async periods(region, starts) {
+      if (!starts) return reads.periods(region);
+      return (await readRows(run, AGGREGATE_PERIODS_BETWEEN, rangeParams(region, starts), PERIOD_COLUMNS, 'listing aggregate periods in a range')).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+    },
+    async completeness(region, starts) {
+      if (!starts) return reads.completeness(region);
+      return (await readRows(run, COMPLETENESS_BETWEEN, rangeParams(region, starts), COMPLETENESS_READ_COLUMNS, 'reading period completeness in a range')).map(
+        (r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }),
+      );
+    },
     async periodWindow(region, period, earlier) {
       // the window's bounds first (≤ earlier + 1 index rows), then its rows by key range:
       // both reads are bounded by the window, never by the region's history
@@ -107,6 +117,8 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
     reports: (opts) => completedReports(run, opts),
   };
 }
+
+const rangeParams = (region: string, starts: StartRange) => ({ $region: param(col.utf8, region), $from: param(col.date, starts.from), $to: param(col.date, starts.to) });
 
 function sortAlerts(rows: RowOf<typeof ALERT_READ_COLUMNS>[]): AlertState[] {
   // the SQLite adapter's order: level, unit, alert id

@@ -10,7 +10,7 @@ import { ResponseCache } from '../../../../../shared/api/response-cache.ts';
 import type { Completeness, Period } from '../../../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../../../shared/domain/targets.ts';
 import { capturedLogger } from '../../../../support/logs.ts';
-import { filledAggregateRow, P1, P2, uploadReport } from '../../../../support/builders.ts';
+import { batchCommit, filledAggregateRow, P1, P2, schoolRow, uploadReport } from '../../../../support/builders.ts';
 import { useAdapterWire } from './harness.ts';
 
 // two rows per result part, so a page can be cut mid-stream
@@ -101,6 +101,26 @@ describe('the API period route on the YDB read model (issue 22)', () => {
     expect(cold.map((c) => c.rowsRead)).toEqual([1 + 12 + 24 + 12, 1 + 12 + 24 + 12]);
     expect(cold.map((c) => c.texts)).toEqual([[READ_VERSION, PERIOD_WINDOW_BOUNDS, PERIOD_WINDOW], [READ_VERSION, PERIOD_WINDOW_BOUNDS, PERIOD_WINDOW]]);
     expect(JSON.parse(cold[0]!.body).period.completeness).toEqual(judged);
+  });
+
+  test('cold, the action list of a week reads the same rows at 14 and 30 weeks of history: the week by a range of the period index, its completeness alone', async () => {
+    const rowsRead = [];
+    for (const weeks of [14, 30]) {
+      h.wire.reset();
+      await history(weeks);
+      await h.stores.snapshots.stageSchoolRows('b1', [schoolRow()]);
+      await h.stores.snapshots.commitBatch(batchCommit());
+      const at = h.wire.calls.length;
+      const res = await handleApiRequest(
+        { method: 'GET', path: '/v1/regions/26/inactive-schools', query: { from: P1.start, to: P1.start }, headers: { 'x-api-key': KEY }, requestId: 'w' },
+        deps(),
+      );
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body).period.completeness).toEqual(judged);
+      rowsRead.push(h.wire.io(h.wire.calls.slice(at)).rowsRead);
+    }
+    // before: the region's every period and every period's completeness, two rows more a week
+    expect(rowsRead[1]).toBe(rowsRead[0]);
   });
 
   test('warm, a repeat while the token holds is one round trip, the token read in a snapshot of its own; a writer renews it and the response is rebuilt', async () => {

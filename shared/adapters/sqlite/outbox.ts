@@ -3,7 +3,7 @@
 // each (event id, channel id), `notify_channel_state` the channels disabled by a 410. A change
 // is applied in one BEGIN IMMEDIATE transaction that reads what it would overwrite and lets
 // `changeVerdict` (domain/store-rules/delivery.ts) decide; no rule of the outbox is here.
-import { byEnqueueOrder, changeVerdict, DeliveryState, type DeliveryChange, type DeliveryItem, type StoredDelivery } from '../../domain/store-rules/delivery.ts';
+import { byEnqueueOrder, changeVerdict, DeliveryState, rowChanges, type DeliveryChange, type DeliveryItem, type StoredDelivery } from '../../domain/store-rules/delivery.ts';
 import type { DeliveryQuery, ItemQuery, Outbox } from '../../ports/outbox.ts';
 import { deliveryRow, itemRow, storedDelivery, storedItem, type DeliveryRow, type ItemRow } from '../delivery-rows.ts';
 import { immediate, sqlite, type Db } from './database.ts';
@@ -122,9 +122,10 @@ export class SqliteOutbox implements Outbox {
     return r ? delivery(r) : null;
   }
 
-  #write({ next, items, channel }: DeliveryChange): void {
+  #write(c: DeliveryChange): void {
+    const { next, items, channel } = c;
     const row = deliveryRow(next);
-    this.db.prepare(UPSERT).run({ ...row, sealed: row.sealed ? 1 : 0 });
+    if (rowChanges(c)) this.db.prepare(UPSERT).run({ ...row, sealed: row.sealed ? 1 : 0 });
     const insert = this.db.prepare('INSERT INTO notify_delivery_item (event_id, channel_id, delivery_id, event_json, enqueued_at_ms) VALUES (?, ?, ?, ?, ?)');
     for (const r of items.map(itemRow)) insert.run(r.event_id, r.channel_id, r.delivery_id, JSON.stringify(r.event_json), r.enqueued_at_ms);
     // the first disablement of a channel is the one kept

@@ -5,17 +5,17 @@
 // `changeVerdict` (domain/store-rules/delivery.ts) decide, and commits with its one write;
 // no rule of the outbox is here. Re-run safe, also after an ambiguous commit: a re-run finds
 // its own write and the verdict is `done`, not a conflict.
-import { byDueOrder, byEnqueueOrder, changeVerdict, type DeliveryChange, type DeliveryItem, type StoredDelivery } from '../../domain/store-rules/delivery.ts';
+import { byDueOrder, byEnqueueOrder, changeVerdict, rowChanges, type DeliveryChange, type DeliveryItem, type StoredDelivery } from '../../domain/store-rules/delivery.ts';
 import type { DeliveryQuery, ItemQuery, Outbox } from '../../ports/outbox.ts';
 import { deliveryRow, itemRow, storedDelivery, storedItem } from '../delivery-rows.ts';
 import { paginate, readRows, type Runner, type YdbClient } from './client.ts';
-import { col, listParam, param, scalarListParam } from './codec.ts';
+import { col, decodeRows, listParam, param, pick, scalarListParam } from './codec.ts';
 import {
   CHANNEL_COLUMNS,
   CHANNEL_GET,
+  CHANGE_TARGETS,
   CHANNEL_KEY,
   DELIVERIES_BY_STATE,
-  DELIVERIES_GET,
   DELIVERY_COLUMNS,
   DELIVERY_GET,
   DISABLED_CHANNELS,
@@ -26,6 +26,8 @@ import {
   OPEN_DELIVERIES,
   OUTBOX_WRITE,
 } from './queries.ts';
+
+const ITEM_KEY = pick(ITEM_COLUMNS, 'event_id', 'channel_id', 'delivery_id');
 
 export class YdbOutbox implements Outbox {
   readonly #db: YdbClient;
@@ -75,17 +77,13 @@ export class YdbOutbox implements Outbox {
     return this.#db.tx('serializable', 'applying outbox changes', async (tx) => {
       const run: Runner = (text, params, what) => tx.query(text, params, what);
       const ids = changes.map((c) => c.next.id);
-      const held = await readRows(run, DELIVERIES_GET, { $delivery_ids: scalarListParam(col.utf8, ids) }, DELIVERY_COLUMNS, 'reading the deliveries');
-      const current = new Map(held.map((r) => [r.delivery_id, storedDelivery(r)]));
-      const verdicts: ReturnType<typeof changeVerdict>[] = [];
-      for (const c of changes) {
-        const itemOwners: (string | null)[] = [];
-        for (const i of c.items) {
-          const [owner] = await readRows(run, ITEM_GET, { $event_id: param(col.utf8, i.eventId), $channel_id: param(col.utf8, i.channelId) }, ITEM_COLUMNS, 'reading an item');
-          itemOwners.push(owner?.delivery_id ?? null);
-        }
-        verdicts.push(changeVerdict(c, { delivery: current.get(c.next.id) ?? null, itemOwners }));
-      }
+      const events = changes.flatMap((c) => c.items.map((i) => i.eventId));
+      const [rows, items] = await run(CHANGE_TARGETS, { $delivery_ids: scalarListParam(col.utf8, ids), $event_ids: scalarListParam(col.utf8, events) }, 'reading what the changes overwrite');
+      const current = new Map((rows ? decodeRows(rows, DELIVERY_COLUMNS) : []).map((r) => [r.delivery_id, storedDelivery(r)]));
+      const owners = new Map((items ? decodeRows(items, ITEM_KEY) : []).map((r) => [`${r.event_id}/${r.channel_id}`, r.delivery_id]));
+      const verdicts = changes.map((c) =>
+        changeVerdict(c, { delivery: current.get(c.next.id) ?? null, itemOwners: c.items.map((i) => owners.get(`${i.eventId}/${i.channelId}`) ?? null) }),
+      );
       const applied = changes.filter((_, i) => verdicts[i] === 'apply');
       const disable: { channel_id: string; disabled_at_ms: number; reason: string }[] = [];
       for (const { channel: ch } of applied) {
@@ -96,7 +94,7 @@ export class YdbOutbox implements Outbox {
       }
       if (applied.length > 0) {
         const params = {
-          $rows: listParam(DELIVERY_COLUMNS, applied.map((c) => deliveryRow(c.next))),
+          $rows: listParam(DELIVERY_COLUMNS, applied.filter(rowChanges).map((c) => deliveryRow(c.next))),
           $items: listParam(ITEM_COLUMNS, applied.flatMap((c) => c.items.map(itemRow))),
           $disable: listParam(CHANNEL_COLUMNS, disable),
           $enable: listParam(CHANNEL_KEY, applied.flatMap((c) => (c.channel?.kind === 'enable' ? [{ channel_id: c.channel.channelId }] : []))),

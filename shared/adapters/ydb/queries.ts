@@ -408,10 +408,12 @@ SELECT * FROM notify_delivery
 WHERE delivery_id = $delivery_id;
 `);
 
-/** The rows a change would overwrite: one per change, a claim's few dozen at most. */
-export const DELIVERIES_GET = yql({ delivery_ids: 'List<Utf8>' }, `
+/** What changes would overwrite, in two results: their rows (a claim's few dozen at most) and the items of their events (one per channel). */
+export const CHANGE_TARGETS = yql({ delivery_ids: 'List<Utf8>', event_ids: 'List<Utf8>' }, `
 SELECT * FROM notify_delivery
 WHERE delivery_id IN $delivery_ids;
+SELECT event_id, channel_id, delivery_id FROM notify_delivery_item
+WHERE event_id IN $event_ids;
 `);
 
 /** Unsealed deliveries of a group: a handful, the rule picks the oldest. */
@@ -538,7 +540,7 @@ const QUERIES = {
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
   DELIVERY_GET,
-  DELIVERIES_GET,
+  CHANGE_TARGETS,
   OPEN_DELIVERIES,
   DUE_DELIVERIES,
   DELIVERIES_BY_STATE,

@@ -93,8 +93,8 @@ function sameDelivery(a: StoredDelivery | null, b: StoredDelivery | null): boole
 }
 
 /**
- * Whether a store applies a change to what it holds: `apply` while the row is as read and
- * the items' keys are free; `done` when the store already holds the change's result (a
+ * Whether a store applies a change to what it holds: `apply` (write the row if
+ * `rowChanges`, and the rest) while the row is as read and the items' keys are free; `done` when the store already holds the change's result (a
  * re-run of a transaction whose commit went unanswered must not report a conflict with its
  * own write); otherwise `conflict`, and nothing is written.
  */
@@ -102,6 +102,11 @@ export function changeVerdict(c: DeliveryChange, now: ChangeTarget): 'apply' | '
   if (sameDelivery(now.delivery, c.expect) && now.itemOwners.every((o) => o === null)) return 'apply';
   if (sameDelivery(now.delivery, c.next) && now.itemOwners.every((o) => o === c.next.id)) return 'done';
   return 'conflict';
+}
+
+/** Whether a change writes its row: a join leaves the open delivery as read and adds only its item. */
+export function rowChanges(c: DeliveryChange): boolean {
+  return !sameDelivery(c.expect, c.next);
 }
 
 /** What an event's arrival on a channel asks for. */

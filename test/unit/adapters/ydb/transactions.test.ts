@@ -11,7 +11,7 @@ import {
   AGGREGATE_REPLACE_PERIOD,
   BATCH_REFERENCES,
   BATCH_UNITS,
-  DELIVERIES_GET,
+  CHANGE_TARGETS,
   DELIVERY_COLUMNS,
   DELIVERY_GET,
   DISCARD_BATCH,
@@ -112,7 +112,7 @@ describe('YdbOutbox', () => {
   };
 
   test('marking a channel disabled and replaying a disabled delivery each commit with their last write', async () => {
-    const s = storesOn((c) => (c.text === DELIVERY_GET || c.text === DELIVERIES_GET ? [resultSetOf(DELIVERY_COLUMNS, [{ ...row, state: s2 }])] : undefined));
+    const s = storesOn((c) => (c.text === DELIVERY_GET || c.text === CHANGE_TARGETS ? [resultSetOf(DELIVERY_COLUMNS, [{ ...row, state: s2 }])] : undefined));
     let s2 = 'retrying';
     const outbox = new YdbOutbox(s.db);
     expect(await finish(outbox, 'd1', 'tok', { state: 'disabled', nowMs: 5, error: 'gone' })).toBe(true);

@@ -17,6 +17,7 @@ import {
   isClaimable,
   openDelivery,
   replayChange,
+  rowChanges,
   type ClaimCandidate,
   type DeliveryChange,
   type DeliveryState,
@@ -218,6 +219,13 @@ describe('changeVerdict', () => {
 
   test('an item key another delivery holds is a conflict', () => {
     expect(changeVerdict(open, { delivery: null, itemOwners: ['d-other'] })).toBe('conflict');
+  });
+
+  test('a join writes only its item; every other change its row', () => {
+    const join = enqueueChange(enqueueRequest(breach(), 5), null, [d]);
+    expect(join.kind === 'write' && rowChanges(join.change)).toBe(false);
+    expect(rowChanges(open)).toBe(true);
+    expect(rowChanges(claim)).toBe(true);
   });
 
   test('the store already holding the result (a re-run after a lost commit answer) is done, not a conflict', () => {

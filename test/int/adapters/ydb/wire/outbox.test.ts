@@ -42,6 +42,8 @@ describe('enqueue', () => {
     expect(written()).toBe(0);
     const other = breach({ metric: 'teachers_msg3_share' });
     expect(await enqueue(h.stores.outbox, { ...req, event: other, newDeliveryId: 'd-other' })).toEqual({ deliveryId: 'd-new', created: true, joined: true });
+    // the item and its by_delivery index entry: the open delivery's row (and its three indexes) is not rewritten
+    expect(written()).toBe(2);
     expect(deliveries()).toEqual([delivery({ delivery_id: 'd-new', next_attempt_at_ms: 800n, created_at_ms: 500n, schedule_start_ms: 500n, updated_at_ms: 500n })]);
     expect(h.wire.tableRows('notify_delivery_item').map((i) => [i.event_id, i.delivery_id]).sort()).toEqual([[event.id, 'd-new'], [other.id, 'd-new']].sort());
   });

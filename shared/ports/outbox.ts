@@ -6,7 +6,7 @@
 import type { DeliveryChange, DeliveryItem, DeliveryState, StoredDelivery } from '../domain/store-rules/delivery.ts';
 
 export type DeliveryQuery =
-  /** the unsealed pending deliveries of one channel and group (a handful) */
+  /** the unsealed deliveries of one channel and group (a handful; `openDelivery` picks the one an event joins) */
   | { readonly kind: 'open'; readonly channelId: string; readonly groupKey: string }
   /**
    * deliveries in one of `states` whose next attempt is at or before `nowMs`, read in due
@@ -29,8 +29,9 @@ export interface Outbox {
   disabledChannels(): Promise<ReadonlySet<string>>;
   /**
    * Each change atomically, as `changeVerdict` says over what the store holds in the same
-   * transaction: written on `apply`, nothing on `done` or `conflict`. Answers, per change,
-   * whether the store now holds its result (false: a conflict, nothing written).
+   * transaction: written on `apply` (its row only when `rowChanges`), nothing on `done` or
+   * `conflict`. Answers, per change, whether the store now holds its result (false: a
+   * conflict, nothing written).
    */
   apply(changes: readonly DeliveryChange[]): Promise<boolean[]>;
 }

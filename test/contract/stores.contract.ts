@@ -9,9 +9,10 @@ import { deliveryIdFor } from '../../shared/domain/notify/grouping.ts';
 import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
 import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { DeliveryChange, DeliveryMark, StoredDelivery } from '../../shared/domain/store-rules/delivery.ts';
-import type { Outbox } from '../../shared/ports/outbox.ts';
-import { claimDue, enqueue, finish, readDeliveries, readDelivery, replay } from '../../shared/usecases/outbox.ts';
+import type { DeliveryQuery, Outbox } from '../../shared/ports/outbox.ts';
+import { claimDue, enqueue, finish, readDeliveries, readDelivery, replay, type ClaimedDelivery } from '../../shared/usecases/outbox.ts';
 import { alertState, breach, deliveryItem, enqueueRequest, filledAggregateRow, MUNI, P1, P2, storedDelivery, unitScope } from '../support/builders.ts';
+import { withOverrides } from '../support/faults.ts';
 
 export type Fresh<T> = () => Promise<{ store: T; close(): Promise<void> }>;
 
@@ -278,6 +279,43 @@ export function outboxContract(name: string, make: OutboxFactory) {
       expect(c!.events).toEqual([a]);
       expect(await mark(c!.leaseToken, { state: 'dead', nowMs: 9100, error: 'net.timeout' })).toBe(true);
       expect((await readDeliveries(s.outbox, 'dead', 5)).map((d) => d.lastError)).toEqual(['net.timeout']);
+    });
+
+    test('an event that read its group open while a claim sealed it opens a new delivery: nothing joins a sealed one', async () => {
+      await using s = await make();
+      const [a, b] = [breach(), breach({ metric: 'teachers_msg3_share' })];
+      const first = await enqueue(s.outbox, enqueueRequest(a, 0));
+      let claimed: ClaimedDelivery[] = [];
+      // the claim runs between the enqueue's read of its group and its write
+      const racing = withOverrides(s.outbox, {
+        find: async (q: DeliveryQuery) => {
+          const read = await s.outbox.find(q);
+          if (q.kind === 'open' && claimed.length === 0) claimed = await claimDue(s.outbox, { nowMs: 1000, leaseMs: 60_000, limit: 10 });
+          return read;
+        },
+      });
+      const rb = await enqueue(racing, enqueueRequest(b, 1000));
+      expect(claimed.map((c) => [c.id, c.events])).toEqual([[first.deliveryId, [a]]]);
+      expect(rb).toMatchObject({ created: true, joined: false });
+      expect(rb.deliveryId).not.toBe(first.deliveryId);
+      expect((await readDelivery(s.outbox, first.deliveryId))?.eventIds).toEqual([a.id]);
+      expect((await readDelivery(s.outbox, rb.deliveryId))?.eventIds).toEqual([b.id]);
+    });
+
+    test('two workers that read the same due deliveries: the first claim takes them, the second none', async () => {
+      await using s = await make();
+      for (const m of ['a', 'b']) await enqueue(s.outbox, enqueueRequest(breach({ municipality: { id: m, name: m } }), 0));
+      let first: ClaimedDelivery[] = [];
+      const late = withOverrides(s.outbox, {
+        find: async (q: DeliveryQuery) => {
+          const read = await s.outbox.find(q);
+          if (q.kind === 'due') first = await claimDue(s.outbox, { nowMs: 1000, leaseMs: 60_000, limit: 10 });
+          return read;
+        },
+      });
+      expect(await claimDue(late, { nowMs: 1000, leaseMs: 60_000, limit: 10 })).toEqual([]);
+      expect(first.map((c) => c.attempt)).toEqual([1, 1]);
+      expect((await readDeliveries(s.outbox, 'pending')).map((d) => d.attempts)).toEqual([1, 1]);
     });
 
     test('claims respect the limit and the due order', async () => {

@@ -8,7 +8,7 @@
 import { byDueOrder, byEnqueueOrder, changeVerdict, rowChanges, type DeliveryChange, type DeliveryItem, type StoredDelivery } from '../../domain/store-rules/delivery.ts';
 import type { DeliveryQuery, ItemQuery, Outbox } from '../../ports/outbox.ts';
 import { deliveryRow, itemRow, storedDelivery, storedItem } from '../delivery-rows.ts';
-import { paginate, readRows, type Runner, type YdbClient } from './client.ts';
+import { paginate, readRows, type Params, type Runner, type YdbClient } from './client.ts';
 import { col, decodeRows, listParam, param, pick, scalarListParam } from './codec.ts';
 import {
   CHANNEL_COLUMNS,
@@ -25,6 +25,7 @@ import {
   ITEMS_OF_DELIVERY,
   OPEN_DELIVERIES,
   OUTBOX_WRITE,
+  type Paged,
 } from './queries.ts';
 
 const ITEM_KEY = pick(ITEM_COLUMNS, 'event_id', 'channel_id', 'delivery_id');
@@ -42,10 +43,11 @@ export class YdbOutbox implements Outbox {
   }
 
   async find(q: DeliveryQuery): Promise<StoredDelivery[]> {
-    const read = (query: typeof OPEN_DELIVERIES, params: Parameters<Runner>[1], enough?: (rows: StoredDelivery[]) => boolean) =>
-      paginate(this.#db.reader, query, params, DELIVERY_COLUMNS, DELIVERY_COLUMNS, `reading ${q.kind} deliveries`, undefined, enough && ((rows) => enough(rows.map(storedDelivery)))).then(
-        (rows) => rows.map(storedDelivery),
-      );
+    // pages in the index's order until `enough` of them are read
+    const read = async (query: Paged, params: Params, enough?: (rows: StoredDelivery[]) => boolean) => {
+      const rows = await paginate(this.#db.reader, query, params, DELIVERY_COLUMNS, DELIVERY_COLUMNS, `reading ${q.kind} deliveries`, undefined, enough && ((r) => enough(r.map(storedDelivery))));
+      return rows.map(storedDelivery);
+    };
     if (q.kind === 'open') {
       return read(OPEN_DELIVERIES, { $channel_id: param(col.utf8, q.channelId), $group_key: param(col.utf8, q.groupKey), $sealed: param(col.bool, false) });
     }

@@ -159,7 +159,7 @@ async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlyS
   const fields = { delivery_id: d.id, channel_id: d.channelId, attempt: d.attempt, items: d.events.length };
   const sender = deps.senders.get(d.channelId);
   // a stale lease (taken over after it ran out) records nothing: the newer attempt's outcome stands
-  const mark = (m: DeliveryMark) => finish(deps.outbox, d.id, d.leaseToken, m);
+  const mark = (m: DeliveryMark) => finish(deps.outbox, d.id, d.leaseToken, m, d.claimed);
   const budgetMs = sendBy - deps.clock.nowMs();
   let outcome: SendOutcome;
   if (disabled.has(d.channelId)) outcome = { kind: 'disabled', error: 'channel.disabled' };

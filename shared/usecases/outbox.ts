@@ -19,6 +19,7 @@ import {
   type DeliveryRecord,
   type DeliveryState,
   type EnqueueRequest,
+  type StoredDelivery,
 } from '../domain/store-rules/delivery.ts';
 import type { Outbox } from '../ports/outbox.ts';
 
@@ -41,6 +42,8 @@ export type ClaimedDelivery = {
   /** proves ownership to `finish`; a stale worker's outcome is ignored */
   readonly leaseToken: string;
   readonly events: readonly NotificationEvent[];
+  /** the row as the claim wrote it: what its finish expects the store to hold still */
+  readonly claimed: StoredDelivery;
 };
 
 const CONFLICT = Symbol('conflict');
@@ -77,15 +80,21 @@ export async function claimDue(outbox: Outbox, opts: { readonly nowMs: number; r
   for (const [i, { next: d }] of claims.entries()) {
     if (!won[i]) continue;
     const items = await outbox.items({ deliveryId: d.id });
-    out.push({ id: d.id, channelId: d.channelId, groupKey: d.groupKey, attempt: d.attempts, scheduleStartMs: d.scheduleStartMs, leaseToken: d.leaseToken!, events: items.map((it) => it.event) });
+    out.push({ id: d.id, channelId: d.channelId, groupKey: d.groupKey, attempt: d.attempts, scheduleStartMs: d.scheduleStartMs, leaseToken: d.leaseToken!, events: items.map((it) => it.event), claimed: d });
   }
   return out;
 }
 
-/** Records an attempt's outcome; false (nothing changed) when `leaseToken` is no longer the delivery's lease. */
-export function finish(outbox: Outbox, id: string, leaseToken: string, mark: DeliveryMark): Promise<boolean> {
+/**
+ * Records an attempt's outcome; false (nothing changed) when `leaseToken` is no longer the
+ * delivery's lease. `seen`, the row as last seen (the claim's), saves the first read: if the
+ * store no longer holds it, the row is read and the rule asked again.
+ */
+export function finish(outbox: Outbox, id: string, leaseToken: string, mark: DeliveryMark, seen?: StoredDelivery): Promise<boolean> {
+  let known = seen;
   return untilWritten(`marking ${id} ${mark.state}`, async () => {
-    const change = finishChange(await outbox.get(id), leaseToken, mark);
+    const change = finishChange(known ?? (await outbox.get(id)), leaseToken, mark);
+    known = undefined;
     if (!change) return false;
     return (await outbox.apply([change]))[0] ? true : CONFLICT;
   });

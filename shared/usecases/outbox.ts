@@ -47,10 +47,12 @@ export type ClaimedDelivery = {
 };
 
 const CONFLICT = Symbol('conflict');
+/** Each conflict is another worker's progress, so a few rounds suffice; past them the invocation is retried. */
+const WRITE_ROUNDS = 8;
 
-/** Read → decide → write until the write holds. Each conflict is another worker's progress, so a few rounds suffice; past them the invocation is retried. */
+/** Read → decide → write until the write holds, at most WRITE_ROUNDS times. */
 async function untilWritten<T>(what: string, round: () => Promise<T | typeof CONFLICT>): Promise<T> {
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < WRITE_ROUNDS; i++) {
     const r = await round();
     if (r !== CONFLICT) return r;
   }

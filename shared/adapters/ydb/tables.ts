@@ -239,7 +239,6 @@ export type MunicipalityDbRow = RowOf<typeof T.municipalitySnapshot.columns>;
 export type BatchUnitRow = RowOf<typeof T.batchUnit.columns>;
 export type PointerRow = RowOf<typeof T.currentBatch.columns>;
 type AlertRow = RowOf<typeof T.alertState.columns>;
-export type DeliveryRow = RowOf<typeof T.notifyDelivery.columns>;
 export type AggregateDbRow = RowOf<typeof T.aggregateMetrics.columns>;
 
 // The flat records are shared with the SQLite adapter; here they are typed as the table's rows.

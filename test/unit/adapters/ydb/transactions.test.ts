@@ -20,7 +20,8 @@ import {
 import { YdbSnapshotStore } from '../../../../shared/adapters/ydb/snapshot-store.ts';
 import { YdbUploadLedger } from '../../../../shared/adapters/ydb/upload-ledger.ts';
 import { col } from '../../../../shared/adapters/ydb/codec.ts';
-import { unitRow, type DeliveryRow } from '../../../../shared/adapters/ydb/tables.ts';
+import { unitRow } from '../../../../shared/adapters/ydb/tables.ts';
+import type { DeliveryRow } from '../../../../shared/adapters/delivery-rows.ts';
 import { finish, replay } from '../../../../shared/usecases/outbox.ts';
 import { batchCommit, commitUnit, filledAggregateRow, P1, P2 } from '../../../support/builders.ts';
 import { fakeDriver, resultSetOf, type FakeAnswer, type FakeCall } from '../../../support/ydb-results.ts';

@@ -6,7 +6,7 @@
 //                    [--skip-build] [--json <file>] [--list]
 //
 // Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb]|cold:empty,
-// api:bare|api:api, ydb:cost (YDB round trips, bytes and RU through the test wire server; see
+// api:bare|api:api|api:ydb (the API on the YDB read model through the wire double), ydb:cost (YDB round trips, bytes and RU through the test wire server; see
 // bench/ydb-cost.ts), ydb:history (an upload and the dashboard's routes with 7, 52 and 104 weeks
 // stored; bench/ydb-history.ts, writes bench/.out/ydb-history.json). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
 // garbage-200k (200 000 rows with no valid cell: the report and memory stay bounded).
@@ -64,6 +64,7 @@ export const DEFAULT_VARIANTS = [
   'cold:api+ydb',
   'api:bare',
   'api:api',
+  'api:ydb',
   'ydb:cost',
   'ydb:history',
 ];
@@ -100,7 +101,7 @@ mkdirSync(workdir, { recursive: true });
 // Children run as plain Node on esbuild bundles (no tsx loader in the measured process:
 // it would add ~90 MB to every peak RSS).
 log('bundling the measurement children');
-for (const name of ['child', 'api', 'ydb-cost', 'ydb-history']) {
+for (const name of ['child', 'api', 'ydb-cost', 'ydb-history', 'ydb-wire-serve']) {
   await build({
     entryPoints: [join(root, 'bench', `${name}.ts`)],
     bundle: true,
@@ -220,7 +221,7 @@ for (const v of variants) {
     const p50 = med(v, (r) => r.p50 as number);
     const p99 = med(v, (r) => r.p99 as number);
     const bare = med('api:bare', (r) => r.p99 as number);
-    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, 50 connections${rs.some((r) => (r.errors as number) > 0) ? `, ${fmt(med(v, (r) => r.errors as number))} non-200/errors` : ''}${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
+    lines.push([v, String(rs.length), `p99 ${fmt(p99, 1)}`, '', '', `${fmt(med(v, (r) => (r.serverMaxRssKiB as number) / 1024))} (server)`, '', '', '', '', `${fmt(rps)} req/s, p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, body ${fmt(med(v, (r) => r.bodyBytes as number) / 1024, 1)} KiB, server CPU ${fmt(med(v, (r) => r.serverCpuMsPerRequest as number), 2)} ms/request, 50 connections${rs.some((r) => (r.errors as number) > 0) ? `, ${fmt(med(v, (r) => r.errors as number))} non-200/errors` : ''}${arg === 'bare' ? '' : `; p99 ${ratio(p99, bare)} bare`}`]);
     continue;
   }
   const rows = rs[0]!.rows as number;

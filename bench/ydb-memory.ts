@@ -152,22 +152,6 @@ export function remember(wire: YdbWire): void {
       return [{ ...set, rows: set.rows.reverse().slice(0, Number(q.params.$limit!.value)) }];
     }),
   );
-  wire.script(
-    (q) => q.text === Q.PERIOD_WINDOW,
-    synced((q) => {
-      const region = q.params.$region!.value as string;
-      const start = key(q.params.$period_start!.value);
-      const window = [...mem.regionPeriods.values()]
-        .filter((r) => r.region === region && key(r.period_start) <= start)
-        .sort((a, b) => cmp([b.period_start, b.period_end], [a.period_start, a.period_end]))
-        .slice(0, Number(q.params.$periods!.value));
-      const rows = window.flatMap((w) => mem.aggregates.get(keyOf(w, ['region', 'period_start', 'period_end'])) ?? []);
-      const agg = wire.rows('aggregate_metrics', rows);
-      const alerts = project(wire, q, matching(q, [...mem.alerts.values()]), ['alert_id', 'level', 'unit'], 1);
-      const completeness = project(wire, q, matching(q, [...mem.completeness.values()]), ['period_start', 'period_end'], 2);
-      return [agg, alerts, completeness];
-    }),
-  );
 }
 
 // ---- the RU estimate (Yandex Managed Service for YDB, serverless mode) ----

@@ -137,8 +137,8 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         // a few periods more than the trend uses, since provisional weeks are not judged
         const window = await v.periodWindow(region, period, TREND_WINDOW - 1 + WINDOW_SLACK);
         if (window.rows.length === 0) return apiError(404, 'period_not_found', `no aggregates for period ${periodKey(period)} in region ${region}`);
-        // (read after the window: on YDB the window's statement brought it, with the alerts)
-        const completeness = await completenessOf(v, deps, region);
+        // the window's own completeness: the period and its history are all it is asked about
+        const completeness = completenessLookup(window.completeness, deps.regions.get(region)?.municipalities ?? []);
         const judged = new Set(historyPeriods(window.history.map((h) => h.period), period, completeness).map(periodKey));
         const history = window.history.filter((h) => judged.has(periodKey(h.period)));
         return json(200, periodBody({ region, period, rows: window.rows, history, alerts: await v.alerts(region), targets: deps.targets, completeness }));
@@ -211,7 +211,9 @@ async function dispatch(route: Route, path: Readonly<Record<string, string>>, re
         const week = (await weeksInRange(v, region.code, value)).at(-1);
         if (!week) return apiError(404, 'period_not_found', `no aggregated week starts between ${value.from ?? 'the first'} and ${value.to ?? 'the last'} in region ${region.code}`);
         const list = await readInactiveSchools(v, region, week);
-        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, await completenessOf(v, deps, region.code)));
+        // the week's completeness alone, not every period's
+        const completeness = completenessLookup(await v.completeness(region.code, { from: week.start, to: week.start }), region.municipalities);
+        if (value.format === 'json') return json(200, inactiveSchoolsBody(region.code, list, completeness));
         return download(`${documentName(region.code, [week], value, 'inactive-schools')}.csv`, CONTENT_TYPE.csv, renderCsv(inactiveSchoolsTable(list)));
       });
     }

@@ -53,7 +53,8 @@ export function resolveRequest<S extends z.ZodType<{ region: string }>>(
  * deadline): a provisional newer week is in a document only when asked for by `to`.
  */
 export async function weeksInRange(view: ReadView, region: string, range: WeekRange, completeness?: CompletenessOf): Promise<Period[]> {
-  const periods = await view.periods(region);
+  // both ends given (the dashboard's action list): a read of that range alone
+  const periods = await view.periods(region, range.from !== undefined && range.to !== undefined ? { from: range.from, to: range.to } : undefined);
   const from = range.from ?? '0000-01-01';
   let to = range.to ?? '9999-12-31';
   if (range.to === undefined) {

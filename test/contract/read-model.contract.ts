@@ -164,12 +164,14 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
       }
     });
 
-    test('a period window holds the period and at most `earlier` periods before it, as readPeriod reads them', async () => {
+    test('a period window holds the period and at most `earlier` periods before it, as readPeriod reads them, with their completeness', async () => {
       const s = await make();
       const P0 = { start: '2023-02-27', end: '2023-03-03' };
+      const judged = (n: number) => ({ complete: true, state: 'complete' as const, label: null, schools: { expected: n, reported: n, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } });
       try {
-        for (const p of [P0, P1, P2]) {
-          await s.aggregates.replacePeriod('26', p, [filledAggregateRow({ level: 'region', period: p }), filledAggregateRow({ id: 'm_b', period: p }), filledAggregateRow({ id: 'm_a', period: p })]);
+        // P1 stored without completeness: the window returns what is stored, nothing invented
+        for (const [i, p] of [P0, P1, P2].entries()) {
+          await s.aggregates.replacePeriod('26', p, [filledAggregateRow({ level: 'region', period: p }), filledAggregateRow({ id: 'm_b', period: p }), filledAggregateRow({ id: 'm_a', period: p })], i === 1 ? undefined : judged(i + 1));
         }
         const out = await s.read.snapshot(async (v) => ({
           one: await v.periodWindow('26', P2, 1),
@@ -180,16 +182,43 @@ export function readModelContract(name: string, make: () => Promise<ReadModelFix
           p1: await v.readPeriod('26', P1),
           p0: await v.readPeriod('26', P0),
         }));
-        expect(out.one).toEqual({ rows: out.p2, history: [{ period: P1, rows: out.p1 }] });
-        expect(out.all).toEqual({ rows: out.p2, history: [{ period: P0, rows: out.p0 }, { period: P1, rows: out.p1 }] });
-        expect(out.first).toEqual({ rows: out.p0, history: [] });
-        expect(out.none).toEqual({ rows: [], history: [] });
+        expect(out.one).toEqual({ rows: out.p2, history: [{ period: P1, rows: out.p1 }], completeness: [{ period: P2, completeness: judged(3) }] });
+        expect(out.all).toEqual({
+          rows: out.p2,
+          history: [{ period: P0, rows: out.p0 }, { period: P1, rows: out.p1 }],
+          completeness: [{ period: P0, completeness: judged(1) }, { period: P2, completeness: judged(3) }],
+        });
+        expect(out.first).toEqual({ rows: out.p0, history: [], completeness: [{ period: P0, completeness: judged(1) }] });
+        expect(out.none).toEqual({ rows: [], history: [], completeness: [] });
         // a period replaced by no rows leaves the period list and every window
         await s.aggregates.replacePeriod('26', P1, []);
         const after = await s.read.snapshot(async (v) => ({ periods: await v.periods('26'), window: await v.periodWindow('26', P2, 7) }));
         expect(after.periods).toEqual([P0, P2]);
         expect(after.window.history.map((h) => h.period)).toEqual([P0]);
         expect(out.p2.map((r) => r.scope.id)).toEqual(['26', 'm_a', 'm_b']);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('periods and completeness narrowed to a range of starts hold those periods alone, both ends included', async () => {
+      const s = await make();
+      const P0 = { start: '2023-02-27', end: '2023-03-03' };
+      const judged = { complete: true, state: 'complete' as const, label: null, schools: { expected: 1, reported: 1, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } };
+      try {
+        for (const p of [P0, P1, P2]) await s.aggregates.replacePeriod('26', p, [filledAggregateRow({ level: 'region', period: p })], judged);
+        const out = await s.read.snapshot(async (v) => ({
+          periods: await v.periods('26', { from: P1.start, to: P2.start }),
+          one: await v.periods('26', { from: P1.start, to: P1.start }),
+          none: await v.periods('26', { from: '2023-03-07', to: '2023-03-12' }),
+          completeness: await v.completeness('26', { from: P0.start, to: P1.start }),
+        }));
+        expect(out).toEqual({
+          periods: [P1, P2],
+          one: [P1],
+          none: [],
+          completeness: [{ period: P0, completeness: judged }, { period: P1, completeness: judged }],
+        });
       } finally {
         await s.close();
       }

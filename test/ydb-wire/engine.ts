@@ -754,6 +754,7 @@ class Exec {
     const terms = clause?.where ? splitAnd(st, clause.where[0], clause.where[1]) : [];
     const used: [number, number][] = [];
     let residual = terms.length;
+    // the key after the equality prefix: the order a range over its first column comes in
     let rest = key;
     const colOf = (a: number, b: number) => termColumn(st, a, b, s);
     for (const k of key) {
@@ -763,9 +764,7 @@ class Exec {
         rest = rest.slice(1);
         continue;
       }
-      const ranges = terms.filter(([a, b]) => colOf(a, b)?.col === k && colOf(a, b)?.op === 'range');
-      used.push(...ranges);
-      if (ranges.length) rest = rest.slice(1);
+      used.push(...terms.filter(([a, b]) => colOf(a, b)?.col === k && colOf(a, b)?.op === 'range'));
       break;
     }
     residual -= used.length;

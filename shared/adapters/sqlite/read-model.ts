@@ -7,7 +7,7 @@
 // the stores' it reads through, are translated into the pipeline's errors (`sqlite` in
 // database.ts): the API answers a fault, never a better-sqlite3 error.
 import { UploadReport } from '../../domain/schemas.ts';
-import { windowFromPeriods, type LedgerReport, type ReadModel, type ReadView } from '../../ports/read-model.ts';
+import { startsWithin, windowFromPeriods, type LedgerReport, type ReadModel, type ReadView } from '../../ports/read-model.ts';
 import { SqliteAggregateStore } from './aggregate-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { openDatabase, sqlite, type Db } from './database.ts';
@@ -45,8 +45,8 @@ export class SqliteReadModel implements ReadModel {
           begin.get();
           return `sqlite:${dataVersion.get()!.data_version}`;
         }),
-      periods: (region) => aggregates.periods(region),
-      completeness: (region) => aggregates.completeness(region),
+      periods: async (region, starts) => (await aggregates.periods(region)).filter((p) => startsWithin(p, starts)),
+      completeness: async (region, starts) => (await aggregates.completeness(region)).filter((c) => startsWithin(c.period, starts)),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
       periodWindow: (region, period, earlier) => windowFromPeriods(view, region, period, earlier),
       timeseries: (region, metric, scope) => aggregates.timeseries(region, metric, scope),

@@ -315,27 +315,40 @@ WHERE region = $region
 ORDER BY period_start, period_end;
 `);
 
+/** A region's periods starting in a range: a key range of the period index (the week an action list is for). */
+export const AGGREGATE_PERIODS_BETWEEN = yql({ region: col.utf8, from: col.date, to: col.date }, `
+SELECT period_start, period_end FROM region_period
+WHERE region = $region AND period_start >= $from AND period_start <= $to
+ORDER BY period_start, period_end;
+`);
+
 /**
- * What a period's response needs, in one statement list: the rows of the period and of the
- * periods before it in its trend window (the last $periods entries of the period index up
- * to it, read backwards, joined to the aggregates by primary key), the region's alert
- * states and its periods' completeness (one short row per period). The aggregate rows read
- * are those of the window, whatever the history: at most $periods × units.
+ * The bounds of a period's trend window: the last $periods entries of the period index up
+ * to the period, read backwards along its key (at most $periods short rows, whatever the
+ * history). PERIOD_WINDOW then reads the window by key range from the oldest start.
  */
-export const PERIOD_WINDOW = yql({ region: col.utf8, period_start: col.date, periods: 'Uint64' }, `
-SELECT a.*
-FROM (
-    SELECT region, period_start, period_end FROM region_period
-    WHERE region = $region AND period_start <= $period_start
-    ORDER BY period_start DESC
-    LIMIT $periods
-) AS w
-JOIN aggregate_metrics AS a
-  ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;
+export const PERIOD_WINDOW_BOUNDS = yql({ region: col.utf8, period_start: col.date, periods: 'Uint64' }, `
+SELECT period_start, period_end FROM region_period
+WHERE region = $region AND period_start <= $period_start
+ORDER BY period_start DESC
+LIMIT $periods;
+`);
+
+/**
+ * What a period's response needs once its window's bounds are known, in one statement list:
+ * the aggregate rows and the completeness of the periods from $from to the period (a key
+ * range of each table: window × units and window rows, whatever the history) and the
+ * region's alert states (one per target and scope). Not a join of the period index to the
+ * aggregates: a planner may read a joined table by what the query fixes of it alone (here
+ * the region: its whole history), where a key range is read as a key range.
+ */
+export const PERIOD_WINDOW = yql({ region: col.utf8, from: col.date, period_start: col.date }, `
+SELECT * FROM aggregate_metrics
+WHERE region = $region AND period_start >= $from AND period_start <= $period_start;
 SELECT alert_id, level, unit, state_json FROM alert_state
 WHERE region = $region;
 SELECT period_start, period_end, completeness_json FROM period_completeness
-WHERE region = $region;
+WHERE region = $region AND period_start >= $from AND period_start <= $period_start;
 `);
 
 /** The region's read token (see migration 0007): one point read. */
@@ -371,6 +384,13 @@ export const COMPLETENESS_READ_COLUMNS = pick(T.periodCompleteness.columns, 'per
 export const COMPLETENESS_FOR_REGION = yql({ region: col.utf8 }, `
 SELECT period_start, period_end, completeness_json FROM period_completeness
 WHERE region = $region
+ORDER BY period_start, period_end;
+`);
+
+/** The completeness of a region's periods starting in a range: a key range. */
+export const COMPLETENESS_BETWEEN = yql({ region: col.utf8, from: col.date, to: col.date }, `
+SELECT period_start, period_end, completeness_json FROM period_completeness
+WHERE region = $region AND period_start >= $from AND period_start <= $to
 ORDER BY period_start, period_end;
 `);
 
@@ -533,10 +553,13 @@ const QUERIES = {
   AGGREGATE_REPLACE_PERIOD,
   AGGREGATE_READ_PERIOD,
   AGGREGATE_PERIODS,
+  AGGREGATE_PERIODS_BETWEEN,
+  PERIOD_WINDOW_BOUNDS,
   PERIOD_WINDOW,
   READ_VERSION,
   AGGREGATE_TIMESERIES,
   COMPLETENESS_FOR_REGION,
+  COMPLETENESS_BETWEEN,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
   DELIVERY_GET,

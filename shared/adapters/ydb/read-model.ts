@@ -3,12 +3,22 @@
 // recompute committed meanwhile is either wholly visible or not at all
 // (test/contract/read-model.contract.ts).
 //
+// Except the region's read token, read first in a one-call snapshot of its own (begun and
+// committed in the same ExecuteQuery): a response served from the cache needs nothing else,
+// so it costs one round trip, not the token read and a commit. The callback runs with a view
+// that reads only the token; at its first other read it is stopped and run again whole in
+// the snapshot transaction, the token it read kept. The state that transaction reads is the
+// token's or a later one, never an earlier one: a response built under a token is never
+// older than the token (a writer renews the token in the transaction of its change, and
+// tokens are never reused), so the cache stays correct.
+//
 // Reads whose cost does not depend on history (migration 0007): the region's read token is
 // one point read (read_version), the period list the prefix of the period index
-// (region_period), and a period's response one statement list (PERIOD_WINDOW): the rows of
-// the period and of its trend window, joined from the index by primary key, the region's
-// alert states and its periods' completeness, which the view then serves to `alerts` and
-// `completeness` from memory — the same snapshot, so the same rows. A cached response costs the token read and the commit.
+// (region_period), and a period's response two statements: the window's bounds (the last
+// entries of the period index up to the period, read backwards) and then, by key range from
+// the oldest of them, the window's aggregate rows and completeness, with the region's alert
+// states, which the view then serves to `alerts` from memory — the same snapshot, so the
+// same rows.
 //
 // A snapshot that fails on a retryable status (a lost session, OVERLOADED) is re-run
 // whole by YdbClient.tx; that is safe because it only reads.
@@ -16,48 +26,69 @@ import { comparePeriods, type AlertState } from '../../domain/alerts.ts';
 import type { AggregateRow } from '../../domain/metrics.ts';
 import { Completeness, type Period } from '../../domain/schemas.ts';
 import type { PeriodCompleteness } from '../../ports/aggregate-store.ts';
-import type { ReadModel, ReadView } from '../../ports/read-model.ts';
+import type { ReadModel, ReadView, StartRange } from '../../ports/read-model.ts';
 import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
-import type { Runner, YdbClient } from './client.ts';
+import { readRows, type Runner, type YdbClient } from './client.ts';
 import { col, decodeRows, param, type RowOf } from './codec.ts';
-import { AGGREGATE_COLUMNS, ALERT_READ_COLUMNS, COMPLETENESS_READ_COLUMNS, PERIOD_WINDOW, READ_VERSION } from './queries.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS_BETWEEN, ALERT_READ_COLUMNS, COMPLETENESS_BETWEEN, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
 import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
 import { rowToAggregate, rowToAlert } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The read view over one runner: every statement goes through `run`. */
-export function readViewOn(run: Runner): ReadView {
+/**
+ * The read view over one runner: every statement goes through `run`. `tokens`: the region
+ * tokens already read for this view (see the header), read once per region.
+ */
+export function readViewOn(run: Runner, tokens = new Map<string, string>()): ReadView {
   // alert states read with a period window, for `alerts` of the same region in this view
   const alertsRead = new Map<string, AlertState[]>();
-  const completenessRead = new Map<string, PeriodCompleteness[]>();
   const reads = aggregateReads(run);
   return {
     async version(region) {
       // the upload list and an upload's report belong to no region: never reused
       if (region === null) return null;
+      const known = tokens.get(region);
+      if (known !== undefined) return known;
       const [rs] = await run(READ_VERSION, { $region: param(col.utf8, region) }, 'reading the read token');
       const row = rs ? decodeRows(rs, { version: col.utf8 })[0] : undefined;
       // a region nothing was written for yet still has a state: empty
-      return `ydb:${row?.version ?? 'empty'}`;
+      const token = `ydb:${row?.version ?? 'empty'}`;
+      tokens.set(region, token);
+      return token;
     },
     ...reads,
+    async periods(region, starts) {
+      if (!starts) return reads.periods(region);
+      return (await readRows(run, AGGREGATE_PERIODS_BETWEEN, rangeParams(region, starts), PERIOD_COLUMNS, 'listing aggregate periods in a range')).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+    },
+    async completeness(region, starts) {
+      if (!starts) return reads.completeness(region);
+      return (await readRows(run, COMPLETENESS_BETWEEN, rangeParams(region, starts), COMPLETENESS_READ_COLUMNS, 'reading period completeness in a range')).map(
+        (r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }),
+      );
+    },
     async periodWindow(region, period, earlier) {
+      // the window's bounds first (≤ earlier + 1 index rows), then its rows by key range:
+      // both reads are bounded by the window, never by the region's history
+      const [bounds] = await run(
+        PERIOD_WINDOW_BOUNDS,
+        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $periods: param(col.uint64, earlier + 1) },
+        `reading the window bounds of ${region} ${period.start}..${period.end}`,
+      );
+      const periods = (bounds ? decodeRows(bounds, PERIOD_COLUMNS) : []).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      // the period has no aggregates: nothing else to read
+      if (!periods.some((p) => comparePeriods(p, period) === 0)) return { rows: [], history: [], completeness: [] };
+      const from = periods.reduce((a, b) => (comparePeriods(a, b) <= 0 ? a : b));
       const [agg, alerts, completeness] = await run(
         PERIOD_WINDOW,
-        { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $periods: param(col.uint64, earlier + 1) },
+        { $region: param(col.utf8, region), $from: param(col.date, from.start), $period_start: param(col.date, period.start) },
         `reading the window of ${region} ${period.start}..${period.end}`,
       );
       alertsRead.set(region, alerts ? sortAlerts(decodeRows(alerts, ALERT_READ_COLUMNS)) : []);
-      completenessRead.set(
-        region,
-        (completeness ? decodeRows(completeness, COMPLETENESS_READ_COLUMNS) : []).map((r) => ({
-          period: { start: r.period_start, end: r.period_end },
-          completeness: Completeness.parse(r.completeness_json),
-        })).sort((a, b) => comparePeriods(a.period, b.period)),
-      );
+      const inWindow = (p: Period) => comparePeriods(p, from) >= 0 && comparePeriods(p, period) <= 0;
       const byPeriod = new Map<string, { period: Period; rows: AggregateRow[] }>();
       for (const r of agg ? decodeRows(agg, AGGREGATE_COLUMNS) : []) {
         const k = `${r.period_start}|${r.period_end}`;
@@ -65,26 +96,37 @@ export function readViewOn(run: Runner): ReadView {
         if (!p) byPeriod.set(k, (p = { period: { start: r.period_start, end: r.period_end }, rows: [] }));
         p.rows.push(rowToAggregate(r));
       }
-      const ordered = [...byPeriod.values()].sort((a, b) => comparePeriods(a.period, b.period));
+      const ordered = [...byPeriod.values()].filter((p) => inWindow(p.period)).sort((a, b) => comparePeriods(a.period, b.period));
       for (const p of ordered) p.rows.sort(byScopeOrder);
       const current = ordered.find((p) => comparePeriods(p.period, period) === 0);
-      const history = ordered.filter((p) => comparePeriods(p.period, period) < 0).slice(-earlier);
-      return { rows: current?.rows ?? [], history: current ? history : [] };
+      if (!current) return { rows: [], history: [], completeness: [] };
+      return {
+        rows: current.rows,
+        history: ordered.filter((p) => comparePeriods(p.period, period) < 0).slice(-earlier),
+        completeness: (completeness ? decodeRows(completeness, COMPLETENESS_READ_COLUMNS) : [])
+          .map((r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }))
+          .filter((c) => inWindow(c.period))
+          .sort((a, b) => comparePeriods(a.period, b.period)),
+      };
     },
     schools: (region, period) => currentSchoolsOn(run, region, period),
     inForce: (region, period) => inForceOn(run, region, period),
     schoolSources: (region, period, municipalityId) => schoolSourcesOn(run, region, period, municipalityId),
     alerts: async (region) => alertsRead.get(region) ?? (await alertsForRegion(run, region)),
-    completeness: async (region) => completenessRead.get(region) ?? (await reads.completeness(region)),
     report: (uploadId) => reportOf(run, uploadId),
     reports: (opts) => completedReports(run, opts),
   };
 }
 
+const rangeParams = (region: string, starts: StartRange) => ({ $region: param(col.utf8, region), $from: param(col.date, starts.from), $to: param(col.date, starts.to) });
+
 function sortAlerts(rows: RowOf<typeof ALERT_READ_COLUMNS>[]): AlertState[] {
   // the SQLite adapter's order: level, unit, alert id
   return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
 }
+
+/** What stops a callback at its first read past the token: it is run again in the snapshot transaction. */
+const NEEDS_SNAPSHOT = new Error('a read past the read token: run again in a snapshot transaction');
 
 export class YdbReadModel implements ReadModel {
   readonly #db: YdbClient;
@@ -93,7 +135,15 @@ export class YdbReadModel implements ReadModel {
     this.#db = db;
   }
 
-  snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
-    return this.#db.tx('snapshot', 'reading a consistent view', (tx) => fn(readViewOn(tx.query)));
+  async snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
+    const tokens = new Map<string, string>();
+    const tokenOnly: Runner = (text, params, what) =>
+      text === READ_VERSION ? this.#db.run(text, params, { what, idempotent: true, mode: 'snapshotReadOnly' }) : Promise.reject(NEEDS_SNAPSHOT);
+    try {
+      return await fn(readViewOn(tokenOnly, tokens));
+    } catch (err) {
+      if (err !== NEEDS_SNAPSHOT) throw err;
+    }
+    return this.#db.tx('snapshot', 'reading a consistent view', (tx) => fn(readViewOn(tx.query, tokens)));
   }
 }

@@ -48,7 +48,8 @@ class FakeReadModel implements ReadModel {
       },
       periodWindow: async (_r, p) => {
         this.periodReads++;
-        return { rows: p.start === P1.start ? this.rows : [], history: [] };
+        const found = p.start === P1.start;
+        return { rows: found ? this.rows : [], history: [], completeness: found ? [{ period: P1, completeness: this.completeness }] : [] };
       },
       timeseries: async () => [{ period: P1, value: 0.2, delta: null }],
       schools: async (_r, p) => (p.start === P1.start ? this.schoolsList : []),

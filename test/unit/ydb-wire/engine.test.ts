@@ -3,9 +3,11 @@
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { col, listParam, param, scalarListParam } from '../../../shared/adapters/ydb/codec.ts';
-import { T } from '../../../shared/adapters/ydb/tables.ts';
+import { PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS } from '../../../shared/adapters/ydb/queries.ts';
+import { T, aggregateToRow } from '../../../shared/adapters/ydb/tables.ts';
 import { YqlEngine, YqlError, bulkRu, yqlIoRu, type Param } from '../../ydb-wire/engine.ts';
 import { migrationTexts } from '../../ydb-wire/yql-text.ts';
+import { filledAggregateRow } from '../../support/builders.ts';
 
 const ddl = migrationTexts(resolve(import.meta.dirname, '../../../infra/ydb/migrations'));
 const DB = '/local';
@@ -109,5 +111,64 @@ describe('statements', () => {
     const e = engine();
     expect(e.rows('/local/other', 'alert_state')).toEqual([]);
     expect(e.rows(DB, 'alert_state')).toHaveLength(3);
+  });
+});
+
+describe('what a period window reads (issue 22): the rows of its key ranges, whatever the history', () => {
+  const DAY = 86_400_000;
+  const week = (n: number) => {
+    const start = new Date(Date.UTC(2026, 0, 5) + n * 7 * DAY).toISOString().slice(0, 10);
+    return { start, end: new Date(Date.parse(start) + 4 * DAY).toISOString().slice(0, 10) };
+  };
+  /** `weeks` periods of three units each, for the region read and for another one */
+  function history(weeks: number) {
+    const e = new YqlEngine(ddl);
+    for (const region of ['26', '27']) {
+      const periods = Array.from({ length: weeks }, (_, n) => week(n));
+      e.execute(DB, 'UPSERT INTO region_period SELECT * FROM AS_TABLE($rows);', {
+        $rows: p(listParam(T.regionPeriod.columns, periods.map((w) => ({ region, period_start: w.start, period_end: w.end, changed_at_ms: 1 })))),
+      }, null, true);
+      const rows = periods.flatMap((w) => ['m1', 'm2', 'm3'].map((id) => aggregateToRow({ ...filledAggregateRow({ period: w, id }), region })));
+      e.execute(DB, 'UPSERT INTO aggregate_metrics SELECT * FROM AS_TABLE($rows);', { $rows: p(listParam(T.aggregateMetrics.columns, rows)) }, null, true);
+    }
+    return { e, last: week(weeks - 1) };
+  }
+  const region = p(param(col.utf8, '26'));
+  const date = (d: string) => p(param(col.date, d));
+
+  /** The window read as the read model sends it: its bounds, then its key ranges. */
+  function windowRead(weeks: number) {
+    const { e, last } = history(weeks);
+    const bounds = e.execute(DB, PERIOD_WINDOW_BOUNDS, { $region: region, $period_start: date(last.start), $periods: p(param(col.uint64, 12)) }, null, true);
+    const from = bounds.sets[0]!.rows.map((r) => r.period_start as Date).reduce((a, b) => (a < b ? a : b));
+    const window = e.execute(DB, PERIOD_WINDOW, { $region: region, $from: date(from.toISOString().slice(0, 10)), $period_start: date(last.start) }, null, true);
+    return { rows: bounds.io.rowsRead + window.io.rowsRead, aggregates: window.sets[0]!.rows.length };
+  }
+
+  test('the bounds (a range read backwards, cut at LIMIT) and the key ranges read the window alone: 12 index rows + 12 × 3 aggregate rows', () => {
+    expect(windowRead(14)).toEqual({ rows: 12 + 36, aggregates: 36 });
+    expect(windowRead(40)).toEqual({ rows: 12 + 36, aggregates: 36 });
+  });
+
+  test('the index joined to the aggregates (the PERIOD_WINDOW before) is charged as scans: its cost grows with the history', () => {
+    const joined = (weeks: number) => {
+      const { e, last } = history(weeks);
+      const old = `DECLARE $region AS Utf8; DECLARE $period_start AS Date; DECLARE $periods AS Uint64;
+SELECT a.* FROM (
+    SELECT region, period_start, period_end FROM region_period
+    WHERE region = $region AND period_start <= $period_start
+    ORDER BY period_start DESC
+    LIMIT $periods
+) AS w
+JOIN aggregate_metrics AS a
+  ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;`;
+      const r = e.execute(DB, old, { $region: region, $period_start: date(last.start), $periods: p(param(col.uint64, 12)) }, null, true);
+      return { rows: r.io.rowsRead, aggregates: r.sets[0]!.rows.length };
+    };
+    const [at14, at40] = [joined(14), joined(40)];
+    // the same rows answered, more read
+    expect([at14.aggregates, at40.aggregates]).toEqual([36, 36]);
+    expect(at40.rows).toBeGreaterThan(at14.rows);
+    expect(at14.rows).toBeGreaterThanOrEqual(14 * 3);
   });
 });

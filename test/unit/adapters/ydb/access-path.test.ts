@@ -80,8 +80,29 @@ SELECT upload_id FROM upload_ledger VIEW by_object WHERE bucket = $bucket AND ob
     expect(read('SELECT period_start FROM aggregate_metrics WHERE region = $r AND period_start <= $s ORDER BY period_start DESC LIMIT $n;')).toEqual([]);
   });
 
-  test('a join reads the joined table by the prefix its ON clause fixes', () => {
-    const [r] = tableReads('SELECT a.unit FROM $w AS w JOIN aggregate_metrics AS a ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;', schema);
+  test("the period index joined to the aggregates: the old PERIOD_WINDOW, read as a scan of the region's history", () => {
+    const problems = read(`DECLARE $region AS Utf8; DECLARE $period_start AS Date; DECLARE $periods AS Uint64;
+SELECT a.*
+FROM (
+    SELECT region, period_start, period_end FROM region_period
+    WHERE region = $region AND period_start <= $period_start
+    ORDER BY period_start DESC
+    LIMIT $periods
+) AS w
+JOIN aggregate_metrics AS a
+  ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;`);
+    expect(problems).toEqual([expect.stringMatching(/^aggregate_metrics .*: a scan of the region's whole history/)]);
+  });
+
+  test('a join to keys the request sends (AS_TABLE) reads the joined table by the prefix its ON clause fixes', () => {
+    const [r] = tableReads('SELECT a.unit FROM AS_TABLE($w) AS w JOIN aggregate_metrics AS a ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;', schema);
     expect(r).toMatchObject({ table: 'aggregate_metrics', prefix: ['region', 'period_start', 'period_end'] });
+  });
+
+  test("a range of periods closed on both sides passes; open on one side, without a LIMIT along it, is the region's history", () => {
+    expect(read('SELECT * FROM aggregate_metrics WHERE region = $r AND period_start >= $from AND period_start <= $to;')).toEqual([]);
+    expect(read('SELECT * FROM aggregate_metrics WHERE region = $r AND $from <= period_start AND period_start <= $to;')).toEqual([]);
+    expect(read('SELECT * FROM aggregate_metrics WHERE region = $r AND period_start <= $to;').join('\n')).toMatch(/region's whole history/);
+    expect(read('SELECT * FROM aggregate_metrics WHERE region = $r AND period_start >= $from AND period_start >= $to;').join('\n')).toMatch(/region's whole history/);
   });
 });

@@ -3,8 +3,15 @@
 // might choose. A read is described by its key (the primary key, or for `VIEW idx` the
 // index columns followed by the primary key, as YDB lays out an index table), the prefix of
 // that key its conditions fix (`col = $p`, `col IN $list`, `a.col = w.col` in a join's ON),
-// the range on the next key column (`<`, `<=`, `>`, `>=`), the columns it filters after the
-// prefix (residual: rows read and dropped), its ORDER BY and whether it is bounded by a LIMIT.
+// the range on the next key column (`<`, `<=`, `>`, `>=`; closed when bounded on both sides),
+// the columns it filters after the prefix (residual: rows read and dropped), its ORDER BY and
+// whether it is bounded by a LIMIT.
+//
+// A join fixes the joined table's key by its ON clause only when the other side is
+// AS_TABLE($keys): keys the request sends, read one by one. Joined to another table's read,
+// the planner does not know that read's rows when it plans the joined one (a hash join reads
+// it whole): the joined table is read by what the statement fixes by parameters alone — for
+// a period index joined to the aggregates, the region: its whole history.
 //
 // Not a YQL parser: it reads the shapes the adapters write (one FROM table or a join with a
 // named subquery or AS_TABLE per SELECT, conditions joined by AND at the top level, ORs only
@@ -20,6 +27,8 @@ export type TableRead = {
   readonly prefix: readonly string[];
   /** the key column right after the prefix, when a condition bounds it by a range */
   readonly range: string | null;
+  /** the range is bounded on both sides (`>= $from AND <= $to`): its length is the caller's */
+  readonly closed: boolean;
   /** conditions on columns outside the prefix and range: read, then dropped */
   readonly residual: readonly string[];
   readonly orderBy: readonly { col: string; desc: boolean }[];
@@ -61,7 +70,7 @@ function until(toks: readonly Token[], start: number, stops: ReadonlySet<string>
   return out;
 }
 
-type Cond = { col: string; op: 'eq' | 'range' | 'other' };
+type Cond = { col: string; op: 'eq' | 'range' | 'other'; side?: 'lower' | 'upper' };
 
 /** `a = $p`, `t.a = w.b`, `a IN $l`, `a <= $p`; anything else (ORs in parentheses) is 'other'. */
 function conditions(toks: readonly Token[], alias: string | null, side: 'where' | 'on'): Cond[] {
@@ -97,7 +106,9 @@ function conditions(toks: readonly Token[], alias: string | null, side: 'where' 
       out.push({ col: '', op: 'other' });
       continue;
     }
-    out.push({ col: name, op: op === '=' || op === '==' || op === 'IN' ? 'eq' : 'range' });
+    if (op === '=' || op === '==' || op === 'IN') out.push({ col: name, op: 'eq' });
+    // `c < $p` bounds c from above; `$p < c` from below
+    else out.push({ col: name, op: 'range', side: op.startsWith('<') === (left !== null) ? 'upper' : 'lower' });
   }
   return out;
 }
@@ -117,8 +128,9 @@ function describeRead(schema: Schema, table: string, view: string | null, conds:
   }
   const next = key[prefix.length];
   const range = next !== undefined && rng.has(next) ? next : null;
+  const sides = new Set(conds.filter((c) => c.op === 'range' && c.col === range).map((c) => c.side));
   const residual = conds.filter((c) => c.col !== '' && !prefix.includes(c.col) && c.col !== range).map((c) => c.col);
-  return { table, view, key, prefix, range, residual, orderBy, limited, distinct };
+  return { table, view, key, prefix, range, closed: sides.has('lower') && sides.has('upper'), residual, orderBy, limited, distinct };
 }
 
 /** Every table read of one statement text (DECLAREs and pure writes read nothing). */
@@ -149,6 +161,11 @@ export function tableReads(text: string, schema: Schema): TableRead[] {
       if (w === 'JOIN') {
         if (words[j] !== 'ON') throw new Error(`join of ${name.v} without ON: a shape the access-path reader does not know`);
         conds = conditions(until(st, j + 1, new Set([...CLAUSE_END].filter((k) => k !== 'ON'))), alias, 'on');
+        // joined to a table's read, not to keys sent: only what parameters fix is known when it is read
+        if (up(st[fromBefore(st, i) + 1]) !== 'AS_TABLE') {
+          const known = fixedByParameters(st);
+          conds = conds.map((c) => (c.op === 'eq' && known.has(c.col) ? c : { col: '', op: 'other' }));
+        }
       } else {
         // the WHERE of this FROM: skip joins between them
         let k = j;
@@ -190,6 +207,27 @@ export function tableReads(text: string, schema: Schema): TableRead[] {
   return reads;
 }
 
+/** The FROM of the SELECT a JOIN at `at` belongs to: the nearest FROM before it at the same depth. */
+function fromBefore(st: readonly Token[], at: number): number {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    if (st[i]!.v === ')') depth++;
+    if (st[i]!.v === '(') depth--;
+    if (depth === 0 && up(st[i]) === 'FROM') return i;
+  }
+  throw new Error('a JOIN without a FROM: a shape the access-path reader does not know');
+}
+
+/** Columns some condition of the statement fixes to a parameter (`c = $p`, `t.c = $p`). */
+function fixedByParameters(st: readonly Token[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 1; i + 1 < st.length; i++) {
+    if (st[i]!.v !== '=' || st[i + 1]!.t !== 'param' || st[i - 1]!.t !== 'word') continue;
+    out.add(st[i - 1]!.v);
+  }
+  return out;
+}
+
 function splitComma(toks: readonly Token[]): Token[][] {
   const out: Token[][] = [[]];
   let depth = 0;
@@ -216,7 +254,8 @@ export function accessProblems(r: TableRead, o: { readonly smallTables: Readonly
   const nextKey = r.key[r.prefix.length];
   const periodOpen = nextKey !== undefined && PERIOD_COLUMNS.has(nextKey) && r.prefix.length > 0;
   if (periodOpen && r.prefix.length === 1 && r.prefix[0] === 'region' && !o.listsPeriods.has(r.table)) {
-    const bounded = r.range !== null && r.limited && r.orderBy[0]?.col === r.range;
+    // a range read along the key and cut at LIMIT, or closed on both sides by the caller's bounds
+    const bounded = r.range !== null && ((r.limited && r.orderBy[0]?.col === r.range) || r.closed);
     if (!bounded) out.push(`${at}: a scan of the region's whole history (only region fixed; ${nextKey} open)`);
   }
   if (r.residual.length > 0 && (r.range !== null && PERIOD_COLUMNS.has(r.range))) {

@@ -1,10 +1,11 @@
 // The YDB ReadModel without a server: one snapshot read-only transaction per snapshot,
-// every read of the view inside it (same tx id), pages past the 1 000-row cap continuing
+// every read of the view inside it (same tx id) but the region token, read first in a
+// one-call snapshot of its own, pages past the 1 000-row cap continuing
 // in that transaction, a truncated page failing, a retryable failure re-running the whole
 // (read-only) snapshot, and the transaction never committed before the view settles.
 import { describe, expect, test } from 'vitest';
 import { TruncatedResultError, YdbClient } from '../../../../shared/adapters/ydb/client.ts';
-import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, PAGE_SIZE } from '../../../../shared/adapters/ydb/queries.ts';
+import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS, AGGREGATE_READ_PERIOD, PAGE_SIZE, READ_VERSION } from '../../../../shared/adapters/ydb/queries.ts';
 import { YdbReadModel } from '../../../../shared/adapters/ydb/read-model.ts';
 import { col } from '../../../../shared/adapters/ydb/codec.ts';
 import { aggregateToRow, type AggregateDbRow } from '../../../../shared/adapters/ydb/tables.ts';
@@ -21,6 +22,7 @@ function fakeYdb(rows: Row[], opts: { truncated?: boolean; failFirstQuery?: Erro
   const { driver, calls } = fakeDriver((c) => {
     if (c.rpc !== 'executeQuery') return;
     if (queries++ === 0 && opts.failFirstQuery) return opts.failFirstQuery;
+    if (c.text === READ_VERSION) return [resultSetOf({ version: col.utf8 }, [{ version: 't1' }])];
     if (c.text === AGGREGATE_PERIODS) return [resultSetOf({ period_start: col.date, period_end: col.date }, rows.length ? [{ period_start: P1.start, period_end: P1.end }] : [])];
     if (c.text !== AGGREGATE_READ_PERIOD) throw new Error(`unexpected statement ${c.text}`);
     return [resultSetOf(AGGREGATE_COLUMNS, rows, opts.truncated ?? false)];
@@ -50,6 +52,21 @@ describe('YdbReadModel', () => {
     expect(kinds(calls)).toEqual(['executeQuery(begin:snapshotReadOnly)', 'executeQuery(tx:tx1)', 'commitTransaction(tx:tx1)']);
   });
 
+  test('a view that reads only the region token (a cached response) is one call: the token in a snapshot begun and committed with it', async () => {
+    const { read, calls } = fakeYdb([]);
+    const token = await read.snapshot((v) => v.version('26'));
+    expect(token).toBe('ydb:t1');
+    expect(kinds(calls)).toEqual(['executeQuery(begin:snapshotReadOnly+commit)']);
+  });
+
+  test('past the token, the view runs again in a snapshot transaction, the token kept (not read twice)', async () => {
+    const { domain, rows } = period(1);
+    const { read, calls } = fakeYdb(rows);
+    const out = await read.snapshot(async (v) => ({ token: await v.version('26'), rows: await v.readPeriod('26', P1) }));
+    expect(out).toEqual({ token: 'ydb:t1', rows: domain });
+    expect(kinds(calls)).toEqual(['executeQuery(begin:snapshotReadOnly+commit)', 'executeQuery(begin:snapshotReadOnly)', 'commitTransaction(tx:tx2)']);
+  });
+
   test("a period's rows are one statement, whatever their number below the client's bound; above it the read fails instead of passing cut", async () => {
     const { domain, rows } = period(PAGE_SIZE + 200);
     const { read, calls } = fakeYdb(rows);
@@ -76,7 +93,8 @@ describe('YdbReadModel', () => {
       return v.readPeriod('26', P1);
     });
     expect(out).toEqual(domain);
-    expect(runs).toBe(2);
+    // the first run stops at its first read past the token (it read none), then two in transactions
+    expect(runs).toBe(3);
     expect(calls.filter((c) => c.tx?.startsWith('begin:'))).toHaveLength(2);
   });
 
@@ -91,7 +109,8 @@ describe('YdbReadModel', () => {
         throw new RangeError('bad view');
       })
       .catch((e: unknown) => e);
-    expect(runs).toBe(1);
+    // stopped at its first read past the token, then once in the transaction, never retried
+    expect(runs).toBe(2);
     expect(err).not.toBeInstanceOf(TransientError);
     expect(kinds(calls).at(-1)).toBe('rollbackTransaction(tx:tx1)');
   });

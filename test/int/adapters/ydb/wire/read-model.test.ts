@@ -3,14 +3,14 @@
 // one commit ends it), so a commit in between is wholly seen or not at all; a failure
 // re-runs the snapshot whole; a page cut mid-stream is read again, never returned cut.
 import { describe, expect, test } from 'vitest';
-import { PERIOD_WINDOW, READ_VERSION } from '../../../../../shared/adapters/ydb/queries.ts';
-import { aggregateToRow } from '../../../../../shared/adapters/ydb/tables.ts';
+import { PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from '../../../../../shared/adapters/ydb/queries.ts';
 import { handleApiRequest, type ApiDeps } from '../../../../../shared/api/app.ts';
 import { hashApiKey } from '../../../../../shared/api/auth.ts';
 import { ResponseCache } from '../../../../../shared/api/response-cache.ts';
+import type { Completeness, Period } from '../../../../../shared/domain/schemas.ts';
 import { defaultTargets } from '../../../../../shared/domain/targets.ts';
 import { capturedLogger } from '../../../../support/logs.ts';
-import { filledAggregateRow, P1, uploadReport } from '../../../../support/builders.ts';
+import { batchCommit, filledAggregateRow, P1, P2, schoolRow, uploadReport } from '../../../../support/builders.ts';
 import { useAdapterWire } from './harness.ts';
 
 // two rows per result part, so a page can be cut mid-stream
@@ -58,7 +58,6 @@ test('a page whose stream breaks after its first part is read again whole, never
 
 describe('the API period route on the YDB read model (issue 22)', () => {
   const KEY = 'rk_wire_reader_0123456789abcdef';
-  const rows = [filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
   const deps = (): ApiDeps => ({
     read: h.readModel,
     keys: [{ name: 'r', role: 'reader', sha256: hashApiKey(KEY) }],
@@ -69,33 +68,84 @@ describe('the API period route on the YDB read model (issue 22)', () => {
     log: capturedLogger().log,
     cache: new ResponseCache(),
   });
-  const get = (d: ApiDeps) =>
-    handleApiRequest({ method: 'GET', path: `/v1/regions/26/periods/${P1.start}..${P1.end}`, query: {}, headers: { 'x-api-key': KEY }, requestId: 'w' }, d);
-  let token = 't1';
-  const scriptStore = () => {
-    h.wire.script((q) => q.text === READ_VERSION, () => [h.wire.rows('read_version', [{ version: token }], ['version'])]);
-    h.wire.script((q) => q.text === PERIOD_WINDOW, [h.wire.rows('aggregate_metrics', rows.map(aggregateToRow)), h.wire.rows('alert_state', [], ['alert_id', 'level', 'unit', 'state_json'])]);
+  const judged: Completeness = { complete: true, state: 'complete', label: null, schools: { expected: 1, reported: 1, missing: [] }, municipalities: { expected: 1, reported: 1, missing: [] } };
+  const DAY = 86_400_000;
+  const weeksBefore = (p: Period, n: number): Period => ({
+    start: new Date(Date.parse(p.start) - n * 7 * DAY).toISOString().slice(0, 10),
+    end: new Date(Date.parse(p.end) - n * 7 * DAY).toISOString().slice(0, 10),
+  });
+  /** `weeks` judged weeks up to P1, a regional and a municipal row each, written as the aggregate writes them */
+  async function history(weeks: number) {
+    for (let n = weeks - 1; n >= 0; n--) {
+      const p = weeksBefore(P1, n);
+      await h.stores.aggregates.replacePeriod('26', p, [filledAggregateRow({ level: 'region', period: p }), filledAggregateRow({ id: 'budennovsky', period: p })], judged);
+    }
+  }
+  const get = async (d: ApiDeps) => {
+    const at = h.wire.calls.length;
+    const res = await handleApiRequest({ method: 'GET', path: `/v1/regions/26/periods/${P1.start}..${P1.end}`, query: {}, headers: { 'x-api-key': KEY }, requestId: 'w' }, d);
+    expect(res.statusCode).toBe(200);
+    const calls = h.wire.calls.slice(at);
+    return { body: res.body, texts: calls.filter((c) => c.query).map((c) => c.query!.text), rowsRead: h.wire.io(calls).rowsRead };
   };
 
-  test('a period is the read token and one window read (with the alert states); a repeat while the token holds is the token alone', async () => {
-    scriptStore();
+  test('cold, a period reads the same rows at 14 and 30 weeks of history: its token, its window bounds, one window read', async () => {
+    const cold = [];
+    for (const weeks of [14, 30]) {
+      h.wire.reset();
+      await history(weeks);
+      cold.push(await get(deps()));
+    }
+    // the token, 12 index rows (the period, 7 for the trend, 4 for provisional weeks it skips), 12 × 2 aggregate rows, 12 completeness rows
+    // before: one statement joining the period index to the aggregates, charged as scans: more rows at 30 weeks than at 14
+    expect(cold.map((c) => c.rowsRead)).toEqual([1 + 12 + 24 + 12, 1 + 12 + 24 + 12]);
+    expect(cold.map((c) => c.texts)).toEqual([[READ_VERSION, PERIOD_WINDOW_BOUNDS, PERIOD_WINDOW], [READ_VERSION, PERIOD_WINDOW_BOUNDS, PERIOD_WINDOW]]);
+    expect(JSON.parse(cold[0]!.body).period.completeness).toEqual(judged);
+  });
+
+  test('cold, the action list of a week reads the same rows at 14 and 30 weeks of history: the week by a range of the period index, its completeness alone', async () => {
+    const rowsRead = [];
+    for (const weeks of [14, 30]) {
+      h.wire.reset();
+      await history(weeks);
+      await h.stores.snapshots.stageSchoolRows('b1', [schoolRow()]);
+      await h.stores.snapshots.commitBatch(batchCommit());
+      const at = h.wire.calls.length;
+      const res = await handleApiRequest(
+        { method: 'GET', path: '/v1/regions/26/inactive-schools', query: { from: P1.start, to: P1.start }, headers: { 'x-api-key': KEY }, requestId: 'w' },
+        deps(),
+      );
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body).period.completeness).toEqual(judged);
+      rowsRead.push(h.wire.io(h.wire.calls.slice(at)).rowsRead);
+    }
+    // before: the region's every period and every period's completeness, two rows more a week
+    expect(rowsRead[1]).toBe(rowsRead[0]);
+  });
+
+  test('warm, a repeat while the token holds is one round trip, the token read in a snapshot of its own; a writer renews it and the response is rebuilt', async () => {
+    await history(3);
     const d = deps();
     const first = await get(d);
-    expect(first.statusCode).toBe(200);
-    // before issue 22: the period, the DISTINCT period list, one read per history period, the alerts (11 round trips at 52 weeks)
-    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION, PERIOD_WINDOW]);
-    expect(h.wire.queries()[1]!.params.$periods?.value).toBe(12n); // the period, 7 for the trend, 4 for provisional weeks it skips
-    h.wire.reset();
-    scriptStore();
+    expect(first.texts).toEqual([READ_VERSION, PERIOD_WINDOW_BOUNDS, PERIOD_WINDOW]);
+    const at = h.wire.calls.length;
     const again = await get(d);
     expect(again.body).toBe(first.body);
-    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION]);
-    expect(h.wire.calls.filter((c) => c.method !== 'ExecuteQuery').map((c) => c.method)).toEqual(['CommitTransaction']);
-    // a writer renewed the token: rebuilt
-    h.wire.reset();
-    token = 't2';
-    scriptStore();
-    await get(d);
-    expect(h.wire.queries().map((q) => q.text)).toEqual([READ_VERSION, PERIOD_WINDOW]);
+    // before: the token read in the view's snapshot transaction, then its commit (2 round trips)
+    expect(h.wire.calls.slice(at).map((c) => [c.method, c.query?.text, c.query?.tx])).toEqual([
+      ['ExecuteQuery', READ_VERSION, { begin: 'snapshotReadOnly', commit: true, txId: null }],
+    ]);
+    await h.stores.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region', base: 2 }), filledAggregateRow({ id: 'budennovsky', base: 2 })], judged);
+    const rebuilt = await get(d);
+    expect(rebuilt.texts).toEqual([READ_VERSION, PERIOD_WINDOW_BOUNDS, PERIOD_WINDOW]);
+    expect(rebuilt.body).not.toBe(first.body);
+  });
+
+  test('a period with no aggregates is answered after its window bounds, without reading the window', async () => {
+    await history(3);
+    const at = h.wire.calls.length;
+    const res = await handleApiRequest({ method: 'GET', path: `/v1/regions/26/periods/${P2.start}..${P2.end}`, query: {}, headers: { 'x-api-key': KEY }, requestId: 'w' }, deps());
+    expect(res.statusCode).toBe(404);
+    expect(h.wire.calls.slice(at).filter((c) => c.query).map((c) => c.query!.text)).toEqual([READ_VERSION, PERIOD_WINDOW_BOUNDS]);
   });
 });

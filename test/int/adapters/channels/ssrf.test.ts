@@ -10,6 +10,7 @@ import { parseNotifyConfig } from '../../../../shared/domain/notify/config.ts';
 import { renderMessage } from '../../../../shared/domain/notify/render.ts';
 import { Secret } from '../../../../shared/domain/notify/secret.ts';
 import { acceptEvents, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
+import { readDeliveries } from '../../../../shared/usecases/outbox.ts';
 import { breach } from '../../../support/builders.ts';
 import { manualClock } from '../../../support/notify.ts';
 import { HOOK_SECRET, notifyEnv, webhookConfig } from '../../../support/notify-env.ts';
@@ -103,26 +104,19 @@ describe('SSRF guard', () => {
 
   test('the Postbox endpoint gets the same checks', async () => {
     await using rx = await receiver();
-    const email = new EmailSender({
-      endpoint: rx.url,
-      region: 'ru-central1',
-      from: 'pulse@example.ru',
-      to: ['coordinator@example.ru'],
-      accessKeyId: new Secret('AKIDEXAMPLE'),
-      secretAccessKey: new Secret('postbox-secret'),
-      timeoutMs: 2000,
-      guard: { allowLoopback: false, resolve: dns },
-    });
-    const viaDns = new EmailSender({
-      endpoint: `http://hooks.rebind.test:${rx.port}`,
-      region: 'ru-central1',
-      from: 'pulse@example.ru',
-      to: ['coordinator@example.ru'],
-      accessKeyId: new Secret('AKIDEXAMPLE'),
-      secretAccessKey: new Secret('postbox-secret'),
-      timeoutMs: 2000,
-      guard: { allowLoopback: false, resolve: dns },
-    });
+    const postbox = (endpoint: string) =>
+      new EmailSender({
+        endpoint,
+        region: 'ru-central1',
+        from: 'pulse@example.ru',
+        to: ['coordinator@example.ru'],
+        accessKeyId: new Secret('AKIDEXAMPLE'),
+        secretAccessKey: new Secret('postbox-secret'),
+        timeoutMs: 2000,
+        guard: { allowLoopback: false, resolve: dns },
+      });
+    const email = postbox(rx.url);
+    const viaDns = postbox(`http://hooks.rebind.test:${rx.port}`);
 
     expect(await email.send(message())).toMatchObject({ kind: 'dead', error: 'ssrf.blocked_address_loopback' });
     expect(await viaDns.send(message())).toMatchObject({ kind: 'dead', error: 'ssrf.resolved_loopback' });
@@ -143,7 +137,7 @@ describe('SSRF guard', () => {
     n.clock.advance(86_400_000);
     await sendDue(n.deps);
 
-    expect(await n.deps.outbox.list('dead')).toMatchObject([{ attempts: 1, lastError: 'ssrf.resolved_loopback' }]);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toMatchObject([{ attempts: 1, lastError: 'ssrf.resolved_loopback' }]);
     expect(rx.connections()).toBe(0);
   });
 });

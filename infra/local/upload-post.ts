@@ -5,7 +5,7 @@
 // `starts-with`, `content-length-range`) and every form field is covered by a condition;
 // then the file is stored through s3rver's own PUT, so the ingest trigger fires as usual.
 // Anything else is s3rver's to answer. The signature is checked with the AWS SDK's own
-// signing key (@smithy/signature-v4), not with the api's signer (shared/adapters/s3/sigv4.ts),
+// signing key (@smithy/signature-v4), not with the api's signer (shared/adapters/sigv4.ts),
 // so a form this accepts is one a second implementation agrees with.
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

@@ -1,11 +1,11 @@
 // Adapter: S3 browser uploads signed with Signature V4. The POST policy pins the bucket,
 // the exact key, a size range (`content-length-range`, which Object Storage enforces before
 // storing anything) and an expiry; the presigned GET lets the page read that upload's report
-// and nothing else. The signatures are computed over node:crypto (sigv4.ts), so the api
+// and nothing else. The signatures are computed over node:crypto (../sigv4.ts), so the api
 // function carries no S3 SDK.
 import type { AccessKey } from '../secrets/access-key.ts';
 import type { PostForm, UploadForms } from '../../ports/upload-forms.ts';
-import { ALGORITHM, amzDate, credentialScope, postPolicySignature, presignGet } from './sigv4.ts';
+import { ALGORITHM, amzDate, credentialScope, postPolicySignature, presignGet } from '../sigv4.ts';
 
 export type UploadFormSettings = {
   /** the Object Storage endpoint as a browser reaches it */

@@ -1,16 +1,18 @@
-// Unit: the upload page's Signature V4 over node:crypto (shared/adapters/s3/sigv4.ts) is
-// the reference implementation's, @smithy/signature-v4 (what the AWS SDK signs with, and what
-// these forms were signed with before): the POST policy signature and the presigned GET,
-// for keys with spaces, Cyrillic, reserved characters, on a path-style local endpoint with
-// a port and on Object Storage's. A different secret, day or region gives another signature.
+// Unit: Signature V4 over node:crypto (shared/adapters/sigv4.ts) is the reference
+// implementation's, @smithy/signature-v4 (what the AWS SDK signs with, and what these
+// requests were signed with before): the upload page's POST policy signature and presigned
+// GET, for keys with spaces, Cyrillic, reserved characters, on a path-style local endpoint
+// with a port and on Object Storage's; the Message Queue publisher's signed POST, on queue
+// endpoints with and without a path, with and without a session token. A different secret,
+// day or region gives another signature.
 // That Object Storage's rules accept a form is test/int/web/upload.browser.test.ts's part
 // (posted to the local storage, whose check derives the key with @smithy/signature-v4).
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { S3UploadForms } from '../../../../shared/adapters/s3/upload-forms.ts';
-import { amzDate, postPolicySignature, presignGet } from '../../../../shared/adapters/s3/sigv4.ts';
+import { S3UploadForms } from '../../../shared/adapters/s3/upload-forms.ts';
+import { amzDate, postPolicySignature, presignGet, signedPostHeaders } from '../../../shared/adapters/sigv4.ts';
 
 const creds = { accessKeyId: 'YCAJEexampleKeyId', secretAccessKey: 'YCexample/Secret+Key=0123456789abcdef' };
 const now = new Date('2026-12-07T12:34:56.789Z');
@@ -66,5 +68,26 @@ describe('SigV4 over node:crypto', () => {
     expect(new Set(signatures).size).toBe(signatures.length);
     const date = amzDate(now);
     expect(postPolicySignature('cG9saWN5', creds, date, 'ru-central1')).not.toBe(postPolicySignature('cG9saWN5', { ...creds, secretAccessKey: 'other' }, date, 'ru-central1'));
+  });
+
+  test('a signed POST (the Message Queue publisher’s) carries the headers and Authorization @smithy/signature-v4 computes', async () => {
+    const body = new URLSearchParams({ Action: 'SendMessageBatch', 'SendMessageBatchRequestEntry.1.MessageBody': JSON.stringify({ region: '26', note: 'неделя 1 & 2' }) }).toString();
+    const cases = [
+      { endpoint: 'https://message-queue.api.cloud.yandex.net', creds },
+      { endpoint: 'http://127.0.0.1:9324/b1gcloud/dj6folder/period-changed', creds },
+      { endpoint: 'http://127.0.0.1:9324/b1g//dj6/queue%20(x)/', creds },
+      { endpoint: 'https://message-queue.api.cloud.yandex.net/', creds: { ...creds, sessionToken: 'temporary-token' } },
+    ];
+    for (const c of cases) {
+      const url = new URL(c.endpoint);
+      const ours = signedPostHeaders({ url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, creds: c.creds, region: 'ru-central1', service: 'sqs', now });
+      const signer = new SignatureV4({ service: 'sqs', region: 'ru-central1', credentials: c.creds, sha256: Sha256 });
+      const theirs = await signer.sign(
+        { method: 'POST', protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname || '/', headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' }, body },
+        { signingDate: now },
+      );
+      expect(ours).toEqual(theirs.headers);
+      expect(ours['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=YCAJEexampleKeyId\/20261207\/ru-central1\/sqs\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+    }
   });
 });

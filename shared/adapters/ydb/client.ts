@@ -1,38 +1,34 @@
 // Adapter support: how the YDB adapters talk to YDB. One statement (`run`), one
 // interactive transaction (`tx`), paged reads (`paginate`) — all through the query
 // service's ExecuteQuery — and staging through the table service's BulkUpsert
-// (`bulkUpsert`). Vendor errors stop here: a YDB or gRPC failure becomes a TransientError
-// when a retry can help and a PipelineError otherwise, so nothing above an adapter sees one.
+// (`bulkUpsert`). Vendor errors stop here (errors.ts): nothing above an adapter sees one.
 //
-// Round trips. A warm instance keeps its query session (created and attached once); a
-// transaction begins with its first statement (`begin_tx` in its TransactionControl) and
-// commits with its last (`commit_tx`), so a single-statement unit is one ExecuteQuery and
-// an interactive one is one per statement, without BeginTransaction or CommitTransaction
-// unless the caller's last statement was a read.
+// Round trips. This is not `@ydbjs/query`, which in 6.0.4 creates, attaches and deletes a
+// session per statement and brackets each transaction with BeginTransaction and
+// CommitTransaction. A warm instance keeps its session; a transaction begins with its
+// first statement (`begin_tx`) and commits with its last (`commit_tx`), so a
+// single-statement unit is one ExecuteQuery and an interactive one is one per statement.
 //
-// Retries. Every unit of work is retried whole on the statuses YDB documents as retryable
-// (errors.ts: ABORTED, OVERLOADED, UNAVAILABLE, session faults, RESOURCE_EXHAUSTED), and
-// on the conditionally retryable ones (UNDETERMINED; gRPC UNAVAILABLE, INTERNAL,
-// DEADLINE_EXCEEDED, CANCELLED) only when it is safe to run twice, with full-jitter
-// backoff (none for a lost session, the long one when throttled), and only while
-// the invocation has time left: `deadline()` is the invocation's end (less a reserve for
-// the caller's own clean-up), and each attempt's gRPC call is cancelled at it. Each call
-// also has a few seconds of its own (`callTimeoutMs`): a connection that died while the
-// instance was frozen does not answer, and grpc-js would notice only at its next keepalive
-// (30 s); a call that times out is an ambiguous failure (retried only for units safe to
-// re-run), its session is dropped and, where the client can (`reconnect`), the driver's
-// channel is replaced before the retry. When the
-// time is spent the last retryable failure surfaces as a TransientError, so the trigger's
-// retry takes over instead of the function being killed mid-sleep. A statement inside an
-// interactive transaction is never retried alone (the transaction is dead after ABORTED);
-// the transaction is, from its first statement.
+// Retries (not `@ydbjs/retry`: it classifies statuses its own way, gives up on a timeout
+// with the abort rather than the failure, and sleeps on the wall clock). A unit of work
+// is retried whole on what errors.ts's tables call retryable, and on the
+// conditionally retryable failures only when it is safe to run twice, with full-jitter
+// backoff, and only while the invocation has time left: `deadline()` is the invocation's
+// end less a reserve for the caller's clean-up, and each attempt is cancelled at it; when
+// the time is spent the last failure surfaces as a TransientError, so the trigger's retry
+// takes over instead of the function being killed mid-sleep. Each call also has a few
+// seconds of its own (`callTimeoutMs`): a connection that died while the instance was
+// frozen does not answer, and grpc-js would notice only at its next keepalive (30 s). A
+// call that times out is ambiguous (retried only for units safe to re-run); its sessions
+// are dropped and, where the client can (`reconnect`), the driver's channel is replaced.
+// A statement inside a transaction is never retried alone (the transaction is dead after
+// ABORTED); the transaction is, from its first statement.
 //
 // Staging: BulkUpsert, not `UPSERT … SELECT FROM AS_TABLE`. Yandex bills a BulkUpsert row
 // 0.5 RU per started KB ("Request cost for special APIs"); a YQL write costs 2 RU per row
-// or per KB, whichever is more, plus 1 RU per 1.5 ms of CPU ("Request cost for YQL"). A
-// ~250-byte school row is 0.5 RU staged in bulk and at least 2 RU through YQL, so a
-// region's 2 000 rows cost ~1 000 RU instead of ≥ 4 000. Chunks are sized by that same
-// RU rule (see DEFAULT_BULK_CHUNK) and each chunk is retried alone.
+// or per KB, whichever is more, plus 1 RU per 1.5 ms of CPU ("Request cost for YQL"), so a
+// region's 2 000 rows of ~250 bytes cost ~1 000 RU instead of ≥ 4 000. Chunks are sized
+// by that same RU rule (DEFAULT_BULK_CHUNK) and each chunk is retried alone.
 import { PipelineError, TransientError } from '../../domain/errors.ts';
 import { CallTimeoutError, isClientAbort, translateError, verdict } from './errors.ts';
 import {
@@ -63,9 +59,7 @@ export class TruncatedResultError extends PipelineError {
 
 const S = StatusIds_StatusCode;
 
-// The failure classes live in errors.ts (YDB's status tables, row by row); these stay
-// importable from here for the adapters and their tests.
-export { CallTimeoutError, isGrpcError, isPreconditionFailed, statusName, statusOf, translateError } from './errors.ts';
+export { isPreconditionFailed } from './errors.ts';
 
 export type Tx = {
   /**
@@ -104,17 +98,14 @@ export type ClientOptions = {
   readonly clock?: RetryClock;
 };
 
-export type RetryClock = { now(): number; sleep(ms: number): Promise<void> };
+type RetryClock = { now(): number; sleep(ms: number): Promise<void> };
 const WALL_CLOCK: RetryClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /**
  * A few seconds per call: YDB answers a point read in milliseconds and a 250-RU BulkUpsert
  * chunk well within it; a silent connection is found after this, not after the keepalive.
  */
-export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
-
-
-const isAbort = isClientAbort;
+const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
 /**
  * 250 RU: 500 rows below 1 KB. At a new serverless database's 10 RU/s (with ~5 min of
@@ -197,33 +188,14 @@ export class YdbClient {
    * retried after ambiguous failures; others only where nothing can have been applied.
    */
   run(text: string, params: Params, o: { what: string; idempotent: boolean; mode?: TxMode }): Promise<ResultSet[]> {
-    const mode = o.mode ?? 'serializableReadWrite';
-    return this.#retrying(o.what, o.idempotent, async (signal) => {
-      const s = await this.#session(signal);
-      try {
-        const r = await this.#execute(s, text, params, control(mode, undefined, true), o.what, this.#call(signal));
-        this.#release(s);
-        return r.sets;
-      } catch (err) {
-        this.#settle(s, err);
-        throw err;
-      }
-    });
+    const txControl = control(o.mode ?? 'serializableReadWrite', undefined, true);
+    return this.#retrying(o.what, o.idempotent, (signal) => this.#inSession(signal, (s) => this.#execute(s, text, params, txControl, o.what, this.#call(signal))));
   }
 
   /** A schema statement (DDL), outside any transaction; migrations make each one re-runnable. */
   ddl(text: string, what: string): Promise<void> {
-    return this.#retrying(what, true, async (signal) => {
-      const s = await this.#session(signal);
-      try {
-        // DDL may take longer than a statement: bounded by the unit's deadline only
-        await this.#execute(s, text, {}, undefined, what, signal);
-        this.#release(s);
-      } catch (err) {
-        this.#settle(s, err);
-        throw err;
-      }
-    });
+    // DDL may take longer than a statement: bounded by the unit's deadline only
+    return this.#retrying(what, true, (signal) => this.#inSession(signal, async (s) => void (await this.#execute(s, text, {}, undefined, what, signal))));
   }
 
   /**
@@ -234,37 +206,35 @@ export class YdbClient {
    */
   tx<T>(mode: 'serializable' | 'snapshot', what: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const txMode: TxMode = mode === 'serializable' ? 'serializableReadWrite' : 'snapshotReadOnly';
-    return this.#retrying(what, true, async (signal) => {
-      const s = await this.#session(signal);
-      let txId: string | undefined;
-      let committed = false;
-      try {
-        const tx: Tx = {
-          query: async (text, params, label, q = {}) => {
-            if (committed) throw new PipelineError(`statement after the commit of ${what}: ${label}`, 'ydb.client', false);
-            const r = await this.#execute(s, text, params, control(txMode, txId, q.commit === true), label, this.#call(signal), (id) => (txId ??= id));
-            if (q.commit) committed = true;
-            return r.sets;
-          },
-        };
-        const out = await fn(tx);
-        // a read-only snapshot too: left open it would hold one of the few transactions a
-        // session may keep (YDB closes them only on a timeout)
-        if (txId && !committed) {
-          const c = await s.client.commitTransaction({ sessionId: s.id, txId }, { signal: this.#call(signal) });
-          if (c.status !== S.SUCCESS) throw new YDBError(c.status, c.issues);
+    return this.#retrying(what, true, (signal) =>
+      this.#inSession(signal, async (s) => {
+        let txId: string | undefined;
+        let committed = false;
+        try {
+          const out = await fn({
+            query: async (text, params, label, q = {}) => {
+              if (committed) throw new PipelineError(`statement after the commit of ${what}: ${label}`, 'ydb.client', false);
+              const sets = await this.#execute(s, text, params, control(txMode, txId, q.commit === true), label, this.#call(signal), (id) => (txId ??= id));
+              if (q.commit) committed = true;
+              return sets;
+            },
+          });
+          // a read-only snapshot too: left open it would hold one of the few transactions a
+          // session may keep (YDB closes them only on a timeout)
+          if (txId && !committed) {
+            const c = await s.client.commitTransaction({ sessionId: s.id, txId }, { signal: this.#call(signal) });
+            if (c.status !== S.SUCCESS) throw new YDBError(c.status, c.issues);
+          }
+          return out;
+        } catch (err) {
+          if (txId && !committed && !verdict(err, true).newSession) {
+            // best effort: the server also drops it with the session; never an unhandled rejection
+            s.client.rollbackTransaction({ sessionId: s.id, txId }).catch(() => undefined);
+          }
+          throw err;
         }
-        this.#release(s);
-        return out;
-      } catch (err) {
-        if (txId && !committed && !verdict(err, true).newSession) {
-          // best effort: the server also drops it with the session; never an unhandled rejection
-          s.client.rollbackTransaction({ sessionId: s.id, txId }).catch(() => undefined);
-        }
-        this.#settle(s, err);
-        throw err;
-      }
-    });
+      }),
+    );
   }
 
   /**
@@ -302,6 +272,10 @@ export class YdbClient {
     await Promise.all(sessions.map((s) => this.#drop(s)));
   }
 
+  /**
+   * One ExecuteQuery, its result sets gathered. `onTxId` is told the transaction id as soon
+   * as the server names it, so a failure later in the stream can still roll it back.
+   */
   async #execute(
     s: Session,
     text: string,
@@ -309,9 +283,8 @@ export class YdbClient {
     txControl: MessageInit<TransactionControl> | undefined,
     what: string,
     signal: AbortSignal,
-    /** told the transaction id as soon as the server names it, so a failure later in the stream can still roll it back */
     onTxId?: (id: string) => void,
-  ) {
+  ): Promise<ResultSet[]> {
     const stream = s.client.executeQuery(
       {
         sessionId: s.id,
@@ -338,7 +311,7 @@ export class YdbClient {
       if (into) into.rows.push(...rs.rows);
       else sets[i] = rs;
     }
-    return { sets };
+    return sets;
   }
 
   /** The signal of one call: the unit's deadline or the call's own timeout, whichever comes first. */
@@ -352,16 +325,29 @@ export class YdbClient {
 
   /** Whether `err` ended a call because its own timeout fired (the unit still had time). */
   #timedOut(err: unknown, unit: AbortSignal): boolean {
-    if (!isAbort(err) || unit.aborted) return false;
+    if (!isClientAbort(err) || unit.aborted) return false;
     return (this.#calls.get(unit) ?? []).some((own) => own.aborted);
+  }
+
+  /** Runs `fn` on a kept or new session; afterwards keeps the session unless a failure says it is gone. */
+  async #inSession<T>(signal: AbortSignal, fn: (s: Session) => Promise<T>): Promise<T> {
+    const s = await this.#session(signal);
+    try {
+      const out = await fn(s);
+      if (!s.broken) this.#idle.push(s);
+      return out;
+    } catch (err) {
+      if (verdict(err, true).newSession || isClientAbort(err)) void this.#drop(s);
+      else if (!s.broken) this.#idle.push(s);
+      throw err;
+    }
   }
 
   async #session(unitSignal: AbortSignal): Promise<Session> {
     const idle = this.#idle.pop();
     if (idle && !idle.broken) return idle;
     const signal = this.#call(unitSignal);
-    const root = queryService(this.#driver);
-    const created = await root.createSession({}, { signal });
+    const created = await queryService(this.#driver).createSession({}, { signal });
     if (created.status !== S.SUCCESS) throw new YDBError(created.status, created.issues);
     const client = queryService(this.#driver, created.nodeId);
     const close = new AbortController();
@@ -408,39 +394,21 @@ export class YdbClient {
     }
   }
 
-  #release(s: Session): void {
-    if (s.broken) return;
-    this.#idle.push(s);
-  }
-
-  /** After a failed attempt: keep the session unless the failure says it is gone. */
-  #settle(s: Session, err: unknown): void {
-    if (verdict(err, true).newSession || isClientAbort(err)) {
-      void this.#drop(s);
-      return;
-    }
-    this.#release(s);
-  }
-
   async #drop(s: Session): Promise<void> {
     s.broken = true;
     await s.client.deleteSession({ sessionId: s.id }).catch(() => undefined);
     s.close.abort();
   }
 
-  #deadline(): number {
-    const now = (this.#opts.clock ?? WALL_CLOCK).now();
-    const bound = now + (this.#opts.maxElapsedMs ?? 30_000);
-    const end = this.#opts.deadline?.();
-    return end === undefined ? bound : Math.min(bound, end - (this.#opts.reserveMs ?? 1_500));
-  }
-
   /** Runs `attempt` until it succeeds, fails for good, or the deadline leaves no room for another try. */
   async #retrying<T>(what: string, rerunSafe: boolean, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const clock = this.#opts.clock ?? WALL_CLOCK;
-    const deadline = this.#deadline();
-    const b = this.#opts.backoff ?? {};
-    const random = this.#opts.random ?? Math.random;
+    const o = this.#opts;
+    const clock = o.clock ?? WALL_CLOCK;
+    const now = clock.now();
+    const end = o.deadline?.();
+    const bound = now + (o.maxElapsedMs ?? 30_000);
+    const deadline = end === undefined ? bound : Math.min(bound, end - (o.reserveMs ?? 1_500));
+    const b = o.backoff ?? {};
     let reauthed = false;
     for (let n = 0; ; n++) {
       // the first attempt always gets at least a second, even past a tight deadline
@@ -448,7 +416,7 @@ export class YdbClient {
       try {
         return await attempt(signal);
       } catch (caught) {
-        const err = this.#timedOut(caught, signal) ? new CallTimeoutError(this.#opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) : caught;
+        const err = this.#timedOut(caught, signal) ? new CallTimeoutError(o.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS) : caught;
         const v = verdict(err, rerunSafe);
         if (v.reconnect) await this.#reconnect();
         if (!v.retry || (v.reauth && reauthed)) throw translateError(err, what);
@@ -458,7 +426,7 @@ export class YdbClient {
           await this.#driver.options.credentialsProvider?.getToken(true, signal).catch(() => undefined);
         }
         const slot = v.backoff === 'slow' ? (b.throttledBaseMs ?? 250) : (b.baseMs ?? 25);
-        const delay = v.backoff === 'instant' && n === 0 ? 0 : Math.floor(random() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
+        const delay = v.backoff === 'instant' && n === 0 ? 0 : Math.floor((o.random ?? Math.random)() * Math.min(b.capMs ?? 5_000, slot * 2 ** n));
         if (clock.now() + delay >= deadline) {
           throw new TransientError(`YDB ${v.name} during ${what}: still failing after ${n + 1} attempts, at the invocation's deadline`, { cause: err });
         }

@@ -2,13 +2,15 @@
 // our vocabulary (`col`); a set of columns gives its row type (`RowOf`), its DECLARE and
 // struct texts, its protocol types, the encoding of rows as parameters and the decoding of
 // result sets, so a table described once (tables.ts) cannot drift from what is sent and
-// read. This file knows no table of ours. No decorators, no TypedData subclasses.
+// read. This file knows no table of ours.
 //
 // Values are built directly as the protocol's messages (`@ydbjs/api/value`) rather than
-// through `@ydbjs/value`'s classes: every Int64/Uint64 here is a safe JS integer on the way
-// in and out (a loud RangeError otherwise), a Date travels as its day number, and a row is
-// one message reused for both its size (chunking) and the request.
-import { TypeSchema, Type_PrimitiveTypeId, TypedValueSchema, ValueSchema, create, type ResultSet, type Type, type TypedValue, type Value } from './sdk.ts';
+// through `@ydbjs/value`: its `fromJs` infers types from JS values (a number becomes Int32),
+// its classes build every value with `create()` and load date-fns, and its `toJs` gives
+// bigints and Date objects. Here every Int64/Uint64 is a safe JS integer on the way in and
+// out (a loud RangeError otherwise), a Date travels as its day number, and a row is one
+// message reused for both its size (chunking) and the request.
+import { TypeSchema, Type_PrimitiveTypeId as P, TypedValueSchema, create, type ResultSet, type Type, type TypedValue, type Value } from './sdk.ts';
 
 // ---------------------------------------------------------------------------------------
 // Column types
@@ -47,62 +49,11 @@ export const col = {
   },
 } as const;
 
-const TYPE_IDS: Record<ScalarKind, Type_PrimitiveTypeId> = {
-  Utf8: Type_PrimitiveTypeId.UTF8,
-  Int64: Type_PrimitiveTypeId.INT64,
-  Uint64: Type_PrimitiveTypeId.UINT64,
-  Bool: Type_PrimitiveTypeId.BOOL,
-  Double: Type_PrimitiveTypeId.DOUBLE,
-  Date: Type_PrimitiveTypeId.DATE,
-  Json: Type_PrimitiveTypeId.JSON,
-};
-
-const KIND_BY_TYPE_ID = new Map<number, ScalarKind>((Object.entries(TYPE_IDS) as [ScalarKind, number][]).map(([k, t]) => [t, k]));
-
-const typeCache = new Map<string, Type>();
-
-/** The protocol type of a column (one message per type, built once). */
-export function ydbType(c: ColumnType): Type {
-  const key = yqlType(c);
-  let t = typeCache.get(key);
-  if (!t) {
-    const base = create(TypeSchema, { type: { case: 'typeId', value: TYPE_IDS[c.kind] } });
-    t = c.optional ? create(TypeSchema, { type: { case: 'optionalType', value: { item: base } } }) : base;
-    typeCache.set(key, t);
-  }
-  return t;
-}
-
-/** The type as YQL spells it in DECLARE and CREATE TABLE: `Utf8`, `Optional<Int64>`. */
-export function yqlType(c: ColumnType): string {
-  return c.optional ? `Optional<${c.kind}>` : c.kind;
-}
-
-export function yqlStruct(columns: Columns): string {
-  return `Struct<${Object.entries(columns)
-    .map(([n, c]) => `${n}: ${yqlType(c)}`)
-    .join(', ')}>`;
-}
-
-export function structType(columns: Columns): Type {
-  return create(TypeSchema, {
-    type: { case: 'structType', value: { members: Object.entries(columns).map(([name, c]) => ({ name, type: ydbType(c) })) } },
-  });
-}
-
-/** Reads a result column's type back into our vocabulary; null for types we never use. */
-export function columnTypeOf(t: Type | null | undefined): ColumnType | null {
-  if (!t) return null;
-  if (t.type.case === 'optionalType') {
-    const inner = columnTypeOf(t.type.value.item);
-    return inner && !inner.optional ? { kind: inner.kind, optional: true } : null;
-  }
-  const kind = t.type.case === 'typeId' ? KIND_BY_TYPE_ID.get(t.type.value) : undefined;
-  return kind ? { kind, optional: false } : null;
-}
-
 // ---------------------------------------------------------------------------------------
 // Scalar values
+
+type ValueCase = Value['value'];
+type Field = Exclude<ValueCase['case'], undefined>;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -122,41 +73,40 @@ function daysToDate(days: number): string {
 }
 
 /** 64-bit integers arrive as bigint; only safe integers become numbers. */
-function int64ToNumber(v: unknown): number {
-  const big = typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : null;
-  if (big === null) throw new RangeError(`not a 64-bit integer: ${String(v)}`);
-  if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError(`64-bit value ${big} is outside the safe integer range`);
-  }
-  return Number(big);
+function safeNumber(v: unknown): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`64-bit value ${String(v)} is outside the safe integer range`);
+  return n;
 }
 
-type ValueCase = Value['value'];
-
-function scalar(c: ColumnType, v: unknown): ValueCase {
-  switch (c.kind) {
-    case 'Utf8':
-      if (typeof v !== 'string') throw new RangeError(`Utf8 expects a string, got ${typeof v}`);
-      return { case: 'textValue', value: v };
-    case 'Json':
-      return { case: 'textValue', value: JSON.stringify(v) };
-    case 'Bool':
-      if (typeof v !== 'boolean') throw new RangeError(`Bool expects a boolean, got ${typeof v}`);
-      return { case: 'boolValue', value: v };
-    case 'Double':
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`Double expects a finite number, got ${String(v)}`);
-      return { case: 'doubleValue', value: v };
-    case 'Int64':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RangeError(`Int64 expects a safe integer, got ${String(v)}`);
-      return { case: 'int64Value', value: BigInt(v) };
-    case 'Uint64':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`Uint64 expects a non-negative safe integer, got ${String(v)}`);
-      return { case: 'uint64Value', value: BigInt(v) };
-    case 'Date':
-      if (typeof v !== 'string') throw new RangeError(`Date expects a YYYY-MM-DD string, got ${typeof v}`);
-      return { case: 'uint32Value', value: dateToDays(v) };
-  }
+function refuse(kind: ScalarKind, expected: string, v: unknown): never {
+  throw new RangeError(`${kind} expects ${expected}, got ${typeof v === 'number' ? v : typeof v}`);
 }
+
+const isSafe = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+/** Each kind: its protocol type id, the Value field it travels in, and its checked conversions. */
+const SCALARS: { readonly [K in ScalarKind]: { id: P; field: Field; encode(v: unknown): unknown; decode(v: unknown): NativeBase[K] } } = {
+  Utf8: { id: P.UTF8, field: 'textValue', encode: (v) => (typeof v === 'string' ? v : refuse('Utf8', 'a string', v)), decode: (v) => v as string },
+  Json: { id: P.JSON, field: 'textValue', encode: (v) => JSON.stringify(v), decode: (v) => JSON.parse(v as string) },
+  Bool: { id: P.BOOL, field: 'boolValue', encode: (v) => (typeof v === 'boolean' ? v : refuse('Bool', 'a boolean', v)), decode: (v) => v as boolean },
+  Double: {
+    id: P.DOUBLE,
+    field: 'doubleValue',
+    encode: (v) => (typeof v === 'number' && Number.isFinite(v) ? v : refuse('Double', 'a finite number', v)),
+    decode: (v) => v as number,
+  },
+  Int64: { id: P.INT64, field: 'int64Value', encode: (v) => (isSafe(v) ? BigInt(v) : refuse('Int64', 'a safe integer', v)), decode: safeNumber },
+  Uint64: {
+    id: P.UINT64,
+    field: 'uint64Value',
+    encode: (v) => (isSafe(v) && v >= 0 ? BigInt(v) : refuse('Uint64', 'a non-negative safe integer', v)),
+    decode: safeNumber,
+  },
+  Date: { id: P.DATE, field: 'uint32Value', encode: (v) => (typeof v === 'string' ? dateToDays(v) : refuse('Date', 'a YYYY-MM-DD string', v)), decode: (v) => daysToDate(v as number) },
+};
+
+const KIND_BY_TYPE_ID = new Map((Object.keys(SCALARS) as ScalarKind[]).map((k) => [SCALARS[k].id as number, k]));
 
 /**
  * A Value message built as the literal protobuf-es would build it: `create()` walks the
@@ -174,47 +124,8 @@ export function encodeValue(c: ColumnType, v: unknown): Value {
     if (!c.optional) throw new RangeError(`null for a non-optional ${c.kind} value`);
     return valueMessage(NULL);
   }
-  return valueMessage(scalar(c, v));
-}
-
-function varintBytes(n: number): number {
-  let b = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    b++;
-  }
-  return b;
-}
-
-/** Exact protobuf size of a scalar Value (field numbers 1–12 take a one-byte tag). */
-function scalarBytes(v: Value): number {
-  switch (v.value.case) {
-    case 'boolValue':
-    case 'nullFlagValue':
-      return 2;
-    case 'uint32Value':
-      return 5; // fixed32
-    case 'int64Value':
-    case 'uint64Value':
-    case 'doubleValue':
-      return 9; // sfixed64 / fixed64 / double
-    case 'textValue': {
-      const n = Buffer.byteLength(v.value.value, 'utf8');
-      return 1 + varintBytes(n) + n;
-    }
-    default:
-      throw new RangeError(`no size rule for a ${v.value.case ?? 'empty'} value`);
-  }
-}
-
-/** Exact protobuf size of an encoded row as one item of a List<Struct> (its framing included). */
-export function rowBytes(row: Value): number {
-  let n = 0;
-  for (const item of row.items) {
-    const b = scalarBytes(item);
-    n += 1 + varintBytes(b) + b;
-  }
-  return 1 + varintBytes(n) + n;
+  const s = SCALARS[c.kind];
+  return valueMessage({ case: s.field, value: s.encode(v) } as ValueCase);
 }
 
 /** Decodes a value of the column's type (as sent on the wire) back to its native form. */
@@ -225,32 +136,58 @@ export function decodeValue(c: ColumnType, v: Value): unknown {
   }
   // Optional<T> values arrive unwrapped unless T is itself optional, which we never use.
   const inner = v.value.case === 'nestedValue' ? v.value.value.value : v.value;
-  const want: Record<ScalarKind, ValueCase['case']> = {
-    Utf8: 'textValue',
-    Json: 'textValue',
-    Bool: 'boolValue',
-    Double: 'doubleValue',
-    Int64: 'int64Value',
-    Uint64: 'uint64Value',
-    Date: 'uint32Value',
-  };
-  if (inner.case !== want[c.kind]) throw new RangeError(`a ${c.kind} value arrived as ${inner.case ?? 'no value'}`);
-  switch (c.kind) {
-    case 'Utf8':
-      return inner.value as string;
-    case 'Json':
-      return JSON.parse(inner.value as string);
-    case 'Bool':
-      return inner.value as boolean;
-    case 'Double':
-      return inner.value as number;
-    case 'Int64':
-    case 'Uint64':
-      return int64ToNumber(inner.value);
-    case 'Date':
-      return daysToDate(inner.value as number);
-  }
+  const s = SCALARS[c.kind];
+  if (inner.case !== s.field) throw new RangeError(`a ${c.kind} value arrived as ${inner.case ?? 'no value'}`);
+  return s.decode(inner.value);
 }
+
+// ---------------------------------------------------------------------------------------
+// Protocol and YQL types
+
+const typeCache = new Map<string, Type>();
+
+/** The protocol type of a column (one message per type, built once). */
+export function ydbType(c: ColumnType): Type {
+  const key = yqlType(c);
+  let t = typeCache.get(key);
+  if (!t) {
+    const base = create(TypeSchema, { type: { case: 'typeId', value: SCALARS[c.kind].id } });
+    t = c.optional ? create(TypeSchema, { type: { case: 'optionalType', value: { item: base } } }) : base;
+    typeCache.set(key, t);
+  }
+  return t;
+}
+
+/** The type as YQL spells it in DECLARE and CREATE TABLE: `Utf8`, `Optional<Int64>`. */
+export function yqlType(c: ColumnType): string {
+  return c.optional ? `Optional<${c.kind}>` : c.kind;
+}
+
+export function yqlStruct(columns: Columns): string {
+  return `Struct<${Object.entries(columns)
+    .map(([n, c]) => `${n}: ${yqlType(c)}`)
+    .join(', ')}>`;
+}
+
+function structType(columns: Columns): Type {
+  return create(TypeSchema, {
+    type: { case: 'structType', value: { members: Object.entries(columns).map(([name, c]) => ({ name, type: ydbType(c) })) } },
+  });
+}
+
+/** Reads a result column's type back into our vocabulary; null for types we never use. */
+export function columnTypeOf(t: Type | null | undefined): ColumnType | null {
+  if (!t) return null;
+  if (t.type.case === 'optionalType') {
+    const inner = columnTypeOf(t.type.value.item);
+    return inner && !inner.optional ? { kind: inner.kind, optional: true } : null;
+  }
+  const kind = t.type.case === 'typeId' ? KIND_BY_TYPE_ID.get(t.type.value) : undefined;
+  return kind ? { kind, optional: false } : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Parameters and rows
 
 /** One typed query parameter. */
 export function param<C extends ColumnType>(c: C, v: NativeOf<C>): TypedValue {
@@ -269,12 +206,13 @@ export function encodeRow<C extends Columns>(columns: C, row: RowOf<C>): Value {
   return valueMessage({ case: undefined }, items);
 }
 
+function listOf(item: Type, items: Value[]): TypedValue {
+  return create(TypedValueSchema, { type: create(TypeSchema, { type: { case: 'listType', value: { item } } }), value: valueMessage({ case: undefined }, items) });
+}
+
 /** A `List<Struct<...>>` parameter (AS_TABLE input and BulkUpsert rows) of already encoded rows. */
 export function listOfEncoded(columns: Columns, rows: readonly Value[]): TypedValue {
-  return create(TypedValueSchema, {
-    type: create(TypeSchema, { type: { case: 'listType', value: { item: structType(columns) } } }),
-    value: valueMessage({ case: undefined }, [...rows]),
-  });
+  return listOf(structType(columns), [...rows]);
 }
 
 /** A `List<Struct<...>>` parameter (AS_TABLE input and BulkUpsert rows). */
@@ -284,10 +222,39 @@ export function listParam<C extends Columns>(columns: C, rows: readonly RowOf<C>
 
 /** A `List<T>` parameter of scalars (for `IN $list`). */
 export function scalarListParam<C extends ColumnType>(c: C, values: readonly NativeOf<C>[]): TypedValue {
-  return create(TypedValueSchema, {
-    type: create(TypeSchema, { type: { case: 'listType', value: { item: ydbType(c) } } }),
-    value: create(ValueSchema, { items: values.map((v) => encodeValue(c, v)) }),
-  });
+  return listOf(ydbType(c), values.map((v) => encodeValue(c, v)));
+}
+
+function varintBytes(n: number): number {
+  let b = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    b++;
+  }
+  return b;
+}
+
+/** Exact protobuf size of a scalar Value with its one-byte tag (fields 1–12): bool and null flag are varints, fixed32, fixed64. */
+const FIXED_BYTES: Partial<Record<Field, number>> = { boolValue: 2, nullFlagValue: 2, uint32Value: 5, int64Value: 9, uint64Value: 9, doubleValue: 9 };
+
+function scalarBytes(v: Value): number {
+  if (v.value.case === 'textValue') {
+    const n = Buffer.byteLength(v.value.value, 'utf8');
+    return 1 + varintBytes(n) + n;
+  }
+  const b = v.value.case && FIXED_BYTES[v.value.case];
+  if (!b) throw new RangeError(`no size rule for a ${v.value.case ?? 'empty'} value`);
+  return b;
+}
+
+/** Exact protobuf size of an encoded row as one item of a List<Struct> (its framing included). */
+export function rowBytes(row: Value): number {
+  let n = 0;
+  for (const item of row.items) {
+    const b = scalarBytes(item);
+    n += 1 + varintBytes(b) + b;
+  }
+  return 1 + varintBytes(n) + n;
 }
 
 /**
@@ -345,9 +312,9 @@ export type AnyTable = {
   readonly indexes: readonly { readonly name: string; readonly columns: readonly string[] }[];
 };
 
-/** Checks a description while keeping its columns' literal types. */
-export function table<C extends Columns>(spec: TableSpec<C>): TableSpec<C> {
-  return spec;
+/** Checks a description while keeping its columns' literal types; no `indexes`: none. */
+export function table<C extends Columns>(spec: Omit<TableSpec<C>, 'indexes'> & Partial<Pick<TableSpec<C>, 'indexes'>>): TableSpec<C> {
+  return { ...spec, indexes: spec.indexes ?? [] };
 }
 
 /** A subset of a table's columns, keeping their types (for SELECT lists and AS_TABLE structs). */

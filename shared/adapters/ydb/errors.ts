@@ -54,7 +54,7 @@ export const YDB_STATUS_CLASSES: Readonly<Record<string, FailureClass>> = {
 };
 
 /** gRPC status codes by number (nice-grpc's ClientError `code`). */
-export const GRPC_CODES: Readonly<Record<number, string>> = {
+const GRPC_CODES: Readonly<Record<number, string>> = {
   1: 'CANCELLED', 2: 'UNKNOWN', 3: 'INVALID_ARGUMENT', 4: 'DEADLINE_EXCEEDED', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS',
   7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 11: 'OUT_OF_RANGE',
   12: 'UNIMPLEMENTED', 13: 'INTERNAL', 14: 'UNAVAILABLE', 15: 'DATA_LOSS', 16: 'UNAUTHENTICATED',
@@ -98,18 +98,8 @@ const UNKNOWN_FAILURE = c('never', 'fast', false);
 type GrpcError = Error & { code: number; details: string };
 
 /** A transport-level failure (nice-grpc's ClientError: connection refused, reset, deadline). */
-export function isGrpcError(e: unknown): e is GrpcError {
+function isGrpcError(e: unknown): e is GrpcError {
   return e instanceof Error && typeof (e as GrpcError).code === 'number' && typeof (e as GrpcError).details === 'string';
-}
-
-/** The YDB status of an error, or null for anything that is not one. */
-export function statusOf(err: unknown): number | null {
-  return err instanceof YDBError ? err.code : null;
-}
-
-export function statusName(status: number | null): string {
-  if (status === null) return 'unknown';
-  return (S as unknown as Record<number, string>)[status]?.toLowerCase() ?? String(status);
 }
 
 /** Our own cancellation of a call (the invocation's deadline): the attempt's session is dropped. */
@@ -118,11 +108,10 @@ export function isClientAbort(err: unknown): boolean {
 }
 
 /** The class of a failure: a YDB status, a gRPC code, our own call timeout, or unknown. */
-export function classify(err: unknown): FailureClass & { readonly name: string } {
+function classify(err: unknown): FailureClass & { readonly name: string } {
   if (err instanceof CallTimeoutError) return { ...c('idempotent', 'fast', true), name: 'call timeout' };
-  const status = statusOf(err);
-  if (status !== null) {
-    const name = (S as unknown as Record<number, string>)[status] ?? String(status);
+  if (err instanceof YDBError) {
+    const name = S[err.code] ?? String(err.code);
     return { ...(YDB_STATUS_CLASSES[name] ?? UNKNOWN_FAILURE), name: name.toLowerCase() };
   }
   if (isGrpcError(err)) {
@@ -168,22 +157,18 @@ export function verdict(err: unknown, idempotent: boolean): Verdict {
  */
 export function translateError(err: unknown, what: string): PipelineError {
   if (err instanceof PipelineError) return err;
-  const status = statusOf(err);
-  if (status !== null) {
-    const name = statusName(status);
-    if (classify(err).retry !== 'never') return new TransientError(`YDB ${name} during ${what}`, { cause: err });
-    return new PipelineError(`YDB ${name} during ${what}: ${(err as Error).message}`, `ydb.${name}`, false, { cause: err });
+  const k = classify(err);
+  if (err instanceof YDBError) {
+    if (k.retry !== 'never') return new TransientError(`YDB ${k.name} during ${what}`, { cause: err });
+    return new PipelineError(`YDB ${k.name} during ${what}: ${err.message}`, `ydb.${k.name}`, false, { cause: err });
   }
   if (isGrpcError(err)) {
     if (err.code === 16) return new PipelineError(`YDB refused the credentials during ${what}: ${err.details}`, 'ydb.unauthenticated', false, { cause: err });
-    const k = classify(err);
     if (k.retry !== 'never') return new TransientError(`YDB transport failure (${k.name}) during ${what}: ${err.details}`, { cause: err });
     return new PipelineError(`YDB ${k.name} during ${what}: ${err.details}`, `ydb.${k.name.replace(' ', '_')}`, false, { cause: err });
   }
   if (err instanceof CallTimeoutError) return new TransientError(`YDB gave ${err.message} during ${what}`, { cause: err });
-  if (isClientAbort(err)) {
-    return new TransientError(`YDB call cancelled at the invocation's deadline during ${what}`, { cause: err });
-  }
+  if (isClientAbort(err)) return new TransientError(`YDB call cancelled at the invocation's deadline during ${what}`, { cause: err });
   if (err instanceof RangeError) return new PipelineError(`invalid value for YDB during ${what}: ${err.message}`, 'ydb.value', false, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new PipelineError(`YDB client failure during ${what}: ${message}`, 'ydb.client', false, { cause: err });
@@ -192,5 +177,5 @@ export function translateError(err: unknown, what: string): PipelineError {
 /** PRECONDITION_FAILED: an INSERT met an existing key (a racing writer got there first). */
 export function isPreconditionFailed(err: unknown): boolean {
   const cause = err instanceof PipelineError ? err.cause : err;
-  return statusOf(cause) === S.PRECONDITION_FAILED;
+  return cause instanceof YDBError && cause.code === S.PRECONDITION_FAILED;
 }

@@ -11,9 +11,9 @@ import type { Driver } from './sdk.ts';
 import { YdbSnapshotStore } from './snapshot-store.ts';
 import { YdbUploadLedger } from './upload-ledger.ts';
 
-export { migrate, loadMigrations } from './migrate.ts';
-export { getDriver, closeDriver, normaliseAddress, YdbNotReadyError } from './driver.ts';
-export { credentialsFrom, type CredentialsEnv } from './credentials.ts';
+export { migrate } from './migrate.ts';
+export { getDriver, closeDriver } from './driver.ts';
+export { credentialsFrom } from './credentials.ts';
 export type { ClientOptions } from './client.ts';
 
 export function ydbStoresOn(driver: Driver, opts: ClientOptions = {}) {

@@ -6,8 +6,6 @@
 // new file). DDL cannot run inside a transaction, so a migration that fails half-way may
 // leave some tables created: every statement is `IF NOT EXISTS`, and the migration is
 // recorded only after all its statements succeeded, so running `migrate` again finishes it.
-// DDL goes through the query service, outside any transaction (YdbClient.ddl); a backfill
-// (`UPSERT INTO … SELECT`, idempotent) runs in a transaction of its own.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,16 +20,12 @@ export type Migration = { readonly id: string; readonly text: string; readonly c
 const FILE = /^(\d{4})_[a-z0-9_]+\.yql$/;
 
 /**
- * The migrations directory: YDB_MIGRATIONS_DIR, else infra/ydb/migrations under the
- * working directory (the CLI runs from a checkout; the function bundles never migrate,
- * and `import.meta` is empty in their CommonJS output).
+ * Every NNNN_name.yql file, in order; numbers must be unique. The directory is
+ * YDB_MIGRATIONS_DIR, else infra/ydb/migrations under the working directory (the CLI runs
+ * from a checkout; the function bundles never migrate, and `import.meta` is empty in their
+ * CommonJS output).
  */
-export function defaultMigrationsDir(): string {
-  return process.env.YDB_MIGRATIONS_DIR ?? join(process.cwd(), 'infra', 'ydb', 'migrations');
-}
-
-/** Every NNNN_name.yql file, in order; numbers must be unique. */
-export function loadMigrations(dir: string = defaultMigrationsDir()): Migration[] {
+export function loadMigrations(dir = process.env.YDB_MIGRATIONS_DIR ?? join(process.cwd(), 'infra', 'ydb', 'migrations')): Migration[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yql')).sort();
   const seen = new Set<string>();
   return files.map((f) => {
@@ -64,53 +58,35 @@ export async function migrate(
   opts: { migrations?: readonly Migration[]; nowMs?: () => number; log?: (line: string) => void } = {},
 ): Promise<MigrateResult> {
   const migrations = opts.migrations ?? loadMigrations();
-  const now = opts.nowMs ?? Date.now;
   const client = new YdbClient(driver);
   try {
-    return await apply(client, migrations, now, opts.log);
+    await client.ddl(MIGRATIONS_BOOTSTRAP, 'creating schema_migrations');
+    const recorded = await paginate(client.reader, MIGRATIONS_APPLIED, {}, MIGRATION_COLUMNS, MIGRATION_COLUMNS, 'reading applied migrations');
+    const done = new Map(recorded.map((r) => [r.migration_id, r.checksum]));
+    const applied: string[] = [];
+    const alreadyApplied: string[] = [];
+    for (const m of migrations) {
+      const checksum = done.get(m.id);
+      if (checksum !== undefined) {
+        if (checksum !== m.checksum) {
+          throw new ConfigError(`migration ${m.id} was applied with different contents; add a new migration instead of editing it`);
+        }
+        alreadyApplied.push(m.id);
+        continue;
+      }
+      for (const statement of splitStatements(m.text)) {
+        // a backfill (UPSERT … SELECT, idempotent) is data: its own serializable transaction;
+        // everything else is DDL, outside any transaction (YdbClient.ddl)
+        if (DATA_STATEMENT.test(statement)) await client.run(statement, {}, { what: `migration ${m.id}`, idempotent: true });
+        else await client.ddl(statement, `migration ${m.id}`);
+      }
+      const row = { migration_id: m.id, checksum: m.checksum, applied_at_ms: (opts.nowMs ?? Date.now)() };
+      await client.run(MIGRATION_RECORD, { $rows: listParam(MIGRATION_COLUMNS, [row]) }, { what: `recording migration ${m.id}`, idempotent: true });
+      opts.log?.(`applied ${m.id}`);
+      applied.push(m.id);
+    }
+    return { applied, alreadyApplied };
   } finally {
     await client.close();
   }
-}
-
-async function apply(client: YdbClient, migrations: readonly Migration[], now: () => number, log?: (line: string) => void): Promise<MigrateResult> {
-  await client.ddl(MIGRATIONS_BOOTSTRAP, 'creating schema_migrations');
-  const done = new Map(
-    (
-      await paginate(
-        client.reader,
-        MIGRATIONS_APPLIED,
-        {},
-        MIGRATION_COLUMNS,
-        MIGRATION_COLUMNS,
-        'reading applied migrations',
-      )
-    ).map((r) => [r.migration_id, r.checksum]),
-  );
-  const applied: string[] = [];
-  const alreadyApplied: string[] = [];
-  for (const m of migrations) {
-    const recorded = done.get(m.id);
-    if (recorded !== undefined) {
-      if (recorded !== m.checksum) {
-        throw new ConfigError(`migration ${m.id} was applied with different contents; add a new migration instead of editing it`);
-      }
-      alreadyApplied.push(m.id);
-      continue;
-    }
-    for (const statement of splitStatements(m.text)) {
-      // a backfill (UPSERT … SELECT) is data: its own serializable transaction, re-runnable;
-      // everything else is DDL, outside any transaction
-      if (DATA_STATEMENT.test(statement)) await client.run(statement, {}, { what: `migration ${m.id}`, idempotent: true });
-      else await client.ddl(statement, `migration ${m.id}`);
-    }
-    await client.run(
-      MIGRATION_RECORD,
-      { $rows: listParam(MIGRATION_COLUMNS, [{ migration_id: m.id, checksum: m.checksum, applied_at_ms: now() }]) },
-      { what: `recording migration ${m.id}`, idempotent: true },
-    );
-    log?.(`applied ${m.id}`);
-    applied.push(m.id);
-  }
-  return { applied, alreadyApplied };
 }

@@ -70,7 +70,6 @@ export const T = {
     name: 'sequence_counter',
     columns: { counter_name: col.utf8, last_value: col.uint64 },
     primaryKey: ['counter_name'],
-    indexes: [],
   }),
   schoolSnapshot: table({
     name: 'school_snapshot',
@@ -92,19 +91,16 @@ export const T = {
       teachers_calls: col.opt.int64,
     },
     primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
-    indexes: [],
   }),
   schoolSource: table({
     name: 'school_source',
     columns: { ...SNAPSHOT_KEY, school_key: col.utf8, source_row: col.int64, source_sheet: col.opt.utf8 },
     primaryKey: [...SNAPSHOT_KEY_NAMES, 'school_key'],
-    indexes: [],
   }),
   municipalitySnapshot: table({
     name: 'municipality_snapshot',
     columns: { ...SNAPSHOT_KEY, in_sferum: col.bool, admin_active: col.bool },
     primaryKey: SNAPSHOT_KEY_NAMES,
-    indexes: [],
   }),
   batchUnit: table({
     name: 'snapshot_batch_unit',
@@ -118,7 +114,6 @@ export const T = {
     },
     // batch_id is the upload id (a content hash): uniformly spread, never increasing
     primaryKey: ['batch_id', 'region', 'period_start', 'period_end', 'kind', 'municipality_id'],
-    indexes: [],
   }),
   currentBatch: table({
     name: 'current_batch',
@@ -135,7 +130,6 @@ export const T = {
       version: col.uint64,
     },
     primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
-    indexes: [],
   }),
   aggregateMetrics: table({
     name: 'aggregate_metrics',
@@ -156,7 +150,6 @@ export const T = {
       completeness_json: col.json,
     },
     primaryKey: ['region', 'period_start', 'period_end'],
-    indexes: [],
   }),
   alertState: table({
     name: 'alert_state',
@@ -172,13 +165,11 @@ export const T = {
       state_json: col.json,
     },
     primaryKey: ['region', 'alert_id', 'level', 'unit'],
-    indexes: [],
   }),
   regionPeriod: table({
     name: 'region_period',
     columns: { region: col.utf8, period_start: col.date, period_end: col.date, changed_at_ms: col.int64 },
     primaryKey: ['region', 'period_start', 'period_end'],
-    indexes: [],
   }),
   unitSummary: table({
     name: 'snapshot_unit_summary',
@@ -202,13 +193,11 @@ export const T = {
     name: 'snapshot_period',
     columns: { region: col.utf8, period_start: col.date, period_end: col.date },
     primaryKey: ['region', 'period_start', 'period_end'],
-    indexes: [],
   }),
   readVersion: table({
     name: 'read_version',
     columns: { region: col.utf8, version: col.utf8, changed_at_ms: col.int64 },
     primaryKey: ['region'],
-    indexes: [],
   }),
   notifyDelivery: table({
     name: 'notify_delivery',
@@ -251,13 +240,11 @@ export const T = {
     name: 'notify_channel_state',
     columns: { channel_id: col.utf8, disabled_at_ms: col.int64, reason: col.utf8 },
     primaryKey: ['channel_id'],
-    indexes: [],
   }),
   schemaMigrations: table({
     name: 'schema_migrations',
     columns: { migration_id: col.utf8, checksum: col.utf8, applied_at_ms: col.int64 },
     primaryKey: ['migration_id'],
-    indexes: [],
   }),
 } as const;
 

@@ -15,9 +15,9 @@ import {
   encodeForBulk,
   isPreconditionFailed,
   paginate,
-  translateError,
   type Params,
 } from '../../../../shared/adapters/ydb/client.ts';
+import { translateError } from '../../../../shared/adapters/ydb/errors.ts';
 import { PAGE_SIZE, SCHOOLS_OF_BATCH, type Paged } from '../../../../shared/adapters/ydb/queries.ts';
 import { col, listOfEncoded, type RowOf } from '../../../../shared/adapters/ydb/codec.ts';
 import { T, schoolToRow } from '../../../../shared/adapters/ydb/tables.ts';

@@ -187,7 +187,6 @@ export const T = {
       received_at_ms: col.int64,
     },
     primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
-    indexes: [],
   }),
   snapshotPeriod: table({
     name: 'snapshot_period',

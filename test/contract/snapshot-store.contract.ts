@@ -233,6 +233,25 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
       });
     });
 
+    test('a batch is in force while any pointer of the region names it, and not once every unit is taken over', async () => {
+      const s = await make();
+      try {
+        const units = [commitUnit('budennovsky'), commitUnit('kursky'), commitUnit('kursky', P2)];
+        await s.snapshots.stageSchoolRows('b1', [schoolRow(), schoolRow({ municipality_id: 'kursky' }), schoolRow({ municipality_id: 'kursky', period: P2 })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'b1', units }));
+        await s.snapshots.stageSchoolRows('b2', [schoolRow(), schoolRow({ municipality_id: 'kursky' })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'b2', uploadId: 'u2', source: { lastModifiedMs: 2, sequence: 2 }, units: units.slice(0, 2) }));
+        expect(await s.snapshots.batchInForce('b1', '26')).toBe(true);
+        expect(await s.snapshots.batchInForce('b1', '07')).toBe(false);
+        await s.snapshots.stageSchoolRows('b3', [schoolRow({ municipality_id: 'kursky', period: P2 })]);
+        await s.snapshots.commitBatch(batchCommit({ batchId: 'b3', uploadId: 'u3', source: { lastModifiedMs: 3, sequence: 3 }, units: units.slice(2) }));
+        expect(await s.snapshots.batchInForce('b1', '26')).toBe(false);
+        expect(await s.snapshots.batchInForce('b2', '26')).toBe(true);
+      } finally {
+        await s.close();
+      }
+    });
+
     test('a read of more than 1000 rows returns every row', async () => {
       const s = await make();
       try {

@@ -214,6 +214,20 @@ WHERE region = $region AND period_start = $period_start AND period_end = $period
 `);
 
 /**
+ * Whether any pointer of a region still names a batch: the batch's registered units of the
+ * region (a key prefix of the registry) looked up in the pointers by full key — one
+ * statement, reading the batch's units and nothing of the periods' other pointers.
+ */
+export const BATCH_IN_FORCE = yql({ batch_id: col.utf8, region: col.utf8 }, `
+SELECT COUNT(*) AS refs
+FROM snapshot_batch_unit AS u
+JOIN current_batch AS c
+  ON c.region = u.region AND c.period_start = u.period_start AND c.period_end = u.period_end
+ AND c.kind = u.kind AND c.municipality_id = u.municipality_id
+WHERE u.batch_id = $batch_id AND u.region = $region AND c.batch_id = $batch_id;
+`);
+
+/**
  * A batch's rows and its unit registry, in ONE statement list that commits the discard.
  * The rows are found by their exact key prefix (region, period_start, period_end, batch_id),
  * one per (region, period) the batch staged (`$periods`, from its unit registry), joined to
@@ -591,6 +605,7 @@ const QUERIES = {
   COMMIT_READ,
   COMMIT_POINTERS,
   BATCH_REFERENCES,
+  BATCH_IN_FORCE,
   DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,

@@ -19,6 +19,7 @@ import { heldPointer, pointerRecord, summaryRecords } from '../snapshot-rows.ts'
 import { paginate, readRows, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
   BATCH_PERIOD_COLUMNS,
+  BATCH_IN_FORCE,
   BATCH_REFERENCES,
   BATCH_UNITS,
   COMMIT_READ,
@@ -245,14 +246,8 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
-    // the batch's unit registry names its periods; a pointer of any of them may still name it
-    const units = (await this.#units(this.#read, batchId)).filter((u) => u.region === region);
-    const periods = new Map(units.map((u) => [`${u.period_start}|${u.period_end}`, { start: u.period_start, end: u.period_end }]));
-    for (const p of periods.values()) {
-      const [rs] = await this.#read(BATCH_REFERENCES, batchParams(region, p, batchId), 'checking batch references');
-      if ((rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0) return true;
-    }
-    return false;
+    const [rs] = await this.#read(BATCH_IN_FORCE, { $batch_id: param(col.utf8, batchId), $region: param(col.utf8, region) }, 'checking whether a batch is in force');
+    return (rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0;
   }
 
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {

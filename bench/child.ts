@@ -122,7 +122,7 @@ function env(production = false): Env {
       bufferBytes: 32 * MiB,
       minLeaseMs: 30_000,
       maxLeaseMs: 300_000,
-      stageBatchRows: Number(process.env.BENCH_STAGE_ROWS ?? 1000), // as shared/runtime/wiring.ts
+      stageBatchRows: Number(process.env.BENCH_STAGE_ROWS ?? 1000), // INGEST_STAGE_BATCH_ROWS's default (shared/runtime/config.ts)
       // the bench's big files exceed the production maxBytes; ingest1 runs with production's
       // limits (BENCH_INGEST_MAX_BYTES lifts its maxBytes, to measure past the limit)
       ...(production ? (process.env.BENCH_INGEST_MAX_BYTES ? { limits: { maxBytes: Number(process.env.BENCH_INGEST_MAX_BYTES) } } : {}) : { limits: { maxBytes: 1024 * MiB } }),

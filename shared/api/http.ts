@@ -1,7 +1,7 @@
 // Pure: the API's view of an HTTP exchange, independent of how it arrived (API Gateway
 // payload 1.0 or 0.1, direct invoke, the local node:http adapter). The runtime turns a
 // Yandex event into an ApiRequest; the reply is already the function response shape the
-// gateway expects (research yandex-cloud §1.4): a string body, base64 for binary files.
+// gateway expects: a string body, base64 for binary files.
 import { z } from 'zod';
 
 export type ApiRequest = {

@@ -1,4 +1,4 @@
-// Pure: the API's responses in the function response shape (research yandex-cloud §1.4):
+// Pure: the API's responses in the function response shape (the gateway's, `http.ts`):
 // JSON with `{error: {code, message}}` for every failure, CSV as text, XLSX and PPTX base64. Every
 // response carries nosniff and no-referrer; API data is `no-store`, since it is behind a key.
 import type { ApiResponse } from './http.ts';

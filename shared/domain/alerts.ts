@@ -1,5 +1,5 @@
 // Pure: alert state per (region, alert, scope) and its transitions, with Alertmanager-like
-// semantics (research: reliability §3). An alert is a target of one scope, or the scope's
+// semantics. An alert is a target of one scope, or the scope's
 // missing export. Events are emitted on transitions only:
 //   inactive → breach                 breach_opened (once; re-evaluations repeat nothing)
 //   inactive → at_risk                at_risk

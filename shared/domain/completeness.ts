@@ -29,7 +29,8 @@ export const ReportingDeadline = z
   });
 export type ReportingDeadline = z.output<typeof ReportingDeadline>;
 
-export const DEFAULT_REPORTING_DEADLINE = 'wed 21:00';
+/** Without REPORTING_DEADLINE: the end of the Wednesday after the week, in Moscow. */
+export const DEFAULT_REPORTING_DEADLINE: ReportingDeadline = ReportingDeadline.parse('wed 21:00');
 
 const DAY = 86_400_000;
 
@@ -40,6 +41,14 @@ export function deadlineMs(period: Period, deadline: ReportingDeadline): number 
   // strictly after the last day: a week ending on a Wednesday waits for the next Wednesday
   const days = ((deadline.weekday - endWeekday + 7) % 7) || 7;
   return end + days * DAY + deadline.minutes * 60_000;
+}
+
+/**
+ * Whether a period's deadline has passed at `nowMs`: the one rule by which the aggregate
+ * stage closes a week as incomplete and `close_weeks` hands the week back to it.
+ */
+export function pastDeadline(period: Period, nowMs: number, deadline: ReportingDeadline = DEFAULT_REPORTING_DEADLINE): boolean {
+  return nowMs >= deadlineMs(period, deadline);
 }
 
 /** «Александровский МО», «город-курорт Кисловодск» → as the ministry writes them in a list. */

@@ -242,5 +242,3 @@ export function createRowReader(ctx: RowReaderContext, col: ReadonlyMap<FieldNam
 
   return { issue, cell, school: mapSchool, municipality: mapMunicipality };
 }
-
-export type RowReader = ReturnType<typeof createRowReader>;

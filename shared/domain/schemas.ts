@@ -74,20 +74,18 @@ export const SCHOOL_COUNT_FIELDS = [
 ] as const satisfies readonly (keyof SchoolRow)[];
 export type SchoolCountField = (typeof SCHOOL_COUNT_FIELDS)[number];
 
+/** A schools table's columns in the contract's order (the export template writes them so). */
+export const SCHOOL_TABLE_FIELDS = ['period', 'municipality', 'school_name', 'school_inn', 'school_kpp', 'in_sferum', 'admin_active', ...SCHOOL_COUNT_FIELDS] as const;
+/** A МОУО table's columns in the contract's order. */
+export const MUNICIPALITY_TABLE_FIELDS = ['period', 'municipality', 'in_sferum', 'admin_active'] as const;
+
 /** Every field a table can carry, across both kinds (header aliases map onto these). */
 export const FieldName = z.enum([
   'region',
-  'period',
   // a period split over two columns («Период» over «с» / «по», «начало» / «окончание»)
   'period_start',
   'period_end',
-  'municipality',
-  'school_name',
-  'school_inn',
-  'school_kpp',
-  'in_sferum',
-  'admin_active',
-  ...SCHOOL_COUNT_FIELDS,
+  ...SCHOOL_TABLE_FIELDS,
 ]);
 export type FieldName = z.infer<typeof FieldName>;
 

@@ -325,6 +325,3 @@ export function createTableMapper(ctx: MapperContext) {
     },
   };
 }
-
-export type TableMapper = ReturnType<typeof createTableMapper>;
-

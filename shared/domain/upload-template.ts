@@ -4,7 +4,7 @@
 // `template.csv` / `template.xlsx` serve it; a test uploads the template back through
 // ingest and expects exactly its example rows accepted, without a warning.
 import { fieldHeader } from './issue-text.ts';
-import { SCHOOL_COUNT_FIELDS, type FieldName, type Period, type TableKind } from './schemas.ts';
+import { MUNICIPALITY_TABLE_FIELDS, SCHOOL_TABLE_FIELDS, type FieldName, type Period, type TableKind } from './schemas.ts';
 
 export type TemplateCell = string | number;
 export type TemplateTable = {
@@ -16,17 +16,6 @@ export type TemplateTable = {
   readonly example: readonly TemplateCell[];
 };
 
-const SCHOOL_FIELDS: readonly FieldName[] = [
-  'period',
-  'municipality',
-  'school_name',
-  'school_inn',
-  'school_kpp',
-  'in_sferum',
-  'admin_active',
-  ...SCHOOL_COUNT_FIELDS,
-];
-const MUNICIPALITY_FIELDS: readonly FieldName[] = ['period', 'municipality', 'in_sferum', 'admin_active'];
 
 /** `2023-04-03..2023-04-07` → `03.04-07.04.2023`, the form the seed's exports write a week in. */
 export function templatePeriod(p: Period): string {
@@ -60,8 +49,8 @@ export function uploadTemplate(input: { readonly period: Period; readonly munici
   };
   const mouo: Readonly<Record<string, TemplateCell>> = { period: week, municipality: input.municipality, in_sferum: 'да', admin_active: 'да' };
   return [
-    { kind: 'schools', sheet: 'ОО', fields: SCHOOL_FIELDS, headers: SCHOOL_FIELDS.map(fieldHeader), example: SCHOOL_FIELDS.map((f) => school[f]!) },
-    { kind: 'municipalities', sheet: 'МОУО', fields: MUNICIPALITY_FIELDS, headers: MUNICIPALITY_FIELDS.map(fieldHeader), example: MUNICIPALITY_FIELDS.map((f) => mouo[f]!) },
+    { kind: 'schools', sheet: 'ОО', fields: SCHOOL_TABLE_FIELDS, headers: SCHOOL_TABLE_FIELDS.map(fieldHeader), example: SCHOOL_TABLE_FIELDS.map((f) => school[f]!) },
+    { kind: 'municipalities', sheet: 'МОУО', fields: MUNICIPALITY_TABLE_FIELDS, headers: MUNICIPALITY_TABLE_FIELDS.map(fieldHeader), example: MUNICIPALITY_TABLE_FIELDS.map((f) => mouo[f]!) },
   ];
 }
 

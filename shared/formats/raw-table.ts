@@ -70,10 +70,10 @@ export type LimitOverrides = Partial<Omit<Limits, 'xlsx'>> & { readonly xlsx?: P
 
 const MiB = 1024 * 1024;
 
-// CSV: a national teacher-level export is ~155 MB and 10⁶ rows (perf.md), and legitimate,
+// CSV: a national teacher-level export is ~155 MB and 10⁶ rows, and legitimate,
 // so the text limits leave head-room above it; the streaming reader's memory does not
 // grow with the file. XLSX: exceljs costs ~12× CSV per row and a bomb attacks the inflated
-// size, hence 20 MB compressed and 128 MB inflated in total (reliability.md §4.1).
+// size, hence 20 MB compressed and 128 MB inflated in total.
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBytes: 200 * MiB,
   maxRows: 2_000_000,

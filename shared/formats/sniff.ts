@@ -2,7 +2,7 @@
 // upload's identity), its kind (ZIP signature → XLSX, else text) and, for text, its
 // encoding. Parses nothing and keeps no more than a few bytes; no I/O of its own.
 //
-// Encoding rule (reliability.md §4.4): a UTF-8 BOM wins; a UTF-16 BOM (LE or BE) is
+// Encoding rule: a UTF-8 BOM wins; a UTF-16 BOM (LE or BE) is
 // UTF-16 text — Excel's «Текст в Юникоде» (tab-separated, CRLF), unambiguous and common;
 // otherwise strict UTF-8 validation across chunk boundaries, and only if that fails,
 // Windows-1251. UTF-16 without a BOM stays a binary file (NUL bytes throughout). Never the other way round: CP1251 decoding accepts every byte, so trying

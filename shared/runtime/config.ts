@@ -63,7 +63,7 @@ export const Env = z
      * a week's last day. Until then a week missing exports is provisional (shown, never
      * judged); after it the week is closed as incomplete and its targets are evaluated
      */
-    REPORTING_DEADLINE: ReportingDeadline.default(ReportingDeadline.parse(DEFAULT_REPORTING_DEADLINE)),
+    REPORTING_DEADLINE: ReportingDeadline.default(DEFAULT_REPORTING_DEADLINE),
     /** a replacement that drops a municipality's schools by more than this fraction warns `warn.shrinking_replacement` */
     SHRINKING_REPLACEMENT_FRACTION: z.coerce.number().gt(0).lte(1).default(0.5),
     /** the week the missing-export check is about, relative to when its timer fires */

@@ -1,6 +1,6 @@
 // Runtime: zod envelopes of the Yandex Cloud trigger events, exactly as the platform sends
-// them (research: Object Storage, Timer, Message Queue). Handlers parse with these at the
-// edge; nothing deeper sees a Yandex event shape.
+// them (Object Storage, Timer, Message Queue; examples in events/). Handlers parse
+// with these at the edge; nothing deeper sees a Yandex event shape.
 import { z } from 'zod';
 import type { ApiRequest } from '../api/http.ts';
 
@@ -80,7 +80,7 @@ export function objectKeyCandidates(objectId: string): string[] {
   }
 }
 
-// HTTP invocation through API Gateway (research yandex-cloud §1.4, §9). Payload 1.0 is
+// HTTP invocation through API Gateway. Payload 1.0 is
 // AWS v1.0-compatible: `path` is the request path, `resource` the spec's template. Payload
 // 0.1 (the gateway's default, and close to a direct invoke) puts the spec's template in
 // `path` and the request path with its query in `url`. Query and header maps keep the last

@@ -21,7 +21,7 @@
 // Only the touched (region, period) is recomputed; other periods are read, never rebuilt.
 // Infrastructure faults propagate (the handler lets the trigger retry them).
 import { applyPeriod, comparePeriods, type ExportCheck } from '../domain/alerts.ts';
-import { DEFAULT_REPORTING_DEADLINE, deadlineMs, isJudged, periodCompleteness, ReportingDeadline } from '../domain/completeness.ts';
+import { isJudged, pastDeadline, periodCompleteness, type ReportingDeadline } from '../domain/completeness.ts';
 import { evaluatePeriod, provisionally, TREND_WINDOW, type Evaluation } from '../domain/evaluate.ts';
 import type { NotificationEvent } from '../domain/events.ts';
 import { computeMetrics, toAggregateRows, withDeltas, type AggregateRow } from '../domain/metrics.ts';
@@ -51,8 +51,6 @@ export type AggregateDeps = {
   /** after it an incomplete period is closed as `incomplete` and judged (REPORTING_DEADLINE; default the Wednesday after the week) */
   readonly reportingDeadline?: ReportingDeadline;
 };
-
-const DEFAULT_DEADLINE = ReportingDeadline.parse(DEFAULT_REPORTING_DEADLINE);
 
 export type AggregateOutcome =
   | {
@@ -96,7 +94,7 @@ export async function aggregatePeriod(deps: AggregateDeps, event: PeriodChanged)
     reference,
     schools: schools.map((s) => s.municipality_id),
     municipalities: mouo.map((m) => m.municipality_id),
-    pastDeadline: deps.clock.nowMs() >= deadlineMs(period, deps.reportingDeadline ?? DEFAULT_DEADLINE),
+    pastDeadline: pastDeadline(period, deps.clock.nowMs(), deps.reportingDeadline),
   });
 
   const stored = (await deps.aggregates.periods(region)).filter((p) => !same(p, period));

@@ -13,30 +13,29 @@
 //     weeks gain their completeness within an hour of the upgrade.
 // A rerun before the aggregate has run publishes the same weeks again; the aggregate is
 // idempotent and alert events carry deterministic ids, so nothing is sent twice.
-import { deadlineMs, type ReportingDeadline } from '../domain/completeness.ts';
+import { pastDeadline } from '../domain/completeness.ts';
 import { periodKey, periodLabel, type Period, type PeriodChanged } from '../domain/schemas.ts';
 import type { AggregateStore } from '../ports/aggregate-store.ts';
-import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
+import type { AggregateDeps } from './aggregate-period.ts';
 
-export type CloseWeeksDeps = {
+/** The clock and the deadline are the aggregate stage's: a week handed back is one it closes. */
+export type CloseWeeksDeps = Pick<AggregateDeps, 'clock' | 'reportingDeadline'> & {
   readonly aggregates: Pick<AggregateStore, 'completeness' | 'periods'>;
   readonly periodChanged: PeriodChangedSink;
-  readonly reportingDeadline: ReportingDeadline;
-  readonly clock: Clock;
   readonly log: Logger;
 };
 
 /** The upload id a deadline's PeriodChanged carries: no upload changed the week, its deadline did. */
-export const DEADLINE_TRIGGER = 'reporting-deadline';
+const DEADLINE_TRIGGER = 'reporting-deadline';
 /** The upload id of a recompute that only adds a missing completeness. */
-export const BACKFILL_TRIGGER = 'completeness-backfill';
+const BACKFILL_TRIGGER = 'completeness-backfill';
 
 export async function closeWeeks(deps: CloseWeeksDeps, region: string): Promise<PeriodChanged[]> {
   const now = deps.clock.nowMs();
   const stored = await deps.aggregates.completeness(region);
-  const due = stored.filter((c) => c.completeness.state === 'provisional' && now >= deadlineMs(c.period, deps.reportingDeadline)).map((c) => c.period);
+  const due = stored.filter((c) => c.completeness.state === 'provisional' && pastDeadline(c.period, now, deps.reportingDeadline)).map((c) => c.period);
   const known = new Set(stored.map((c) => periodKey(c.period)));
   const unknown = (await deps.aggregates.periods(region)).filter((p) => !known.has(periodKey(p)));
   const change = (period: Period, uploadId: string): PeriodChanged => ({ type: 'period_changed', region, period, upload_id: uploadId, changed_at: new Date(now).toISOString() });

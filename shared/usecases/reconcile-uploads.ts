@@ -2,7 +2,7 @@
 // truth: an object under the upload prefix with no completed ingest after its last write,
 // and no live lease, is ingested now. This closes the hole left when an ingest crashed and
 // every trigger retry was refused by its lease, or when a trigger event was lost
-// (test/int/functions/ingest/reconcile.test.ts).
+// (test/int/usecases/reconcile-uploads.test.ts).
 //
 // Primary course:
 //  1. List every object under the upload prefix (all pages).

@@ -1,12 +1,10 @@
-// Test helper: the seed's regional table as integer counts (domain research §1.4, table B
-// for the KPI counts; the other columns as printed) and builders of snapshot rows whose
-// sums reproduce them, plus in-memory doubles of the aggregate stage's ports.
-import type { AlertState } from '../../shared/domain/alerts.ts';
+// Test helper: the seed's regional table as integer counts (the sample generator's own
+// table, scripts/samples/model.ts, which the samples test holds to test/fixtures/seed-table.tsv)
+// and builders of snapshot rows whose sums reproduce them, plus a sink that collects the
+// aggregate stage's events.
+import { MUNICIPALITIES, SEED as SEED_ROWS } from '../../scripts/samples/model.ts';
 import type { NotificationEvent } from '../../shared/domain/events.ts';
-import type { AggregateRow } from '../../shared/domain/metrics.ts';
-import type { Completeness, MunicipalityRow, Period, SchoolRow } from '../../shared/domain/schemas.ts';
-import type { AggregateStore, TimeseriesPoint } from '../../shared/ports/aggregate-store.ts';
-import type { AlertStore } from '../../shared/ports/alert-store.ts';
+import type { MunicipalityRow, Period, SchoolRow } from '../../shared/domain/schemas.ts';
 import type { NotificationSink } from '../../shared/ports/notification-sink.ts';
 
 export type SeedCounts = {
@@ -26,23 +24,23 @@ export type SeedCounts = {
   msg10: number | null;
 };
 
-const row = (start: string, end: string, v: number[], msg10: number | null): SeedCounts => {
-  const [schools, schoolsIn, schoolsInactive, teachers, teachersIn, students, studentsIn, mouo, mouoIn, mouoInactive, chat, msg3] = v as [
-    number, number, number, number, number, number, number, number, number, number, number, number,
-  ];
-  return { period: { start, end }, schools, schoolsIn, schoolsInactive, teachers, teachersIn, students, studentsIn, mouo, mouoIn, mouoInactive, chat, msg3, msg10 };
-};
-
 /** The seed's seven periods. */
-export const SEED: readonly SeedCounts[] = [
-  row('2023-02-20', '2023-02-22', [636, 617, 50, 17218, 18013, 312014, 237466, 33, 31, 21, 3666, 11], null),
-  row('2023-02-23', '2023-03-03', [626, 617, 50, 16819, 18025, 309292, 237474, 33, 31, 21, 3682, 21], 5),
-  row('2023-03-06', '2023-03-10', [626, 618, 50, 16819, 18031, 309292, 237473, 33, 31, 21, 3700, 14], 4),
-  row('2023-03-13', '2023-03-17', [626, 618, 50, 16819, 18045, 309292, 237468, 33, 31, 21, 3718, 25], 6),
-  row('2023-03-20', '2023-03-24', [626, 618, 50, 16819, 18043, 309292, 237470, 33, 32, 22, 3730, 22], 5),
-  row('2023-03-27', '2023-03-31', [626, 618, 50, 16819, 18043, 309292, 237480, 33, 32, 22, 3745, 11], 2),
-  row('2023-04-03', '2023-04-07', [626, 618, 50, 16819, 18064, 309292, 237564, 33, 33, 23, 3745, 61], 17),
-];
+export const SEED: readonly SeedCounts[] = SEED_ROWS.map((s) => ({
+  period: { start: s.start, end: s.end },
+  schools: s.schools,
+  schoolsIn: s.inSferum,
+  schoolsInactive: s.inactive,
+  teachers: s.teachers,
+  teachersIn: s.teachersIn,
+  students: s.students,
+  studentsIn: s.studentsIn,
+  mouo: MUNICIPALITIES.length,
+  mouoIn: s.mouoIn,
+  mouoInactive: s.mouoInactive,
+  chat: s.chat,
+  msg3: s.msg3,
+  msg10: s.msg10,
+}));
 
 /** `total` split over `n` parts as evenly as integers allow (the first parts get the remainder). */
 export function split(total: number, n: number): number[] {
@@ -97,45 +95,6 @@ export function seedMunicipalities(c: SeedCounts, municipalities: readonly strin
     const inSferum = i < c.mouoIn;
     return { region, period: c.period, municipality_id: id, in_sferum: inSferum, admin_active: !(inSferum && i < c.mouoInactive) };
   });
-}
-
-const pk = (p: Period) => `${p.start}..${p.end}`;
-
-export class MemoryAggregateStore implements AggregateStore {
-  readonly data = new Map<string, Map<string, AggregateRow[]>>();
-  readonly complete = new Map<string, Map<string, { period: Period; completeness: Completeness }>>();
-  async replacePeriod(region: string, period: Period, rows: readonly AggregateRow[], completeness?: Completeness): Promise<void> {
-    const r = this.data.get(region) ?? new Map<string, AggregateRow[]>();
-    const c = this.complete.get(region) ?? new Map<string, { period: Period; completeness: Completeness }>();
-    if (rows.length) r.set(pk(period), structuredClone([...rows]));
-    else r.delete(pk(period));
-    if (!rows.length) c.delete(pk(period));
-    else if (completeness) c.set(pk(period), structuredClone({ period, completeness }));
-    this.data.set(region, r);
-    this.complete.set(region, c);
-  }
-  async completeness(region: string): Promise<{ period: Period; completeness: Completeness }[]> {
-    return [...(this.complete.get(region)?.values() ?? [])].sort((a, b) => (pk(a.period) < pk(b.period) ? -1 : 1));
-  }
-  async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
-    return structuredClone(this.data.get(region)?.get(pk(period)) ?? []);
-  }
-  async timeseries(): Promise<TimeseriesPoint[]> {
-    throw new Error('not used');
-  }
-  async periods(region: string): Promise<Period[]> {
-    return [...(this.data.get(region)?.values() ?? [])].map((rows) => rows[0]!.period).sort((a, b) => (pk(a) < pk(b) ? -1 : 1));
-  }
-}
-
-export class MemoryAlertStore implements AlertStore {
-  readonly states = new Map<string, AlertState>();
-  async forRegion(region: string): Promise<AlertState[]> {
-    return structuredClone([...this.states.values()].filter((s) => s.region === region));
-  }
-  async save(states: readonly AlertState[]): Promise<void> {
-    for (const s of states) this.states.set(`${s.region}|${s.alert_id}|${s.scope.level}|${s.scope.id}`, structuredClone(s));
-  }
 }
 
 export class CollectingSink implements NotificationSink {

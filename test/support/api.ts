@@ -3,6 +3,7 @@
 // its own connection, keys for each role, the dashboard compiled from source on demand).
 import { readFileSync } from 'node:fs';
 import { aggregateHandler } from '../../functions/aggregate/handler.ts';
+import { apiHandler } from '../../functions/api/handler.ts';
 import { ingestHandler } from '../../functions/ingest/handler.ts';
 import { buildDashboard } from '../../scripts/dashboard.mjs';
 import type { ApiDeps } from '../../shared/api/app.ts';
@@ -18,8 +19,10 @@ import type { Logger } from '../../shared/ports/logger.ts';
 import { buildReference } from '../../shared/runtime/reference.ts';
 import { CollectingSink } from './aggregate.ts';
 import { functionContext, loadEvent } from './events.ts';
+import { v1Event } from './http-events.ts';
 import { capturedLogger } from './logs.ts';
 import { startIngestEnv, type IngestEnv } from './ingest-env.ts';
+import { checkedHandler, specChecker } from './openapi.ts';
 import { REPO_ROOT as root } from './paths.ts';
 
 export const KEYS = { reader: 'rk_test_reader_0123456789abcdef', dashboard: 'dk_test_dashboard_0123456789abcdef' } as const;
@@ -102,6 +105,31 @@ export function apiDeps(dbPath: string, over: Partial<ApiDeps> & { log?: Logger 
 }
 
 export { v01Event, v1Event } from './http-events.ts';
+
+export type SamplesApi = {
+  store: SampleStore;
+  deps: ReturnType<typeof apiDeps>;
+  /** a GET through the api function as API Gateway sends it (payload 1.0), its answer checked against the OpenAPI spec */
+  get(path: string, query?: Record<string, string>, key?: string): ReturnType<typeof apiHandler>;
+  close(): Promise<void>;
+};
+
+/** The samples loaded and the api function over them: a test file's `beforeAll`, `close` its `afterAll`. */
+export async function samplesApi(over: Partial<ApiDeps> = {}): Promise<SamplesApi> {
+  const spec = await specChecker();
+  const store = await loadSamples();
+  const deps = apiDeps(store.env.dbPath, over);
+  const handler = checkedHandler(spec, (e) => apiHandler(e, functionContext(), deps));
+  return {
+    store,
+    deps,
+    get: (path, query = {}, key = KEYS.reader) => handler(v1Event(path, { query, headers: { 'X-API-Key': key } })),
+    close: async () => {
+      deps.read.close();
+      await store.env[Symbol.asyncDispose]();
+    },
+  };
+}
 
 /**
  * Every sample must be ingested with all its valid rows before any test reads the store: an

@@ -1,6 +1,8 @@
 // Test fixtures for the readers: byte sources with chosen chunking, a small CP1251
 // encoder (independent of the decoder under test), and a hand-made ZIP/XLSX builder for
-// archives no well-behaved library would write (bombs, lies in the central directory).
+// archives no well-behaved library would write (bombs, lies in the central directory);
+// and a workbook as a spreadsheet program writes it (exceljs), for the ones it would.
+import type ExcelJS from 'exceljs';
 import { deflateRawSync } from 'node:zlib';
 import type { ByteSource, RawRow, RawTable } from '../../shared/formats/raw-table.ts';
 
@@ -12,6 +14,14 @@ export function chunked(bytes: Uint8Array, size = 64 * 1024): ByteSource {
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** The bytes of a workbook `fill` builds with exceljs (loaded only by the tests that call this). */
+export async function workbook(fill: (wb: ExcelJS.Workbook) => void): Promise<Uint8Array> {
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
+  fill(wb);
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
 
 /** Windows-1251 for the characters these tests use: ASCII, А-я, Ё/ё, №, «», NBSP, – and —. */
 export function cp1251(s: string): Uint8Array {

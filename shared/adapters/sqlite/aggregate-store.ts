@@ -1,13 +1,14 @@
 // Adapter: AggregateStore on SQLite. The table is flat (one row per region, period, level
 // and unit; one column per metric id and one `<metric>_delta` column per metric) so
 // DataLens-style tools and plain SQL read it without unpacking JSON. A period is replaced
-// in one BEGIN IMMEDIATE transaction: delete its rows, insert the new ones.
+// in one BEGIN IMMEDIATE transaction: delete its rows, insert the new ones. Each call's
+// SQLite failures are translated into the pipeline's errors (`sqlite` in database.ts).
 import { type ScopeLevel } from '../../domain/events.ts';
 import { aggregateNotes, COUNT_METRICS, DataQualityWarning, parseAggregateNotes, type AggregateRow } from '../../domain/metrics.ts';
 import { Completeness, MetricId, type Period, periodLabel } from '../../domain/schemas.ts';
 import type { AggregateStore, PeriodCompleteness, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { z } from 'zod';
-import { immediate, type Db } from './database.ts';
+import { immediate, sqlite, type Db } from './database.ts';
 
 const METRICS = MetricId.options;
 const isCount = (m: MetricId) => (COUNT_METRICS as readonly string[]).includes(m);
@@ -57,10 +58,6 @@ type DbRow = Record<string, string | number | null> & {
 
 const Warnings = z.array(DataQualityWarning);
 
-export function migrateAggregates(db: Db): void {
-  db.exec(SCHEMA);
-}
-
 export class SqliteAggregateStore implements AggregateStore {
   readonly #db: Db;
   readonly #delete;
@@ -72,7 +69,7 @@ export class SqliteAggregateStore implements AggregateStore {
   readonly #completeness;
 
   constructor(db: Db) {
-    migrateAggregates(db);
+    db.exec(SCHEMA);
     this.#db = db;
     this.#delete = db.prepare(`DELETE FROM aggregate_metrics WHERE region = ? AND period_start = ? AND period_end = ?`);
     const cols = [
@@ -105,50 +102,55 @@ export class SqliteAggregateStore implements AggregateStore {
         throw new RangeError(`row of ${r.region} ${r.period.start}..${r.period.end} passed for ${region} ${period.start}..${period.end}`);
       }
     }
-    immediate(this.#db, () => {
-      this.#delete.run(region, period.start, period.end);
-      const label = periodLabel(period);
-      const values: (string | number | null)[] = [];
-      for (const r of rows) {
-        values.length = 0;
-        values.push(region, period.start, period.end, label, r.scope.level, r.scope.id, r.scope.name, r.has_export ? 1 : 0);
-        for (const m of METRICS) values.push(r.values[m], r.deltas[m]);
-        values.push(JSON.stringify(aggregateNotes(r)), JSON.stringify(r.warnings));
-        this.#insert.run(values);
-      }
-      if (rows.length === 0) this.#deleteCompleteness.run(region, period.start, period.end);
-      else if (completeness) {
-        const c = Completeness.parse(completeness);
-        this.#upsertCompleteness.run(region, period.start, period.end, c.state, c.schools.reported, c.municipalities.reported, c.schools.expected, JSON.stringify(c));
-      }
-    });
+    // the caller's completeness is checked before the transaction: a bad value is not a store fault
+    const c = rows.length > 0 && completeness ? Completeness.parse(completeness) : null;
+    sqlite('aggregate store replacePeriod', () =>
+      immediate(this.#db, () => {
+        this.#delete.run(region, period.start, period.end);
+        const label = periodLabel(period);
+        const values: (string | number | null)[] = [];
+        for (const r of rows) {
+          values.length = 0;
+          values.push(region, period.start, period.end, label, r.scope.level, r.scope.id, r.scope.name, r.has_export ? 1 : 0);
+          for (const m of METRICS) values.push(r.values[m], r.deltas[m]);
+          values.push(JSON.stringify(aggregateNotes(r)), JSON.stringify(r.warnings));
+          this.#insert.run(values);
+        }
+        if (rows.length === 0) this.#deleteCompleteness.run(region, period.start, period.end);
+        else if (c) this.#upsertCompleteness.run(region, period.start, period.end, c.state, c.schools.reported, c.municipalities.reported, c.schools.expected, JSON.stringify(c));
+      }),
+    );
   }
 
   async completeness(region: string): Promise<PeriodCompleteness[]> {
-    return this.#completeness.all(region).map((r) => ({
-      period: { start: r.period_start, end: r.period_end },
-      completeness: Completeness.parse(JSON.parse(r.completeness_json)),
-    }));
+    return sqlite('aggregate store completeness', () =>
+      this.#completeness.all(region).map((r) => ({
+        period: { start: r.period_start, end: r.period_end },
+        completeness: Completeness.parse(JSON.parse(r.completeness_json)),
+      })),
+    );
   }
 
   async readPeriod(region: string, period: Period): Promise<AggregateRow[]> {
-    return this.#read.all(region, period.start, period.end).map(toRow);
+    return sqlite('aggregate store readPeriod', () => this.#read.all(region, period.start, period.end).map(toRow));
   }
 
   async timeseries(region: string, metric: MetricId, scope: { level: ScopeLevel; id: string }): Promise<TimeseriesPoint[]> {
     // the column name comes from the MetricId enum, never from the caller's text
     const m = MetricId.parse(metric);
-    const rows = this.#db
-      .prepare<[string, string, string], { period_start: string; period_end: string; value: number | null; delta: number | null }>(
-        `SELECT period_start, period_end, ${m} AS value, ${m}_delta AS delta FROM aggregate_metrics
-         WHERE region = ? AND level = ? AND unit = ? ORDER BY period_start, period_end`,
-      )
-      .all(region, scope.level, scope.id);
-    return rows.map((r) => ({ period: { start: r.period_start, end: r.period_end }, value: r.value, delta: r.delta }));
+    return sqlite('aggregate store timeseries', () =>
+      this.#db
+        .prepare<[string, string, string], { period_start: string; period_end: string; value: number | null; delta: number | null }>(
+          `SELECT period_start, period_end, ${m} AS value, ${m}_delta AS delta FROM aggregate_metrics
+           WHERE region = ? AND level = ? AND unit = ? ORDER BY period_start, period_end`,
+        )
+        .all(region, scope.level, scope.id)
+        .map((r) => ({ period: { start: r.period_start, end: r.period_end }, value: r.value, delta: r.delta })),
+    );
   }
 
   async periods(region: string): Promise<Period[]> {
-    return this.#periods.all(region).map((r) => ({ start: r.period_start, end: r.period_end }));
+    return sqlite('aggregate store periods', () => this.#periods.all(region).map((r) => ({ start: r.period_start, end: r.period_end })));
   }
 }
 

@@ -1,9 +1,10 @@
 // Adapter: AlertStore on SQLite. One row per (region, alert, scope level, scope id); the
 // state is kept as validated JSON beside the columns a query filters on (status, period).
+// Each call's SQLite failures are translated into the pipeline's errors (`sqlite` in database.ts).
 import { AlertState } from '../../domain/alerts.ts';
 import type { AlertStore } from '../../ports/alert-store.ts';
 import { alertRecord } from '../alert-rows.ts';
-import { immediate, type Db } from './database.ts';
+import { immediate, sqlite, type Db } from './database.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alert_state (
@@ -20,17 +21,13 @@ CREATE TABLE IF NOT EXISTS alert_state (
 ) WITHOUT ROWID;
 `;
 
-export function migrateAlerts(db: Db): void {
-  db.exec(SCHEMA);
-}
-
 export class SqliteAlertStore implements AlertStore {
   readonly #db: Db;
   readonly #upsert;
   readonly #forRegion;
 
   constructor(db: Db) {
-    migrateAlerts(db);
+    db.exec(SCHEMA);
     this.#db = db;
     this.#upsert = db.prepare(`INSERT INTO alert_state VALUES (@region, @alert_id, @level, @unit, @status, @period_start, @period_end, @changed_at, @state_json)
       ON CONFLICT (region, alert_id, level, unit) DO UPDATE SET status = excluded.status, period_start = excluded.period_start,
@@ -41,14 +38,14 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async forRegion(region: string): Promise<AlertState[]> {
-    return this.#forRegion.all(region).map((r) => AlertState.parse(JSON.parse(r.state_json)));
+    return sqlite('alert store forRegion', () => this.#forRegion.all(region).map((r) => AlertState.parse(JSON.parse(r.state_json))));
   }
 
   async save(states: readonly AlertState[]): Promise<void> {
-    immediate(this.#db, () => {
-      for (const s of states) {
-        this.#upsert.run({ ...alertRecord(s), state_json: JSON.stringify(s) });
-      }
-    });
+    sqlite('alert store save', () =>
+      immediate(this.#db, () => {
+        for (const s of states) this.#upsert.run({ ...alertRecord(s), state_json: JSON.stringify(s) });
+      }),
+    );
   }
 }

@@ -2,6 +2,7 @@
 // adapter takes the same handle and creates its own tables idempotently, so a data
 // directory is self-describing and adapters can be built alone in tests.
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { PipelineError, TransientError } from '../../domain/errors.ts';
 
 export type Db = Database.Database;
@@ -35,10 +36,12 @@ const PASSING = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|NOMEM|PROTOCOL)/;
 
 /**
  * Runs one adapter call with its failures translated, so nothing above the adapter sees a
- * better-sqlite3 error (as the YDB adapters do in ydb/client.ts): a passing SQLite code is a
- * TransientError; any other SQLite code (a constraint, a corrupt file) fails again on every
- * retry, so it is a PipelineError that is not retried; anything else thrown in the adapter
- * stays transient, as a store fault always was for the use cases.
+ * better-sqlite3 error (as the YDB adapters do in ydb/errors.ts): a passing SQLite code is a
+ * TransientError; any other SQLite code (a constraint, a corrupt file, a read-only file) fails
+ * again on every retry, so it is a PipelineError that is not retried, coded `sqlite.<code>`;
+ * so is a stored value that does not parse or fails its schema (`sqlite.invalid_row`);
+ * anything else thrown in the adapter stays transient, as a store fault always was for the
+ * use cases.
  */
 export function sqlite<T>(what: string, fn: () => T): T {
   try {
@@ -47,6 +50,9 @@ export function sqlite<T>(what: string, fn: () => T): T {
     if (err instanceof PipelineError) throw err;
     if (err instanceof Database.SqliteError && !PASSING.test(err.code)) {
       throw new PipelineError(`SQLite ${err.code} during ${what}: ${err.message}`, `sqlite.${err.code.toLowerCase()}`, false, { cause: err });
+    }
+    if (err instanceof z.ZodError || err instanceof SyntaxError) {
+      throw new PipelineError(`a stored value is not what its column holds during ${what}: ${err.message}`, 'sqlite.invalid_row', false, { cause: err });
     }
     throw new TransientError(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

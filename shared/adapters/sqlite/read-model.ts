@@ -3,12 +3,14 @@
 // WAL mode that transaction sees the last commit before its first read and nothing after,
 // while writers go on through their own connection. A separate connection matters: a
 // transaction left open across `await`s on the writers' shared handle would swallow their
-// writes into it. Snapshots on this connection run one at a time.
+// writes into it. Snapshots on this connection run one at a time. Its SQLite failures, as
+// the stores' it reads through, are translated into the pipeline's errors (`sqlite` in
+// database.ts): the API answers a fault, never a better-sqlite3 error.
 import { UploadReport } from '../../domain/schemas.ts';
 import { windowFromPeriods, type LedgerReport, type ReadModel, type ReadView } from '../../ports/read-model.ts';
 import { SqliteAggregateStore } from './aggregate-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
-import { openDatabase, type Db } from './database.ts';
+import { openDatabase, sqlite, type Db } from './database.ts';
 import { SqliteSnapshotStore } from './snapshot-store.ts';
 import { SqliteUploadLedger } from './upload-ledger.ts';
 
@@ -38,10 +40,11 @@ export class SqliteReadModel implements ReadModel {
     const dataVersion = this.#db.prepare<[], { data_version: number }>('PRAGMA data_version');
     const view: ReadView = {
       // the whole file's state: coarser than a region's, never wrong
-      version: async () => {
-        begin.get();
-        return `sqlite:${dataVersion.get()!.data_version}`;
-      },
+      version: async () =>
+        sqlite('read model version', () => {
+          begin.get();
+          return `sqlite:${dataVersion.get()!.data_version}`;
+        }),
       periods: (region) => aggregates.periods(region),
       completeness: (region) => aggregates.completeness(region),
       readPeriod: (region, period) => aggregates.readPeriod(region, period),
@@ -53,19 +56,21 @@ export class SqliteReadModel implements ReadModel {
       alerts: (region) => alerts.forRegion(region),
       report: (id) => ledger.getReport(id),
       reports: async ({ limit, before }): Promise<LedgerReport[]> =>
-        reports.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => ({ sequence: r.sequence, report: UploadReport.parse(JSON.parse(r.report_json)) })),
+        sqlite('read model reports', () =>
+          reports.all(before ?? Number.MAX_SAFE_INTEGER, limit).map((r) => ({ sequence: r.sequence, report: UploadReport.parse(JSON.parse(r.report_json)) })),
+        ),
     };
     this.#view = view;
   }
 
   snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
     const run = this.#queue.then(async () => {
-      this.#db.exec('BEGIN DEFERRED');
+      sqlite('read model snapshot', () => this.#db.exec('BEGIN DEFERRED'));
       try {
         return await fn(this.#view);
       } finally {
         // A read transaction has nothing to keep; ending it releases the WAL snapshot.
-        this.#db.exec('ROLLBACK');
+        sqlite('read model snapshot', () => this.#db.exec('ROLLBACK'));
       }
     });
     this.#queue = run.catch(() => undefined);

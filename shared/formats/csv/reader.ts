@@ -2,7 +2,7 @@
 // rows flowing out as the bytes arrive (memory does not grow with the file). Parses the
 // bytes it is given; no I/O of its own.
 //
-// Why it looks like this (perf.md §3): a streaming TextDecoder keeps a character cut by a
+// Why it looks like this: a streaming TextDecoder keeps a character cut by a
 // chunk edge intact (Cyrillic is two bytes in UTF-8) and decodes Windows-1251 natively;
 // records are found with indexOf and split with String#split — per-character loops and
 // string concatenation cost 3-4× — and only a record that contains a quote takes the

@@ -8,7 +8,7 @@
 //    an entry hidden between the listed ones would be parsed without being checked.
 // 3. Every entry is inflated with a streaming inflater whose output is counted and
 //    dropped, aborting the moment a cap is passed. Declared sizes are attacker-controlled
-//    (reliability.md §4.1: both checks are needed, the counter is the real guard); an
+//    (both checks are needed, the counter is the real guard); an
 //    entry is never inflated into memory.
 // 4. Every entry is scanned for `<!DOCTYPE` / `<!ENTITY`: workbooks never need a DTD, and
 //    exceljs picks parts by unanchored name patterns, so "XML part" cannot be decided by

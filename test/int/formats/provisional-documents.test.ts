@@ -10,17 +10,15 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { aggregateHandler } from '../../../functions/aggregate/handler.ts';
-import { ingestHandler } from '../../../functions/ingest/handler.ts';
 import { handleApiRequest } from '../../../shared/api/app.ts';
-import type { PeriodChanged } from '../../../shared/domain/schemas.ts';
 import { COMPLETENESS_HEADER } from '../../../shared/formats/csv/report.ts';
 import { HEADER_ROW, SHEET_NAMES } from '../../../shared/formats/xlsx/report.ts';
 import { CollectingSink } from '../../support/aggregate.ts';
 import { apiDeps, KEYS, loadSamples, queueEvent, type SampleStore } from '../../support/api.ts';
 import { parseCsv } from '../../support/csv.ts';
-import { functionContext, storageEvent } from '../../support/events.ts';
+import { functionContext } from '../../support/events.ts';
+import { ingestFile } from '../../support/ingest-file.ts';
 import { REPO_ROOT as root } from '../../support/paths.ts';
-import { TEST_BUCKET } from '../../support/s3.ts';
 
 const LABEL = 'предварительно: 1 из 33 МОУО';
 const WEEK = '10.04-14.04.2023';
@@ -36,11 +34,7 @@ function alexandrovsky(): string {
 
 beforeAll(async () => {
   store = await loadSamples();
-  const key = `uploads/26/alexandrovsky_${WEEK}.csv`;
-  await store.env.upload(key, alexandrovsky());
-  const from = store.env.published.length;
-  await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), store.env.deps());
-  const changes: PeriodChanged[] = store.env.published.slice(from);
+  const { changes } = await ingestFile(store.env, `uploads/26/alexandrovsky_${WEEK}.csv`, alexandrovsky());
   for (const [i, c] of changes.entries()) await aggregateHandler(queueEvent([c], `pd-${i}`), functionContext(), { ...store.aggregateDeps, sink: new CollectingSink() });
   api = apiDeps(store.env.dbPath);
 }, 180_000);

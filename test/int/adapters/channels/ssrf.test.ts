@@ -103,26 +103,19 @@ describe('SSRF guard', () => {
 
   test('the Postbox endpoint gets the same checks', async () => {
     await using rx = await receiver();
-    const email = new EmailSender({
-      endpoint: rx.url,
-      region: 'ru-central1',
-      from: 'pulse@example.ru',
-      to: ['coordinator@example.ru'],
-      accessKeyId: new Secret('AKIDEXAMPLE'),
-      secretAccessKey: new Secret('postbox-secret'),
-      timeoutMs: 2000,
-      guard: { allowLoopback: false, resolve: dns },
-    });
-    const viaDns = new EmailSender({
-      endpoint: `http://hooks.rebind.test:${rx.port}`,
-      region: 'ru-central1',
-      from: 'pulse@example.ru',
-      to: ['coordinator@example.ru'],
-      accessKeyId: new Secret('AKIDEXAMPLE'),
-      secretAccessKey: new Secret('postbox-secret'),
-      timeoutMs: 2000,
-      guard: { allowLoopback: false, resolve: dns },
-    });
+    const postbox = (endpoint: string) =>
+      new EmailSender({
+        endpoint,
+        region: 'ru-central1',
+        from: 'pulse@example.ru',
+        to: ['coordinator@example.ru'],
+        accessKeyId: new Secret('AKIDEXAMPLE'),
+        secretAccessKey: new Secret('postbox-secret'),
+        timeoutMs: 2000,
+        guard: { allowLoopback: false, resolve: dns },
+      });
+    const email = postbox(rx.url);
+    const viaDns = postbox(`http://hooks.rebind.test:${rx.port}`);
 
     expect(await email.send(message())).toMatchObject({ kind: 'dead', error: 'ssrf.blocked_address_loopback' });
     expect(await viaDns.send(message())).toMatchObject({ kind: 'dead', error: 'ssrf.resolved_loopback' });

@@ -2,11 +2,11 @@
 // bounded prefix and the record limit applies to the first record too, so one 150 MB line
 // is never buffered whole. Each case reads a generated 150 MB stream in a child process
 // and checks the outcome, how much of the stream the reader pulled and the peak RSS.
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
+import { jsonFromChild } from '../../../support/child.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'long-line-child.ts');
@@ -14,21 +14,7 @@ const MiB = 1024 * 1024;
 
 type Report = { ok: boolean; issue?: { code: string; message: string; row: number | null }; rows?: unknown[]; headers?: string[]; raw?: string; pulled: number; maxRssMiB: number };
 
-function readInChild(shape: 'header' | 'data'): Promise<Report> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, shape, '150'], { cwd: join(here, '../../../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) reject(new Error(`child exited ${code}: ${err.slice(0, 2000)}`));
-      else resolve(JSON.parse(line) as Report);
-    });
-  });
-}
+const readInChild = (shape: 'header' | 'data') => jsonFromChild<Report>(CHILD, [shape, '150']);
 
 describe('a 150 MB line', () => {
   test('as the first record: a clear file error, after reading about one chunk of it', async () => {

@@ -2,7 +2,6 @@
 // <sheetData>, once with honest sizes and once with an under-declared central directory.
 // Each is read in a CHILD node process that reports its own peak RSS, so the limit is
 // measured for the read alone. The bomb is streamed through zlib, never held inflated.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
+import { jsonFromChild } from '../../../support/child.ts';
 import { buildZip, SHEET_CLOSE, SHEET_OPEN, xlsxParts } from '../../../support/xlsx-fixtures.ts';
 
 // A guard against runaway work (an unbounded expansion, a quadratic parse), not a speed
@@ -23,21 +23,7 @@ const BOMB_WHITESPACE = 300 * MiB;
 
 type ChildReport = { ok: boolean; issue?: { code: string; message: string; file: string; row: number | null }; raw?: string; rows?: number; ms: number; maxRssMiB: number };
 
-function readInChild(path: string, limits: object = {}): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, JSON.stringify(limits)], { cwd: join(here, '../../..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) return reject(new Error(`child exited ${code}: ${err}`));
-      resolve(JSON.parse(line) as ChildReport);
-    });
-  });
-}
+const readInChild = (path: string, limits: object = {}) => jsonFromChild<ChildReport>(CHILD, [path, JSON.stringify(limits)]);
 
 /**
  * Deflates the sheet as it is generated. gzip's body is raw deflate, and its trailer

@@ -12,8 +12,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { aggregateHandler } from '../../../../functions/aggregate/handler.ts';
-import { apiHandler } from '../../../../functions/api/handler.ts';
-import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { scheduleHandler } from '../../../../functions/schedule/handler.ts';
 import { SqliteAggregateStore } from '../../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
@@ -25,12 +23,11 @@ import { periodKey, type Period, type PeriodChanged } from '../../../../shared/d
 import { buildReference } from '../../../../shared/runtime/reference.ts';
 import type { ScheduledJobDeps } from '../../../../shared/usecases/scheduled-jobs.ts';
 import { CollectingSink } from '../../../support/aggregate.ts';
-import { apiDeps, KEYS, loadSamples, queueEvent, type SampleStore } from '../../../support/api.ts';
-import { functionContext, loadEvent, storageEvent } from '../../../support/events.ts';
-import { checkedHandler, specChecker, type SpecChecker } from '../../../support/openapi.ts';
+import { queueEvent, samplesApi, type SampleStore, type SamplesApi } from '../../../support/api.ts';
+import { functionContext, loadEvent } from '../../../support/events.ts';
+import { ingestFile } from '../../../support/ingest-file.ts';
 import { REPO_ROOT as root } from '../../../support/paths.ts';
 import { TEST_BUCKET } from '../../../support/s3.ts';
-import { v1Event } from '../../../support/http-events.ts';
 
 const W: Period = { start: '2023-04-10', end: '2023-04-14' };
 const W2: Period = { start: '2023-04-17', end: '2023-04-21' };
@@ -54,27 +51,22 @@ function weekFiles(label: string) {
   };
 }
 
+let samples: SamplesApi;
 let store: SampleStore;
-let spec: SpecChecker;
-let api: ReturnType<typeof apiDeps>;
+let api: SamplesApi['deps'];
 let now = Date.parse('2023-04-17T09:00:00Z');
 const clock = { nowMs: () => now };
 const sink = new CollectingSink();
 let aggregateDeps: SampleStore['aggregateDeps'];
 let tag = 0;
 
-async function ingest(key: string, body: string): Promise<PeriodChanged[]> {
-  await store.env.upload(key, body);
-  const from = store.env.published.length;
-  await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), store.env.deps());
-  return store.env.published.slice(from);
-}
+const ingest = async (key: string, body: string): Promise<PeriodChanged[]> => (await ingestFile(store.env, key, body)).changes;
 
 async function aggregate(changes: readonly PeriodChanged[]) {
   for (const c of changes) await aggregateHandler(queueEvent([c], `pw-${tag++}`), functionContext(), aggregateDeps);
 }
 
-const call = (path: string) => checkedHandler(spec, (e) => apiHandler(e, functionContext(), api))(v1Event(path, { headers: { 'X-API-Key': KEYS.reader } }));
+const call = (path: string) => samples.get(path);
 const periodsBody = async () => PeriodsBody.parse(JSON.parse((await call('/v1/regions/26/periods')).body));
 const periodBody = async (p: Period) => PeriodBody.parse(JSON.parse((await call(`/v1/regions/26/periods/${periodKey(p)}`)).body));
 const eventsOf = (p: Period) => sink.events.filter((e) => e.period.start === p.start);
@@ -100,16 +92,12 @@ function scheduleDeps(published: NotificationEvent[]): ScheduledJobDeps {
 }
 
 beforeAll(async () => {
-  spec = await specChecker();
-  store = await loadSamples();
+  samples = await samplesApi();
+  ({ store, deps: api } = samples);
   aggregateDeps = { ...store.aggregateDeps, sink, clock };
-  api = apiDeps(store.env.dbPath);
 });
 
-afterAll(async () => {
-  api?.read.close();
-  await store?.env[Symbol.asyncDispose]();
-});
+afterAll(() => samples?.close());
 
 describe('a new week arriving municipality by municipality', () => {
   test('the bundled samples: seven complete weeks, the latest complete is the last', async () => {

@@ -7,18 +7,13 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiHandler } from '../../../../functions/api/handler.ts';
 import { PeriodBody } from '../../../../shared/api/views.ts';
 import { parseCsv } from '../../../support/csv.ts';
-import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../../support/api.ts';
-import { functionContext } from '../../../support/events.ts';
-import { v1Event } from '../../../support/http-events.ts';
-import { checkedHandler, specChecker } from '../../../support/openapi.ts';
+import { samplesApi, type SampleStore, type SamplesApi } from '../../../support/api.ts';
 
+let api: SamplesApi;
 let store: SampleStore;
-let deps: ReturnType<typeof apiDeps>;
-const auth = { 'X-API-Key': KEYS.reader };
-const get = async (path: string) => checkedHandler(await specChecker(), (e) => apiHandler(e, functionContext(), deps))(v1Event(path, { headers: auth }));
+const get = (path: string) => api.get(path);
 const SHIFT = 100_000;
 
 // A writer on its own connection: each transaction moves `teachers_in_sferum` of every row
@@ -39,14 +34,11 @@ parentPort.postMessage(flips);
 `;
 
 beforeAll(async () => {
-  store = await loadSamples();
-  deps = apiDeps(store.env.dbPath);
+  api = await samplesApi();
+  store = api.store;
 });
 
-afterAll(async () => {
-  deps?.read.close();
-  await store?.env[Symbol.asyncDispose]();
-});
+afterAll(() => api?.close());
 
 describe('consistency while writers run', () => {
   test('recomputing every period through the aggregate function never changes or breaks an answer', async () => {

@@ -6,33 +6,20 @@
 // from the sample file the upload came from, and those lines alone sum to the cell.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { apiHandler } from '../../../../functions/api/handler.ts';
 import { PeriodBody, SourcesBody } from '../../../../shared/api/views.ts';
-import { functionContext } from '../../../support/events.ts';
-import { apiDeps, KEYS, loadSamples, type SampleStore } from '../../../support/api.ts';
-import { v1Event } from '../../../support/http-events.ts';
-import { checkedHandler, specChecker, type SpecChecker } from '../../../support/openapi.ts';
+import { KEYS, samplesApi, type SamplesApi } from '../../../support/api.ts';
 import { REPO_ROOT as root } from '../../../support/paths.ts';
 
 // the week assembled from three partial school files and a МОУО file
 const WEEK = '2023-03-20..2023-03-24';
-let store: SampleStore;
-let spec: SpecChecker;
-let deps: ReturnType<typeof apiDeps>;
-
-const call = (path: string, query: Record<string, string> = {}, key: string = KEYS.reader) =>
-  checkedHandler(spec, (e) => apiHandler(e, functionContext(), deps))(v1Event(path, { query, headers: { 'X-API-Key': key } }));
+let api: SamplesApi;
+const call: SamplesApi['get'] = (...args) => api.get(...args);
 
 beforeAll(async () => {
-  spec = await specChecker();
-  store = await loadSamples();
-  deps = apiDeps(store.env.dbPath);
+  api = await samplesApi();
 });
 
-afterAll(async () => {
-  deps?.read.close();
-  await store?.env[Symbol.asyncDispose]();
-});
+afterAll(() => api?.close());
 
 describe('GET /v1/regions/{region}/periods/{period}/sources', () => {
   test("every school row of Будённовский's teacher count is listed with its upload and row, and those rows sum to the cell", async () => {

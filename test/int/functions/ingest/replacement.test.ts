@@ -6,16 +6,15 @@
 // the upload in force is a `duplicate` that changes no table.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiHandler } from '../../../../functions/api/handler.ts';
-import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { SourcesBody, UploadsBody } from '../../../../shared/api/views.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { apiDeps, KEYS } from '../../../support/api.ts';
 import { inn, SCHOOLS_CSV_HEADER, schoolsCsv } from '../../../support/builders.ts';
-import { functionContext, storageEvent } from '../../../support/events.ts';
+import { functionContext } from '../../../support/events.ts';
 import { v1Event } from '../../../support/http-events.ts';
+import { ingestFile } from '../../../support/ingest-file.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
 import { checkedHandler, specChecker, type SpecChecker } from '../../../support/openapi.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
 
 const school = (i: number) => `10.04-14.04.2023;Курский МО;МБОУ СОШ № ${i};${inn(i)};да;да;${10 + i};${10 + i};${100 + i};${90 + i}`;
 const ROWS = Array.from({ length: 21 }, (_, i) => school(i + 1));
@@ -24,11 +23,7 @@ let env: IngestEnv;
 let spec: SpecChecker;
 let api: ReturnType<typeof apiDeps>;
 
-async function ingest(key: string, body: string): Promise<UploadReport> {
-  await env.upload(key, body);
-  await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps());
-  return (await env.report(key))!;
-}
+const ingest = async (key: string, body: string): Promise<UploadReport> => (await ingestFile(env, key, body)).report;
 
 const call = (path: string, query: Record<string, string> = {}) =>
   checkedHandler(spec, (e) => apiHandler(e, functionContext(), api))(v1Event(path, { query, headers: { 'X-API-Key': KEYS.reader } }));

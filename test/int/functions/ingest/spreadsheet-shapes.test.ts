@@ -2,17 +2,16 @@
 // here and ingested through the real handler, s3rver and SQLite — each asserting the exact
 // metrics of what was stored, never just "accepted". One table of six schools is written
 // in every shape; its metrics are computed by hand below.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { describe, expect, test } from 'vitest';
-import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { computeMetrics } from '../../../../shared/domain/metrics.ts';
 import { UploadReport, type Period } from '../../../../shared/domain/schemas.ts';
 import { DEFAULT_LIMITS } from '../../../../shared/formats/raw-table.ts';
 import { inn } from '../../../support/builders.ts';
-import { functionContext, storageEvent } from '../../../support/events.ts';
+import { ingestFile } from '../../../support/ingest-file.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
+import { workbook } from '../../../support/xlsx-fixtures.ts';
 import { unzipParts, withSpacerRows, zipParts } from '../../../support/xlsx-rewrite.ts';
 
 const WEEK: Period = { start: '2023-02-23', end: '2023-03-03' };
@@ -50,13 +49,7 @@ const EXPECTED = {
   data_coverage: { teachers_chat_creators_share: 250 / 300, teachers_msg3_share: 180 / 300, students_in_sferum_share: 1, teachers_in_sferum_share: 1 },
 };
 
-async function ingest(env: IngestEnv, key: string, body: Uint8Array | string): Promise<UploadReport> {
-  await env.upload(key, body);
-  await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps());
-  const report = await env.report(key);
-  if (!report) throw new Error('no report');
-  return report;
-}
+const ingest = async (env: IngestEnv, key: string, body: Uint8Array | string): Promise<UploadReport> => (await ingestFile(env, key, body)).report;
 
 /** The region's metrics of what the upload committed, by the project's own formulas. */
 async function regionMetrics(env: IngestEnv, period: Period = WEEK) {
@@ -68,12 +61,6 @@ async function expectExactMetrics(env: IngestEnv, period: Period = WEEK) {
   const m = await regionMetrics(env, period);
   expect(m.values).toMatchObject(EXPECTED.values);
   expect(m.data_coverage).toMatchObject(EXPECTED.data_coverage);
-}
-
-async function workbook(fill: (wb: ExcelJS.Workbook) => void): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
-  fill(wb);
-  return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
 /**

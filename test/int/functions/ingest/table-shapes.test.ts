@@ -2,15 +2,13 @@
 // period line above the header, a header over two rows, a numbering column, notes sheets,
 // formulas and error cells — ingested through the real handler, s3rver and SQLite. Every
 // fixture is generated here.
-import ExcelJS from 'exceljs';
 import { describe, expect, test } from 'vitest';
-import { ingestHandler } from '../../../../functions/ingest/handler.ts';
 import { IssueCode } from '../../../../shared/domain/errors.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
 import { inn } from '../../../support/builders.ts';
-import { functionContext, storageEvent } from '../../../support/events.ts';
+import { ingestFile } from '../../../support/ingest-file.ts';
 import { startIngestEnv, type IngestEnv } from '../../../support/ingest-env.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
+import { workbook } from '../../../support/xlsx-fixtures.ts';
 
 const TITLE = 'Активность образовательных организаций Ставропольского края в «Сферум»';
 const GROUPS = ['№ п/п', 'Муниципальное образование', 'Наименование ОО', 'ИНН', 'В Сфере', 'Администратор активен', 'Педагоги', '', 'Обучающиеся', ''];
@@ -21,21 +19,9 @@ const SCHOOLS = [
 ];
 const TOTALS = ['', 'Итого', '', '', '', '', 70, 58, 800, 610];
 
-async function ingest(env: IngestEnv, key: string, body: Uint8Array | string): Promise<UploadReport> {
-  await env.upload(key, body);
-  await ingestHandler(storageEvent(TEST_BUCKET, [key]), functionContext(), env.deps());
-  const report = await env.report(key);
-  if (!report) throw new Error('no report');
-  return report;
-}
+const ingest = async (env: IngestEnv, key: string, body: Uint8Array | string): Promise<UploadReport> => (await ingestFile(env, key, body)).report;
 
 const csv = (rows: readonly (readonly (string | number)[])[]) => rows.map((r) => r.join(';')).join('\r\n') + '\r\n';
-
-async function workbook(fill: (wb: ExcelJS.Workbook) => void): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
-  fill(wb);
-  return new Uint8Array(await wb.xlsx.writeBuffer());
-}
 
 const schoolsOf = (env: IngestEnv) => env.db.prepare('SELECT school_inn, period_start, period_end, teachers_total, students_in_sferum FROM school_snapshot ORDER BY school_inn').all();
 

@@ -1,19 +1,12 @@
 // readXlsx: every sheet as a RawTable, cell value mapping, Cyrillic across inflate
 // chunks, header search and numbering, limits, and contained parser errors.
-import ExcelJS from 'exceljs';
 import { describe, expect, test } from 'vitest';
 import { InputError, IssueCode } from '../../../../shared/domain/errors.ts';
 import type { RawTable } from '../../../../shared/formats/raw-table.ts';
 import { readXlsx } from '../../../../shared/formats/xlsx/reader.ts';
-import { allRows, buildZip, inlineRow, SHEET_CLOSE, SHEET_OPEN, thrown, xlsxParts } from '../../../support/xlsx-fixtures.ts';
+import { allRows, buildZip, inlineRow, SHEET_CLOSE, SHEET_OPEN, thrown, workbook as book, xlsxParts } from '../../../support/xlsx-fixtures.ts';
 
 const FILE = 'uploads/26/book.xlsx';
-
-async function book(fill: (wb: ExcelJS.Workbook) => void): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
-  fill(wb);
-  return new Uint8Array(await wb.xlsx.writeBuffer());
-}
 
 async function tables(bytes: Uint8Array, limits?: Parameters<typeof readXlsx>[1]['limits']) {
   const out: { table: RawTable; rows: Awaited<ReturnType<typeof allRows>> }[] = [];

@@ -2,14 +2,14 @@
 // whose trigger was lost, or whose retries were all refused by a dead invocation's lease,
 // is ingested exactly once by the timer.
 import { describe, expect, test } from 'vitest';
-import { ingestHandler } from '../../../../functions/ingest/handler.ts';
-import { TransientError } from '../../../../shared/domain/errors.ts';
-import { reconcileUploads } from '../../../../shared/usecases/reconcile-uploads.ts';
-import { schoolsCsv } from '../../../support/builders.ts';
-import { functionContext, storageEvent } from '../../../support/events.ts';
-import { withOverrides } from '../../../support/faults.ts';
-import { startIngestEnv } from '../../../support/ingest-env.ts';
-import { TEST_BUCKET } from '../../../support/s3.ts';
+import { ingestHandler } from '../../../functions/ingest/handler.ts';
+import { TransientError } from '../../../shared/domain/errors.ts';
+import { reconcileUploads } from '../../../shared/usecases/reconcile-uploads.ts';
+import { schoolsCsv } from '../../support/builders.ts';
+import { functionContext, storageEvent } from '../../support/events.ts';
+import { withOverrides } from '../../support/faults.ts';
+import { startIngestEnv } from '../../support/ingest-env.ts';
+import { TEST_BUCKET } from '../../support/s3.ts';
 
 const CSV = schoolsCsv();
 const GRACE = 10 * 60_000;

@@ -13,6 +13,7 @@ import { regionalTable } from '../shared/domain/report.ts';
 import { periodKey, periodLabel, UploadReport, type Completeness, type Issue } from '../shared/domain/schemas.ts';
 import type { ObjectStore } from '../shared/ports/object-store.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
+import { readDeliveries } from '../shared/usecases/outbox.ts';
 import { terminalTable } from './table.ts';
 import { paint } from './term.ts';
 
@@ -117,7 +118,7 @@ export async function collect(input: {
       });
     }
   }
-  const delivered = new Set((await input.stores.outbox.list('delivered', { limit: 100_000 })).flatMap((d) => d.eventIds));
+  const delivered = new Set((await readDeliveries(input.stores.outbox, 'delivered', 100_000)).flatMap((d) => d.eventIds));
   const seen = new Set<string>();
   const notifications: NotificationEventType[] = [];
   for (const body of input.published) {
@@ -139,7 +140,7 @@ export async function collect(input: {
 /** Delivered messages per channel id (a message may carry several events), from the outbox. */
 export async function deliveredByChannel(stores: Stores): Promise<Map<string, { messages: number; events: number }>> {
   const out = new Map<string, { messages: number; events: number }>();
-  for (const d of await stores.outbox.list('delivered', { limit: 100_000 })) {
+  for (const d of await readDeliveries(stores.outbox, 'delivered', 100_000)) {
     const c = out.get(d.channelId) ?? { messages: 0, events: 0 };
     c.messages++;
     c.events += d.eventIds.length;

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeliveryState } from '../shared/domain/store-rules/delivery.ts';
 import type { Stores } from '../shared/runtime/composition.ts';
+import { readDeliveries, replay } from '../shared/usecases/outbox.ts';
 import { DEFAULT_PORT, DEFAULT_PREFIX, EXIT, existingFiles, objectStore, sqliteIn, UsageError, type Io } from './common.ts';
 
 const LOCAL = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -55,14 +56,14 @@ export async function deliveries(args: string[], io: Io): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit is a positive number, got "${values.limit}"`);
   const stores = await storesIn(values['data-dir']);
   if (values.replay) {
-    const rec = await stores.outbox.replay(values.replay, Date.now());
+    const rec = await replay(stores.outbox, values.replay, Date.now());
     if (!rec) throw new UsageError(`no dead or disabled delivery ${values.replay}; list them with "sferum-pulse deliveries --state dead"`);
     (io.raw ?? io.out).write(`${JSON.stringify(rec)}\n`);
     io.err.write(`delivery ${rec.id} is pending again; the notify timer sends it within a minute of a running stack\n`);
     return EXIT.ok;
   }
   // JSON lines go out whole, never wrapped to the terminal: they are data to copy or pipe
-  for (const d of await stores.outbox.list(state.data, { limit })) (io.raw ?? io.out).write(`${JSON.stringify(d)}\n`);
+  for (const d of await readDeliveries(stores.outbox, state.data, limit)) (io.raw ?? io.out).write(`${JSON.stringify(d)}\n`);
   return EXIT.ok;
 }
 

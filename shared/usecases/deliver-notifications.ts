@@ -21,8 +21,9 @@ import type { NotificationEvent } from '../domain/events.ts';
 import type { ChannelSender, SendOutcome } from '../ports/channel.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { DeliveryState } from '../domain/store-rules/delivery.ts';
-import type { ClaimedDelivery, DeliveryRecord, Outbox } from '../ports/outbox.ts';
+import type { DeliveryMark, DeliveryRecord, DeliveryState } from '../domain/store-rules/delivery.ts';
+import type { Outbox } from '../ports/outbox.ts';
+import { claimDue, enqueue, finish, readDeliveries, replay, type ClaimedDelivery } from './outbox.ts';
 
 export type NotifyLog = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -67,7 +68,7 @@ export async function acceptEvents(deps: NotifyDeps, events: readonly Notificati
     if (channels.length === 0) deps.log.info('notify.filtered', { event_id: event.id, type: event.type });
     for (const channelId of channels) {
       const nowMs = deps.clock.nowMs();
-      const res = await deps.outbox.enqueue({
+      const res = await enqueue(deps.outbox, {
         event,
         channelId,
         groupKey: groupKey(event),
@@ -116,7 +117,7 @@ export async function sendDue(deps: NotifyDeps, budget: SendBudget = {}): Promis
       deps.log.info('notify.claiming_stopped', { round, remaining_ms: Math.max(0, Math.round(sendBy - deps.clock.nowMs())) });
       break;
     }
-    const claimed = await deps.outbox.claimDue({ nowMs: deps.clock.nowMs(), leaseMs, limit });
+    const claimed = await claimDue(deps.outbox, { nowMs: deps.clock.nowMs(), leaseMs, limit });
     if (claimed.length === 0) break;
     const disabled = await deps.outbox.disabledChannels();
     const byChannel = new Map<string, ClaimedDelivery[]>();
@@ -157,6 +158,8 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | typeof DEADLINE> {
 async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlySet<string>, sendBy: number): Promise<'delivered' | 'retrying' | 'dead' | 'disabled' | 'released'> {
   const fields = { delivery_id: d.id, channel_id: d.channelId, attempt: d.attempt, items: d.events.length };
   const sender = deps.senders.get(d.channelId);
+  // a stale lease (taken over after it ran out) records nothing: the newer attempt's outcome stands
+  const mark = (m: DeliveryMark) => finish(deps.outbox, d.id, d.leaseToken, m, d.claimed);
   const budgetMs = sendBy - deps.clock.nowMs();
   let outcome: SendOutcome;
   if (disabled.has(d.channelId)) outcome = { kind: 'disabled', error: 'channel.disabled' };
@@ -164,7 +167,7 @@ async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlyS
   else if (budgetMs <= 0) {
     // no time left to send it (a slow delivery before it on its channel used it up): due
     // again at once for the next invocation, no backoff, nothing was sent
-    await deps.outbox.markRetry(d.id, d.leaseToken, { nowMs: deps.clock.nowMs(), error: 'notify.deadline', nextAttemptAtMs: deps.clock.nowMs() });
+    await mark({ state: 'retrying', nowMs: deps.clock.nowMs(), error: 'notify.deadline', nextAttemptAtMs: deps.clock.nowMs() });
     return 'released';
   } else {
     try {
@@ -182,26 +185,26 @@ async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlyS
   const nowMs = deps.clock.nowMs();
   switch (outcome.kind) {
     case 'delivered':
-      await deps.outbox.markDelivered(d.id, d.leaseToken, nowMs);
+      await mark({ state: 'delivered', nowMs });
       deps.log.info('notify.delivered', fields);
       return 'delivered';
     case 'disabled':
-      await deps.outbox.markDisabled(d.id, d.leaseToken, { nowMs, error: outcome.error });
+      await mark({ state: 'disabled', nowMs, error: outcome.error });
       deps.log.warn('notify.channel_disabled', { ...fields, error: outcome.error });
       return 'disabled';
     case 'dead':
-      await deps.outbox.markDead(d.id, d.leaseToken, { nowMs, error: outcome.error });
+      await mark({ state: 'dead', nowMs, error: outcome.error });
       deps.log.error('notify.dead', { ...fields, error: outcome.error, reason: 'refused' });
       return 'dead';
     case 'retry': {
       const policy: BackoffPolicy = deps.config.retry;
       const next = nextAttempt({ attempt: d.attempt, nowMs, createdAtMs: d.scheduleStartMs, retryAfterMs: outcome.retryAfterMs }, policy, deps.random);
       if (next.kind === 'dead') {
-        await deps.outbox.markDead(d.id, d.leaseToken, { nowMs, error: outcome.error });
+        await mark({ state: 'dead', nowMs, error: outcome.error });
         deps.log.error('notify.dead', { ...fields, error: outcome.error, reason: next.reason });
         return 'dead';
       }
-      await deps.outbox.markRetry(d.id, d.leaseToken, { nowMs, error: outcome.error, nextAttemptAtMs: next.atMs });
+      await mark({ state: 'retrying', nowMs, error: outcome.error, nextAttemptAtMs: next.atMs });
       deps.log.warn('notify.retrying', { ...fields, error: outcome.error, next_attempt_at_ms: next.atMs });
       return 'retrying';
     }
@@ -210,12 +213,12 @@ async function attempt(deps: NotifyDeps, d: ClaimedDelivery, disabled: ReadonlyS
 
 /** Resend a dead (or disabled) delivery under its original id; it goes out on the next send. */
 export async function replayDelivery(deps: Pick<NotifyDeps, 'outbox' | 'clock' | 'log'>, deliveryId: string): Promise<DeliveryRecord | null> {
-  const rec = await deps.outbox.replay(deliveryId, deps.clock.nowMs());
+  const rec = await replay(deps.outbox, deliveryId, deps.clock.nowMs());
   if (rec) deps.log.info('notify.replayed', { delivery_id: rec.id, channel_id: rec.channelId });
   else deps.log.warn('notify.replay_refused', { delivery_id: deliveryId });
   return rec;
 }
 
 export async function listDeliveries(deps: Pick<NotifyDeps, 'outbox'>, state: DeliveryState, limit?: number): Promise<DeliveryRecord[]> {
-  return deps.outbox.list(state, limit === undefined ? {} : { limit });
+  return readDeliveries(deps.outbox, state, limit);
 }

@@ -7,7 +7,7 @@ import { emptyMetricValues, type AggregateRow, type MetricValues } from '../../s
 import { deliveryIdFor, groupKey } from '../../shared/domain/notify/grouping.ts';
 import { MetricId, type MunicipalityRow, type Period, type SchoolRow, type UploadReport } from '../../shared/domain/schemas.ts';
 import type { CommitUnit } from '../../shared/domain/store-rules/commit-plan.ts';
-import type { EnqueueRequest } from '../../shared/ports/outbox.ts';
+import type { DeliveryItem, EnqueueRequest, StoredDelivery } from '../../shared/domain/store-rules/delivery.ts';
 import type { BatchCommit } from '../../shared/ports/snapshot-store.ts';
 
 export const P1: Period = { start: '2023-03-06', end: '2023-03-10' };
@@ -179,6 +179,19 @@ export function breach(opts: {
 /** The outbox request the notify stage makes for an event on a channel, due a second after `nowMs`. */
 export function enqueueRequest(event: NotificationEvent, nowMs: number, channelId = 'hook'): EnqueueRequest {
   return { event, channelId, groupKey: groupKey(event), newDeliveryId: deliveryIdFor(event.id, channelId), nowMs, readyAtMs: nowMs + 1000 };
+}
+
+/** A new pending delivery as a store holds it: unsealed, due at 1000. */
+export function storedDelivery(over: Partial<StoredDelivery> = {}): StoredDelivery {
+  return {
+    id: 'd1', channelId: 'hook', groupKey: 'g', state: 'pending', sealed: false, attempts: 0, lastError: null, nextAttemptAtMs: 1000,
+    leaseUntilMs: null, leaseToken: null, createdAtMs: 0, scheduleStartMs: 0, updatedAtMs: 0, deliveredAtMs: null, ...over,
+  };
+}
+
+/** An event's item on a delivery's channel. */
+export function deliveryItem(d: Pick<StoredDelivery, 'id' | 'channelId'>, event: NotificationEvent = breach(), enqueuedAtMs = 0): DeliveryItem {
+  return { eventId: event.id, channelId: d.channelId, deliveryId: d.id, event, enqueuedAtMs };
 }
 
 /** The header of the smallest schools export: the contract's required columns. */

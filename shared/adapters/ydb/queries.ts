@@ -439,85 +439,37 @@ const I = T.notifyDeliveryItem;
 const C = T.notifyChannelState;
 export const DELIVERY_COLUMNS = D.columns;
 export const ITEM_COLUMNS = I.columns;
-export const ITEM_READ_COLUMNS = pick(I.columns, 'event_id', 'event_json', 'enqueued_at_ms');
 export const CHANNEL_COLUMNS = C.columns;
-export const DELIVERY_CLAIM_COLUMNS = pick(D.columns, 'delivery_id', 'sealed', 'attempts', 'lease_until_ms', 'lease_token', 'updated_at_ms');
-export const DELIVERY_FINISH_COLUMNS = pick(
-  D.columns,
-  'delivery_id',
-  'state',
-  'last_error',
-  'next_attempt_at_ms',
-  'delivered_at_ms',
-  'lease_until_ms',
-  'lease_token',
-  'updated_at_ms',
-);
-export const DELIVERY_REPLAY_COLUMNS = pick(
-  D.columns,
-  'delivery_id',
-  'state',
-  'attempts',
-  'next_attempt_at_ms',
-  'schedule_start_ms',
-  'lease_until_ms',
-  'lease_token',
-  'updated_at_ms',
-);
+export const CHANNEL_KEY = pick(C.columns, 'channel_id');
 
-export const ITEM_GET = yql({ event_id: col.utf8, channel_id: col.utf8 }, `
-SELECT delivery_id FROM notify_delivery_item
-WHERE event_id = $event_id AND channel_id = $channel_id;
+export const DELIVERY_GET = yql({ delivery_id: col.utf8 }, `
+SELECT * FROM notify_delivery
+WHERE delivery_id = $delivery_id;
 `);
 
-/** Open (unsealed, pending) deliveries of a group; the group is small, the oldest wins. */
+/** What changes would overwrite, in two results: their rows (a claim's few dozen at most) and the items of their events (one per channel). */
+export const CHANGE_TARGETS = yql({ delivery_ids: 'List<Utf8>', event_ids: 'List<Utf8>' }, `
+SELECT * FROM notify_delivery
+WHERE delivery_id IN $delivery_ids;
+SELECT event_id, channel_id, delivery_id FROM notify_delivery_item
+WHERE event_id IN $event_ids;
+`);
+
+/** Unsealed deliveries of a group: a handful, the rule picks the oldest. */
 export const OPEN_DELIVERIES = pages(
-  { channel_id: col.utf8, group_key: col.utf8, state: col.utf8, sealed: col.bool },
+  { channel_id: col.utf8, group_key: col.utf8, sealed: col.bool },
   { delivery_id: col.utf8 },
   `SELECT * FROM notify_delivery VIEW by_group
-WHERE channel_id = $channel_id AND group_key = $group_key AND state = $state AND sealed = $sealed`,
+WHERE channel_id = $channel_id AND group_key = $group_key AND sealed = $sealed`,
 );
 
-export const ITEM_INSERT = yql({ rows: rowsOf(I.columns) }, `
-INSERT INTO notify_delivery_item
-SELECT * FROM AS_TABLE($rows);
-`);
-
-/** A new delivery and its first item: one statement, so it can commit the enqueue. */
-export const DELIVERY_OPEN = yql({ rows: rowsOf(D.columns), items: rowsOf(I.columns) }, `
-INSERT INTO notify_delivery
-SELECT * FROM AS_TABLE($rows);
-INSERT INTO notify_delivery_item
-SELECT * FROM AS_TABLE($items);
-`);
-
-/** Due deliveries of one state, by due time (the index's order); leases are filtered by the caller's clock. */
+/** Due deliveries of one state, by due time (the index's order); leases are judged by the caller's rule. */
 export const DUE_DELIVERIES = pages(
   { state: col.utf8, now_ms: col.int64 },
   { next_attempt_at_ms: col.opt.int64, delivery_id: col.utf8 },
   `SELECT * FROM notify_delivery VIEW by_due
 WHERE state = $state AND next_attempt_at_ms <= $now_ms`,
 );
-
-export const DELIVERY_CLAIM = yql({ rows: rowsOf(DELIVERY_CLAIM_COLUMNS) }, `
-UPDATE notify_delivery ON
-SELECT * FROM AS_TABLE($rows);
-`);
-
-export const DELIVERY_FINISH = yql({ rows: rowsOf(DELIVERY_FINISH_COLUMNS) }, `
-UPDATE notify_delivery ON
-SELECT * FROM AS_TABLE($rows);
-`);
-
-export const DELIVERY_REPLAY = yql({ rows: rowsOf(DELIVERY_REPLAY_COLUMNS) }, `
-UPDATE notify_delivery ON
-SELECT * FROM AS_TABLE($rows);
-`);
-
-export const DELIVERY_GET = yql({ delivery_id: col.utf8 }, `
-SELECT * FROM notify_delivery
-WHERE delivery_id = $delivery_id;
-`);
 
 export const DELIVERIES_BY_STATE = pages(
   { state: col.utf8 },
@@ -526,10 +478,15 @@ export const DELIVERIES_BY_STATE = pages(
 WHERE state = $state`,
 );
 
+export const ITEM_GET = yql({ event_id: col.utf8, channel_id: col.utf8 }, `
+SELECT * FROM notify_delivery_item
+WHERE event_id = $event_id AND channel_id = $channel_id;
+`);
+
 export const ITEMS_OF_DELIVERY = pages(
   { delivery_id: col.utf8 },
   { event_id: col.utf8 },
-  `SELECT event_id, event_json, enqueued_at_ms FROM notify_delivery_item VIEW by_delivery
+  `SELECT * FROM notify_delivery_item VIEW by_delivery
 WHERE delivery_id = $delivery_id`,
 );
 
@@ -538,19 +495,21 @@ SELECT channel_id FROM notify_channel_state
 WHERE channel_id = $channel_id;
 `);
 
-export const CHANNEL_DISABLE = yql({ rows: rowsOf(C.columns) }, `
-UPSERT INTO notify_channel_state
-SELECT * FROM AS_TABLE($rows);
-`);
-
-export const CHANNEL_ENABLE = yql({ channel_id: col.utf8 }, `
-DELETE FROM notify_channel_state
-WHERE channel_id = $channel_id;
-`);
-
-/** Channels an operator disabled: a handful, the whole (small) table. */
+/** Channels disabled by a refusal: a handful, the whole (small) table. */
 export const DISABLED_CHANNELS = pages({}, { channel_id: col.utf8 }, `SELECT channel_id FROM notify_channel_state
 WHERE TRUE`);
+
+/** Every write of the changes a transaction applies, in one statement that commits it; any list may be empty. */
+export const OUTBOX_WRITE = yql({ rows: rowsOf(D.columns), items: rowsOf(I.columns), disable: rowsOf(C.columns), enable: rowsOf(CHANNEL_KEY) }, `
+UPSERT INTO notify_delivery
+SELECT * FROM AS_TABLE($rows);
+INSERT INTO notify_delivery_item
+SELECT * FROM AS_TABLE($items);
+UPSERT INTO notify_channel_state
+SELECT * FROM AS_TABLE($disable);
+DELETE FROM notify_channel_state ON
+SELECT * FROM AS_TABLE($enable);
+`);
 
 // ---------------------------------------------------------------------------------------
 // Migrations bookkeeping
@@ -621,21 +580,16 @@ const QUERIES = {
   COMPLETENESS_FOR_REGION,
   ALERTS_FOR_REGION,
   ALERTS_SAVE,
-  ITEM_GET,
-  OPEN_DELIVERIES,
-  DELIVERY_OPEN,
-  ITEM_INSERT,
-  DUE_DELIVERIES,
-  DELIVERY_CLAIM,
-  DELIVERY_FINISH,
-  DELIVERY_REPLAY,
   DELIVERY_GET,
+  CHANGE_TARGETS,
+  OPEN_DELIVERIES,
+  DUE_DELIVERIES,
   DELIVERIES_BY_STATE,
+  ITEM_GET,
   ITEMS_OF_DELIVERY,
   CHANNEL_GET,
-  CHANNEL_DISABLE,
-  CHANNEL_ENABLE,
   DISABLED_CHANNELS,
+  OUTBOX_WRITE,
   MIGRATIONS_APPLIED,
   MIGRATION_RECORD,
 } as const;

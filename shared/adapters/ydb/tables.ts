@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
 import { AlertState } from '../../domain/alerts.ts';
-import { NotificationEvent } from '../../domain/events.ts';
 import { aggregateNotes, COUNT_METRICS, DataQualityWarning, parseAggregateNotes, type AggregateRow } from '../../domain/metrics.ts';
 import { MetricId, type MunicipalityRow, type Period, periodLabel, type SchoolRow, type TableKind, UploadReport } from '../../domain/schemas.ts';
 import { col, table, type AnyTable, type ColumnType, type RowOf } from './codec.ts';
@@ -331,8 +330,4 @@ export function versionRow(region: string, nowMs: number): RowOf<typeof T.readVe
 
 export function rowToAlert(r: Pick<AlertRow, 'state_json'>): AlertState {
   return AlertState.parse(r.state_json);
-}
-
-export function parseEvent(json: unknown): NotificationEvent {
-  return NotificationEvent.parse(json);
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { acceptEvents, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
+import { readDeliveries } from '../../../../shared/usecases/outbox.ts';
 import { breach, MUNI } from '../../../support/builders.ts';
 import { notifyEnv } from '../../../support/notify-env.ts';
 import { receiver } from '../../../support/receiver.ts';
@@ -51,7 +52,7 @@ describe('vk channel', () => {
     expect(r.url).toBe('/method/messages.send');
     expect(r.headers['content-type']).toBe('application/x-www-form-urlencoded');
     const form = new URLSearchParams(r.body);
-    const deliveryId = (await n.deps.outbox.list('delivered'))[0]!.id;
+    const deliveryId = (await readDeliveries(n.deps.outbox, 'delivered'))[0]!.id;
     const randomId = createHash('sha256').update(deliveryId).digest().readUInt32BE(0) & 0x7fffffff;
     expect([...form.keys()].sort()).toEqual(['access_token', 'message', 'peer_id', 'random_id', 'v']);
     expect(form.get('peer_id')).toBe('2000000042');
@@ -88,7 +89,7 @@ describe('vk channel', () => {
     await acceptEvents(n.deps, [breach()]);
     await sendDue(n.deps);
 
-    expect(await n.deps.outbox.list('dead')).toMatchObject([{ lastError: 'vk.5' }]);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toMatchObject([{ lastError: 'vk.5' }]);
   });
 });
 
@@ -129,7 +130,7 @@ describe('email channel (Postbox, SES v2)', () => {
     expect(first.retrying).toBe(1);
     expect(second.dead).toBe(1);
     expect(pb.seen).toHaveLength(2);
-    expect(await n.deps.outbox.list('dead')).toMatchObject([{ lastError: 'http.400' }]);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toMatchObject([{ lastError: 'http.400' }]);
   });
 });
 

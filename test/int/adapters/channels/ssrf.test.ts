@@ -10,6 +10,7 @@ import { parseNotifyConfig } from '../../../../shared/domain/notify/config.ts';
 import { renderMessage } from '../../../../shared/domain/notify/render.ts';
 import { Secret } from '../../../../shared/domain/notify/secret.ts';
 import { acceptEvents, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
+import { readDeliveries } from '../../../../shared/usecases/outbox.ts';
 import { breach } from '../../../support/builders.ts';
 import { manualClock } from '../../../support/notify.ts';
 import { HOOK_SECRET, notifyEnv, webhookConfig } from '../../../support/notify-env.ts';
@@ -136,7 +137,7 @@ describe('SSRF guard', () => {
     n.clock.advance(86_400_000);
     await sendDue(n.deps);
 
-    expect(await n.deps.outbox.list('dead')).toMatchObject([{ attempts: 1, lastError: 'ssrf.resolved_loopback' }]);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toMatchObject([{ attempts: 1, lastError: 'ssrf.resolved_loopback' }]);
     expect(rx.connections()).toBe(0);
   });
 });

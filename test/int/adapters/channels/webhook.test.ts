@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { decodeWebhookSecret, verifySignature } from '../../../../shared/adapters/channels/signing.ts';
 import { acceptEvents, replayDelivery, sendDue } from '../../../../shared/usecases/deliver-notifications.ts';
+import { readDeliveries, readDelivery } from '../../../../shared/usecases/outbox.ts';
 import { withOverrides } from '../../../support/faults.ts';
 import { breach, MUNI } from '../../../support/builders.ts';
 import { scriptedRandom } from '../../../support/notify.ts';
@@ -77,7 +78,7 @@ describe('webhook delivery', () => {
     expect(d1).toBeLessThan(10_000);
     expect(d2).toBeLessThan(20_000);
     expect(rx.seen.every((r) => r.body === rx.seen[0]!.body)).toBe(true);
-    const rec = await n.deps.outbox.get([...ids][0] as string);
+    const rec = await readDelivery(n.deps.outbox, [...ids][0] as string);
     expect(rec).toMatchObject({ state: 'delivered', attempts: 4, lastError: 'http.503' });
   });
 
@@ -95,7 +96,7 @@ describe('webhook delivery', () => {
     expect(second).toMatchObject({ attempted: 1, disabled: 1 });
     expect(rx.seen).toHaveLength(1);
     expect([...(await n.deps.outbox.disabledChannels())]).toEqual(['hook']);
-    expect((await n.deps.outbox.list('disabled')).map((d) => d.lastError)).toEqual(['http.410', 'channel.disabled']);
+    expect((await readDeliveries(n.deps.outbox, 'disabled')).map((d) => d.lastError)).toEqual(['http.410', 'channel.disabled']);
   });
 
   test('400 is dead at once, with no retry', async () => {
@@ -108,7 +109,7 @@ describe('webhook delivery', () => {
     await sendDue(n.deps);
 
     expect(rx.seen).toHaveLength(1);
-    expect(await n.deps.outbox.list('dead')).toMatchObject([{ attempts: 1, lastError: 'http.400' }]);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toMatchObject([{ attempts: 1, lastError: 'http.400' }]);
   });
 
   test('429 is retried no earlier than its Retry-After', async () => {
@@ -138,7 +139,7 @@ describe('webhook delivery', () => {
       await sendDue(n.deps);
       n.clock.advance(60_000);
     }
-    const dead = await n.deps.outbox.list('dead');
+    const dead = await readDeliveries(n.deps.outbox, 'dead');
     const attemptsWhileDead = rx.seen.length;
     up = true;
     const replayed = await replayDelivery(n.deps, dead[0]!.id);
@@ -151,7 +152,7 @@ describe('webhook delivery', () => {
     expect(rx.seen).toHaveLength(4);
     expect(rx.seen[3]!.headers['webhook-id']).toBe(dead[0]!.id);
     expect(rx.seen[3]!.body).toBe(rx.seen[0]!.body);
-    expect(await n.deps.outbox.list('dead')).toEqual([]);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toEqual([]);
     expect(await replayDelivery(n.deps, dead[0]!.id)).toBeNull();
   });
 
@@ -160,12 +161,12 @@ describe('webhook delivery', () => {
     const retry = { baseMs: 60_000, capMs: 3_600_000, maxAttempts: 50, maxAgeMs: 600_000 };
     using n = await notifyEnv({ config: webhookConfig(rx.url, { retry }), env, random: () => 0.99 });
     await acceptEvents(n.deps, [breach()]);
-    const deliveryId = (await n.deps.outbox.list('pending'))[0]!.id;
+    const deliveryId = (await readDeliveries(n.deps.outbox, 'pending'))[0]!.id;
 
     // each attempt exactly when due
     for (let i = 0; i < 20; i++) {
       await sendDue(n.deps);
-      const rec = await n.deps.outbox.get(deliveryId);
+      const rec = await readDelivery(n.deps.outbox, deliveryId);
       if (rec?.state !== 'retrying') break;
       n.clock.set(rec.nextAttemptAtMs!);
     }
@@ -174,7 +175,7 @@ describe('webhook delivery', () => {
 
     // delays 59.4 s, 118.8 s, 237.6 s → next would be 475.2 s later, past 600 s of age at t=415.8 s
     expect(rx.seen).toHaveLength(4);
-    expect(await n.deps.outbox.list('dead')).toHaveLength(1);
+    expect(await readDeliveries(n.deps.outbox, 'dead')).toHaveLength(1);
   });
 
   test('a crash between the 2xx and the mark resends once, with the same webhook-id', async () => {
@@ -183,8 +184,9 @@ describe('webhook delivery', () => {
     await acceptEvents(n.deps, [breach()]);
     const crashing = n.reopen((o) =>
       withOverrides(o, {
-        markDelivered: async () => {
-          throw new Error('process killed');
+        apply: async (changes) => {
+          if (changes.some((c) => c.next.state === 'delivered')) throw new Error('process killed');
+          return o.apply(changes);
         },
       }),
     );

@@ -1,64 +1,15 @@
-// Integration: the SQLite outbox's own promises — idempotent enqueue, joining an open group,
-// sealing at the first claim, leases and stale marks — on a real database file.
+// Integration: what the SQLite outbox promises beyond the Outbox contract (which it passes,
+// test/int/adapters/sqlite/stores.contract.test.ts): its state column takes exactly the
+// domain's states, and a failure of SQLite leaves the adapter translated, as the other
+// SQLite stores' do (database.ts `sqlite`).
 import { describe, expect, test } from 'vitest';
 import { openDatabase } from '../../../../shared/adapters/sqlite/database.ts';
 import { SqliteOutbox } from '../../../../shared/adapters/sqlite/outbox.ts';
-import { deliveryIdFor } from '../../../../shared/domain/notify/grouping.ts';
-import { DeliveryState } from '../../../../shared/domain/store-rules/delivery.ts';
-import { breach, enqueueRequest, MUNI } from '../../../support/builders.ts';
-import { notifyEnv } from '../../../support/notify-env.ts';
+import { PipelineError, TransientError } from '../../../../shared/domain/errors.ts';
+import { DeliveryState, type StoredDelivery } from '../../../../shared/domain/store-rules/delivery.ts';
+import { storedDelivery } from '../../../support/builders.ts';
 
 describe('SqliteOutbox', () => {
-  test('enqueue is idempotent by (event, channel) and joins the open delivery of the group', async () => {
-    using n = await notifyEnv({ config: {} });
-    const o = n.deps.outbox;
-    const [a, b] = [breach({ municipality: MUNI }), breach({ municipality: MUNI, metric: 'teachers_msg3_share' })];
-
-    const ra = await o.enqueue(enqueueRequest(a, 0));
-    const again = await o.enqueue(enqueueRequest(a, 10));
-    const rb = await o.enqueue(enqueueRequest(b, 20));
-    const otherChannel = await o.enqueue(enqueueRequest(a, 30, 'vk'));
-
-    expect(ra).toEqual({ deliveryId: deliveryIdFor(a.id, 'hook'), created: true, joined: false });
-    expect(again).toEqual({ deliveryId: ra.deliveryId, created: false, joined: false });
-    expect(rb).toEqual({ deliveryId: ra.deliveryId, created: true, joined: true });
-    expect(otherChannel.deliveryId).toBe(deliveryIdFor(a.id, 'vk'));
-    expect((await o.get(ra.deliveryId))?.eventIds).toEqual([a.id, b.id]);
-  });
-
-  test('nothing is due before the window; the first claim seals the delivery, so a later event opens a new one', async () => {
-    using n = await notifyEnv({ config: {} });
-    const o = n.deps.outbox;
-    const [a, b] = [breach(), breach({ metric: 'teachers_msg3_share' })];
-    await o.enqueue(enqueueRequest(a, 0));
-
-    const early = await o.claimDue({ nowMs: 999, leaseMs: 60_000, limit: 10 });
-    const claimed = await o.claimDue({ nowMs: 1000, leaseMs: 60_000, limit: 10 });
-    const late = await o.enqueue(enqueueRequest(b, 1001));
-
-    expect(early).toEqual([]);
-    expect(claimed.map((c) => [c.attempt, c.events.map((e) => e.id)])).toEqual([[1, [a.id]]]);
-    expect(late).toMatchObject({ created: true, joined: false });
-    expect(late.deliveryId).not.toBe(claimed[0]!.id);
-  });
-
-  test('a leased delivery is not claimed twice, and a stale lease token cannot mark it', async () => {
-    using n = await notifyEnv({ config: {} });
-    const o = n.deps.outbox;
-    await o.enqueue(enqueueRequest(breach(), 0));
-    const [first] = await o.claimDue({ nowMs: 1000, leaseMs: 5000, limit: 10 });
-
-    const during = await o.claimDue({ nowMs: 5999, leaseMs: 5000, limit: 10 });
-    const [second] = await o.claimDue({ nowMs: 6000, leaseMs: 5000, limit: 10 });
-    const staleMark = await o.markDelivered(first!.id, first!.leaseToken, 6001);
-    const currentMark = await o.markDelivered(second!.id, second!.leaseToken, 6002);
-
-    expect(during).toEqual([]);
-    expect(second!.attempt).toBe(2);
-    expect([staleMark, currentMark]).toEqual([false, true]);
-    expect((await o.get(first!.id))?.state).toBe('delivered');
-  });
-
   test('the state column takes every state of the domain and nothing else', () => {
     const db = openDatabase(':memory:');
     new SqliteOutbox(db);
@@ -69,5 +20,24 @@ describe('SqliteOutbox', () => {
     expect(() => insert.run('d-archived', 'archived')).toThrow(/CHECK constraint failed/);
     expect(db.prepare('SELECT COUNT(*) AS n FROM notify_delivery').get()).toEqual({ n: DeliveryState.options.length });
     db.close();
+  });
+
+  test('a write SQLite refuses is a PipelineError that is not retried, and nothing of the change is kept', async () => {
+    const db = openDatabase(':memory:');
+    const outbox = new SqliteOutbox(db);
+    const bad = { ...storedDelivery(), state: 'archived' } as unknown as StoredDelivery;
+    const refused = outbox.apply([{ expect: null, next: bad, items: [], channel: { kind: 'disable', channelId: 'hook', atMs: 1, reason: 'x' } }]);
+    await expect(refused).rejects.toBeInstanceOf(PipelineError);
+    await expect(refused).rejects.toMatchObject({ code: 'sqlite.sqlite_constraint_check', retryable: false });
+    expect(await outbox.get('d1')).toBeNull();
+    expect(await outbox.disabledChannels()).toEqual(new Set());
+    db.close();
+  });
+
+  test('a closed database is a transient fault of the store, not a driver error', async () => {
+    const db = openDatabase(':memory:');
+    const outbox = new SqliteOutbox(db);
+    db.close();
+    await expect(outbox.get('d1')).rejects.toBeInstanceOf(TransientError);
   });
 });

@@ -25,4 +25,7 @@ function fresh<T>(build: (db: Db) => T) {
 
 aggregateStoreContract('sqlite', fresh((db) => new SqliteAggregateStore(db)));
 alertStoreContract('sqlite', fresh((db) => new SqliteAlertStore(db)));
-outboxContract('sqlite', fresh((db) => new SqliteOutbox(db)));
+outboxContract('sqlite', async () => {
+  const s = await fresh((db) => new SqliteOutbox(db))();
+  return { outbox: s.store, [Symbol.asyncDispose]: s.close };
+});

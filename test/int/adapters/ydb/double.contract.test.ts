@@ -10,7 +10,7 @@ import { useYdbDouble } from '../../../support/ydb-double.ts';
 
 const ydb = useYdbDouble();
 
-function fresh<K extends 'aggregates' | 'alerts' | 'outbox'>(key: K) {
+function fresh<K extends 'aggregates' | 'alerts'>(key: K) {
   return async () => {
     const d = await ydb.fresh();
     return { store: d.stores[key], close: () => d.close() };
@@ -23,7 +23,10 @@ snapshotStoreContract('ydb (wire double)', async () => {
 });
 aggregateStoreContract('ydb (wire double)', fresh('aggregates'));
 alertStoreContract('ydb (wire double)', fresh('alerts'));
-outboxContract('ydb (wire double)', fresh('outbox'));
+outboxContract('ydb (wire double)', async () => {
+  const d = await ydb.fresh();
+  return { outbox: d.stores.outbox, [Symbol.asyncDispose]: () => d.close() };
+});
 readModelContract('ydb (wire double)', async () => {
   const d = await ydb.fresh();
   return { read: d.readModel, ...d.stores, close: () => d.close() };

@@ -19,7 +19,7 @@ async function emptied(tables: string[]) {
   return ydbStoresOn(driver);
 }
 
-function fresh<K extends 'aggregates' | 'alerts' | 'outbox'>(key: K, tables: string[]) {
+function fresh<K extends 'aggregates' | 'alerts'>(key: K, tables: string[]) {
   return async () => ({ store: (await emptied(tables))[key], close: async () => undefined });
 }
 
@@ -30,7 +30,10 @@ ydbSuite('SnapshotStore + UploadLedger + AggregateStore + AlertStore + Outbox + 
   });
   aggregateStoreContract('ydb', fresh('aggregates', ['aggregate_metrics']));
   alertStoreContract('ydb', fresh('alerts', ['alert_state']));
-  outboxContract('ydb', fresh('outbox', ['notify_delivery', 'notify_delivery_item', 'notify_channel_state']));
+  outboxContract('ydb', async () => ({
+    outbox: (await emptied(['notify_delivery', 'notify_delivery_item', 'notify_channel_state'])).outbox,
+    [Symbol.asyncDispose]: async () => undefined,
+  }));
   readModelContract('ydb', async () => {
     const s = await emptied([...SNAPSHOTS, 'aggregate_metrics', 'alert_state']);
     return { read: new YdbReadModel(new YdbClient(await ydbTestDriver())), ...s, close: async () => undefined };

@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { notifyHandler } from '../../../../functions/notify/handler.ts';
 import type { ChannelSender } from '../../../../shared/ports/channel.ts';
 import { acceptEvents, sendDue, type NotifyDeps } from '../../../../shared/usecases/deliver-notifications.ts';
+import { readDeliveries } from '../../../../shared/usecases/outbox.ts';
 import { breach } from '../../../support/builders.ts';
 import { functionContext } from '../../../support/events.ts';
 import { notifyEnv } from '../../../support/notify-env.ts';
@@ -47,7 +48,7 @@ const wallClock = { nowMs: () => Date.now() };
 async function states(deps: NotifyDeps) {
   const out: Record<string, { state: string; error: string | null }[]> = {};
   for (const state of ['pending', 'retrying', 'delivered', 'dead'] as const) {
-    for (const r of await deps.outbox.list(state)) (out[r.channelId] ??= []).push({ state: r.state, error: r.lastError });
+    for (const r of await readDeliveries(deps.outbox, state)) (out[r.channelId] ??= []).push({ state: r.state, error: r.lastError });
   }
   return out;
 }

@@ -191,7 +191,7 @@ describe('notify handler', () => {
     const broken = {
       ...n.deps,
       outbox: withOverrides(n.deps.outbox, {
-        enqueue: async () => {
+        apply: async () => {
           throw new TransientError('database is locked');
         },
       }),

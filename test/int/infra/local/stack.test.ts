@@ -13,6 +13,7 @@ import { SqliteOutbox } from '../../../../shared/adapters/sqlite/outbox.ts';
 import { SqliteUploadLedger } from '../../../../shared/adapters/sqlite/upload-ledger.ts';
 import { NotificationEvent } from '../../../../shared/domain/events.ts';
 import { UploadReport } from '../../../../shared/domain/schemas.ts';
+import { readDeliveries } from '../../../../shared/usecases/outbox.ts';
 import { ensureBuilt } from '../../../../infra/local/functions.ts';
 import { createLocalStack, type LocalStack } from '../../../../infra/local/runtime.ts';
 import { loadLocalModel } from '../../../../infra/local/serverless-config.ts';
@@ -66,7 +67,7 @@ describe('local stack with the project', () => {
       expect(await new SqliteUploadLedger(db).getReport(report.upload_id)).toEqual(report);
       const rows = await new SqliteAggregateStore(db).readPeriod('26', { start: '2023-04-03', end: '2023-04-07' });
       expect(rows[0]?.values['schools_total']).toBe(report.rows.accepted);
-      expect((await new SqliteOutbox(db).list('delivered', { limit: 100 })).some((d) => d.channelId === 'log')).toBe(true);
+      expect((await readDeliveries(new SqliteOutbox(db), 'delivered', 100)).some((d) => d.channelId === 'log')).toBe(true);
     } finally {
       db.close();
     }
@@ -116,7 +117,7 @@ describe('local stack with the project', () => {
     expect(missing).toHaveLength(66);
     const db = openDatabase(stack.sqlitePath);
     try {
-      const deliveredIds = (await new SqliteOutbox(db).list('delivered', { limit: 1000 })).flatMap((d) => d.eventIds).filter((id) => ids.has(id));
+      const deliveredIds = (await readDeliveries(new SqliteOutbox(db), 'delivered', 1000)).flatMap((d) => d.eventIds).filter((id) => ids.has(id));
       expect(deliveredIds).toHaveLength(33);
     } finally {
       db.close();

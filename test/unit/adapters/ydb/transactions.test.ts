@@ -11,6 +11,7 @@ import {
   AGGREGATE_REPLACE_PERIOD,
   BATCH_REFERENCES,
   BATCH_UNITS,
+  CHANGE_TARGETS,
   DELIVERY_COLUMNS,
   DELIVERY_GET,
   DISCARD_BATCH,
@@ -20,6 +21,7 @@ import { YdbSnapshotStore } from '../../../../shared/adapters/ydb/snapshot-store
 import { YdbUploadLedger } from '../../../../shared/adapters/ydb/upload-ledger.ts';
 import { col } from '../../../../shared/adapters/ydb/codec.ts';
 import { unitRow, type DeliveryRow } from '../../../../shared/adapters/ydb/tables.ts';
+import { finish, replay } from '../../../../shared/usecases/outbox.ts';
 import { batchCommit, commitUnit, filledAggregateRow, P1, P2 } from '../../../support/builders.ts';
 import { fakeDriver, resultSetOf, type FakeAnswer, type FakeCall } from '../../../support/ydb-results.ts';
 import { transactions, violations } from './tx-rules.ts';
@@ -110,12 +112,12 @@ describe('YdbOutbox', () => {
   };
 
   test('marking a channel disabled and replaying a disabled delivery each commit with their last write', async () => {
-    const s = storesOn((c) => (c.text === DELIVERY_GET ? [resultSetOf(DELIVERY_COLUMNS, [{ ...row, state: s2 }])] : undefined));
+    const s = storesOn((c) => (c.text === DELIVERY_GET || c.text === CHANGE_TARGETS ? [resultSetOf(DELIVERY_COLUMNS, [{ ...row, state: s2 }])] : undefined));
     let s2 = 'retrying';
     const outbox = new YdbOutbox(s.db);
-    expect(await outbox.markDisabled('d1', 'tok', { nowMs: 5, error: 'gone' })).toBe(true);
+    expect(await finish(outbox, 'd1', 'tok', { state: 'disabled', nowMs: 5, error: 'gone' })).toBe(true);
     s2 = 'disabled';
-    expect(await outbox.replay('d1', 6)).not.toBeNull();
+    expect(await replay(outbox, 'd1', 6)).not.toBeNull();
     for (const tx of s.txs()) expect(violations(tx)).toEqual([]);
     expect(s.calls.some((c) => c.rpc === 'commitTransaction')).toBe(false);
   });

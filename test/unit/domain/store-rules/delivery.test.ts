@@ -1,20 +1,28 @@
-// Unit: the outbox's state machine — what a claim may take and writes, how an attempt's
-// outcome is recorded only by the current lease holder, what a replay resets, and which
-// open delivery an event joins.
+// Unit: the outbox's rules — which open delivery an event joins and when it is a duplicate,
+// what a claim may take and writes, how an attempt's outcome is recorded only by the
+// current lease holder (disabling its channel on a 410), what a replay resets, and when a
+// store applies a change (compare-and-set on the row as read, a re-run's own write done).
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   byDueOrder,
+  byEnqueueOrder,
+  changeVerdict,
   chooseDue,
-  claimWrite,
+  claimChange,
   deliveryLeaseFree,
-  finishDelivery,
+  deliveryRecord,
+  enqueueChange,
+  finishChange,
   isClaimable,
   openDelivery,
-  replayDelivery,
+  replayChange,
+  rowChanges,
   type ClaimCandidate,
+  type DeliveryChange,
   type DeliveryState,
 } from '../../../../shared/domain/store-rules/delivery.ts';
+import { breach, deliveryItem, enqueueRequest, storedDelivery } from '../../../support/builders.ts';
 
 const STATES: readonly DeliveryState[] = ['pending', 'delivered', 'retrying', 'dead', 'disabled'];
 const due = (over: Partial<ClaimCandidate> = {}): ClaimCandidate => ({ id: 'd1', state: 'pending', nextAttemptAtMs: 1000, leaseUntilMs: null, attempts: 0, ...over });
@@ -52,13 +60,13 @@ describe('claim', () => {
     expect(chooseDue(rows, 1000, 0)).toEqual([]);
   });
 
-  test('a claim seals, counts the attempt and leases to the given token', () => {
-    expect(claimWrite({ attempts: 2 }, { nowMs: 1000, leaseMs: 60_000 }, 'tok')).toEqual({
-      sealed: true,
-      attempts: 3,
-      leaseUntilMs: 61_000,
-      leaseToken: 'tok',
-      updatedAtMs: 1000,
+  test('a claim seals, counts the attempt and leases to the given token, over the row as read', () => {
+    const d = storedDelivery({ attempts: 2, lastError: 'http.503' });
+    expect(claimChange(d, { nowMs: 1000, leaseMs: 60_000 }, 'tok')).toEqual({
+      expect: d,
+      next: { ...d, sealed: true, attempts: 3, leaseUntilMs: 61_000, leaseToken: 'tok', updatedAtMs: 1000 },
+      items: [],
+      channel: null,
     });
   });
 
@@ -88,75 +96,72 @@ describe('claim', () => {
   });
 });
 
-describe('finishDelivery', () => {
-  const held = { leaseToken: 'tok', lastError: 'http.503', deliveredAtMs: null };
+describe('finishChange', () => {
+  const held = storedDelivery({ state: 'pending', sealed: true, attempts: 1, leaseToken: 'tok', leaseUntilMs: 61_000, lastError: 'http.503' });
+  const finished = { leaseUntilMs: null, leaseToken: null };
 
   test('a stale or unknown lease token changes nothing', () => {
-    expect(finishDelivery(held, 'old', { state: 'delivered', nowMs: 1 })).toBeNull();
-    expect(finishDelivery({ ...held, leaseToken: null }, 'tok', { state: 'delivered', nowMs: 1 })).toBeNull();
-    expect(finishDelivery(undefined, 'tok', { state: 'delivered', nowMs: 1 })).toBeNull();
+    expect(finishChange(held, 'old', { state: 'delivered', nowMs: 1 })).toBeNull();
+    expect(finishChange({ ...held, leaseToken: null }, 'tok', { state: 'delivered', nowMs: 1 })).toBeNull();
+    expect(finishChange(null, 'tok', { state: 'delivered', nowMs: 1 })).toBeNull();
   });
 
   test('delivered: records the time, keeps the last error, clears the lease and the next attempt', () => {
-    expect(finishDelivery(held, 'tok', { state: 'delivered', nowMs: 7000 })).toEqual({
-      state: 'delivered',
-      lastError: 'http.503',
-      nextAttemptAtMs: null,
-      deliveredAtMs: 7000,
-      leaseUntilMs: null,
-      leaseToken: null,
-      updatedAtMs: 7000,
+    expect(finishChange(held, 'tok', { state: 'delivered', nowMs: 7000 })).toEqual({
+      expect: held,
+      next: { ...held, ...finished, state: 'delivered', lastError: 'http.503', nextAttemptAtMs: null, deliveredAtMs: 7000, updatedAtMs: 7000 },
+      items: [],
+      channel: null,
     });
   });
 
   test('retrying: the new error and the next attempt time', () => {
-    expect(finishDelivery(held, 'tok', { state: 'retrying', nowMs: 1100, error: 'net.timeout', nextAttemptAtMs: 5000 })).toMatchObject({
+    expect(finishChange(held, 'tok', { state: 'retrying', nowMs: 1100, error: 'net.timeout', nextAttemptAtMs: 5000 })?.next).toEqual({
+      ...held,
+      ...finished,
       state: 'retrying',
       lastError: 'net.timeout',
       nextAttemptAtMs: 5000,
       deliveredAtMs: null,
-      leaseToken: null,
-      leaseUntilMs: null,
       updatedAtMs: 1100,
     });
   });
 
-  test('dead and disabled: the error, no next attempt, an earlier delivery time kept', () => {
-    for (const state of ['dead', 'disabled'] as const) {
-      expect(finishDelivery({ ...held, deliveredAtMs: 42 }, 'tok', { state, nowMs: 9100, error: 'http.410' })).toEqual({
-        state,
-        lastError: 'http.410',
-        nextAttemptAtMs: null,
-        deliveredAtMs: 42,
-        leaseUntilMs: null,
-        leaseToken: null,
-        updatedAtMs: 9100,
-      });
-    }
+  test('dead: the error, no next attempt, an earlier delivery time kept, the channel as it is', () => {
+    const c = finishChange({ ...held, deliveredAtMs: 42 }, 'tok', { state: 'dead', nowMs: 9100, error: 'http.400' });
+    expect(c?.next).toMatchObject({ state: 'dead', lastError: 'http.400', nextAttemptAtMs: null, deliveredAtMs: 42, ...finished, updatedAtMs: 9100 });
+    expect(c?.channel).toBeNull();
+  });
+
+  test('disabled: the delivery ends disabled and its channel is disabled with the reason', () => {
+    const c = finishChange(held, 'tok', { state: 'disabled', nowMs: 9100, error: 'http.410' });
+    expect(c?.next).toMatchObject({ state: 'disabled', lastError: 'http.410', nextAttemptAtMs: null, ...finished });
+    expect(c?.channel).toEqual({ kind: 'disable', channelId: 'hook', atMs: 9100, reason: 'http.410' });
   });
 });
 
-describe('replayDelivery', () => {
-  test('dead restarts pending and due now with a fresh count; the channel stays as it is', () => {
-    expect(replayDelivery({ state: 'dead' }, 5000)).toEqual({
-      state: 'pending',
-      attempts: 0,
-      nextAttemptAtMs: 5000,
-      scheduleStartMs: 5000,
-      leaseUntilMs: null,
-      leaseToken: null,
-      updatedAtMs: 5000,
-      enableChannel: false,
+describe('replayChange', () => {
+  const ended = (state: DeliveryState) => storedDelivery({ state, sealed: true, attempts: 5, lastError: 'http.503', nextAttemptAtMs: null, createdAtMs: 10, scheduleStartMs: 10 });
+
+  test('dead restarts pending and due now with a fresh count and schedule, still sealed; the channel stays as it is', () => {
+    const d = ended('dead');
+    expect(replayChange(d, 5000)).toEqual({
+      expect: d,
+      next: { ...d, state: 'pending', attempts: 0, nextAttemptAtMs: 5000, scheduleStartMs: 5000, leaseUntilMs: null, leaseToken: null, updatedAtMs: 5000 },
+      items: [],
+      channel: null,
     });
   });
 
   test('disabled restarts too and re-enables its channel', () => {
-    expect(replayDelivery({ state: 'disabled' }, 5000)).toMatchObject({ state: 'pending', enableChannel: true });
+    const c = replayChange(ended('disabled'), 5000);
+    expect(c?.next).toMatchObject({ state: 'pending', sealed: true });
+    expect(c?.channel).toEqual({ kind: 'enable', channelId: 'hook' });
   });
 
   test('any other state, or an unknown delivery, is not replayable', () => {
-    for (const state of ['pending', 'delivered', 'retrying'] as const) expect(replayDelivery({ state }, 5000)).toBeNull();
-    expect(replayDelivery(undefined, 5000)).toBeNull();
+    for (const state of ['pending', 'delivered', 'retrying'] as const) expect(replayChange(ended(state), 5000)).toBeNull();
+    expect(replayChange(null, 5000)).toBeNull();
   });
 });
 
@@ -170,5 +175,78 @@ describe('openDelivery', () => {
   test('sealed or no longer pending deliveries take no new events', () => {
     expect(openDelivery([d('s', 1, { sealed: true }), d('r', 2, { state: 'retrying' })])).toBeUndefined();
     expect(openDelivery([])).toBeUndefined();
+  });
+});
+
+describe('enqueueChange', () => {
+  const event = breach();
+  const req = { ...enqueueRequest(event, 500), groupKey: 'g', newDeliveryId: 'd-new', readyAtMs: 800 };
+
+  test('a key already held is a duplicate of the delivery that holds it: nothing to write', () => {
+    expect(enqueueChange(req, 'd-old', [storedDelivery()])).toEqual({ kind: 'duplicate', deliveryId: 'd-old' });
+  });
+
+  test('with no open delivery in the group, a new one opens: pending, unsealed, due after the window, the item on it', () => {
+    const r = enqueueChange(req, null, [storedDelivery({ sealed: true })]);
+    const next = storedDelivery({ id: 'd-new', nextAttemptAtMs: 800, createdAtMs: 500, scheduleStartMs: 500, updatedAtMs: 500 });
+    expect(r).toEqual({ kind: 'write', joined: false, change: { expect: null, next, items: [deliveryItem(next, event, 500)], channel: null } });
+  });
+
+  test('an open delivery is joined: its row must stay as read, only the item is new', () => {
+    const open = storedDelivery({ id: 'd-open', createdAtMs: 100 });
+    const r = enqueueChange(req, null, [storedDelivery({ id: 'd-later', createdAtMs: 200 }), open]);
+    expect(r).toEqual({ kind: 'write', joined: true, change: { expect: open, next: open, items: [deliveryItem(open, event, 500)], channel: null } });
+  });
+});
+
+describe('changeVerdict', () => {
+  const d = storedDelivery();
+  const claim = claimChange(d, { nowMs: 1000, leaseMs: 1000 }, 'tok');
+  const open: DeliveryChange = { expect: null, next: d, items: [deliveryItem(d)], channel: null };
+
+  test('applied while the row is as read and the items are free', () => {
+    expect(changeVerdict(claim, { delivery: d, itemOwners: [] })).toBe('apply');
+    expect(changeVerdict(open, { delivery: null, itemOwners: [null] })).toBe('apply');
+  });
+
+  test('a row changed in any field since the read is a conflict', () => {
+    for (const over of [{ leaseToken: 'other' }, { sealed: true }, { attempts: 1 }, { updatedAtMs: 1 }, { state: 'retrying' as const }]) {
+      expect(changeVerdict(claim, { delivery: { ...d, ...over }, itemOwners: [] })).toBe('conflict');
+    }
+    expect(changeVerdict(claim, { delivery: null, itemOwners: [] })).toBe('conflict');
+    expect(changeVerdict(open, { delivery: storedDelivery({ createdAtMs: 7 }), itemOwners: [null] })).toBe('conflict');
+  });
+
+  test('an item key another delivery holds is a conflict', () => {
+    expect(changeVerdict(open, { delivery: null, itemOwners: ['d-other'] })).toBe('conflict');
+  });
+
+  test('a join writes only its item; every other change its row', () => {
+    const join = enqueueChange(enqueueRequest(breach(), 5), null, [d]);
+    expect(join.kind === 'write' && rowChanges(join.change)).toBe(false);
+    expect(rowChanges(open)).toBe(true);
+    expect(rowChanges(claim)).toBe(true);
+  });
+
+  test('the store already holding the result (a re-run after a lost commit answer) is done, not a conflict', () => {
+    expect(changeVerdict(claim, { delivery: claim.next, itemOwners: [] })).toBe('done');
+    expect(changeVerdict(open, { delivery: d, itemOwners: [d.id] })).toBe('done');
+  });
+});
+
+describe('records', () => {
+  test("an operator's record names the delivery's events, and no lease", () => {
+    const d = storedDelivery({ leaseToken: 'secret', leaseUntilMs: 5 });
+    const r = deliveryRecord(d, [{ eventId: 'e1' }, { eventId: 'e2' }]);
+    expect(r).toEqual({ id: 'd1', channelId: 'hook', groupKey: 'g', state: 'pending', attempts: 0, lastError: null, nextAttemptAtMs: 1000, createdAtMs: 0, updatedAtMs: 0, eventIds: ['e1', 'e2'] });
+  });
+
+  test('items come in enqueue order, ties by event id', () => {
+    const items = [
+      { eventId: 'b', enqueuedAtMs: 5 },
+      { eventId: 'c', enqueuedAtMs: 1 },
+      { eventId: 'a', enqueuedAtMs: 5 },
+    ];
+    expect(items.sort(byEnqueueOrder).map((i) => i.eventId)).toEqual(['c', 'a', 'b']);
   });
 });

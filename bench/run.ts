@@ -322,18 +322,17 @@ if (yrun) {
   ylines.push(yrow(`API ${yrun.api.path}`, yrun.api, 'target ≤ 2'));
 }
 // YDB cost with history (bench/ydb-history.ts): warm figures, cold beside them.
-type HFig = { route: string; weeks: number; round_trips: number; rows_read: number; bytes_read: number; ru: number; round_trips_cold: number; ru_cold: number; read_counted: boolean };
+type HFig = { route: string; weeks: number; round_trips: number; rows_read: number; bytes_read: number; ru: number; round_trips_cold: number; ru_cold: number };
 const hrun = ok('ydb:history')[0] as (Result & { history: HFig[] }) | undefined;
 const hheader = ['route', 'weeks', 'round trips warm (cold)', 'rows read', 'KiB read', 'RU warm (cold)'];
 const hlines = (hrun?.history ?? []).map((h) => [h.route, String(h.weeks), `${h.round_trips} (${h.round_trips_cold})`, fmt(h.rows_read), fmt(h.bytes_read / 1024, 1), `${fmt(h.ru)} (${fmt(h.ru_cold)})`]);
 const htable = [hheader, hheader.map(() => '---'), ...hlines].map((l) => `| ${l.join(' | ')} |`).join('\n');
-const hnote = hrun && !(hrun.history ?? []).every((h) => h.read_counted) ? '\nRows and KiB read are those the scripted memory answered (the wire double did not count reads).\n' : '';
 const yheader = ['operation', 'round trips', 'calls', 'request KiB', 'response KiB', 'BulkUpsert chunks', 'RU estimate (I/O, lower bound)', 'note'];
 const ytable = [yheader, yheader.map(() => '---'), ...ylines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 
 const cpu = cpus()[0]?.model ?? 'unknown';
 const machine = `${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${process.platform} ${process.arch}`;
-const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n${ylines.length ? `\nYDB at the wire (ydb:cost):\n\n${ytable}\n` : ''}${hlines.length ? `\nYDB with history (ydb:history):\n\n${htable}\n${hnote}` : ''}`;
+const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n${ylines.length ? `\nYDB at the wire (ydb:cost):\n\n${ytable}\n` : ''}${hlines.length ? `\nYDB with history (ydb:history):\n\n${htable}\n` : ''}`;
 console.log(summary);
 writeFileSync(args.json!, JSON.stringify({ machine, n: N, variants, results: Object.fromEntries(results), inputs: Object.fromEntries(Object.entries(inputs.files).map(([k, f]) => [k, { rows: f.rows, bytes: f.bytes, splitFiles: existsSync(f.split) ? readdirSync(f.split).length : 0 }])) }, null, 2));
 writeFileSync(join(out, 'table.md'), summary);

@@ -25,7 +25,7 @@ import { ResponseCache } from '../shared/api/response-cache.ts';
 import { eventFromRequest } from '../infra/local/http-adapter.ts';
 import { apiHandler } from '../functions/api/handler.ts';
 import { startYdbWire } from '../test/ydb-wire/server.ts';
-import { figures, remember, ru } from './ydb-memory.ts';
+import { figures, ru } from './ydb-figures.ts';
 import { FileObjectStore } from './object-store.ts';
 import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';
 
@@ -37,7 +37,6 @@ const inputs = JSON.parse(readFileSync(manifestPath, 'utf8')) as Inputs;
 // ---- the scenarios ----
 
 const wire = await startYdbWire({ migrationsDir: join(root, 'infra', 'ydb', 'migrations') });
-remember(wire);
 const driver = new Driver(wire.connectionString, { 'ydb.sdk.enable_discovery': false });
 await driver.ready();
 const stores = ydbStoresOn(driver);

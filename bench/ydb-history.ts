@@ -1,7 +1,7 @@
 // What an upload and each API route the dashboard uses cost on YDB with 7, 52 and 104 weeks
 // of history stored for the seed region (26): `ydb-history <manifest> <workdir>`. The YDB
-// adapters run on a real @ydbjs Driver against the test wire server with the scripted memory
-// (bench/ydb-memory.ts). Per weeks: the seed region's weekly file is ingested and aggregated
+// adapters run on a real @ydbjs Driver against the executing wire double (test/ydb-wire),
+// which counts what each statement reads (bench/ydb-figures.ts prices it). Per weeks: the seed region's weekly file is ingested and aggregated
 // (its period is the newest), weeks − 1 earlier weeks are written through the aggregate store
 // (the period's rows with their dates moved), then a second upload of the week is measured,
 // and each route twice on a fresh API instance: cold (new session, empty response cache) and
@@ -25,7 +25,7 @@ import type { Period } from '../shared/domain/schemas.ts';
 import { startYdbWire } from '../test/ydb-wire/server.ts';
 import { FileObjectStore } from './object-store.ts';
 import { FILE_NAME, PERIOD, type Inputs } from './gen.ts';
-import { figures, remember, type Figures } from './ydb-memory.ts';
+import { figures, type Figures } from './ydb-figures.ts';
 
 const root = new URL('.', import.meta.url).pathname.replace(/bench\/(\.out\/)?$/, '');
 const [manifestPath = ''] = process.argv.slice(2);
@@ -47,8 +47,6 @@ export type HistoryFigure = {
   rows_read_cold: number;
   bytes_read_cold: number;
   ru_cold: number;
-  /** true: rows and bytes read by the executing double; false: rows and bytes answered (scripted memory) */
-  read_counted: boolean;
 };
 
 const ref = buildReference(inputs.references);
@@ -59,7 +57,6 @@ const clock = { nowMs: () => Date.parse('2023-03-13T09:00:00Z') + tick++ * 1000 
 
 async function scenario(weeks: number) {
   const wire = await startYdbWire({ migrationsDir: join(root, 'infra', 'ydb', 'migrations') });
-  remember(wire);
   const driver = new Driver(wire.connectionString, { 'ydb.sdk.enable_discovery': false });
   await driver.ready();
   const stores = ydbStoresOn(driver);
@@ -109,7 +106,7 @@ async function scenario(weeks: number) {
     route, weeks,
     round_trips: warm.roundTrips, rows_read: warm.rowsRead, bytes_read: warm.bytesRead, ru: warm.ruEstimate,
     round_trips_cold: cold.roundTrips, rows_read_cold: cold.rowsRead, bytes_read_cold: cold.bytesRead, ru_cold: cold.ruEstimate,
-    read_counted: warm.readCounted && cold.readCounted, byMethod: warm.byMethod, byMethodCold: cold.byMethod,
+    byMethod: warm.byMethod, byMethodCold: cold.byMethod,
   });
   out.push(row('upload', second.ingest, first.ingest));
   const aggregates = { warm: second.aggregate, cold: first.aggregate };

@@ -214,17 +214,17 @@ WHERE region = $region AND period_start = $period_start AND period_end = $period
 `);
 
 /**
- * Whether any pointer of a region still names a batch: the batch's registered units of the
- * region (a key prefix of the registry) looked up in the pointers by full key — one
- * statement, reading the batch's units and nothing of the periods' other pointers.
+ * Which of the given units' pointers name a batch, by full key: with the batch's units read
+ * from the registry first (BATCH_UNITS, a key prefix), whether a batch is still in force,
+ * reading nothing of its periods' other pointers.
  */
-export const BATCH_IN_FORCE = yql({ batch_id: col.utf8, region: col.utf8 }, `
+export const UNITS_NAMING_BATCH = yql({ units: rowsOf(UNIT_KEY_COLUMNS), batch_id: col.utf8 }, `
 SELECT COUNT(*) AS refs
-FROM snapshot_batch_unit AS u
+FROM AS_TABLE($units) AS k
 JOIN current_batch AS c
-  ON c.region = u.region AND c.period_start = u.period_start AND c.period_end = u.period_end
- AND c.kind = u.kind AND c.municipality_id = u.municipality_id
-WHERE u.batch_id = $batch_id AND u.region = $region AND c.batch_id = $batch_id;
+  ON c.region = k.region AND c.period_start = k.period_start AND c.period_end = k.period_end
+ AND c.kind = k.kind AND c.municipality_id = k.municipality_id
+WHERE c.batch_id = $batch_id;
 `);
 
 /**
@@ -584,7 +584,7 @@ const QUERIES = {
   COMMIT_READ,
   COMMIT_POINTERS,
   BATCH_REFERENCES,
-  BATCH_IN_FORCE,
+  UNITS_NAMING_BATCH,
   DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,

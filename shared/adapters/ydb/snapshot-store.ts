@@ -19,7 +19,6 @@ import { heldPointer, pointerRecord, summaryRecords } from '../snapshot-rows.ts'
 import { paginate, readRows, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
   BATCH_PERIOD_COLUMNS,
-  BATCH_IN_FORCE,
   BATCH_REFERENCES,
   BATCH_UNITS,
   COMMIT_READ,
@@ -41,6 +40,7 @@ import {
   SUMMARY_COLUMNS,
   UNIT_COLUMNS,
   UNIT_KEY_COLUMNS,
+  UNITS_NAMING_BATCH,
   COMMIT_POINTERS,
 } from './queries.ts';
 import { col, decodeRows, listParam, param, type RowOf } from './codec.ts';
@@ -246,8 +246,15 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
-    const [rs] = await this.#read(BATCH_IN_FORCE, { $batch_id: param(col.utf8, batchId), $region: param(col.utf8, region) }, 'checking whether a batch is in force');
-    return (rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0;
+    // two reads, each a key prefix or full keys: a join from the registry to the pointers
+    // would fix only the region of the pointer table for a planner that does not look up
+    const units = (await this.#units(this.#read, batchId)).filter((u) => u.region === region);
+    for (let i = 0; i < units.length; i += COMMIT_READ_UNITS) {
+      const $units = listParam(UNIT_KEY_COLUMNS, units.slice(i, i + COMMIT_READ_UNITS).map(({ region, period_start, period_end, kind, municipality_id }) => ({ region, period_start, period_end, kind, municipality_id })));
+      const [rs] = await this.#read(UNITS_NAMING_BATCH, { $units, $batch_id: param(col.utf8, batchId) }, 'checking whether a batch is in force');
+      if ((rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0) return true;
+    }
+    return false;
   }
 
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {

@@ -240,7 +240,7 @@ async function readBack(snapshots: SnapshotStore, uploadId: string, region: stri
 
 /**
  * The replaced units with what they held: a pointer flipped before unit summaries were kept
- * (migration 0009) has none, and that batch's rows are folded once, as they were before.
+ * (migration 0008) has none, and that batch's rows are folded once, as they were before.
  */
 async function withContents(snapshots: SnapshotStore, region: string, replaced: readonly ReplacedUnit[]): Promise<ReplacedUnit[]> {
   const folded = new Map<string, Map<string, UnitSummary>>();

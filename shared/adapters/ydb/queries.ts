@@ -171,7 +171,7 @@ export const COMMIT_READ_UNITS = 1000;
 
 /**
  * The commit's read: the pointers of its units and the summaries kept beside them
- * (migration 0009), by full key — what replaces what, and whether anything changes, is
+ * (migration 0008), by full key — what replaces what, and whether anything changes, is
  * decided from these, never from the rows in force.
  */
 export const COMMIT_READ = yql({ units: rowsOf(UNIT_KEY_COLUMNS) }, `

@@ -117,7 +117,7 @@ async function ingestReport(key: string): Promise<UploadReport> {
   return (await env.report(key))!;
 }
 
-describe('a unit committed before unit summaries were kept (migration 0009)', () => {
+describe('a unit committed before unit summaries were kept (migration 0008)', () => {
   test('its replacement still lists before → after from its rows, and the next equal file is a duplicate', async () => {
     const week = (i: number) => school(i).replace('10.04-14.04.2023', '17.04-21.04.2023');
     const all = Array.from({ length: 21 }, (_, i) => week(i + 1));

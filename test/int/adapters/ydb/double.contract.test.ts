@@ -52,5 +52,5 @@ outboxContract('ydb (wire double)', async () => {
 });
 readModelContract('ydb (wire double)', async () => {
   const d = await ydb.fresh();
-  return { read: d.readModel, ...d.stores, close: () => d.close() };
+  return { read: d.readModel, ...d.stores, [Symbol.asyncDispose]: () => d.close() };
 });

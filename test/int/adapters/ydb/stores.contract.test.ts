@@ -40,6 +40,6 @@ ydbSuite('SnapshotStore + UploadLedger + AggregateStore + AlertStore + Outbox + 
   }));
   readModelContract('ydb', async () => {
     const s = await emptied([...SNAPSHOTS, 'aggregate_metrics', 'alert_state']);
-    return { read: new YdbReadModel(new YdbClient(await ydbTestDriver())), ...s, close: async () => undefined };
+    return { read: new YdbReadModel(new YdbClient(await ydbTestDriver())), ...s, ...nothingToDispose };
   });
 });

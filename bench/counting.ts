@@ -3,7 +3,7 @@
 // each accepted snapshot row written once. Logical bytes of a record: UTF-8 length of its
 // strings, 8 per number, 1 per boolean, 0 for null.
 import type { AggregateStore } from '../shared/ports/aggregate-store.ts';
-import type { BatchCommit, BatchId, CommitResult, SnapshotStore } from '../shared/ports/snapshot-store.ts';
+import type { BatchCommit, BatchId, CommitOutcome, SnapshotStore } from '../shared/ports/snapshot-store.ts';
 import type { AcquireResult, LedgerEntry, LedgerKey, UploadLedger } from '../shared/ports/upload-ledger.ts';
 import type { Completeness, MunicipalityRow, Period, SchoolRow, UploadReport } from '../shared/domain/schemas.ts';
 import type { AggregateRow } from '../shared/domain/metrics.ts';
@@ -65,10 +65,10 @@ export class CountingSnapshots implements SnapshotStore {
     this.c.deletedRows += keys.length;
     return this.inner.dropStagedSchools(batchId, keys);
   }
-  async commitBatch(commit: BatchCommit): Promise<CommitResult> {
+  async commitBatch(commit: BatchCommit): Promise<CommitOutcome> {
     const r = await this.inner.commitBatch(commit);
     // one pointer row per applied unit: (region, period, kind, municipality) → batch, upload, source version
-    for (const u of commit.units) {
+    for (const u of r.unchanged ? [] : commit.units) {
       this.c.pointerRows++;
       this.c.pointerBytes += recordBytes({ region: commit.region, s: u.period.start, e: u.period.end, kind: u.kind, m: u.municipalityId, b: commit.batchId, u: commit.uploadId, lm: 0, seq: 0, v: 0 });
     }

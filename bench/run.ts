@@ -3,9 +3,10 @@
 // rotates each round), N rounds, and prints one table of medians.
 //
 //   npm run bench -- [--n 3] [--variants a,b,...] [--big-rows 1000000] [--dir <tmp dir>]
-//                    [--skip-build] [--json <file>] [--list]
+//                    [--skip-build] [--json <file>] [--list] [--dist-b <dir>]
 //
-// Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb]|cold:empty,
+// Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb][@b]|cold:empty
+// (from spawn to handler ready; +ydb: the cloud configuration; @b: from --dist-b),
 // api:bare|api:api|api:ydb (the API on the YDB read model through the wire double), ydb:cost (YDB round trips, bytes and RU through the test wire server; see
 // bench/ydb-cost.ts), ydb:history (an upload and the dashboard's routes with 7, 52 and 104 weeks
 // stored; bench/ydb-history.ts, writes bench/.out/ydb-history.json). Datasets: nat-utf8, nat-cp1251, nat-xlsx, big-100k, big-500k, big-1m,
@@ -16,7 +17,7 @@
 // under the production limits (the other kinds lift maxBytes for the 1 M-row file).
 // one-100k … one-1m: one region's schools as one upload (the mapper's per-upload state);
 // line-150m: one 150 MB line (the CSV reader must refuse it before holding it).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,9 @@ const { values: args } = parseArgs({
     list: { type: 'boolean', default: false },
     requests: { type: 'string', default: '20000' },
     seconds: { type: 'string', default: '8' },
+    // cold:<fn>@b variants load their bundles from this dist directory (e.g. another
+    // commit's `npm run build`), so a before/after pair is measured in one run
+    'dist-b': { type: 'string' },
   },
 });
 if (args.list) {
@@ -125,13 +129,24 @@ writeFileSync(join(out, 'empty', 'index.js'), 'exports.handler = async () => ({ 
 
 type Result = Record<string, unknown> & { ms?: number; maxRssKiB?: number; rows?: number; bytes?: number };
 
-function coldEnv(): NodeJS.ProcessEnv {
+// The YDB endpoint the cloud configuration's driver connects to (bench/ydb-endpoint.cjs), in
+// its own process: it must answer while this one waits in spawnSync.
+let ydbPort = 0;
+let ydbEndpoint: ReturnType<typeof spawn> | undefined;
+if (variants.some((v) => v.startsWith('cold:') && v.includes('+ydb'))) {
+  const ep = (ydbEndpoint = spawn(process.execPath, [join(root, 'bench', 'ydb-endpoint.cjs')], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  ydbPort = await new Promise<number>((resolve, reject) => {
+    ep.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    ep.once('exit', (code) => reject(new Error(`ydb-endpoint exited with ${code}`)));
+  });
+}
+
+function coldEnv(ydb: boolean): NodeJS.ProcessEnv {
   const d = join(workdir, `cold-${process.pid}-${Math.random().toString(36).slice(2)}`);
   mkdirSync(d, { recursive: true });
-  // Adapters constructed without network: a temp SQLite file, placeholder endpoints on 127.0.0.1.
-  return {
+  // Adapters constructed without network: placeholder endpoints on 127.0.0.1.
+  const common = {
     PATH: process.env.PATH,
-    SQLITE_PATH: join(d, 'pulse.sqlite'),
     S3_ENDPOINT: 'http://127.0.0.1:9',
     YMQ_ENDPOINT: 'http://127.0.0.1:9',
     PERIOD_CHANGED_QUEUE_URL: 'http://127.0.0.1:9/queue/period-changed',
@@ -140,21 +155,32 @@ function coldEnv(): NodeJS.ProcessEnv {
     LOG_DESTINATION: 'stderr',
     LOG_LEVEL: 'ERROR',
   };
+  // The cloud configuration (serverless.yml): YDB with the metadata service's token (fetched
+  // on the first statement, so never here), the access key's Lockbox secret (read on the
+  // first signature). Otherwise the embedded store: a temp SQLite file.
+  return ydb
+    ? { ...common, YDB_CONNECTION_STRING: `grpc://127.0.0.1:${ydbPort}/local`, YDB_METADATA_CREDENTIALS_ENDPOINT: 'http://127.0.0.1:9/token', ACCESS_KEY_SECRET_ID: 'e6qbenchsecret' }
+    : { ...common, SQLITE_PATH: join(d, 'pulse.sqlite') };
 }
 
 function runOne(v: string): Result {
   const [kind, arg = ''] = v.split(':');
   let r;
   if (kind === 'cold') {
-    // <fn>+ydb: the cloud configuration's start, approximated without a YDB server: the
-    // bundle, its deps, and the YDB SDK file the YDB adapter requires before connecting
-    const [fn, extra] = arg.split('+');
-    const bundle = fn === 'empty' ? join(out, 'empty', 'index.js') : join(root, 'dist', fn!, 'index.js');
-    const also = extra === 'ydb' ? [join(root, 'dist', 'vendor', 'ydb.js')] : [];
-    r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle, ...also], { encoding: 'utf8', env: coldEnv(), timeout: 60_000 });
+    // <fn>+ydb: the cloud configuration's start (coldEnv), up to the driver's connection;
+    // <fn>@b: the same from the --dist-b directory
+    const [name, dist] = arg.split('@');
+    const [fn, extra] = name!.split('+');
+    const distDir = dist === 'b' ? args['dist-b']! : join(root, 'dist');
+    const bundle = fn === 'empty' ? join(out, 'empty', 'index.js') : join(distDir, fn!, 'index.js');
+    const ydb = extra === 'ydb';
+    const spawnAt = performance.timeOrigin + performance.now();
+    r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldEnv(ydb), timeout: 60_000 });
     const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
     if (!line) return { error: r.stderr.slice(-500) };
-    return { variant: v, ...JSON.parse(line.slice(6)), bundleBytes: statSync(bundle).size + also.reduce((n, f) => n + statSync(f).size, 0) };
+    const b = JSON.parse(line.slice(6)) as { readyAt: number; outcome: string };
+    const vendor = ydb ? ['ydb.js', 'grpc-js.js'].map((f) => join(distDir, 'vendor', f)) : [];
+    return { variant: v, ...b, ms: b.readyAt - spawnAt, bundleBytes: statSync(bundle).size + vendor.reduce((n, f) => n + statSync(f).size, 0) };
   }
   if (kind === 'ydb') {
     const child = arg === 'history' ? 'ydb-history.mjs' : 'ydb-cost.mjs';
@@ -179,6 +205,8 @@ for (let round = 0; round < N; round++) {
     log(`round ${round + 1}/${N} ${v}: ${shown}`);
   }
 }
+
+ydbEndpoint?.kill();
 
 // ---- summary ----
 const median = (xs: number[]) => {
@@ -209,7 +237,9 @@ for (const v of variants) {
   const rssSpan = `${fmt(rss)} (${fmt(Math.min(...rs.map((r) => (r.maxRssKiB as number) / 1024)))}–${fmt(Math.max(...rs.map((r) => (r.maxRssKiB as number) / 1024)))})`;
   if (kind === 'cold') {
     const bytes = rs[0]!.bundleBytes as number;
-    lines.push([v, String(rs.length), span, '', '', rssSpan, '', '', '', '', `bundle ${fmt(bytes / 1024)} KiB; require ${fmt(med(v, (r) => (r.requireMs as number) - (r.beforeRequireMs as number)))} ms; ${arg === 'empty' ? 'the empty Node.js function' : `${ratio(m, ms('cold:empty'))} the empty function`}`]);
+    const cpu = med(v, (r) => r.cpuMs as number);
+    const outcomes = [...new Set(rs.map((r) => r.outcome as string))].join(', ');
+    lines.push([v, String(rs.length), span, '', '', rssSpan, '', '', '', '', `bundle ${fmt(bytes / 1024)} KiB; require ${fmt(med(v, (r) => (r.requireMs as number) - (r.beforeRequireMs as number)))} ms; CPU ${fmt(cpu)} ms; ${arg === 'empty' ? 'the empty Node.js function' : `${ratio(m, ms('cold:empty'))} the empty function (CPU ${ratio(cpu, med('cold:empty', (r) => r.cpuMs as number))})`}; handler: ${outcomes}`]);
     continue;
   }
   if (kind === 'ydb') {

@@ -21,7 +21,7 @@
 import { build } from 'esbuild';
 import { buildDashboard } from './dashboard.mjs';
 import { readdirSync, existsSync, statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(join(root, 'functions')).filter((n) => existsSync(join(root, 'functions', n, 'handler.ts')));
@@ -66,6 +66,22 @@ const vendorModules = {
   },
 };
 
+/**
+ * zod's `z.locales` namespace holds every language's messages (~265 KB minified, 40 % of a
+ * function's own code), compiled on each cold start though the project never switches
+ * locale: zod registers English itself (v4/classic/schemas.js imports locales/en.js), so
+ * the namespace keeps English only (test/int/deploy/serverless-config.test.ts checks the bundles).
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: dirname(args.path), loader: 'js' }));
+  },
+};
+
 rmSync(join(root, 'dist', 'vendor'), { recursive: true, force: true });
 for (const [pkg, file] of Object.entries(VENDOR)) {
   const outfile = join(root, 'dist', 'vendor', `${file}.js`);
@@ -92,7 +108,7 @@ for (const name of names) {
     entryPoints: [join(root, 'functions', name, 'handler.ts')],
     outfile,
     external,
-    plugins: [vendorPackages('../vendor/'), vendorModules],
+    plugins: [vendorPackages('../vendor/'), vendorModules, zodEnglishOnly],
     // import() of a vendor file becomes require() wrapped for ESM interop: Node's own
     // import() of a bundled CJS file would see only its default export, not named ones
     supported: { 'dynamic-import': false },

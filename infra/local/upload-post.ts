@@ -4,10 +4,14 @@
 // local key, the policy has not expired, every condition holds (exact fields, `eq`,
 // `starts-with`, `content-length-range`) and every form field is covered by a condition;
 // then the file is stored through s3rver's own PUT, so the ingest trigger fires as usual.
-// Anything else is s3rver's to answer.
+// Anything else is s3rver's to answer. The signature is checked with the AWS SDK's own
+// signing key (@smithy/signature-v4), not with the api's signer (shared/adapters/sigv4.ts),
+// so a form this accepts is one a second implementation agrees with.
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { postPolicySignature } from '../../shared/adapters/s3/upload-forms.ts';
+import { getSigningKey } from '@smithy/signature-v4';
 
 /** Bodies beyond this are refused before parsing (the policy's own limit applies after). */
 const MAX_FORM_BYTES = 256 * 1024 * 1024;
@@ -34,7 +38,8 @@ export async function checkPostForm(
   }
   const [keyId, day, region, service, terminator] = credential.split('/');
   if (keyId !== opts.accessKeyId || service !== 's3' || terminator !== 'aws4_request' || !region || day !== date.slice(0, 8)) return deny('InvalidAccessKeyId', 'unknown credential');
-  const expected = await postPolicySignature(policyB64, { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey }, date, region);
+  const signingKey = await getSigningKey(Sha256, { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey }, date.slice(0, 8), region, 's3');
+  const expected = createHmac('sha256', signingKey).update(policyB64, 'utf8').digest('hex');
   if (expected !== signature) return deny('SignatureDoesNotMatch', 'the policy signature does not match');
   let policy: { expiration?: unknown; conditions?: unknown };
   try {

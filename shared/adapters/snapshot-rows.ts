@@ -2,7 +2,7 @@
 // by every store adapter (SQLite and YDB tables have the same columns). Adapters convert only what their driver needs
 // (SQLite has no boolean type; YDB wraps values in typed protobufs).
 import type { MunicipalityRow, SchoolRow } from '../domain/schemas.ts';
-import type { PointerFlip, UnitPointer } from '../domain/store-rules/commit-plan.ts';
+import { unitKey, type PointerFlip, type UnitContent, type UnitPointer } from '../domain/store-rules/commit-plan.ts';
 import type { BatchCommit } from '../ports/snapshot-store.ts';
 
 // Both directions list the fields one by one: they run once per school row on the ingest
@@ -87,4 +87,42 @@ export type PointerRecord = ReturnType<typeof pointerRecord>;
 /** What `planCommit` needs of a stored pointer row. */
 export function pointerFromRecord(r: Pick<PointerRecord, 'batch_id' | 'source_modified_ms' | 'source_sequence' | 'version'>): UnitPointer {
   return { batchId: r.batch_id, source: { lastModifiedMs: r.source_modified_ms, sequence: r.source_sequence }, version: r.version };
+}
+
+/**
+ * The content row kept beside a flipped pointer (`snapshot_unit_summary`, keyed as the
+ * pointer), for each flip whose unit the commit carries a content for; null otherwise.
+ */
+export function summaryRecords(commit: BatchCommit, flips: readonly PointerFlip[]) {
+  const contents = new Map((commit.contents?.units ?? []).map((c): [string, UnitContent] => [unitKey(c.unit), c]));
+  return flips.flatMap((f) => {
+    const c = contents.get(unitKey(f.unit));
+    if (!c || !commit.contents) return [];
+    return [{
+      region: commit.region,
+      period_start: f.unit.period.start,
+      period_end: f.unit.period.end,
+      kind: f.unit.kind,
+      municipality_id: f.unit.municipalityId,
+      batch_id: commit.batchId,
+      row_count: c.figures.schools,
+      teachers_total: c.figures.teachers,
+      students_total: c.figures.students,
+      fingerprint: c.fingerprint,
+      received_at_ms: commit.contents.receivedAtMs,
+    }];
+  });
+}
+export type SummaryRecord = ReturnType<typeof summaryRecords>[number];
+
+/**
+ * A pointer row with its upload and the content row stored beside it, as `decideCommit`
+ * reads them: a content row of another batch (the pointer flipped without one) is none.
+ */
+export function heldPointer(p: Pick<PointerRecord, 'batch_id' | 'upload_id' | 'source_modified_ms' | 'source_sequence' | 'version'>, s: Omit<SummaryRecord, 'region' | 'period_start' | 'period_end' | 'kind' | 'municipality_id'> | undefined): UnitPointer {
+  const content =
+    s && s.batch_id === p.batch_id
+      ? { figures: { schools: s.row_count, teachers: s.teachers_total, students: s.students_total }, fingerprint: s.fingerprint, receivedAtMs: s.received_at_ms }
+      : null;
+  return { ...pointerFromRecord(p), uploadId: p.upload_id, content };
 }

@@ -6,11 +6,15 @@
 // upload already holds it. Which pointers flip is `planCommit` in the domain; adapters read
 // the pointers and write the flips in the same transaction. Readers go through the
 // pointers, so they see the old or the new rows of a municipality, never a mix.
-import type { CommitResult, CommitUnit } from '../domain/store-rules/commit-plan.ts';
+// A commit carrying its units' contents (`decideCommit`) stores each beside the unit's
+// pointer and answers with what it replaced, or, asked `unlessUnchanged`, commits nothing
+// and discards the staged batch when every unit equals the one in force: both decided from
+// the pointers the commit reads, never from the rows in force.
+import type { CommitOutcome, CommitResult, CommitUnit, ContentCommit, ReplacedUnit } from '../domain/store-rules/commit-plan.ts';
 import type { SourceVersion } from '../domain/store-rules/newer-upload.ts';
 import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../domain/schemas.ts';
 
-export type { CommitResult, SourceVersion };
+export type { CommitOutcome, CommitResult, ReplacedUnit, SourceVersion };
 
 export type BatchId = string;
 
@@ -23,7 +27,7 @@ export type SchoolSource = { readonly school: SchoolRow; readonly uploadId: stri
 /** The batch a unit's pointer names now, and the upload that batch came from. */
 export type UnitInForce = { readonly kind: TableKind; readonly municipalityId: string; readonly batchId: BatchId; readonly uploadId: string };
 
-export type BatchCommit = {
+export type BatchCommit = ContentCommit & {
   readonly batchId: BatchId;
   readonly uploadId: string;
   readonly region: string;
@@ -38,7 +42,8 @@ export interface SnapshotStore {
   stageMunicipalityRows(batchId: BatchId, rows: readonly MunicipalityRow[]): Promise<void>;
   /** Removes staged school rows (both sides of a conflicting duplicate) before the commit. */
   dropStagedSchools(batchId: BatchId, keys: readonly { period: Period; schoolKey: string }[]): Promise<void>;
-  commitBatch(commit: BatchCommit): Promise<CommitResult>;
+  /** One transaction: the pointers (with what their batches hold) read, the flips and the units' contents written — or, when unchanged, the staged batch discarded. */
+  commitBatch(commit: BatchCommit): Promise<CommitOutcome>;
   /** Deletes a batch no pointer references (abandoned staging, superseded history past retention). */
   discardBatch(batchId: BatchId): Promise<void>;
   /** The current school rows of a (region, period), through the pointers. */
@@ -48,7 +53,7 @@ export interface SnapshotStore {
   periods(region: string): Promise<Period[]>;
   /** Every pointer of a (region, period): which batch each (kind, municipality) is read from. */
   inForce(region: string, period: Period): Promise<UnitInForce[]>;
-  /** The rows one batch holds for a (region, period), staged or committed, current or not. */
+  /** The rows one batch holds for a (region, period), staged or committed, current or not (a unit whose content no pointer keeps is summarised from them). */
   batchRows(batchId: BatchId, region: string, period: Period): Promise<{ schools: SchoolRow[]; municipalities: MunicipalityRow[] }>;
   /** Whether any pointer of the region still names the batch (false: every unit it held was taken over). */
   batchInForce(batchId: BatchId, region: string): Promise<boolean>;

@@ -2,9 +2,8 @@
 // Functions instance serves one request at a time, so module-level reuse is safe). This is
 // the only place that chooses SQLite or YDB, s3rver or Object Storage, a Message Queue or
 // something else.
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { makeS3Client, S3ObjectStore } from '../adapters/s3/object-store.ts';
-import { accessKeyFromLockbox } from '../adapters/secrets/access-key.ts';
+import { accessKeyFromEnv, accessKeyFromLockbox } from '../adapters/secrets/access-key.ts';
 import { EnvSecretResolver } from '../adapters/secrets/env.ts';
 import { LockboxSecretResolver, lockboxPayloadReader } from '../adapters/secrets/lockbox.ts';
 import type { Db } from '../adapters/sqlite/database.ts';
@@ -40,7 +39,7 @@ export function secretResolver(): SecretResolver {
 
 /** The static access key for SigV4: from Lockbox when ACCESS_KEY_SECRET_ID names a secret, else from the environment. */
 export function accessKeyFrom(env: Env) {
-  return env.ACCESS_KEY_SECRET_ID ? accessKeyFromLockbox(secretResolver(), env.ACCESS_KEY_SECRET_ID) : fromEnv();
+  return env.ACCESS_KEY_SECRET_ID ? accessKeyFromLockbox(secretResolver(), env.ACCESS_KEY_SECRET_ID) : accessKeyFromEnv();
 }
 
 export function objectStoreFrom(env: Env): ObjectStore {

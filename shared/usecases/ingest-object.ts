@@ -6,9 +6,11 @@
 //  3. Take the ingest lease for (bucket, key, sha256): a completed upload is a no-op,
 //     a live lease elsewhere is a retryable LeaseHeldError.
 //  4. Read every table (CSV file or XLSX sheet), map headers, normalise and validate
-//     row by row, staging accepted rows under the upload's batch id as they stream.
-//  5. Commit the batch: one atomic pointer switch per (period, kind, municipality),
-//     newer upload wins.
+//     row by row, staging accepted rows under the upload's batch id as they stream, and
+//     folding each (period, kind, municipality) unit's rows into a summary.
+//  5. Commit the batch: one atomic pointer switch per unit, newer upload wins, the units'
+//     summaries stored beside the pointers. What it replaces, and whether it repeats the
+//     upload in force (a duplicate: nothing committed), comes from the summaries in force.
 //  6. Write the report next to the upload and into the ledger; hand the touched
 //     (region, period) pairs to the aggregate stage.
 // Bad data is a completed outcome (a report). Only infrastructure faults throw; they
@@ -21,20 +23,20 @@ import type { HeaderMapping } from '../domain/normalise/headers.ts';
 import { HEADER_SEARCH_ROWS, locateHeader } from '../domain/normalise/header-row.ts';
 import { fallbackPeriod } from '../domain/normalise/period.ts';
 import { leaseLengthMs } from '../domain/store-rules/upload-lease.ts';
-import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, summariseUnits, UnitDigests, type ReplacementPlan, type UnitSummary } from '../domain/replacement.ts';
+import { DUPLICATE_UPLOAD, duplicateMessage, planReplacements, summariseUnits, UnitDigests, unitKey, type UnitSummary } from '../domain/replacement.ts';
 import { scopeOfKey } from '../domain/upload-scope.ts';
 import type { Withdrawal } from '../domain/duplicate-rule.ts';
 import { cellText } from '../domain/cell.ts';
 import { admitTable, createTableMapper, type MunicipalityMatcher } from '../domain/table-mapper.ts';
 import { completedReport, createIssueLog, clipHeader, DEFAULT_REPORT_ISSUES, failedReport, rejectedReport, reportKeyOf, type IssueLog, type ReportBase } from '../domain/upload-report.ts';
-import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableKind, type TableReport, type UploadReport } from '../domain/schemas.ts';
+import { periodKey, type Issue, type MunicipalityRow, type Delimiter, type Period, type PeriodChanged, type SchoolRow, type TableReport, type UploadReport } from '../domain/schemas.ts';
 import { faultTagged, collect, hashOnly, objectSource } from './upload-bytes.ts';
 import { readCsv } from '../formats/csv/reader.ts';
 import { concatRows, readLead } from '../formats/lead.ts';
 import { resolveLimits, type ByteSource, type LimitOverrides, type Limits, type RawTable } from '../formats/raw-table.ts';
 import { sniffBytes, type Sniffed } from '../formats/sniff.ts';
 import { readXlsx } from '../formats/xlsx/reader.ts';
-import type { CommitUnit } from '../domain/store-rules/commit-plan.ts';
+import type { CommitOutcome, CommitUnit, ReplacedUnit } from '../domain/store-rules/commit-plan.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PeriodChangedSink } from '../ports/period-changed.ts';
@@ -153,23 +155,33 @@ export async function ingestObject(deps: IngestDeps, input: IngestInput): Promis
         return { kind: 'skipped', reason: 'object_changed' };
       } else {
         const region = staged.region;
-        const plan = region === null || staged.units.length === 0 ? null : await compareWithInForce(snapshots, { uploadId, key, region, units: staged.units, staged: staged.summaries, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
-        if (plan?.duplicate) {
-          // the same rows as the upload in force in every unit: nothing is committed or recomputed
-          await snapshots.discardBatch(uploadId);
-          const original = plan.duplicateOf ? await ledger.getReport(plan.duplicateOf) : null;
-          const note: Issue = { code: DUPLICATE_UPLOAD, message: duplicateMessage(original?.received_at ?? base.received_at), file: key, sheet: null, row: null, column: null, value: plan.duplicateOf };
-          issues.warn(note);
-          report = { ...completedReport(base, { delimiter, region, tables: staged.tables, periods: staged.periods, commit: { applied: 0, superseded: 0 }, issues }, now()), status: 'duplicate' };
+        let commit: CommitOutcome = { applied: 0, superseded: 0, periods: [], replaced: [], unchanged: null };
+        // what each staged unit holds: folded while staging, or read back after a withdrawal
+        let mine = new Map<string, UnitSummary>();
+        if (region !== null && staged.units.length > 0) {
+          mine = staged.summaries ?? (await readBack(snapshots, uploadId, region, staged.periods));
+          commit = await snapshots.commitBatch({
+            batchId: uploadId,
+            uploadId,
+            region,
+            source: { lastModifiedMs: head.lastModifiedMs, sequence: lease.sequence },
+            units: staged.units,
+            // kept beside the pointers: the next upload of these units compares with them
+            contents: { receivedAtMs: receivedAt, units: [...mine.values()] },
+            unlessUnchanged: true,
+          });
+        }
+        if (commit.unchanged) {
+          // the same rows as the upload in force in every unit: nothing was committed (the commit discarded the staged rows) or recomputed
+          const { uploadId: original, receivedAtMs } = commit.unchanged;
+          issues.warn({ code: DUPLICATE_UPLOAD, message: duplicateMessage(new Date(receivedAtMs).toISOString()), file: key, sheet: null, row: null, column: null, value: original });
+          report = { ...completedReport(base, { delimiter, region, tables: staged.tables, periods: staged.periods, commit, issues }, now()), status: 'duplicate' };
         } else {
-          const commit =
-            region === null || staged.units.length === 0
-              ? { applied: 0, superseded: 0, periods: [] }
-              : await snapshots.commitBatch({ batchId: uploadId, uploadId, region, source: { lastModifiedMs: head.lastModifiedMs, sequence: lease.sequence }, units: staged.units });
-          // replacements count only where this upload's commit won the unit
-          const applied = region === null || !plan ? [] : await appliedReplacements(snapshots, { uploadId, region, plan });
-          for (const w of plan?.warnings ?? []) if (applied.includes(w.replacement)) issues.warn(w.issue);
-          report = { ...completedReport(base, { delimiter, region, tables: staged.tables, periods: staged.periods, commit, issues }, now()), replacements: applied };
+          // the replacements: the units this upload's commit took from another upload, their content changed
+          const replaced = region === null ? [] : await withContents(snapshots, region, commit.replaced);
+          const plan = planReplacements({ file: key, mine, replaced, shrinkFraction: settings.shrinkingReplacementFraction ?? 0.5 });
+          for (const w of plan.warnings) issues.warn(w.issue);
+          report = { ...completedReport(base, { delimiter, region, tables: staged.tables, periods: staged.periods, commit, issues }, now()), replacements: [...plan.replacements] };
           changed = commit.periods.map((period) => ({ type: 'period_changed' as const, region: region!, period, upload_id: uploadId, changed_at: report.completed_at }));
         }
       }
@@ -219,54 +231,33 @@ function uploaderOf(raw: string | undefined): string | null {
   }
 }
 
-/**
- * This upload's staged units against the units in force, per period: the pointers, the units
- * folded while staging (read back only after a withdrawal, or for a unit another upload took
- * meanwhile), and the units of each batch in force that holds one of them.
- */
-async function compareWithInForce(
-  snapshots: SnapshotStore,
-  a: { uploadId: string; key: string; region: string; units: readonly CommitUnit[]; staged: Map<string, UnitSummary> | null; shrinkFraction: number },
-): Promise<ReplacementPlan> {
-  const units: UnitSummary[] = [];
-  const inForce = new Map<string, { uploadId: string; summary: UnitSummary | null }>();
-  const periods = new Map(a.units.map((u) => [periodKey(u.period), u.period]));
-  for (const period of periods.values()) {
-    const keyOf = (kind: TableKind, municipalityId: string) => `${periodKey(period)}|${kind}|${municipalityId}`;
-    const mine = a.units.filter((u) => periodKey(u.period) === periodKey(period));
-    const pointers = (await snapshots.inForce(a.region, period)).filter((p) => p.batchId !== a.uploadId && mine.some((u) => keyOf(u.kind, u.municipalityId) === keyOf(p.kind, p.municipalityId)));
-    const held = new Set(pointers.map((p) => keyOf(p.kind, p.municipalityId)));
-    let readBack: Map<string, UnitSummary> | null = null;
-    for (const u of mine) {
-      const k = keyOf(u.kind, u.municipalityId);
-      // a unit nobody holds is new: it takes nothing over and is never a duplicate
-      if (!held.has(k)) {
-        units.push({ unit: u, figures: { schools: 0, teachers: null, students: null }, fingerprint: '' });
-        continue;
-      }
-      let summary = a.staged?.get(k);
-      if (!summary) summary = (readBack ??= summariseUnits(await snapshots.batchRows(a.uploadId, a.region, period))).get(k);
-      if (summary) units.push(summary);
-    }
-    for (const batchId of new Set(pointers.map((p) => p.batchId))) {
-      const theirs = summariseUnits(await snapshots.batchRows(batchId, a.region, period));
-      for (const p of pointers.filter((q) => q.batchId === batchId)) {
-        const k = keyOf(p.kind, p.municipalityId);
-        inForce.set(k, { uploadId: p.uploadId, summary: theirs.get(k) ?? null });
-      }
-    }
-  }
-  return planReplacements({ file: a.key, uploadId: a.uploadId, units, inForce, shrinkFraction: a.shrinkFraction });
+/** This upload's own staged units, read back and folded: after a withdrawal, the units folded while staging hold rows no longer staged. */
+async function readBack(snapshots: SnapshotStore, uploadId: string, region: string, periods: readonly Period[]): Promise<Map<string, UnitSummary>> {
+  const out = new Map<string, UnitSummary>();
+  for (const period of periods) for (const [k, v] of summariseUnits(await snapshots.batchRows(uploadId, region, period))) out.set(k, v);
+  return out;
 }
 
-/** The planned replacements whose unit this upload's batch now holds (a newer upload may have kept some). */
-async function appliedReplacements(snapshots: SnapshotStore, a: { uploadId: string; region: string; plan: ReplacementPlan }): Promise<UploadReport['replacements']> {
-  const held = new Set<string>();
-  const periods = new Map(a.plan.replacements.map((r) => [periodKey(r.period), r.period]));
-  for (const period of periods.values()) {
-    for (const p of await snapshots.inForce(a.region, period)) if (p.batchId === a.uploadId) held.add(`${periodKey(period)}|${p.kind}|${p.municipalityId}`);
+/**
+ * The replaced units with what they held: a pointer flipped before unit summaries were kept
+ * (migration 0009) has none, and that batch's rows are folded once, as they were before.
+ */
+async function withContents(snapshots: SnapshotStore, region: string, replaced: readonly ReplacedUnit[]): Promise<ReplacedUnit[]> {
+  const folded = new Map<string, Map<string, UnitSummary>>();
+  const out: ReplacedUnit[] = [];
+  for (const r of replaced) {
+    if (r.content) {
+      out.push(r);
+      continue;
+    }
+    const k = `${r.batchId}|${periodKey(r.unit.period)}`;
+    let theirs = folded.get(k);
+    if (!theirs) folded.set(k, (theirs = summariseUnits(await snapshots.batchRows(r.batchId, region, r.unit.period))));
+    const summary = theirs.get(unitKey(r.unit));
+    // a batch holding no rows of the unit held nothing of it
+    out.push({ ...r, content: { figures: summary?.figures ?? { schools: 0, teachers: null, students: null }, fingerprint: summary?.fingerprint ?? '', receivedAtMs: 0 } });
   }
-  return a.plan.replacements.filter((r) => held.has(`${periodKey(r.period)}|${r.kind}|${r.municipality_id}`));
+  return out;
 }
 
 /**
@@ -326,9 +317,8 @@ type StageResult = {
   periods: Period[];
   units: CommitUnit[];
   /**
-   * the staged units another upload held when their first row came, folded as they streamed
-   * by (a unit nobody holds needs no comparison); null when a withdrawal changed rows already
-   * staged, so they are read back
+   * every staged unit, folded as its rows streamed by (the commit stores these beside the
+   * pointers); null when a withdrawal changed rows already staged, so they are read back
    */
   summaries: Map<string, UnitSummary> | null;
 };
@@ -342,17 +332,6 @@ async function readAndStage(
   const units = new Map<string, CommitUnit>();
   const digests = new UnitDigests();
   let withdrew = false;
-  // per (region, period): the units another upload holds, read once, when the period's first row comes
-  const heldUnits = new Map<string, Set<string>>();
-  const heldIn = async (row: { region: string; period: Period }): Promise<Set<string>> => {
-    const k = `${row.region}|${periodKey(row.period)}`;
-    let held = heldUnits.get(k);
-    if (!held) {
-      const pointers = await deps.snapshots.inForce(row.region, row.period);
-      heldUnits.set(k, (held = new Set(pointers.filter((u) => u.batchId !== a.uploadId).map((u) => `${periodKey(row.period)}|${u.kind}|${u.municipalityId}`))));
-    }
-    return held;
-  };
   // the region of the file's rows so far, handed from each table's mapper to the next
   let region: string | null = null;
   const rejectWith = (error: Issue): StageResult => ({ ...out, fileError: error });
@@ -418,9 +397,9 @@ async function readAndStage(
         if (r.type === 'rejected' && r.withdraws) withdrawn.push(r.withdraws);
         if (r.type !== 'row') continue;
         const row = r.mapped.row;
-        const unitKey = `${periodKey(row.period)}|${r.mapped.kind}|${row.municipality_id}`;
-        units.set(unitKey, { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id });
-        if ((await heldIn(row)).has(unitKey)) digests.add(r.mapped.kind, row);
+        const unit = { period: row.period, kind: r.mapped.kind, municipalityId: row.municipality_id };
+        units.set(unitKey(unit), unit);
+        digests.add(r.mapped.kind, row);
         if (r.mapped.kind === 'schools') {
           schools.push(r.mapped.row);
           sources.push({ row: raw.row, sheet: table.sheet });

@@ -1,12 +1,11 @@
 // Adapter: S3 browser uploads signed with Signature V4. The POST policy pins the bucket,
 // the exact key, a size range (`content-length-range`, which Object Storage enforces before
 // storing anything) and an expiry; the presigned GET lets the page read that upload's report
-// and nothing else. Key derivation and query presigning are @smithy/signature-v4's.
-import { createHmac } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { getSigningKey, SignatureV4 } from '@smithy/signature-v4';
+// and nothing else. The signatures are computed over node:crypto (../sigv4.ts), so the api
+// function carries no S3 SDK.
 import type { AccessKey } from '../secrets/access-key.ts';
 import type { PostForm, UploadForms } from '../../ports/upload-forms.ts';
+import { ALGORITHM, amzDate, credentialScope, postPolicySignature, presignGet } from '../sigv4.ts';
 
 export type UploadFormSettings = {
   /** the Object Storage endpoint as a browser reaches it */
@@ -15,9 +14,6 @@ export type UploadFormSettings = {
   readonly region: string;
   readonly credentials: () => Promise<AccessKey>;
 };
-
-/** `20230306T090000Z`, the SigV4 timestamp. */
-export const amzDate = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 export class S3UploadForms implements UploadForms {
   constructor(private readonly s: UploadFormSettings) {}
@@ -30,8 +26,8 @@ export class S3UploadForms implements UploadForms {
     const fields = {
       key: req.key,
       ...uploader,
-      'x-amz-algorithm': 'AWS4-HMAC-SHA256',
-      'x-amz-credential': `${creds.accessKeyId}/${date.slice(0, 8)}/${this.s.region}/s3/aws4_request`,
+      'x-amz-algorithm': ALGORITHM,
+      'x-amz-credential': `${creds.accessKeyId}/${credentialScope(date, this.s.region, 's3')}`,
       'x-amz-date': date,
     };
     const policy = {
@@ -47,25 +43,12 @@ export class S3UploadForms implements UploadForms {
       ],
     };
     const encoded = Buffer.from(JSON.stringify(policy), 'utf8').toString('base64');
-    const signature = await postPolicySignature(encoded, creds, date, this.s.region);
+    const signature = postPolicySignature(encoded, creds, date, this.s.region);
     return { url: `${this.s.endpoint.replace(/\/+$/, '')}/${this.s.bucket}`, fields: { ...fields, policy: encoded, 'x-amz-signature': signature } };
   }
 
   async presignedGet(req: { key: string; now: Date; expiresInS: number }): Promise<string> {
-    const url = new URL(this.s.endpoint);
-    const signer = new SignatureV4({ credentials: this.s.credentials, region: this.s.region, service: 's3', sha256: Sha256, uriEscapePath: false });
     const path = `/${this.s.bucket}/${req.key.split('/').map(encodeURIComponent).join('/')}`;
-    const signed = await signer.presign(
-      { method: 'GET', protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path, headers: { host: url.host }, query: {} },
-      { expiresIn: req.expiresInS, signingDate: req.now },
-    );
-    const query = new URLSearchParams(Object.entries(signed.query ?? {}).map(([k, v]) => [k, String(v)]));
-    return `${url.origin}${path}?${query.toString()}`;
+    return presignGet({ url: new URL(this.s.endpoint), path, creds: await this.s.credentials(), region: this.s.region, now: req.now, expiresInS: req.expiresInS });
   }
-}
-
-/** The hex HMAC of the base64 policy under the day's SigV4 signing key. */
-export async function postPolicySignature(encodedPolicy: string, creds: AccessKey, date: string, region: string): Promise<string> {
-  const key = await getSigningKey(Sha256, creds, date.slice(0, 8), region, 's3');
-  return createHmac('sha256', key).update(encodedPolicy, 'utf8').digest('hex');
 }

@@ -4,19 +4,23 @@
 // current-batch pointer of each (region, period, kind, municipality) and writes the flips
 // `planCommit` decides ("newer upload wins") in one BEGIN IMMEDIATE transaction. Readers
 // join through the pointers in a single statement, so they see the old or the new rows of
-// a municipality, never a mix. Superseded batches stay as history.
+// a municipality, never a mix. Superseded batches stay as history. What each committed
+// unit holds (`snapshot_unit_summary`, keyed as its pointer) is read with the pointer, so a
+// commit learns what it replaces, or that it changes nothing, without reading the rows.
 import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
-import { planCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
-import type { BatchCommit, BatchId, CommitResult, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
+import { decideCommit, type CommitUnit, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
+import type { BatchCommit, BatchId, CommitOutcome, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
 import {
+  heldPointer,
   municipalityFromRecord,
   municipalityRecord,
-  pointerFromRecord,
   pointerRecord,
   schoolFromRecord,
   schoolRecord,
+  summaryRecords,
   type MunicipalityRecord,
   type SchoolRecord,
+  type SummaryRecord,
 } from '../snapshot-rows.ts';
 import { immediate, sqlite, type Db } from './database.ts';
 
@@ -72,6 +76,21 @@ CREATE TABLE IF NOT EXISTS current_batch (
   version            INTEGER NOT NULL,
   PRIMARY KEY (region, period_start, period_end, kind, municipality_id)
 ) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS snapshot_unit_summary (
+  region          TEXT NOT NULL,
+  period_start    TEXT NOT NULL,
+  period_end      TEXT NOT NULL,
+  kind            TEXT NOT NULL,
+  municipality_id TEXT NOT NULL,
+  batch_id        TEXT NOT NULL,
+  row_count       INTEGER NOT NULL,
+  teachers_total  INTEGER,
+  students_total  INTEGER,
+  fingerprint     TEXT NOT NULL,
+  received_at_ms  INTEGER NOT NULL,
+  PRIMARY KEY (region, period_start, period_end, kind, municipality_id)
+) WITHOUT ROWID;
 `;
 
 /** SQLite has no boolean type: flags are stored as 0/1. */
@@ -81,7 +100,7 @@ type MunicipalityDbRow = SqliteBools<Omit<MunicipalityRecord, 'batch_id'>>;
 
 const toDb = <T extends { in_sferum: boolean; admin_active: boolean }>(r: T) => ({ ...r, in_sferum: r.in_sferum ? 1 : 0, admin_active: r.admin_active ? 1 : 0 });
 
-type PointerRow = Parameters<typeof pointerFromRecord>[0];
+type PointerRow = Parameters<typeof heldPointer>[0] & { [K in keyof SummaryRecord as `s_${K}`]: SummaryRecord[K] | null };
 
 /** Creates the snapshot and pointer tables if they are missing; a data directory from before provenance gains its columns. */
 export function migrateSnapshots(db: Db): void {
@@ -99,6 +118,7 @@ export class SqliteSnapshotStore implements SnapshotStore {
   readonly #deleteStagedSchool;
   readonly #pointer;
   readonly #upsertPointer;
+  readonly #upsertSummary;
   readonly #currentSchools;
   readonly #currentMunicipalities;
 
@@ -114,12 +134,20 @@ export class SqliteSnapshotStore implements SnapshotStore {
       `DELETE FROM school_snapshot WHERE batch_id = ? AND period_start = ? AND period_end = ? AND school_key = ?`,
     );
     this.#pointer = db.prepare<[string, string, string, string, string], PointerRow>(
-      `SELECT batch_id, source_modified_ms, source_sequence, version FROM current_batch
-       WHERE region = ? AND period_start = ? AND period_end = ? AND kind = ? AND municipality_id = ?`,
+      `SELECT c.batch_id, c.upload_id, c.source_modified_ms, c.source_sequence, c.version,
+         s.batch_id AS s_batch_id, s.row_count AS s_row_count, s.teachers_total AS s_teachers_total,
+         s.students_total AS s_students_total, s.fingerprint AS s_fingerprint, s.received_at_ms AS s_received_at_ms
+       FROM current_batch c LEFT JOIN snapshot_unit_summary s
+         ON s.region = c.region AND s.period_start = c.period_start AND s.period_end = c.period_end
+        AND s.kind = c.kind AND s.municipality_id = c.municipality_id
+       WHERE c.region = ? AND c.period_start = ? AND c.period_end = ? AND c.kind = ? AND c.municipality_id = ?`,
     );
     this.#upsertPointer = db.prepare(`INSERT OR REPLACE INTO current_batch VALUES (
         @region, @period_start, @period_end, @kind, @municipality_id, @batch_id, @upload_id,
         @source_modified_ms, @source_sequence, @version)`);
+    this.#upsertSummary = db.prepare(`INSERT OR REPLACE INTO snapshot_unit_summary VALUES (
+        @region, @period_start, @period_end, @kind, @municipality_id, @batch_id, @row_count,
+        @teachers_total, @students_total, @fingerprint, @received_at_ms)`);
     // Reads through the primary key (region, period, batch, municipality, school) rather than
     // the by-batch index, which the planner otherwise picks and which costs a second lookup per
     // row; ordering by the pointer's municipality (equal to the row's by the join) lets the
@@ -171,30 +199,40 @@ export class SqliteSnapshotStore implements SnapshotStore {
     });
   }
 
-  async commitBatch(commit: BatchCommit): Promise<CommitResult> {
+  async commitBatch(commit: BatchCommit): Promise<CommitOutcome> {
     return sqlite('snapshot store commitBatch', () => {
       return immediate(this.#db, () => {
-        const plan = planCommit(commit, (u) => this.#pointerOf(commit.region, u));
+        const { plan, outcome } = decideCommit(commit, (u) => this.#pointerOf(commit.region, u));
+        if (outcome.unchanged) this.#discard(commit.batchId);
         for (const flip of plan.flips) this.#upsertPointer.run(pointerRecord(commit, flip));
-        return plan.result;
+        for (const row of summaryRecords(commit, plan.flips)) this.#upsertSummary.run(row);
+        return outcome;
       });
     });
   }
 
   #pointerOf(region: string, u: CommitUnit): UnitPointer | undefined {
     const p = this.#pointer.get(region, u.period.start, u.period.end, u.kind, u.municipalityId);
-    return p && pointerFromRecord(p);
+    if (!p) return undefined;
+    const summary =
+      p.s_batch_id === null
+        ? undefined
+        : { batch_id: p.s_batch_id, row_count: p.s_row_count!, teachers_total: p.s_teachers_total, students_total: p.s_students_total, fingerprint: p.s_fingerprint!, received_at_ms: p.s_received_at_ms! };
+    return heldPointer(p, summary);
   }
 
   async discardBatch(batchId: BatchId): Promise<void> {
     return sqlite('snapshot store discardBatch', () => {
-      immediate(this.#db, () => {
-        const referenced = this.#db.prepare('SELECT 1 FROM current_batch WHERE batch_id = ? LIMIT 1').get(batchId);
-        if (referenced) return;
-        this.#db.prepare('DELETE FROM school_snapshot WHERE batch_id = ?').run(batchId);
-        this.#db.prepare('DELETE FROM municipality_snapshot WHERE batch_id = ?').run(batchId);
-      });
+      immediate(this.#db, () => this.#discard(batchId));
     });
+  }
+
+  /** Deletes a batch's rows unless a pointer names it (inside the caller's transaction). */
+  #discard(batchId: BatchId): void {
+    const referenced = this.#db.prepare('SELECT 1 FROM current_batch WHERE batch_id = ? LIMIT 1').get(batchId);
+    if (referenced) return;
+    this.#db.prepare('DELETE FROM school_snapshot WHERE batch_id = ?').run(batchId);
+    this.#db.prepare('DELETE FROM municipality_snapshot WHERE batch_id = ?').run(batchId);
   }
 
   async currentSchools(region: string, period: Period): Promise<SchoolRow[]> {

@@ -163,16 +163,41 @@ WHERE region = $region AND period_start = $period_start AND period_end = $period
 ORDER BY municipality_id;
 `);
 
+export const SUMMARY_COLUMNS = T.unitSummary.columns;
+/** A unit's key: its pointer's and its summary's. */
+export const UNIT_KEY_COLUMNS = pick(P.columns, 'region', 'period_start', 'period_end', 'kind', 'municipality_id');
+/** Units one COMMIT_READ looks up: two result sets of at most this many rows each stay well within one result. */
+export const COMMIT_READ_UNITS = 1000;
+
 /**
- * The pointer flips, the committed units joining the registry, the periods the region now
- * has snapshots for, and the region's new read token: the commit's one write. None of the
- * last two is read first, so concurrent commits of other municipalities never abort on them.
+ * The commit's read: the pointers of its units and the summaries kept beside them
+ * (migration 0009), by full key — what replaces what, and whether anything changes, is
+ * decided from these, never from the rows in force.
+ */
+export const COMMIT_READ = yql({ units: rowsOf(UNIT_KEY_COLUMNS) }, `
+SELECT c.* FROM AS_TABLE($units) AS k
+JOIN current_batch AS c
+  ON c.region = k.region AND c.period_start = k.period_start AND c.period_end = k.period_end
+ AND c.kind = k.kind AND c.municipality_id = k.municipality_id;
+SELECT s.* FROM AS_TABLE($units) AS k
+JOIN snapshot_unit_summary AS s
+  ON s.region = k.region AND s.period_start = k.period_start AND s.period_end = k.period_end
+ AND s.kind = k.kind AND s.municipality_id = k.municipality_id;
+`);
+
+/**
+ * The pointer flips with the summaries of what their batch holds, the committed units
+ * joining the registry, the periods the region now has snapshots for, and the region's new
+ * read token: the commit's one write. None of the last two is read first, so concurrent
+ * commits of other municipalities never abort on them.
  */
 export const COMMIT_POINTERS = yql(
-  { pointers: rowsOf(P.columns), units: rowsOf(U.columns), periods: rowsOf(T.snapshotPeriod.columns), read_token: rowsOf(T.readVersion.columns) },
+  { pointers: rowsOf(P.columns), summaries: rowsOf(T.unitSummary.columns), units: rowsOf(U.columns), periods: rowsOf(T.snapshotPeriod.columns), read_token: rowsOf(T.readVersion.columns) },
   `
 UPSERT INTO current_batch
 SELECT * FROM AS_TABLE($pointers);
+UPSERT INTO snapshot_unit_summary
+SELECT * FROM AS_TABLE($summaries);
 UPSERT INTO snapshot_batch_unit
 SELECT * FROM AS_TABLE($units);
 UPSERT INTO snapshot_period
@@ -186,6 +211,20 @@ SELECT * FROM AS_TABLE($read_token);
 export const BATCH_REFERENCES = yql({ region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8 }, `
 SELECT COUNT(*) AS refs FROM current_batch
 WHERE region = $region AND period_start = $period_start AND period_end = $period_end AND batch_id = $batch_id;
+`);
+
+/**
+ * Whether any pointer of a region still names a batch: the batch's registered units of the
+ * region (a key prefix of the registry) looked up in the pointers by full key — one
+ * statement, reading the batch's units and nothing of the periods' other pointers.
+ */
+export const BATCH_IN_FORCE = yql({ batch_id: col.utf8, region: col.utf8 }, `
+SELECT COUNT(*) AS refs
+FROM snapshot_batch_unit AS u
+JOIN current_batch AS c
+  ON c.region = u.region AND c.period_start = u.period_start AND c.period_end = u.period_end
+ AND c.kind = u.kind AND c.municipality_id = u.municipality_id
+WHERE u.batch_id = $batch_id AND u.region = $region AND c.batch_id = $batch_id;
 `);
 
 /**
@@ -542,8 +581,10 @@ const QUERIES = {
   STAGE_UNITS,
   BATCH_UNITS,
   POINTERS,
+  COMMIT_READ,
   COMMIT_POINTERS,
   BATCH_REFERENCES,
+  BATCH_IN_FORCE,
   DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
   SCHOOLS_OF_BATCH,

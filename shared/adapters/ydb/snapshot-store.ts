@@ -13,14 +13,17 @@
 // or committed, written before the rows themselves: it is how a discard or a retraction
 // finds a batch's rows by primary-key prefix without a secondary index on the bulk tables.
 import type { MunicipalityRow, Period, SchoolRow, TableKind } from '../../domain/schemas.ts';
-import { planCommit, pointerGroups, unitKey } from '../../domain/store-rules/commit-plan.ts';
-import type { BatchCommit, BatchId, CommitResult, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
-import { pointerFromRecord, pointerRecord } from '../snapshot-rows.ts';
+import { decideCommit, unitKey, type UnitPointer } from '../../domain/store-rules/commit-plan.ts';
+import type { BatchCommit, BatchId, CommitOutcome, RowSource, SchoolSource, SnapshotStore, UnitInForce } from '../../ports/snapshot-store.ts';
+import { heldPointer, pointerRecord, summaryRecords } from '../snapshot-rows.ts';
 import { paginate, readRows, type Params, type Runner, type Tx, type YdbClient } from './client.ts';
 import {
   BATCH_PERIOD_COLUMNS,
+  BATCH_IN_FORCE,
   BATCH_REFERENCES,
   BATCH_UNITS,
+  COMMIT_READ,
+  COMMIT_READ_UNITS,
   CURRENT_PERIODS,
   DISCARD_BATCH,
   DELETE_SCHOOLS_BY_KEY,
@@ -35,13 +38,18 @@ import {
   SCHOOL_SOURCE_COLUMNS,
   SOURCES_OF_BATCH,
   STAGE_UNITS,
+  SUMMARY_COLUMNS,
   UNIT_COLUMNS,
+  UNIT_KEY_COLUMNS,
   COMMIT_POINTERS,
 } from './queries.ts';
 import { col, decodeRows, listParam, param, type RowOf } from './codec.ts';
-import { T, versionRow, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow, type PointerRow } from './tables.ts';
+import { T, versionRow, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A pointer's or summary's unit key, as commit-plan's `unitKey` spells it. */
+const rowUnitKey = (r: { period_start: string; period_end: string; kind: string; municipality_id: string }) => `${r.period_start}|${r.period_end}|${r.kind}|${r.municipality_id}`;
 
 function txRunner(tx: Tx): Runner {
   return (text, params, what) => tx.query(text, params, what);
@@ -121,33 +129,31 @@ export class YdbSnapshotStore implements SnapshotStore {
     });
   }
 
-  async commitBatch(commit: BatchCommit): Promise<CommitResult> {
+  async commitBatch(commit: BatchCommit): Promise<CommitOutcome> {
     // A re-run (after ABORTED, or an ambiguous commit) derives everything from the pointers
     // it reads: pointers already naming this batch count as applied and are not rewritten,
-    // so the result and the state equal those of one commit.
+    // so the result and the state equal those of one commit. Two round trips: the pointers
+    // with their summaries, then the flips — or, when nothing changes, the discard of the
+    // staged batch — committing.
     return this.#db.tx('serializable', `committing batch ${commit.batchId}`, async (tx) => {
       const run = txRunner(tx);
-      const pointers = new Map<string, PointerRow>();
-      for (const g of pointerGroups(commit.units)) {
-        const rows = await readRows(
-          run,
-          POINTERS,
-          {
-            $region: param(col.utf8, commit.region),
-            $period_start: param(col.date, g.period.start),
-            $period_end: param(col.date, g.period.end),
-            $kind: param(col.utf8, g.kind),
-          },
-          POINTER_COLUMNS,
-          'reading pointers',
+      const pointers = new Map<string, UnitPointer>();
+      const keys = [...new Map(commit.units.map((u) => [unitKey(u), u])).values()];
+      for (let i = 0; i < keys.length; i += COMMIT_READ_UNITS) {
+        const $units = listParam(
+          UNIT_KEY_COLUMNS,
+          keys.slice(i, i + COMMIT_READ_UNITS).map((u) => ({ region: commit.region, period_start: u.period.start, period_end: u.period.end, kind: u.kind, municipality_id: u.municipalityId })),
         );
-        for (const p of rows) pointers.set(unitKey({ period: { start: p.period_start, end: p.period_end }, kind: p.kind as TableKind, municipalityId: p.municipality_id }), p);
+        const [ps, ss] = await run(COMMIT_READ, { $units }, 'reading pointers and unit summaries');
+        const summaries = new Map((ss ? decodeRows(ss, SUMMARY_COLUMNS) : []).map((r) => [rowUnitKey(r), r]));
+        for (const p of ps ? decodeRows(ps, POINTER_COLUMNS) : []) pointers.set(rowUnitKey(p), heldPointer(p, summaries.get(rowUnitKey(p))));
       }
-      const plan = planCommit(commit, (u) => {
-        const p = pointers.get(unitKey(u));
-        return p && pointerFromRecord(p);
-      });
-      if (plan.flips.length > 0) {
+      const { plan, outcome } = decideCommit(commit, (u) => pointers.get(unitKey(u)));
+      if (outcome.unchanged) {
+        // nothing names the staged batch (every unit is another batch's): its rows go now
+        const periods = new Map(commit.units.map((u) => [`${u.period.start}|${u.period.end}`, { region: commit.region, period_start: u.period.start, period_end: u.period.end, batch_id: commit.batchId }]));
+        await tx.query(DISCARD_BATCH, { $periods: listParam(BATCH_PERIOD_COLUMNS, [...periods.values()]), $batch_id: param(col.utf8, commit.batchId) }, 'discarding an unchanged batch', { commit: true });
+      } else if (plan.flips.length > 0) {
         const flips = plan.flips.map((f) => pointerRecord(commit, f));
         // the committed units join the registry, so a later discard sees these references
         const units = plan.flips.map((f) => unitRow(commit.batchId, commit.region, f.unit.period, f.unit.kind, f.unit.municipalityId));
@@ -156,6 +162,7 @@ export class YdbSnapshotStore implements SnapshotStore {
           COMMIT_POINTERS,
           {
             $pointers: listParam(POINTER_COLUMNS, flips),
+            $summaries: listParam(SUMMARY_COLUMNS, summaryRecords(commit, plan.flips)),
             $units: listParam(UNIT_COLUMNS, units),
             $periods: listParam(T.snapshotPeriod.columns, [...periods.values()]),
             $read_token: listParam(T.readVersion.columns, [versionRow(commit.region, Date.now())]),
@@ -164,7 +171,7 @@ export class YdbSnapshotStore implements SnapshotStore {
           { commit: true },
         );
       }
-      return plan.result;
+      return outcome;
     });
   }
 
@@ -239,14 +246,8 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async batchInForce(batchId: BatchId, region: string): Promise<boolean> {
-    // the batch's unit registry names its periods; a pointer of any of them may still name it
-    const units = (await this.#units(this.#read, batchId)).filter((u) => u.region === region);
-    const periods = new Map(units.map((u) => [`${u.period_start}|${u.period_end}`, { start: u.period_start, end: u.period_end }]));
-    for (const p of periods.values()) {
-      const [rs] = await this.#read(BATCH_REFERENCES, batchParams(region, p, batchId), 'checking batch references');
-      if ((rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0) return true;
-    }
-    return false;
+    const [rs] = await this.#read(BATCH_IN_FORCE, { $batch_id: param(col.utf8, batchId), $region: param(col.utf8, region) }, 'checking whether a batch is in force');
+    return (rs ? (decodeRows(rs, { refs: col.uint64 })[0]?.refs ?? 0) : 0) > 0;
   }
 
   async #units(run: Runner, batchId: string): Promise<BatchUnitRow[]> {

@@ -170,6 +170,23 @@ export const T = {
     columns: { region: col.utf8, period_start: col.date, period_end: col.date, changed_at_ms: col.int64 },
     primaryKey: ['region', 'period_start', 'period_end'],
   }),
+  unitSummary: table({
+    name: 'snapshot_unit_summary',
+    columns: {
+      region: col.utf8,
+      period_start: col.date,
+      period_end: col.date,
+      kind: col.utf8,
+      municipality_id: col.utf8,
+      batch_id: col.utf8,
+      row_count: col.int64,
+      teachers_total: col.opt.int64,
+      students_total: col.opt.int64,
+      fingerprint: col.utf8,
+      received_at_ms: col.int64,
+    },
+    primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
+  }),
   snapshotPeriod: table({
     name: 'snapshot_period',
     columns: { region: col.utf8, period_start: col.date, period_end: col.date },

@@ -1,12 +1,12 @@
 // Adapter: publishes JSON messages to a Yandex Message Queue. YMQ speaks the SQS *query*
 // protocol (form-encoded POST, XML answer) and rejects the JSON protocol that current
 // @aws-sdk/client-sqs versions send, so this adapter builds the SendMessageBatch request
-// itself and signs it with SigV4. The local runtime's queue endpoint speaks the same
+// itself and signs it with SigV4 (../sigv4.ts, over node:crypto: no AWS SDK code in the
+// functions that publish). The local runtime's queue endpoint speaks the same
 // protocol. A failed send is a TransientError: the producing function throws and its
 // trigger retries.
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { TransientError } from '../../domain/errors.ts';
+import { signedPostHeaders } from '../sigv4.ts';
 
 export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -24,11 +24,7 @@ export type QueueSettings = {
 const MAX_BATCH = 10;
 
 export class YmqPublisher<T> {
-  readonly #signer: SignatureV4;
-
-  constructor(private readonly settings: QueueSettings) {
-    this.#signer = new SignatureV4({ service: 'sqs', region: settings.region, credentials: settings.credentials, sha256: Sha256 });
-  }
+  constructor(private readonly settings: QueueSettings) {}
 
   async publish(messages: readonly T[]): Promise<void> {
     for (let i = 0; i < messages.length; i += MAX_BATCH) await this.#sendBatch(messages.slice(i, i + MAX_BATCH));
@@ -42,20 +38,20 @@ export class YmqPublisher<T> {
     });
     const url = new URL(this.settings.endpoint);
     const body = form.toString();
-    const signed = await this.#signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname || '/',
-      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded' },
+    const headers = signedPostHeaders({
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,
+      creds: await this.settings.credentials(),
+      region: this.settings.region,
+      service: 'sqs',
+      now: new Date(),
     });
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: signed.headers as Record<string, string>,
+        headers,
         body,
         redirect: 'error',
         signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),

@@ -69,6 +69,21 @@ describe('serverless.yml', () => {
     expect(grpc.__transport.Http2SubchannelConnector.prototype[Symbol.for('nice-grpc.connectTimeoutPatch')]).toBe(true);
   });
 
+  test('the functions that sign only forms and queue messages carry no AWS SDK, and every bundle zod’s English messages only (cold start, BENCHMARKS.md)', () => {
+    for (const name of ['api', 'aggregate', 'notify']) {
+      const text = readFileSync(join(root, 'dist', name, 'index.js'), 'utf8');
+      // @smithy/signature-v4's payload marker and @aws-sdk/credential-provider-env's variable
+      expect(text.includes('UNSIGNED-PAYLOAD'), `@smithy/signature-v4 in the ${name} bundle`).toBe(false);
+      expect(text.includes('AWS_CREDENTIAL_EXPIRATION'), `@aws-sdk/credential-provider-env in the ${name} bundle`).toBe(false);
+    }
+    for (const [name, fn] of Object.entries(cfg.functions)) {
+      const text = readFileSync(join(root, fn.handler.replace(/\.handler$/, '.js')), 'utf8');
+      // zod's English (the default it registers itself) is there; its Dutch and Indonesian are not
+      expect(text.includes('Invalid input: expected'), `${name}: zod's English messages`).toBe(true);
+      expect(/Ongeldige invoer|Input tidak valid/.test(text), `${name}: zod's other locales`).toBe(false);
+    }
+  });
+
   test('every trigger names declared queues and buckets, and service accounts the guide creates', () => {
     const accounts = new Set(guideAccounts().keys());
     const qs = queues(cfg);

@@ -1,21 +1,25 @@
-// Unit: an upload's units against the units in force — duplicate, replacement before → after,
-// and the shrinking warning's threshold.
+// Unit: an upload's units against the units its commit took over — replacement before →
+// after, an unchanged unit left out, and the shrinking warning's threshold; the fold that
+// summarises a unit's rows.
 import { describe, expect, test } from 'vitest';
-import { duplicateMessage, planReplacements, summariseUnits, UnitDigests } from '../../../shared/domain/replacement.ts';
+import { duplicateMessage, planReplacements, summariseUnits, UnitDigests, unitKey } from '../../../shared/domain/replacement.ts';
+import type { ReplacedUnit } from '../../../shared/domain/store-rules/commit-plan.ts';
 import { periodKey } from '../../../shared/domain/schemas.ts';
-import { municipalityRow, P1, schoolRow } from '../../support/builders.ts';
+import { commitUnit, municipalityRow, P1, schoolRow } from '../../support/builders.ts';
 
 const school = (i: number, over = {}) => schoolRow({ municipality_id: 'kursky', school_key: `k${i}`, teachers_total: 10, students_total: 100, ...over });
 const rows = (n: number, over = {}) => ({ schools: Array.from({ length: n }, (_, i) => school(i, over)), municipalities: [] });
 const key = `${periodKey(P1)}|schools|kursky`;
-const unit = (n: number, over = {}) => [...summariseUnits(rows(n, over)).values()];
-const plan = (mine: ReturnType<typeof unit>, held: ReturnType<typeof rows> | null, shrinkFraction = 0.5) =>
-  planReplacements({ file: 'f.csv', uploadId: 'new', units: mine, inForce: new Map(held ? [[key, { uploadId: 'old', summary: summariseUnits(held).get(key) ?? null }]] : []), shrinkFraction });
+const taken = (held: ReturnType<typeof rows> | null): ReplacedUnit => {
+  const s = held && summariseUnits(held).get(key);
+  return { unit: commitUnit('kursky'), uploadId: 'old', batchId: 'old', content: s ? { figures: s.figures, fingerprint: s.fingerprint, receivedAtMs: 0 } : null };
+};
+const plan = (mine: ReturnType<typeof rows>, held: ReturnType<typeof rows> | null, shrinkFraction = 0.5) =>
+  planReplacements({ file: 'f.csv', mine: summariseUnits(mine), replaced: [taken(held)], shrinkFraction });
 
 describe('planReplacements', () => {
   test('21 → 2: a replacement with before → after and the shrinking warning', () => {
-    const p = plan(unit(2), rows(21));
-    expect(p.duplicate).toBe(false);
+    const p = plan(rows(2), rows(21));
     expect(p.replacements).toEqual([
       { period: P1, kind: 'schools', municipality_id: 'kursky', replaced_upload_id: 'old', before: { schools: 21, teachers: 210, students: 2100 }, after: { schools: 2, teachers: 20, students: 200 } },
     ]);
@@ -23,21 +27,20 @@ describe('planReplacements', () => {
   });
 
   test('exactly half is not "more than half"; the setting moves the threshold', () => {
-    expect(plan(unit(10), rows(20)).warnings).toEqual([]);
-    expect(plan(unit(9), rows(20)).warnings).toHaveLength(1);
-    expect(plan(unit(15), rows(20), 0.2).warnings).toHaveLength(1);
+    expect(plan(rows(10), rows(20)).warnings).toEqual([]);
+    expect(plan(rows(9), rows(20)).warnings).toHaveLength(1);
+    expect(plan(rows(15), rows(20), 0.2).warnings).toHaveLength(1);
   });
 
-  test('the same rows in another order are a duplicate of the upload in force; one changed count is not', () => {
-    const same = plan([...summariseUnits({ schools: [...rows(3).schools].reverse(), municipalities: [] }).values()], rows(3));
-    expect(same).toMatchObject({ duplicate: true, duplicateOf: 'old', replacements: [], warnings: [] });
+  test('a unit taken with the same rows in another order is no replacement; one changed count is', () => {
+    expect(plan({ schools: [...rows(3).schools].reverse(), municipalities: [] }, rows(3))).toEqual({ replacements: [], warnings: [] });
     const changed = rows(3);
     changed.schools[1] = school(1, { teachers_total: 11 });
-    expect(plan(unit(3), changed).duplicate).toBe(false);
+    expect(plan(rows(3), changed).replacements).toHaveLength(1);
   });
 
-  test('a unit nothing held before is new: no replacement, and the upload is not a duplicate', () => {
-    expect(plan(unit(3), null)).toEqual({ duplicate: false, duplicateOf: null, replacements: [], warnings: [] });
+  test('a unit whose earlier content is not known is replaced from nothing', () => {
+    expect(plan(rows(3), null).replacements.map((r) => [r.before, r.after.schools])).toEqual([[{ schools: 0, teachers: null, students: null }, 3]]);
   });
 });
 
@@ -51,7 +54,7 @@ test('units folded row by row: the fingerprint ignores order, and any changed va
   const fingerprint = (list: ReturnType<typeof school>[]) => {
     const d = new UnitDigests();
     for (const r of list) d.add('schools', r);
-    return d.summaries().get(key)!.fingerprint;
+    return d.summaries().get(unitKey({ period: P1, kind: 'schools', municipalityId: 'kursky' }))!.fingerprint;
   };
   const three = rows(3).schools;
   expect(fingerprint([...three].reverse())).toBe(fingerprint(three));
@@ -59,6 +62,12 @@ test('units folded row by row: the fingerprint ignores order, and any changed va
   expect(fingerprint(three.slice(0, 2))).not.toBe(fingerprint(three));
   // a row repeated in place of another is not the same content (a sum, not an XOR)
   expect(fingerprint([three[0]!, three[0]!, three[2]!])).not.toBe(fingerprint(three));
+  // a value moved to another field, or a null for a zero, is another row
+  expect(fingerprint([school(0, { teachers_total: 100, students_total: 10 }), three[1]!, three[2]!])).not.toBe(fingerprint(three));
+  expect(fingerprint([school(0, { teachers_msg3: 0 }), three[1]!, three[2]!])).not.toBe(fingerprint([school(0, { teachers_msg3: null }), three[1]!, three[2]!]));
+  // the schema's field order, not the object's: a row read back from a store is another object
+  const reordered = Object.fromEntries(Object.entries(three[0]!).reverse()) as typeof three[0];
+  expect(fingerprint([reordered, three[1]!, three[2]!])).toBe(fingerprint(three));
 });
 
 test('the duplicate message names the day the data in force was uploaded', () => {

@@ -19,12 +19,12 @@ vi.mock('../../../../shared/domain/store-rules/commit-plan.ts', async (importOri
   const real = await importOriginal<typeof import('../../../../shared/domain/store-rules/commit-plan.ts')>();
   return {
     ...real,
-    planCommit: (...args: Parameters<typeof real.planCommit>) => {
-      const plan = real.planCommit(...args);
+    decideCommit: (...args: Parameters<typeof real.decideCommit>) => {
+      const decided = real.decideCommit(...args);
       const probe = afterPlan.probe;
       afterPlan.probe = null;
       probe?.();
-      return plan;
+      return decided;
     },
   };
 });

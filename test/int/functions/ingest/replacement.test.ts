@@ -116,3 +116,17 @@ describe('a replacement of the same (period, kind, municipality)', () => {
 async function ingestReport(key: string): Promise<UploadReport> {
   return (await env.report(key))!;
 }
+
+describe('a unit committed before unit summaries were kept (migration 0009)', () => {
+  test('its replacement still lists before → after from its rows, and the next equal file is a duplicate', async () => {
+    const week = (i: number) => school(i).replace('10.04-14.04.2023', '17.04-21.04.2023');
+    const all = Array.from({ length: 21 }, (_, i) => week(i + 1));
+    const old = await ingest('uploads/26/kursky_week2_full.csv', schoolsCsv(all, SCHOOLS_CSV_HEADER));
+    // as a database from before the summaries holds it: a pointer with nothing beside it
+    env.db.prepare(`DELETE FROM snapshot_unit_summary WHERE period_start = '2023-04-17'`).run();
+    const partial = await ingest('uploads/26/kursky_week2_partial.csv', schoolsCsv(all.slice(0, 2)));
+    expect(partial.replacements.map((r) => [r.replaced_upload_id, r.before.schools, r.after.schools])).toEqual([[old.upload_id, 21, 2]]);
+    expect(partial.warnings.filter((w) => w.code === 'warn.shrinking_replacement').map((w) => w.value)).toEqual(['21 → 2']);
+    expect((await ingest('uploads/26/kursky_week2_again.csv', schoolsCsv(all.slice(0, 2)))).status).toBe('duplicate');
+  });
+});

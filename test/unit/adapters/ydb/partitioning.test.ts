@@ -33,7 +33,7 @@ describe('partitioning settings of the migrations', () => {
   const regionFirst = TABLES.filter((t) => t.primaryKey[0] === 'region').map((t) => t.name);
 
   test('the region-first tables are the snapshot, pointer, aggregate, completeness, alert and read-model tables', () => {
-    expect(regionFirst.sort()).toEqual(['aggregate_metrics', 'alert_state', 'current_batch', 'municipality_snapshot', 'period_completeness', 'read_version', 'region_period', 'school_snapshot', 'school_source', 'snapshot_period']);
+    expect(regionFirst.sort()).toEqual(['aggregate_metrics', 'alert_state', 'current_batch', 'municipality_snapshot', 'period_completeness', 'read_version', 'region_period', 'school_snapshot', 'school_source', 'snapshot_period', 'snapshot_unit_summary']);
   });
 
   test.each([...regionFirst, ...LARGE_HASH_KEYED])('%s splits by load and by size, within bounds', (name) => {

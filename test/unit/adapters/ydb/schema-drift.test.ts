@@ -91,7 +91,7 @@ describe('the schema-drift check itself', () => {
 describe('YDB migrations', () => {
   test('are numbered, unique and split into CREATE TABLE IF NOT EXISTS, ALTER TABLE … SET or backfill (UPSERT INTO … SELECT) statements', () => {
     const ids = migrations.map((m) => m.id);
-    expect(ids).toEqual(['0001_snapshots_and_ledger', '0002_aggregates_and_alerts', '0003_notification_outbox', '0004_partitioning', '0005_provenance_and_completeness', '0007_read_model']);
+    expect(ids).toEqual(['0001_snapshots_and_ledger', '0002_aggregates_and_alerts', '0003_notification_outbox', '0004_partitioning', '0005_provenance_and_completeness', '0007_read_model', '0009_unit_summary']);
     for (const m of migrations) for (const s of splitStatements(m.text)) expect(s).toMatch(/^(CREATE TABLE IF NOT EXISTS |ALTER TABLE \w+ SET \(|UPSERT INTO \w+\s+SELECT )/);
   });
 

@@ -3,7 +3,7 @@
 // the state and the result of one.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { planCommit, pointerGroups, unitKey, type CommitUnit, type UnitPointer } from '../../../../shared/domain/store-rules/commit-plan.ts';
+import { decideCommit, planCommit, unitKey, type CommitUnit, type UnitPointer } from '../../../../shared/domain/store-rules/commit-plan.ts';
 import { commitUnit as unit, P1, P2 } from '../../../support/builders.ts';
 
 const pointer = (batchId: string, lastModifiedMs: number, sequence: number, version = 1): UnitPointer => ({ batchId, source: { lastModifiedMs, sequence }, version });
@@ -104,12 +104,28 @@ describe('planCommit', () => {
   });
 });
 
-describe('pointerGroups', () => {
-  test('one entry per (period, kind), in first-seen order', () => {
-    expect(pointerGroups([unit('a'), unit('b'), unit('a', P2), unit('a', P1, 'municipalities')])).toEqual([
-      { period: P1, kind: 'schools' },
-      { period: P2, kind: 'schools' },
-      { period: P1, kind: 'municipalities' },
-    ]);
+describe('decideCommit', () => {
+  const content = (fingerprint: string) => ({ figures: { schools: 1, teachers: null, students: null }, fingerprint, receivedAtMs: 5 });
+  const held = (fingerprint: string): UnitPointer => ({ ...pointer('old', 1000, 1), uploadId: 'u-old', content: content(fingerprint) });
+  const mine = (fingerprints: Record<string, string>) => ({ receivedAtMs: 9, units: Object.entries(fingerprints).map(([m, f]) => ({ unit: unit(m), figures: { schools: 1, teachers: null, students: null }, fingerprint: f })) });
+  const commit = (fingerprints: Record<string, string>, unlessUnchanged = true) => ({ batchId: 'new', source: { lastModifiedMs: 2000, sequence: 2 }, units: Object.keys(fingerprints).map((m) => unit(m)), contents: mine(fingerprints), unlessUnchanged });
+
+  test('every unit held by another upload with the same fingerprint: unchanged, nothing flips', () => {
+    const store: Store = new Map([[unitKey(unit('a')), held('x')], [unitKey(unit('b')), held('y')]]);
+    const { plan, outcome } = decideCommit(commit({ a: 'x', b: 'y' }), read(store));
+    expect(plan.flips).toEqual([]);
+    expect(outcome).toEqual({ applied: 0, superseded: 0, periods: [], replaced: [], unchanged: { uploadId: 'u-old', receivedAtMs: 5 } });
+  });
+
+  test('one unit new, or one fingerprint different, or not asked: the commit applies and names what it took', () => {
+    const store: Store = new Map([[unitKey(unit('a')), held('x')]]);
+    expect(decideCommit(commit({ a: 'x', b: 'y' }), read(store)).outcome).toMatchObject({ applied: 2, unchanged: null, replaced: [{ unit: unit('a'), uploadId: 'u-old', batchId: 'old', content: content('x') }] });
+    expect(decideCommit(commit({ a: 'z' }), read(store)).outcome).toMatchObject({ applied: 1, unchanged: null });
+    expect(decideCommit(commit({ a: 'x' }, false), read(store)).outcome).toMatchObject({ applied: 1, unchanged: null });
+  });
+
+  test('a pointer without content is never unchanged', () => {
+    const store: Store = new Map([[unitKey(unit('a')), { ...held('x'), content: null }]]);
+    expect(decideCommit(commit({ a: 'x' }), read(store)).outcome).toMatchObject({ applied: 1, unchanged: null, replaced: [{ content: null }] });
   });
 });

@@ -1,87 +1,15 @@
-// Contract suites: what every AggregateStore, AlertStore and Outbox adapter promises
-// (SQLite, and YDB through the executing wire double; a real YDB when YDB_ENDPOINT is set).
-// The behaviours are those the SQLite adapters established and the aggregate and notify
-// integration tests rely on.
+// Contract suite: what every Outbox adapter promises (SQLite, and YDB through the executing
+// wire double; a real YDB when YDB_ENDPOINT is set). The behaviours are those the SQLite
+// adapter established and the notify integration tests rely on. The AggregateStore and
+// AlertStore suites are in aggregate-store.contract.ts and alert-store.contract.ts.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { MetricId } from '../../shared/domain/schemas.ts';
 import { deliveryIdFor } from '../../shared/domain/notify/grouping.ts';
-import type { AggregateStore } from '../../shared/ports/aggregate-store.ts';
-import type { AlertStore } from '../../shared/ports/alert-store.ts';
 import type { DeliveryChange, DeliveryMark, StoredDelivery } from '../../shared/domain/store-rules/delivery.ts';
 import type { DeliveryQuery, Outbox } from '../../shared/ports/outbox.ts';
 import { claimDue, enqueue, finish, readDeliveries, readDelivery, replay, type ClaimedDelivery } from '../../shared/usecases/outbox.ts';
-import { alertState, breach, deliveryItem, enqueueRequest, filledAggregateRow, MUNI, P1, P2, storedDelivery, unitScope } from '../support/builders.ts';
+import { breach, deliveryItem, enqueueRequest, MUNI, storedDelivery } from '../support/builders.ts';
 import { withOverrides } from '../support/faults.ts';
-
-export type Fresh<T> = () => Promise<{ store: T; close(): Promise<void> }>;
-
-export function aggregateStoreContract(name: string, make: Fresh<AggregateStore>) {
-  describe(`AggregateStore contract: ${name}`, () => {
-    test('replacing a period leaves exactly the new rows, region first then municipalities by id', async () => {
-      const s = await make();
-      try {
-        await s.store.replacePeriod('26', P1, [filledAggregateRow({ id: 'zelenokumsk' }), filledAggregateRow({ id: 'old' })]);
-        const rows = [filledAggregateRow({ id: 'kursky', base: 2 }), filledAggregateRow({ level: 'region' }), filledAggregateRow({ id: 'budennovsky' })];
-        await s.store.replacePeriod('26', P1, rows);
-        expect(await s.store.readPeriod('26', P1)).toEqual([rows[1], rows[2], rows[0]]);
-        expect(await s.store.readPeriod('26', P2)).toEqual([]);
-      } finally {
-        await s.close();
-      }
-    });
-
-    test('a row of another period is refused before anything is written', async () => {
-      const s = await make();
-      try {
-        await expect(s.store.replacePeriod('26', P1, [filledAggregateRow({ period: P2 })])).rejects.toThrow(RangeError);
-        expect(await s.store.periods('26')).toEqual([]);
-      } finally {
-        await s.close();
-      }
-    });
-
-    test('a time series of one metric and scope is ascending by period, with deltas and nulls', async () => {
-      const s = await make();
-      try {
-        await s.store.replacePeriod('26', P2, [filledAggregateRow({ period: P2, base: 3 })]);
-        await s.store.replacePeriod('26', P1, [filledAggregateRow({ period: P1, base: 2 }), filledAggregateRow({ period: P1, id: 'kursky' })]);
-        const series = await s.store.timeseries('26', 'teachers_total', { level: 'municipality', id: 'budennovsky' });
-        const i = MetricId.options.indexOf('teachers_total');
-        expect(series).toEqual([
-          { period: P1, value: 2 * i, delta: -3 },
-          { period: P2, value: 3 * i, delta: -3 },
-        ]);
-        expect((await s.store.timeseries('26', 'schools_total', { level: 'municipality', id: 'budennovsky' }))[0]?.value).toBeNull();
-        expect(await s.store.periods('26')).toEqual([P1, P2]);
-        expect(await s.store.periods('07')).toEqual([]);
-      } finally {
-        await s.close();
-      }
-    });
-  });
-}
-
-export function alertStoreContract(name: string, make: Fresh<AlertStore>) {
-  describe(`AlertStore contract: ${name}`, () => {
-    test('saved states come back whole, replaced by key, ordered by level, unit and alert', async () => {
-      const s = await make();
-      try {
-        const region = alertState({ scope: unitScope(), target: null, alert_id: 'export_missing', status: 'export_missing', since: null, value: null });
-        const b = alertState({ alert_id: 'a_first' });
-        await s.store.save([alertState(), b, region]);
-        const resolved = alertState({ status: 'inactive', since: null, period: P2, changed_at: '2023-03-20T09:00:00.000Z' });
-        await s.store.save([resolved]);
-        expect(await s.store.forRegion('26')).toEqual([b, resolved, region]);
-        expect(await s.store.forRegion('07')).toEqual([]);
-        await s.store.save([]);
-        expect(await s.store.forRegion('26')).toHaveLength(3);
-      } finally {
-        await s.close();
-      }
-    });
-  });
-}
 
 /** A fresh outbox per call; disposing it removes whatever the test wrote. */
 export type OutboxFactory = () => Promise<{ readonly outbox: Outbox } & AsyncDisposable>;

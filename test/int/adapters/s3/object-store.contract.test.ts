@@ -23,6 +23,6 @@ if (!endpoint || !process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCES
       forcePathStyle: process.env.S3_FORCE_PATH_STYLE !== 'false',
       credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! },
     });
-    return { store: new S3ObjectStore(client), bucket: process.env.S3_TEST_BUCKET ?? 'sferum-pulse-exports', close: async () => client.destroy() };
+    return { store: new S3ObjectStore(client), bucket: process.env.S3_TEST_BUCKET ?? 'sferum-pulse-exports', [Symbol.asyncDispose]: async () => client.destroy() };
   });
 }

@@ -9,7 +9,7 @@ objectStoreContract(
   's3rver',
   async () => {
     const s3 = await startS3();
-    return { store: s3.store, bucket: TEST_BUCKET, close: () => s3.close() };
+    return { store: s3.store, bucket: TEST_BUCKET, [Symbol.asyncDispose]: () => s3.close() };
   },
   { noContinuation: 's3rver cannot issue continuation tokens on Node >= 17 (DES cipher); runs against S3_ENDPOINT' },
 );

@@ -1,5 +1,5 @@
 // The ReadModel contract against the embedded adapter: a real SQLite file in a temp
-// directory per test, written through the stores' connection and read through the read
+// directory per test (removed when the test disposes of it), written through the stores' connection and read through the read
 // model's own connection, as the functions and the API do.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ readModelContract('sqlite', async () => {
     alerts: new SqliteAlertStore(db),
     ledger: new SqliteUploadLedger(db),
     snapshots: new SqliteSnapshotStore(db),
-    close: async () => {
+    [Symbol.asyncDispose]: async () => {
       read.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });

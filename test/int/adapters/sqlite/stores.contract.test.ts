@@ -1,31 +1,53 @@
-// The aggregate, alert and outbox contracts against the embedded adapters: a real SQLite
-// file in a temp directory, one per test.
+// The aggregate, alert, upload ledger and outbox contracts against the embedded adapters: a
+// real SQLite file in a temp directory, one per test, removed when the test disposes of it.
+// The ledger's tests also share one file, to hold them to the keys they name.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { SqliteAggregateStore } from '../../../../shared/adapters/sqlite/aggregate-store.ts';
 import { SqliteAlertStore } from '../../../../shared/adapters/sqlite/alert-store.ts';
 import { openDatabase, type Db } from '../../../../shared/adapters/sqlite/database.ts';
 import { SqliteOutbox } from '../../../../shared/adapters/sqlite/outbox.ts';
-import { aggregateStoreContract, alertStoreContract, outboxContract } from '../../../contract/stores.contract.ts';
+import { SqliteUploadLedger } from '../../../../shared/adapters/sqlite/upload-ledger.ts';
+import { aggregateStoreContract } from '../../../contract/aggregate-store.contract.ts';
+import { alertStoreContract } from '../../../contract/alert-store.contract.ts';
+import { outboxContract } from '../../../contract/stores.contract.ts';
+import { uploadLedgerContract } from '../../../contract/upload-ledger.contract.ts';
 
-function fresh<T>(build: (db: Db) => T) {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sp-contract-'));
-    const db = openDatabase(join(dir, 'store.sqlite'));
-    return {
-      store: build(db),
-      close: async () => {
-        db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+/** A database of its own in a temp directory; disposing of it closes and removes the file. */
+function freshDb(): { db: Db } & AsyncDisposable {
+  const dir = mkdtempSync(join(tmpdir(), 'sp-contract-'));
+  const db = openDatabase(join(dir, 'store.sqlite'));
+  return {
+    db,
+    [Symbol.asyncDispose]: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-aggregateStoreContract('sqlite', fresh((db) => new SqliteAggregateStore(db)));
-alertStoreContract('sqlite', fresh((db) => new SqliteAlertStore(db)));
+const REGIONS = ['26', '07'] as const;
+
+aggregateStoreContract('sqlite', async () => {
+  const f = freshDb();
+  return { store: new SqliteAggregateStore(f.db), regions: REGIONS, [Symbol.asyncDispose]: f[Symbol.asyncDispose] };
+});
+alertStoreContract('sqlite', async () => {
+  const f = freshDb();
+  return { store: new SqliteAlertStore(f.db), regions: REGIONS, [Symbol.asyncDispose]: f[Symbol.asyncDispose] };
+});
+uploadLedgerContract('sqlite', async () => {
+  const f = freshDb();
+  return { ledger: new SqliteUploadLedger(f.db), [Symbol.asyncDispose]: f[Symbol.asyncDispose] };
+});
+
+const shared = freshDb();
+afterAll(() => shared[Symbol.asyncDispose]());
+uploadLedgerContract('sqlite (one file for every test)', async () => ({ ledger: new SqliteUploadLedger(shared.db), [Symbol.asyncDispose]: async () => {} }));
+
 outboxContract('sqlite', async () => {
-  const s = await fresh((db) => new SqliteOutbox(db))();
-  return { outbox: s.store, [Symbol.asyncDispose]: s.close };
+  const f = freshDb();
+  return { outbox: new SqliteOutbox(f.db), [Symbol.asyncDispose]: f[Symbol.asyncDispose] };
 });

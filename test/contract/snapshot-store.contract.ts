@@ -6,7 +6,7 @@ import { summariseUnits } from '../../shared/domain/replacement.ts';
 import type { SchoolRow } from '../../shared/domain/schemas.ts';
 import type { SnapshotStore } from '../../shared/ports/snapshot-store.ts';
 import type { UploadLedger } from '../../shared/ports/upload-ledger.ts';
-import { batchCommit, commitUnit, municipalityRow, P1, P2, schoolRow, uploadReport } from '../support/builders.ts';
+import { batchCommit, commitUnit, municipalityRow, P1, P2, schoolRow } from '../support/builders.ts';
 
 /** What a batch of school rows holds, as the ingest folds it while staging. */
 const contents = (rows: readonly SchoolRow[], receivedAtMs: number) => ({ receivedAtMs, units: [...summariseUnits({ schools: rows, municipalities: [] }).values()] });
@@ -259,68 +259,6 @@ export function snapshotStoreContract(name: string, make: StoreFactory) {
         await s.snapshots.stageSchoolRows('big', rows);
         await s.snapshots.commitBatch(batchCommit({ batchId: 'big' }));
         expect(await s.snapshots.currentSchools('26', P1)).toHaveLength(1500);
-      } finally {
-        await s.close();
-      }
-    });
-  });
-
-  describe(`UploadLedger contract: ${name}`, () => {
-    const key = { bucket: 'b', key: 'uploads/26/x.csv', sha256: 'a'.repeat(64) };
-
-    test('a live lease refuses a second invocation until the instant after it ends', async () => {
-      const s = await make();
-      try {
-        const t0 = 1_700_000_000_000;
-        const first = await s.ledger.acquire(key, t0, 30_000);
-        expect(first.kind).toBe('acquired');
-        const lease = t0 + 30_000;
-        expect(await s.ledger.acquire(key, lease - 1, 30_000)).toMatchObject({ kind: 'in_progress', leaseUntilMs: lease });
-        expect(await s.ledger.acquire(key, lease, 30_000)).toMatchObject({ kind: 'in_progress' });
-        const takeover = await s.ledger.acquire(key, lease + 1, 30_000);
-        expect(takeover).toMatchObject({ kind: 'acquired', uploadId: first.uploadId });
-        if (first.kind === 'acquired' && takeover.kind === 'acquired') expect(takeover.sequence).toBe(first.sequence);
-      } finally {
-        await s.close();
-      }
-    });
-
-    test('a completed upload answers with its report and is never taken again', async () => {
-      const s = await make();
-      try {
-        const a = await s.ledger.acquire(key, 1000, 30_000);
-        await s.ledger.complete(a.uploadId, uploadReport({ upload_id: a.uploadId }));
-        const again = await s.ledger.acquire(key, 10_000_000, 30_000);
-        expect(again).toEqual({ kind: 'completed', uploadId: a.uploadId, report: uploadReport({ upload_id: a.uploadId }) });
-        expect(await s.ledger.getReport(a.uploadId)).toEqual(uploadReport({ upload_id: a.uploadId }));
-        expect((await s.ledger.listReports({ limit: 10 })).map((r) => r.upload_id)).toEqual([a.uploadId]);
-      } finally {
-        await s.close();
-      }
-    });
-
-    test('a released lease can be taken at once; new content is a new upload with a later sequence', async () => {
-      const s = await make();
-      try {
-        const a = await s.ledger.acquire(key, 1000, 30_000);
-        await s.ledger.release(a.uploadId);
-        expect((await s.ledger.acquire(key, 1001, 30_000)).kind).toBe('acquired');
-        const b = await s.ledger.acquire({ ...key, sha256: 'b'.repeat(64) }, 1002, 30_000);
-        expect(b.kind).toBe('acquired');
-        expect(b.uploadId).not.toBe(a.uploadId);
-        const entries = await s.ledger.entriesForKey('b', key.key);
-        expect(entries.map((e) => e.sha256)).toEqual(['a'.repeat(64), 'b'.repeat(64)]);
-        expect(entries[1]!.sequence).toBeGreaterThan(entries[0]!.sequence);
-      } finally {
-        await s.close();
-      }
-    });
-
-    test('two racing acquisitions: exactly one wins', async () => {
-      const s = await make();
-      try {
-        const results = await Promise.all([s.ledger.acquire(key, 5000, 30_000), s.ledger.acquire(key, 5000, 30_000)]);
-        expect(results.map((r) => r.kind).sort()).toEqual(['acquired', 'in_progress']);
       } finally {
         await s.close();
       }

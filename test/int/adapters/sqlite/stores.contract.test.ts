@@ -14,7 +14,7 @@ import { SqliteSnapshotStore } from '../../../../shared/adapters/sqlite/snapshot
 import { SqliteUploadLedger } from '../../../../shared/adapters/sqlite/upload-ledger.ts';
 import { aggregateStoreContract } from '../../../contract/aggregate-store.contract.ts';
 import { alertStoreContract } from '../../../contract/alert-store.contract.ts';
-import { outboxContract } from '../../../contract/stores.contract.ts';
+import { outboxContract } from '../../../contract/outbox.contract.ts';
 import { snapshotStoreContract } from '../../../contract/snapshot-store.contract.ts';
 import { uploadLedgerContract } from '../../../contract/upload-ledger.contract.ts';
 

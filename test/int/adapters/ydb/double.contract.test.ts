@@ -9,7 +9,7 @@ import { aggregateStoreContract } from '../../../contract/aggregate-store.contra
 import { alertStoreContract } from '../../../contract/alert-store.contract.ts';
 import { readModelContract } from '../../../contract/read-model.contract.ts';
 import { snapshotStoreContract } from '../../../contract/snapshot-store.contract.ts';
-import { outboxContract } from '../../../contract/stores.contract.ts';
+import { outboxContract } from '../../../contract/outbox.contract.ts';
 import { uploadLedgerContract } from '../../../contract/upload-ledger.contract.ts';
 import { useYdbDouble, type DoubleDb } from '../../../support/ydb-double.ts';
 

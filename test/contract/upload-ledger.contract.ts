@@ -68,6 +68,17 @@ export function uploadLedgerContract(name: string, make: LedgerFactory) {
       expect(await s.ledger.acquire(k, T0 + 2, LEASE_MS)).toMatchObject({ kind: 'in_progress', leaseUntilMs: T0 + 1 + LEASE_MS });
     });
 
+    test('a lease is per content: new content under a key whose other content is leased is acquired at once, as an upload of its own', async () => {
+      await using s = await make();
+      const ks = keys();
+      const a = acquired(await s.ledger.acquire(ks.of('a'), T0, LEASE_MS));
+      const b = acquired(await s.ledger.acquire(ks.of('b'), T0 + 1, LEASE_MS));
+      expect(b.uploadId).not.toBe(a.uploadId);
+      expect(b.sequence).toBeGreaterThan(a.sequence);
+      // the other content's lease is untouched
+      expect(await s.ledger.acquire(ks.of('a'), T0 + 2, LEASE_MS)).toEqual({ kind: 'in_progress', uploadId: a.uploadId, leaseUntilMs: T0 + LEASE_MS });
+    });
+
     test("new content under the same key acquired later is a new upload with a later sequence; entriesForKey lists the key's entries alone, in sequence order", async () => {
       await using s = await make();
       const ks = keys();

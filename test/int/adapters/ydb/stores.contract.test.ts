@@ -1,9 +1,9 @@
 // Every store contract and the ReadModel contract against YDB (the same suites SQLite
 // passes), when YDB_ENDPOINT and YDB_DATABASE name one; visibly skipped otherwise. The
-// upload ledger's tests name their own keys and run on the database as it is. The others
-// share one file because they share tables (the read model reads what the stores write): a
-// two-digit region code cannot be a test's own key, so each of their fixtures empties the
-// tables it uses before the test; files run in parallel, tests in a file do not.
+// snapshot and upload ledger tests name their own keys and run on the database as it is.
+// The others share one file because they share tables (the read model reads what the stores
+// write): a two-digit region code cannot be a test's own key, so each of their fixtures
+// empties the tables it uses before the test; files run in parallel, tests in a file do not.
 import { YdbClient } from '../../../../shared/adapters/ydb/client.ts';
 import { ydbStoresOn } from '../../../../shared/adapters/ydb/index.ts';
 import { YdbReadModel } from '../../../../shared/adapters/ydb/read-model.ts';
@@ -11,7 +11,7 @@ import { aggregateStoreContract } from '../../../contract/aggregate-store.contra
 import { alertStoreContract } from '../../../contract/alert-store.contract.ts';
 import { readModelContract } from '../../../contract/read-model.contract.ts';
 import { snapshotStoreContract } from '../../../contract/snapshot-store.contract.ts';
-import { outboxContract } from '../../../contract/stores.contract.ts';
+import { outboxContract } from '../../../contract/outbox.contract.ts';
 import { uploadLedgerContract } from '../../../contract/upload-ledger.contract.ts';
 import { emptyTables, ydbSuite, ydbTestDriver } from '../../../support/ydb.ts';
 
@@ -27,10 +27,7 @@ async function emptied(tables: string[]) {
 }
 
 ydbSuite('SnapshotStore + UploadLedger + AggregateStore + AlertStore + Outbox + ReadModel', () => {
-  snapshotStoreContract('ydb', async () => {
-    const s = await emptied(SNAPSHOTS);
-    return { snapshots: s.snapshots, ledger: s.ledger, close: async () => undefined };
-  });
+  snapshotStoreContract('ydb', async () => ({ snapshots: ydbStoresOn(await ydbTestDriver()).snapshots, ...nothingToDispose }));
   uploadLedgerContract('ydb', async () => ({ ledger: ydbStoresOn(await ydbTestDriver()).ledger, ...nothingToDispose }));
   aggregateStoreContract('ydb', async () => ({ store: (await emptied(['aggregate_metrics', 'period_completeness'])).aggregates, regions: REGIONS, ...nothingToDispose }));
   alertStoreContract('ydb', async () => ({ store: (await emptied(['alert_state'])).alerts, regions: REGIONS, ...nothingToDispose }));

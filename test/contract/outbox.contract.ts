@@ -1,7 +1,6 @@
 // Contract suite: what every Outbox adapter promises (SQLite, and YDB through the executing
 // wire double; a real YDB when YDB_ENDPOINT is set). The behaviours are those the SQLite
-// adapter established and the notify integration tests rely on. The AggregateStore and
-// AlertStore suites are in aggregate-store.contract.ts and alert-store.contract.ts.
+// adapter established and the notify integration tests rely on.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { deliveryIdFor } from '../../shared/domain/notify/grouping.ts';

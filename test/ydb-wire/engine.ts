@@ -217,6 +217,11 @@ class Db {
   readonly written: { seq: number; table: string; key: string }[] = [];
   /** open snapshot transactions that read the live state */
   readonly pinned = new Set<EngineTx>();
+  /**
+   * What a statement's tokens translate to under this schema (see Plan), per statement: the
+   * adapters send the same few texts again and again. Forgotten when the schema changes.
+   */
+  plans = new WeakMap<readonly Token[], Plan>();
 
   constructor(ddl: readonly string[]) {
     this.sql.defaultSafeIntegers(true);
@@ -224,6 +229,7 @@ class Db {
   }
 
   create(name: string, def: TableDef): void {
+    this.plans = new WeakMap();
     this.schema.set(name, def);
     const cols = [...def.columns].map(([c, d]) => `${quote(c)}${d.notNull ? ' NOT NULL' : ''}`);
     this.sql.exec(`CREATE TABLE ${quote(name)} (${cols.join(', ')}, PRIMARY KEY (${def.primaryKey.map(quote).join(', ')})) WITHOUT ROWID`);
@@ -319,6 +325,8 @@ export type ExecResult = { sets: OutSet[]; io: Io };
 export class YqlEngine {
   readonly #ddl: readonly string[];
   readonly #dbs = new Map<string, Db>();
+  /** a text's statements (DECLARE and PRAGMA left out), tokenised once per text; never mutated */
+  readonly #parsed = new Map<string, Token[][]>();
 
   constructor(ddl: readonly string[]) {
     this.#ddl = ddl;
@@ -438,13 +446,19 @@ export class YqlEngine {
    */
   execute(database: string, text: string, params: Readonly<Record<string, Param>>, tx: EngineTx | null, commit: boolean): ExecResult {
     const db = this.#db(database);
-    let toks: Token[];
-    try {
-      toks = tokenize(text);
-    } catch (e) {
-      throw new YqlError('GENERIC_ERROR', `Syntax error: ${(e as Error).message}`);
+    let sts = this.#parsed.get(text);
+    if (!sts) {
+      let toks: Token[];
+      try {
+        toks = tokenize(text);
+      } catch (e) {
+        throw new YqlError('GENERIC_ERROR', `Syntax error: ${(e as Error).message}`);
+      }
+      sts = statements(toks).filter((st) => !['DECLARE', 'PRAGMA'].includes(upper(st[0])));
+      // the adapters' texts are a few constants; a test's ad-hoc texts are bounded by the test
+      if (this.#parsed.size > 10_000) this.#parsed.clear();
+      this.#parsed.set(text, sts);
     }
-    const sts = statements(toks).filter((st) => !['DECLARE', 'PRAGMA'].includes(upper(st[0])));
     const ddl = sts.filter((st) => ['CREATE', 'ALTER', 'DROP'].includes(upper(st[0])));
     if (ddl.length) {
       if (tx && tx.mode !== 'implicit') throw new YqlError('PRECONDITION_FAILED', 'Scheme operations cannot be executed inside transaction');
@@ -512,6 +526,7 @@ export class YqlEngine {
         db.table(name, database);
       }
       db.schema.delete(name);
+      db.plans = new WeakMap();
       db.sql.exec(`DROP TABLE ${quote(name)}`);
       return;
     }
@@ -524,6 +539,21 @@ export class YqlEngine {
 
 type Sql = { sql: string; args: unknown[] };
 type Source = { table: string; alias: string; def: TableDef; index: string | null };
+/** A parameter in translated text: bound as a value, inlined as a list, or read from its temporary table. */
+type Piece = string | { readonly param: string; readonly as: 'value' | 'inline' | 'in' | 'as_table' };
+/** The access path #account reads for one source of a statement (everything but the values). */
+type AccessPlan = { key: readonly string[]; used: readonly [number, number][]; residual: number; limit: [number, number] | undefined; continues: boolean; desc: boolean };
+/**
+ * What a statement translates to under one schema, computed on its first run: its sources,
+ * its SQLite text in pieces per token range, the access path of each source and the result
+ * types per prepared statement. Only the values are bound per request.
+ */
+type Plan = {
+  sources?: Source[];
+  readonly pieces: Map<string, { readonly pieces: readonly Piece[]; sql?: string }>;
+  readonly access: Map<string, AccessPlan>;
+  readonly types: WeakMap<Database.Statement, OutColumn[]>;
+};
 
 class Exec {
   readonly #temps: { conn: Database.Database; name: string }[] = [];
@@ -599,29 +629,57 @@ class Exec {
     return out;
   }
 
+  /** The statement's plan under this database's schema (created empty on its first run). */
+  #plan(st: readonly Token[]): Plan {
+    let p = this.db.plans.get(st);
+    if (!p) this.db.plans.set(st, (p = { pieces: new Map(), access: new Map(), types: new WeakMap() }));
+    return p;
+  }
+
   /** Tokens → SQLite text with bound arguments (`inline`: IN lists as `(?, ?)`, for a lock that outlives the request). */
   #emit(st: readonly Token[], from = 0, to = st.length, inline = false): Sql {
+    const plan = this.#plan(st);
+    const k = `${from}:${to}:${inline}`;
+    let c = plan.pieces.get(k);
+    if (!c) plan.pieces.set(k, (c = { pieces: this.#translate(st, from, to, inline) }));
     const out: string[] = [];
     const args: unknown[] = [];
+    let fixed = true;
+    for (const x of c.pieces) {
+      if (typeof x === 'string') out.push(x);
+      else if (x.as === 'value') {
+        const p = this.#param(x.param);
+        args.push(toCell(p.type, p.value));
+        out.push('?');
+      } else if (x.as === 'inline') {
+        const p = this.#param(x.param);
+        const items = (toCell(p.type, p.value) as unknown[] | null) ?? [];
+        args.push(...items);
+        out.push(`(${items.map(() => '?').join(', ')})`);
+        fixed = false;
+      } else {
+        // materialised per request; its name is the parameter's, so the text stays the same
+        const name = quote(this.#listTable(x.param).name);
+        out.push(x.as === 'in' ? `(SELECT value FROM temp.${name})` : `temp.${name}`);
+      }
+    }
+    if (c.sql !== undefined) return { sql: c.sql, args };
+    const sql = out.join(' ').replace(/ \. /g, '.');
+    if (fixed) c.sql = sql;
+    return { sql, args };
+  }
+
+  /** The SQLite text of tokens [from, to) in pieces: literal text, and the parameters to bind there. */
+  #translate(st: readonly Token[], from: number, to: number, inline: boolean): Piece[] {
+    const out: Piece[] = [];
     for (let i = from; i < to; i++) {
       const t = st[i]!;
       const w = upper(t);
       if (t.t === 'param') {
         const inList = upper(st[i - 1]) === 'IN';
-        if (inList && inline) {
-          const p = this.#param(t.v);
-          const items = (toCell(p.type, p.value) as unknown[] | null) ?? [];
-          args.push(...items);
-          out.push(`(${items.map(() => '?').join(', ')})`);
-        } else if (inList) {
-          out.push(`(SELECT value FROM temp.${quote(this.#listTable(t.v).name)})`);
-        } else {
-          const p = this.#param(t.v);
-          args.push(toCell(p.type, p.value));
-          out.push('?');
-        }
+        out.push({ param: t.v, as: inList ? (inline ? 'inline' : 'in') : 'value' });
       } else if (w === 'AS_TABLE' && st[i + 1]?.v === '(' && st[i + 2]?.t === 'param' && st[i + 3]?.v === ')') {
-        out.push(`temp.${quote(this.#listTable(st[i + 2]!.v).name)}`);
+        out.push({ param: st[i + 2]!.v, as: 'as_table' });
         i += 3;
       } else if (w === 'VIEW' && st[i + 1]?.t === 'word') {
         i += 1; // the index was checked with the source
@@ -637,11 +695,16 @@ class Exec {
         out.push(t.v);
       }
     }
-    return { sql: out.join(' ').replace(/ \. /g, '.'), args };
+    return out;
   }
 
   /** Tables a statement reads (FROM / JOIN), their aliases and indexes, checked against the schema. */
   #sources(st: readonly Token[]): Source[] {
+    const plan = this.#plan(st);
+    return (plan.sources ??= this.#findSources(st));
+  }
+
+  #findSources(st: readonly Token[]): Source[] {
     const out: Source[] = [];
     for (let i = 0; i < st.length; i++) {
       const w = upper(st[i]);
@@ -697,12 +760,20 @@ class Exec {
 
   /** The YDB type of each result column: its table column, an AS_TABLE field, COUNT's Uint64, or what the values are. */
   #types(stmt: Database.Statement, st: readonly Token[], sources: readonly Source[], rows: readonly Row[]): OutColumn[] {
-    return stmt.columns().map((c) => {
+    const plan = this.#plan(st);
+    const known = plan.types.get(stmt);
+    if (known) return known;
+    // typed by the statement alone (not by an AS_TABLE parameter or the values): kept for the next run
+    let stable = true;
+    const types = stmt.columns().map((c) => {
       const def = c.table ? this.db.schema.get(c.table) : undefined;
       const col = def && c.column ? def.columns.get(c.column) : undefined;
       if (col) return { name: c.name, type: col.notNull ? col.type : `Optional<${col.type}>` };
       for (const t of this.#asTables.values()) {
-        if (c.table === t.name && c.column && t.fields.has(c.column)) return { name: c.name, type: t.fields.get(c.column)! };
+        if (c.table === t.name && c.column && t.fields.has(c.column)) {
+          stable = false;
+          return { name: c.name, type: t.fields.get(c.column)! };
+        }
       }
       const expr = (c.name ?? '').toUpperCase();
       if (/^COUNT\s*\(/.test(expr) || this.#aliasIsCount(st, c.name)) return { name: c.name, type: 'Uint64' };
@@ -710,10 +781,13 @@ class Exec {
       const m = /^\w+\s*\(\s*(?:\w+\.)?(\w+)\s*\)$/.exec(c.name ?? '') ?? this.#aliasOf(st, c.name);
       const src = m ? sources.map((s) => s.def.columns.get(m[1]!)).find(Boolean) : undefined;
       if (src) return { name: c.name, type: `Optional<${src.type}>` };
+      stable = false;
       const v = rows.map((r) => r[c.name]).find((x) => x !== null && x !== undefined);
       const type = typeof v === 'bigint' ? 'Int64' : typeof v === 'number' ? 'Double' : 'Utf8';
       return { name: c.name, type: rows.every((r) => r[c.name] !== null) && rows.length > 0 ? type : `Optional<${type}>` };
     });
+    if (stable) plan.types.set(stmt, types);
+    return types;
   }
 
   #aliasIsCount(st: readonly Token[], name: string): boolean {
@@ -749,34 +823,17 @@ class Exec {
    * transaction locks that range.
    */
   #account(st: readonly Token[], s: Source, single: boolean): void {
-    const key = s.index ? [...s.def.indexes.get(s.index)!, ...s.def.primaryKey] : s.def.primaryKey;
-    const clause = single ? clauses(st) : null;
-    const terms = clause?.where ? splitAnd(st, clause.where[0], clause.where[1]) : [];
-    const used: [number, number][] = [];
-    let residual = terms.length;
-    // the key after the equality prefix: the order a range over its first column comes in
-    let rest = key;
-    const colOf = (a: number, b: number) => termColumn(st, a, b, s);
-    for (const k of key) {
-      const eq = terms.find(([a, b]) => colOf(a, b)?.col === k && colOf(a, b)?.op === 'eq');
-      if (eq) {
-        used.push(eq);
-        rest = rest.slice(1);
-        continue;
-      }
-      used.push(...terms.filter(([a, b]) => colOf(a, b)?.col === k && colOf(a, b)?.op === 'range'));
-      break;
-    }
-    residual -= used.length;
+    const plan = this.#plan(st);
+    const k = `${s.table}|${s.alias}|${s.index}|${single}`;
+    let a = plan.access.get(k);
+    if (!a) plan.access.set(k, (a = accessPlan(st, s, single)));
+    const { key, used, residual, continues, desc } = a;
     const emitted = used.map(([a, b]) => this.#emit(st, a, b + 1, true));
     const where = emitted.length ? emitted.map((e) => `(${e.sql})`).join(' AND ') : '1';
     const args = emitted.flatMap((e) => e.args);
     const alias = s.alias !== s.table ? ` AS ${quote(s.alias)}` : '';
     // LIMIT stops the scan early when the rows come in key order and every row read is kept
-    const limit = clause?.limit ? this.#limit(st, clause.limit) : null;
-    const order = clause?.order ? st.slice(clause.order[0], clause.order[1] + 1).filter((t) => t.t === 'word' && !['DESC', 'ASC'].includes(upper(t))).map((t) => t.v) : [];
-    const desc = clause?.order ? st.slice(clause.order[0], clause.order[1] + 1).some((t) => upper(t) === 'DESC') : false;
-    const continues = order.every((c, i) => c === rest[i]) || order.every((c, i) => c === key[i]);
+    const limit = a.limit ? this.#limit(st, a.limit) : null;
     const limited = limit !== null && residual === 0 && continues ? ` ORDER BY ${key.map((k) => `${quote(k)}${desc ? ' DESC' : ''}`).join(', ')} LIMIT ${limit}` : '';
     const rows = prep(this.#read, `SELECT * FROM ${quote(s.table)}${alias} WHERE ${where}${limited}`).all(...args) as Row[];
     const n = rows.length;
@@ -915,6 +972,31 @@ class Exec {
     void def;
     return rows.map((r) => ({ ...r }));
   }
+}
+
+/** The access path of source `s` in a statement: what #account reads, less the values bound per request. */
+function accessPlan(st: readonly Token[], s: Source, single: boolean): AccessPlan {
+  const key = s.index ? [...s.def.indexes.get(s.index)!, ...s.def.primaryKey] : s.def.primaryKey;
+  const clause = single ? clauses(st) : null;
+  const terms = clause?.where ? splitAnd(st, clause.where[0], clause.where[1]) : [];
+  const used: [number, number][] = [];
+  // the key after the equality prefix: the order a range over its first column comes in
+  let rest = key;
+  const colOf = (a: number, b: number) => termColumn(st, a, b, s);
+  for (const k of key) {
+    const eq = terms.find(([a, b]) => colOf(a, b)?.col === k && colOf(a, b)?.op === 'eq');
+    if (eq) {
+      used.push(eq);
+      rest = rest.slice(1);
+      continue;
+    }
+    used.push(...terms.filter(([a, b]) => colOf(a, b)?.col === k && colOf(a, b)?.op === 'range'));
+    break;
+  }
+  const order = clause?.order ? st.slice(clause.order[0], clause.order[1] + 1).filter((t) => t.t === 'word' && !['DESC', 'ASC'].includes(upper(t))).map((t) => t.v) : [];
+  const desc = clause?.order ? st.slice(clause.order[0], clause.order[1] + 1).some((t) => upper(t) === 'DESC') : false;
+  const continues = order.every((c, i) => c === rest[i]) || order.every((c, i) => c === key[i]);
+  return { key, used, residual: terms.length - used.length, limit: clause?.limit, continues, desc };
 }
 
 const CLAUSE = new Set('WHERE ON JOIN LEFT RIGHT INNER CROSS FULL ORDER GROUP LIMIT OFFSET SET VIEW UNION SELECT FROM AND OR USING HAVING WINDOW RETURNING'.split(' '));

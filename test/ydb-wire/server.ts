@@ -12,7 +12,7 @@ import { DiscoveryServiceDefinition, ListEndpointsResultSchema, WhoAmIResultSche
 import { StatusIds_StatusCode as S } from '@ydbjs/api/operation';
 import { QueryServiceDefinition, type ExecuteQueryRequest, type TransactionSettings } from '@ydbjs/api/query';
 import { TableServiceDefinition } from '@ydbjs/api/table';
-import { type TypedValue } from '@ydbjs/api/value';
+import { type Type, type TypedValue } from '@ydbjs/api/value';
 import { checkBulkRows, checkQuery } from './check.ts';
 import { type EngineTx, type Io, type OutSet, YqlEngine, YqlError, noIo, toCell, yqlIoRu } from './engine.ts';
 import { decodeValue, encodeValue, parseType, typeText } from './types.ts';
@@ -195,6 +195,10 @@ export class YdbWire {
   #epoch = 0;
   #holds: Held[] = [];
   #watchers = new Set<() => void>();
+  /** checkQuery's verdict per text and sent parameter types (the schema is fixed per server) */
+  #checked = new Map<string, string[]>();
+  /** result column types parsed, per type text */
+  #types = new Map<string, Type>();
 
   constructor(options: WireOptions) {
     this.#options = options;
@@ -617,8 +621,7 @@ export class YdbWire {
             session = s;
             session.busy = true;
             const late = await wire.#gate(call);
-            const types = new Map(Object.entries(query.params).map(([k, p]) => [k, p.type] as const));
-            const problems = checkQuery(query.text, types, wire.schema);
+            const problems = wire.#check(query);
             if (problems.length) throw new Failure(S.BAD_REQUEST, null, `wire type check: ${problems.join('; ')}`);
             const txId = wire.#txFor(query.tx, s);
             const sets = wire.#reply(query, call, s, req, txId);
@@ -757,11 +760,28 @@ export class YdbWire {
     return out.sets;
   }
 
+  #check(query: WireQuery): string[] {
+    const types = Object.entries(query.params).map(([k, p]) => [k, p.type] as const);
+    const key = `${query.text}\0${types.map(([k, t]) => `${k}:${t}`).join('\0')}`;
+    let problems = this.#checked.get(key);
+    if (!problems) {
+      problems = checkQuery(query.text, new Map(types), this.schema);
+      if (this.#checked.size > 10_000) this.#checked.clear();
+      this.#checked.set(key, problems);
+    }
+    return problems;
+  }
+
   #parts(sets: readonly ResultSetSpec[], txId: string | null): object[] {
     const per = this.#options.rowsPerPart ?? 1000;
     const parts: object[] = [];
+    const typeOf = (text: string) => {
+      let t = this.#types.get(text);
+      if (!t) this.#types.set(text, (t = parseType(text)));
+      return t;
+    };
     sets.forEach((set, index) => {
-      const columns = set.columns.map((c) => ({ name: c.name, type: parseType(c.type) }));
+      const columns = set.columns.map((c) => ({ name: c.name, type: typeOf(c.type) }));
       for (let at = 0; at === 0 || at < set.rows.length; at += per) {
         const rows = set.rows.slice(at, at + per).map((row, n) =>
           ({ items: columns.map((c) => encodeValue(c.type, row[c.name], `result set ${index} row ${at + n} column ${c.name}`)) }),

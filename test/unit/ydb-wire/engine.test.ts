@@ -107,6 +107,28 @@ describe('statements', () => {
     expect(e.rows(DB, 'alert_state').map((r) => r.unit)).toEqual(['m2', 'm3', 'm4']);
   });
 
+  test('a text sent again is translated once but bound, read and counted anew; a schema change translates it again', () => {
+    const e = engine();
+    const q = 'DECLARE $units AS List<Utf8>;\nDECLARE $n AS Uint64;\nSELECT unit FROM alert_state WHERE region = "26" AND alert_id = "a" AND level = "municipality" AND unit IN $units ORDER BY unit LIMIT $n;';
+    const run = (units: string[], n: number) => e.execute(DB, q, { $units: p(scalarListParam(col.utf8, units)), $n: p(param(col.uint64, n)) }, null, true);
+    const first = run(['m1', 'm2', 'm3'], 2);
+    expect(first.sets[0]!.rows.map((r) => r.unit)).toEqual(['m1', 'm2']);
+    const other = run(['m3'], 5);
+    expect(other.sets[0]!.rows.map((r) => r.unit)).toEqual(['m3']);
+    // a key prefix and the list: the rows named, read anew with each list
+    expect([first.io.rowsRead, other.io.rowsRead]).toEqual([3, 1]);
+    expect(run(['m1', 'm2', 'm3'], 2)).toEqual(first);
+    // the same text over a table dropped and created again with another column type
+    e.execute(DB, 'CREATE TABLE t1 (k Utf8 NOT NULL, v Int64, PRIMARY KEY (k));', {}, null, false);
+    e.execute(DB, 'UPSERT INTO t1 (k, v) VALUES ("a", 1);', {}, null, true);
+    expect(e.execute(DB, 'SELECT v FROM t1;', {}, null, true).sets[0]).toEqual({ columns: [{ name: 'v', type: 'Optional<Int64>' }], rows: [{ v: 1n }] });
+    e.execute(DB, 'DROP TABLE t1;', {}, null, false);
+    expect(refusal(() => e.execute(DB, 'SELECT v FROM t1;', {}, null, true))?.[0]).toBe('SCHEME_ERROR');
+    e.execute(DB, 'CREATE TABLE t1 (k Utf8 NOT NULL, v Utf8, PRIMARY KEY (k));', {}, null, false);
+    e.execute(DB, 'UPSERT INTO t1 (k, v) VALUES ("a", "x");', {}, null, true);
+    expect(e.execute(DB, 'SELECT v FROM t1;', {}, null, true).sets[0]).toEqual({ columns: [{ name: 'v', type: 'Optional<Utf8>' }], rows: [{ v: 'x' }] });
+  });
+
   test('databases are apart: each starts migrated and empty', () => {
     const e = engine();
     expect(e.rows('/local/other', 'alert_state')).toEqual([]);

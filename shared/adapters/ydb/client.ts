@@ -161,6 +161,24 @@ function queryService(driver: Driver, nodeId?: bigint) {
 
 type TxMode = 'serializableReadWrite' | 'snapshotReadOnly';
 
+type OwnTimeout = { fired: boolean; stop(): void };
+/** Aborts `c` as AbortSignal.timeout does (a TimeoutError) after `ms`, unless stopped first; never keeps the process alive. */
+function timeout(c: AbortController, ms: number, onStop?: () => void): OwnTimeout {
+  const t: OwnTimeout = {
+    fired: false,
+    stop() {
+      clearTimeout(timer);
+      onStop?.();
+    },
+  };
+  const timer = setTimeout(() => {
+    t.fired = true;
+    c.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, ms);
+  timer.unref();
+  return t;
+}
+
 /** Continue transaction `txId`, or begin one in `mode` with this statement; commit with it if `commit`. */
 function control(mode: TxMode, txId: string | undefined, commit: boolean): MessageInit<TransactionControl> {
   const txSelector = txId ? { case: 'txId', value: txId } : { case: 'beginTx', value: { txMode: { case: mode, value: {} } } };
@@ -171,8 +189,8 @@ export class YdbClient {
   #driver: Driver;
   readonly #opts: ClientOptions;
   readonly #idle: Session[] = [];
-  /** an attempt's signal → the own timeouts of the calls made under it */
-  readonly #calls = new WeakMap<AbortSignal, AbortSignal[]>();
+  /** an attempt's signal → the own timeouts of the calls made under it: whether each fired, how to stop it */
+  readonly #calls = new WeakMap<AbortSignal, OwnTimeout[]>();
 
   constructor(driver: Driver, opts: ClientOptions = {}) {
     this.#driver = driver;
@@ -314,19 +332,31 @@ export class YdbClient {
     return sets;
   }
 
-  /** The signal of one call: the unit's deadline or the call's own timeout, whichever comes first. */
+  /**
+   * The signal of one call: the unit's deadline or the call's own timeout, whichever comes
+   * first. One controller and one timer, stopped when the attempt ends (#retrying) — not
+   * AbortSignal.timeout and AbortSignal.any, whose timers and listeners outlived each call
+   * by seconds: a warm API instance at hundreds of requests a second kept thousands alive.
+   */
   #call(unit: AbortSignal): AbortSignal {
-    const own = AbortSignal.timeout(this.#opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
     const list = this.#calls.get(unit) ?? [];
-    list.push(own);
     this.#calls.set(unit, list);
-    return AbortSignal.any([unit, own]);
+    const c = new AbortController();
+    if (unit.aborted) {
+      c.abort(unit.reason);
+      return c.signal;
+    }
+    const onUnit = () => c.abort(unit.reason);
+    unit.addEventListener('abort', onUnit, { once: true });
+    const own = timeout(c, this.#opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, () => unit.removeEventListener('abort', onUnit));
+    list.push(own);
+    return c.signal;
   }
 
   /** Whether `err` ended a call because its own timeout fired (the unit still had time). */
   #timedOut(err: unknown, unit: AbortSignal): boolean {
     if (!isClientAbort(err) || unit.aborted) return false;
-    return (this.#calls.get(unit) ?? []).some((own) => own.aborted);
+    return (this.#calls.get(unit) ?? []).some((own) => own.fired);
   }
 
   /** Runs `fn` on a kept or new session; afterwards keeps the session unless a failure says it is gone. */
@@ -412,7 +442,9 @@ export class YdbClient {
     let reauthed = false;
     for (let n = 0; ; n++) {
       // the first attempt always gets at least a second, even past a tight deadline
-      const signal = AbortSignal.timeout(Math.max(deadline - clock.now(), n === 0 ? 1_000 : 1));
+      const unit = new AbortController();
+      const own = timeout(unit, Math.max(deadline - clock.now(), n === 0 ? 1_000 : 1));
+      const signal = unit.signal;
       try {
         return await attempt(signal);
       } catch (caught) {
@@ -431,6 +463,10 @@ export class YdbClient {
           throw new TransientError(`YDB ${v.name} during ${what}: still failing after ${n + 1} attempts, at the invocation's deadline`, { cause: err });
         }
         await clock.sleep(delay);
+      } finally {
+        // the attempt's calls are over: their timers go with them
+        own.stop();
+        for (const call of this.#calls.get(signal) ?? []) call.stop();
       }
     }
   }

@@ -3,7 +3,7 @@
 // retries that stop at the invocation's deadline, sessions kept and replaced, tokens
 // fetched again after UNAUTHENTICATED, results bounded, and YDB errors translated into the
 // pipeline's vocabulary. The driver below is a stand-in recording every gRPC call.
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { toBinary } from '@bufbuild/protobuf';
 import { ValueSchema, type ResultSet } from '@ydbjs/api/value';
 import {
@@ -105,6 +105,20 @@ describe('YdbClient.bulkUpsert', () => {
 });
 
 describe('YdbClient.run and tx', () => {
+  test('a statement leaves no timer behind: its attempt and call timeouts end with it', async () => {
+    // (AbortSignal.timeout's timers lived on for the whole timeout: seconds, at every request)
+    vi.useFakeTimers();
+    try {
+      const client = new YdbClient(fakeDriver().driver, { ...fast, callTimeoutMs: 5_000 });
+      await client.run('UPSERT 1;', {}, { what: 'a', idempotent: true });
+      await client.reader('SELECT 1;', {}, 'b');
+      await client.tx('snapshot', 'view', async (tx) => tx.query('SELECT 2;', {}, 'c'));
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('a statement is one ExecuteQuery that begins and commits its transaction; the session is kept', async () => {
     const { driver, calls } = fakeDriver();
     const client = new YdbClient(driver, fast);

@@ -15,6 +15,7 @@ import { TableServiceDefinition } from '@ydbjs/api/table';
 import { type Type, type TypedValue } from '@ydbjs/api/value';
 import { checkBulkRows, checkQuery } from './check.ts';
 import { type EngineTx, type Io, type OutSet, YqlEngine, YqlError, noIo, toCell, yqlIoRu } from './engine.ts';
+import { encodeResponsePart, type WireColumn } from './response-part.ts';
 import { decodeValue, encodeValue, parseType, typeText } from './types.ts';
 import { type Schema, migrationTexts, parseSchema } from './yql-text.ts';
 
@@ -197,8 +198,9 @@ export class YdbWire {
   #watchers = new Set<() => void>();
   /** checkQuery's verdict per text and sent parameter types (the schema is fixed per server) */
   #checked = new Map<string, string[]>();
-  /** result column types parsed, per type text */
+  /** result column types parsed, per type text, and result-set descriptors per column list (the engine keeps one per statement) */
   #types = new Map<string, Type>();
+  #columns = new WeakMap<readonly { name: string; type: string }[], WireColumn[]>();
 
   constructor(options: WireOptions) {
     this.#options = options;
@@ -554,7 +556,9 @@ export class YdbWire {
     });
 
     type Sid = { sessionId: string };
-    this.#server.addService(service(QueryServiceDefinition), {
+    // ExecuteQuery's parts encoded by response-part.ts: the same bytes, without reflection over each part
+    const query = { ...QueryServiceDefinition, executeQuery: { ...QueryServiceDefinition.executeQuery, responseSerialize: encodeResponsePart } };
+    this.#server.addService(service(query), {
       createSession: unary('CreateSession', none, (_r: object, call: WireCall) => {
         const id = wire.#id('wire-session');
         wire.#sessions.set(id, { id, database: call.database ?? wire.database, epoch: wire.#epoch, alive: true, busy: false, ended: new Set() });
@@ -781,7 +785,8 @@ export class YdbWire {
       return t;
     };
     sets.forEach((set, index) => {
-      const columns = set.columns.map((c) => ({ name: c.name, type: typeOf(c.type) }));
+      let columns = this.#columns.get(set.columns);
+      if (!columns) this.#columns.set(set.columns, (columns = set.columns.map((c) => ({ name: c.name, type: typeOf(c.type) }))));
       for (let at = 0; at === 0 || at < set.rows.length; at += per) {
         const rows = set.rows.slice(at, at + per).map((row, n) =>
           ({ items: columns.map((c) => encodeValue(c.type, row[c.name], `result set ${index} row ${at + n} column ${c.name}`)) }),

@@ -12,7 +12,6 @@ import { Driver } from '@ydbjs/core';
 import { ExecMode, QueryServiceDefinition, Syntax } from '@ydbjs/api/query';
 import { YdbClient } from '../shared/adapters/ydb/client.ts';
 import { col, param } from '../shared/adapters/ydb/codec.ts';
-import { QueryService } from '../shared/adapters/ydb/execute-query.ts';
 import { READ_VERSION } from '../shared/adapters/ydb/queries.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -47,7 +46,7 @@ const cs = QueryServiceDefinition.createSession;
 const sessionId = await new Promise<string>((ok, fail) =>
   raw.makeUnaryRequest(cs.path, (x: object) => Buffer.from(cs.requestSerialize(x as never)), (b: Buffer) => cs.responseDeserialize(b), {}, metadata(), (e, r) => (e ? fail(e) : ok(r!.sessionId))),
 );
-const eq = QueryService.executeQuery;
+const eq = QueryServiceDefinition.executeQuery;
 const bare = () =>
   new Promise<void>((ok, fail) => {
     const req = { sessionId, execMode: ExecMode.EXECUTE, query: { case: 'queryContent', value: { syntax: Syntax.YQL_V1, text: READ_VERSION } }, parameters: region(), txControl: { txSelector: { case: 'beginTx', value: { txMode: { case: 'snapshotReadOnly', value: {} } } }, commitTx: true } };

@@ -85,23 +85,39 @@ export type RouteMatch =
 
 const segments = (path: string): string[] => (path === '' || path === '/' ? [] : path.replace(/^\//, '').split('/'));
 
+/** A template's segments, parsed once per template: a literal, or the name of a `{param}`. */
+type Segment = { readonly literal: string } | { readonly param: string };
+const compiled = new Map<string, readonly Segment[]>();
+function compile(template: string): readonly Segment[] {
+  let c = compiled.get(template);
+  if (!c) {
+    c = segments(template).map((w): Segment => {
+      const name = /^\{(\w+)\}$/.exec(w)?.[1];
+      return name === undefined ? { literal: w } : { param: name };
+    });
+    compiled.set(template, c);
+  }
+  return c;
+}
+
 /** Matches a template against a path; null when it does not fit or a segment is badly encoded. */
 export function matchTemplate(template: string, path: string): Record<string, string> | null {
-  const want = segments(template);
-  const got = segments(path);
+  return matchSegments(compile(template), segments(path));
+}
+
+function matchSegments(want: readonly Segment[], got: readonly string[]): Record<string, string> | null {
   if (want.length !== got.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
     const w = want[i]!;
     const g = got[i]!;
-    const name = /^\{(\w+)\}$/.exec(w)?.[1];
-    if (name === undefined) {
-      if (w !== g) return null;
+    if ('literal' in w) {
+      if (w.literal !== g) return null;
       continue;
     }
     if (g === '') return null;
     try {
-      params[name] = decodeURIComponent(g);
+      params[w.param] = decodeURIComponent(g);
     } catch {
       return null;
     }
@@ -114,8 +130,10 @@ export function matchTemplate(template: string, path: string): Record<string, st
  * (none overlap today; the order of the table decides if one ever does).
  */
 export function matchRoute(method: string, path: string, routes: readonly Route[] = ROUTES): RouteMatch {
+  // every request passes here: the path is split once, each template parsed once per process
+  const got = segments(path);
   const fitting = routes.flatMap((route) => {
-    const params = matchTemplate(route.path, path);
+    const params = matchSegments(compile(route.path), got);
     return params ? [{ route, params }] : [];
   });
   if (fitting.length === 0) return { kind: 'not_found' };

@@ -23,8 +23,9 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Monday to Friday of the week starting `monday`, as the export's periods run. */
 const week = (monday: number): Period => ({ start: isoDay(monday), end: isoDay(monday + 4 * DAY_MS) });
 // Weeks are handed out two at a time from a random Monday after 2000-01-03: no two tests of
-// one process share one, and another process (a real YDB is shared between runs) is unlikely to.
-let nextWeek = randomInt(0, 200_000);
+// one process share one, and another process (a real YDB is shared between runs) is unlikely
+// to. The range stays within this century: YDB's Date ends at 2105-12-31.
+let nextWeek = randomInt(0, 5_000);
 
 /** Two consecutive weeks of this test's own, ids under its own prefix, and rows and commits in its first week by default. */
 function keys() {

@@ -58,6 +58,9 @@ type Field = Exclude<ValueCase['case'], undefined>;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
+/** YDB's Date is a day count up to 2105-12-31; a later value would be refused by the server or stored wrapped. */
+const LAST_DATE_MS = Date.UTC(2105, 11, 31);
+
 function dateToDays(s: string): number {
   const m = ISO_DATE.exec(s);
   if (!m) throw new RangeError(`expected a YYYY-MM-DD date, got ${JSON.stringify(s)}`);
@@ -65,6 +68,7 @@ function dateToDays(s: string): number {
   // Date.UTC rolls 2023-02-30 over into March; a date that does not round-trip is invalid.
   if (daysToDate(ms / DAY_MS) !== s) throw new RangeError(`not a calendar date: ${s}`);
   if (ms < 0) throw new RangeError(`YDB Date starts at 1970-01-01, got ${s}`);
+  if (ms > LAST_DATE_MS) throw new RangeError(`YDB Date ends at 2105-12-31, got ${s}`);
   return ms / DAY_MS;
 }
 

@@ -29,6 +29,10 @@ export const METRIC_COLUMNS = Object.fromEntries(
 const SNAPSHOT_KEY = { region: col.utf8, period_start: col.date, period_end: col.date, batch_id: col.utf8, municipality_id: col.utf8 } as const;
 const SNAPSHOT_KEY_NAMES = Object.keys(SNAPSHOT_KEY) as (keyof typeof SNAPSHOT_KEY)[];
 
+/** One unit of a region's snapshots — what a pointer and the summary beside it are keyed by — and the batch holding it. */
+const UNIT_KEY = { region: col.utf8, period_start: col.date, period_end: col.date, kind: col.utf8, municipality_id: col.utf8 } as const;
+const UNIT_KEY_NAMES = Object.keys(UNIT_KEY) as (keyof typeof UNIT_KEY)[];
+
 /** An aggregate row's fixed columns, either side of the metric columns. */
 const AGGREGATE_SCOPE = {
   region: col.utf8,
@@ -117,18 +121,14 @@ export const T = {
   currentBatch: table({
     name: 'current_batch',
     columns: {
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      kind: col.utf8,
-      municipality_id: col.utf8,
+      ...UNIT_KEY,
       batch_id: col.utf8,
       upload_id: col.utf8,
       source_modified_ms: col.int64,
       source_sequence: col.uint64,
       version: col.uint64,
     },
-    primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
+    primaryKey: UNIT_KEY_NAMES,
   }),
   aggregateMetrics: table({
     name: 'aggregate_metrics',
@@ -173,11 +173,7 @@ export const T = {
   unitSummary: table({
     name: 'snapshot_unit_summary',
     columns: {
-      region: col.utf8,
-      period_start: col.date,
-      period_end: col.date,
-      kind: col.utf8,
-      municipality_id: col.utf8,
+      ...UNIT_KEY,
       batch_id: col.utf8,
       row_count: col.int64,
       teachers_total: col.opt.int64,
@@ -185,7 +181,7 @@ export const T = {
       fingerprint: col.utf8,
       received_at_ms: col.int64,
     },
-    primaryKey: ['region', 'period_start', 'period_end', 'kind', 'municipality_id'],
+    primaryKey: UNIT_KEY_NAMES,
   }),
   snapshotPeriod: table({
     name: 'snapshot_period',

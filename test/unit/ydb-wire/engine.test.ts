@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { col, listParam, param, scalarListParam } from '../../../shared/adapters/ydb/codec.ts';
 import { PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS } from '../../../shared/adapters/ydb/queries.ts';
 import { T, aggregateToRow } from '../../../shared/adapters/ydb/tables.ts';
+import { JOINED_PERIOD_WINDOW } from '../../support/joined-period-window.ts';
 import { YqlEngine, YqlError, bulkRu, yqlIoRu, type Param } from '../../ydb-wire/engine.ts';
 import { migrationTexts } from '../../ydb-wire/yql-text.ts';
 import { filledAggregateRow } from '../../support/builders.ts';
@@ -175,16 +176,7 @@ describe('what a period window reads (issue 22): the rows of its key ranges, wha
   test('the index joined to the aggregates (the PERIOD_WINDOW before) is charged as scans: its cost grows with the history', () => {
     const joined = (weeks: number) => {
       const { e, last } = history(weeks);
-      const old = `DECLARE $region AS Utf8; DECLARE $period_start AS Date; DECLARE $periods AS Uint64;
-SELECT a.* FROM (
-    SELECT region, period_start, period_end FROM region_period
-    WHERE region = $region AND period_start <= $period_start
-    ORDER BY period_start DESC
-    LIMIT $periods
-) AS w
-JOIN aggregate_metrics AS a
-  ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;`;
-      const r = e.execute(DB, old, { $region: region, $period_start: date(last.start), $periods: p(param(col.uint64, 12)) }, null, true);
+      const r = e.execute(DB, JOINED_PERIOD_WINDOW, { $region: region, $period_start: date(last.start), $periods: p(param(col.uint64, 12)) }, null, true);
       return { rows: r.io.rowsRead, aggregates: r.sets[0]!.rows.length };
     };
     const [at14, at40] = [joined(14), joined(40)];

@@ -10,6 +10,7 @@ import { loadMigrations, splitStatements } from '../../../../shared/adapters/ydb
 import { MIGRATIONS_BOOTSTRAP, allQueries } from '../../../../shared/adapters/ydb/queries.ts';
 import { parseSchema } from '../../../ydb-wire/yql-text.ts';
 import { accessProblems, tableReads } from './access-path.ts';
+import { JOINED_PERIOD_WINDOW } from '../../../support/joined-period-window.ts';
 
 const creates = loadMigrations()
   .flatMap((m) => splitStatements(m.text))
@@ -81,16 +82,7 @@ SELECT upload_id FROM upload_ledger VIEW by_object WHERE bucket = $bucket AND ob
   });
 
   test("the period index joined to the aggregates: the old PERIOD_WINDOW, read as a scan of the region's history", () => {
-    const problems = read(`DECLARE $region AS Utf8; DECLARE $period_start AS Date; DECLARE $periods AS Uint64;
-SELECT a.*
-FROM (
-    SELECT region, period_start, period_end FROM region_period
-    WHERE region = $region AND period_start <= $period_start
-    ORDER BY period_start DESC
-    LIMIT $periods
-) AS w
-JOIN aggregate_metrics AS a
-  ON a.region = w.region AND a.period_start = w.period_start AND a.period_end = w.period_end;`);
+    const problems = read(JOINED_PERIOD_WINDOW);
     expect(problems).toEqual([expect.stringMatching(/^aggregate_metrics .*: a scan of the region's whole history/)]);
   });
 

@@ -7,7 +7,7 @@
 // ambiguous failure leaves the same state (the token is new, which only costs a rebuild).
 import type { AggregateRow } from '../../domain/metrics.ts';
 import { Completeness, MetricId, type Period } from '../../domain/schemas.ts';
-import type { AggregateStore, PeriodCompleteness, TimeseriesPoint } from '../../ports/aggregate-store.ts';
+import type { AggregateStore, TimeseriesPoint } from '../../ports/aggregate-store.ts';
 import { readRows, type Runner, type YdbClient } from './client.ts';
 import {
   AGGREGATE_COLUMNS,
@@ -19,12 +19,12 @@ import {
   COMPLETENESS_FOR_REGION,
   COMPLETENESS_KEY,
   COMPLETENESS_READ_COLUMNS,
+  PERIOD_COLUMNS,
   REGION_PERIOD_KEY,
 } from './queries.ts';
 import { col, listParam, param, type Columns } from './codec.ts';
-import { METRIC_COLUMNS, T, aggregateToRow, rowToAggregate, versionRow } from './tables.ts';
+import { METRIC_COLUMNS, T, aggregateToRow, rowPeriod, rowToAggregate, rowToCompleteness, versionRow } from './tables.ts';
 
-const PERIOD_COLUMNS = { period_start: col.date, period_end: col.date };
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** readPeriod's order: the region's row first, then municipalities by id. */
@@ -36,7 +36,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
   return {
     async completeness(region) {
       const rows = await readRows(run, COMPLETENESS_FOR_REGION, { $region: param(col.utf8, region) }, COMPLETENESS_READ_COLUMNS, 'reading period completeness');
-      return rows.map((r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }));
+      return rows.map(rowToCompleteness);
     },
 
     async readPeriod(region, period) {
@@ -70,7 +70,7 @@ export function aggregateReads(run: Runner): Pick<AggregateStore, 'readPeriod' |
     },
 
     async periods(region) {
-      return (await readRows(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing aggregate periods')).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      return (await readRows(run, AGGREGATE_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing aggregate periods')).map(rowPeriod);
     },
   };
 }

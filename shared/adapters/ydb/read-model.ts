@@ -24,8 +24,7 @@
 // whole by YdbClient.tx; that is safe because it only reads.
 import { comparePeriods, type AlertState } from '../../domain/alerts.ts';
 import type { AggregateRow } from '../../domain/metrics.ts';
-import { Completeness, type Period } from '../../domain/schemas.ts';
-import type { PeriodCompleteness } from '../../ports/aggregate-store.ts';
+import type { Period } from '../../domain/schemas.ts';
 import type { ReadModel, ReadView, StartRange } from '../../ports/read-model.ts';
 import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
 import { alertsForRegion } from './alert-store.ts';
@@ -33,7 +32,7 @@ import { readRows, type Runner, type YdbClient } from './client.ts';
 import { col, decodeRows, param, type RowOf } from './codec.ts';
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS_BETWEEN, ALERT_READ_COLUMNS, COMPLETENESS_BETWEEN, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
 import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
-import { rowToAggregate, rowToAlert } from './tables.ts';
+import { rowPeriod, rowToAggregate, rowToAlert, rowToCompleteness } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -62,13 +61,11 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
     ...reads,
     async periods(region, starts) {
       if (!starts) return reads.periods(region);
-      return (await readRows(run, AGGREGATE_PERIODS_BETWEEN, rangeParams(region, starts), PERIOD_COLUMNS, 'listing aggregate periods in a range')).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      return (await readRows(run, AGGREGATE_PERIODS_BETWEEN, rangeParams(region, starts), PERIOD_COLUMNS, 'listing aggregate periods in a range')).map(rowPeriod);
     },
     async completeness(region, starts) {
       if (!starts) return reads.completeness(region);
-      return (await readRows(run, COMPLETENESS_BETWEEN, rangeParams(region, starts), COMPLETENESS_READ_COLUMNS, 'reading period completeness in a range')).map(
-        (r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }),
-      );
+      return (await readRows(run, COMPLETENESS_BETWEEN, rangeParams(region, starts), COMPLETENESS_READ_COLUMNS, 'reading period completeness in a range')).map(rowToCompleteness);
     },
     async periodWindow(region, period, earlier) {
       // the window's bounds first (≤ earlier + 1 index rows), then its rows by key range:
@@ -78,7 +75,7 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
         { $region: param(col.utf8, region), $period_start: param(col.date, period.start), $periods: param(col.uint64, earlier + 1) },
         `reading the window bounds of ${region} ${period.start}..${period.end}`,
       );
-      const periods = (bounds ? decodeRows(bounds, PERIOD_COLUMNS) : []).map((r): Period => ({ start: r.period_start, end: r.period_end }));
+      const periods = (bounds ? decodeRows(bounds, PERIOD_COLUMNS) : []).map(rowPeriod);
       // the period has no aggregates: nothing else to read
       if (!periods.some((p) => comparePeriods(p, period) === 0)) return { rows: [], history: [], completeness: [] };
       const from = periods.reduce((a, b) => (comparePeriods(a, b) <= 0 ? a : b));
@@ -93,7 +90,7 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
       for (const r of agg ? decodeRows(agg, AGGREGATE_COLUMNS) : []) {
         const k = `${r.period_start}|${r.period_end}`;
         let p = byPeriod.get(k);
-        if (!p) byPeriod.set(k, (p = { period: { start: r.period_start, end: r.period_end }, rows: [] }));
+        if (!p) byPeriod.set(k, (p = { period: rowPeriod(r), rows: [] }));
         p.rows.push(rowToAggregate(r));
       }
       const ordered = [...byPeriod.values()].filter((p) => inWindow(p.period)).sort((a, b) => comparePeriods(a.period, b.period));
@@ -104,7 +101,7 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
         rows: current.rows,
         history: ordered.filter((p) => comparePeriods(p.period, period) < 0).slice(-earlier),
         completeness: (completeness ? decodeRows(completeness, COMPLETENESS_READ_COLUMNS) : [])
-          .map((r): PeriodCompleteness => ({ period: { start: r.period_start, end: r.period_end }, completeness: Completeness.parse(r.completeness_json) }))
+          .map(rowToCompleteness)
           .filter((c) => inWindow(c.period))
           .sort((a, b) => comparePeriods(a.period, b.period)),
       };

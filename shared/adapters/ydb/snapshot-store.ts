@@ -44,7 +44,7 @@ import {
   COMMIT_POINTERS,
 } from './queries.ts';
 import { col, decodeRows, listParam, param, type RowOf } from './codec.ts';
-import { T, versionRow, municipalityToRow, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow } from './tables.ts';
+import { T, versionRow, municipalityToRow, rowPeriod, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow } from './tables.ts';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -231,7 +231,7 @@ export class YdbSnapshotStore implements SnapshotStore {
   }
 
   async periods(region: string): Promise<Period[]> {
-    return (await readRows(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing periods')).map((r) => ({ start: r.period_start, end: r.period_end }));
+    return (await readRows(this.#read, CURRENT_PERIODS, { $region: param(col.utf8, region) }, PERIOD_COLUMNS, 'listing periods')).map(rowPeriod);
   }
 
   inForce(region: string, period: Period): Promise<UnitInForce[]> {

@@ -9,7 +9,8 @@ import { alertRecord } from '../alert-rows.ts';
 import { municipalityFromRecord, municipalityRecord, schoolFromRecord, schoolRecord } from '../snapshot-rows.ts';
 import { AlertState } from '../../domain/alerts.ts';
 import { aggregateNotes, COUNT_METRICS, DataQualityWarning, parseAggregateNotes, type AggregateRow } from '../../domain/metrics.ts';
-import { MetricId, type MunicipalityRow, type Period, periodLabel, type SchoolRow, type TableKind, UploadReport } from '../../domain/schemas.ts';
+import { Completeness, MetricId, type MunicipalityRow, type Period, periodLabel, type SchoolRow, type TableKind, UploadReport } from '../../domain/schemas.ts';
+import type { PeriodCompleteness } from '../../ports/aggregate-store.ts';
 import { col, table, type AnyTable, type ColumnType, type RowOf } from './codec.ts';
 
 const COUNT_SET: ReadonlySet<string> = new Set(COUNT_METRICS);
@@ -293,6 +294,15 @@ export function aggregateToRow(r: AggregateRow): AggregateDbRow {
   };
 }
 
+/** The period of a row of any table keyed by (…, period_start, period_end). */
+export const rowPeriod = (r: { readonly period_start: string; readonly period_end: string }): Period => ({ start: r.period_start, end: r.period_end });
+
+/** A stored completeness row as the ports carry it, its JSON parsed by the domain's schema. */
+export const rowToCompleteness = (r: { readonly period_start: string; readonly period_end: string; readonly completeness_json: unknown }): PeriodCompleteness => ({
+  period: rowPeriod(r),
+  completeness: Completeness.parse(r.completeness_json),
+});
+
 export function rowToAggregate(r: AggregateDbRow): AggregateRow {
   const values = {} as AggregateRow['values'];
   const deltas = {} as AggregateRow['deltas'];
@@ -302,7 +312,7 @@ export function rowToAggregate(r: AggregateDbRow): AggregateRow {
   }
   return {
     region: r.region,
-    period: { start: r.period_start, end: r.period_end },
+    period: rowPeriod(r),
     scope: { level: Level.parse(r.level), id: r.unit, name: r.unit_name },
     has_export: r.has_export,
     values,

@@ -22,10 +22,8 @@ import {
   PERIOD_COLUMNS,
   REGION_PERIOD_KEY,
 } from './queries.ts';
-import { col, listParam, param, type Columns } from './codec.ts';
+import { byText, col, listParam, param, type Columns } from './codec.ts';
 import { METRIC_COLUMNS, T, aggregateToRow, rowPeriod, rowToAggregate, rowToCompleteness, versionRow } from './tables.ts';
-
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** readPeriod's order: the region's row first, then municipalities by id. */
 export const byScopeOrder = (a: AggregateRow, b: AggregateRow): number =>

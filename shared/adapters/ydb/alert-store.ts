@@ -6,15 +6,16 @@ import type { AlertState } from '../../domain/alerts.ts';
 import type { AlertStore } from '../../ports/alert-store.ts';
 import { readRows, type Runner, type YdbClient } from './client.ts';
 import { ALERT_COLUMNS, ALERT_READ_COLUMNS, ALERTS_FOR_REGION, ALERTS_SAVE } from './queries.ts';
-import { col, listParam, param } from './codec.ts';
+import { byText, col, listParam, param, type RowOf } from './codec.ts';
 import { T, alertToRow, rowToAlert, versionRow } from './tables.ts';
-
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every alert state of a region over any runner (a store's statements or a snapshot transaction's). */
 export async function alertsForRegion(run: Runner, region: string): Promise<AlertState[]> {
-  const rows = await readRows(run, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, 'reading alert states');
-  // the SQLite adapter's order: level, unit, alert id
+  return alertStates(await readRows(run, ALERTS_FOR_REGION, { $region: param(col.utf8, region) }, ALERT_READ_COLUMNS, 'reading alert states'));
+}
+
+/** A region's alert rows as states, in the SQLite adapter's order: level, unit, alert id. */
+export function alertStates(rows: RowOf<typeof ALERT_READ_COLUMNS>[]): AlertState[] {
   return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
 }
 

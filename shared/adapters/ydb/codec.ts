@@ -325,3 +325,6 @@ export function table<C extends Columns>(spec: Omit<TableSpec<C>, 'indexes'> & P
 export function pick<C extends Columns, K extends keyof C & string>(columns: C, ...names: K[]): Pick<C, K> {
   return Object.fromEntries(names.map((n) => [n, columns[n]])) as Pick<C, K>;
 }
+
+/** Text in code-unit order, as the SQLite adapters' BINARY collation sorts it: the adapters order what they read in memory by it. */
+export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -27,15 +27,13 @@ import type { AggregateRow } from '../../domain/metrics.ts';
 import type { Period } from '../../domain/schemas.ts';
 import type { ReadModel, ReadView, StartRange } from '../../ports/read-model.ts';
 import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
-import { alertsForRegion } from './alert-store.ts';
+import { alertsForRegion, alertStates } from './alert-store.ts';
 import { readRows, type Runner, type YdbClient } from './client.ts';
-import { col, decodeRows, param, type RowOf } from './codec.ts';
+import { col, decodeRows, param } from './codec.ts';
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS_BETWEEN, ALERT_READ_COLUMNS, COMPLETENESS_BETWEEN, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
 import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.ts';
-import { rowPeriod, rowToAggregate, rowToAlert, rowToCompleteness } from './tables.ts';
+import { rowPeriod, rowToAggregate, rowToCompleteness } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
-
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The read view over one runner: every statement goes through `run`. `tokens`: the region
@@ -84,7 +82,7 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
         { $region: param(col.utf8, region), $from: param(col.date, from.start), $period_start: param(col.date, period.start) },
         `reading the window of ${region} ${period.start}..${period.end}`,
       );
-      alertsRead.set(region, alerts ? sortAlerts(decodeRows(alerts, ALERT_READ_COLUMNS)) : []);
+      alertsRead.set(region, alerts ? alertStates(decodeRows(alerts, ALERT_READ_COLUMNS)) : []);
       const inWindow = (p: Period) => comparePeriods(p, from) >= 0 && comparePeriods(p, period) <= 0;
       const byPeriod = new Map<string, { period: Period; rows: AggregateRow[] }>();
       for (const r of agg ? decodeRows(agg, AGGREGATE_COLUMNS) : []) {
@@ -116,11 +114,6 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
 }
 
 const rangeParams = (region: string, starts: StartRange) => ({ $region: param(col.utf8, region), $from: param(col.date, starts.from), $to: param(col.date, starts.to) });
-
-function sortAlerts(rows: RowOf<typeof ALERT_READ_COLUMNS>[]): AlertState[] {
-  // the SQLite adapter's order: level, unit, alert id
-  return rows.sort((a, b) => byText(a.level, b.level) || byText(a.unit, b.unit) || byText(a.alert_id, b.alert_id)).map(rowToAlert);
-}
 
 /** What stops a callback at its first read past the token: it is run again in the snapshot transaction. */
 const NEEDS_SNAPSHOT = new Error('a read past the read token: run again in a snapshot transaction');

@@ -43,10 +43,8 @@ import {
   UNITS_NAMING_BATCH,
   COMMIT_POINTERS,
 } from './queries.ts';
-import { col, decodeRows, listParam, param, type RowOf } from './codec.ts';
+import { byText, col, decodeRows, listParam, param, type RowOf } from './codec.ts';
 import { T, versionRow, municipalityToRow, rowPeriod, rowToMunicipality, rowToSchool, schoolToRow, unitRow, type BatchUnitRow } from './tables.ts';
-
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A pointer's or summary's unit key, as commit-plan's `unitKey` spells it. */
 const rowUnitKey = (r: { period_start: string; period_end: string; kind: string; municipality_id: string }) => `${r.period_start}|${r.period_end}|${r.kind}|${r.municipality_id}`;

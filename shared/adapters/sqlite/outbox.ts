@@ -105,15 +105,15 @@ export class SqliteOutbox implements Outbox {
 
   async apply(changes: readonly DeliveryChange[]): Promise<boolean[]> {
     return sqlite('outbox apply', () =>
-      immediate(this.db, () =>
-        changes.map((c) => {
-          const owner = this.db.prepare('SELECT delivery_id FROM notify_delivery_item WHERE event_id = ? AND channel_id = ?').pluck();
+      immediate(this.db, () => {
+        const owner = this.db.prepare('SELECT delivery_id FROM notify_delivery_item WHERE event_id = ? AND channel_id = ?').pluck();
+        return changes.map((c) => {
           const itemOwners = c.items.map((i) => (owner.get(i.eventId, i.channelId) as string | undefined) ?? null);
           const verdict = changeVerdict(c, { delivery: this.#get(c.next.id), itemOwners });
           if (verdict === 'apply') this.#write(c);
           return verdict !== 'conflict';
-        }),
-      ),
+        });
+      }),
     );
   }
 

@@ -5,8 +5,8 @@
 // the seeded file, with an API key check) or `ydb` (the same API on the YDB read model: a
 // real @ydbjs Driver to the executing wire double, test/ydb-wire, in a process of its own as
 // YDB is remote to the function (bench/ydb-wire-serve.ts), seeded
-// through the YDB stores; its response cache on, so a repeat is the region's read token and
-// the commit, two round trips). The bare server answers exactly the bytes the
+// through the YDB stores; its response cache on, so a repeat is the region's read token, one
+// round trip shared by the requests in flight, FreshReads). The bare server answers exactly the bytes the
 // real API returns for the same path (taken from the API once, in-process, before the
 // load), so the two differ only in what the API does per request.
 // The server runs in this process; the load runs in a separate child (bench/load.mjs) so

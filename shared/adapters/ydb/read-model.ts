@@ -10,7 +10,8 @@
 // the snapshot transaction, the token it read kept. The state that transaction reads is the
 // token's or a later one, never an earlier one: a response built under a token is never
 // older than the token (a writer renews the token in the transaction of its change, and
-// tokens are never reused), so the cache stays correct.
+// tokens are never reused), so the cache stays correct. Requests in flight together share
+// that one-call read (FreshReads): each gets a token read by a call begun after it asked.
 //
 // Reads whose cost does not depend on history (migration 0007): the region's read token is
 // one point read (read_version), the period list the prefix of the period index
@@ -28,6 +29,7 @@ import type { Period } from '../../domain/schemas.ts';
 import type { ReadModel, ReadView, StartRange } from '../../ports/read-model.ts';
 import { aggregateReads, byScopeOrder } from './aggregate-store.ts';
 import { alertsForRegion, alertStates } from './alert-store.ts';
+import { FreshReads } from '../fresh-reads.ts';
 import { readRows, type Runner, type YdbClient } from './client.ts';
 import { col, decodeRows, param } from './codec.ts';
 import { AGGREGATE_COLUMNS, AGGREGATE_PERIODS_BETWEEN, ALERT_READ_COLUMNS, COMPLETENESS_BETWEEN, COMPLETENESS_READ_COLUMNS, PERIOD_COLUMNS, PERIOD_WINDOW, PERIOD_WINDOW_BOUNDS, READ_VERSION } from './queries.ts';
@@ -35,11 +37,19 @@ import { currentSchoolsOn, inForceOn, schoolSourcesOn } from './snapshot-store.t
 import { rowPeriod, rowToAggregate, rowToCompleteness } from './tables.ts';
 import { completedReports, reportOf } from './upload-ledger.ts';
 
+/** The region's read token, one point read. */
+async function readToken(run: Runner, region: string): Promise<string> {
+  const [rs] = await run(READ_VERSION, { $region: param(col.utf8, region) }, 'reading the read token');
+  const row = rs ? decodeRows(rs, { version: col.utf8 })[0] : undefined;
+  // a region nothing was written for yet still has a state: empty
+  return `ydb:${row?.version ?? 'empty'}`;
+}
+
 /**
  * The read view over one runner: every statement goes through `run`. `tokens`: the region
- * tokens already read for this view (see the header), read once per region.
+ * tokens already read for this view (see the header), read once per region by `token`.
  */
-export function readViewOn(run: Runner, tokens = new Map<string, string>()): ReadView {
+export function readViewOn(run: Runner, tokens = new Map<string, string>(), token = (region: string) => readToken(run, region)): ReadView {
   // alert states read with a period window, for `alerts` of the same region in this view
   const alertsRead = new Map<string, AlertState[]>();
   const reads = aggregateReads(run);
@@ -49,12 +59,9 @@ export function readViewOn(run: Runner, tokens = new Map<string, string>()): Rea
       if (region === null) return null;
       const known = tokens.get(region);
       if (known !== undefined) return known;
-      const [rs] = await run(READ_VERSION, { $region: param(col.utf8, region) }, 'reading the read token');
-      const row = rs ? decodeRows(rs, { version: col.utf8 })[0] : undefined;
-      // a region nothing was written for yet still has a state: empty
-      const token = `ydb:${row?.version ?? 'empty'}`;
-      tokens.set(region, token);
-      return token;
+      const read = await token(region);
+      tokens.set(region, read);
+      return read;
     },
     ...reads,
     async periods(region, starts) {
@@ -118,19 +125,21 @@ const rangeParams = (region: string, starts: StartRange) => ({ $region: param(co
 /** What stops a callback at its first read past the token: it is run again in the snapshot transaction. */
 const NEEDS_SNAPSHOT = new Error('a read past the read token: run again in a snapshot transaction');
 
+const tokenOnly: Runner = () => Promise.reject(NEEDS_SNAPSHOT);
+
 export class YdbReadModel implements ReadModel {
   readonly #db: YdbClient;
+  readonly #tokens: FreshReads<string, string>;
 
   constructor(db: YdbClient) {
     this.#db = db;
+    this.#tokens = new FreshReads((region) => readToken((text, params, what) => db.run(text, params, { what, idempotent: true, mode: 'snapshotReadOnly' }), region));
   }
 
   async snapshot<T>(fn: (view: ReadView) => Promise<T>): Promise<T> {
     const tokens = new Map<string, string>();
-    const tokenOnly: Runner = (text, params, what) =>
-      text === READ_VERSION ? this.#db.run(text, params, { what, idempotent: true, mode: 'snapshotReadOnly' }) : Promise.reject(NEEDS_SNAPSHOT);
     try {
-      return await fn(readViewOn(tokenOnly, tokens));
+      return await fn(readViewOn(tokenOnly, tokens, (region) => this.#tokens.get(region)));
     } catch (err) {
       if (err !== NEEDS_SNAPSHOT) throw err;
     }

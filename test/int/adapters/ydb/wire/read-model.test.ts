@@ -141,6 +141,23 @@ describe('the API period route on the YDB read model (issue 22)', () => {
     expect(rebuilt.body).not.toBe(first.body);
   });
 
+  test('warm, requests in flight together share one token read begun after they asked, and a writer between two cohorts is seen by the second', async () => {
+    await history(3);
+    const d = deps();
+    const first = await get(d);
+    const tokenReads = (from: number) => h.wire.calls.slice(from).filter((c) => c.query?.text === READ_VERSION).length;
+    let at = h.wire.calls.length;
+    const burst = await Promise.all(Array.from({ length: 20 }, () => get(d)));
+    expect(burst.every((r) => r.body === first.body)).toBe(true);
+    // before: one token read per request, 20
+    expect(tokenReads(at)).toBeLessThanOrEqual(2);
+    await h.stores.aggregates.replacePeriod('26', P1, [filledAggregateRow({ level: 'region', base: 3 }), filledAggregateRow({ id: 'budennovsky', base: 3 })], judged);
+    at = h.wire.calls.length;
+    const after = await Promise.all(Array.from({ length: 5 }, () => get(d)));
+    expect(after.every((r) => r.body === after[0]!.body && r.body !== first.body)).toBe(true);
+    expect(tokenReads(at)).toBeLessThanOrEqual(2);
+  });
+
   test('a period with no aggregates is answered after its window bounds, without reading the window', async () => {
     await history(3);
     const at = h.wire.calls.length;

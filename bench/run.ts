@@ -147,7 +147,7 @@ if (variants.some((v) => v.startsWith('cold:') && v.includes('+ydb'))) {
   });
 }
 
-function coldEnv(ydb: boolean): NodeJS.ProcessEnv {
+function coldEnv(ydb: boolean, fn: string): NodeJS.ProcessEnv {
   const d = join(workdir, `cold-${process.pid}-${Math.random().toString(36).slice(2)}`);
   mkdirSync(d, { recursive: true });
   // Adapters constructed without network: placeholder endpoints on 127.0.0.1.
@@ -160,6 +160,8 @@ function coldEnv(ydb: boolean): NodeJS.ProcessEnv {
     EXPORTS_BUCKET: 'bench',
     LOG_DESTINATION: 'stderr',
     LOG_LEVEL: 'ERROR',
+    // the empty function pays for no bundle, so it gets no cache either
+    ...(args['compile-cache'] && fn !== 'empty' ? { NODE_COMPILE_CACHE: args['compile-cache'] } : {}),
   };
   // The cloud configuration (serverless.yml): YDB with the metadata service's token (fetched
   // on the first statement, so never here), the access key's Lockbox secret (read on the
@@ -167,12 +169,6 @@ function coldEnv(ydb: boolean): NodeJS.ProcessEnv {
   return ydb
     ? { ...common, YDB_CONNECTION_STRING: `grpc://127.0.0.1:${ydbPort}/local`, YDB_METADATA_CREDENTIALS_ENDPOINT: 'http://127.0.0.1:9/token', ACCESS_KEY_SECRET_ID: 'e6qbenchsecret' }
     : { ...common, SQLITE_PATH: join(d, 'pulse.sqlite') };
-}
-
-function coldChildEnv(ydb: boolean, fn: string): NodeJS.ProcessEnv {
-  const env = coldEnv(ydb);
-  // the empty function pays for no bundle, so it gets no cache either
-  return args['compile-cache'] && fn !== 'empty' ? { ...env, NODE_COMPILE_CACHE: args['compile-cache'] } : env;
 }
 
 function runOne(v: string): Result {
@@ -187,7 +183,7 @@ function runOne(v: string): Result {
     const bundle = fn === 'empty' ? join(out, 'empty', 'index.js') : join(distDir, fn!, 'index.js');
     const ydb = extra === 'ydb';
     const spawnAt = performance.timeOrigin + performance.now();
-    r = spawnSync(args['cold-node'] ?? process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldChildEnv(ydb, fn!), timeout: 60_000 });
+    r = spawnSync(args['cold-node'] ?? process.execPath, [join(root, 'bench', 'cold.cjs'), bundle], { encoding: 'utf8', env: coldEnv(ydb, fn!), timeout: 60_000 });
     const line = r.stderr.split('\n').find((l) => l.startsWith('BENCH '));
     if (!line) return { error: r.stderr.slice(-500) };
     const b = JSON.parse(line.slice(6)) as { readyAt: number; outcome: string };
